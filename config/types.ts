@@ -1,0 +1,301 @@
+// The typed, defaulted stack configuration. `parseConfig` (config/parse.ts) is the only producer;
+// components receive slices of it. Durations are seconds, sizes are MiB/GiB as named.
+
+export type EnvironmentName = "dev" | "staging" | "prod" | string;
+export type ComputeMode = "fargate" | "ec2";
+export type LbAlgorithm = "round_robin" | "least_outstanding_requests";
+export type NatMode = "single" | "one-per-az" | "none";
+export type ScalingStrategy = "target-tracking" | "step";
+export type EvictionPolicy =
+    | "allkeys-lru"
+    | "allkeys-lfu"
+    | "volatile-lru"
+    | "volatile-lfu"
+    | "volatile-ttl"
+    | "allkeys-random"
+    | "volatile-random"
+    | "noeviction";
+
+/** A new VPC built by the program. */
+export interface NewNetworkConfig {
+    kind: "new";
+    cidrBlock: string;
+    /** Availability zones to spread subnets over (2-6). */
+    azCount: number;
+    /** NAT gateways: one per AZ (prod), a single shared one (dev), or none. */
+    natGateways: NatMode;
+}
+
+/** The user's existing VPC and subnets. */
+export interface ExistingNetworkConfig {
+    kind: "existing";
+    vpcId: string;
+    publicSubnetIds: string[];
+    privateSubnetIds: string[];
+    /** CIDR of the existing VPC; used where rules must stay inside the VPC. */
+    cidrBlock: string;
+}
+
+export type NetworkConfig = NewNetworkConfig | ExistingNetworkConfig;
+
+export interface ContainerConfig {
+    image: string;
+    port: number;
+    /** Fargate CPU units (256, 512, 1024, 2048, 4096, 8192, 16384). */
+    cpu: number;
+    /** Fargate memory in MiB; must be a valid pairing with cpu. */
+    memory: number;
+    /** Plain, non-secret environment variables. Secret-looking names are rejected. */
+    environment: Record<string, string>;
+    /** Optional command override. */
+    command?: string[];
+}
+
+export interface SpotConfig {
+    /** On-demand instances kept regardless of spot (base capacity). */
+    onDemandBaseCapacity: number;
+    /** Percent of capacity above the base that is on-demand (0-100). */
+    onDemandPercentageAboveBase: number;
+    /** Instance types the spot pool may use (diversified). */
+    instanceTypes: string[];
+    allocationStrategy: "price-capacity-optimized" | "capacity-optimized" | "lowest-price";
+}
+
+export interface ComputeConfig {
+    mode: ComputeMode;
+    /** EC2 mode: instance type for the launch template. */
+    instanceType: string;
+    /** EC2 mode: explicit AMI; otherwise resolved from `amiSsmParameter`. */
+    amiId?: string;
+    /** EC2 mode: public SSM parameter for the AMI. */
+    amiSsmParameter: string;
+    /** EC2 mode: root volume size in GiB (gp3, encrypted). */
+    rootVolumeGiB: number;
+    /** EC2 mode: optional mixed instances policy (on-demand base + spot above). */
+    spot?: SpotConfig;
+    /** Seconds a new task/instance is given before health checks count. */
+    healthCheckGracePeriod: number;
+    /** EC2 mode: rolling instance refresh minimum healthy percentage. */
+    instanceRefreshMinHealthyPercentage: number;
+    /** Days of retention for the app's CloudWatch log group. */
+    logRetentionDays: number;
+}
+
+export interface CapacityConfig {
+    min: number;
+    desired: number;
+    max: number;
+}
+
+export interface StepScalingConfig {
+    /** CPU percent above which to add `scaleOutAdjustment` instances. */
+    scaleOutCpuThreshold: number;
+    scaleOutAdjustment: number;
+    /** CPU percent below which to remove `scaleInAdjustment` instances (positive number). */
+    scaleInCpuThreshold: number;
+    scaleInAdjustment: number;
+    /** Alarm period in seconds (10, 30 or a multiple of 60). */
+    alarmPeriod: number;
+    scaleOutEvaluationPeriods: number;
+    scaleInEvaluationPeriods: number;
+}
+
+export interface ScalingConfig {
+    strategy: ScalingStrategy;
+    /** Target tracking: average CPU percent (1-100). Undefined disables the CPU policy. */
+    cpuTarget?: number;
+    /** Target tracking: average memory percent (fargate only). */
+    memoryTarget?: number;
+    /** Target tracking: ALB requests per target. */
+    requestsPerTarget?: number;
+    /** Seconds; scale-out must be shorter than scale-in. */
+    scaleOutCooldown: number;
+    scaleInCooldown: number;
+    step: StepScalingConfig;
+}
+
+export interface HealthCheckConfig {
+    path: string;
+    interval: number;
+    timeout: number;
+    healthyThreshold: number;
+    unhealthyThreshold: number;
+    /** HTTP codes, e.g. "200" or "200-299". */
+    matcher: string;
+}
+
+export interface StickinessConfig {
+    enabled: boolean;
+    /** lb_cookie duration in seconds (1-604800). */
+    duration: number;
+}
+
+export interface AccessLogsConfig {
+    enabled: boolean;
+    /** Days before log objects expire. */
+    expirationDays: number;
+}
+
+export interface LoadBalancerConfig {
+    algorithm: LbAlgorithm;
+    stickiness: StickinessConfig;
+    /** Connection draining (deregistration delay), seconds 0-3600. */
+    deregistrationDelay: number;
+    idleTimeout: number;
+    deletionProtection: boolean;
+    /** ACM certificate ARN; when absent and the CDN is on, a managed certificate is requested. */
+    certificateArn?: string;
+    sslPolicy: string;
+    /** CIDRs admitted on 80/443 when the CDN origin lockdown is off. */
+    ingressCidrs: string[];
+    ingressIpv6Cidrs: string[];
+    accessLogs: AccessLogsConfig;
+}
+
+export interface WafConfig {
+    enabled: boolean;
+    /** Requests per IP per window before blocking. */
+    rateLimit: number;
+    /** Evaluation window for the rate rule: 60, 120, 300 or 600 seconds. */
+    rateWindowSeconds: number;
+    /** Attach the AWS managed common rule set. */
+    managedRules: boolean;
+}
+
+export interface DatabaseConfig {
+    enabled: boolean;
+    engineVersion: string;
+    instanceClass: string;
+    allocatedStorageGiB: number;
+    /** Storage autoscaling ceiling (GiB), must exceed allocated storage. */
+    maxAllocatedStorageGiB: number;
+    multiAz: boolean;
+    readReplicas: number;
+    replicaInstanceClass: string;
+    backupRetentionDays: number;
+    /** UTC "hh:mm-hh:mm". */
+    backupWindow: string;
+    /** UTC "ddd:hh:mm-ddd:hh:mm". */
+    maintenanceWindow: string;
+    deletionProtection: boolean;
+    /** Seconds between enhanced monitoring samples: 0 (off), 1, 5, 10, 15, 30, 60. */
+    monitoringInterval: number;
+    performanceInsightsRetentionDays: number;
+    databaseName: string;
+    masterUsername: string;
+    /** Put an RDS Proxy in front of the primary. */
+    proxy: boolean;
+}
+
+export interface CacheConfig {
+    enabled: boolean;
+    engine: "redis" | "valkey";
+    engineVersion: string;
+    nodeType: string;
+    /** Nodes in the replication group (primary + replicas), at least 2 with failover. */
+    numNodes: number;
+    multiAz: boolean;
+    maxmemoryPolicy: EvictionPolicy;
+    snapshotRetentionDays: number;
+    /** UTC "hh:mm-hh:mm". */
+    snapshotWindow: string;
+    maintenanceWindow: string;
+}
+
+export interface QueueMetricConfig {
+    namespace: string;
+    metricName: string;
+    dimensions: Record<string, string>;
+    /** Target backlog per running task. */
+    targetPerTask: number;
+    statistic: "Average" | "Sum" | "Maximum";
+}
+
+export interface WorkerConfig {
+    name: string;
+    /** Defaults to the app image. */
+    image: string;
+    command: string[];
+    cpu: number;
+    memory: number;
+    environment: Record<string, string>;
+    capacity: CapacityConfig;
+    cpuTarget: number;
+    queueMetric?: QueueMetricConfig;
+    scaleOutCooldown: number;
+    scaleInCooldown: number;
+}
+
+export interface AlarmThresholds {
+    alb5xxPercent: number;
+    target5xxPercent: number;
+    p95LatencySeconds: number;
+    unhealthyHosts: number;
+    serviceCpuPercent: number;
+    serviceMemoryPercent: number;
+    dbCpuPercent: number;
+    dbFreeStorageGiB: number;
+    dbReplicaLagSeconds: number;
+    dbConnections: number;
+    cacheCpuPercent: number;
+    cacheMemoryPercent: number;
+    cacheEvictions: number;
+    cacheReplicationLagSeconds: number;
+}
+
+export interface MonitoringConfig {
+    alarmEmails: string[];
+    thresholds: AlarmThresholds;
+    /** Alarm period in seconds. */
+    period: number;
+    evaluationPeriods: number;
+}
+
+export interface CdnConfig {
+    enabled: boolean;
+    accountId: string;
+    zoneId: string;
+    domain: string;
+    /** File extensions (no dot) cached for a year at the edge. */
+    staticExtensions: string[];
+    apiPrefix: string;
+    /** Edge TTL for HTML, seconds (0 = revalidate every time). */
+    htmlEdgeTtl: number;
+    /** Seconds for Strict-Transport-Security max-age. */
+    hstsMaxAge: number;
+    compatibilityDate: string;
+}
+
+export interface PlatformConfig {
+    /** Project name used in resource names. */
+    project: string;
+    stack: string;
+    region: string;
+    environment: EnvironmentName;
+    /** True for prod-like stacks: deletion protection, final snapshots, `protect`. */
+    production: boolean;
+    tags: Record<string, string>;
+    network: NetworkConfig;
+    app: ContainerConfig;
+    compute: ComputeConfig;
+    capacity: CapacityConfig;
+    scaling: ScalingConfig;
+    healthCheck: HealthCheckConfig;
+    loadBalancer: LoadBalancerConfig;
+    waf: WafConfig;
+    database: DatabaseConfig;
+    cache: CacheConfig;
+    workers: WorkerConfig[];
+    monitoring: MonitoringConfig;
+    cdn: CdnConfig;
+}
+
+/** One problem found in the raw config. */
+export interface ConfigIssue {
+    /** Full key, e.g. "web-platform:healthCheck.interval". */
+    key: string;
+    /** The value given (JSON), or undefined when missing. */
+    value: unknown;
+    /** What is allowed / how to fix it. */
+    message: string;
+}

@@ -1,0 +1,218 @@
+// Runs a Pulumi program under the SDK's mock engine and records the whole resource graph:
+// every registration with its parent, dependencies, options, inputs (secrets and unknowns marked)
+// and the state the mock cloud answered with, plus every data-source call.
+import * as pulumi from "@pulumi/pulumi";
+import { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
+
+/** Marker keys the SDK uses on the wire. */
+export const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export interface RegisteredResource {
+    urn: string;
+    type: string;
+    name: string;
+    /** URN of the parent ("" for the root stack). */
+    parent: string;
+    custom: boolean;
+    id?: string;
+    /** Inputs as plain values: secrets unwrapped, unknowns as undefined. */
+    inputs: Record<string, unknown>;
+    /** Inputs as the engine sends them: secret wrappers and the unknown sentinel kept. */
+    wireInputs: Record<string, unknown>;
+    /** Dotted paths of inputs that are secret. */
+    secretPaths: string[];
+    /** State answered by the mock cloud (inputs + computed outputs). */
+    state: Record<string, unknown>;
+    dependencies: string[];
+    propertyDependencies: Record<string, string[]>;
+    provider?: string;
+    protect: boolean;
+    retainOnDelete: boolean;
+    deleteBeforeReplace: boolean;
+    ignoreChanges: string[];
+    additionalSecretOutputs: string[];
+}
+
+export interface CallRecord {
+    token: string;
+    inputs: Record<string, unknown>;
+    /** False when the mock cloud had no answer for this data source. */
+    answered: boolean;
+}
+
+/** The mock cloud: answers resource creation and data-source calls. `undefined` = cannot answer. */
+export interface MockCloud {
+    newResource(args: MockResourceArgs): { id: string | undefined; state: Record<string, unknown> };
+    call(args: MockCallArgs): Record<string, unknown> | undefined;
+}
+
+export interface RunOptions {
+    /** The program: a function (inline program) or a module path to require. */
+    program: (() => unknown) | string;
+    project: string;
+    stack: string;
+    /** Full config keys ("web-platform:app") to raw string values, as `pulumi config` stores them. */
+    config?: Record<string, string>;
+    secretKeys?: string[];
+    /** True (default) runs as `pulumi preview` does. */
+    preview?: boolean;
+    cloud: MockCloud;
+}
+
+export interface EngineRun {
+    resources: RegisteredResource[];
+    calls: CallRecord[];
+    /** Tokens of data sources the mock cloud could not answer. */
+    unanswered: string[];
+    /** Stack outputs, fully resolved (secrets unwrapped; see `secretOutputs`). */
+    outputs: Record<string, unknown>;
+    secretOutputs: string[];
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getProvider(): string;
+    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+    getDependenciesList(): string[];
+    getPropertydependenciesMap(): { forEach(cb: (v: { getUrnsList(): string[] }, k: string) => void): void };
+    getProtect(): boolean | undefined;
+    getRetainondelete(): boolean | undefined;
+    getDeletebeforereplace(): boolean;
+    getIgnorechangesList(): string[];
+    getAdditionalsecretoutputsList(): string[];
+}
+
+type Callback = (err: unknown, resp: { getUrn(): string; getId(): string } | undefined) => void;
+
+/** Unwrap secrets and unknowns from a wire value, collecting secret paths. */
+export function plainFromWire(value: unknown, path: string, secretPaths: string[]): unknown {
+    if (value === UNKNOWN) {
+        return undefined;
+    }
+    if (Array.isArray(value)) {
+        return value.map((v, i) => plainFromWire(v, `${path}[${i}]`, secretPaths));
+    }
+    if (value && typeof value === "object") {
+        const obj = value as Record<string, unknown>;
+        if (obj[SECRET_SIG_KEY] === SECRET_SIG) {
+            secretPaths.push(path);
+            return plainFromWire(obj.value, path, []);
+        }
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(obj)) {
+            out[k] = plainFromWire(v, path ? `${path}.${k}` : k, secretPaths);
+        }
+        return out;
+    }
+    return value;
+}
+
+/**
+ * Run a program under mocks and return its graph. Runs are serialised by the caller: the SDK's
+ * runtime state is process-global.
+ */
+export async function runProgram(opts: RunOptions): Promise<EngineRun> {
+    const resources: RegisteredResource[] = [];
+    const calls: CallRecord[] = [];
+    const pending = new Map<string, RegisterRequest>();
+
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args: MockResourceArgs) => opts.cloud.newResource(args),
+            call: (args: MockCallArgs) => {
+                const answer = opts.cloud.call(args);
+                calls.push({ token: args.token, inputs: args.inputs as Record<string, unknown>, answered: answer !== undefined });
+                return answer ?? {};
+            },
+        },
+        opts.project,
+        opts.stack,
+        opts.preview ?? true,
+    );
+
+    // Wrap the mock monitor so we see what MockResourceArgs leaves out (parent, deps, options).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const settings = require("@pulumi/pulumi/runtime/settings") as {
+        getMonitor(): { registerResource(req: RegisterRequest, cb: Callback): Promise<void> };
+        waitForRPCs(): Promise<void>;
+    };
+    const monitor = settings.getMonitor();
+    const original = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: RegisterRequest, cb: Callback) => {
+        const key = `${req.getType()}::${req.getName()}::${req.getParent()}`;
+        pending.set(key, req);
+        return original(req, (err, resp) => {
+            if (!err && resp) {
+                const wire = req.getObject()?.toJavaScript() ?? {};
+                const secretPaths: string[] = [];
+                const inputs = plainFromWire(wire, "", secretPaths) as Record<string, unknown>;
+                const propertyDependencies: Record<string, string[]> = {};
+                req.getPropertydependenciesMap().forEach((v, k) => {
+                    propertyDependencies[k] = v.getUrnsList();
+                });
+                resources.push({
+                    urn: resp.getUrn(),
+                    type: req.getType(),
+                    name: req.getName(),
+                    parent: req.getParent(),
+                    custom: req.getCustom(),
+                    id: resp.getId() || undefined,
+                    inputs,
+                    wireInputs: wire,
+                    secretPaths,
+                    state: {},
+                    dependencies: req.getDependenciesList(),
+                    propertyDependencies,
+                    provider: req.getProvider() || undefined,
+                    protect: req.getProtect() ?? false,
+                    retainOnDelete: req.getRetainondelete() ?? false,
+                    deleteBeforeReplace: req.getDeletebeforereplace(),
+                    ignoreChanges: req.getIgnorechangesList(),
+                    additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+                });
+            }
+            cb(err, resp);
+        });
+    };
+
+    pulumi.runtime.setAllConfig(opts.config ?? {}, opts.secretKeys ?? []);
+
+    const program = typeof opts.program === "string" ? requireFresh(opts.program) : opts.program;
+    const stackOutputs = await pulumi.runtime.runInPulumiStack(async () => program());
+    await settings.waitForRPCs();
+
+    // Attach the state the mock cloud returned (kept by the mock monitor).
+    const mockMonitor = monitor as unknown as { resources: Map<string, { state: unknown }> };
+    for (const r of resources) {
+        const stored = mockMonitor.resources?.get(r.urn);
+        if (stored) {
+            const raw = stored.state as { toJavaScript?: () => unknown } | undefined;
+            const state = typeof raw?.toJavaScript === "function" ? raw.toJavaScript() : raw;
+            r.state = plainFromWire(state ?? {}, "", []) as Record<string, unknown>;
+        }
+    }
+
+    // Stack outputs come from the root stack's registered outputs, where secrets are still marked.
+    const secretOutputs: string[] = [];
+    const root = resources.find((r) => r.type === "pulumi:pulumi:Stack");
+    const rootState = root ? mockMonitor.resources?.get(root.urn)?.state as { toJavaScript?: () => unknown } | undefined : undefined;
+    const wireOutputs = typeof rootState?.toJavaScript === "function" ? rootState.toJavaScript() : stackOutputs ?? {};
+    const outputs = plainFromWire(wireOutputs, "", secretOutputs) as Record<string, unknown>;
+    const unanswered = [...new Set(calls.filter((c) => !c.answered).map((c) => c.token))];
+    return { resources, calls, unanswered, outputs, secretOutputs };
+}
+
+function requireFresh(modulePath: string): () => unknown {
+    return () => {
+        const resolved = require.resolve(modulePath);
+        delete require.cache[resolved];
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const mod = require(resolved) as Record<string, unknown>;
+        return mod;
+    };
+}
