@@ -1,21 +1,129 @@
 import * as pulumi from "@pulumi/pulumi";
-import { NetworkConfig } from "../config/types";
+import * as awsx from "@pulumi/awsx";
+import { ExistingNetworkConfig, NatMode, NetworkConfig, NewNetworkConfig } from "../config/types";
 
 export interface NetworkArgs {
     config: NetworkConfig;
     tags: Record<string, string>;
 }
 
+/** awsx NAT strategy for our config's NAT mode. */
+export function natStrategy(mode: NatMode): awsx.types.enums.ec2.NatGatewayStrategy {
+    switch (mode) {
+        case "one-per-az":
+            return "OnePerAz";
+        case "single":
+            return "Single";
+        case "none":
+            return "None";
+        default:
+            throw new Error(`network.natGateways: unknown mode ${JSON.stringify(mode)} (one-per-az, single, none)`);
+    }
+}
+
+/** Netmasks of the subnet layout: the VPC is split evenly per AZ; in each AZ the private
+ *  (app/data) subnet takes half and the public (ALB + NAT) subnet a quarter, leaving a quarter
+ *  free for later tiers without renumbering. */
+export interface SubnetLayout {
+    vpcMask: number;
+    azMask: number;
+    privateMask: number;
+    publicMask: number;
+}
+
+/** Smallest subnet an ALB accepts (it needs 8 free addresses per subnet). */
+export const MAX_SUBNET_MASK = 27;
+
+export function subnetLayout(cidrBlock: string, azCount: number): SubnetLayout {
+    const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidrBlock);
+    if (!match) {
+        throw new Error(`network.cidrBlock: ${JSON.stringify(cidrBlock)} is not an IPv4 CIDR like 10.0.0.0/16`);
+    }
+    const vpcMask = Number(match[5]);
+    if (vpcMask < 16 || vpcMask > 28) {
+        throw new Error(`network.cidrBlock: AWS allows VPC netmasks /16 to /28, got /${vpcMask}`);
+    }
+    if (!Number.isInteger(azCount) || azCount < 2 || azCount > 6) {
+        throw new Error(`network.azCount: must be an integer 2-6 (an ALB needs two AZs), got ${azCount}`);
+    }
+    const azMask = vpcMask + Math.ceil(Math.log2(azCount));
+    const layout = { vpcMask, azMask, privateMask: azMask + 1, publicMask: azMask + 2 };
+    if (layout.publicMask > MAX_SUBNET_MASK) {
+        throw new Error(
+            `network.cidrBlock: ${cidrBlock} is too small for ${azCount} AZs ` +
+            `(public subnets would be /${layout.publicMask}; an ALB needs /${MAX_SUBNET_MASK} or larger)`,
+        );
+    }
+    return layout;
+}
+
+/**
+ * The awsx VPC for a new network: public + private subnets in `azCount` AZs, NAT per config.
+ * With NAT "none" the app subnets are Isolated (awsx rejects Private subnets without NAT): the
+ * app then needs VPC endpoints for ECR/S3/logs, which the operator chose by turning NAT off.
+ */
+export function vpcArgs(config: NewNetworkConfig, tags: Record<string, string>): awsx.ec2.VpcArgs {
+    const layout = subnetLayout(config.cidrBlock, config.azCount);
+    const appType: awsx.types.enums.ec2.SubnetType = config.natGateways === "none" ? "Isolated" : "Private";
+    return {
+        cidrBlock: config.cidrBlock,
+        numberOfAvailabilityZones: config.azCount,
+        availabilityZoneCidrMask: layout.azMask,
+        natGateways: { strategy: natStrategy(config.natGateways) },
+        subnetStrategy: "Auto",
+        // Larger subnet first so Auto allocation stays aligned.
+        subnetSpecs: [
+            { type: appType, name: "private", cidrMask: layout.privateMask, tags: { ...tags, tier: "private" } },
+            { type: "Public", name: "public", cidrMask: layout.publicMask, tags: { ...tags, tier: "public" } },
+        ],
+        enableDnsHostnames: true,
+        enableDnsSupport: true,
+        tags,
+    };
+}
+
+/** An existing network must give the ALB two public subnets and the app at least two private ones. */
+export function checkExistingNetwork(config: ExistingNetworkConfig): void {
+    if (config.publicSubnetIds.length < 2) {
+        throw new Error("network.publicSubnetIds: an ALB needs public subnets in at least two AZs");
+    }
+    if (config.privateSubnetIds.length < 2) {
+        throw new Error("network.privateSubnetIds: give private subnets in at least two AZs");
+    }
+}
+
 /** The VPC: a new awsx VPC (public + private subnets per AZ, NAT per config) or the user's own. */
 export class Network extends pulumi.ComponentResource {
-    public readonly vpcId!: pulumi.Output<string>;
-    public readonly vpcCidrBlock!: pulumi.Output<string>;
-    public readonly publicSubnetIds!: pulumi.Output<string[]>;
-    public readonly privateSubnetIds!: pulumi.Output<string[]>;
+    public readonly vpcId: pulumi.Output<string>;
+    public readonly vpcCidrBlock: pulumi.Output<string>;
+    public readonly publicSubnetIds: pulumi.Output<string[]>;
+    public readonly privateSubnetIds: pulumi.Output<string[]>;
+    /** The awsx VPC when this component built one. */
+    public readonly vpc?: awsx.ec2.Vpc;
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("web-platform:network:Network", name, {}, opts);
-        void args;
-        throw new Error("Network: not implemented yet");
+        const config = args.config;
+        if (config.kind === "existing") {
+            // The user's VPC: nothing to create, only pass the ids through.
+            checkExistingNetwork(config);
+            this.vpcId = pulumi.output(config.vpcId);
+            this.vpcCidrBlock = pulumi.output(config.cidrBlock);
+            this.publicSubnetIds = pulumi.output(config.publicSubnetIds);
+            this.privateSubnetIds = pulumi.output(config.privateSubnetIds);
+        } else {
+            const vpc = new awsx.ec2.Vpc(`${name}-vpc`, vpcArgs(config, args.tags), { parent: this });
+            this.vpc = vpc;
+            this.vpcId = vpc.vpcId;
+            this.vpcCidrBlock = pulumi.output(config.cidrBlock);
+            this.publicSubnetIds = vpc.publicSubnetIds;
+            this.privateSubnetIds = config.natGateways === "none" ? vpc.isolatedSubnetIds : vpc.privateSubnetIds;
+        }
+        this.registerOutputs({
+            vpcId: this.vpcId,
+            vpcCidrBlock: this.vpcCidrBlock,
+            publicSubnetIds: this.publicSubnetIds,
+            privateSubnetIds: this.privateSubnetIds,
+        });
     }
 }

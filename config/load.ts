@@ -16,6 +16,11 @@ export function readRawConfig(): RawStackConfig {
         }
         values[key] = decodeConfigValue(text);
     }
+    // The engine passes the secret keys beside the config (PULUMI_CONFIG_SECRET_KEYS), not inside
+    // allConfig(): ask the SDK per key so secrets set with `--secret` are recognised.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(k: string): boolean };
+    secretKeys = [...new Set([...secretKeys, ...Object.keys(values).filter((k) => isConfigSecret(k))])];
     return { project: pulumi.getProject(), stack: pulumi.getStack(), values, secretKeys };
 }
 

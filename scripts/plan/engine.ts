@@ -33,6 +33,8 @@ export interface RegisteredResource {
     deleteBeforeReplace: boolean;
     ignoreChanges: string[];
     additionalSecretOutputs: string[];
+    /** True for resources read with `.get()` rather than created. */
+    read?: boolean;
 }
 
 export interface CallRecord {
@@ -59,6 +61,14 @@ export interface RunOptions {
     /** True (default) runs as `pulumi preview` does. */
     preview?: boolean;
     cloud: MockCloud;
+    /** Capture the program's console output into `logs` instead of printing it (the CLI's --json). */
+    captureConsole?: boolean;
+}
+
+/** A message the program or the SDK logged during the run (pulumi.log.*, or console output when captured). */
+export interface LogRecord {
+    severity: "debug" | "info" | "warning" | "error" | "stdout" | "stderr";
+    message: string;
 }
 
 export interface EngineRun {
@@ -69,6 +79,19 @@ export interface EngineRun {
     /** Stack outputs, fully resolved (secrets unwrapped; see `secretOutputs`). */
     outputs: Record<string, unknown>;
     secretOutputs: string[];
+    /** pulumi.log messages (and the program's console output when `captureConsole`). */
+    logs: LogRecord[];
+}
+
+/** A failed run: the program's error, with what was registered before it failed. */
+export class ProgramError extends Error {
+    constructor(public readonly cause: unknown, public readonly partial: EngineRun) {
+        super(cause instanceof Error ? cause.message : String(cause));
+        this.name = "ProgramError";
+        if (cause instanceof Error && cause.stack) {
+            this.stack = cause.stack;
+        }
+    }
 }
 
 interface RegisterRequest {
@@ -86,6 +109,19 @@ interface RegisterRequest {
     getIgnorechangesList(): string[];
     getAdditionalsecretoutputsList(): string[];
 }
+
+interface ReadRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getId(): string;
+    getProvider(): string;
+    getProperties(): { toJavaScript(): Record<string, unknown> } | undefined;
+    getDependenciesList?(): string[];
+    getAdditionalsecretoutputsList?(): string[];
+}
+
+type ReadCallback = (err: unknown, resp: { getUrn(): string } | undefined) => void;
 
 type Callback = (err: unknown, resp: { getUrn(): string; getId(): string } | undefined) => void;
 
@@ -119,7 +155,6 @@ export function plainFromWire(value: unknown, path: string, secretPaths: string[
 export async function runProgram(opts: RunOptions): Promise<EngineRun> {
     const resources: RegisteredResource[] = [];
     const calls: CallRecord[] = [];
-    const pending = new Map<string, RegisterRequest>();
 
     await pulumi.runtime.setMocks(
         {
@@ -143,9 +178,27 @@ export async function runProgram(opts: RunOptions): Promise<EngineRun> {
     };
     const monitor = settings.getMonitor();
     const original = monitor.registerResource.bind(monitor);
+    // Resources read with `.get()` are part of the graph too (custom, with the id they were read by).
+    const monitorWithRead = monitor as unknown as { readResource?(req: ReadRequest, cb: ReadCallback): Promise<void> };
+    const originalRead = monitorWithRead.readResource?.bind(monitor);
+    if (originalRead) {
+        monitorWithRead.readResource = (req: ReadRequest, cb: ReadCallback) => originalRead(req, (err, resp) => {
+            if (!err && resp) {
+                const wire = req.getProperties()?.toJavaScript() ?? {};
+                const secretPaths: string[] = [];
+                resources.push({
+                    urn: resp.getUrn(), type: req.getType(), name: req.getName(), parent: req.getParent(), custom: true,
+                    id: req.getId() || undefined, inputs: plainFromWire(wire, "", secretPaths) as Record<string, unknown>,
+                    wireInputs: wire, secretPaths, state: {}, dependencies: req.getDependenciesList?.() ?? [],
+                    propertyDependencies: {}, provider: req.getProvider() || undefined, protect: false, retainOnDelete: false,
+                    deleteBeforeReplace: false, ignoreChanges: [], additionalSecretOutputs: req.getAdditionalsecretoutputsList?.() ?? [],
+                    read: true,
+                });
+            }
+            cb(err, resp);
+        });
+    }
     monitor.registerResource = (req: RegisterRequest, cb: Callback) => {
-        const key = `${req.getType()}::${req.getName()}::${req.getParent()}`;
-        pending.set(key, req);
         return original(req, (err, resp) => {
             if (!err && resp) {
                 const wire = req.getObject()?.toJavaScript() ?? {};
@@ -182,9 +235,30 @@ export async function runProgram(opts: RunOptions): Promise<EngineRun> {
 
     pulumi.runtime.setAllConfig(opts.config ?? {}, opts.secretKeys ?? []);
 
+    const logs: LogRecord[] = [];
+    const restoreConsole = captureConsole(logs, opts.captureConsole ?? false);
     const program = typeof opts.program === "string" ? requireFresh(opts.program) : opts.program;
-    const stackOutputs = await pulumi.runtime.runInPulumiStack(async () => program());
-    await settings.waitForRPCs();
+    let stackOutputs: Record<string, unknown> | undefined;
+    let failure: { error: unknown } | undefined;
+    try {
+        stackOutputs = await pulumi.runtime.runInPulumiStack(async () => program()) as Record<string, unknown> | undefined;
+    } catch (e) {
+        failure = { error: e };
+    }
+    try {
+        // Let every outstanding registration finish, even after a failure, so the next run in this
+        // process starts from a quiet runtime (repeatable runs).
+        await settings.waitForRPCs();
+    } catch (e) {
+        failure ??= { error: e };
+    } finally {
+        restoreConsole();
+    }
+    normaliseGraph(resources);
+    if (failure) {
+        const unanswered = [...new Set(calls.filter((c) => !c.answered).map((c) => c.token))];
+        throw new ProgramError(failure.error, { resources, calls, unanswered, outputs: {}, secretOutputs: [], logs });
+    }
 
     // Attach the state the mock cloud returned (kept by the mock monitor).
     const mockMonitor = monitor as unknown as { resources: Map<string, { state: unknown }> };
@@ -204,7 +278,72 @@ export async function runProgram(opts: RunOptions): Promise<EngineRun> {
     const wireOutputs = typeof rootState?.toJavaScript === "function" ? rootState.toJavaScript() : stackOutputs ?? {};
     const outputs = plainFromWire(wireOutputs, "", secretOutputs) as Record<string, unknown>;
     const unanswered = [...new Set(calls.filter((c) => !c.answered).map((c) => c.token))];
-    return { resources, calls, unanswered, outputs, secretOutputs };
+    return { resources, calls, unanswered, outputs, secretOutputs, logs };
+}
+
+/**
+ * Make every graph edge point at a registered URN: provider references arrive as `<urn>::<id>`,
+ * and a dependency URN the monitor never assigned is matched by type and name when unambiguous.
+ */
+export function normaliseGraph(resources: RegisteredResource[]): void {
+    const urns = new Set(resources.map((r) => r.urn));
+    const byTypeName = new Map<string, string[]>();
+    for (const r of resources) {
+        const key = `${r.type}::${r.name}`;
+        byTypeName.set(key, [...(byTypeName.get(key) ?? []), r.urn]);
+    }
+    const resolve = (ref: string): string => {
+        if (!ref || urns.has(ref)) {
+            return ref;
+        }
+        // Provider reference: urn:pulumi:...::<name>::<id>.
+        const withoutId = ref.slice(0, ref.lastIndexOf("::"));
+        if (urns.has(withoutId)) {
+            return withoutId;
+        }
+        const parts = ref.split("::");
+        if (parts.length >= 4) {
+            const type = parts[2].split("$").pop() ?? "";
+            const candidates = byTypeName.get(`${type}::${parts.slice(3).join("::")}`) ?? [];
+            if (candidates.length === 1) {
+                return candidates[0];
+            }
+        }
+        return ref;
+    };
+    for (const r of resources) {
+        r.parent = resolve(r.parent);
+        r.dependencies = [...new Set(r.dependencies.map(resolve))];
+        for (const [k, v] of Object.entries(r.propertyDependencies)) {
+            r.propertyDependencies[k] = [...new Set(v.map(resolve))];
+        }
+        if (r.provider) {
+            r.provider = resolve(r.provider);
+        }
+    }
+}
+
+const RUNTIME_LOG = /^(debug|info|warning|error): \[runtime\] ([\s\S]*)$/;
+
+/** Route the SDK's console logging (it prints when no engine is attached) into `logs`. */
+function captureConsole(logs: LogRecord[], all: boolean): () => void {
+    const saved = { log: console.log, info: console.info, warn: console.warn, error: console.error };
+    const wrap = (fallback: (...a: unknown[]) => void, stream: "stdout" | "stderr") => (...args: unknown[]) => {
+        const text = args.map((a) => (typeof a === "string" ? a : a instanceof Error ? a.message : JSON.stringify(a))).join(" ");
+        const m = RUNTIME_LOG.exec(text);
+        if (m) {
+            logs.push({ severity: m[1] as LogRecord["severity"], message: m[2] });
+        } else if (all) {
+            logs.push({ severity: stream, message: text });
+        } else {
+            fallback(...args);
+        }
+    };
+    console.log = wrap(saved.log, "stdout");
+    console.info = wrap(saved.info, "stdout");
+    console.warn = wrap(saved.warn, "stderr");
+    console.error = wrap(saved.error, "stderr");
+    return () => Object.assign(console, saved);
 }
 
 function requireFresh(modulePath: string): () => unknown {

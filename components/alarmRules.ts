@@ -1,0 +1,362 @@
+// Pure alarm rules: which CloudWatch alarms the platform needs, as plain data. The Monitoring
+// component turns each spec into an aws.cloudwatch.MetricAlarm; tests and docs read the same list.
+// Generic over the dimension value type: `string` in tests/docs, `pulumi.Input<string>` in the component.
+import { MonitoringConfig } from "../config/types";
+
+export type Comparison =
+    | "GreaterThanThreshold"
+    | "GreaterThanOrEqualToThreshold"
+    | "LessThanThreshold"
+    | "LessThanOrEqualToThreshold";
+
+/** How CloudWatch treats a period without data points. */
+export type MissingData = "missing" | "ignore" | "breaching" | "notBreaching";
+
+export type AlarmGroup = "alb" | "compute" | "database" | "cache";
+
+/** One CloudWatch metric with its real dimensions. */
+export interface MetricRef<V = string> {
+    namespace: string;
+    metricName: string;
+    dimensions: Record<string, V>;
+    /** A statistic ("Sum", "Average", "Minimum", "Maximum", "SampleCount") or a percentile ("p95"). */
+    stat: string;
+}
+
+/** Metric math: `expressions` are evaluated in order; the last one is the alarm's value. */
+export interface MetricMath<V = string> {
+    /** Query id (lowercase first letter) -> metric. */
+    metrics: Record<string, MetricRef<V>>;
+    /** Intermediate and final expressions, id -> expression; the last entry is returned. */
+    expressions: { id: string; expression: string; label: string }[];
+}
+
+export interface AlarmSpec<V = string> {
+    /** Unique role inside the component, used in resource names: "alb-5xx-rate", "db-replica-lag-1". */
+    key: string;
+    group: AlarmGroup;
+    description: string;
+    /** Exactly one of `metric` and `math` is set. */
+    metric?: MetricRef<V>;
+    math?: MetricMath<V>;
+    threshold: number;
+    comparison: Comparison;
+    /** What `threshold` is measured in (documentation only). */
+    unit: "percent" | "seconds" | "bytes" | "count";
+    treatMissingData: MissingData;
+    period: number;
+    evaluationPeriods: number;
+    datapointsToAlarm: number;
+    /** Percentile alarms only: "ignore" keeps the state while there are too few samples. */
+    evaluateLowSampleCountPercentiles?: "ignore" | "evaluate";
+}
+
+export type ComputeTarget<V = string> =
+    | { kind: "ecs"; name: string; clusterName: V; serviceName: V }
+    | { kind: "asg"; name: string; autoScalingGroupName: V };
+
+/** The resolved (or still-Output) identifiers the alarms are about. */
+export interface MonitoringTargets<V = string> {
+    region: string;
+    albArnSuffix: V;
+    targetGroupArnSuffix: V;
+    /** Web first, then workers. */
+    compute: ComputeTarget<V>[];
+    database?: { primaryIdentifier: V; replicaIdentifiers: V[] };
+    /** One id per cache node (member cluster), in order. */
+    cache?: { memberClusterIds: V[] };
+}
+
+export const GIB = 1024 * 1024 * 1024;
+
+export const NS = {
+    alb: "AWS/ApplicationELB",
+    ecs: "AWS/ECS",
+    containerInsights: "ECS/ContainerInsights",
+    ec2: "AWS/EC2",
+    autoScaling: "AWS/AutoScaling",
+    rds: "AWS/RDS",
+    cache: "AWS/ElastiCache",
+} as const;
+
+/** True when a stat is a percentile: it goes to `extendedStatistic`, not `statistic`. */
+export function isPercentile(stat: string): boolean {
+    return /^p\d{1,2}(\.\d+)?$/.test(stat);
+}
+
+/**
+ * M-of-N for spiky signals (5xx rates, latency, evictions): alarm when about two thirds of the
+ * evaluated periods breach, so one quiet period inside a bad stretch does not reset the alarm.
+ */
+export function noisyDatapoints(evaluationPeriods: number): number {
+    return Math.max(1, Math.min(evaluationPeriods, Math.ceil((2 * evaluationPeriods) / 3)));
+}
+
+/**
+ * ElastiCache names the member clusters of a cluster-mode-disabled replication group
+ * `<replicationGroupId>-001`, `-002`, ...: used only when the provider has not reported the ids.
+ */
+export function cacheMemberId(memberIds: readonly string[] | undefined, replicationGroupId: string, index: number): string {
+    return memberIds?.[index] ?? `${replicationGroupId}-${String(index + 1).padStart(3, "0")}`;
+}
+
+/** Every alarm the platform needs for `targets`, with thresholds and timing from `config`. */
+export function buildAlarmSpecs<V>(config: MonitoringConfig, targets: MonitoringTargets<V>): AlarmSpec<V>[] {
+    const t = config.thresholds;
+    const period = config.period;
+    const n = config.evaluationPeriods;
+    const timing = { period, evaluationPeriods: n, datapointsToAlarm: n };
+    const noisy = { period, evaluationPeriods: n, datapointsToAlarm: noisyDatapoints(n) };
+    const lb = { LoadBalancer: targets.albArnSuffix };
+    const lbTg = { LoadBalancer: targets.albArnSuffix, TargetGroup: targets.targetGroupArnSuffix };
+    const specs: AlarmSpec<V>[] = [];
+
+    // --- ALB -------------------------------------------------------------------------------------
+    specs.push({
+        key: "alb-5xx-rate",
+        group: "alb",
+        description: `5xx responses generated by the load balancer above ${t.alb5xxPercent}% of requests`,
+        math: {
+            metrics: {
+                requests: { namespace: NS.alb, metricName: "RequestCount", dimensions: lb, stat: "Sum" },
+                errors: { namespace: NS.alb, metricName: "HTTPCode_ELB_5XX_Count", dimensions: lb, stat: "Sum" },
+            },
+            // RequestCount leaves out requests rejected before a target was chosen (e.g. 503 with no
+            // healthy targets), so the denominator is the larger of the two: a total outage reads 100%.
+            expressions: [
+                { id: "total", expression: "MAX([FILL(requests, 0), FILL(errors, 0)])", label: "Requests" },
+                { id: "rate", expression: "IF(total > 0, 100 * FILL(errors, 0) / total, 0)", label: "ELB 5xx %" },
+            ],
+        },
+        threshold: t.alb5xxPercent,
+        comparison: "GreaterThanThreshold",
+        unit: "percent",
+        // No traffic is not an outage.
+        treatMissingData: "notBreaching",
+        ...noisy,
+    });
+    specs.push({
+        key: "target-5xx-rate",
+        group: "alb",
+        description: `5xx responses from the app's targets above ${t.target5xxPercent}% of requests`,
+        math: {
+            metrics: {
+                requests: { namespace: NS.alb, metricName: "RequestCount", dimensions: lbTg, stat: "Sum" },
+                errors: { namespace: NS.alb, metricName: "HTTPCode_Target_5XX_Count", dimensions: lbTg, stat: "Sum" },
+            },
+            expressions: [
+                { id: "rate", expression: "IF(requests > 0, 100 * FILL(errors, 0) / requests, 0)", label: "Target 5xx %" },
+            ],
+        },
+        threshold: t.target5xxPercent,
+        comparison: "GreaterThanThreshold",
+        unit: "percent",
+        treatMissingData: "notBreaching",
+        ...noisy,
+    });
+    specs.push({
+        key: "p95-latency",
+        group: "alb",
+        description: `p95 target response time above ${t.p95LatencySeconds}s`,
+        metric: { namespace: NS.alb, metricName: "TargetResponseTime", dimensions: lb, stat: "p95" },
+        threshold: t.p95LatencySeconds,
+        comparison: "GreaterThanThreshold",
+        unit: "seconds",
+        treatMissingData: "notBreaching",
+        evaluateLowSampleCountPercentiles: "ignore",
+        ...noisy,
+    });
+    specs.push({
+        key: "unhealthy-hosts",
+        group: "alb",
+        description: `${t.unhealthyHosts} or more targets failing health checks`,
+        metric: { namespace: NS.alb, metricName: "UnHealthyHostCount", dimensions: lbTg, stat: "Maximum" },
+        threshold: t.unhealthyHosts,
+        comparison: "GreaterThanOrEqualToThreshold",
+        unit: "count",
+        // The ALB publishes host counts every minute while the target group is attached.
+        treatMissingData: "missing",
+        ...timing,
+    });
+    specs.push({
+        key: "no-healthy-hosts",
+        group: "alb",
+        description: "No healthy target behind the load balancer (site down)",
+        metric: { namespace: NS.alb, metricName: "HealthyHostCount", dimensions: lbTg, stat: "Minimum" },
+        threshold: 1,
+        comparison: "LessThanThreshold",
+        unit: "count",
+        // Silence from the target group is treated as the outage it usually is.
+        treatMissingData: "breaching",
+        ...timing,
+    });
+
+    // --- Compute ---------------------------------------------------------------------------------
+    for (const c of targets.compute) {
+        if (c.kind === "ecs") {
+            const dims = { ClusterName: c.clusterName, ServiceName: c.serviceName };
+            specs.push({
+                key: `${c.name}-cpu`,
+                group: "compute",
+                description: `${c.name}: ECS service CPU above ${t.serviceCpuPercent}%`,
+                metric: { namespace: NS.ecs, metricName: "CPUUtilization", dimensions: dims, stat: "Average" },
+                threshold: t.serviceCpuPercent,
+                comparison: "GreaterThanThreshold",
+                unit: "percent",
+                treatMissingData: "missing",
+                ...timing,
+            });
+            specs.push({
+                key: `${c.name}-memory`,
+                group: "compute",
+                description: `${c.name}: ECS service memory above ${t.serviceMemoryPercent}%`,
+                metric: { namespace: NS.ecs, metricName: "MemoryUtilization", dimensions: dims, stat: "Average" },
+                threshold: t.serviceMemoryPercent,
+                comparison: "GreaterThanThreshold",
+                unit: "percent",
+                treatMissingData: "missing",
+                ...timing,
+            });
+        } else {
+            specs.push({
+                key: `${c.name}-cpu`,
+                group: "compute",
+                description: `${c.name}: Auto Scaling group CPU above ${t.serviceCpuPercent}%`,
+                metric: {
+                    namespace: NS.ec2,
+                    metricName: "CPUUtilization",
+                    dimensions: { AutoScalingGroupName: c.autoScalingGroupName },
+                    stat: "Average",
+                },
+                threshold: t.serviceCpuPercent,
+                comparison: "GreaterThanThreshold",
+                unit: "percent",
+                treatMissingData: "missing",
+                ...timing,
+            });
+        }
+    }
+
+    // --- Database --------------------------------------------------------------------------------
+    if (targets.database) {
+        const db = targets.database;
+        const instances: { key: string; id: V }[] = [
+            { key: "db-primary", id: db.primaryIdentifier },
+            ...db.replicaIdentifiers.map((id, i) => ({ key: `db-replica-${i + 1}`, id })),
+        ];
+        for (const inst of instances) {
+            const dims = { DBInstanceIdentifier: inst.id };
+            specs.push({
+                key: `${inst.key}-cpu`,
+                group: "database",
+                description: `${inst.key}: CPU above ${t.dbCpuPercent}%`,
+                metric: { namespace: NS.rds, metricName: "CPUUtilization", dimensions: dims, stat: "Average" },
+                threshold: t.dbCpuPercent,
+                comparison: "GreaterThanThreshold",
+                unit: "percent",
+                treatMissingData: "missing",
+                ...timing,
+            });
+            specs.push({
+                key: `${inst.key}-free-storage`,
+                group: "database",
+                description: `${inst.key}: free storage below ${t.dbFreeStorageGiB} GiB`,
+                metric: { namespace: NS.rds, metricName: "FreeStorageSpace", dimensions: dims, stat: "Minimum" },
+                threshold: t.dbFreeStorageGiB * GIB,
+                comparison: "LessThanThreshold",
+                unit: "bytes",
+                treatMissingData: "missing",
+                ...timing,
+            });
+            specs.push({
+                key: `${inst.key}-connections`,
+                group: "database",
+                description: `${inst.key}: more than ${t.dbConnections} connections`,
+                metric: { namespace: NS.rds, metricName: "DatabaseConnections", dimensions: dims, stat: "Maximum" },
+                threshold: t.dbConnections,
+                comparison: "GreaterThanThreshold",
+                unit: "count",
+                treatMissingData: "missing",
+                ...timing,
+            });
+        }
+        db.replicaIdentifiers.forEach((id, i) => {
+            specs.push({
+                key: `db-replica-${i + 1}-lag`,
+                group: "database",
+                description: `db-replica-${i + 1}: replica lag above ${t.dbReplicaLagSeconds}s`,
+                metric: { namespace: NS.rds, metricName: "ReplicaLag", dimensions: { DBInstanceIdentifier: id }, stat: "Maximum" },
+                threshold: t.dbReplicaLagSeconds,
+                comparison: "GreaterThanThreshold",
+                unit: "seconds",
+                treatMissingData: "missing",
+                ...timing,
+            });
+        });
+    }
+
+    // --- Cache -----------------------------------------------------------------------------------
+    // ElastiCache publishes these per member cluster (CacheClusterId); there is no
+    // ReplicationGroupId dimension for host or engine metrics, so there is one alarm per node.
+    if (targets.cache) {
+        targets.cache.memberClusterIds.forEach((id, i) => {
+            const dims = { CacheClusterId: id };
+            const node = `cache-node-${i + 1}`;
+            specs.push({
+                key: `${node}-engine-cpu`,
+                group: "cache",
+                description: `${node}: engine CPU above ${t.cacheCpuPercent}%`,
+                metric: { namespace: NS.cache, metricName: "EngineCPUUtilization", dimensions: dims, stat: "Average" },
+                threshold: t.cacheCpuPercent,
+                comparison: "GreaterThanThreshold",
+                unit: "percent",
+                treatMissingData: "missing",
+                ...timing,
+            });
+            specs.push({
+                key: `${node}-memory`,
+                group: "cache",
+                description: `${node}: memory use above ${t.cacheMemoryPercent}% of maxmemory`,
+                metric: { namespace: NS.cache, metricName: "DatabaseMemoryUsagePercentage", dimensions: dims, stat: "Maximum" },
+                threshold: t.cacheMemoryPercent,
+                comparison: "GreaterThanThreshold",
+                unit: "percent",
+                treatMissingData: "missing",
+                ...timing,
+            });
+            specs.push({
+                key: `${node}-evictions`,
+                group: "cache",
+                description: `${node}: more than ${t.cacheEvictions} evictions per period`,
+                metric: { namespace: NS.cache, metricName: "Evictions", dimensions: dims, stat: "Sum" },
+                threshold: t.cacheEvictions,
+                comparison: "GreaterThanThreshold",
+                unit: "count",
+                treatMissingData: "notBreaching",
+                ...noisy,
+            });
+            specs.push({
+                key: `${node}-replication-lag`,
+                group: "cache",
+                description: `${node}: replication lag above ${t.cacheReplicationLagSeconds}s`,
+                metric: { namespace: NS.cache, metricName: "ReplicationLag", dimensions: dims, stat: "Maximum" },
+                threshold: t.cacheReplicationLagSeconds,
+                comparison: "GreaterThanThreshold",
+                unit: "seconds",
+                // Only replicas publish ReplicationLag; the current primary's alarm stays OK. After a
+                // failover the roles swap, which is why every node has this alarm.
+                treatMissingData: "notBreaching",
+                ...timing,
+            });
+        });
+    }
+
+    const seen = new Set<string>();
+    for (const s of specs) {
+        if (seen.has(s.key)) {
+            throw new Error(`Monitoring: duplicate alarm key "${s.key}" (compute names must be unique)`);
+        }
+        seen.add(s.key);
+    }
+    return specs;
+}

@@ -1,0 +1,276 @@
+// Pure CloudWatch dashboard builder: resolved identifiers in, dashboard body (JSON-able) out.
+// Every widget is a metric widget with its region set and fully spelled-out dimensions.
+import { AlarmThresholds } from "../config/types";
+import { GIB, MonitoringTargets, NS } from "./alarmRules";
+
+/** A CloudWatch dashboard metric line: [namespace, metric, dimName, dimValue, ..., options?]. */
+export type MetricLine = (string | Record<string, unknown>)[];
+
+export interface MetricWidget {
+    type: "metric";
+    x: number;
+    y: number;
+    width: number;
+    height: number;
+    properties: {
+        title: string;
+        region: string;
+        view: "timeSeries";
+        stacked: boolean;
+        period: number;
+        stat: string;
+        metrics: MetricLine[];
+        yAxis?: { left: { min?: number; max?: number; label?: string } };
+        annotations?: { horizontal: { label: string; value: number }[] };
+    };
+}
+
+export interface DashboardBody {
+    widgets: MetricWidget[];
+}
+
+export interface DashboardInput extends MonitoringTargets<string> {
+    period: number;
+    thresholds: AlarmThresholds;
+}
+
+const ROW_HEIGHT = 6;
+const GRID_WIDTH = 24;
+
+/** Dashboard names: letters, digits, "-" and "_" only, at most 255 characters. */
+export function dashboardNameFor(name: string): string {
+    return name.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 255);
+}
+
+function line(namespace: string, metricName: string, dims: Record<string, string>, options: Record<string, unknown> = {}): MetricLine {
+    const out: MetricLine = [namespace, metricName];
+    for (const [k, v] of Object.entries(dims)) {
+        out.push(k, v);
+    }
+    if (Object.keys(options).length > 0) {
+        out.push(options);
+    }
+    return out;
+}
+
+interface WidgetDraft {
+    title: string;
+    stat: string;
+    metrics: MetricLine[];
+    yMin?: number;
+    yMax?: number;
+    yLabel?: string;
+    threshold?: { label: string; value: number };
+}
+
+/** Build the dashboard: rows of 2 or 3 widgets laid out on CloudWatch's 24-column grid. */
+export function buildDashboard(input: DashboardInput): DashboardBody {
+    const rows: WidgetDraft[][] = [];
+    const t = input.thresholds;
+    const lb = { LoadBalancer: input.albArnSuffix };
+    const lbTg = { LoadBalancer: input.albArnSuffix, TargetGroup: input.targetGroupArnSuffix };
+
+    // Requests and response codes.
+    rows.push([
+        {
+            title: "Requests and response codes",
+            stat: "Sum",
+            yMin: 0,
+            metrics: [
+                line(NS.alb, "RequestCount", lb, { label: "Requests" }),
+                line(NS.alb, "HTTPCode_Target_2XX_Count", lb, { label: "Target 2xx" }),
+                line(NS.alb, "HTTPCode_Target_3XX_Count", lb, { label: "Target 3xx" }),
+                line(NS.alb, "HTTPCode_Target_4XX_Count", lb, { label: "Target 4xx" }),
+                line(NS.alb, "HTTPCode_Target_5XX_Count", lb, { label: "Target 5xx" }),
+                line(NS.alb, "HTTPCode_ELB_4XX_Count", lb, { label: "ELB 4xx" }),
+                line(NS.alb, "HTTPCode_ELB_5XX_Count", lb, { label: "ELB 5xx" }),
+            ],
+        },
+        {
+            title: "5xx rate (%)",
+            stat: "Sum",
+            yMin: 0,
+            yLabel: "%",
+            threshold: { label: "ELB 5xx alarm", value: t.alb5xxPercent },
+            metrics: [
+                // Same maths as the alarm: requests rejected before a target is chosen are not in RequestCount.
+                [{ expression: "MAX([FILL(requests, 0), FILL(elb5xx, 0)])", label: "Requests incl. rejected", id: "total", visible: false }],
+                [{ expression: "IF(total > 0, 100 * FILL(elb5xx, 0) / total, 0)", label: "ELB 5xx %", id: "elbRate" }],
+                [{ expression: "IF(requests > 0, 100 * FILL(target5xx, 0) / requests, 0)", label: "Target 5xx %", id: "targetRate" }],
+                line(NS.alb, "RequestCount", lb, { id: "requests", visible: false }),
+                line(NS.alb, "HTTPCode_ELB_5XX_Count", lb, { id: "elb5xx", visible: false }),
+                line(NS.alb, "HTTPCode_Target_5XX_Count", lb, { id: "target5xx", visible: false }),
+            ],
+        },
+    ]);
+
+    // Latency and connections.
+    rows.push([
+        {
+            title: "Target response time (s)",
+            stat: "p95",
+            yMin: 0,
+            yLabel: "seconds",
+            threshold: { label: "p95 alarm", value: t.p95LatencySeconds },
+            metrics: ["p50", "p95", "p99"].map((p) => line(NS.alb, "TargetResponseTime", lb, { stat: p, label: p })),
+        },
+        {
+            title: "Connections",
+            stat: "Sum",
+            yMin: 0,
+            metrics: [
+                line(NS.alb, "ActiveConnectionCount", lb, { label: "Active" }),
+                line(NS.alb, "NewConnectionCount", lb, { label: "New" }),
+                line(NS.alb, "TargetConnectionErrorCount", lb, { label: "Target connection errors" }),
+                line(NS.alb, "RejectedConnectionCount", lb, { label: "Rejected" }),
+            ],
+        },
+    ]);
+
+    // Target health.
+    rows.push([
+        {
+            title: "Healthy / unhealthy targets",
+            stat: "Maximum",
+            yMin: 0,
+            threshold: { label: "Unhealthy alarm", value: t.unhealthyHosts },
+            metrics: [
+                line(NS.alb, "HealthyHostCount", lbTg, { stat: "Minimum", label: "Healthy (min)" }),
+                line(NS.alb, "UnHealthyHostCount", lbTg, { label: "Unhealthy (max)" }),
+            ],
+        },
+        {
+            title: "Requests per target",
+            stat: "Sum",
+            yMin: 0,
+            metrics: [line(NS.alb, "RequestCountPerTarget", { TargetGroup: input.targetGroupArnSuffix }, { label: "Requests per target" })],
+        },
+    ]);
+
+    // Services: CPU, memory and running capacity for the web service and every worker.
+    const cpu: MetricLine[] = [];
+    const memory: MetricLine[] = [];
+    const running: MetricLine[] = [];
+    for (const c of input.compute) {
+        if (c.kind === "ecs") {
+            const dims = { ClusterName: c.clusterName, ServiceName: c.serviceName };
+            cpu.push(line(NS.ecs, "CPUUtilization", dims, { label: `${c.name} CPU` }));
+            memory.push(line(NS.ecs, "MemoryUtilization", dims, { label: `${c.name} memory` }));
+            // Needs Container Insights on the cluster.
+            running.push(line(NS.containerInsights, "RunningTaskCount", dims, { label: `${c.name} tasks` }));
+        } else {
+            const dims = { AutoScalingGroupName: c.autoScalingGroupName };
+            cpu.push(line(NS.ec2, "CPUUtilization", dims, { label: `${c.name} CPU` }));
+            // Needs group metrics collection on the Auto Scaling group.
+            running.push(line(NS.autoScaling, "GroupInServiceInstances", dims, { label: `${c.name} in service` }));
+        }
+    }
+    const serviceRow: WidgetDraft[] = [
+        { title: "Service CPU (%)", stat: "Average", yMin: 0, yMax: 100, threshold: { label: "CPU alarm", value: t.serviceCpuPercent }, metrics: cpu },
+    ];
+    if (memory.length > 0) {
+        serviceRow.push({
+            title: "Service memory (%)",
+            stat: "Average",
+            yMin: 0,
+            yMax: 100,
+            threshold: { label: "Memory alarm", value: t.serviceMemoryPercent },
+            metrics: memory,
+        });
+    }
+    serviceRow.push({ title: "Running tasks / instances", stat: "Average", yMin: 0, metrics: running });
+    rows.push(serviceRow);
+
+    // Database.
+    if (input.database) {
+        const db = input.database;
+        const all = [
+            { label: "primary", id: db.primaryIdentifier },
+            ...db.replicaIdentifiers.map((id, i) => ({ label: `replica ${i + 1}`, id })),
+        ];
+        const per = (metric: string, options: Record<string, unknown> = {}) =>
+            all.map((d) => line(NS.rds, metric, { DBInstanceIdentifier: d.id }, { label: `${d.label} ${metric}`, ...options }));
+        const dbRow1: WidgetDraft[] = [
+            { title: "Database CPU (%)", stat: "Average", yMin: 0, yMax: 100, threshold: { label: "CPU alarm", value: t.dbCpuPercent }, metrics: per("CPUUtilization") },
+            { title: "Database connections", stat: "Maximum", yMin: 0, threshold: { label: "Connections alarm", value: t.dbConnections }, metrics: per("DatabaseConnections") },
+            {
+                title: "Database free storage (bytes)",
+                stat: "Minimum",
+                yMin: 0,
+                threshold: { label: "Free storage alarm", value: t.dbFreeStorageGiB * GIB },
+                metrics: per("FreeStorageSpace"),
+            },
+        ];
+        rows.push(dbRow1);
+        const dbRow2: WidgetDraft[] = [
+            { title: "Database read / write IOPS", stat: "Average", yMin: 0, metrics: [...per("ReadIOPS"), ...per("WriteIOPS")] },
+        ];
+        if (db.replicaIdentifiers.length > 0) {
+            dbRow2.push({
+                title: "Replica lag (s)",
+                stat: "Maximum",
+                yMin: 0,
+                threshold: { label: "Replica lag alarm", value: t.dbReplicaLagSeconds },
+                metrics: db.replicaIdentifiers.map((id, i) => line(NS.rds, "ReplicaLag", { DBInstanceIdentifier: id }, { label: `replica ${i + 1}` })),
+            });
+        }
+        rows.push(dbRow2);
+    }
+
+    // Cache.
+    if (input.cache) {
+        const per = (metric: string) =>
+            input.cache!.memberClusterIds.map((id, i) => line(NS.cache, metric, { CacheClusterId: id }, { label: `node ${i + 1}` }));
+        rows.push([
+            { title: "Cache engine CPU (%)", stat: "Average", yMin: 0, yMax: 100, threshold: { label: "CPU alarm", value: t.cacheCpuPercent }, metrics: per("EngineCPUUtilization") },
+            {
+                title: "Cache memory used (% of maxmemory)",
+                stat: "Maximum",
+                yMin: 0,
+                yMax: 100,
+                threshold: { label: "Memory alarm", value: t.cacheMemoryPercent },
+                metrics: per("DatabaseMemoryUsagePercentage"),
+            },
+            { title: "Cache evictions", stat: "Sum", yMin: 0, threshold: { label: "Evictions alarm", value: t.cacheEvictions }, metrics: per("Evictions") },
+        ]);
+        rows.push([
+            {
+                title: "Cache replication lag (s)",
+                stat: "Maximum",
+                yMin: 0,
+                threshold: { label: "Replication lag alarm", value: t.cacheReplicationLagSeconds },
+                metrics: per("ReplicationLag"),
+            },
+            { title: "Cache connections", stat: "Maximum", yMin: 0, metrics: per("CurrConnections") },
+        ]);
+    }
+
+    const widgets: MetricWidget[] = [];
+    rows.forEach((row, r) => {
+        const width = Math.floor(GRID_WIDTH / row.length);
+        row.forEach((d, i) => {
+            const yAxis = d.yMin !== undefined || d.yMax !== undefined || d.yLabel !== undefined
+                ? { left: { min: d.yMin, max: d.yMax, label: d.yLabel } }
+                : undefined;
+            widgets.push({
+                type: "metric",
+                x: i * width,
+                y: r * ROW_HEIGHT,
+                width,
+                height: ROW_HEIGHT,
+                properties: {
+                    title: d.title,
+                    region: input.region,
+                    view: "timeSeries",
+                    stacked: false,
+                    period: input.period,
+                    stat: d.stat,
+                    metrics: d.metrics,
+                    ...(yAxis ? { yAxis } : {}),
+                    ...(d.threshold ? { annotations: { horizontal: [d.threshold] } } : {}),
+                },
+            });
+        });
+    });
+    return { widgets };
+}

@@ -1,0 +1,134 @@
+// Defaults for every stack config key. Values that depend on the stack being production-like are
+// functions of `production`; everything else is a constant. docs/config.md documents the same table.
+import { AlarmThresholds, EvictionPolicy, LbAlgorithm, NatMode } from "./types";
+
+export const DEFAULT_AMI_SSM_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id";
+
+/** Static assets cached for a year at the edge (file extensions, no dot). */
+export const DEFAULT_STATIC_EXTENSIONS = [
+    "css", "js", "mjs", "map", "png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "ico",
+    "woff", "woff2", "ttf", "otf", "eot", "mp4", "webm",
+];
+
+export const DEFAULTS = {
+    network: {
+        cidrBlock: "10.0.0.0/16",
+        azCount: (production: boolean): number => (production ? 3 : 2),
+        natGateways: (production: boolean): NatMode => (production ? "one-per-az" : "single"),
+    },
+    app: { port: 8080, cpu: 256, memory: 512 },
+    compute: {
+        mode: "fargate" as const,
+        instanceType: "t3.small",
+        amiSsmParameter: DEFAULT_AMI_SSM_PARAMETER,
+        // The ECS-optimised AL2023 AMI's snapshot is 30 GiB; a smaller root volume is rejected.
+        rootVolumeGiB: 30,
+        healthCheckGracePeriod: 60,
+        instanceRefreshMinHealthyPercentage: 90,
+        logRetentionDays: (production: boolean): number => (production ? 90 : 30),
+    },
+    spot: {
+        onDemandBaseCapacity: 1,
+        onDemandPercentageAboveBase: 0,
+        allocationStrategy: "price-capacity-optimized" as const,
+    },
+    capacity: (production: boolean) => (production ? { min: 2, desired: 3, max: 10 } : { min: 2, desired: 2, max: 4 }),
+    scaling: {
+        strategy: "target-tracking" as const,
+        cpuTarget: 60,
+        // Scale out fast, scale in slowly: 300/300 (seed docs) reacts too late to a spike.
+        scaleOutCooldown: 60,
+        scaleInCooldown: 300,
+        step: {
+            scaleOutCpuThreshold: 70,
+            scaleOutAdjustment: 1,
+            scaleInCpuThreshold: 30,
+            scaleInAdjustment: 1,
+            alarmPeriod: 60,
+            scaleOutEvaluationPeriods: 2,
+            scaleInEvaluationPeriods: 5,
+        },
+    },
+    // interval x unhealthyThreshold = 30 s to take a dead target out of rotation.
+    healthCheck: { path: "/health", interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3, matcher: "200" },
+    loadBalancer: {
+        algorithm: "least_outstanding_requests" as LbAlgorithm,
+        stickiness: { enabled: false, duration: 86400 },
+        deregistrationDelay: 60,
+        idleTimeout: 60,
+        deletionProtection: (production: boolean): boolean => production,
+        sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        ingressCidrs: ["0.0.0.0/0"],
+        ingressIpv6Cidrs: ["::/0"],
+        accessLogs: { enabled: true, expirationDays: 30 },
+    },
+    waf: { enabled: true, rateLimit: 100, rateWindowSeconds: 60, managedRules: true },
+    database: {
+        enabled: true,
+        engineVersion: "17",
+        instanceClass: "db.t4g.micro",
+        allocatedStorageGiB: 20,
+        maxAllocatedStorageGiB: 100,
+        multiAz: (production: boolean): boolean => production,
+        readReplicas: (production: boolean): number => (production ? 1 : 0),
+        backupRetentionDays: (production: boolean): number => (production ? 14 : 7),
+        backupWindow: "03:00-04:00",
+        maintenanceWindow: "sun:04:30-sun:05:30",
+        deletionProtection: (production: boolean): boolean => production,
+        monitoringInterval: 60,
+        performanceInsightsRetentionDays: 7,
+        databaseName: "app",
+        masterUsername: "app_admin",
+        proxy: false,
+    },
+    cache: {
+        enabled: true,
+        engine: "redis" as const,
+        engineVersion: (engine: "redis" | "valkey"): string => (engine === "valkey" ? "8.0" : "7.1"),
+        nodeType: "cache.t4g.micro",
+        numNodes: 2,
+        multiAz: true,
+        maxmemoryPolicy: "allkeys-lru" as EvictionPolicy,
+        snapshotRetentionDays: (production: boolean): number => (production ? 7 : 1),
+        snapshotWindow: "05:00-06:00",
+        maintenanceWindow: "sun:06:30-sun:07:30",
+    },
+    worker: {
+        cpu: 256,
+        memory: 512,
+        command: [] as string[],
+        capacity: (production: boolean) => (production ? { min: 2, desired: 2, max: 4 } : { min: 1, desired: 1, max: 2 }),
+        cpuTarget: 70,
+        scaleOutCooldown: 60,
+        scaleInCooldown: 300,
+        queueStatistic: "Average" as const,
+    },
+    monitoring: {
+        period: 60,
+        evaluationPeriods: 3,
+        thresholds: {
+            alb5xxPercent: 5,
+            target5xxPercent: 5,
+            p95LatencySeconds: 1,
+            unhealthyHosts: 1,
+            serviceCpuPercent: 85,
+            serviceMemoryPercent: 85,
+            dbCpuPercent: 80,
+            dbFreeStorageGiB: 5,
+            dbReplicaLagSeconds: 30,
+            dbConnections: 100,
+            cacheCpuPercent: 80,
+            cacheMemoryPercent: 80,
+            cacheEvictions: 100,
+            cacheReplicationLagSeconds: 10,
+        } satisfies AlarmThresholds,
+    },
+    cdn: {
+        enabled: true,
+        staticExtensions: DEFAULT_STATIC_EXTENSIONS,
+        apiPrefix: "/api/",
+        htmlEdgeTtl: 60,
+        hstsMaxAge: 31536000,
+        compatibilityDate: "2025-09-01",
+    },
+};

@@ -1,0 +1,15 @@
+// The pack's policies, in one array so tests and tools can evaluate them without the gRPC server.
+// Other policy files: add `import { x } from "./file";` below and append to the array.
+import { GuardrailPolicy } from "./lib";
+import { albPolicies } from "./alb";
+import { targetGroupPolicies } from "./targetGroup";
+import { computePolicies } from "./compute";
+import { scalingPolicies } from "./scaling";
+
+export const policies: GuardrailPolicy[] = [
+    ...albPolicies,
+    ...targetGroupPolicies,
+    ...computePolicies,
+    ...scalingPolicies,
+];
+

@@ -1,0 +1,83 @@
+// Command-line flags of the offline plan. Unknown or malformed flags are usage errors (exit 2).
+import { GraphFormat } from "./render";
+
+export interface PlanArgs {
+    stack?: string;
+    config?: string;
+    program?: string;
+    policyConfig?: string;
+    json: boolean;
+    graph?: GraphFormat;
+    out?: string;
+    verbose: boolean;
+    help: boolean;
+}
+
+export class UsageError extends Error {}
+
+export const USAGE = `Usage: npm run plan -- [options]
+
+Plans a stack offline (mock engine + mock cloud, no credentials) and checks the policy pack.
+
+  --stack NAME            stack to plan (default dev): Pulumi.NAME.yaml, policy/config/NAME.json
+  --config FILE           plan this stack config file (Pulumi.<stack>.yaml format) instead
+  --program FILE          plan this Pulumi TypeScript program instead of index.ts
+  --policy-config FILE    policy pack config (--policy-pack-config format) instead of policy/config/NAME.json
+  --json                  print the plan as JSON (see docs/plan.md for the shape)
+  --graph dot|mermaid     print the resource hierarchy and dependencies as a graph
+  --out FILE              write the output to FILE instead of stdout
+  --verbose               show program stack traces and info logs
+  -h, --help              this help
+
+Exit codes: 0 ok, 1 program error or mandatory policy violation, 2 bad usage.
+`;
+
+const VALUE_FLAGS: Record<string, keyof PlanArgs> = {
+    "--stack": "stack",
+    "--config": "config",
+    "--program": "program",
+    "--policy-config": "policyConfig",
+    "--graph": "graph",
+    "--out": "out",
+};
+
+export function parsePlanArgs(argv: string[]): PlanArgs {
+    const args: PlanArgs = { json: false, verbose: false, help: false };
+    for (let i = 0; i < argv.length; i++) {
+        const raw = argv[i];
+        const eq = raw.startsWith("--") ? raw.indexOf("=") : -1;
+        const flag = eq > 0 ? raw.slice(0, eq) : raw;
+        if (flag === "--json" || flag === "--verbose" || flag === "-h" || flag === "--help") {
+            if (eq > 0) {
+                throw new UsageError(`${flag} takes no value`);
+            }
+            if (flag === "--json") args.json = true;
+            else if (flag === "--verbose") args.verbose = true;
+            else args.help = true;
+            continue;
+        }
+        const key = VALUE_FLAGS[flag];
+        if (!key) {
+            throw new UsageError(raw.startsWith("-") ? `unknown flag ${flag}` : `unexpected argument ${JSON.stringify(raw)}`);
+        }
+        const value = eq > 0 ? raw.slice(eq + 1) : argv[++i];
+        if (value === undefined || value === "" || (eq < 0 && value.startsWith("--"))) {
+            throw new UsageError(`${flag} needs a value`);
+        }
+        if (args[key] !== undefined) {
+            throw new UsageError(`${flag} given twice`);
+        }
+        if (key === "graph") {
+            if (value !== "dot" && value !== "mermaid") {
+                throw new UsageError(`--graph must be dot or mermaid (got ${JSON.stringify(value)})`);
+            }
+            args.graph = value;
+        } else {
+            (args as unknown as Record<string, string>)[key] = value;
+        }
+    }
+    if (args.json && args.graph) {
+        throw new UsageError("--json and --graph are exclusive: pick one output");
+    }
+    return args;
+}

@@ -1,0 +1,383 @@
+// Renderings of a PlanResult: a preview-like text, a stable JSON document and a DOT/Mermaid graph.
+// Every rendering is scrubbed of every known secret value before it leaves this module.
+import * as path from "path";
+import { RegisteredResource } from "./engine";
+import { mandatoryCount, PlanResult, PolicyViolation, ROOT } from "./run";
+import { maskPaths, maskWire, scrub, SECRET_MASK } from "./secrets";
+
+/** Version of the JSON document's shape; bumped only on incompatible changes. */
+export const PLAN_JSON_VERSION = 1;
+
+export interface PlanStep {
+    op: "create" | "read";
+    urn: string;
+    type: string;
+    name: string;
+    parent: string;
+    provider: string;
+    custom: boolean;
+    inputs: Record<string, unknown>;
+    protect: boolean;
+    retainOnDelete: boolean;
+    dependencies: string[];
+}
+
+export interface PlanJson {
+    version: number;
+    stack: string;
+    project: string;
+    program: string;
+    configFile: string | null;
+    policyConfigFile: string | null;
+    steps: PlanStep[];
+    diagnostics: Array<PolicyViolation & { severity: string }>;
+    notApplicable: PlanResult["policy"]["notApplicable"];
+    skippedUnknown: PlanResult["policy"]["skippedUnknown"];
+    unansweredDataSources: string[];
+    outputs: Record<string, unknown>;
+    logs: PlanResult["logs"];
+    notes: string[];
+    policyPack: { name: string; version: string; evaluated: boolean; policies: number; error: string | null };
+    error: { message: string } | null;
+    summary: {
+        create: number;
+        read: number;
+        byType: Record<string, number>;
+        mandatory: number;
+        advisory: number;
+        notApplicable: number;
+        skippedUnknown: number;
+        unanswered: number;
+    };
+    durationMs: number;
+}
+
+const rel = (file: string | undefined) => (file ? path.relative(ROOT, file) || file : null);
+
+function byType(resources: RegisteredResource[]): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const r of resources) {
+        counts[r.type] = (counts[r.type] ?? 0) + 1;
+    }
+    return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+export function maskedOutputs(r: PlanResult): Record<string, unknown> {
+    return maskPaths(r.outputs, r.secretOutputs) as Record<string, unknown>;
+}
+
+/** The plan as the JSON document `--json` prints (already scrubbed of secret values). */
+export function planJson(r: PlanResult): PlanJson {
+    return JSON.parse(scrub(JSON.stringify(buildPlanJson(r)), r.secretValues)) as PlanJson;
+}
+
+function buildPlanJson(r: PlanResult): PlanJson {
+    const steps: PlanStep[] = r.resources.map((res) => ({
+        op: res.read ? "read" : "create",
+        urn: res.urn,
+        type: res.type,
+        name: res.name,
+        parent: res.parent,
+        provider: res.provider ?? "",
+        custom: res.custom,
+        inputs: maskWire(res.wireInputs) as Record<string, unknown>,
+        protect: res.protect,
+        retainOnDelete: res.retainOnDelete,
+        dependencies: res.dependencies,
+    }));
+    return {
+        version: PLAN_JSON_VERSION,
+        stack: r.stack,
+        project: r.project,
+        program: rel(r.program) ?? r.program,
+        configFile: rel(r.configFile),
+        policyConfigFile: rel(r.policy.configFile),
+        steps,
+        diagnostics: r.policy.violations.map((v) => ({ ...v, severity: v.severity ?? (v.enforcementLevel === "mandatory" ? "high" : "medium") })),
+        notApplicable: r.policy.notApplicable,
+        skippedUnknown: r.policy.skippedUnknown,
+        unansweredDataSources: r.unanswered,
+        outputs: maskedOutputs(r),
+        logs: r.logs,
+        notes: r.notes,
+        policyPack: {
+            name: r.policy.packName,
+            version: r.policy.packVersion,
+            evaluated: r.policy.evaluated,
+            policies: r.policy.policyCount,
+            error: r.policy.error ?? null,
+        },
+        error: r.error ? { message: r.error.message } : null,
+        summary: {
+            create: steps.filter((s) => s.op === "create").length,
+            read: steps.filter((s) => s.op === "read").length,
+            byType: byType(r.resources),
+            mandatory: mandatoryCount(r),
+            advisory: r.policy.violations.filter((v) => v.enforcementLevel === "advisory").length,
+            notApplicable: r.policy.notApplicable.length,
+            skippedUnknown: r.policy.skippedUnknown.length,
+            unanswered: r.unanswered.length,
+        },
+        durationMs: Math.round(r.durationMs),
+    };
+}
+
+export function renderJson(r: PlanResult): string {
+    return `${JSON.stringify(planJson(r), null, 2)}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text
+// ---------------------------------------------------------------------------------------------
+
+function childrenIndex(resources: RegisteredResource[]): Map<string, RegisteredResource[]> {
+    const urns = new Set(resources.map((r) => r.urn));
+    const children = new Map<string, RegisteredResource[]>();
+    for (const r of resources) {
+        // A parent that never registered (it failed) still shows its children at the top.
+        const key = r.parent && urns.has(r.parent) ? r.parent : "";
+        children.set(key, [...(children.get(key) ?? []), r]);
+    }
+    return children;
+}
+
+function shortName(r: { type: string; name: string } | undefined, urn?: string): string {
+    if (r) {
+        return `${r.type} "${r.name}"`;
+    }
+    return urn ? urn.split("::").slice(-1)[0] : "(stack)";
+}
+
+export interface TextOptions {
+    verbose?: boolean;
+    color?: boolean;
+}
+
+export function renderText(r: PlanResult, opts: TextOptions = {}): string {
+    const c = (code: string, s: string) => (opts.color ? `\u001b[${code}m${s}\u001b[0m` : s);
+    const lines: string[] = [];
+    const byUrn = new Map(r.resources.map((res) => [res.urn, res]));
+    lines.push(`Previewing update (${r.stack}) · offline plan: mock engine, no cloud account`);
+    lines.push(`  program: ${rel(r.program)}   config: ${rel(r.configFile) ?? "(given as text)"}   policy config: ${rel(r.policy.configFile) ?? "(pack defaults)"}`);
+    lines.push("");
+
+    // The tree by parent, like `pulumi preview`.
+    const children = childrenIndex(r.resources);
+    const typeWidth = Math.min(72, Math.max(20, ...r.resources.map((res) => res.type.length + 2 * depthOf(res, byUrn) + 4)));
+    lines.push(`     ${"Type".padEnd(typeWidth)}Name`);
+    const walk = (parent: string, prefix: string) => {
+        const kids = children.get(parent) ?? [];
+        kids.forEach((k, i) => {
+            const last = i === kids.length - 1;
+            const branch = parent === "" ? "" : `${prefix}${last ? "└─ " : "├─ "}`;
+            const op = k.read ? c("36", " >- ") : c("32", " +  ");
+            const flags = [k.protect ? "protected" : "", k.read ? "read" : ""].filter(Boolean).join(", ");
+            const col = `${branch}${k.type}`;
+            lines.push(`${op} ${col.length >= typeWidth ? `${col}  ` : col.padEnd(typeWidth)}${k.name}${flags ? c("2", `  [${flags}]`) : ""}`);
+            walk(k.urn, parent === "" ? "" : `${prefix}${last ? "   " : "│  "}`);
+        });
+    };
+    walk("", "");
+    lines.push("");
+
+    if (r.error) {
+        lines.push(c("31", "error: the program failed"));
+        for (const l of r.error.message.split("\n")) {
+            lines.push(`    ${l}`);
+        }
+        if (opts.verbose && r.error.stack) {
+            lines.push("", "  stack trace:", ...r.error.stack.split("\n").map((l) => `    ${l}`));
+        }
+        lines.push("");
+    }
+
+    const diagnostics = r.logs.filter((l) => l.severity === "warning" || l.severity === "error" || (opts.verbose && l.severity !== "debug"));
+    if (diagnostics.length > 0) {
+        lines.push("Diagnostics:");
+        for (const l of diagnostics) {
+            lines.push(`    ${l.severity}: ${l.message}`);
+        }
+        lines.push("");
+    }
+
+    const outputs = maskedOutputs(r);
+    if (Object.keys(outputs).length > 0) {
+        lines.push("Outputs:");
+        const width = Math.max(...Object.keys(outputs).map((k) => k.length));
+        for (const [k, v] of Object.entries(outputs)) {
+            lines.push(`    ${k.padEnd(width)}: ${v === SECRET_MASK ? SECRET_MASK : JSON.stringify(v)}`);
+        }
+        lines.push("");
+    }
+
+    lines.push("Resources:");
+    const creates = r.resources.filter((res) => !res.read).length;
+    const reads = r.resources.length - creates;
+    lines.push(`    ${c("32", `+ ${creates} to create`)}${reads ? `, ${reads} to read` : ""}`);
+    lines.push("");
+    lines.push("By type:");
+    for (const [type, n] of Object.entries(byType(r.resources)).sort(([, a], [, b]) => b - a)) {
+        lines.push(`    ${String(n).padStart(4)}  ${type}`);
+    }
+    lines.push("");
+
+    // Policies, grouped by enforcement level.
+    const p = r.policy;
+    if (!p.evaluated) {
+        lines.push(`Policies: ${p.packName} not evaluated${p.error ? ` (${p.error})` : ""}`);
+    } else {
+        const mandatory = p.violations.filter((v) => v.enforcementLevel === "mandatory");
+        const advisory = p.violations.filter((v) => v.enforcementLevel === "advisory");
+        const verdict = mandatory.length > 0 ? c("31", "FAILED") : c("32", "passed");
+        lines.push(`Policies: ${p.packName}@v${p.packVersion} (${p.policyCount} policies) ${verdict}`);
+        const group = (title: string, list: PolicyViolation[], color: string) => {
+            if (list.length === 0) {
+                return;
+            }
+            lines.push(`  ${c(color, `${title} (${list.length})`)}`);
+            for (const v of list) {
+                const who = shortName(v.type && v.name ? { type: v.type, name: v.name } : byUrn.get(v.urn ?? ""), v.urn);
+                // Pack messages usually start with the resource already; do not say it twice.
+                const message = v.message.startsWith(`${who}: `) ? v.message.slice(who.length + 2) : v.message;
+                lines.push(`    - [${v.policyName}] ${v.urn ? who : "(stack)"}`);
+                for (const l of message.split("\n")) {
+                    lines.push(`        ${l}`);
+                }
+            }
+        };
+        group("mandatory", mandatory, "31");
+        group("advisory", advisory, "33");
+        if (mandatory.length === 0 && advisory.length === 0) {
+            lines.push("    no violations");
+        }
+        if (p.notApplicable.length > 0) {
+            lines.push(`  not applicable / exempted (${p.notApplicable.length})`);
+            for (const n of p.notApplicable) {
+                lines.push(`    - [${n.policyName}] ${n.urn ? shortName(byUrn.get(n.urn), n.urn) : "(stack)"}: ${n.reason}`);
+            }
+        }
+        if (p.skippedUnknown.length > 0) {
+            lines.push(`  skipped: values unknown until apply (${p.skippedUnknown.length})`);
+            for (const s of p.skippedUnknown) {
+                lines.push(`    - [${s.policyName}] ${s.urn ? shortName(byUrn.get(s.urn), s.urn) : "(stack)"}: ${s.message}`);
+            }
+        }
+    }
+    lines.push("");
+
+    if (r.unanswered.length > 0) {
+        lines.push(c("33", `Unanswered data sources (${r.unanswered.length}): the mock cloud cannot know these; their results were empty`));
+        for (const t of r.unanswered) {
+            lines.push(`    - ${t}`);
+        }
+        lines.push("");
+    }
+    if (r.notes.length > 0) {
+        lines.push("Notes:");
+        for (const n of r.notes) {
+            lines.push(`    - ${n}`);
+        }
+        lines.push("");
+    }
+    const m = mandatoryCount(r);
+    const a = p.violations.length - m;
+    const status = r.error ? c("31", "program failed") : m > 0 ? c("31", `${m} mandatory violation${m === 1 ? "" : "s"}`) : c("32", "ok");
+    lines.push(`Plan: ${creates} to create · ${m} mandatory · ${a} advisory · ${r.unanswered.length} unanswered · ${(r.durationMs / 1000).toFixed(1)}s · ${status}`);
+    return scrub(`${lines.join("\n")}\n`, r.secretValues);
+}
+
+function depthOf(r: RegisteredResource, byUrn: Map<string, RegisteredResource>): number {
+    let d = 0;
+    let cur = byUrn.get(r.parent);
+    while (cur && d < 50) {
+        d++;
+        cur = byUrn.get(cur.parent);
+    }
+    return d;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Graph
+// ---------------------------------------------------------------------------------------------
+
+export type GraphFormat = "dot" | "mermaid";
+
+interface GraphModel {
+    nodes: Array<{ id: string; label: string; component: boolean; type: string }>;
+    parentEdges: Array<[string, string]>;
+    dependencyEdges: Array<[string, string]>;
+}
+
+/** Nodes and edges: parent -> child (hierarchy) and resource -> what it depends on (dashed). */
+export function graphModel(r: PlanResult): GraphModel {
+    const ids = new Map(r.resources.map((res, i) => [res.urn, `n${i}`]));
+    const nodes = r.resources.map((res) => ({
+        id: ids.get(res.urn)!,
+        label: `${res.name}\n${res.type}`,
+        component: !res.custom,
+        type: res.type,
+    }));
+    const parentEdges: Array<[string, string]> = [];
+    const dependencyEdges: Array<[string, string]> = [];
+    const seen = new Set<string>();
+    for (const res of r.resources) {
+        const id = ids.get(res.urn)!;
+        const parentId = ids.get(res.parent);
+        if (parentId) {
+            parentEdges.push([parentId, id]);
+        }
+        const deps = new Set([...res.dependencies, ...Object.values(res.propertyDependencies).flat()]);
+        for (const dep of deps) {
+            const depId = ids.get(dep);
+            const key = `${id}>${depId}`;
+            if (depId && depId !== parentId && depId !== id && !seen.has(key)) {
+                seen.add(key);
+                dependencyEdges.push([id, depId]);
+            }
+        }
+    }
+    return { nodes, parentEdges, dependencyEdges };
+}
+
+const dotEscape = (s: string) => s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+const mermaidEscape = (s: string) => s.replace(/"/g, "#quot;").replace(/\n/g, "<br/>");
+
+export function renderGraph(r: PlanResult, format: GraphFormat): string {
+    const g = graphModel(r);
+    const lines: string[] = [];
+    if (format === "dot") {
+        lines.push(`digraph "${dotEscape(`${r.project}-${r.stack}`)}" {`);
+        lines.push('    rankdir="LR";');
+        lines.push('    node [shape="box", fontname="Helvetica", fontsize="10"];');
+        lines.push('    edge [fontname="Helvetica", fontsize="8"];');
+        for (const n of g.nodes) {
+            const style = n.component ? ', style="rounded,filled", fillcolor="#e8f0fe"' : "";
+            lines.push(`    ${n.id} [label="${dotEscape(n.label)}"${style}];`);
+        }
+        for (const [a, b] of g.parentEdges) {
+            lines.push(`    ${a} -> ${b};`);
+        }
+        for (const [a, b] of g.dependencyEdges) {
+            lines.push(`    ${a} -> ${b} [style="dashed", color="#888888"];`);
+        }
+        lines.push("}");
+    } else {
+        lines.push("flowchart LR");
+        lines.push("    classDef component fill:#e8f0fe,stroke:#4a6fa5;");
+        for (const n of g.nodes) {
+            const shape = n.component ? [`(["`, `"])`] : [`["`, `"]`];
+            lines.push(`    ${n.id}${shape[0]}${mermaidEscape(n.label)}${shape[1]}`);
+        }
+        for (const [a, b] of g.parentEdges) {
+            lines.push(`    ${a} --> ${b}`);
+        }
+        for (const [a, b] of g.dependencyEdges) {
+            lines.push(`    ${a} -.-> ${b}`);
+        }
+        const components = g.nodes.filter((n) => n.component).map((n) => n.id);
+        if (components.length > 0) {
+            lines.push(`    class ${components.join(",")} component;`);
+        }
+    }
+    return scrub(`${lines.join("\n")}\n`, r.secretValues);
+}

@@ -1,0 +1,374 @@
+// planStack: the credential-free preview. Runs a Pulumi program with a stack's config under the
+// mock engine and the realistic mock cloud, then evaluates the policy pack on the result. The CLI
+// (scripts/plan.ts), the benchmark and the portal (Automation API, issue 7) all call this.
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { EngineRun, LogRecord, ProgramError, RegisteredResource, runProgram } from "./engine";
+import { createMockCloud } from "./mockCloud";
+import { parseStackConfig, SECRET_PLACEHOLDER } from "./stackConfig";
+import { collectSecretValues } from "./secrets";
+
+export const ROOT = path.resolve(__dirname, "..", "..");
+export const POLICY_PACK_NAME = "web-platform-guardrails";
+
+export interface PlanOptions {
+    /** Stack name (default "dev"): picks Pulumi.<stack>.yaml and policy/config/<stack>.json. */
+    stack?: string;
+    /** A stack config file (Pulumi.<stack>.yaml format) instead of the repo's. */
+    configFile?: string;
+    /** A stack config document's text instead of a file (what a portal receives). */
+    configText?: string;
+    /** Full key -> value; objects merge one level into the file's value, `undefined` deletes the key. */
+    configOverrides?: Record<string, unknown>;
+    /** Program file (default index.ts at the repo root). */
+    program?: string;
+    /** Policy pack config (`--policy-pack-config` format). Default policy/config/<stack>.json if present. */
+    policyConfigFile?: string;
+    /** Policy pack config as an object (wins over policyConfigFile). */
+    policyConfig?: Record<string, unknown>;
+    /** Skip policy evaluation. */
+    skipPolicies?: boolean;
+    /** Print the program's console output instead of capturing it (default: captured). */
+    passthroughConsole?: boolean;
+}
+
+export interface PolicyViolation {
+    policyName: string;
+    policyPackName: string;
+    policyPackVersion: string;
+    enforcementLevel: string;
+    message: string;
+    urn?: string;
+    name?: string;
+    type?: string;
+    severity?: string;
+}
+
+export interface PolicyOutcome {
+    /** False when the pack could not be loaded (reason in `error`). */
+    evaluated: boolean;
+    packName: string;
+    packVersion: string;
+    policyCount: number;
+    configFile?: string;
+    violations: PolicyViolation[];
+    notApplicable: Array<{ policyName: string; urn?: string; reason: string }>;
+    skippedUnknown: Array<{ policyName: string; urn?: string; message: string }>;
+    error?: string;
+}
+
+export interface PlanResult {
+    stack: string;
+    project: string;
+    program: string;
+    configFile?: string;
+    /** True when the program ran to completion. */
+    programOk: boolean;
+    /** The program's error (message only; `stack` for --verbose). */
+    error?: { message: string; stack?: string };
+    resources: RegisteredResource[];
+    outputs: Record<string, unknown>;
+    secretOutputs: string[];
+    unanswered: string[];
+    logs: LogRecord[];
+    policy: PolicyOutcome;
+    /** Things the plan assumed (placeholder secrets, ...). */
+    notes: string[];
+    /** Clear-text values to scrub from any rendering. Never render this field. */
+    secretValues: string[];
+    durationMs: number;
+}
+
+/** A problem with the plan's inputs (missing file, bad policy config): the CLI exits 2. */
+export class PlanInputError extends Error {
+    constructor(message: string, public readonly flag?: string) {
+        super(message);
+        this.name = "PlanInputError";
+    }
+}
+
+export function mandatoryCount(r: PlanResult): number {
+    return r.policy.violations.filter((v) => v.enforcementLevel === "mandatory").length;
+}
+
+/** Exit status a pipeline gates on: 1 when the program failed or a mandatory policy is violated. */
+export function planExitCode(r: PlanResult): number {
+    return !r.programOk || mandatoryCount(r) > 0 ? 1 : 0;
+}
+
+// Runs share the SDK's process-global runtime state: serialise them.
+let queue: Promise<unknown> = Promise.resolve();
+
+export function planStack(options: PlanOptions = {}): Promise<PlanResult> {
+    const next = queue.then(() => planOnce(options));
+    queue = next.catch(() => undefined);
+    return next;
+}
+
+function readText(file: string, flag: string): string {
+    try {
+        return fs.readFileSync(file, "utf8");
+    } catch (e) {
+        throw new PlanInputError(`${flag} ${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`, flag);
+    }
+}
+
+function tryJson(text: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text;
+    }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+    return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Project name and stack tags from the Pulumi.yaml beside the program (or the repo's). */
+function projectInfo(programFile: string): { project: string; tags: Record<string, string> } {
+    let dir = path.dirname(programFile);
+    for (;;) {
+        const file = path.join(dir, "Pulumi.yaml");
+        if (fs.existsSync(file)) {
+            const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { name?: string; config?: Record<string, unknown> };
+            const tagsEntry = doc.config?.["pulumi:tags"] as { value?: Record<string, string> } | undefined;
+            return { project: doc.name ?? "web-platform", tags: { ...(tagsEntry?.value ?? {}) } };
+        }
+        const parent = path.dirname(dir);
+        if (parent === dir) {
+            return { project: "web-platform", tags: {} };
+        }
+        dir = parent;
+    }
+}
+
+interface LoadedPack {
+    policies: unknown[];
+    version: string;
+    evaluate: (input: Record<string, unknown>) => Promise<{
+        violations: Array<Record<string, unknown>>;
+        notApplicable: PolicyOutcome["notApplicable"];
+        skippedUnknown: PolicyOutcome["skippedUnknown"];
+    }>;
+}
+
+/** The pack from policy/, loaded lazily so a plan still runs while the pack is being written. */
+function loadPack(): LoadedPack | string {
+    try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const evaluator = require(path.join(ROOT, "policy", "evaluate")) as { evaluatePolicies?: LoadedPack["evaluate"] };
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const pack = require(path.join(ROOT, "policy", "policies")) as { policies?: unknown[] };
+        if (typeof evaluator.evaluatePolicies !== "function" || !Array.isArray(pack.policies)) {
+            return "policy/evaluate.ts or policy/policies/index.ts does not export evaluatePolicies/policies";
+        }
+        let version = "0.0.0";
+        try {
+            version = (JSON.parse(fs.readFileSync(path.join(ROOT, "policy", "package.json"), "utf8")) as { version?: string }).version ?? version;
+        } catch {
+            // keep the default
+        }
+        return { policies: pack.policies, version, evaluate: evaluator.evaluatePolicies };
+    } catch (e) {
+        return `could not load the policy pack: ${(e as Error).message.split("\n")[0]}`;
+    }
+}
+
+function policyConfigFor(options: PlanOptions, stack: string): { config: Record<string, unknown>; file?: string } {
+    if (options.policyConfig) {
+        return { config: options.policyConfig };
+    }
+    const explicit = options.policyConfigFile;
+    const file = explicit ? path.resolve(explicit) : path.join(ROOT, "policy", "config", `${stack}.json`);
+    if (!explicit && !fs.existsSync(file)) {
+        return { config: {} };
+    }
+    const text = readText(file, "--policy-config");
+    try {
+        const parsed = JSON.parse(text) as unknown;
+        if (!isPlainObject(parsed)) {
+            throw new Error("expected a JSON object of policy name -> level or settings");
+        }
+        return { config: parsed, file };
+    } catch (e) {
+        throw new PlanInputError(`--policy-config ${file}: ${(e as Error).message}`, "--policy-config");
+    }
+}
+
+async function evaluatePack(
+    resources: RegisteredResource[],
+    options: PlanOptions,
+    stack: string,
+    stackTags: Record<string, string>,
+): Promise<PolicyOutcome> {
+    const { config, file } = policyConfigFor(options, stack);
+    const pack = loadPack();
+    const base = { packName: POLICY_PACK_NAME, configFile: file, violations: [], notApplicable: [], skippedUnknown: [] };
+    if (typeof pack === "string") {
+        return { ...base, evaluated: false, packVersion: "", policyCount: 0, error: pack };
+    }
+    try {
+        const result = await pack.evaluate({
+            resources: resources.map((r) => ({
+                urn: r.urn,
+                type: r.type,
+                name: r.name,
+                parent: r.parent || undefined,
+                props: r.wireInputs,
+                opts: {
+                    protect: r.protect,
+                    parent: r.parent || undefined,
+                    dependencies: r.dependencies,
+                    provider: r.provider,
+                    propertyDependencies: r.propertyDependencies,
+                    ignoreChanges: r.ignoreChanges,
+                    additionalSecretOutputs: r.additionalSecretOutputs,
+                    deleteBeforeReplace: r.deleteBeforeReplace,
+                },
+            })),
+            policies: pack.policies,
+            config,
+            stackTags,
+        });
+        return {
+            ...base,
+            evaluated: true,
+            packVersion: pack.version,
+            policyCount: pack.policies.length,
+            violations: result.violations.map((v) => ({
+                policyName: String(v.policyName),
+                policyPackName: POLICY_PACK_NAME,
+                policyPackVersion: pack.version,
+                enforcementLevel: String(v.enforcementLevel),
+                message: String(v.message),
+                urn: v.urn as string | undefined,
+                name: v.name as string | undefined,
+                type: v.type as string | undefined,
+                severity: v.severity as string | undefined,
+            })),
+            notApplicable: result.notApplicable,
+            skippedUnknown: result.skippedUnknown,
+        };
+    } catch (e) {
+        const message = (e as Error).message;
+        if ((e as Error).name === "PolicyConfigError" || /invalid policy pack config/.test(message)) {
+            throw new PlanInputError(`${file ? `--policy-config ${file}` : "policy config"}: ${message}`, "--policy-config");
+        }
+        return { ...base, evaluated: false, packVersion: pack.version, policyCount: pack.policies.length, error: message };
+    }
+}
+
+async function planOnce(options: PlanOptions): Promise<PlanResult> {
+    const started = process.hrtime.bigint();
+    const stack = options.stack ?? "dev";
+    if (!/^[A-Za-z0-9_.-]+$/.test(stack)) {
+        throw new PlanInputError(`--stack ${JSON.stringify(stack)}: use letters, digits, "-", "_" or "."`, "--stack");
+    }
+    const program = path.resolve(options.program ?? path.join(ROOT, "index.ts"));
+    if (!fs.existsSync(program)) {
+        throw new PlanInputError(`--program ${program}: no such file`, "--program");
+    }
+    const configFile = options.configText !== undefined ? undefined : path.resolve(options.configFile ?? path.join(ROOT, `Pulumi.${stack}.yaml`));
+    const text = options.configText ?? readText(configFile!, "--config");
+    let file;
+    try {
+        file = parseStackConfig(text, configFile ?? "config");
+    } catch (e) {
+        throw new PlanInputError(`--config ${configFile ?? "(text)"}: ${(e as Error).message}`, "--config");
+    }
+    const config = { ...file.config };
+    const secretKeys = [...file.secretKeys];
+    for (const [key, value] of Object.entries(options.configOverrides ?? {})) {
+        if (value === undefined) {
+            delete config[key];
+            continue;
+        }
+        const existing = config[key] !== undefined ? tryJson(config[key]) : undefined;
+        const merged = isPlainObject(existing) && isPlainObject(value) ? { ...existing, ...value } : value;
+        config[key] = typeof merged === "string" ? merged : JSON.stringify(merged);
+    }
+    const notes: string[] = [];
+    if (file.secretKeys.length > 0) {
+        notes.push(`secure config values (${file.secretKeys.join(", ")}) are planned with placeholder secrets: no decryption offline`);
+    }
+    if (!("cloudflare:apiToken" in config)) {
+        config["cloudflare:apiToken"] = SECRET_PLACEHOLDER;
+        secretKeys.push("cloudflare:apiToken");
+        notes.push("cloudflare:apiToken is not set: planned with a placeholder secret (set it with `pulumi config set --secret cloudflare:apiToken <token>` before `pulumi up`)");
+    }
+    const { project, tags } = projectInfo(program);
+    const stackTagConfig = tryJson(config["pulumi:tags"] ?? "{}");
+    const stackTags: Record<string, string> = {
+        "pulumi:project": project,
+        "pulumi:runtime": "nodejs",
+        ...tags,
+        ...(isPlainObject(stackTagConfig) ? (stackTagConfig as Record<string, string>) : {}),
+    };
+    const regionValue = tryJson(config["aws:region"] ?? "us-east-1");
+    const region = typeof regionValue === "string" ? regionValue : "us-east-1";
+
+    // A program's stray promise rejections must not kill the process: they are program errors.
+    const stray: unknown[] = [];
+    const onRejection = (reason: unknown) => stray.push(reason);
+    process.on("unhandledRejection", onRejection);
+    let run: EngineRun;
+    let error: PlanResult["error"];
+    try {
+        run = await runProgram({
+            program,
+            project,
+            stack,
+            config,
+            secretKeys,
+            cloud: createMockCloud({ region }),
+            captureConsole: !options.passthroughConsole,
+        });
+    } catch (e) {
+        if (e instanceof ProgramError) {
+            run = e.partial;
+            error = describeError(e.cause);
+        } else {
+            run = { resources: [], calls: [], unanswered: [], outputs: {}, secretOutputs: [], logs: [] };
+            error = describeError(e);
+        }
+    } finally {
+        // Late rejections surface on the next ticks.
+        await new Promise((resolve) => setImmediate(resolve));
+        process.off("unhandledRejection", onRejection);
+    }
+    if (!error && stray.length > 0) {
+        error = describeError(stray[0]);
+    }
+    const policy = options.skipPolicies || error
+        ? { evaluated: false, packName: POLICY_PACK_NAME, packVersion: "", policyCount: 0, violations: [], notApplicable: [], skippedUnknown: [], ...(error ? { error: "not evaluated: the program failed" } : {}) }
+        : await evaluatePack(run.resources, options, stack, stackTags);
+    const secretValues = collectSecretValues({ resources: run.resources, config, secretKeys, outputs: run.outputs, secretOutputs: run.secretOutputs });
+    return {
+        stack,
+        project,
+        program,
+        configFile,
+        programOk: !error,
+        error,
+        resources: run.resources,
+        outputs: run.outputs,
+        secretOutputs: run.secretOutputs,
+        unanswered: run.unanswered,
+        logs: run.logs,
+        policy,
+        notes,
+        secretValues,
+        durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+    };
+}
+
+/** The program's error as a user reads it: the message, plus the stack for --verbose. */
+function describeError(e: unknown): { message: string; stack?: string } {
+    if (e instanceof Error) {
+        // The SDK wraps resource errors as "Running program '<file>' failed with an unhandled exception: ...".
+        return { message: e.message.trim(), stack: e.stack };
+    }
+    return { message: String(e) };
+}

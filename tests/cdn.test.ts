@@ -1,0 +1,340 @@
+// The CDN side of the stack under the mock engine: Cloudflare worker, routes, proxied DNS, zone
+// settings, the origin lockdown ranges and the DNS-validated ACM certificate, wired the way
+// platform.ts wires them (ranges + certificate -> LoadBalancer -> CdnWorker).
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as cloudflare from "@pulumi/cloudflare";
+import { EngineRun, RegisteredResource, runProgram } from "../scripts/plan/engine";
+import { createMockCloud } from "../scripts/plan/mockCloud";
+import {
+    CdnWorker,
+    ManagedCertificate,
+    ZONE_SETTINGS,
+    certificateDomains,
+    edgeRangesFrom,
+    getCloudflareRanges,
+    validationRecordFor,
+    validationRecords,
+    workerBindings,
+    workerRoutes,
+    workerScriptName,
+} from "../components/cdnWorker";
+import { LoadBalancer } from "../components/loadBalancer";
+import { runStack } from "./helpers/stack";
+import { CdnConfig, HealthCheckConfig, LoadBalancerConfig, WafConfig } from "../config/types";
+
+const WORKER_FILE = path.resolve(__dirname, "..", "worker", "edge.js");
+
+const CDN: CdnConfig = {
+    enabled: true,
+    accountId: "0123456789abcdef0123456789abcdef",
+    zoneId: "fedcba9876543210fedcba9876543210",
+    domain: "example.com",
+    staticExtensions: ["css", "js", ".PNG", "woff2"],
+    apiPrefix: "/api/",
+    htmlEdgeTtl: 60,
+    hstsMaxAge: 63072000,
+    compatibilityDate: "2025-09-01",
+};
+
+const HEALTH: HealthCheckConfig = { path: "/healthz", interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3, matcher: "200" };
+
+const LB_SETTINGS: LoadBalancerConfig = {
+    algorithm: "least_outstanding_requests",
+    stickiness: { enabled: false, duration: 86400 },
+    deregistrationDelay: 60,
+    idleTimeout: 60,
+    deletionProtection: false,
+    sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    ingressCidrs: ["0.0.0.0/0"],
+    ingressIpv6Cidrs: ["::/0"],
+    accessLogs: { enabled: false, expirationDays: 30 },
+};
+
+const WAF: WafConfig = { enabled: false, rateLimit: 100, rateWindowSeconds: 60, managedRules: false };
+
+const CLOUDFLARE_V4 = [
+    "173.245.48.0/20", "103.21.244.0/22", "103.22.200.0/22", "103.31.4.0/22", "141.101.64.0/18",
+    "108.162.192.0/18", "190.93.240.0/20", "188.114.96.0/20", "197.234.240.0/22", "198.41.128.0/17",
+    "162.158.0.0/15", "104.16.0.0/13", "104.24.0.0/14", "172.64.0.0/13", "131.0.72.0/22",
+];
+const CLOUDFLARE_V6 = ["2400:cb00::/32", "2606:4700::/32", "2803:f800::/32", "2405:b500::/32", "2405:8100::/32", "2a06:98c0::/29", "2c0f:f248::/32"];
+
+const byType = (run: EngineRun, type: string) => run.resources.filter((r) => r.type === type);
+const one = (run: EngineRun, type: string): RegisteredResource => {
+    const found = byType(run, type);
+    assert.equal(found.length, 1, `expected one ${type}, found ${found.length}`);
+    return found[0];
+};
+
+describe("CDN decisions (pure)", () => {
+    it("refuses an empty IPv4 range list rather than locking the ALB to nothing", () => {
+        assert.throws(() => edgeRangesFrom({ ipv4Cidrs: [], ipv6Cidrs: ["2400:cb00::/32"] }), /no IPv4 ranges/);
+        assert.deepEqual(
+            edgeRangesFrom({ ipv4Cidrs: ["1.0.0.0/24", "1.0.0.0/24"], ipv6Cidrs: ["2400:cb00::/32"] }),
+            { ipv4: ["1.0.0.0/24"], ipv6: ["2400:cb00::/32"] },
+        );
+    });
+
+    it("puts the domain and its www host on the certificate", () => {
+        assert.deepEqual(certificateDomains("example.com"), ["example.com", "www.example.com"]);
+        assert.deepEqual(certificateDomains("dev.example.com"), ["dev.example.com", "www.dev.example.com"]);
+    });
+
+    it("writes each ACM validation record once, without trailing dots", () => {
+        const apex = { domainName: "example.com", resourceRecordName: "_a.example.com.", resourceRecordType: "CNAME", resourceRecordValue: "_b.acm-validations.aws." };
+        const wildcard = { ...apex, domainName: "*.example.com" };
+        const www = { domainName: "www.example.com", resourceRecordName: "_c.www.example.com.", resourceRecordType: "CNAME", resourceRecordValue: "_d.acm-validations.aws." };
+        assert.deepEqual(validationRecords([apex, wildcard, www]), [
+            { name: "_a.example.com", type: "CNAME", value: "_b.acm-validations.aws" },
+            { name: "_c.www.example.com", type: "CNAME", value: "_d.acm-validations.aws" },
+        ]);
+        assert.deepEqual(validationRecordFor([apex, www], "www.example.com"), { name: "_c.www.example.com", type: "CNAME", value: "_d.acm-validations.aws" });
+        assert.throws(() => validationRecordFor([apex], "www.example.com"), /no DNS validation option for www.example.com/);
+    });
+
+    it("derives a valid Workers script name from the resource name", () => {
+        assert.equal(workerScriptName("web-platform-dev-cdn"), "web-platform-dev-cdn-edge");
+        assert.equal(workerScriptName("My_Stack.CDN"), "my-stack-cdn-edge");
+        const long = workerScriptName("x".repeat(80));
+        assert.ok(long.length <= 63 && /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(long), long);
+    });
+
+    it("passes every worker setting as a plain-text binding, extensions normalised", () => {
+        assert.deepEqual(workerBindings(CDN, "/healthz"), [
+            { name: "STATIC_EXTENSIONS", type: "plain_text", text: "css,js,png,woff2" },
+            { name: "API_PREFIX", type: "plain_text", text: "/api/" },
+            { name: "HEALTH_PATH", type: "plain_text", text: "/healthz" },
+            { name: "HTML_EDGE_TTL", type: "plain_text", text: "60" },
+            { name: "HSTS_MAX_AGE", type: "plain_text", text: "63072000" },
+        ]);
+    });
+
+    it("routes every path of the domain and www through the worker", () => {
+        assert.deepEqual(workerRoutes("example.com"), ["example.com/*", "www.example.com/*"]);
+    });
+});
+
+describe("CDN wiring under the mock engine", function () {
+    let run: EngineRun;
+    let ranges: { ipv4: string[]; ipv6: string[] };
+
+    before(async () => {
+        run = await runProgram({
+            project: "web-platform",
+            stack: "dev",
+            config: { "cloudflare:apiToken": "cf-token-value" },
+            secretKeys: ["cloudflare:apiToken"],
+            cloud: createMockCloud(),
+            program: async () => {
+                // The same steps, in the same order, as platform.ts.
+                const provider = new cloudflare.Provider("web-dev-cloudflare", {
+                    apiToken: new pulumi.Config("cloudflare").requireSecret("apiToken"),
+                });
+                ranges = await getCloudflareRanges(provider);
+                const cert = new ManagedCertificate("web-dev-cert", { domain: CDN.domain, zoneId: CDN.zoneId, provider, tags: { team: "platform" } });
+                const lb = new LoadBalancer("web-dev-lb", {
+                    vpcId: "vpc-0123456789abcdef0",
+                    publicSubnetIds: ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
+                    appPort: 8080,
+                    targetType: "ip",
+                    healthCheck: HEALTH,
+                    settings: LB_SETTINGS,
+                    waf: WAF,
+                    certificateArn: cert.certificateArn,
+                    originCidrs: ranges,
+                    production: false,
+                    tags: { team: "platform" },
+                });
+                const cdn = new CdnWorker("web-dev-cdn", { config: CDN, originHostname: lb.dnsName, healthPath: HEALTH.path, provider });
+                return {
+                    url: cdn.url,
+                    workerName: cdn.workerName,
+                    certificateArn: cert.certificateArn,
+                    albDnsName: lb.dnsName,
+                };
+            },
+        });
+    });
+
+    const provider = () => one(run, "pulumi:providers:cloudflare");
+    const usesCloudflareProvider = (r: RegisteredResource) => assert.ok(r.provider?.startsWith(provider().urn), `${r.name} does not use the Cloudflare provider`);
+
+    it("keeps the Cloudflare API token secret on the provider", () => {
+        assert.deepEqual(provider().secretPaths, ["apiToken"]);
+        assert.ok(!JSON.stringify(run.outputs).includes("cf-token-value"));
+    });
+
+    it("reads Cloudflare's published ranges through the provider's data source", () => {
+        const calls = run.calls.filter((c) => c.token === "cloudflare:index/getIpRanges:getIpRanges");
+        assert.equal(calls.length, 1);
+        assert.ok(calls[0].answered);
+        assert.deepEqual(ranges, { ipv4: CLOUDFLARE_V4, ipv6: CLOUDFLARE_V6 });
+        assert.deepEqual(run.unanswered.filter((t) => t.startsWith("cloudflare:")), []);
+    });
+
+    it("locks the ALB security group to Cloudflare's ranges only", () => {
+        const rules = byType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+        assert.ok(rules.length > 0, "no ingress rules");
+        const v4 = new Set(rules.map((r) => r.inputs.cidrIpv4).filter((c) => c !== undefined));
+        const v6 = new Set(rules.map((r) => r.inputs.cidrIpv6).filter((c) => c !== undefined));
+        assert.deepEqual([...v4].sort(), [...CLOUDFLARE_V4].sort());
+        assert.deepEqual([...v6].sort(), [...CLOUDFLARE_V6].sort());
+        assert.ok(!v4.has("0.0.0.0/0") && !v6.has("::/0"));
+        const https = rules.filter((r) => r.inputs.fromPort === 443);
+        assert.equal(https.length, CLOUDFLARE_V4.length + CLOUDFLARE_V6.length);
+    });
+
+    it("uploads worker/edge.js byte for byte as an ES module with the settings as bindings", () => {
+        const script = one(run, "cloudflare:index/workersScript:WorkersScript");
+        usesCloudflareProvider(script);
+        assert.equal(script.inputs.accountId, CDN.accountId);
+        assert.equal(script.inputs.scriptName, "web-dev-cdn-edge");
+        assert.equal(script.inputs.content, fs.readFileSync(WORKER_FILE, "utf8"));
+        assert.equal(script.inputs.mainModule, "edge.js");
+        assert.match(String(script.inputs.content), /export default \{/);
+        assert.equal(script.inputs.compatibilityDate, "2025-09-01");
+        assert.deepEqual(script.inputs.bindings, workerBindings(CDN, "/healthz"));
+        assert.deepEqual(script.secretPaths, []);
+    });
+
+    it("routes the domain and www to the worker in the zone", () => {
+        const routes = byType(run, "cloudflare:index/workersRoute:WorkersRoute");
+        assert.deepEqual(routes.map((r) => r.inputs.pattern).sort(), ["example.com/*", "www.example.com/*"]);
+        for (const r of routes) {
+            assert.equal(r.inputs.zoneId, CDN.zoneId);
+            assert.equal(r.inputs.script, "web-dev-cdn-edge");
+            usesCloudflareProvider(r);
+        }
+    });
+
+    it("points proxied CNAMEs for apex and www at the ALB, after the routes exist", () => {
+        const alb = one(run, "aws:lb/loadBalancer:LoadBalancer");
+        const routeUrns = byType(run, "cloudflare:index/workersRoute:WorkersRoute").map((r) => r.urn);
+        const proxied = byType(run, "cloudflare:index/dnsRecord:DnsRecord").filter((r) => r.inputs.proxied === true);
+        assert.deepEqual(proxied.map((r) => r.inputs.name).sort(), ["example.com", "www.example.com"]);
+        for (const r of proxied) {
+            assert.equal(r.inputs.type, "CNAME");
+            assert.equal(r.inputs.content, alb.state.dnsName);
+            assert.equal(r.inputs.ttl, 1);
+            assert.equal(r.inputs.zoneId, CDN.zoneId);
+            for (const urn of routeUrns) assert.ok(r.dependencies.includes(urn), `${r.name} does not wait for ${urn}`);
+            usesCloudflareProvider(r);
+        }
+        assert.equal(run.outputs.url, "https://example.com");
+        assert.equal(run.outputs.workerName, "web-dev-cdn-edge");
+    });
+
+    it("sets the zone to TLS 1.2+, TLS 1.3 on, HTTPS only and Full (strict) to the origin", () => {
+        const settings = byType(run, "cloudflare:index/zoneSetting:ZoneSetting");
+        const values = Object.fromEntries(settings.map((s) => [s.inputs.settingId, s.inputs.value]));
+        assert.deepEqual(values, { min_tls_version: "1.2", tls_1_3: "on", always_use_https: "on", ssl: "strict" });
+        assert.equal(settings.length, ZONE_SETTINGS.length);
+        for (const s of settings) {
+            assert.equal(s.inputs.zoneId, CDN.zoneId);
+            usesCloudflareProvider(s);
+        }
+    });
+
+    it("requests a DNS-validated certificate for the domain and www", () => {
+        const cert = one(run, "aws:acm/certificate:Certificate");
+        assert.equal(cert.inputs.domainName, "example.com");
+        assert.deepEqual(cert.inputs.subjectAlternativeNames, ["www.example.com"]);
+        assert.equal(cert.inputs.validationMethod, "DNS");
+        assert.equal((cert.inputs.tags as Record<string, string>).team, "platform");
+    });
+
+    it("writes ACM's validation CNAMEs, unproxied, into the zone", () => {
+        const cert = one(run, "aws:acm/certificate:Certificate");
+        const dvos = cert.state.domainValidationOptions as { domainName: string; resourceRecordName: string; resourceRecordValue: string }[];
+        const records = byType(run, "cloudflare:index/dnsRecord:DnsRecord").filter((r) => r.inputs.proxied === false);
+        assert.equal(records.length, 2);
+        for (const dvo of dvos) {
+            const r = records.find((x) => x.inputs.name === dvo.resourceRecordName.replace(/\.$/, ""));
+            assert.ok(r, `no record for ${dvo.domainName}`);
+            assert.equal(r.inputs.type, "CNAME");
+            assert.equal(r.inputs.content, dvo.resourceRecordValue.replace(/\.$/, ""));
+            assert.equal(r.inputs.ttl, 60);
+            assert.equal(r.inputs.zoneId, CDN.zoneId);
+            usesCloudflareProvider(r);
+        }
+    });
+
+    it("waits on the validation and hands its ARN to the HTTPS listener", () => {
+        const cert = one(run, "aws:acm/certificate:Certificate");
+        const validation = one(run, "aws:acm/certificateValidation:CertificateValidation");
+        const records = byType(run, "cloudflare:index/dnsRecord:DnsRecord").filter((r) => r.inputs.proxied === false);
+        assert.equal(validation.inputs.certificateArn, cert.state.arn);
+        assert.deepEqual([...(validation.inputs.validationRecordFqdns as string[])].sort(), records.map((r) => r.inputs.name).sort());
+        for (const r of records) assert.ok(validation.dependencies.includes(r.urn), `validation does not wait for ${r.name}`);
+
+        assert.match(String(run.outputs.certificateArn), /^arn:aws:acm:us-east-1:123456789012:certificate\//);
+        assert.equal(run.outputs.certificateArn, validation.state.certificateArn);
+        const https = byType(run, "aws:lb/listener:Listener").filter((l) => l.inputs.port === 443);
+        assert.equal(https.length, 1);
+        assert.equal(https[0].inputs.certificateArn, run.outputs.certificateArn);
+        assert.ok(https[0].dependencies.includes(validation.urn), "the listener does not wait for the validation");
+    });
+
+    it("parents every CDN resource to its component with role-suffixed names", () => {
+        const cdn = one(run, "web-platform:cdn:CdnWorker");
+        const certComponent = one(run, "web-platform:cdn:ManagedCertificate");
+        for (const r of run.resources.filter((x) => x.type.startsWith("cloudflare:index/") && x.inputs.proxied !== false)) {
+            assert.equal(r.parent, cdn.urn, r.name);
+            assert.ok(r.name.startsWith("web-dev-cdn-"), r.name);
+        }
+        for (const type of ["aws:acm/certificate:Certificate", "aws:acm/certificateValidation:CertificateValidation"]) {
+            const r = one(run, type);
+            assert.equal(r.parent, certComponent.urn);
+            assert.ok(r.name.startsWith("web-dev-cert-"), r.name);
+        }
+    });
+});
+
+describe("CDN in the dev stack (index.ts under the mock engine)", function () {
+    let run: EngineRun;
+    let byo: EngineRun;
+    const OWN_CERT = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-4333-8444-555555555555";
+
+    before(async () => {
+        run = await runStack("dev");
+        byo = await runStack("dev", { "web-platform:loadBalancer": { certificateArn: OWN_CERT } });
+    });
+
+    it("fronts the stack's ALB with the worker and exports the domain as the URL", () => {
+        const alb = one(run, "aws:lb/loadBalancer:LoadBalancer");
+        const proxied = byType(run, "cloudflare:index/dnsRecord:DnsRecord").filter((r) => r.inputs.proxied === true);
+        assert.deepEqual(proxied.map((r) => r.inputs.name).sort(), ["dev.example.com", "www.dev.example.com"]);
+        for (const r of proxied) assert.equal(r.inputs.content, alb.state.dnsName);
+        assert.equal(run.outputs.url, "https://dev.example.com");
+        const script = one(run, "cloudflare:index/workersScript:WorkersScript");
+        const bindings = Object.fromEntries((script.inputs.bindings as { name: string; text: string }[]).map((b) => [b.name, b.text]));
+        assert.equal(bindings.HEALTH_PATH, "/health");
+        assert.equal(script.inputs.content, fs.readFileSync(WORKER_FILE, "utf8"));
+    });
+
+    it("admits only Cloudflare's ranges to the ALB", () => {
+        const alb = one(run, "aws:lb/loadBalancer:LoadBalancer");
+        const albSgs = new Set(alb.inputs.securityGroups as string[]);
+        const rules = byType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+            .filter((r) => albSgs.has(String(r.inputs.securityGroupId)));
+        assert.ok(rules.length > 0, "no ALB ingress rules found");
+        const sources = new Set(rules.map((r) => r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6));
+        assert.deepEqual([...sources].sort(), [...CLOUDFLARE_V4, ...CLOUDFLARE_V6].sort());
+    });
+
+    it("requests and validates a certificate only when no certificateArn is configured", () => {
+        const validation = one(run, "aws:acm/certificateValidation:CertificateValidation");
+        const https = byType(run, "aws:lb/listener:Listener").filter((l) => l.inputs.port === 443);
+        assert.equal(https[0].inputs.certificateArn, validation.state.certificateArn);
+
+        assert.equal(byType(byo, "aws:acm/certificate:Certificate").length, 0);
+        assert.equal(byType(byo, "web-platform:cdn:ManagedCertificate").length, 0);
+        const byoHttps = byType(byo, "aws:lb/listener:Listener").filter((l) => l.inputs.port === 443);
+        assert.equal(byoHttps[0].inputs.certificateArn, OWN_CERT);
+        // The CDN itself is unchanged.
+        assert.equal(byType(byo, "cloudflare:index/workersScript:WorkersScript").length, 1);
+    });
+});
