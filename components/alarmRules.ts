@@ -100,10 +100,19 @@ export function cacheMemberId(memberIds: readonly string[] | undefined, replicat
     return memberIds?.[index] ?? `${replicationGroupId}-${String(index + 1).padStart(3, "0")}`;
 }
 
+/**
+ * AWS/ApplicationELB, AWS/ECS, AWS/RDS and AWS/ElastiCache publish one datapoint a minute, so a
+ * 10 or 30 s period (valid only for high-resolution custom metrics) would leave every alarm in
+ * INSUFFICIENT_DATA: such periods are raised to 60 s.
+ */
+export function serviceMetricPeriod(period: number): number {
+    return period < 60 ? 60 : period;
+}
+
 /** Every alarm the platform needs for `targets`, with thresholds and timing from `config`. */
 export function buildAlarmSpecs<V>(config: MonitoringConfig, targets: MonitoringTargets<V>): AlarmSpec<V>[] {
     const t = config.thresholds;
-    const period = config.period;
+    const period = serviceMetricPeriod(config.period);
     const n = config.evaluationPeriods;
     const timing = { period, evaluationPeriods: n, datapointsToAlarm: n };
     const noisy = { period, evaluationPeriods: n, datapointsToAlarm: noisyDatapoints(n) };

@@ -253,7 +253,7 @@ export class CdnWorker extends pulumi.ComponentResource {
         // Proxied CNAMEs to the ALB (flattened at the apex). Created after the routes so no request
         // reaches the origin through Cloudflare without the worker in front.
         const hostnames = cdnHostnames(config.domain);
-        hostnames.map((hostname, i) =>
+        hostnames.forEach((hostname, i) =>
             new cloudflare.DnsRecord(`${name}-dns-${i}`, {
                 zoneId: config.zoneId,
                 name: hostname,

@@ -397,7 +397,8 @@ export class DataTier extends pulumi.ComponentResource {
             return new aws.rds.Instance(`${name}-replica-${i + 1}`, {
                 ...common,
                 identifier,
-                replicateSourceDb: primary.identifier,
+                // With an explicit subnet group, a same-region source must be given by ARN.
+                replicateSourceDb: primary.arn,
                 instanceClass: cfg.replicaInstanceClass,
                 availabilityZone: az,
                 multiAz: false,
@@ -495,7 +496,8 @@ export class DataTier extends pulumi.ComponentResource {
 
         const securityGroup = new aws.ec2.SecurityGroup(`${name}-cache-sg`, {
             vpcId: this.args.vpcId,
-            description: `${cfg.engine === "valkey" ? "Valkey" : "Redis"}: clients admitted by security group rules only`,
+            // Descriptions are immutable (a change replaces the resource), so they name no settings.
+            description: "Cache: clients admitted by security group rules only",
             tags: this.tagged("cache-sg"),
         }, child);
         const subnetGroup = new aws.elasticache.SubnetGroup(`${name}-cache-subnets`, {
@@ -505,7 +507,7 @@ export class DataTier extends pulumi.ComponentResource {
         }, child);
         const parameterGroup = new aws.elasticache.ParameterGroup(`${name}-cache-params`, {
             family: cacheParameterFamily(cfg.engine, cfg.engineVersion),
-            description: `maxmemory-policy ${cfg.maxmemoryPolicy}`,
+            description: "Cache parameters: eviction policy from stack config",
             parameters: cacheParameters(cfg.maxmemoryPolicy),
             tags: this.tagged("cache-params"),
         }, child);
@@ -550,7 +552,8 @@ export class DataTier extends pulumi.ComponentResource {
             atRestEncryptionEnabled: true,
             kmsKeyId: keys.storage.arn,
             transitEncryptionEnabled: true,
-            transitEncryptionMode: "required",
+            // Created with TLS on, the mode is "required" (plaintext refused); not set explicitly
+            // because Redis 6.x rejects the setting.
             authToken,
             automaticFailoverEnabled: availability.automaticFailoverEnabled,
             multiAzEnabled: availability.multiAzEnabled,

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { MonitoringConfig } from "../config/types";
-import { AlarmSpec, buildAlarmSpecs, cacheMemberId, isPercentile, MetricRef, MonitoringTargets } from "./alarmRules";
+import { AlarmSpec, buildAlarmSpecs, cacheMemberId, isPercentile, MetricRef, MonitoringTargets, serviceMetricPeriod } from "./alarmRules";
 import { buildDashboard, dashboardNameFor } from "./dashboard";
 
 export type MonitoredCompute =
@@ -238,7 +238,7 @@ export class Monitoring extends pulumi.ComponentResource {
             dashboardBody: pulumi.output(targets).apply((resolved) =>
                 JSON.stringify(buildDashboard({
                     ...(resolved as MonitoringTargets<string>),
-                    period: args.config.period,
+                    period: serviceMetricPeriod(args.config.period),
                     thresholds: args.config.thresholds,
                 }))),
         }, parent);

@@ -167,8 +167,6 @@ export class ScalingService extends pulumi.ComponentResource {
         const environment = pulumi.output(args.extraEnvironment ?? {}).apply((extra) =>
             mergeEnvironment(args.container.environment, extra as Record<string, string>, []));
 
-        const accountId = aws.getCallerIdentityOutput({}, parent).accountId;
-
         if (args.compute.mode === "fargate") {
             // --- Cluster (workers reuse the web one). -------------------------------------------------
             let clusterArn: pulumi.Output<string>;
@@ -187,6 +185,7 @@ export class ScalingService extends pulumi.ComponentResource {
             }
 
             // --- Roles. -------------------------------------------------------------------------------
+            const accountId = aws.getCallerIdentityOutput({}, parent).accountId;
             const ecsTrust = accountId.apply((a) => JSON.stringify(assumeRolePolicy("ecs-tasks.amazonaws.com", a)));
             const executionRole = new aws.iam.Role(`${name}-execution`, {
                 description: `${name}: ECS agent pulls the image, writes logs, injects secrets`,
@@ -443,6 +442,7 @@ export class ScalingService extends pulumi.ComponentResource {
             serviceName: this.serviceName,
             autoScalingGroupName: this.autoScalingGroupName,
             appRoleArn: this.appRoleArn,
+            scalingPolicyArns: this.scalingPolicyArns,
         });
     }
 

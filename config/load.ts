@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformConfig } from "./types";
 import { parseConfig, RawStackConfig } from "./parse";
+import { configWarnings } from "./rules";
 
 // The SDK keeps the list of secret keys beside the values under this entry.
 const SECRET_KEYS_ENTRY = "PULUMI_CONFIG_SECRET_KEYS";
@@ -37,6 +38,11 @@ export function decodeConfigValue(text: string): unknown {
     return text;
 }
 
+/** Parse the running stack's config; settings AWS accepts but that are usually a mistake are warned about. */
 export function loadConfig(): PlatformConfig {
-    return parseConfig(readRawConfig());
+    const cfg = parseConfig(readRawConfig());
+    for (const warning of configWarnings(cfg)) {
+        void pulumi.log.warn(`${warning.key}: ${warning.message}`);
+    }
+    return cfg;
 }

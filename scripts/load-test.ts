@@ -62,7 +62,7 @@ export async function main(argv: string[], io: CliIO = processIO, handleSignals 
             io.out(formatSummary(report));
         }
         if (aborted) {
-            io.err("load-test: interrupted; thresholds not met");
+            io.err("load-test: interrupted before the plan finished; counted as a failure");
         }
         return report.passed ? 0 : 1;
     } finally {

@@ -2,13 +2,14 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { decodeConfigValue } from "../config/load";
-import { ConfigError, KNOWN_FIELDS, parseConfig, RawStackConfig } from "../config/parse";
+import { ConfigError, defaultEnvironment, KNOWN_FIELDS, parseConfig, RawStackConfig } from "../config/parse";
 import {
     closestMatch,
     configWarnings,
     detectionSeconds,
     fargateCpuMemoryValid,
     isAcmCertificateArn,
+    isImageReference,
     isValidCidr,
     isValidMatcher,
     isValidPiRetention,
@@ -455,6 +456,8 @@ const badCases: BadCase[] = [
     { rule: "region malformed", set: [["aws:region", "us-east"]], key: "aws:region" },
     { rule: "environment name with invalid characters", set: [["environment", "Prod!"]], key: `${W}environment` },
     { rule: "production flag not a boolean", set: [["production", "maybe"]], key: `${W}production` },
+    { rule: "a section given as a plain string", set: [["app", "nginx"]], key: `${W}app`, message: /must be an object/ },
+    { rule: "a list given as a string", set: [["monitoring.alarmEmails", "ops@example.com"]], key: `${W}monitoring.alarmEmails`, message: /list of strings/ },
 ];
 
 describe("config: every rule names the offending key", () => {
@@ -557,6 +560,22 @@ describe("config: rule helpers", () => {
         assert.ok(!isAcmCertificateArn(CERT.replace("arn:aws:", "arn:aws-cn:"), "us-east-1"));
         assert.ok(looksSecret("DB_PASSWORD") && looksSecret("apiKey") && looksSecret("SECRET_KEY_BASE") && looksSecret("authToken"));
         assert.ok(!looksSecret("LOG_LEVEL") && !looksSecret("KEYBOARD") && !looksSecret("PORT"));
+    });
+
+    it("isImageReference accepts registry/repo:tag@digest forms and rejects malformed ones", () => {
+        for (const ok of ["nginx", "public.ecr.aws/nginx/nginx:1.27", "ghcr.io/org/app:v1.2.3", "localhost:5000/app",
+            `123456789012.dkr.ecr.us-east-1.amazonaws.com/app@sha256:${"a".repeat(64)}`]) {
+            assert.ok(isImageReference(ok), ok);
+        }
+        for (const bad of ["", "nginx latest", "Nginx", "app:", "app@sha256:abc"]) {
+            assert.ok(!isImageReference(bad), bad);
+        }
+    });
+
+    it("defaultEnvironment turns a stack name into a valid environment name", () => {
+        assert.equal(defaultEnvironment("dev"), "dev");
+        assert.equal(defaultEnvironment("My_Stack.2"), "my-stack-2");
+        assert.equal(parseConfig(withValue(stackRaw("dev"), "environment", undefined)).environment, "dev");
     });
 
     it("closestMatch suggests near names and nothing for unrelated ones", () => {

@@ -393,7 +393,9 @@ describe("DataTier (production: Multi-AZ, 2 replicas, proxy, 3-node cache)", () 
         assert.equal(replicas.length, 2);
         const primary = primaryOf(prod.run);
         for (const r of replicas) {
-            assert.equal(r.inputs.replicateSourceDb, primary.state.identifier);
+            // The provider needs the source ARN when the replica names its DB subnet group.
+            assert.equal(r.inputs.replicateSourceDb, primary.state.arn);
+            assert.equal(r.inputs.dbSubnetGroupName, primary.inputs.dbSubnetGroupName);
             assert.equal(r.inputs.backupRetentionPeriod, 0);
             assert.equal(r.inputs.publiclyAccessible, false);
             assert.equal(r.inputs.skipFinalSnapshot, true);

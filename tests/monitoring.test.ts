@@ -374,6 +374,13 @@ describe("Monitoring pure rules", () => {
         assert.equal(cacheMemberId(undefined, "rg", 11), "rg-012");
     });
 
+    it("raises sub-minute periods to 60 s because AWS service metrics are per minute", () => {
+        const short = buildAlarmSpecs(config({ period: 30 }), targets);
+        assert.ok(short.every((s) => s.period === 60));
+        const long = buildAlarmSpecs(config({ period: 120 }), targets);
+        assert.ok(long.every((s) => s.period === 120));
+    });
+
     it("converts free storage GiB to bytes", () => {
         const specs = buildAlarmSpecs(config(), { ...targets, database: { primaryIdentifier: DB, replicaIdentifiers: [] } });
         assert.equal(specs.find((s) => s.key === "db-primary-free-storage")!.threshold, 10 * GIB);

@@ -365,6 +365,7 @@ describe("ScalingService: Fargate web service", function () {
         assert.equal(c.logConfiguration.options["awslogs-group"], logs.state.name);
         assert.equal(c.logConfiguration.options["awslogs-region"], "us-east-1");
         assert.equal(logs.inputs.retentionInDays, 30);
+        assert.equal(logs.retainOnDelete, true, "production keeps its logs when the stack is destroyed");
         assert.deepEqual(td.inputs.volumes, [{ name: "scratch-tmp" }]);
     });
 

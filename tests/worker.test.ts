@@ -7,9 +7,11 @@ import * as http from "http";
 import * as net from "net";
 import * as path from "path";
 import { Miniflare } from "miniflare";
+import { DEFAULTS } from "../config/defaults";
 
 const SCRIPT = path.resolve(__dirname, "..", "worker", "edge.js");
-const COMPATIBILITY_DATE = "2025-01-01";
+/** The runtime date stacks deploy with by default. */
+const COMPATIBILITY_DATE = DEFAULTS.cdn.compatibilityDate;
 const SITE = "https://www.example.com";
 
 type Reply = { status?: number; headers?: Record<string, string>; body?: string };

@@ -11,7 +11,7 @@
  *       config: { maxFoo: num(30, "Seconds ...", { minimum: 1 }) },   // every threshold, WITH a default
  *       remediation: "optional remediation text",
  *       checks: [
- *           check(aws.rds.Instance, (props, ctx) => {
+ *           check(aws.rds.Instance, (props, ctx: ResourceCtx<{ maxFoo: number }>) => {   // annotate ctx
  *               if (props.storageEncrypted !== true) {
  *                   ctx.violation({ property: "storageEncrypted", found: props.storageEncrypted,
  *                       awsDefault: false, expected: "true", fix: "set storageEncrypted: true" });
@@ -28,6 +28,9 @@
  *   - ctx.violation(finding) builds the standard message:
  *       `<type> "<name>": <property> is <found> ...; expected <expected>. Fix: <fix>`
  *     ctx.report(message) reports a free-text message (prefix with describeResource() yourself).
+ *     Finding.advisory = true reports that one finding as advisory even in a mandatory policy.
+ *   - ctx.args.notApplicable("why") (resource policies only; it ends the check) for resources the
+ *     policy does not judge, e.g. an NLB for an ALB-only rule. In stack policies just `continue`.
  *
  * Define a STACK policy:
  *
@@ -46,8 +49,12 @@
  *   Stack policy: findings on exempted resources are dropped from the violations and listed in ONE
  *   notApplicable("exempted: <name>: <reason> (suppressed: ...); ...") after the real violations.
  *
- * Helpers: num/int/str/bool/strList/enumOf (schema builders), asArray, tagsOf, globMatch, parseJson,
- * describeResource, fmt, dependsOn(ref, prop, target), peekRaw (identity matching only).
+ * Helpers: num/int/str/bool/strList/numList/enumOf (schema builders), asArray, tagsOf, globMatch,
+ * parseJson, describeResource, fmt, dependsOn(ref, prop, target), peekRaw (identity matching only).
+ *
+ * Registering: export `xxxPolicies: GuardrailPolicy[]` from your file and spread it into the
+ * `policies` array in ./index.ts. Test with policy/tests/helpers.ts (res(), one(), evaluate()),
+ * which feeds wire values through ../evaluate.ts exactly as the engine does.
  */
 import * as pulumi from "@pulumi/pulumi";
 import {

@@ -26,10 +26,11 @@ export function hexId(seed: string, length = 17): string {
 export function createMockCloud(options: MockCloudOptions = {}): MockCloud {
     const region = options.region ?? "us-east-1";
     const account = options.accountId ?? "123456789012";
-    const azs = ["a", "b", "c", "d", "e", "f"].slice(0, options.azCount ?? 6).map((s) => `${region}${s}`);
+    // The region's real AZ letters (us-east-1 a-f, us-west-1 b-c, most regions a-c).
+    const ctx = cloudContext({ region, accountId: account, azCount: options.azCount });
+    const azs = ctx.azs;
 
     const arn = (service: string, resource: string) => `arn:aws:${service}:${region}:${account}:${resource}`;
-    const ctx = cloudContext({ region, accountId: account, azCount: options.azCount });
 
     function newResource(args: MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
         const inputs = (args.inputs ?? {}) as Record<string, unknown>;
@@ -374,31 +375,16 @@ export function createMockCloud(options: MockCloudOptions = {}): MockCloud {
 
     function call(args: MockCallArgs): Record<string, unknown> | undefined {
         switch (args.token) {
-            case "aws:index/getRegion:getRegion":
-                return { name: region, region, id: region, description: region, endpoint: `ec2.${region}.amazonaws.com` };
-            case "aws:index/getCallerIdentity:getCallerIdentity":
-                return { accountId: account, arn: `arn:aws:iam::${account}:user/mock`, userId: "AIDAMOCK", id: account };
-            case "aws:index/getPartition:getPartition":
-                return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws", reverseDnsPrefix: "com.amazonaws" };
-            case "aws:elb/getServiceAccount:getServiceAccount": {
-                // The regional Elastic Load Balancing account (regions opened before Aug 2022).
-                const elbAccounts: Record<string, string> = {
-                    "us-east-1": "127311923021", "us-east-2": "033677994240",
-                    "us-west-1": "027434742980", "us-west-2": "797873946194",
-                    "eu-west-1": "156460612806", "eu-west-2": "652711504416",
-                    "eu-central-1": "054676820928", "ap-southeast-1": "114774131450",
-                    "ap-southeast-2": "783225319266", "ap-northeast-1": "582318560864",
-                };
-                const elbRegion = (args.inputs?.region as string | undefined) ?? region;
-                const elbAccount = elbAccounts[elbRegion];
-                return elbAccount
-                    ? { id: elbAccount, arn: `arn:aws:iam::${elbAccount}:root`, region: elbRegion }
-                    : undefined;
-            }
+            // getRegion, getCallerIdentity, getPartition, getAvailabilityZones and the ELB service
+            // account (all regions with one): see cloud/dataSources.ts via `default`.
             case "aws:ssm/getParameter:getParameter": {
                 // Public AMI parameters (/aws/service/...) answer an AMI id.
                 const paramName = String(args.inputs.name);
-                const value = paramName.startsWith("/aws/service/") ? `ami-${hexId(paramName)}` : `mock-value-of-${paramName}`;
+                if (!paramName.startsWith("/aws/service/")) {
+                    // A team's own parameter is unknowable offline: report it (EngineRun.unanswered).
+                    return undefined;
+                }
+                const value = `ami-${hexId(paramName)}`;
                 return { name: paramName, value, insecureValue: value, type: "String", version: 1, arn: arn("ssm", `parameter${paramName}`), id: paramName, withDecryption: true };
             }
             case "cloudflare:index/getIpRanges:getIpRanges": {
@@ -414,8 +400,6 @@ export function createMockCloud(options: MockCloudOptions = {}): MockCloud {
                 ];
                 return { etag: hexId([...ipv4Cidrs, ...ipv6Cidrs].join(","), 32), ipv4Cidrs, ipv6Cidrs, jdcloudCidrs: [], id: "cloudflare-ips" };
             }
-            case "aws:index/getAvailabilityZones:getAvailabilityZones":
-                return { names: azs, zoneIds: azs.map((_, i) => `use1-az${i + 1}`), id: region, state: "available" };
             default:
                 // Other data sources (policy documents, ELB zones, Cloudflare ranges...) or undefined.
                 return answerCall(ctx, args.token, (args.inputs ?? {}) as Record<string, unknown>);
