@@ -47,6 +47,7 @@ export async function buildPlatform(cfg: PlatformConfig): Promise<PlatformOutput
         if (!certificateArn) {
             certificateArn = new ManagedCertificate(`${prefix}-cert`, {
                 domain: cfg.cdn.domain,
+                includeWww: cfg.cdn.includeWww,
                 zoneId: cfg.cdn.zoneId,
                 provider: cfProvider,
                 tags,
@@ -86,6 +87,8 @@ export async function buildPlatform(cfg: PlatformConfig): Promise<PlatformOutput
         vpcId: network.vpcId,
         subnetIds: network.privateSubnetIds,
         container: cfg.app,
+        readonlyRootFilesystem: cfg.app.readonlyRootFilesystem,
+        writablePaths: cfg.app.writablePaths,
         extraEnvironment: data.appEnvironment(),
         secrets: data.appSecrets(),
         secretArns: data.secretArns(),
@@ -112,6 +115,9 @@ export async function buildPlatform(cfg: PlatformConfig): Promise<PlatformOutput
             vpcId: network.vpcId,
             subnetIds: network.privateSubnetIds,
             container: { image: w.image, cpu: w.cpu, memory: w.memory, command: w.command, environment: w.environment },
+            // Workers run the app's code base: same filesystem contract as the web service.
+            readonlyRootFilesystem: cfg.app.readonlyRootFilesystem,
+            writablePaths: cfg.app.writablePaths,
             extraEnvironment: data.appEnvironment(),
             secrets: data.appSecrets(),
             secretArns: data.secretArns(),

@@ -132,9 +132,12 @@ export function buildAlarmSpecs<V>(config: MonitoringConfig, targets: Monitoring
             },
             // RequestCount leaves out requests rejected before a target was chosen (e.g. 503 with no
             // healthy targets), so the denominator is the larger of the two: a total outage reads 100%.
+            // Periods without 5xx have no datapoint at all: FILL makes them 0.
             expressions: [
-                { id: "total", expression: "MAX([FILL(requests, 0), FILL(errors, 0)])", label: "Requests" },
-                { id: "rate", expression: "IF(total > 0, 100 * FILL(errors, 0) / total, 0)", label: "ELB 5xx %" },
+                { id: "req", expression: "FILL(requests, 0)", label: "Requests (0 when none)" },
+                { id: "err", expression: "FILL(errors, 0)", label: "ELB 5xx (0 when none)" },
+                { id: "total", expression: "MAX([req, err])", label: "Requests incl. rejected" },
+                { id: "rate", expression: "IF(total > 0, 100 * err / total, 0)", label: "ELB 5xx %" },
             ],
         },
         threshold: t.alb5xxPercent,

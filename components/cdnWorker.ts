@@ -39,8 +39,8 @@ export async function getCloudflareRanges(provider: cloudflare.Provider): Promis
 // ---- certificate ----------------------------------------------------------------------------
 
 /** Names on the ALB certificate: the domain and its www host, each once. */
-export function certificateDomains(domain: string): string[] {
-    return [...new Set([domain, `www.${domain}`])];
+export function certificateDomains(domain: string, includeWww = true): string[] {
+    return [...new Set(includeWww ? [domain, `www.${domain}`] : [domain])];
 }
 
 export interface DomainValidationOption {
@@ -80,6 +80,8 @@ export function validationRecordFor(options: DomainValidationOption[], domain: s
 
 export interface ManagedCertificateArgs {
     domain: string;
+    /** Also certify www.<domain> (default true). */
+    includeWww?: boolean;
     zoneId: string;
     provider: cloudflare.Provider;
     tags: Record<string, string>;
@@ -96,7 +98,7 @@ export class ManagedCertificate extends pulumi.ComponentResource {
 
     constructor(name: string, args: ManagedCertificateArgs, opts?: pulumi.ComponentResourceOptions) {
         super("web-platform:cdn:ManagedCertificate", name, {}, opts);
-        const domains = certificateDomains(args.domain);
+        const domains = certificateDomains(args.domain, args.includeWww ?? true);
 
         // In the ALB's region (the default AWS provider): an ALB can only use a certificate from its
         // own region. Pulumi replaces certificates create-before-delete, so the listener never
@@ -188,13 +190,13 @@ export function workerBindings(config: CdnConfig, healthPath: string): PlainText
 }
 
 /** Hostnames served through the worker: apex (or the stack's subdomain) and www. */
-export function cdnHostnames(domain: string): string[] {
-    return certificateDomains(domain);
+export function cdnHostnames(domain: string, includeWww = true): string[] {
+    return certificateDomains(domain, includeWww);
 }
 
 /** Worker routes: every path on each hostname. */
-export function workerRoutes(domain: string): string[] {
-    return cdnHostnames(domain).map((h) => `${h}/*`);
+export function workerRoutes(domain: string, includeWww = true): string[] {
+    return cdnHostnames(domain, includeWww).map((h) => `${h}/*`);
 }
 
 export interface ZoneSettingValue {
@@ -243,7 +245,7 @@ export class CdnWorker extends pulumi.ComponentResource {
             bindings: workerBindings(config, args.healthPath),
         }, child);
 
-        const routes = workerRoutes(config.domain).map((pattern, i) =>
+        const routes = workerRoutes(config.domain, config.includeWww).map((pattern, i) =>
             new cloudflare.WorkersRoute(`${name}-route-${i}`, {
                 zoneId: config.zoneId,
                 pattern,
@@ -252,7 +254,7 @@ export class CdnWorker extends pulumi.ComponentResource {
 
         // Proxied CNAMEs to the ALB (flattened at the apex). Created after the routes so no request
         // reaches the origin through Cloudflare without the worker in front.
-        const hostnames = cdnHostnames(config.domain);
+        const hostnames = cdnHostnames(config.domain, config.includeWww);
         hostnames.forEach((hostname, i) =>
             new cloudflare.DnsRecord(`${name}-dns-${i}`, {
                 zoneId: config.zoneId,

@@ -94,8 +94,10 @@ export function buildDashboard(input: DashboardInput): DashboardBody {
             threshold: { label: "ELB 5xx alarm", value: t.alb5xxPercent },
             metrics: [
                 // Same maths as the alarm: requests rejected before a target is chosen are not in RequestCount.
-                [{ expression: "MAX([FILL(requests, 0), FILL(elb5xx, 0)])", label: "Requests incl. rejected", id: "total", visible: false }],
-                [{ expression: "IF(total > 0, 100 * FILL(elb5xx, 0) / total, 0)", label: "ELB 5xx %", id: "elbRate" }],
+                [{ expression: "FILL(requests, 0)", label: "Requests", id: "req", visible: false }],
+                [{ expression: "FILL(elb5xx, 0)", label: "ELB 5xx", id: "err", visible: false }],
+                [{ expression: "MAX([req, err])", label: "Requests incl. rejected", id: "total", visible: false }],
+                [{ expression: "IF(total > 0, 100 * err / total, 0)", label: "ELB 5xx %", id: "elbRate" }],
                 [{ expression: "IF(requests > 0, 100 * FILL(target5xx, 0) / requests, 0)", label: "Target 5xx %", id: "targetRate" }],
                 line(NS.alb, "RequestCount", lb, { id: "requests", visible: false }),
                 line(NS.alb, "HTTPCode_ELB_5XX_Count", lb, { id: "elb5xx", visible: false }),

@@ -4,9 +4,10 @@ import { AlarmThresholds, EvictionPolicy, LbAlgorithm, NatMode } from "./types";
 
 export const DEFAULT_AMI_SSM_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id";
 
-/** Static assets cached for a year at the edge (file extensions, no dot). */
+/** Static assets cached for a year at the edge (file extensions, no dot). No "ico": favicon.ico keeps
+ *  its name when its content changes, so it must not be served as immutable. */
 export const DEFAULT_STATIC_EXTENSIONS = [
-    "css", "js", "mjs", "map", "png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "ico",
+    "css", "js", "mjs", "map", "png", "jpg", "jpeg", "gif", "svg", "webp", "avif",
     "woff", "woff2", "ttf", "otf", "eot", "mp4", "webm",
 ];
 
@@ -16,7 +17,7 @@ export const DEFAULTS = {
         azCount: (production: boolean): number => (production ? 3 : 2),
         natGateways: (production: boolean): NatMode => (production ? "one-per-az" : "single"),
     },
-    app: { port: 8080, cpu: 256, memory: 512 },
+    app: { port: 8080, cpu: 256, memory: 512, readonlyRootFilesystem: true, writablePaths: ["/tmp"] },
     compute: {
         mode: "fargate" as const,
         instanceType: "t3.small",
@@ -130,5 +131,6 @@ export const DEFAULTS = {
         htmlEdgeTtl: 60,
         hstsMaxAge: 31536000,
         compatibilityDate: "2025-09-01",
+        includeWww: true,
     },
 };

@@ -72,7 +72,7 @@ export const KNOWN_FIELDS = {
     topLevel: ["environment", "production", "tags", "network", "app", "compute", "capacity", "scaling", "healthCheck",
         "loadBalancer", "waf", "database", "cache", "workers", "monitoring", "cdn"],
     network: ["kind", "cidrBlock", "azCount", "natGateways", "vpcId", "publicSubnetIds", "privateSubnetIds"],
-    app: ["image", "port", "cpu", "memory", "environment", "command"],
+    app: ["image", "port", "cpu", "memory", "environment", "command", "readonlyRootFilesystem", "writablePaths"],
     compute: ["mode", "instanceType", "amiId", "amiSsmParameter", "rootVolumeGiB", "spot", "healthCheckGracePeriod",
         "instanceRefreshMinHealthyPercentage", "logRetentionDays"],
     spot: ["onDemandBaseCapacity", "onDemandPercentageAboveBase", "instanceTypes", "allocationStrategy"],
@@ -96,7 +96,7 @@ export const KNOWN_FIELDS = {
     queueMetric: ["namespace", "metricName", "dimensions", "targetPerTask", "statistic"],
     monitoring: ["alarmEmails", "thresholds", "period", "evaluationPeriods"],
     thresholds: Object.keys(DEFAULTS.monitoring.thresholds),
-    cdn: ["enabled", "accountId", "zoneId", "domain", "staticExtensions", "apiPrefix", "htmlEdgeTtl", "hstsMaxAge", "compatibilityDate"],
+    cdn: ["enabled", "accountId", "zoneId", "domain", "includeWww", "staticExtensions", "apiPrefix", "htmlEdgeTtl", "hstsMaxAge", "compatibilityDate"],
 } as const;
 
 type Obj = Record<string, unknown>;
@@ -285,6 +285,8 @@ function readApp(r: Reader, v: unknown): ContainerConfig {
         cpu: r.num("app.cpu", o.cpu, DEFAULTS.app.cpu),
         memory: r.num("app.memory", o.memory, DEFAULTS.app.memory),
         environment: r.strMap("app.environment", o.environment),
+        readonlyRootFilesystem: r.bool("app.readonlyRootFilesystem", o.readonlyRootFilesystem, DEFAULTS.app.readonlyRootFilesystem),
+        writablePaths: r.strArray("app.writablePaths", o.writablePaths, DEFAULTS.app.writablePaths),
     };
     if (o.command !== undefined && o.command !== null) {
         app.command = r.strArray("app.command", o.command, []);
@@ -522,6 +524,7 @@ function readCdn(r: Reader, v: unknown): CdnConfig {
         accountId: r.str("cdn.accountId", o.accountId, ""),
         zoneId: r.str("cdn.zoneId", o.zoneId, ""),
         domain: r.str("cdn.domain", o.domain, ""),
+        includeWww: r.bool("cdn.includeWww", o.includeWww, d.includeWww),
         staticExtensions: r.strArray("cdn.staticExtensions", o.staticExtensions, d.staticExtensions),
         apiPrefix: r.str("cdn.apiPrefix", o.apiPrefix, d.apiPrefix),
         htmlEdgeTtl: r.num("cdn.htmlEdgeTtl", o.htmlEdgeTtl, d.htmlEdgeTtl),

@@ -613,6 +613,11 @@ export function checkApp(app: ContainerConfig, fargate: boolean): ConfigIssue[] 
     out.push(...checkRange("app.port", app.port, 1, 65535, { integer: true }));
     out.push(...checkTaskSize("app", app.cpu, app.memory, fargate));
     out.push(...checkEnvironment("app.environment", app.environment));
+    app.writablePaths.forEach((p, i) => {
+        if (!/^\/[A-Za-z0-9._/-]*$/.test(p) || p === "/") {
+            out.push(issue(`app.writablePaths[${i}]`, p, "must be an absolute path below / such as \"/tmp\" or \"/var/cache/app\""));
+        }
+    });
     return out;
 }
 

@@ -49,6 +49,10 @@ export interface ContainerConfig {
     environment: Record<string, string>;
     /** Optional command override. */
     command?: string[];
+    /** Run with a read-only root filesystem (default true); `writablePaths` get scratch volumes. */
+    readonlyRootFilesystem: boolean;
+    /** Absolute paths the app may write to when the root is read-only (default ["/tmp"]). */
+    writablePaths: string[];
 }
 
 export interface SpotConfig {
@@ -256,6 +260,8 @@ export interface CdnConfig {
     accountId: string;
     zoneId: string;
     domain: string;
+    /** Also serve (and certify) www.<domain>. Off for sub-domain stacks: Universal SSL covers one level. */
+    includeWww: boolean;
     /** File extensions (no dot) cached for a year at the edge. */
     staticExtensions: string[];
     apiPrefix: string;

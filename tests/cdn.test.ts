@@ -32,6 +32,7 @@ const CDN: CdnConfig = {
     accountId: "0123456789abcdef0123456789abcdef",
     zoneId: "fedcba9876543210fedcba9876543210",
     domain: "example.com",
+    includeWww: true,
     staticExtensions: ["css", "js", ".PNG", "woff2"],
     apiPrefix: "/api/",
     htmlEdgeTtl: 60,
@@ -81,6 +82,8 @@ describe("CDN decisions (pure)", () => {
     it("puts the domain and its www host on the certificate", () => {
         assert.deepEqual(certificateDomains("example.com"), ["example.com", "www.example.com"]);
         assert.deepEqual(certificateDomains("dev.example.com"), ["dev.example.com", "www.dev.example.com"]);
+        // A sub-domain stack leaves www out: Universal SSL covers only one level below the zone.
+        assert.deepEqual(certificateDomains("dev.example.com", false), ["dev.example.com"]);
     });
 
     it("writes each ACM validation record once, without trailing dots", () => {
@@ -114,6 +117,7 @@ describe("CDN decisions (pure)", () => {
 
     it("routes every path of the domain and www through the worker", () => {
         assert.deepEqual(workerRoutes("example.com"), ["example.com/*", "www.example.com/*"]);
+        assert.deepEqual(workerRoutes("dev.example.com", false), ["dev.example.com/*"]);
     });
 });
 
@@ -306,7 +310,8 @@ describe("CDN in the dev stack (index.ts under the mock engine)", function () {
     it("fronts the stack's ALB with the worker and exports the domain as the URL", () => {
         const alb = one(run, "aws:lb/loadBalancer:LoadBalancer");
         const proxied = byType(run, "cloudflare:index/dnsRecord:DnsRecord").filter((r) => r.inputs.proxied === true);
-        assert.deepEqual(proxied.map((r) => r.inputs.name).sort(), ["dev.example.com", "www.dev.example.com"]);
+        // The dev stack is a sub-domain (cdn.includeWww: false): no www host.
+        assert.deepEqual(proxied.map((r) => r.inputs.name).sort(), ["dev.example.com"]);
         for (const r of proxied) assert.equal(r.inputs.content, alb.state.dnsName);
         assert.equal(run.outputs.url, "https://dev.example.com");
         const script = one(run, "cloudflare:index/workersScript:WorkersScript");

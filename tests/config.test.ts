@@ -145,7 +145,11 @@ describe("config: defaults", () => {
         const cfg = parseConfig(minimal);
         assert.equal(cfg.environment, "dev", "environment defaults to the stack name");
         assert.equal(cfg.production, false);
-        assert.deepEqual(cfg.app, { image: "public.ecr.aws/nginx/nginx:1.27", port: 8080, cpu: 256, memory: 512, environment: {} });
+        assert.deepEqual(cfg.app, {
+            image: "public.ecr.aws/nginx/nginx:1.27", port: 8080, cpu: 256, memory: 512, environment: {},
+            readonlyRootFilesystem: true, writablePaths: ["/tmp"],
+        });
+        assert.equal(cfg.cdn.includeWww, true);
         assert.equal(cfg.compute.mode, "fargate");
         assert.equal(cfg.compute.instanceType, "t3.small");
         assert.equal(cfg.compute.amiSsmParameter, "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id");
@@ -307,6 +311,9 @@ const badCases: BadCase[] = [
     { rule: "app port above 65535", set: [["app.port", 65536]], key: `${W}app.port` },
     { rule: "app image missing", set: [["app.image", undefined]], key: `${W}app.image`, message: /required/ },
     { rule: "app image malformed", set: [["app.image", "nginx latest"]], key: `${W}app.image` },
+    { rule: "app writable path not absolute", set: [["app.writablePaths", ["tmp"]]], key: `${W}app.writablePaths[0]`, message: /absolute path/ },
+    { rule: "app writable path is the root", set: [["app.writablePaths", ["/"]]], key: `${W}app.writablePaths[0]` },
+    { rule: "CDN includeWww not a boolean", set: [["cdn.includeWww", "sometimes"]], key: `${W}cdn.includeWww` },
     // enums
     { rule: "unknown compute.mode", set: [["compute.mode", "lambda"]], key: `${W}compute.mode`, message: /fargate/ },
     { rule: "unknown load-balancer algorithm", set: [["loadBalancer.algorithm", "least_connections"]], key: `${W}loadBalancer.algorithm` },

@@ -119,7 +119,10 @@ describe("Monitoring component (mock engine)", function () {
         assert.equal(errors.metric!.metricName, "HTTPCode_ELB_5XX_Count");
         const returned = q.filter((x) => x.returnData);
         assert.equal(returned.length, 1);
-        assert.match(returned[0].expression!, /100 \* FILL\(errors, 0\) \/ total/);
+        assert.equal(returned[0].expression, "IF(total > 0, 100 * err / total, 0)");
+        const expr = (id: string) => q.find((x) => x.id === id)!.expression;
+        assert.equal(expr("err"), "FILL(errors, 0)");
+        assert.equal(expr("total"), "MAX([req, err])", "rejected requests (no target chosen) still count");
         assert.equal(a.threshold, 5);
         assert.equal(a.comparisonOperator, "GreaterThanThreshold");
         assert.equal(a.treatMissingData, "notBreaching");
@@ -359,6 +362,32 @@ describe("Monitoring pure rules", () => {
         const q = math.metricQueries as { returnData: boolean; expression?: string }[];
         assert.equal(q.filter((x) => x.returnData).length, 1);
         assert.ok(q[q.length - 1].returnData && q[q.length - 1].expression);
+    });
+
+    it("only references query ids defined before use in metric math (alarms and dashboard)", () => {
+        const check = (defined: Set<string>, id: string, expression: string) => {
+            for (const ref of expression.match(/\b[a-z][A-Za-z0-9_]*\b/g) ?? []) {
+                assert.ok(defined.has(ref), `"${expression}" uses undefined id ${ref}`);
+            }
+            defined.add(id);
+        };
+        for (const spec of buildAlarmSpecs(config(), targets).filter((s) => s.math)) {
+            const defined = new Set(Object.keys(spec.math!.metrics));
+            assert.ok([...defined].every((id) => /^[a-z][A-Za-z0-9_]*$/.test(id)));
+            spec.math!.expressions.forEach((e) => check(defined, e.id, e.expression));
+            assert.ok(defined.size <= 10, "CloudWatch allows at most 10 queries per alarm");
+        }
+        const body = buildDashboard({ ...targets, period: 60, thresholds: THRESHOLDS });
+        for (const w of body.widgets) {
+            const lines = w.properties.metrics;
+            const defined = new Set(lines.map((l) => l[l.length - 1]).filter((o): o is Record<string, unknown> => typeof o === "object" && "id" in o && !("expression" in o)).map((o) => String(o.id)));
+            for (const l of lines) {
+                const o = l[0];
+                if (typeof o === "object" && "expression" in o) {
+                    check(defined, String(o.id), String(o.expression));
+                }
+            }
+        }
     });
 
     it("rejects duplicate compute names instead of colliding resource names", () => {

@@ -232,7 +232,9 @@ export const scaleOutReactionBudget = stackPolicy<ReactionConfig>({
                         seconds: ctx.config.targetTrackingAlarmSeconds + cooldown,
                         explanation: `target-tracking alarm ${ctx.config.targetTrackingAlarmSeconds} s + scaleOutCooldown ${cooldown} s${tt.scaleOutCooldown === undefined ? " (default)" : ""}`,
                     },
-                    `set targetTrackingScalingPolicyConfiguration.scaleOutCooldown <= ${Math.max(0, budget - ctx.config.targetTrackingAlarmSeconds)}`,
+                    budget > ctx.config.targetTrackingAlarmSeconds
+                        ? `set targetTrackingScalingPolicyConfiguration.scaleOutCooldown <= ${budget - ctx.config.targetTrackingAlarmSeconds}`
+                        : `the target-tracking alarm alone takes ${ctx.config.targetTrackingAlarmSeconds} s: raise budgetSeconds or use step scaling on a 60 s alarm`,
                 );
             } else if (type === "StepScaling") {
                 const step = (p.props["stepScalingPolicyConfiguration"] ?? {}) as {

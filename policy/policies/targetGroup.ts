@@ -129,9 +129,9 @@ function checkHealth(tg: Record<string, unknown>, ctx: ResourceCtx<HealthCheckCo
     const detection = hc.interval * hc.unhealthyThreshold;
     if (detection > c.maxDetectionSeconds) {
         ctx.violation({
-            property: "healthCheck.interval x unhealthyThreshold",
-            found: `${hc.interval} s x ${hc.unhealthyThreshold} = ${detection} s to detect a dead target (${hc.source.interval}/${hc.source.unhealthyThreshold})`,
-            expected: `<= ${c.maxDetectionSeconds} s`,
+            property: "failure detection time (healthCheck.interval x unhealthyThreshold)",
+            found: detection,
+            expected: `<= ${c.maxDetectionSeconds} s; here ${hc.interval} s (${hc.source.interval}) x ${hc.unhealthyThreshold} (${hc.source.unhealthyThreshold}) = ${detection} s before a dead target leaves rotation`,
             fix: `lower healthCheck.interval and/or unhealthyThreshold so interval x unhealthyThreshold <= ${c.maxDetectionSeconds} (e.g. 10 s x 3)`,
         });
     }

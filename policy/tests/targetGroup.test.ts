@@ -19,12 +19,12 @@ describe("policy: target-group-health-check", () => {
         const r = await one(P, [tg({ ...good, interval: 30, unhealthyThreshold: 3 })]);
         const m = messages(r);
         assert.equal(m.length, 1);
-        assert.match(m[0], /30 s x 3 = 90 s.*expected <= 30 s/);
+        assert.match(m[0], /is 90; expected <= 30 s; here 30 s \(set\) x 3 \(set\) = 90 s/);
     });
 
     it("flags a missing healthCheck block: the ELB API defaults (30 s, unhealthy 2) take 60 s", async () => {
         const m = messages(await one(P, [tg(undefined)])).join("\n");
-        assert.match(m, /30 s x 2 = 60 s/);
+        assert.match(m, /30 s \(AWS default\) x 2 \(AWS default\) = 60 s/);
         assert.match(m, /AWS default/);
     });
 

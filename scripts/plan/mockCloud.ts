@@ -49,35 +49,6 @@ export function createMockCloud(options: MockCloudOptions = {}): MockCloud {
                 id = aclId;
                 break;
             }
-            case "aws:kms/key:Key": {
-                const keyId = `${suffix.slice(0, 8)}-${suffix.slice(8, 12)}-4${suffix.slice(12, 15)}-8${suffix.slice(15, 17)}0-${hexId(`${args.name}/key`, 12)}`;
-                state.keyId = keyId;
-                state.arn = arn("kms", `key/${keyId}`);
-                id = keyId;
-                break;
-            }
-            case "aws:sns/topic:Topic": {
-                const topicName = (inputs.name as string | undefined) ?? `${args.name}-${suffix.slice(0, 7)}`;
-                state.name = topicName;
-                state.arn = arn("sns", topicName);
-                id = state.arn as string;
-                break;
-            }
-            case "aws:sns/topicSubscription:TopicSubscription": {
-                const subId = `${suffix.slice(0, 8)}-${suffix.slice(8, 12)}-4${suffix.slice(12, 15)}-9${suffix.slice(15, 17)}0-${hexId(`${args.name}/sub`, 12)}`;
-                // Email subscriptions stay pending until the recipient confirms.
-                state.arn = `${String(inputs.topic)}:${subId}`;
-                state.pendingConfirmation = inputs.protocol === "email" || inputs.protocol === "email-json";
-                id = state.arn as string;
-                break;
-            }
-            case "aws:cloudwatch/metricAlarm:MetricAlarm": {
-                const alarmName = (inputs.name as string | undefined) ?? `${args.name}-${suffix.slice(0, 7)}`;
-                state.name = alarmName;
-                state.arn = arn("cloudwatch", `alarm:${alarmName}`);
-                id = alarmName;
-                break;
-            }
             // ScalingService: ECS, IAM, logs, Application Auto Scaling, EC2 Auto Scaling.
             case "aws:ecs/cluster:Cluster": {
                 const clusterName = (inputs.name as string | undefined) ?? `${args.name}-${suffix.slice(0, 7)}`;
@@ -164,10 +135,6 @@ export function createMockCloud(options: MockCloudOptions = {}): MockCloud {
                 id = policyName;
                 break;
             }
-            case "aws:cloudwatch/dashboard:Dashboard":
-                state.dashboardArn = `arn:aws:cloudwatch::${account}:dashboard/${String(inputs.dashboardName)}`;
-                id = String(inputs.dashboardName);
-                break;
             // DataTier: RDS, RDS Proxy, ElastiCache, KMS aliases, Secrets Manager, random, SG rules.
             case "aws:rds/instance:Instance": {
                 const identifier = String(inputs.identifier ?? `${args.name}-${suffix.slice(0, 8)}`).toLowerCase();

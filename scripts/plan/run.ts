@@ -13,7 +13,8 @@ export const ROOT = path.resolve(__dirname, "..", "..");
 export const POLICY_PACK_NAME = "web-platform-guardrails";
 
 export interface PlanOptions {
-    /** Stack name (default "dev"): picks Pulumi.<stack>.yaml and policy/config/<stack>.json. */
+    /** Stack name: picks Pulumi.<stack>.yaml and policy/config/<stack>.json. Default: from the
+     *  config file's name (Pulumi.<stack>.yaml) when one is given, else "dev". */
     stack?: string;
     /** A stack config file (Pulumi.<stack>.yaml format) instead of the repo's. */
     configFile?: string;
@@ -262,7 +263,9 @@ async function evaluatePack(
 
 async function planOnce(options: PlanOptions): Promise<PlanResult> {
     const started = process.hrtime.bigint();
-    const stack = options.stack ?? "dev";
+    // A stack file names its stack (Pulumi.<stack>.yaml); otherwise dev.
+    const fromFile = options.configFile ? /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(options.configFile))?.[1] : undefined;
+    const stack = options.stack ?? fromFile ?? "dev";
     if (!/^[A-Za-z0-9_.-]+$/.test(stack)) {
         throw new PlanInputError(`--stack ${JSON.stringify(stack)}: use letters, digits, "-", "_" or "."`, "--stack");
     }

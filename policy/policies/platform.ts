@@ -1,0 +1,414 @@
+// Platform hygiene: S3 buckets (joined with their v7 sub-resources), KMS key rotation, SNS
+// encryption, CloudWatch log retention and required tags.
+import * as fs from "fs";
+import * as path from "path";
+import * as aws from "@pulumi/aws";
+import { PolicyResource } from "@pulumi/policy";
+import {
+    GuardrailPolicy,
+    ResourceCtx,
+    StackCtx,
+    asArray,
+    bool,
+    check,
+    enumOf,
+    fmt,
+    int,
+    parseJson,
+    peekRaw,
+    resourcePolicy,
+    stackPolicy,
+    strList,
+    tagsOf,
+} from "./lib";
+import { isSet, isUnknownProp, ofTypes, references } from "./network";
+
+type Props = Record<string, unknown>;
+
+// ---------------------------------------------------------------------------------------------
+// s3-bucket-secure (stack)
+// ---------------------------------------------------------------------------------------------
+
+const BUCKET_TYPES = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
+const SSE_TYPES = [
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+];
+const PAB_TYPES = ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"];
+const POLICY_TYPES = ["aws:s3/bucketPolicy:BucketPolicy"];
+const VERSIONING_TYPES = ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"];
+
+export const PUBLIC_ACCESS_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
+
+/** True if a bucket policy denies every request made without TLS (aws:SecureTransport false, or TLS < 1.2). */
+export function deniesInsecureTransport(policy: unknown): boolean {
+    const doc = parseJson(policy) as { Statement?: unknown } | undefined;
+    const statements = asArray(doc?.Statement as Array<Record<string, unknown>> | Record<string, unknown> | undefined);
+    return statements.some((s) => {
+        if (s["Effect"] !== "Deny") {
+            return false;
+        }
+        const principal = s["Principal"] as unknown;
+        const everyone =
+            principal === "*" ||
+            (typeof principal === "object" && principal !== null && asArray((principal as Record<string, unknown>)["AWS"] as string | string[]).includes("*"));
+        if (!everyone) {
+            return false;
+        }
+        const actions = asArray(s["Action"] as string | string[] | undefined);
+        if (!actions.some((a) => a === "s3:*" || a === "*")) {
+            return false;
+        }
+        const cond = (s["Condition"] ?? {}) as Record<string, Record<string, unknown>>;
+        const secure = cond["Bool"]?.["aws:SecureTransport"];
+        if (secure !== undefined && asArray(secure as unknown[]).some((v) => String(v).toLowerCase() === "false")) {
+            return true;
+        }
+        const tls = cond["NumericLessThan"]?.["s3:TlsVersion"];
+        return tls !== undefined && asArray(tls as unknown[]).some((v) => Number(v) >= 1.2);
+    });
+}
+
+interface S3Config {
+    requireEncryptionConfig: boolean;
+    allowedSseAlgorithms: string[];
+    requirePublicAccessBlock: boolean;
+    requireTlsOnlyPolicy: boolean;
+    versioning: "mandatory" | "advisory" | "off";
+}
+
+/** Sub-resources of `bucket` (by dependency on `bucket`, or the same bucket name). */
+function related(ctx: StackCtx<unknown>, types: string[], bucket: PolicyResource): PolicyResource[] {
+    return ofTypes(ctx, types).filter((x) => references(x, "bucket", bucket, ["bucket"]));
+}
+
+type SseRule = { applyServerSideEncryptionByDefault?: { sseAlgorithm?: string } };
+
+export const s3BucketSecure = stackPolicy<S3Config>({
+    name: "s3-bucket-secure",
+    description: "S3 buckets pin default encryption, block all public access (all four flags), deny non-TLS requests in the bucket policy, and (advisory) enable versioning.",
+    enforcementLevel: "mandatory",
+    metadata: {
+        severity: "high",
+        category: "security",
+        anchors: ["CKV_AWS_19", "CKV_AWS_145", "CKV2_AWS_6", "CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56", "CKV_AWS_21", "SecurityHub:S3.5"],
+    },
+    config: {
+        requireEncryptionConfig: bool(true, "Require a BucketServerSideEncryptionConfiguration (or the inline v6 block)."),
+        allowedSseAlgorithms: strList(["AES256", "aws:kms", "aws:kms:dsse"], "Accepted sseAlgorithm values."),
+        requirePublicAccessBlock: bool(true, "Require a BucketPublicAccessBlock with all four flags true."),
+        requireTlsOnlyPolicy: bool(true, "Require a bucket policy statement denying aws:SecureTransport = false."),
+        versioning: enumOf(["mandatory", "advisory", "off"], "advisory", "How a bucket without versioning is reported."),
+    },
+    validate: (ctx) => {
+        const cfg = ctx.config;
+        for (const bucket of ofTypes(ctx, BUCKET_TYPES)) {
+            // --- default encryption
+            if (cfg.requireEncryptionConfig) {
+                const rules: SseRule[] = [];
+                const inline = peekRaw(bucket.props, "serverSideEncryptionConfiguration") as { rule?: SseRule } | undefined;
+                if (inline?.rule) {
+                    rules.push(inline.rule);
+                }
+                for (const sse of related(ctx, SSE_TYPES, bucket)) {
+                    rules.push(...asArray(sse.props["rules"] as SseRule[] | undefined));
+                }
+                if (rules.length === 0) {
+                    ctx.violation(bucket, {
+                        property: "(BucketServerSideEncryptionConfiguration)",
+                        found: undefined,
+                        awsDefault: "SSE-S3 applied by S3 since 2023-01, but not pinned by the stack",
+                        expected: "a BucketServerSideEncryptionConfiguration for this bucket",
+                        fix: 'add aws.s3.BucketServerSideEncryptionConfiguration({ bucket: b.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] })',
+                    });
+                }
+                for (const rule of rules) {
+                    const algo = rule.applyServerSideEncryptionByDefault?.sseAlgorithm;
+                    if (algo === undefined || !cfg.allowedSseAlgorithms.includes(algo)) {
+                        ctx.violation(bucket, {
+                            property: "serverSideEncryption.sseAlgorithm",
+                            found: algo,
+                            expected: `one of ${fmt(cfg.allowedSseAlgorithms)}`,
+                            fix: 'set applyServerSideEncryptionByDefault.sseAlgorithm: "AES256" (or "aws:kms" with a key)',
+                        });
+                    }
+                }
+            }
+            // --- public access block (each flag defaults to false on the resource)
+            if (cfg.requirePublicAccessBlock) {
+                const blocks = related(ctx, PAB_TYPES, bucket);
+                if (blocks.length === 0) {
+                    ctx.violation(bucket, {
+                        property: "(BucketPublicAccessBlock)",
+                        found: undefined,
+                        awsDefault: "blocked for new buckets since 2023-04, but not pinned: a later console or API change goes unnoticed",
+                        expected: "a BucketPublicAccessBlock with all four flags true",
+                        fix: "add aws.s3.BucketPublicAccessBlock({ bucket: b.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true })",
+                    });
+                }
+                for (const pab of blocks) {
+                    for (const flag of PUBLIC_ACCESS_FLAGS) {
+                        if (pab.props[flag] !== true) {
+                            ctx.violation(pab, {
+                                property: flag,
+                                found: pab.props[flag],
+                                awsDefault: false,
+                                expected: "true",
+                                fix: `set ${flag}: true`,
+                            });
+                        }
+                    }
+                }
+            }
+            // --- TLS-only bucket policy (skipped while a policy document is unknown)
+            if (cfg.requireTlsOnlyPolicy) {
+                const docs: PolicyResource[] = related(ctx, POLICY_TYPES, bucket);
+                const unknown = docs.some((d) => isUnknownProp(d.props, "policy")) || isUnknownProp(bucket.props, "policy");
+                const policies = docs.map((d) => d.props["policy"] as unknown);
+                if (!unknown && peekRaw(bucket.props, "policy") !== undefined) {
+                    policies.push(bucket.props["policy"]);
+                }
+                if (!unknown && !policies.some(deniesInsecureTransport)) {
+                    ctx.violation(bucket, {
+                        property: "bucket policy",
+                        found: policies.length === 0 ? undefined : `${policies.length} polic(ies) without a TLS-only Deny`,
+                        awsDefault: "plain HTTP requests are accepted",
+                        expected: 'a Deny of s3:* for Principal "*" when aws:SecureTransport is "false"',
+                        fix: 'add to the BucketPolicy: { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [arn, `${arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } }',
+                    });
+                }
+            }
+            // --- versioning
+            if (cfg.versioning !== "off") {
+                const inline = peekRaw(bucket.props, "versioning") as { enabled?: boolean } | undefined;
+                const resources = related(ctx, VERSIONING_TYPES, bucket);
+                const enabled =
+                    inline?.enabled === true ||
+                    resources.some((v) => (v.props["versioningConfiguration"] as { status?: string } | undefined)?.status === "Enabled");
+                if (!enabled) {
+                    ctx.violation(bucket, {
+                        property: "(BucketVersioning)",
+                        found: undefined,
+                        awsDefault: "versioning off",
+                        expected: 'a BucketVersioning with status "Enabled"',
+                        fix: 'add aws.s3.BucketVersioning({ bucket: b.id, versioningConfiguration: { status: "Enabled" } }) and a lifecycle rule for noncurrent versions',
+                        advisory: cfg.versioning === "advisory",
+                    });
+                }
+            }
+        }
+    },
+});
+
+// ---------------------------------------------------------------------------------------------
+// kms-key-rotation
+// ---------------------------------------------------------------------------------------------
+
+interface KmsConfig {
+    maxRotationDays: number;
+}
+
+export const kmsKeyRotation = resourcePolicy<KmsConfig>({
+    name: "kms-key-rotation",
+    description: "Symmetric customer KMS keys rotate automatically, at least every N days.",
+    enforcementLevel: "mandatory",
+    metadata: { severity: "medium", category: "security", anchors: ["CKV_AWS_7", "awsguard:cmk-backing-key-rotation-enabled", "SecurityHub:KMS.4"] },
+    config: { maxRotationDays: int(365, "Longest accepted rotationPeriodInDays (AWS allows 90-2560; default 365).", { minimum: 90, maximum: 2560 }) },
+    checks: [
+        check(aws.kms.Key, (p, ctx: ResourceCtx<KmsConfig>) => {
+            const spec = String(p.customerMasterKeySpec ?? "SYMMETRIC_DEFAULT");
+            if (spec !== "SYMMETRIC_DEFAULT" || (p.keyUsage !== undefined && p.keyUsage !== "ENCRYPT_DECRYPT")) {
+                ctx.args.notApplicable(`key spec ${spec} / usage ${String(p.keyUsage)} cannot rotate automatically`);
+            }
+            if (isSet(p as Props, "customKeyStoreId") || isSet(p as Props, "xksKeyId")) {
+                ctx.args.notApplicable("key in a custom key store: rotation is managed outside KMS");
+            }
+            if (p.enableKeyRotation !== true) {
+                ctx.violation({
+                    property: "enableKeyRotation",
+                    found: p.enableKeyRotation,
+                    awsDefault: false,
+                    expected: "true",
+                    fix: "set enableKeyRotation: true",
+                });
+            } else if ((p.rotationPeriodInDays ?? 365) > ctx.config.maxRotationDays) {
+                ctx.violation({
+                    property: "rotationPeriodInDays",
+                    found: p.rotationPeriodInDays,
+                    expected: `<= ${ctx.config.maxRotationDays}`,
+                    fix: `set rotationPeriodInDays: ${ctx.config.maxRotationDays}`,
+                });
+            }
+        }),
+    ],
+});
+
+// ---------------------------------------------------------------------------------------------
+// sns-encrypted
+// ---------------------------------------------------------------------------------------------
+
+interface SnsConfig {
+    awsManagedKey: "ok" | "advisory" | "mandatory";
+}
+
+export const snsEncrypted = resourcePolicy<SnsConfig>({
+    name: "sns-encrypted",
+    description: "SNS topics are encrypted with KMS (kmsMasterKeyId); the AWS managed key alias/aws/sns is noted because CloudWatch alarms cannot publish to it.",
+    enforcementLevel: "mandatory",
+    metadata: { severity: "medium", category: "security", anchors: ["CKV_AWS_26", "SecurityHub:SNS.1"] },
+    config: {
+        awsManagedKey: enumOf(["ok", "advisory", "mandatory"], "advisory", "How to report alias/aws/sns (alarm and EventBridge publishes fail with it)."),
+    },
+    checks: [
+        check(aws.sns.Topic, (p, ctx: ResourceCtx<SnsConfig>) => {
+            if (!isSet(p as Props, "kmsMasterKeyId")) {
+                ctx.violation({
+                    property: "kmsMasterKeyId",
+                    found: undefined,
+                    awsDefault: "no server-side encryption",
+                    expected: "a customer-managed KMS key that admits the publishing services",
+                    fix: "set kmsMasterKeyId: key.arn (key policy: allow cloudwatch.amazonaws.com kms:GenerateDataKey* and kms:Decrypt)",
+                });
+                return;
+            }
+            const key = peekRaw(p as Props, "kmsMasterKeyId");
+            if (key === "alias/aws/sns" && ctx.config.awsManagedKey !== "ok") {
+                ctx.violation({
+                    property: "kmsMasterKeyId",
+                    found: key,
+                    expected: "a customer-managed key (the AWS managed key's policy cannot admit CloudWatch, so alarm notifications are dropped)",
+                    fix: "create an aws.kms.Key whose policy allows cloudwatch.amazonaws.com, and use its arn",
+                    advisory: ctx.config.awsManagedKey === "advisory",
+                });
+            }
+        }),
+    ],
+});
+
+// ---------------------------------------------------------------------------------------------
+// log-retention
+// ---------------------------------------------------------------------------------------------
+
+/** Values CloudWatch Logs accepts for retentionInDays. */
+export const LOG_RETENTION_VALUES = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+interface LogConfig {
+    minDays: number;
+    maxDays: number;
+    requireKms: boolean;
+}
+
+export const logRetention = resourcePolicy<LogConfig>({
+    name: "log-retention",
+    description: "CloudWatch log groups set retentionInDays within a range (unset or 0 = kept forever, billed forever).",
+    enforcementLevel: "mandatory",
+    metadata: { severity: "low", category: "observability", anchors: ["CKV_AWS_66", "CKV_AWS_338", "CKV_AWS_158", "SecurityHub:CloudWatch.16"] },
+    config: {
+        minDays: int(7, "Shortest retention accepted (days).", { minimum: 1 }),
+        maxDays: int(3653, "Longest retention accepted (days).", { minimum: 1 }),
+        requireKms: bool(false, "Also require a KMS key (kmsKeyId) on log groups."),
+    },
+    checks: [
+        check(aws.cloudwatch.LogGroup, (p, ctx: ResourceCtx<LogConfig>) => {
+            const days = p.retentionInDays;
+            const { minDays, maxDays } = ctx.config;
+            if (days === undefined || days === 0) {
+                ctx.violation({
+                    property: "retentionInDays",
+                    found: days,
+                    awsDefault: "never expire",
+                    expected: `${minDays}-${maxDays} days`,
+                    fix: `set retentionInDays: one of ${fmt(LOG_RETENTION_VALUES.filter((v) => v >= minDays && v <= maxDays).slice(0, 6))}...`,
+                });
+            } else if (days < minDays || days > maxDays || !LOG_RETENTION_VALUES.includes(days)) {
+                ctx.violation({
+                    property: "retentionInDays",
+                    found: days,
+                    expected: `a CloudWatch retention value within ${minDays}-${maxDays} days`,
+                    fix: `set retentionInDays: one of ${fmt(LOG_RETENTION_VALUES.filter((v) => v >= minDays && v <= maxDays))}`,
+                });
+            }
+            if (ctx.config.requireKms && !isSet(p as Props, "kmsKeyId")) {
+                ctx.violation({
+                    property: "kmsKeyId",
+                    found: undefined,
+                    awsDefault: "CloudWatch Logs service-side encryption",
+                    expected: "a customer-managed KMS key",
+                    fix: "set kmsKeyId: key.arn (key policy must admit logs.<region>.amazonaws.com)",
+                });
+            }
+        }),
+    ],
+});
+
+// ---------------------------------------------------------------------------------------------
+// required-tags (stack: every taggable AWS resource)
+// ---------------------------------------------------------------------------------------------
+
+const taggableCache = new Map<string, boolean>();
+
+/**
+ * True if an AWS resource type takes `tags`, read from the installed @pulumi/aws (its class sets
+ * resourceInputs["tags"]): exact for the provider version the program uses, no cloud call.
+ */
+export function isTaggableAwsType(type: string): boolean {
+    const cached = taggableCache.get(type);
+    if (cached !== undefined) {
+        return cached;
+    }
+    let result = false;
+    const m = /^aws:([A-Za-z0-9]+)\/([A-Za-z0-9]+):[A-Za-z0-9]+$/.exec(type);
+    if (m) {
+        try {
+            const root = path.dirname(require.resolve("@pulumi/aws/package.json"));
+            const file = m[1] === "index" ? path.join(root, `${m[2]}.js`) : path.join(root, m[1], `${m[2]}.js`);
+            result = fs.existsSync(file) && fs.readFileSync(file, "utf8").includes('resourceInputs["tags"]');
+        } catch {
+            result = false;
+        }
+    }
+    taggableCache.set(type, result);
+    return result;
+}
+
+interface TagsConfig {
+    tags: string[];
+    ignoreTypes: string[];
+    allowEmptyValues: boolean;
+}
+
+export const requiredTags = stackPolicy<TagsConfig>({
+    name: "required-tags",
+    description: "Taggable AWS resources carry the required tag keys (provider default tags are not visible per resource: pass tags explicitly).",
+    enforcementLevel: "mandatory",
+    metadata: { severity: "low", category: "governance", anchors: [] },
+    config: {
+        tags: strList(["project", "environment", "managed-by"], "Required tag keys (case-sensitive)."),
+        ignoreTypes: strList([], "Resource type tokens not checked (e.g. aws:ec2/eip:Eip)."),
+        allowEmptyValues: bool(false, "Accept a required key with an empty value."),
+    },
+    validate: (ctx) => {
+        for (const r of ctx.resources) {
+            if (!r.type.startsWith("aws:") || ctx.config.ignoreTypes.includes(r.type) || !isTaggableAwsType(r.type)) {
+                continue;
+            }
+            // Tags unknown during preview: skip this resource only.
+            if (isUnknownProp(r.props, "tags")) {
+                continue;
+            }
+            const tags = tagsOf({ tags: peekRaw(r.props, "tags") });
+            const missing = ctx.config.tags.filter((k) => tags[k] === undefined || (!ctx.config.allowEmptyValues && tags[k].trim() === ""));
+            if (missing.length > 0) {
+                ctx.violation(r, {
+                    property: "tags",
+                    found: Object.keys(tags).length === 0 ? undefined : `keys ${fmt(Object.keys(tags))}`,
+                    awsDefault: "no tags (provider defaultTags are applied by the provider and not visible here)",
+                    expected: `tag keys ${fmt(ctx.config.tags)} (missing ${fmt(missing)})`,
+                    fix: `pass tags: { ${missing.map((k) => `"${k}": "..."`).join(", ")} } on the resource (e.g. the stack's common tags object)`,
+                });
+            }
+        }
+    },
+});
+
+export const platformPolicies: GuardrailPolicy[] = [s3BucketSecure, kmsKeyRotation, snsEncrypted, logRetention, requiredTags];

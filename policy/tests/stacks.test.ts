@@ -1,0 +1,22 @@
+// The project's own stacks, run under the mock engine, pass the pack with their per-stack config.
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { runStack } from "../../tests/helpers/stack";
+import { PackConfig, evaluatePolicies, fromRegistered } from "../evaluate";
+import { policies } from "../policies";
+
+for (const stack of ["dev", "prod"]) {
+    describe(`policy pack on the ${stack} stack`, () => {
+        it(`produces no mandatory violation with policy/config/${stack}.json`, async () => {
+            const run = await runStack(stack);
+            const config = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "config", `${stack}.json`), "utf8")) as PackConfig;
+            const r = await evaluatePolicies({ resources: run.resources.map(fromRegistered), policies, config });
+            const mandatory = r.violations.filter((v) => v.enforcementLevel === "mandatory");
+            assert.deepEqual(mandatory.map((v) => `${v.policyName}: ${v.message}`), []);
+            // The pack really judged the stack: dev turns deletion protection off, which prod.json would block.
+            const deletion = r.violations.filter((v) => v.policyName === "alb-deletion-protection");
+            assert.deepEqual(deletion.map((v) => v.enforcementLevel), stack === "dev" ? ["advisory"] : []);
+        });
+    });
+}

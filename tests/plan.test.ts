@@ -1,0 +1,315 @@
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { createMockCloud } from "../scripts/plan/mockCloud";
+import { SECRET_PLACEHOLDER } from "../scripts/plan/stackConfig";
+import { planExitCode, planStack } from "../scripts/plan/run";
+import { PlanJson } from "../scripts/plan/render";
+import { parsePlanArgs, UsageError } from "../scripts/plan/args";
+
+const ROOT = path.resolve(__dirname, "..");
+const FIX = path.join("tests", "fixtures");
+const FIXTURE_CONFIG = path.join(FIX, "Pulumi.fixture.yaml");
+const VIOLATING_CONFIG = path.join(FIX, "Pulumi.violating.yaml");
+const LITERAL_SECRET = "fixture-literal-s3cr3t-value-7f3a";
+
+interface CliResult {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+/** Run the CLI as a pipeline would: a child process, exit code and streams. */
+function plan(...args: string[]): CliResult {
+    const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/plan.ts", ...args], {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { ...process.env, FORCE_COLOR: "0" },
+        timeout: 120_000,
+    });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const fixture = (name: string) => path.join(FIX, `${name}.ts`);
+
+describe("plan CLI: exit codes", () => {
+    it("exits 0 and prints the tree by parent for a clean program", () => {
+        const r = plan("--program", fixture("clean"), "--config", FIXTURE_CONFIG);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.match(r.stdout, /Previewing update \(fixture\)/);
+        // Component, then its children indented under it with their types and names.
+        assert.match(r.stdout, /\n \+ {3}pulumi:pulumi:Stack\s+plan-fixture-fixture\n \+ {3}└─ plan-fixture:web:Origin\s+fixture-origin\n/);
+        assert.match(r.stdout, /\n \+ {6}├─ aws:lb\/targetGroup:TargetGroup\s+fixture-origin-tg\n/);
+        assert.match(r.stdout, /\+ 7 to create/);
+        assert.match(r.stdout, /1\s+aws:lb\/targetGroup:TargetGroup/);
+        assert.match(r.stdout, /Policies: web-platform-guardrails@v\S+ \(\d+ policies\) passed/);
+    });
+
+    it("exits 1 for a config that violates a mandatory policy, naming the resource and the fix", () => {
+        const r = plan("--program", fixture("clean"), "--config", VIOLATING_CONFIG);
+        assert.equal(r.code, 1, r.stdout + r.stderr);
+        const mandatory = r.stdout.slice(r.stdout.indexOf("mandatory ("));
+        assert.match(mandatory, /\[target-group-health-check\] aws:lb\/targetGroup:TargetGroup "fixture-origin-tg"/);
+        assert.match(mandatory, /Fix: /);
+        assert.match(r.stdout, /Plan: .* mandatory violation/);
+    });
+
+    it("exits 0 when --policy-config turns the violated policy advisory, and lists it as advisory", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+        const file = path.join(dir, "policy.json");
+        fs.writeFileSync(file, JSON.stringify({ "target-group-health-check": "advisory" }));
+        const r = plan("--program", fixture("clean"), "--config", VIOLATING_CONFIG, "--policy-config", file);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.match(r.stdout, /advisory \(\d+\)\n\s+- \[target-group-health-check\]/);
+        assert.doesNotMatch(r.stdout, /mandatory \(\d+\)/);
+    });
+
+    it("exits 1 for a broken program and shows its error plainly, without a stack trace", () => {
+        const r = plan("--program", fixture("broken"), "--config", FIXTURE_CONFIG);
+        assert.equal(r.code, 1);
+        assert.match(r.stdout, /error: the program failed\n\s+fixture-broken: database\.instanceClass must be set \(e\.g\. db\.t4g\.micro\)/);
+        assert.doesNotMatch(r.stdout + r.stderr, /^\s+at /m);
+        // What registered before the failure is still shown.
+        assert.match(r.stdout, /aws:rds\/subnetGroup:SubnetGroup\s+fixture-db-subnets/);
+    });
+
+    it("shows the program's stack trace with --verbose", () => {
+        const r = plan("--program", fixture("broken"), "--config", FIXTURE_CONFIG, "--verbose");
+        assert.equal(r.code, 1);
+        assert.match(r.stdout, /stack trace:[\s\S]*broken\.ts/);
+    });
+
+    it("exits 2 and names the flag for an unknown flag, a bad --graph value or a missing file", () => {
+        const unknown = plan("--stak", "dev");
+        assert.equal(unknown.code, 2);
+        assert.match(unknown.stderr, /unknown flag --stak/);
+        const graph = plan("--graph", "png");
+        assert.equal(graph.code, 2);
+        assert.match(graph.stderr, /--graph must be dot or mermaid/);
+        const missing = plan("--config", path.join(FIX, "Pulumi.nope.yaml"));
+        assert.equal(missing.code, 2);
+        assert.match(missing.stderr, /--config .*Pulumi\.nope\.yaml: no such file/);
+        const program = plan("--program", fixture("nope"));
+        assert.equal(program.code, 2);
+        assert.match(program.stderr, /--program .*nope\.ts: no such file/);
+    });
+
+    it("exits 2 for a policy config that names a policy the pack does not have", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+        const file = path.join(dir, "policy.json");
+        fs.writeFileSync(file, JSON.stringify({ "no-such-policy": "mandatory" }));
+        const r = plan("--program", fixture("clean"), "--config", FIXTURE_CONFIG, "--policy-config", file);
+        assert.equal(r.code, 2);
+        assert.match(r.stderr, /--policy-config [\s\S]*"no-such-policy": no such policy in the pack/);
+    });
+});
+
+describe("plan CLI: --json", () => {
+    let clean: PlanJson;
+    let violating: PlanJson;
+    before(() => {
+        const a = plan("--program", fixture("clean"), "--config", FIXTURE_CONFIG, "--json");
+        assert.equal(a.code, 0, a.stderr);
+        clean = JSON.parse(a.stdout) as PlanJson;
+        const b = plan("--program", fixture("clean"), "--config", VIOLATING_CONFIG, "--json");
+        assert.equal(b.code, 1, b.stderr);
+        violating = JSON.parse(b.stdout) as PlanJson;
+    });
+
+    it("prints steps with op, urn, type, parent, provider, inputs and protect", () => {
+        assert.equal(clean.version, 1);
+        assert.equal(clean.stack, "fixture");
+        assert.equal(clean.project, "plan-fixture");
+        const urns = new Set(clean.steps.map((s) => s.urn));
+        for (const s of clean.steps) {
+            assert.equal(s.op, "create");
+            assert.match(s.urn, /^urn:pulumi:fixture::plan-fixture::/);
+            assert.equal(typeof s.type, "string");
+            assert.equal(typeof s.provider, "string");
+            assert.equal(typeof s.protect, "boolean");
+            assert.equal(typeof s.inputs, "object");
+            assert.ok(s.parent === "" || urns.has(s.parent), `${s.name}: parent ${s.parent}`);
+        }
+        const tg = clean.steps.find((s) => s.type === "aws:lb/targetGroup:TargetGroup")!;
+        assert.deepEqual((tg.inputs.healthCheck as Record<string, unknown>).interval, 10);
+    });
+
+    it("summarises creates and counts by type consistently with the steps", () => {
+        assert.equal(clean.summary.create, clean.steps.length);
+        assert.equal(Object.values(clean.summary.byType).reduce((a, b) => a + b, 0), clean.steps.length);
+        assert.equal(clean.summary.mandatory, 0);
+        assert.equal(clean.error, null);
+        assert.equal(typeof clean.durationMs, "number");
+        assert.match(String(clean.outputs.targetGroupArn), /^arn:aws:elasticloadbalancing:eu-west-1:\d{12}:targetgroup\//);
+    });
+
+    it("reports policy violations as diagnostics naming policy, pack, level, resource and message", () => {
+        assert.ok(violating.diagnostics.length > 0);
+        assert.equal(violating.summary.mandatory, violating.diagnostics.filter((d) => d.enforcementLevel === "mandatory").length);
+        const urns = new Set(violating.steps.map((s) => s.urn));
+        for (const d of violating.diagnostics) {
+            assert.equal(d.policyPackName, "web-platform-guardrails");
+            assert.equal(d.policyName, "target-group-health-check");
+            assert.ok(urns.has(d.urn!), d.urn);
+            assert.match(d.message, /Fix: /);
+            assert.equal(typeof d.severity, "string");
+        }
+    });
+
+    it("reports a data source the mock cloud cannot answer by its token", () => {
+        const r = plan("--program", fixture("unknownDataSource"), "--config", FIXTURE_CONFIG, "--json");
+        assert.equal(r.code, 0, r.stderr);
+        const doc = JSON.parse(r.stdout) as PlanJson;
+        assert.deepEqual(doc.unansweredDataSources, ["aws:ec2/getVpc:getVpc"]);
+        assert.equal(doc.summary.unanswered, 1);
+        assert.equal(doc.outputs.accountId, "123456789012", "answered data sources still answer");
+    });
+
+    it("includes the program error in the document when the program fails", () => {
+        const r = plan("--program", fixture("broken"), "--config", FIXTURE_CONFIG, "--json");
+        assert.equal(r.code, 1);
+        const doc = JSON.parse(r.stdout) as PlanJson;
+        assert.match(doc.error!.message, /fixture-broken/);
+        assert.match(r.stderr, /fixture-broken/);
+    });
+});
+
+describe("plan CLI: secrets", () => {
+    // The random password the mock cloud generates for the fixture.
+    const generated = String(createMockCloud({ region: "eu-west-1" }).newResource({
+        type: "random:index/randomPassword:RandomPassword",
+        name: "fixture-password",
+        inputs: { length: 24, special: true },
+        custom: true,
+    }).state.result);
+    const secrets = [LITERAL_SECRET, SECRET_PLACEHOLDER, generated];
+
+    for (const mode of [[], ["--json"], ["--graph", "dot"], ["--verbose"]]) {
+        it(`never prints a secret value in clear (${mode.join(" ") || "text"})`, () => {
+            const r = plan("--program", fixture("secret"), "--config", FIXTURE_CONFIG, ...mode);
+            assert.equal(r.code, 0, r.stderr);
+            for (const s of secrets) {
+                assert.ok(!r.stdout.includes(s), `stdout contains ${s.slice(0, 4)}...`);
+                assert.ok(!r.stderr.includes(s), `stderr contains ${s.slice(0, 4)}...`);
+            }
+        });
+    }
+
+    it("shows secret inputs and outputs as [secret] in the JSON", () => {
+        const r = plan("--program", fixture("secret"), "--config", FIXTURE_CONFIG, "--json");
+        const doc = JSON.parse(r.stdout) as PlanJson;
+        const version = doc.steps.find((s) => s.type === "aws:secretsmanager/secretVersion:SecretVersion")!;
+        assert.equal(version.inputs.secretString, "[secret]");
+        assert.equal(doc.outputs.password, "[secret]");
+        assert.equal(doc.outputs.apiToken, "[secret]");
+        assert.match(String(doc.outputs.secretArn), /^arn:aws:secretsmanager:/);
+        assert.ok(doc.logs.some((l) => l.message === "connecting with token [secret]"));
+    });
+});
+
+describe("plan CLI: --graph", () => {
+    it("prints DOT with balanced braces, declared nodes and valid edges, dependencies dashed", () => {
+        const r = plan("--program", fixture("clean"), "--config", FIXTURE_CONFIG, "--graph", "dot");
+        assert.equal(r.code, 0, r.stderr);
+        const lines = r.stdout.trim().split("\n");
+        assert.match(lines[0], /^digraph "[^"]+" \{$/);
+        assert.equal(lines[lines.length - 1], "}");
+        assert.equal((r.stdout.match(/\{/g) ?? []).length, (r.stdout.match(/\}/g) ?? []).length);
+        const nodes = new Set<string>();
+        let dashed = 0;
+        for (const line of lines.slice(1, -1)) {
+            const node = /^ {4}(n\d+) \[label="(?:[^"\\]|\\.)*"(?:, [a-z]+="[^"]*")*\];$/.exec(line);
+            const edge = /^ {4}(n\d+) -> (n\d+)( \[style="dashed", color="#888888"\])?;$/.exec(line);
+            const attr = /^ {4}(rankdir|node|edge)\b.*;$/.test(line);
+            assert.ok(node || edge || attr, `not a DOT statement: ${line}`);
+            if (node) {
+                nodes.add(node[1]);
+            }
+            if (edge) {
+                assert.ok(nodes.has(edge[1]) && nodes.has(edge[2]), `edge to an undeclared node: ${line}`);
+                dashed += edge[3] ? 1 : 0;
+            }
+        }
+        assert.equal(nodes.size, 7);
+        assert.ok(dashed >= 1, "the ingress rule depends on its security group");
+    });
+
+    it("writes Mermaid to --out: a flowchart whose edges join declared nodes", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+        const out = path.join(dir, "graph.mmd");
+        const r = plan("--program", fixture("clean"), "--config", FIXTURE_CONFIG, "--graph", "mermaid", "--out", out);
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stdout, "");
+        assert.match(r.stderr, /plan written to/);
+        const lines = fs.readFileSync(out, "utf8").trim().split("\n");
+        assert.equal(lines[0], "flowchart LR");
+        const nodes = new Set<string>();
+        let parentEdges = 0;
+        for (const line of lines.slice(1)) {
+            const node = /^ {4}(n\d+)(\["[^"]*"\]|\(\["[^"]*"\]\))$/.exec(line);
+            const edge = /^ {4}(n\d+) (-->|-\.->) (n\d+)$/.exec(line);
+            const other = /^ {4}(classDef|class) /.test(line);
+            assert.ok(node || edge || other, `not a Mermaid statement: ${line}`);
+            if (node) {
+                nodes.add(node[1]);
+            }
+            if (edge) {
+                assert.ok(nodes.has(edge[1]) && nodes.has(edge[3]), `edge to an undeclared node: ${line}`);
+                parentEdges += edge[2] === "-->" ? 1 : 0;
+            }
+        }
+        assert.equal(parentEdges, nodes.size - 1, "every resource but the stack hangs off its parent");
+    });
+});
+
+describe("plan: the real stacks", () => {
+    it("plans the dev stack (npm start) and exits 1 exactly when the program fails or a mandatory policy is violated", () => {
+        const r = plan("--stack", "dev", "--json");
+        const doc = JSON.parse(r.stdout) as PlanJson;
+        assert.equal(r.code, doc.error || doc.summary.mandatory > 0 ? 1 : 0);
+        if (!doc.error) {
+            assert.ok(doc.steps.some((s) => s.type === "web-platform:loadBalancer:LoadBalancer"));
+            assert.ok(doc.steps.some((s) => s.type === "aws:lb/loadBalancer:LoadBalancer"));
+            assert.ok(doc.notes.some((n) => /cloudflare:apiToken/.test(n)));
+        }
+    });
+});
+
+describe("plan: programmatic API (planStack)", () => {
+    it("plans with config overrides and reports the verdict without a child process", async () => {
+        const clean = await planStack({ program: fixture("clean"), configFile: FIXTURE_CONFIG });
+        assert.equal(planExitCode(clean), 0);
+        const slow = await planStack({
+            program: fixture("clean"),
+            configFile: FIXTURE_CONFIG,
+            configOverrides: { "plan-fixture:healthCheck": { interval: 60, timeout: 30 } },
+        });
+        assert.equal(planExitCode(slow), 1);
+        assert.ok(slow.policy.violations.some((v) => v.policyName === "target-group-health-check" && /healthCheck\.interval/.test(v.message)));
+    });
+
+    it("serialises concurrent plans so each sees its own config", async () => {
+        const [a, b] = await Promise.all([
+            planStack({ program: fixture("clean"), configFile: FIXTURE_CONFIG }),
+            planStack({ program: fixture("clean"), configFile: VIOLATING_CONFIG }),
+        ]);
+        assert.equal(a.policy.violations.length, 0);
+        assert.ok(b.policy.violations.length > 0);
+    });
+});
+
+describe("plan CLI: flags", () => {
+    it("accepts --flag value and --flag=value", () => {
+        const a = parsePlanArgs(["--stack", "prod", "--graph=mermaid", "--out", "x.mmd"]);
+        assert.deepEqual([a.stack, a.graph, a.out], ["prod", "mermaid", "x.mmd"]);
+    });
+
+    it("rejects a flag without its value, a repeated flag and --json with --graph", () => {
+        assert.throws(() => parsePlanArgs(["--config"]), (e: unknown) => e instanceof UsageError && /--config needs a value/.test(e.message));
+        assert.throws(() => parsePlanArgs(["--stack", "a", "--stack", "b"]), /--stack given twice/);
+        assert.throws(() => parsePlanArgs(["--json", "--graph", "dot"]), /exclusive/);
+        assert.throws(() => parsePlanArgs(["dev"]), /unexpected argument "dev"/);
+    });
+});
