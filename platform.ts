@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
 import { PlatformConfig } from "./config/types";
 import { Network } from "./components/network";
@@ -28,13 +29,24 @@ export interface PlatformOutputs {
     dashboardName: pulumi.Output<string>;
 }
 
+/** The first `count` available AZs of the region, in order (what awsx would pick). */
+async function pickAvailabilityZones(count: number): Promise<string[]> {
+    const zones = await aws.getAvailabilityZones({ state: "available" });
+    if (zones.names.length < count) {
+        throw new Error(`web-platform:network.azCount is ${count} but the region offers ${zones.names.length} availability zones: lower network.azCount`);
+    }
+    return zones.names.slice(0, count);
+}
+
 /** Wires the components for one stack. Every decision lives in config/ and the components. */
 export async function buildPlatform(cfg: PlatformConfig): Promise<PlatformOutputs> {
     const prefix = cfg.project === cfg.stack ? cfg.project : `${cfg.project}-${cfg.stack}`;
     const tags = cfg.tags;
     const protectState: pulumi.ComponentResourceOptions = {};
 
-    const network = new Network(`${prefix}-net`, { config: cfg.network, tags });
+    // Pin the AZs of a new VPC so the database replicas land in the same AZs as its subnets.
+    const availabilityZones = cfg.network.kind === "new" ? await pickAvailabilityZones(cfg.network.azCount) : undefined;
+    const network = new Network(`${prefix}-net`, { config: cfg.network, tags, availabilityZoneNames: availabilityZones });
 
     let cfProvider: cloudflare.Provider | undefined;
     let originCidrs: EdgeRanges | undefined;
@@ -76,6 +88,7 @@ export async function buildPlatform(cfg: PlatformConfig): Promise<PlatformOutput
     const data = new DataTier(`${prefix}-data`, {
         vpcId: network.vpcId,
         subnetIds: network.privateSubnetIds,
+        availabilityZones,
         database: cfg.database,
         cache: cfg.cache,
         production: cfg.production,

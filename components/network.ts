@@ -5,6 +5,8 @@ import { ExistingNetworkConfig, NatMode, NetworkConfig, NewNetworkConfig } from 
 export interface NetworkArgs {
     config: NetworkConfig;
     tags: Record<string, string>;
+    /** New VPC: pin the AZs (in order) so other components (replica placement) agree with the subnets. */
+    availabilityZoneNames?: string[];
 }
 
 /** awsx NAT strategy for our config's NAT mode. */
@@ -62,12 +64,15 @@ export function subnetLayout(cidrBlock: string, azCount: number): SubnetLayout {
  * With NAT "none" the app subnets are Isolated (awsx rejects Private subnets without NAT): the
  * app then needs VPC endpoints for ECR/S3/logs, which the operator chose by turning NAT off.
  */
-export function vpcArgs(config: NewNetworkConfig, tags: Record<string, string>): awsx.ec2.VpcArgs {
+export function vpcArgs(config: NewNetworkConfig, tags: Record<string, string>, availabilityZoneNames?: string[]): awsx.ec2.VpcArgs {
     const layout = subnetLayout(config.cidrBlock, config.azCount);
     const appType: awsx.types.enums.ec2.SubnetType = config.natGateways === "none" ? "Isolated" : "Private";
+    if (availabilityZoneNames && availabilityZoneNames.length !== config.azCount) {
+        throw new Error(`network.azCount is ${config.azCount} but ${availabilityZoneNames.length} availability zones were given`);
+    }
     return {
         cidrBlock: config.cidrBlock,
-        numberOfAvailabilityZones: config.azCount,
+        ...(availabilityZoneNames ? { availabilityZoneNames } : { numberOfAvailabilityZones: config.azCount }),
         availabilityZoneCidrMask: layout.azMask,
         natGateways: { strategy: natStrategy(config.natGateways) },
         subnetStrategy: "Auto",
@@ -112,7 +117,7 @@ export class Network extends pulumi.ComponentResource {
             this.publicSubnetIds = pulumi.output(config.publicSubnetIds);
             this.privateSubnetIds = pulumi.output(config.privateSubnetIds);
         } else {
-            const vpc = new awsx.ec2.Vpc(`${name}-vpc`, vpcArgs(config, args.tags), { parent: this });
+            const vpc = new awsx.ec2.Vpc(`${name}-vpc`, vpcArgs(config, args.tags, args.availabilityZoneNames), { parent: this });
             this.vpc = vpc;
             this.vpcId = vpc.vpcId;
             this.vpcCidrBlock = pulumi.output(config.cidrBlock);

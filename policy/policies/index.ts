@@ -5,11 +5,21 @@ import { albPolicies } from "./alb";
 import { targetGroupPolicies } from "./targetGroup";
 import { computePolicies } from "./compute";
 import { scalingPolicies } from "./scaling";
+import { dataPolicies } from "./data";
+import { networkPolicies } from "./network";
+import { platformPolicies } from "./platform";
+import { cloudflarePolicies } from "./cloudflare";
+import { alarmPolicies } from "./alarms";
 
 export const policies: GuardrailPolicy[] = [
     ...albPolicies,
     ...targetGroupPolicies,
     ...computePolicies,
     ...scalingPolicies,
+    ...dataPolicies,
+    ...networkPolicies,
+    ...platformPolicies,
+    ...cloudflarePolicies,
+    ...alarmPolicies,
 ];
 

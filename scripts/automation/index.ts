@@ -1,0 +1,402 @@
+// Automation library for internal portals: plan (offline), preview, up, destroy, outputs and stack
+// listing on this project directory, with the guardrails always attached.
+//
+// Every engine operation: validate the stack name and the caller's config with the program's own
+// parseConfig -> resolve the backend (refuse without a passphrase for file://) -> one LocalWorkspace
+// per operation on the project directory -> setAllConfig (secrets flagged) -> preview/up with the
+// policy pack and the stack's policy config, which the option types do not let a caller remove.
+import * as fs from "fs";
+import * as path from "path";
+import {
+    ConfigMap,
+    DestroyOptions,
+    DestroyResult,
+    EngineEvent,
+    LocalProgramArgs,
+    LocalWorkspace,
+    LocalWorkspaceOptions,
+    OutputMap,
+    PreviewOptions,
+    PreviewResult,
+    StackSummary,
+    UpOptions,
+    UpResult,
+} from "@pulumi/pulumi/automation";
+import { mandatoryCount, planStack as runOfflinePlan, PlanInputError, ROOT } from "../plan/run";
+import { planJson } from "../plan/render";
+import { scrub } from "../plan/secrets";
+import { BackendSelection, defaultStateDir, selectBackend } from "./backend";
+import { isValidStackName, STACK_NAME_RE, validateConfig, ValidatedConfig } from "./config";
+import { AutomationError, classifyError, ClassifyContext } from "./errors";
+import { mapEngineEvent, maskOutputs, policyLevel } from "./events";
+import { ConfigOverrides, EventSink, OperationError, OperationKind, OperationResult, PortalEvent, Violation } from "./types";
+
+export * from "./types";
+export { selectBackend, defaultStateDir, BackendConfigError } from "./backend";
+export type { BackendSelection } from "./backend";
+export { validateConfig, checkOverrideShape, isValidStackName, STACK_NAME_RE, CONFIG_KEY_RE, EXTERNAL_KEYS } from "./config";
+export { classifyError, CLI_INSTALL_HINT, AutomationError, isCliMissing } from "./errors";
+export { mapEngineEvent, maskOutputs, SECRET_MASK } from "./events";
+
+/** The part of an Automation API Stack this library uses: a test hands in a fake. */
+export interface StackHandle {
+    readonly name: string;
+    preview(opts?: PreviewOptions): Promise<PreviewResult>;
+    up(opts?: UpOptions): Promise<UpResult>;
+    destroy(opts?: DestroyOptions): Promise<DestroyResult>;
+    outputs(): Promise<OutputMap>;
+    setAllConfig(config: ConfigMap, path?: boolean): Promise<void>;
+}
+
+export interface WorkspaceHandle {
+    listStacks(): Promise<StackSummary[]>;
+}
+
+/** Creates Automation API objects. The default is LocalWorkspace; tests inject fakes. */
+export interface AutomationFactory {
+    createOrSelectStack(args: LocalProgramArgs, opts: LocalWorkspaceOptions): Promise<StackHandle>;
+    selectStack(args: LocalProgramArgs, opts: LocalWorkspaceOptions): Promise<StackHandle>;
+    createWorkspace(opts: LocalWorkspaceOptions): Promise<WorkspaceHandle>;
+}
+
+export const localWorkspaceFactory: AutomationFactory = {
+    createOrSelectStack: (args, opts) => LocalWorkspace.createOrSelectStack(args, opts),
+    selectStack: (args, opts) => LocalWorkspace.selectStack(args, opts),
+    createWorkspace: (opts) => LocalWorkspace.create(opts),
+};
+
+export interface AutomationContext {
+    /** Project directory (Pulumi.yaml, Pulumi.<stack>.yaml, policy/). Default: this repository. */
+    workDir?: string;
+    /** Environment the backend is chosen from. Default: process.env. */
+    env?: NodeJS.ProcessEnv;
+    /** State directory of the local file:// backend. Default: $PORTAL_STATE_DIR or ~/.pulumi-portal/state. */
+    stateDir?: string;
+    factory?: AutomationFactory;
+}
+
+/** What a caller may ask of an operation. Policy packs are not here on purpose: they are always attached. */
+export interface RunOptions {
+    onEvent?: EventSink;
+    signal?: AbortSignal;
+    /** Update message recorded in the stack history. */
+    message?: string;
+}
+
+export interface PreviewStackOptions extends RunOptions, ConfigOverrides {
+    /** Refresh state from the cloud before previewing. */
+    refresh?: boolean;
+}
+
+export type DeployStackOptions = PreviewStackOptions;
+export type PlanStackOptions = RunOptions & ConfigOverrides;
+
+export interface DestroyStackOptions extends RunOptions {
+    /** Must equal the stack name: destroying is never implicit. */
+    confirm: string;
+}
+
+/** Options a caller must not pass, even from untyped code: guardrails and program selection are ours. */
+export const FORBIDDEN_OPTIONS = ["policyPacks", "policyPackConfigs", "program", "plan", "target", "exclude", "replace", "continueOnError", "workDir"];
+
+export interface StackInfo {
+    name: string;
+    /** Pulumi.<name>.yaml exists in the project directory. */
+    configFile: boolean;
+    /** policy/config/<name>.json exists: required before preview/up. */
+    policyConfig: boolean;
+    /** Known to the backend. */
+    deployed: boolean;
+    lastUpdate?: string;
+    updateInProgress?: boolean;
+    resourceCount?: number;
+    url?: string;
+}
+
+export interface ListResult {
+    ok: boolean;
+    stacks: StackInfo[];
+    /** The backend could not be asked (stacks then come from the config files only). */
+    error?: OperationError;
+}
+
+export interface PolicyPaths {
+    pack: string;
+    config: string;
+}
+
+/** Absolute paths of the policy pack and the stack's policy config; refuses when either is missing. */
+export function policyPaths(workDir: string, stack: string): PolicyPaths {
+    const pack = path.resolve(workDir, "policy");
+    const config = path.join(pack, "config", `${stack}.json`);
+    if (!fs.existsSync(path.join(pack, "PulumiPolicy.yaml"))) {
+        throw new AutomationError({ kind: "policy-config-missing", message: `policy pack not found at ${pack}`, hint: "the project must contain the policy/ pack" });
+    }
+    if (!fs.existsSync(config)) {
+        throw new AutomationError({
+            kind: "policy-config-missing",
+            message: `no policy config for stack ${stack}: ${path.relative(workDir, config)}`,
+            hint: `add policy/config/${stack}.json (start from dev.json or prod.json) so the stack's guardrail levels are reviewed, not defaulted`,
+        });
+    }
+    return { pack, config };
+}
+
+function checkOptions(stack: string, options: object): void {
+    const fields = [];
+    if (!isValidStackName(stack)) {
+        fields.push({ field: "stack", message: `must match ${STACK_NAME_RE}` });
+    }
+    for (const name of FORBIDDEN_OPTIONS) {
+        if (name in options) {
+            fields.push({ field: name, message: "cannot be set by a caller: the policy pack, its config and the program are fixed" });
+        }
+    }
+    if (fields.length > 0) {
+        throw new AutomationError({ kind: "invalid-request", message: "invalid operation options", fields });
+    }
+}
+
+/** Tracks what an operation saw, to type its failure and to report violations. */
+class EventTracker {
+    readonly violations: Violation[] = [];
+    readonly errorDiagnostics: string[] = [];
+    constructor(private readonly sink?: EventSink, private readonly secretValues: string[] = []) {}
+
+    emit(event: PortalEvent): void {
+        const clean = this.secretValues.length > 0 ? (JSON.parse(scrub(JSON.stringify(event), this.secretValues)) as PortalEvent) : event;
+        if (clean.type === "policy") {
+            const { type: _type, ...v } = clean;
+            this.violations.push(v);
+        }
+        if (clean.type === "diagnostic" && clean.severity === "error") {
+            this.errorDiagnostics.push(clean.message);
+        }
+        try {
+            this.sink?.(clean);
+        } catch {
+            // A failing listener must not fail the operation.
+        }
+    }
+
+    context(signal?: AbortSignal): ClassifyContext {
+        return { violations: this.violations, errorDiagnostics: this.errorDiagnostics, aborted: signal?.aborted === true };
+    }
+
+    engine = (e: EngineEvent): void => {
+        const mapped = mapEngineEvent(e);
+        if (mapped) {
+            this.emit(mapped);
+        }
+    };
+}
+
+function failure(operation: OperationResult["operation"], stack: string, error: OperationError, started: number, violations: Violation[] = []): OperationResult {
+    return { ok: false, operation, stack, summary: {}, outputs: {}, violations, error, durationMs: Date.now() - started };
+}
+
+function counts(map: Record<string, number | undefined> | undefined): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [k, v] of Object.entries(map ?? {})) {
+        if (typeof v === "number") {
+            out[k] = v;
+        }
+    }
+    return out;
+}
+
+export interface Automation {
+    planStack(stack: string, options?: PlanStackOptions): Promise<OperationResult>;
+    previewStack(stack: string, options?: PreviewStackOptions): Promise<OperationResult>;
+    deployStack(stack: string, options?: DeployStackOptions): Promise<OperationResult>;
+    destroyStack(stack: string, options: DestroyStackOptions): Promise<OperationResult>;
+    getOutputs(stack: string): Promise<OperationResult>;
+    listStacks(): Promise<ListResult>;
+    /** The backend operations would use (throws BackendConfigError when misconfigured). */
+    backend(): BackendSelection;
+    readonly workDir: string;
+}
+
+export function createAutomation(context: AutomationContext = {}): Automation {
+    const workDir = path.resolve(context.workDir ?? ROOT);
+    const env = context.env ?? process.env;
+    const factory = context.factory ?? localWorkspaceFactory;
+    const stateDir = context.stateDir ?? defaultStateDir(env);
+
+    const backend = () => selectBackend(env, stateDir);
+
+    function workspaceOptions(b: BackendSelection): LocalWorkspaceOptions {
+        if (b.kind === "file" && b.stateDir) {
+            fs.mkdirSync(b.stateDir, { recursive: true, mode: 0o700 });
+        }
+        return { workDir, envVars: { ...b.envVars }, ...(b.secretsProvider ? { secretsProvider: b.secretsProvider } : {}) };
+    }
+
+    /** Shared flow of preview and up. */
+    async function engineRun(kind: "preview" | "up", stack: string, options: PreviewStackOptions): Promise<OperationResult> {
+        const started = Date.now();
+        let tracker = new EventTracker(options.onEvent);
+        try {
+            checkOptions(stack, options);
+            const policy = policyPaths(workDir, stack);
+            const validated: ValidatedConfig = validateConfig(stack, { config: options.config, secrets: options.secrets }, { workDir, mode: "engine" });
+            tracker = new EventTracker(options.onEvent, validated.secretValues);
+            const b = backend();
+            const handle = await factory.createOrSelectStack({ stackName: stack, workDir }, workspaceOptions(b));
+            if (Object.keys(validated.configMap).length > 0) {
+                await handle.setAllConfig(validated.configMap);
+            }
+            // Built field by field: nothing a caller passed reaches the engine unless listed here.
+            const common = {
+                policyPacks: [policy.pack],
+                policyPackConfigs: [policy.config],
+                onEvent: tracker.engine,
+                color: "never" as const,
+                ...(options.message ? { message: options.message } : {}),
+                ...(options.refresh ? { refresh: true } : {}),
+                ...(options.signal ? { signal: options.signal } : {}),
+            };
+            if (kind === "preview") {
+                const r = await handle.preview(common);
+                return finish(kind, stack, tracker, counts(r.changeSummary), {}, started);
+            }
+            const r = await handle.up(common);
+            return finish(kind, stack, tracker, counts(r.summary?.resourceChanges), maskOutputs(r.outputs), started);
+        } catch (e) {
+            return failure(kind, stack, classifyError(e, tracker.context(options.signal)), started, tracker.violations);
+        }
+    }
+
+    function finish(kind: OperationKind, stack: string, tracker: EventTracker, summary: Record<string, number>, outputs: Record<string, unknown>, started: number): OperationResult {
+        return { ok: true, operation: kind, stack, summary, outputs, violations: tracker.violations, durationMs: Date.now() - started };
+    }
+
+    return {
+        workDir,
+        backend,
+
+        async planStack(stack, options = {}) {
+            const started = Date.now();
+            const tracker = new EventTracker(options.onEvent);
+            try {
+                checkOptions(stack, options);
+                const policy = policyPaths(workDir, stack);
+                const validated = validateConfig(stack, { config: options.config, secrets: options.secrets }, { workDir, mode: "plan" });
+                const configFile = path.join(workDir, `Pulumi.${stack}.yaml`);
+                const r = await runOfflinePlan({
+                    stack,
+                    program: path.join(workDir, "index.ts"),
+                    ...(fs.existsSync(configFile) ? { configFile } : { configText: "config: {}\n" }),
+                    configOverrides: validated.planOverrides,
+                    policyConfigFile: policy.config,
+                });
+                const doc = JSON.parse(scrub(JSON.stringify(planJson(r)), validated.secretValues)) as ReturnType<typeof planJson>;
+                const scrubbed = new EventTracker(options.onEvent, validated.secretValues);
+                for (const step of doc.steps) {
+                    scrubbed.emit({ type: "step", phase: "pre", op: step.op, urn: step.urn, resourceType: step.type, planning: true });
+                }
+                for (const log of doc.logs) {
+                    if (log.severity === "warning" || log.severity === "error") {
+                        scrubbed.emit({ type: "diagnostic", severity: log.severity, message: log.message.trim() });
+                    }
+                }
+                for (const v of doc.diagnostics) {
+                    scrubbed.emit({ type: "policy", policy: v.policyName, pack: v.policyPackName, ...(v.urn ? { urn: v.urn } : {}), level: policyLevel(v.enforcementLevel), message: v.message });
+                }
+                const summary = { create: doc.summary.create, read: doc.summary.read };
+                scrubbed.emit({ type: "summary", changes: summary, durationSeconds: doc.durationMs / 1000 });
+                const base = { operation: "plan" as const, stack, summary, outputs: doc.outputs, violations: scrubbed.violations, durationMs: Date.now() - started };
+                if (doc.error) {
+                    return { ...base, ok: false, error: { kind: "program-error", message: doc.error.message } };
+                }
+                if (mandatoryCount(r) > 0) {
+                    return { ...base, ok: false, error: classifyError(new Error("plan"), { violations: scrubbed.violations }) };
+                }
+                if (!doc.policyPack.evaluated) {
+                    return { ...base, ok: false, error: { kind: "engine-error", message: `policy pack not evaluated: ${doc.policyPack.error ?? "unknown reason"}` } };
+                }
+                return { ...base, ok: true };
+            } catch (e) {
+                if (e instanceof PlanInputError) {
+                    return failure("plan", stack, { kind: "invalid-request", message: e.message }, started);
+                }
+                return failure("plan", stack, classifyError(e, tracker.context()), started);
+            }
+        },
+
+        previewStack: (stack, options = {}) => engineRun("preview", stack, options),
+        deployStack: (stack, options = {}) => engineRun("up", stack, options),
+
+        async destroyStack(stack, options) {
+            const started = Date.now();
+            const tracker = new EventTracker(options?.onEvent);
+            try {
+                checkOptions(stack, options ?? {});
+                if (options?.confirm !== stack) {
+                    throw new AutomationError({ kind: "invalid-request", message: "destroy needs confirmation", fields: [{ field: "confirm", message: `must equal the stack name (${stack})` }] });
+                }
+                const b = backend();
+                const handle = await factory.selectStack({ stackName: stack, workDir }, workspaceOptions(b));
+                const r = await handle.destroy({
+                    onEvent: tracker.engine,
+                    color: "never",
+                    ...(options.message ? { message: options.message } : {}),
+                    ...(options.signal ? { signal: options.signal } : {}),
+                });
+                return { ok: true, operation: "destroy", stack, summary: counts(r.summary?.resourceChanges), outputs: {}, violations: tracker.violations, durationMs: Date.now() - started };
+            } catch (e) {
+                return failure("destroy", stack, classifyError(e, tracker.context(options?.signal)), started, tracker.violations);
+            }
+        },
+
+        async getOutputs(stack) {
+            const started = Date.now();
+            try {
+                checkOptions(stack, {});
+                const handle = await factory.selectStack({ stackName: stack, workDir }, workspaceOptions(backend()));
+                return { ok: true, operation: "outputs", stack, summary: {}, outputs: maskOutputs(await handle.outputs()), violations: [], durationMs: Date.now() - started };
+            } catch (e) {
+                return failure("outputs", stack, classifyError(e), started);
+            }
+        },
+
+        async listStacks() {
+            const local = new Map<string, StackInfo>();
+            for (const file of fs.readdirSync(workDir)) {
+                const m = /^Pulumi\.(.+)\.yaml$/.exec(file);
+                if (m && isValidStackName(m[1])) {
+                    local.set(m[1], { name: m[1], configFile: true, policyConfig: fs.existsSync(path.join(workDir, "policy", "config", `${m[1]}.json`)), deployed: false });
+                }
+            }
+            const sorted = () => [...local.values()].sort((a, b) => a.name.localeCompare(b.name));
+            try {
+                const ws = await factory.createWorkspace(workspaceOptions(backend()));
+                for (const s of await ws.listStacks()) {
+                    // Cloud backends list "org/project/stack"; the portal addresses stacks by their short name.
+                    const name = s.name.split("/").pop() ?? s.name;
+                    const info = local.get(name) ?? { name, configFile: false, policyConfig: fs.existsSync(path.join(workDir, "policy", "config", `${name}.json`)), deployed: false };
+                    local.set(name, {
+                        ...info,
+                        deployed: true,
+                        ...(s.lastUpdate ? { lastUpdate: s.lastUpdate } : {}),
+                        ...(s.updateInProgress !== undefined ? { updateInProgress: s.updateInProgress } : {}),
+                        ...(s.resourceCount !== undefined ? { resourceCount: s.resourceCount } : {}),
+                        ...(s.url ? { url: s.url } : {}),
+                    });
+                }
+                return { ok: true, stacks: sorted() };
+            } catch (e) {
+                return { ok: false, stacks: sorted(), error: classifyError(e) };
+            }
+        },
+    };
+}
+
+// Module-level functions on the default context (this repository, process.env, LocalWorkspace).
+const defaultAutomation = (): Automation => createAutomation();
+export const planStack = (stack: string, options?: PlanStackOptions) => defaultAutomation().planStack(stack, options);
+export const previewStack = (stack: string, options?: PreviewStackOptions) => defaultAutomation().previewStack(stack, options);
+export const deployStack = (stack: string, options?: DeployStackOptions) => defaultAutomation().deployStack(stack, options);
+export const destroyStack = (stack: string, options: DestroyStackOptions) => defaultAutomation().destroyStack(stack, options);
+export const getOutputs = (stack: string) => defaultAutomation().getOutputs(stack);
+export const listStacks = () => defaultAutomation().listStacks();
