@@ -125,6 +125,7 @@ export class ScalingService extends pulumi.ComponentResource {
             ipProtocol: "-1",
             cidrIpv4: "0.0.0.0/0",
             description: "AWS APIs and image registries via NAT, data tier in the VPC",
+            tags,
         }, parent);
         if (isWeb && args.loadBalancer) {
             const port = args.container.port!;
@@ -135,6 +136,7 @@ export class ScalingService extends pulumi.ComponentResource {
                 fromPort: port,
                 toPort: port,
                 description: "App port from the ALB only",
+                tags,
             }, parent);
             // The ALB's group has no egress of its own: open exactly the path to this group's port.
             new aws.vpc.SecurityGroupEgressRule(`${name}-alb-to-app`, {
@@ -144,6 +146,7 @@ export class ScalingService extends pulumi.ComponentResource {
                 fromPort: port,
                 toPort: port,
                 description: `ALB to ${name} on the app port`,
+                tags,
             }, parent);
         }
 

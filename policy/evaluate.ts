@@ -41,6 +41,11 @@ export interface EvalResource {
     /** Parent URN ("" or undefined for none). */
     parent?: string;
     props: Record<string, unknown>;
+    /**
+     * What stack policies see (the engine's analyzeStack gets resource OUTPUTS: inputs plus computed
+     * values). Defaults to `props`.
+     */
+    outputs?: Record<string, unknown>;
     opts?: Partial<PolicyResourceOptions> & {
         parent?: string;
         dependencies?: string[];
@@ -94,6 +99,7 @@ export interface EvaluationResult {
 export class PolicyConfigError extends Error {
     constructor(public readonly problems: string[]) {
         super(`invalid policy pack config:\n  - ${problems.join("\n  - ")}`);
+        this.name = "PolicyConfigError";
     }
 }
 
@@ -429,7 +435,7 @@ export async function evaluatePolicies(input: EvaluateInput): Promise<Evaluation
         try {
             const built = new Map<string, PolicyResource>();
             for (const r of input.resources) {
-                const props = engineProps(r.props);
+                const props = engineProps(r.outputs ?? r.props);
                 built.set(r.urn, {
                     type: r.type,
                     props,
@@ -494,9 +500,11 @@ export async function evaluatePolicies(input: EvaluateInput): Promise<Evaluation
 
 /**
  * Adapter from the plan engine's recorded resource (scripts/plan/engine.ts RegisteredResource,
- * matched structurally so this file does not import the engine).
+ * matched structurally so this file does not import the engine). Resource policies see the wire
+ * inputs; with fromRegisteredWithState, stack policies see the mock cloud's state (inputs + computed
+ * outputs such as ARNs), as the engine's analyzeStack sees outputs.
  */
-export function fromRegistered(r: {
+export interface RegisteredLike {
     urn: string;
     type: string;
     name: string;
@@ -508,7 +516,15 @@ export function fromRegistered(r: {
     deleteBeforeReplace?: boolean;
     ignoreChanges?: string[];
     additionalSecretOutputs?: string[];
-}): EvalResource {
+    state?: Record<string, unknown>;
+}
+
+/** As fromRegistered, and stack policies see the recorded state (inputs + computed outputs). */
+export function fromRegisteredWithState(r: RegisteredLike): EvalResource {
+    return { ...fromRegistered(r), ...(r.state ? { outputs: r.state } : {}) };
+}
+
+export function fromRegistered(r: RegisteredLike): EvalResource {
     return {
         urn: r.urn,
         type: r.type,

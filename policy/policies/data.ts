@@ -414,6 +414,7 @@ type Param = { name?: string; value?: string };
 
 function checkTlsFor(
     ctx: StackCtx<ForceTlsConfig>,
+    weakGroups: WeakGroups,
     db: PolicyResource,
     opts: { groupProp: string; groupType: string; engine?: string; version?: unknown },
 ): void {
@@ -459,11 +460,23 @@ function checkTlsFor(
         return;
     }
     if (p === undefined || !param.on.includes(String(p.value))) {
+        const key = `${group.urn}|${param.name}`;
+        const entry = weakGroups.get(key) ?? { group, param, found: p?.value, family, users: [] };
+        entry.users.push(describeResource(db));
+        weakGroups.set(key, entry);
+    }
+}
+
+/** Parameter groups that do not force TLS, with the instances/clusters using them (one finding per group). */
+type WeakGroups = Map<string, { group: PolicyResource; param: { name: string; on: string[] }; found: unknown; family: string; users: string[] }>;
+
+function reportWeakGroups(ctx: StackCtx<ForceTlsConfig>, weakGroups: WeakGroups): void {
+    for (const { group, param, found, family, users } of weakGroups.values()) {
         ctx.violation(group, {
             property: `parameters[${param.name}]`,
-            found: p?.value,
+            found,
             awsDefault: family === "postgres" ? "0 before PostgreSQL 15, 1 from 15" : "off",
-            expected: `${param.on[0]} (connections without TLS are refused) for ${describeResource(db)}`,
+            expected: `${param.on[0]} (connections without TLS are refused) for ${users.join(", ")}`,
             fix: `add { name: "${param.name}", value: "${param.on[0]}" } to parameters`,
         });
     }
@@ -478,6 +491,7 @@ export const rdsForceTls = stackPolicy<ForceTlsConfig>({
         acceptEngineDefault: bool(false, "Accept an engine whose default parameter group already forces TLS (RDS for PostgreSQL 15+)."),
     },
     validate: (ctx) => {
+        const weakGroups: WeakGroups = new Map();
         const instances = ctx.ofType(INSTANCE);
         for (const db of instances) {
             let engine = peekRaw(db.props, "engine") as string | undefined;
@@ -487,16 +501,17 @@ export const rdsForceTls = stackPolicy<ForceTlsConfig>({
                 engine = source ? (peekRaw(source.props, "engine") as string | undefined) : undefined;
                 version = source ? peekRaw(source.props, "engineVersion") : undefined;
             }
-            checkTlsFor(ctx, db, { groupProp: "parameterGroupName", groupType: PARAMETER_GROUP, engine, version });
+            checkTlsFor(ctx, weakGroups, db, { groupProp: "parameterGroupName", groupType: PARAMETER_GROUP, engine, version });
         }
         for (const c of ctx.ofType(CLUSTER)) {
-            checkTlsFor(ctx, c, {
+            checkTlsFor(ctx, weakGroups, c, {
                 groupProp: "dbClusterParameterGroupName",
                 groupType: CLUSTER_PARAMETER_GROUP,
                 engine: peekRaw(c.props, "engine") as string | undefined,
                 version: peekRaw(c.props, "engineVersion"),
             });
         }
+        reportWeakGroups(ctx, weakGroups);
     },
 });
 

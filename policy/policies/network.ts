@@ -476,7 +476,8 @@ export const dataStoresPrivate = stackPolicy<DataStoresConfig>({
         const sgs = ctx.ofType(SG_TYPE);
         const ec2Rules = ctx.ofType(EC2_RULE_TYPE);
         const vpcRules = ctx.ofType(VPC_RULE_TYPE);
-        const seen = new Set<string>();
+        // One finding per (rule, security group), naming every data store behind it.
+        const findings = new Map<string, { owner: PolicyResource; property: string; text: string; sg: string; port?: number; stores: string[] }>();
         for (const kind of DATA_STORES) {
             for (const store of ctx.ofType(kind.type)) {
                 const port = storePort(store, kind);
@@ -484,7 +485,7 @@ export const dataStoresPrivate = stackPolicy<DataStoresConfig>({
                     const inside = ctx.config.allowVpcCidrs ? [...vpcCidrsOf(ctx, sg), ...ctx.config.vpcCidrs] : [];
                     const rules: Array<{ owner: PolicyResource; rule: IngressView; property: string }> = [];
                     if (!isUnknownProp(sg.props, "ingress")) {
-                        for (const r of inlineIngress(peekRaw(sg.props, "ingress") === undefined ? {} : { ingress: sg.props["ingress"] as InlineRule[] })) {
+                        for (const r of inlineIngress({ ingress: peekRaw(sg.props, "ingress") as InlineRule[] | undefined })) {
                             rules.push({ owner: sg, rule: r, property: r.where });
                         }
                     }
@@ -506,20 +507,28 @@ export const dataStoresPrivate = stackPolicy<DataStoresConfig>({
                         if (outside.length === 0 && lists.length === 0) {
                             continue;
                         }
-                        const key = `${owner.urn}|${property}|${store.urn}`;
-                        if (seen.has(key)) {
-                            continue;
-                        }
-                        seen.add(key);
+                        const key = `${owner.urn}|${property}|${sg.urn}`;
                         const sources = [...outside, ...lists.map((l) => `prefix list ${l}`)].join(", ");
                         const vpcText = inside.length > 0 ? `outside the VPC (${inside.join(", ")})` : "not provably inside the VPC (no VPC CIDR known: add it to vpcCidrs)";
-                        ctx.report(
+                        const f = findings.get(key) ?? {
                             owner,
-                            `${describeResource(owner)}: ${property ? `${property} ` : ""}admits ${sources} on ${portText(rule)} to ${describeResource(store)} through security group "${sg.name}"; that source is ${vpcText}; expected only security-group sources on port ${port ?? "(the store's port)"}. Fix: replace the CIDR with referencedSecurityGroupId = the client's security group.`,
-                        );
+                            property,
+                            sg: sg.name,
+                            port,
+                            text: `admits ${sources} on ${portText(rule)}; that source is ${vpcText}`,
+                            stores: [],
+                        };
+                        f.stores.push(describeResource(store));
+                        findings.set(key, f);
                     }
                 }
             }
+        }
+        for (const f of findings.values()) {
+            ctx.report(
+                f.owner,
+                `${describeResource(f.owner)}: ${f.property ? `${f.property} ` : ""}${f.text}, into security group "${f.sg}" of ${f.stores.join(", ")}; expected only security-group sources on port ${f.port ?? "(the store's port)"}. Fix: replace the CIDR with referencedSecurityGroupId = the client's security group.`,
+            );
         }
     },
 });

@@ -153,6 +153,15 @@ describe("policy framework: engine-faithful props", () => {
         assert.throws(() => props.later, /can't be known during preview/);
     });
 
+    it("stack policies see outputs when given (e.g. a known ARN to match by value)", async () => {
+        const arn = "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/web/0123456789abcdef";
+        const lb = { ...res(T.lb, "alb", { subnets: ["a", "b"] }), outputs: { subnets: ["a", "b"], arn } };
+        const assoc = res(T.waf, "assoc", { resourceArn: arn, webAclArn: "arn:acl" });
+        assert.deepEqual((await one("alb-waf-attached", [lb, assoc])).violations, []);
+        const inputsOnly = res(T.lb, "alb", { subnets: ["a", "b"] });
+        assert.equal((await one("alb-waf-attached", [inputsOnly, assoc])).violations.length, 1);
+    });
+
     it("runs the whole pack over a mixed stack without errors", async () => {
         const r = await evaluate([
             res(T.lb, "alb", { subnets: ["a", "b"] }),

@@ -30,6 +30,11 @@ export interface PlanOptions {
     policyConfig?: Record<string, unknown>;
     /** Skip policy evaluation. */
     skipPolicies?: boolean;
+    /**
+     * Map stack traces through source maps during the run (slow: the SDK takes a stack trace per
+     * resource). Default false; the CLI turns it on for --verbose.
+     */
+    sourceMappedStacks?: boolean;
     /** Print the program's console output instead of capturing it (default: captured). */
     passthroughConsole?: boolean;
 }
@@ -316,6 +321,13 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
     const stray: unknown[] = [];
     const onRejection = (reason: unknown) => stray.push(reason);
     process.on("unhandledRejection", onRejection);
+    // The SDK records a stack trace per resource; ts-node's source-map hook makes each one cost
+    // milliseconds. Plain V8 traces are enough unless the user asked for --verbose.
+    const errorClass = Error as { prepareStackTrace?: unknown };
+    const savedPrepare = errorClass.prepareStackTrace;
+    if (!options.sourceMappedStacks) {
+        errorClass.prepareStackTrace = undefined;
+    }
     let run: EngineRun;
     let error: PlanResult["error"];
     try {
@@ -340,6 +352,7 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
         // Late rejections surface on the next ticks.
         await new Promise((resolve) => setImmediate(resolve));
         process.off("unhandledRejection", onRejection);
+        errorClass.prepareStackTrace = savedPrepare;
     }
     if (!error && stray.length > 0) {
         error = describeError(stray[0]);

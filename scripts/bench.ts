@@ -1,0 +1,149 @@
+// `npm run bench`: how fast and how big the offline plan is. Prints figures; asserts nothing.
+//  1. dev and prod plans, each in a fresh child process, beside a baseline child that only loads
+//     the SDKs the program imports: wall time, peak RSS, ratio to the baseline (goal <= 1.5x).
+//  2. scaling: a synthetic program with 1, 10 and 50 load balancer + service pairs: time per
+//     resource and the marginal cost per added resource, to show growth is roughly linear.
+// Every figure is the median of --runs runs (default 3). Usage: npm run bench -- [--runs N] [--quick]
+import { spawnSync } from "child_process";
+import * as path from "path";
+
+const ROOT = path.resolve(__dirname, "..");
+const SDKS = ["@pulumi/pulumi", "@pulumi/aws", "@pulumi/awsx", "@pulumi/cloudflare", "@pulumi/random", "@pulumi/policy"];
+
+interface ChildReport {
+    maxRssKb: number;
+    resources?: number;
+    planMs?: number;
+    error?: string;
+}
+
+interface Measure extends ChildReport {
+    wallMs: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child side: do one thing, print one JSON line.
+// ---------------------------------------------------------------------------------------------
+
+async function childMain(mode: string, arg: string | undefined): Promise<void> {
+    const report: ChildReport = { maxRssKb: 0 };
+    if (mode === "baseline") {
+        for (const sdk of SDKS) {
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            require(sdk);
+        }
+    } else {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { planStack } = require("./plan/run") as typeof import("./plan/run");
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        (require("./plan/compileCache") as typeof import("./plan/compileCache")).enableCompileCache(ROOT);
+        const options = mode === "pairs"
+            ? { stack: "dev", program: path.join(ROOT, "scripts", "plan", "bench", "pairsProgram.ts") }
+            : { stack: arg ?? "dev" };
+        const result = await planStack(options);
+        report.resources = result.resources.length;
+        report.planMs = result.durationMs;
+        if (result.error) {
+            report.error = result.error.message.split("\n")[0];
+        }
+    }
+    report.maxRssKb = process.resourceUsage().maxRSS;
+    process.stdout.write(`\n${JSON.stringify(report)}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parent side.
+// ---------------------------------------------------------------------------------------------
+
+function runChild(mode: string, arg?: string, env: Record<string, string> = {}): Measure {
+    const started = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", __filename, "--child", mode, ...(arg ? [arg] : [])], {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { ...process.env, ...env },
+        maxBuffer: 64 * 1024 * 1024,
+    });
+    const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+    const last = r.stdout.trim().split("\n").pop() ?? "";
+    try {
+        return { wallMs, ...(JSON.parse(last) as ChildReport) };
+    } catch {
+        return { wallMs, maxRssKb: 0, error: (r.stderr || r.stdout).trim().split("\n")[0] || `exit ${r.status}` };
+    }
+}
+
+function median(values: number[]): number {
+    const s = [...values].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function measure(runs: number, mode: string, arg?: string, env?: Record<string, string>): Measure {
+    const all = Array.from({ length: runs }, () => runChild(mode, arg, env));
+    const failed = all.find((m) => m.error);
+    return {
+        wallMs: median(all.map((m) => m.wallMs)),
+        maxRssKb: median(all.map((m) => m.maxRssKb)),
+        resources: all[0].resources,
+        planMs: all[0].planMs !== undefined ? median(all.map((m) => m.planMs ?? 0)) : undefined,
+        error: failed?.error,
+    };
+}
+
+const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+function parentMain(argv: string[]): void {
+    const runsIdx = argv.indexOf("--runs");
+    const runs = runsIdx >= 0 ? Math.max(1, Number(argv[runsIdx + 1])) : 3;
+    const quick = argv.includes("--quick");
+    const scale = quick ? [1, 5] : [1, 10, 50];
+    console.log(`Offline plan benchmark (node ${process.version}, ${runs} run(s) each, median; machine load affects every figure alike)\n`);
+
+    const baseline = measure(runs, "baseline");
+    console.log("1. Plans vs. a baseline that only loads the SDKs the program imports");
+    console.log(`   ${"run".padEnd(10)}${"resources".padStart(10)}${"wall".padStart(10)}${"in-plan".padStart(10)}${"peak RSS".padStart(10)}${"x baseline (time / memory)".padStart(30)}`);
+    console.log(`   ${"baseline".padEnd(10)}${"-".padStart(10)}${s(baseline.wallMs).padStart(10)}${"-".padStart(10)}${mb(baseline.maxRssKb).padStart(10)}`);
+    for (const stack of ["dev", "prod"]) {
+        const m = measure(runs, "plan", stack);
+        if (m.error) {
+            console.log(`   ${stack.padEnd(10)}failed: ${m.error}`);
+            continue;
+        }
+        const ratio = `${(m.wallMs / baseline.wallMs).toFixed(2)}x / ${(m.maxRssKb / baseline.maxRssKb).toFixed(2)}x`;
+        console.log(`   ${stack.padEnd(10)}${String(m.resources).padStart(10)}${s(m.wallMs).padStart(10)}${s(m.planMs ?? 0).padStart(10)}${mb(m.maxRssKb).padStart(10)}${ratio.padStart(30)}`);
+    }
+    console.log("   (wall: process start to exit; in-plan: program run + policy evaluation inside the process; goal: wall <= 1.5x baseline)\n");
+
+    console.log("2. Scaling: N load balancer + scaling service pairs (components from components/)");
+    console.log(`   ${"pairs".padEnd(8)}${"resources".padStart(10)}${"wall".padStart(10)}${"in-plan".padStart(10)}${"ms/resource".padStart(13)}${"peak RSS".padStart(10)}`);
+    const points: Array<{ n: number; resources: number; planMs: number }> = [];
+    for (const n of scale) {
+        const m = measure(runs, "pairs", undefined, { BENCH_PAIRS: String(n) });
+        if (m.error || !m.resources || m.planMs === undefined) {
+            console.log(`   ${String(n).padEnd(8)}failed: ${m.error ?? "no result"}`);
+            continue;
+        }
+        points.push({ n, resources: m.resources, planMs: m.planMs });
+        console.log(`   ${String(n).padEnd(8)}${String(m.resources).padStart(10)}${s(m.wallMs).padStart(10)}${s(m.planMs).padStart(10)}${(m.planMs / m.resources).toFixed(2).padStart(13)}${mb(m.maxRssKb).padStart(10)}`);
+    }
+    for (let i = 1; i < points.length; i++) {
+        const a = points[i - 1];
+        const b = points[i];
+        const marginal = (b.planMs - a.planMs) / (b.resources - a.resources);
+        console.log(`   ${a.n} -> ${b.n} pairs: +${b.resources - a.resources} resources, marginal ${marginal.toFixed(2)} ms/resource`);
+    }
+    if (points.length >= 2) {
+        const first = points[0];
+        const last = points[points.length - 1];
+        const growth = (last.planMs / first.planMs) / (last.resources / first.resources);
+        console.log(`   time grew ${(last.planMs / first.planMs).toFixed(1)}x for ${(last.resources / first.resources).toFixed(1)}x resources (1.0 = linear; below 1 = fixed costs amortised): ${growth.toFixed(2)}`);
+    }
+}
+
+if (process.argv[2] === "--child") {
+    childMain(process.argv[3], process.argv[4]).catch((e: unknown) => {
+        process.stdout.write(`\n${JSON.stringify({ maxRssKb: 0, error: e instanceof Error ? e.message : String(e) })}\n`);
+    });
+} else {
+    parentMain(process.argv.slice(2));
+}

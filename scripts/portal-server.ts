@@ -1,0 +1,108 @@
+// `npm run portal`: the HTTP API internal portals call to plan, preview, deploy and destroy stacks.
+// Environment: PORTAL_TOKEN (required, >= 32 chars), PORTAL_HOST (127.0.0.1), PORTAL_PORT (8787),
+// PORTAL_MAX_CONCURRENT (4), PORTAL_BODY_LIMIT (65536), PORTAL_SHUTDOWN_TIMEOUT_MS (60000),
+// PORTAL_STATE_DIR, PORTAL_JOURNAL; backend: PULUMI_ACCESS_TOKEN / PULUMI_BACKEND_URL, or the local
+// file backend with PULUMI_CONFIG_PASSPHRASE (required then). See docs/automation.md.
+import * as path from "path";
+import { createAutomation } from "./automation";
+import { BackendConfigError, defaultStateDir, selectBackend } from "./automation/backend";
+import { createPortal, DEFAULT_BODY_LIMIT, MIN_TOKEN_LENGTH } from "./portal/server";
+
+export class StartupError extends Error {}
+
+function intFrom(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max: number): number {
+    const text = env[name];
+    if (text === undefined || text === "") {
+        return def;
+    }
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min || n > max) {
+        throw new StartupError(`${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(text)})`);
+    }
+    return n;
+}
+
+/** Everything the server needs from the environment, checked before anything listens. Pure. */
+export function settingsFromEnv(env: NodeJS.ProcessEnv) {
+    const token = env.PORTAL_TOKEN ?? "";
+    if (token.length < MIN_TOKEN_LENGTH) {
+        throw new StartupError(token === ""
+            ? `PORTAL_TOKEN is not set: the portal refuses to start without a bearer token (at least ${MIN_TOKEN_LENGTH} characters, e.g. \`openssl rand -hex 32\`)`
+            : `PORTAL_TOKEN is too short: use at least ${MIN_TOKEN_LENGTH} characters (e.g. \`openssl rand -hex 32\`)`);
+    }
+    const stateDir = defaultStateDir(env);
+    let backend;
+    try {
+        backend = selectBackend(env, stateDir);
+    } catch (e) {
+        if (e instanceof BackendConfigError) {
+            throw new StartupError(`${e.message}\n  ${e.hint}`);
+        }
+        throw e;
+    }
+    return {
+        token,
+        host: env.PORTAL_HOST || "127.0.0.1",
+        port: intFrom(env, "PORTAL_PORT", 8787, 0, 65535),
+        maxConcurrent: intFrom(env, "PORTAL_MAX_CONCURRENT", 4, 1, 64),
+        bodyLimit: intFrom(env, "PORTAL_BODY_LIMIT", DEFAULT_BODY_LIMIT, 1024, 10 * 1024 * 1024),
+        shutdownTimeoutMs: intFrom(env, "PORTAL_SHUTDOWN_TIMEOUT_MS", 60000, 0, 3600000),
+        stateDir,
+        journalFile: env.PORTAL_JOURNAL || path.join(path.dirname(stateDir), "operations.jsonl"),
+        backend,
+    };
+}
+
+async function main(): Promise<void> {
+    let settings;
+    try {
+        settings = settingsFromEnv(process.env);
+    } catch (e) {
+        if (e instanceof StartupError) {
+            process.stderr.write(`portal: ${e.message}\n`);
+            process.exitCode = 1;
+            return;
+        }
+        throw e;
+    }
+    const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+    const portal = createPortal({
+        token: settings.token,
+        automation: createAutomation({ stateDir: settings.stateDir }),
+        maxConcurrent: settings.maxConcurrent,
+        bodyLimit: settings.bodyLimit,
+        shutdownTimeoutMs: settings.shutdownTimeoutMs,
+        journalFile: settings.journalFile,
+        log,
+    });
+    const address = await portal.listen(settings.port, settings.host);
+    log(`portal listening on http://${address.address}:${address.port} (backend: ${settings.backend.kind}${settings.backend.kind === "file" ? ` ${settings.backend.url}` : ""}, max ${settings.maxConcurrent} operations)`);
+    let stopping = false;
+    const stop = (signal: string) => {
+        if (stopping) {
+            log(`${signal} again: exiting now`);
+            process.exit(1);
+        }
+        stopping = true;
+        log(`${signal}: draining (up to ${settings.shutdownTimeoutMs} ms for running operations)`);
+        portal.shutdown(settings.shutdownTimeoutMs).then(
+            ({ finished, interrupted }) => {
+                log(`stopped: ${finished.length} operation(s) finished, ${interrupted.length} recorded as interrupted${interrupted.length ? ` (${interrupted.join(", ")})` : ""}`);
+                process.exit(0);
+            },
+            (e: unknown) => {
+                log(`shutdown failed: ${(e as Error).message}`);
+                process.exit(1);
+            },
+        );
+    };
+    process.on("SIGTERM", () => stop("SIGTERM"));
+    process.on("SIGINT", () => stop("SIGINT"));
+}
+
+if (require.main === module) {
+    main().catch((e: unknown) => {
+        process.stderr.write(`portal: ${e instanceof Error ? e.message : String(e)}\n`);
+        process.exitCode = 1;
+    });
+}

@@ -1,0 +1,439 @@
+// The automation library. No Pulumi CLI exists on this machine, so every engine-backed path is
+// tested at the Automation API boundary: a fake Stack object is injected through the factory and
+// the tests assert exactly what the library hands to preview/up/destroy and how it reads results.
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import {
+    ConfigMap,
+    DestroyOptions,
+    DestroyResult,
+    EngineEvent,
+    LocalProgramArgs,
+    LocalWorkspaceOptions,
+    OutputMap,
+    PreviewOptions,
+    PreviewResult,
+    StackSummary,
+    UpOptions,
+    UpResult,
+} from "@pulumi/pulumi/automation";
+import {
+    AutomationFactory,
+    CLI_INSTALL_HINT,
+    createAutomation,
+    PortalEvent,
+    selectBackend,
+    StackHandle,
+} from "../scripts/automation";
+import { BackendConfigError } from "../scripts/automation/backend";
+import { ROOT } from "./helpers/stack";
+
+// The SDK builds its typed errors from the CLI's stderr; use the same constructor the CLI runner uses.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { createCommandError } = require("@pulumi/pulumi/automation/errors") as { createCommandError(r: unknown): Error };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { CommandResult } = require("@pulumi/pulumi/automation/cmd") as { CommandResult: new (stdout: string, stderr: string, code: number, err?: Error) => unknown };
+const cliError = (stderr: string, code = 255) => createCommandError(new CommandResult("", stderr, code));
+
+const BOUNDARY = "(Automation API boundary, no Pulumi CLI here)";
+const TOKEN = "cf-token-abcdefghijklmnopqrstuvwxyz";
+const ENV = { PULUMI_CONFIG_PASSPHRASE: "correct horse battery staple" };
+
+type Call = { method: string; args: unknown[] };
+
+interface FakeBehaviour {
+    preview?: (opts: PreviewOptions) => Promise<PreviewResult>;
+    up?: (opts: UpOptions) => Promise<UpResult>;
+    destroy?: (opts: DestroyOptions) => Promise<DestroyResult>;
+    outputs?: () => Promise<OutputMap>;
+    select?: () => Promise<void>;
+    list?: () => Promise<StackSummary[]>;
+}
+
+function fake(behaviour: FakeBehaviour = {}) {
+    const calls: Call[] = [];
+    const record = (method: string, ...args: unknown[]) => calls.push({ method, args });
+    const summary = { kind: "update" as const, startTime: new Date(), endTime: new Date(), message: "", environment: {}, config: {}, result: "succeeded" as const, version: 1 };
+    const stack: StackHandle = {
+        name: "dev",
+        async preview(opts?: PreviewOptions) {
+            record("preview", opts);
+            return behaviour.preview ? behaviour.preview(opts!) : { stdout: "", stderr: "", changeSummary: { create: 3, same: 1 } };
+        },
+        async up(opts?: UpOptions) {
+            record("up", opts);
+            return behaviour.up ? behaviour.up(opts!) : { stdout: "", stderr: "", outputs: {}, summary: { ...summary, resourceChanges: { create: 3 } } };
+        },
+        async destroy(opts?: DestroyOptions) {
+            record("destroy", opts);
+            return behaviour.destroy ? behaviour.destroy(opts!) : { stdout: "", stderr: "", summary: { ...summary, kind: "destroy", resourceChanges: { delete: 4 } } };
+        },
+        async outputs() {
+            record("outputs");
+            return behaviour.outputs ? behaviour.outputs() : {};
+        },
+        async setAllConfig(config: ConfigMap, p?: boolean) {
+            record("setAllConfig", config, p);
+        },
+    };
+    const factory: AutomationFactory = {
+        async createOrSelectStack(args: LocalProgramArgs, opts: LocalWorkspaceOptions) {
+            record("createOrSelectStack", args, opts);
+            return stack;
+        },
+        async selectStack(args: LocalProgramArgs, opts: LocalWorkspaceOptions) {
+            record("selectStack", args, opts);
+            await behaviour.select?.();
+            return stack;
+        },
+        async createWorkspace(opts: LocalWorkspaceOptions) {
+            record("createWorkspace", opts);
+            return { listStacks: async () => (behaviour.list ? behaviour.list() : []) };
+        },
+    };
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "automation-test-"));
+    const automation = createAutomation({ workDir: ROOT, env: ENV, stateDir, factory });
+    const methods = () => calls.map((c) => c.method);
+    const argOf = (method: string, i = 0) => calls.find((c) => c.method === method)?.args[i];
+    return { automation, calls, methods, argOf, stateDir };
+}
+
+const event = (e: Omit<EngineEvent, "sequence" | "timestamp">, sequence = 1): EngineEvent => ({ sequence, timestamp: 0, ...e });
+
+const stepMeta = (op: "create" | "update", urn: string, type: string) => ({ op, urn, type, provider: "" });
+
+describe("automation library", function () {
+    describe("options handed to the engine", function () {
+        it(`preview attaches the policy pack and the stack's policy config by absolute path ${BOUNDARY}`, async function () {
+            const f = fake();
+            const r = await f.automation.previewStack("dev", { secrets: { "cloudflare:apiToken": TOKEN }, message: "from the portal" });
+            assert.equal(r.ok, true, JSON.stringify(r.error));
+            assert.deepEqual(f.methods(), ["createOrSelectStack", "setAllConfig", "preview"]);
+            const opts = f.argOf("preview") as PreviewOptions;
+            assert.deepEqual(opts.policyPacks, [path.join(ROOT, "policy")]);
+            assert.deepEqual(opts.policyPackConfigs, [path.join(ROOT, "policy", "config", "dev.json")]);
+            assert.ok(path.isAbsolute(opts.policyPacks![0]) && fs.existsSync(path.join(opts.policyPacks![0], "PulumiPolicy.yaml")));
+            assert.equal(typeof opts.onEvent, "function");
+            assert.equal(opts.message, "from the portal");
+            // Nothing else reaches the engine: no program, target or plan a caller could slip in.
+            assert.deepEqual(Object.keys(opts).sort(), ["color", "message", "onEvent", "policyPackConfigs", "policyPacks"]);
+            assert.deepEqual(r.summary, { create: 3, same: 1 });
+        });
+
+        it(`up attaches the same guardrails and uses one workspace on the project directory ${BOUNDARY}`, async function () {
+            const f = fake();
+            const r = await f.automation.deployStack("prod", { secrets: { "cloudflare:apiToken": TOKEN } });
+            assert.equal(r.ok, true, JSON.stringify(r.error));
+            const opts = f.argOf("up") as UpOptions;
+            assert.deepEqual(opts.policyPacks, [path.join(ROOT, "policy")]);
+            assert.deepEqual(opts.policyPackConfigs, [path.join(ROOT, "policy", "config", "prod.json")]);
+            assert.deepEqual(f.argOf("createOrSelectStack", 0), { stackName: "prod", workDir: ROOT });
+            assert.deepEqual(r.summary, { create: 3 });
+        });
+
+        it(`a caller cannot switch the policy pack off, even from untyped code ${BOUNDARY}`, async function () {
+            const f = fake();
+            const r = await f.automation.previewStack("dev", { policyPacks: [], policyPackConfigs: [], secrets: { "cloudflare:apiToken": TOKEN } } as never);
+            assert.equal(r.ok, false);
+            assert.equal(r.error?.kind, "invalid-request");
+            assert.deepEqual(r.error?.fields?.map((x) => x.field), ["policyPacks", "policyPackConfigs"]);
+            assert.deepEqual(f.calls, [], "no engine call");
+            const u = await f.automation.deployStack("dev", { program: async () => ({}), secrets: { "cloudflare:apiToken": TOKEN } } as never);
+            assert.equal(u.error?.kind, "invalid-request");
+            assert.deepEqual(f.calls, []);
+        });
+
+        it(`a stack without a policy config is refused rather than run with default levels ${BOUNDARY}`, async function () {
+            const f = fake();
+            const r = await f.automation.deployStack("staging", { secrets: { "cloudflare:apiToken": TOKEN } });
+            assert.equal(r.error?.kind, "policy-config-missing");
+            assert.match(r.error!.hint!, /policy\/config\/staging\.json/);
+            assert.deepEqual(f.calls, []);
+        });
+    });
+
+    describe("config overrides", function () {
+        it(`a bad value is rejected by parseConfig with its key before any engine call ${BOUNDARY}`, async function () {
+            const f = fake();
+            const r = await f.automation.deployStack("dev", {
+                config: { "web-platform:healthCheck": { interval: "often" } },
+                secrets: { "cloudflare:apiToken": TOKEN },
+            });
+            assert.equal(r.ok, false);
+            assert.equal(r.error?.kind, "config-invalid");
+            const field = r.error?.fields?.find((x) => x.field === "web-platform:healthCheck.interval");
+            assert.ok(field, JSON.stringify(r.error?.fields));
+            assert.match(field.message, /number/);
+            assert.deepEqual(f.calls, [], "the workspace is never created");
+        });
+
+        it(`a token given as plain config is rejected and its value never echoed ${BOUNDARY}`, async function () {
+            const f = fake();
+            const r = await f.automation.previewStack("dev", { config: { "cloudflare:apiToken": TOKEN } });
+            assert.equal(r.error?.kind, "config-invalid");
+            assert.ok(r.error?.fields?.some((x) => x.field === "cloudflare:apiToken" && /plain text/.test(x.message)));
+            assert.ok(!JSON.stringify(r).includes(TOKEN));
+            assert.deepEqual(f.calls, []);
+        });
+
+        it(`keys outside the program's namespace and malformed keys are refused ${BOUNDARY}`, async function () {
+            const f = fake();
+            const r = await f.automation.previewStack("dev", { config: { "aws:accessKey": "AKIA...", "not a key": 1 }, secrets: { "cloudflare:apiToken": TOKEN } });
+            assert.equal(r.error?.kind, "invalid-request");
+            assert.deepEqual(r.error?.fields?.map((x) => x.field).sort(), ["config.aws:accessKey", "config.not a key"]);
+            assert.deepEqual(f.calls, []);
+        });
+
+        it(`valid overrides are merged one level and set with secrets flagged before the preview ${BOUNDARY}`, async function () {
+            const f = fake();
+            const r = await f.automation.previewStack("dev", { config: { "web-platform:capacity": { max: 6 } }, secrets: { "cloudflare:apiToken": TOKEN } });
+            assert.equal(r.ok, true, JSON.stringify(r.error));
+            const set = f.argOf("setAllConfig") as ConfigMap;
+            // Pulumi.dev.yaml has min 2, desired 2, max 4: the override keeps min/desired.
+            assert.deepEqual(JSON.parse(set["web-platform:capacity"].value), { min: 2, desired: 2, max: 6 });
+            assert.equal(set["web-platform:capacity"].secret, false);
+            assert.deepEqual(set["cloudflare:apiToken"], { value: TOKEN, secret: true });
+            assert.equal(f.argOf("setAllConfig", 1), undefined, "whole keys, no --path");
+        });
+    });
+
+    describe("backend selection", function () {
+        it("PULUMI_ACCESS_TOKEN selects Pulumi Cloud and passes the token through", function () {
+            const b = selectBackend({ PULUMI_ACCESS_TOKEN: "pul-123" }, "/var/state");
+            assert.equal(b.kind, "cloud");
+            assert.equal(b.envVars.PULUMI_ACCESS_TOKEN, "pul-123");
+            assert.equal(b.envVars.PULUMI_BACKEND_URL, undefined);
+            assert.equal(b.secretsProvider, undefined);
+        });
+
+        it("an explicit PULUMI_BACKEND_URL is used as given", function () {
+            assert.equal(selectBackend({ PULUMI_BACKEND_URL: "s3://bucket/state", PULUMI_CONFIG_PASSPHRASE: "p" }, "/x").envVars.PULUMI_BACKEND_URL, "s3://bucket/state");
+            assert.equal(selectBackend({ PULUMI_BACKEND_URL: "https://api.pulumi.example" }, "/x").kind, "cloud");
+        });
+
+        it("without either, a file:// backend under the state dir with the passphrase secrets provider", function () {
+            const b = selectBackend({ PULUMI_CONFIG_PASSPHRASE: "p" }, "/var/lib/portal/state");
+            assert.equal(b.kind, "file");
+            assert.equal(b.envVars.PULUMI_BACKEND_URL, "file:///var/lib/portal/state");
+            assert.equal(b.envVars.PULUMI_CONFIG_PASSPHRASE, "p");
+            assert.equal(b.secretsProvider, "passphrase");
+        });
+
+        it("the file backend refuses to start without a passphrase instead of defaulting one", function () {
+            assert.throws(() => selectBackend({}, "/var/state"), (e: unknown) => e instanceof BackendConfigError && /PULUMI_CONFIG_PASSPHRASE/.test(e.message));
+            assert.throws(() => selectBackend({ PULUMI_CONFIG_PASSPHRASE: "" }, "/var/state"), BackendConfigError);
+        });
+
+        it(`the workspace gets the file backend and passphrase; a missing passphrase stops before the engine ${BOUNDARY}`, async function () {
+            const f = fake();
+            await f.automation.previewStack("dev", { secrets: { "cloudflare:apiToken": TOKEN } });
+            const opts = f.argOf("createOrSelectStack", 1) as LocalWorkspaceOptions;
+            assert.equal(opts.workDir, ROOT);
+            assert.equal(opts.envVars?.PULUMI_BACKEND_URL, `file://${f.stateDir}`);
+            assert.equal(opts.envVars?.PULUMI_CONFIG_PASSPHRASE, ENV.PULUMI_CONFIG_PASSPHRASE);
+            assert.equal(opts.secretsProvider, "passphrase");
+
+            const calls: string[] = [];
+            const noPass = createAutomation({
+                workDir: ROOT,
+                env: {},
+                stateDir: f.stateDir,
+                factory: { ...({} as AutomationFactory), createOrSelectStack: async () => { calls.push("create"); throw new Error("unreachable"); } },
+            });
+            const r = await noPass.previewStack("dev", { secrets: { "cloudflare:apiToken": TOKEN } });
+            assert.equal(r.error?.kind, "backend-misconfigured");
+            assert.match(r.error!.hint!, /PULUMI_CONFIG_PASSPHRASE/);
+            assert.deepEqual(calls, []);
+        });
+    });
+
+    describe("error mapping", function () {
+        it(`ConcurrentUpdateError (stack locked) -> stack-busy ${BOUNDARY}`, async function () {
+            const f = fake({ up: async () => { throw cliError("error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`."); } });
+            const r = await f.automation.deployStack("dev", { secrets: { "cloudflare:apiToken": TOKEN } });
+            assert.equal(r.error?.kind, "stack-busy");
+            assert.match(r.error!.message, /currently locked/);
+        });
+
+        it(`a Pulumi Cloud 409 conflict -> stack-busy ${BOUNDARY}`, async function () {
+            const f = fake({ preview: async () => { throw cliError("error: [409] Conflict: Another update is currently in progress."); } });
+            assert.equal((await f.automation.previewStack("dev", { secrets: { "cloudflare:apiToken": TOKEN } })).error?.kind, "stack-busy");
+        });
+
+        it(`StackNotFoundError -> stack-not-found for outputs and destroy ${BOUNDARY}`, async function () {
+            const f = fake({ select: async () => { throw cliError("error: no stack named 'dev' found"); } });
+            assert.equal((await f.automation.getOutputs("dev")).error?.kind, "stack-not-found");
+            assert.equal((await f.automation.destroyStack("dev", { confirm: "dev" })).error?.kind, "stack-not-found");
+        });
+
+        it(`a mandatory policy event followed by a failed update -> policy-violation with the violations ${BOUNDARY}`, async function () {
+            const f = fake({
+                up: async (opts) => {
+                    opts.onEvent!(event({
+                        policyEvent: {
+                            resourceUrn: "urn:pulumi:dev::web-platform::aws:lb/loadBalancer:LoadBalancer::alb", message: "\u001b[31mdeletion protection is off\u001b[0m", color: "raw",
+                            policyName: "alb-deletion-protection", policyPackName: "web-platform-guardrails", policyPackVersion: "0.1.0", policyPackVersionTag: "v0.1.0", enforcementLevel: "mandatory",
+                        },
+                    }));
+                    throw cliError("error: update failed\nerror: preview failed: 1 policy violation");
+                },
+            });
+            const r = await f.automation.deployStack("dev", { secrets: { "cloudflare:apiToken": TOKEN } });
+            assert.equal(r.error?.kind, "policy-violation");
+            assert.match(r.error!.message, /alb-deletion-protection/);
+            assert.deepEqual(r.violations, [{
+                policy: "alb-deletion-protection", pack: "web-platform-guardrails", urn: "urn:pulumi:dev::web-platform::aws:lb/loadBalancer:LoadBalancer::alb",
+                level: "mandatory", message: "deletion protection is off",
+            }]);
+        });
+
+        it(`an error diagnostic followed by a failed preview -> program-error with the diagnostic ${BOUNDARY}`, async function () {
+            const f = fake({
+                preview: async (opts) => {
+                    opts.onEvent!(event({ diagnosticEvent: { message: "TypeError: cannot read properties of undefined (reading 'subnets')\n", color: "raw", severity: "error", urn: "urn:pulumi:dev::web-platform::pulumi:pulumi:Stack::web-platform-dev" } }));
+                    throw cliError("error: an unhandled error occurred: Program exited with non-zero exit code: 1");
+                },
+            });
+            const r = await f.automation.previewStack("dev", { secrets: { "cloudflare:apiToken": TOKEN } });
+            assert.equal(r.error?.kind, "program-error");
+            assert.match(r.error!.message, /cannot read properties/);
+        });
+
+        it(`spawn ENOENT of the CLI -> cli-missing with the install hint ${BOUNDARY}`, async function () {
+            const f = fake({ preview: async () => { throw cliError("Command failed with ENOENT: pulumi preview\nspawn pulumi ENOENT", -2); } });
+            const r = await f.automation.previewStack("dev", { secrets: { "cloudflare:apiToken": TOKEN } });
+            assert.equal(r.error?.kind, "cli-missing");
+            assert.equal(r.error?.hint, CLI_INSTALL_HINT);
+            assert.match(CLI_INSTALL_HINT, /https:\/\/www\.pulumi\.com\/docs\/install\//);
+        });
+
+        it(`an aborted operation -> interrupted ${BOUNDARY}`, async function () {
+            const controller = new AbortController();
+            const f = fake({
+                up: async (opts) => {
+                    assert.equal(opts.signal, controller.signal, "the signal reaches the engine");
+                    controller.abort();
+                    throw cliError("error: update canceled", 255);
+                },
+            });
+            const r = await f.automation.deployStack("dev", { secrets: { "cloudflare:apiToken": TOKEN }, signal: controller.signal });
+            assert.equal(r.error?.kind, "interrupted");
+        });
+
+        it(`destroy without the stack name as confirmation never reaches the engine ${BOUNDARY}`, async function () {
+            const f = fake();
+            const r = await f.automation.destroyStack("prod", { confirm: "dev" });
+            assert.equal(r.error?.kind, "invalid-request");
+            assert.equal(r.error?.fields?.[0].field, "confirm");
+            assert.deepEqual(f.calls, []);
+            const ok = await f.automation.destroyStack("prod", { confirm: "prod" });
+            assert.equal(ok.ok, true);
+            assert.deepEqual(f.methods(), ["selectStack", "destroy"]);
+            assert.deepEqual(ok.summary, { delete: 4 });
+        });
+    });
+
+    describe("results and events", function () {
+        it(`outputs are returned with secrets masked ${BOUNDARY}`, async function () {
+            const f = fake({
+                outputs: async () => ({ url: { value: "https://dev.example.com", secret: false }, dbPassword: { value: "s3cr3t-hunter2", secret: true }, replicas: { value: ["a", "b"], secret: false } }),
+            });
+            const r = await f.automation.getOutputs("dev");
+            assert.equal(r.ok, true);
+            assert.deepEqual(r.outputs, { url: "https://dev.example.com", dbPassword: "[secret]", replicas: ["a", "b"] });
+            assert.ok(!JSON.stringify(r).includes("s3cr3t-hunter2"));
+        });
+
+        it(`up returns its outputs masked as well ${BOUNDARY}`, async function () {
+            const f = fake({
+                up: async () => ({
+                    stdout: "", stderr: "",
+                    outputs: { albDnsName: { value: "alb-1.elb.amazonaws.com", secret: false }, token: { value: "tok-very-secret", secret: true } },
+                    summary: { kind: "update", startTime: new Date(), endTime: new Date(), message: "", environment: {}, config: {}, result: "succeeded", version: 2, resourceChanges: { same: 10, update: 1 } },
+                }),
+            });
+            const r = await f.automation.deployStack("dev", { secrets: { "cloudflare:apiToken": TOKEN } });
+            assert.deepEqual(r.outputs, { albDnsName: "alb-1.elb.amazonaws.com", token: "[secret]" });
+            assert.deepEqual(r.summary, { same: 10, update: 1 });
+        });
+
+        it(`engine events are mapped to portal events; the prelude (stack config) is dropped ${BOUNDARY}`, async function () {
+            const seen: PortalEvent[] = [];
+            const urn = "urn:pulumi:dev::web-platform::aws:ec2/vpc:Vpc::vpc";
+            const f = fake({
+                preview: async (opts) => {
+                    const emit = opts.onEvent!;
+                    emit(event({ preludeEvent: { config: { "cloudflare:apiToken": TOKEN } } }, 1));
+                    emit(event({ resourcePreEvent: { metadata: stepMeta("create", urn, "aws:ec2/vpc:Vpc"), planning: true } }, 2));
+                    emit(event({ resOutputsEvent: { metadata: stepMeta("create", urn, "aws:ec2/vpc:Vpc"), planning: true } }, 3));
+                    emit(event({ diagnosticEvent: { message: "progress", color: "raw", severity: "info", ephemeral: true } }, 4));
+                    emit(event({ diagnosticEvent: { message: "\u001b[33mdeprecated field\u001b[0m\n", color: "raw", severity: "warning", urn } }, 5));
+                    emit(event({
+                        policyEvent: { resourceUrn: urn, message: "no flow logs", color: "raw", policyName: "vpc-flow-logs", policyPackName: "web-platform-guardrails", policyPackVersion: "0.1.0", policyPackVersionTag: "v0.1.0", enforcementLevel: "warning" },
+                    }, 6));
+                    emit(event({ summaryEvent: { maybeCorrupt: false, durationSeconds: 3, resourceChanges: { create: 1 }, policyPacks: {} } }, 7));
+                    return { stdout: "", stderr: "", changeSummary: { create: 1 } };
+                },
+            });
+            const r = await f.automation.previewStack("dev", { secrets: { "cloudflare:apiToken": TOKEN }, onEvent: (e) => seen.push(e) });
+            assert.equal(r.ok, true);
+            assert.deepEqual(seen, [
+                { type: "step", phase: "pre", op: "create", urn, resourceType: "aws:ec2/vpc:Vpc", planning: true },
+                { type: "step", phase: "done", op: "create", urn, resourceType: "aws:ec2/vpc:Vpc", planning: true },
+                { type: "diagnostic", severity: "warning", message: "deprecated field", urn },
+                { type: "policy", policy: "vpc-flow-logs", pack: "web-platform-guardrails", urn, level: "advisory", message: "no flow logs" },
+                { type: "summary", changes: { create: 1 }, durationSeconds: 3 },
+            ]);
+            assert.equal(r.violations.length, 1, "advisory violations are reported in the result too");
+            assert.ok(!JSON.stringify(seen).includes(TOKEN));
+        });
+
+        it(`secret override values echoed in engine diagnostics are scrubbed before reaching the listener ${BOUNDARY}`, async function () {
+            const seen: PortalEvent[] = [];
+            const f = fake({
+                preview: async (opts) => {
+                    opts.onEvent!(event({ diagnosticEvent: { message: `provider rejected token ${TOKEN}`, color: "raw", severity: "warning" } }));
+                    return { stdout: "", stderr: "", changeSummary: {} };
+                },
+            });
+            await f.automation.previewStack("dev", { secrets: { "cloudflare:apiToken": TOKEN }, onEvent: (e) => seen.push(e) });
+            assert.equal(seen.length, 1);
+            assert.ok(!JSON.stringify(seen).includes(TOKEN));
+            assert.match(JSON.stringify(seen), /\[secret\]/);
+        });
+
+        it(`listStacks merges the backend's stacks with the project's stack files ${BOUNDARY}`, async function () {
+            const f = fake({ list: async () => [{ name: "acme/web-platform/dev", current: true, resourceCount: 42, updateInProgress: false }, { name: "acme/web-platform/qa", current: false }] });
+            const r = await f.automation.listStacks();
+            assert.equal(r.ok, true);
+            const dev = r.stacks.find((s) => s.name === "dev");
+            assert.deepEqual(dev, { name: "dev", configFile: true, policyConfig: true, deployed: true, resourceCount: 42, updateInProgress: false });
+            assert.deepEqual(r.stacks.find((s) => s.name === "qa"), { name: "qa", configFile: false, policyConfig: false, deployed: true });
+            assert.equal(r.stacks.find((s) => s.name === "prod")?.deployed, false);
+        });
+    });
+
+    describe("real LocalWorkspace on this machine", function () {
+        function pulumiOnPath(): boolean {
+            return (process.env.PATH ?? "").split(path.delimiter).some((dir) => dir && fs.existsSync(path.join(dir, "pulumi")));
+        }
+
+        it("preview through the real LocalWorkspace reports cli-missing with the install hint (no pulumi binary here)", async function () {
+            if (pulumiOnPath()) {
+                this.skip();
+            }
+            this.timeout(60000);
+            const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "automation-real-"));
+            const real = createAutomation({ workDir: ROOT, env: ENV, stateDir });
+            const r = await real.previewStack("dev", { secrets: { "cloudflare:apiToken": TOKEN } });
+            assert.equal(r.ok, false);
+            assert.equal(r.error?.kind, "cli-missing", JSON.stringify(r.error));
+            assert.equal(r.error?.hint, CLI_INSTALL_HINT);
+            const list = await real.listStacks();
+            assert.equal(list.error?.kind, "cli-missing");
+            assert.deepEqual(list.stacks.map((s) => s.name).filter((n) => n === "dev" || n === "prod"), ["dev", "prod"], "stack files are still listed");
+        });
+    });
+});
