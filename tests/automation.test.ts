@@ -199,6 +199,16 @@ describe("automation library", function () {
         });
     });
 
+    describe("offline plan", function () {
+        it("a bad override is rejected with its key before the plan worker starts (no credentials in the environment)", async function () {
+            const a = createAutomation({ workDir: ROOT, env: {} });
+            const r = await a.planStack("dev", { config: { "web-platform:capacity": { min: 5, max: 3 } } });
+            assert.equal(r.error?.kind, "config-invalid");
+            assert.ok(r.error?.fields?.some((x) => x.field.startsWith("web-platform:capacity")), JSON.stringify(r.error?.fields));
+            assert.deepEqual(r.summary, {});
+        });
+    });
+
     describe("backend selection", function () {
         it("PULUMI_ACCESS_TOKEN selects Pulumi Cloud and passes the token through", function () {
             const b = selectBackend({ PULUMI_ACCESS_TOKEN: "pul-123" }, "/var/state");

@@ -135,7 +135,7 @@ describe("engine: failures, logs, reads and calls", () => {
 
     it("captures pulumi.log messages instead of printing them", async () => {
         const result = await run(() => {
-            pulumi.log.warn("deprecated setting used");
+            void pulumi.log.warn("deprecated setting used");
             return {};
         });
         assert.deepEqual(result.logs.filter((l) => l.severity === "warning").map((l) => l.message), ["deprecated setting used"]);

@@ -6,7 +6,7 @@ import * as path from "path";
 import { createMockCloud } from "../scripts/plan/mockCloud";
 import { SECRET_PLACEHOLDER } from "../scripts/plan/stackConfig";
 import { planExitCode, planStack } from "../scripts/plan/run";
-import { PlanJson } from "../scripts/plan/render";
+import { PlanJson, renderGraph } from "../scripts/plan/render";
 import { parsePlanArgs, UsageError } from "../scripts/plan/args";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -34,9 +34,28 @@ function plan(...args: string[]): CliResult {
 
 const fixture = (name: string) => path.join(FIX, `${name}.ts`);
 
+/**
+ * A --policy-config that runs only the policies named (at the given level) and disables the rest,
+ * so these tests pin the tool's behaviour, not the pack's growing contents.
+ */
+function focusedPolicyConfig(levels: Record<string, string>): string {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { policies } = require("../policy/policies") as { policies: Array<{ name: string }> };
+    const config: Record<string, string> = {};
+    for (const p of policies) {
+        config[p.name] = levels[p.name] ?? "disabled";
+    }
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-policy-")), "policy.json");
+    fs.writeFileSync(file, JSON.stringify(config));
+    return file;
+}
+
+const HEALTH_CHECK_ONLY = focusedPolicyConfig({ "target-group-health-check": "mandatory" });
+const HEALTH_CHECK_ADVISORY = focusedPolicyConfig({ "target-group-health-check": "advisory" });
+
 describe("plan CLI: exit codes", () => {
     it("exits 0 and prints the tree by parent for a clean program", () => {
-        const r = plan("--program", fixture("clean"), "--config", FIXTURE_CONFIG);
+        const r = plan("--program", fixture("clean"), "--config", FIXTURE_CONFIG, "--policy-config", HEALTH_CHECK_ONLY);
         assert.equal(r.code, 0, r.stdout + r.stderr);
         assert.match(r.stdout, /Previewing update \(fixture\)/);
         // Component, then its children indented under it with their types and names.
@@ -48,7 +67,7 @@ describe("plan CLI: exit codes", () => {
     });
 
     it("exits 1 for a config that violates a mandatory policy, naming the resource and the fix", () => {
-        const r = plan("--program", fixture("clean"), "--config", VIOLATING_CONFIG);
+        const r = plan("--program", fixture("clean"), "--config", VIOLATING_CONFIG, "--policy-config", HEALTH_CHECK_ONLY);
         assert.equal(r.code, 1, r.stdout + r.stderr);
         const mandatory = r.stdout.slice(r.stdout.indexOf("mandatory ("));
         assert.match(mandatory, /\[target-group-health-check\] aws:lb\/targetGroup:TargetGroup "fixture-origin-tg"/);
@@ -57,10 +76,7 @@ describe("plan CLI: exit codes", () => {
     });
 
     it("exits 0 when --policy-config turns the violated policy advisory, and lists it as advisory", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
-        const file = path.join(dir, "policy.json");
-        fs.writeFileSync(file, JSON.stringify({ "target-group-health-check": "advisory" }));
-        const r = plan("--program", fixture("clean"), "--config", VIOLATING_CONFIG, "--policy-config", file);
+        const r = plan("--program", fixture("clean"), "--config", VIOLATING_CONFIG, "--policy-config", HEALTH_CHECK_ADVISORY);
         assert.equal(r.code, 0, r.stdout + r.stderr);
         assert.match(r.stdout, /advisory \(\d+\)\n\s+- \[target-group-health-check\]/);
         assert.doesNotMatch(r.stdout, /mandatory \(\d+\)/);
@@ -110,10 +126,10 @@ describe("plan CLI: --json", () => {
     let clean: PlanJson;
     let violating: PlanJson;
     before(() => {
-        const a = plan("--program", fixture("clean"), "--config", FIXTURE_CONFIG, "--json");
+        const a = plan("--program", fixture("clean"), "--config", FIXTURE_CONFIG, "--policy-config", HEALTH_CHECK_ONLY, "--json");
         assert.equal(a.code, 0, a.stderr);
         clean = JSON.parse(a.stdout) as PlanJson;
-        const b = plan("--program", fixture("clean"), "--config", VIOLATING_CONFIG, "--json");
+        const b = plan("--program", fixture("clean"), "--config", VIOLATING_CONFIG, "--policy-config", HEALTH_CHECK_ONLY, "--json");
         assert.equal(b.code, 1, b.stderr);
         violating = JSON.parse(b.stdout) as PlanJson;
     });
@@ -159,7 +175,7 @@ describe("plan CLI: --json", () => {
     });
 
     it("reports a data source the mock cloud cannot answer by its token", () => {
-        const r = plan("--program", fixture("unknownDataSource"), "--config", FIXTURE_CONFIG, "--json");
+        const r = plan("--program", fixture("unknownDataSource"), "--config", FIXTURE_CONFIG, "--policy-config", HEALTH_CHECK_ONLY, "--json");
         assert.equal(r.code, 0, r.stderr);
         const doc = JSON.parse(r.stdout) as PlanJson;
         assert.deepEqual(doc.unansweredDataSources, ["aws:ec2/getVpc:getVpc"]);
@@ -188,7 +204,7 @@ describe("plan CLI: secrets", () => {
 
     for (const mode of [[], ["--json"], ["--graph", "dot"], ["--verbose"]]) {
         it(`never prints a secret value in clear (${mode.join(" ") || "text"})`, () => {
-            const r = plan("--program", fixture("secret"), "--config", FIXTURE_CONFIG, ...mode);
+            const r = plan("--program", fixture("secret"), "--config", FIXTURE_CONFIG, "--policy-config", HEALTH_CHECK_ONLY, ...mode);
             assert.equal(r.code, 0, r.stderr);
             for (const s of secrets) {
                 assert.ok(!r.stdout.includes(s), `stdout contains ${s.slice(0, 4)}...`);
@@ -198,7 +214,7 @@ describe("plan CLI: secrets", () => {
     }
 
     it("shows secret inputs and outputs as [secret] in the JSON", () => {
-        const r = plan("--program", fixture("secret"), "--config", FIXTURE_CONFIG, "--json");
+        const r = plan("--program", fixture("secret"), "--config", FIXTURE_CONFIG, "--policy-config", HEALTH_CHECK_ONLY, "--json");
         const doc = JSON.parse(r.stdout) as PlanJson;
         const version = doc.steps.find((s) => s.type === "aws:secretsmanager/secretVersion:SecretVersion")!;
         assert.equal(version.inputs.secretString, "[secret]");
@@ -211,7 +227,7 @@ describe("plan CLI: secrets", () => {
 
 describe("plan CLI: --graph", () => {
     it("prints DOT with balanced braces, declared nodes and valid edges, dependencies dashed", () => {
-        const r = plan("--program", fixture("clean"), "--config", FIXTURE_CONFIG, "--graph", "dot");
+        const r = plan("--program", fixture("clean"), "--config", FIXTURE_CONFIG, "--policy-config", HEALTH_CHECK_ONLY, "--graph", "dot");
         assert.equal(r.code, 0, r.stderr);
         const lines = r.stdout.trim().split("\n");
         assert.match(lines[0], /^digraph "[^"]+" \{$/);
@@ -239,7 +255,7 @@ describe("plan CLI: --graph", () => {
     it("writes Mermaid to --out: a flowchart whose edges join declared nodes", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
         const out = path.join(dir, "graph.mmd");
-        const r = plan("--program", fixture("clean"), "--config", FIXTURE_CONFIG, "--graph", "mermaid", "--out", out);
+        const r = plan("--program", fixture("clean"), "--config", FIXTURE_CONFIG, "--policy-config", HEALTH_CHECK_ONLY, "--graph", "mermaid", "--out", out);
         assert.equal(r.code, 0, r.stderr);
         assert.equal(r.stdout, "");
         assert.match(r.stderr, /plan written to/);
@@ -264,6 +280,19 @@ describe("plan CLI: --graph", () => {
     });
 });
 
+describe("plan: --components-only graph", () => {
+    it("keeps only components, counts their resources and folds dependencies onto components", async () => {
+        const result = await planStack({ program: fixture("clean"), configFile: FIXTURE_CONFIG });
+        const text = renderGraph(result, "mermaid", { componentsOnly: true });
+        const nodes = [...text.matchAll(/^ {4}(n\d+)\(\["([^"]*)"\]\)$/gm)].map((m) => m[2]);
+        assert.deepEqual(nodes.map((l) => l.split("<br/>")[1]), ["pulumi:pulumi:Stack", "plan-fixture:web:Origin"]);
+        assert.match(nodes[1], /<br\/>5 resources$/);
+        // The ingress rule -> security group dependency stays inside the component: no self edge.
+        assert.doesNotMatch(text, /-\.->/);
+        assert.match(text, /^ {4}n0 --> n1$/m);
+    });
+});
+
 describe("plan: the real stacks", () => {
     it("plans the dev stack (npm start) and exits 1 exactly when the program fails or a mandatory policy is violated", () => {
         const r = plan("--stack", "dev", "--json");
@@ -279,11 +308,12 @@ describe("plan: the real stacks", () => {
 
 describe("plan: programmatic API (planStack)", () => {
     it("plans with config overrides and reports the verdict without a child process", async () => {
-        const clean = await planStack({ program: fixture("clean"), configFile: FIXTURE_CONFIG });
+        const clean = await planStack({ program: fixture("clean"), configFile: FIXTURE_CONFIG, policyConfigFile: HEALTH_CHECK_ONLY });
         assert.equal(planExitCode(clean), 0);
         const slow = await planStack({
             program: fixture("clean"),
             configFile: FIXTURE_CONFIG,
+            policyConfigFile: HEALTH_CHECK_ONLY,
             configOverrides: { "plan-fixture:healthCheck": { interval: 60, timeout: 30 } },
         });
         assert.equal(planExitCode(slow), 1);
@@ -292,11 +322,30 @@ describe("plan: programmatic API (planStack)", () => {
 
     it("serialises concurrent plans so each sees its own config", async () => {
         const [a, b] = await Promise.all([
-            planStack({ program: fixture("clean"), configFile: FIXTURE_CONFIG }),
-            planStack({ program: fixture("clean"), configFile: VIOLATING_CONFIG }),
+            planStack({ program: fixture("clean"), configFile: FIXTURE_CONFIG, policyConfigFile: HEALTH_CHECK_ONLY }),
+            planStack({ program: fixture("clean"), configFile: VIOLATING_CONFIG, policyConfigFile: HEALTH_CHECK_ONLY }),
         ]);
         assert.equal(a.policy.violations.length, 0);
         assert.ok(b.policy.violations.length > 0);
+    });
+});
+
+describe("plan: engine URNs", () => {
+    it("qualifies a nested child's type with its parents' whole type chain and drops the stack", async () => {
+        const r = await planStack({ stack: "dev", skipPolicies: true });
+        assert.equal(r.error, undefined, r.error?.message);
+        const vpc = r.resources.find((x) => x.type === "awsx:ec2:Vpc")!;
+        assert.equal(vpc.urn, `urn:pulumi:dev::web-platform::web-platform:network:Network$awsx:ec2:Vpc::${vpc.name}`);
+        const stackChild = r.resources.find((x) => x.type === "web-platform:network:Network")!;
+        assert.equal(stackChild.urn, `urn:pulumi:dev::web-platform::web-platform:network:Network::${stackChild.name}`);
+        const urns = new Set(r.resources.map((x) => x.urn));
+        for (const x of r.resources) {
+            assert.ok(!x.parent || urns.has(x.parent), `${x.name}: parent`);
+            assert.ok(!x.provider || urns.has(x.provider), `${x.name}: provider ${x.provider}`);
+            for (const d of x.dependencies) {
+                assert.ok(urns.has(d), `${x.name}: dependency ${d}`);
+            }
+        }
     });
 });
 

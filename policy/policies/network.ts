@@ -233,16 +233,30 @@ type InlineRule = {
 };
 
 export function inlineIngress(sg: { ingress?: InlineRule[] }): IngressView[] {
-    return asArray(sg.ingress).map((r, i) => ({
+    const rules = asArray(sg.ingress).map((r, i) => ({ r, i }));
+    // Raw input: a rule whose protocol or ports are unknown during preview is not judged.
+    return rules.filter(({ r }) => ![r.protocol, r.fromPort, r.toPort].some(isUnknownMarker)).map(({ r, i }) => ({
         protocol: normaliseProtocol(r.protocol),
         fromPort: num(r.fromPort),
         toPort: num(r.toPort),
-        cidrs: [...asArray(r.cidrBlocks), ...asArray(r.ipv6CidrBlocks)],
-        prefixLists: asArray(r.prefixListIds),
-        securityGroups: asArray(r.securityGroups),
-        self: r.self === true,
+        // Raw input (stack policy) may carry unknown CIDRs: those are not judged.
+        cidrs: [...asArray(r.cidrBlocks), ...asArray(r.ipv6CidrBlocks)].filter((c) => !isUnknownMarker(c)),
+        prefixLists: presentIds(r as Record<string, unknown>, "prefixListIds"),
+        securityGroups: presentIds(r as Record<string, unknown>, "securityGroups"),
+        self: rawObject(r as Record<string, unknown>)["self"] === true,
         where: `ingress[${i}]`,
     }));
+}
+
+/**
+ * Source ids that only matter by presence (security groups, prefix lists): read raw so an id that
+ * is unknown during preview (a group created in the same update) does not stop the check.
+ */
+function presentIds(r: Record<string, unknown>, key: string): string[] {
+    const raw = rawObject(r)[key];
+    return asArray(raw as unknown[] | unknown)
+        .filter((v) => v !== undefined && v !== null && v !== "")
+        .map((v) => (isUnknownMarker(v) ? "(unknown until created)" : String(v)));
 }
 
 /** aws.ec2.SecurityGroupRule; undefined for egress rules. */
@@ -255,23 +269,28 @@ export function ec2RuleIngress(r: Record<string, unknown>): IngressView | undefi
         fromPort: num(r["fromPort"]),
         toPort: num(r["toPort"]),
         cidrs: [...asArray(r["cidrBlocks"] as string[] | undefined), ...asArray(r["ipv6CidrBlocks"] as string[] | undefined)],
-        prefixLists: asArray(r["prefixListIds"] as string[] | undefined),
-        securityGroups: r["sourceSecurityGroupId"] !== undefined ? [String(r["sourceSecurityGroupId"])] : [],
-        self: r["self"] === true,
+        prefixLists: presentIds(r, "prefixListIds"),
+        securityGroups: presentIds(r, "sourceSecurityGroupId"),
+        self: rawObject(r)["self"] === true,
         where: "",
     };
 }
 
 /** aws.vpc.SecurityGroupIngressRule (one source per rule). */
 export function vpcRuleIngress(r: Record<string, unknown>): IngressView {
-    const cidrs = [r["cidrIpv4"], r["cidrIpv6"]].filter((c): c is string => typeof c === "string");
+    const raw = rawObject(r);
+    // Read a CIDR only when the rule has one (reading an unknown CIDR stops the check: it is judged).
+    const cidrs = (["cidrIpv4", "cidrIpv6"] as const)
+        .filter((k) => raw[k] !== undefined && raw[k] !== null)
+        .map((k) => r[k])
+        .filter((c): c is string => typeof c === "string");
     return {
         protocol: normaliseProtocol(r["ipProtocol"]),
         fromPort: num(r["fromPort"]),
         toPort: num(r["toPort"]),
         cidrs,
-        prefixLists: typeof r["prefixListId"] === "string" ? [r["prefixListId"] as string] : [],
-        securityGroups: typeof r["referencedSecurityGroupId"] === "string" ? [r["referencedSecurityGroupId"] as string] : [],
+        prefixLists: presentIds(r, "prefixListId"),
+        securityGroups: presentIds(r, "referencedSecurityGroupId"),
         self: false,
         where: "",
     };
@@ -484,8 +503,10 @@ export const dataStoresPrivate = stackPolicy<DataStoresConfig>({
                 for (const sg of sgs.filter((g) => references(store, kind.sgProp, g, ["name"]))) {
                     const inside = ctx.config.allowVpcCidrs ? [...vpcCidrsOf(ctx, sg), ...ctx.config.vpcCidrs] : [];
                     const rules: Array<{ owner: PolicyResource; rule: IngressView; property: string }> = [];
-                    if (!isUnknownProp(sg.props, "ingress")) {
-                        for (const r of inlineIngress({ ingress: peekRaw(sg.props, "ingress") as InlineRule[] | undefined })) {
+                    // Raw read: a rule list unknown as a whole is skipped; unknown CIDRs inside are not judged.
+                    const inlineRules = peekRaw(sg.props, "ingress");
+                    if (Array.isArray(inlineRules)) {
+                        for (const r of inlineIngress({ ingress: inlineRules as InlineRule[] })) {
                             rules.push({ owner: sg, rule: r, property: r.where });
                         }
                     }

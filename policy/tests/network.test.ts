@@ -69,6 +69,12 @@ describe("policy: sg-no-open-ingress", () => {
         assert.deepEqual((await one(P, [world({ fromPort: 443, toPort: 443 })], { [P]: { publicPorts: [80] } })).violations.length, 1);
     });
 
+    it("does not stop on a source security group that is unknown during preview", async () => {
+        const r = await one(P, [res(VPC_RULE, "app", { securityGroupId: UNKNOWN, referencedSecurityGroupId: UNKNOWN, ipProtocol: "tcp", fromPort: 22, toPort: 22 })]);
+        assert.deepEqual(r.violations, []);
+        assert.deepEqual(r.skippedUnknown, []);
+    });
+
     it("skips a rule whose CIDR is unknown during preview", async () => {
         const r = await one(P, [world({ fromPort: 22, toPort: 22, cidrIpv4: UNKNOWN })]);
         assert.deepEqual(r.violations, []);
@@ -142,6 +148,15 @@ describe("policy: data-stores-private", () => {
     it("an absent port on the store uses the engine default (postgres 5432)", async () => {
         const r = await one(P, [vpc, dbSg(), db, rule("r", dbSgUrn, { fromPort: 3306, toPort: 3306, cidrIpv4: "0.0.0.0/0" })]);
         assert.deepEqual(r.violations, []);
+    });
+
+    it("a source security group id unknown during preview (created in the same update) is still judged as a group", async () => {
+        const r = await one(P, [vpc, dbSg(), db, rule("db-from-app", dbSgUrn, { fromPort: 5432, toPort: 5432, referencedSecurityGroupId: UNKNOWN })]);
+        assert.deepEqual(r.violations, []);
+        assert.deepEqual(r.skippedUnknown, []);
+        const inline = dbSg({ ingress: [{ protocol: "tcp", fromPort: 5432, toPort: 5432, securityGroups: [UNKNOWN], prefixListIds: [UNKNOWN] }] });
+        const r2 = await one(P, [vpc, inline, db]);
+        assert.match(messages(r2, "db-sg")[0], /prefix list \(unknown until created\)/);
     });
 
     it("skips when a rule's CIDR is unknown during preview", async () => {

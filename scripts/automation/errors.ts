@@ -17,7 +17,6 @@ export class AutomationError extends Error {
 
 /** Strips ANSI colour codes the CLI may leave in messages. */
 export function stripAnsi(text: string): string {
-    // eslint-disable-next-line no-control-regex
     return text.replace(/\u001b\[[0-9;]*m/g, "");
 }
 

@@ -22,13 +22,13 @@ import {
     UpOptions,
     UpResult,
 } from "@pulumi/pulumi/automation";
-import { mandatoryCount, planStack as runOfflinePlan, PlanInputError, ROOT } from "../plan/run";
-import { planJson } from "../plan/render";
+import { ROOT } from "../plan/run";
 import { scrub } from "../plan/secrets";
 import { BackendSelection, defaultStateDir, selectBackend } from "./backend";
 import { isValidStackName, STACK_NAME_RE, validateConfig, ValidatedConfig } from "./config";
 import { AutomationError, classifyError, ClassifyContext } from "./errors";
-import { mapEngineEvent, maskOutputs, policyLevel } from "./events";
+import { mapEngineEvent, maskOutputs } from "./events";
+import { executePlan, executePlanIsolated, PlanJob } from "./plan";
 import { ConfigOverrides, EventSink, OperationError, OperationKind, OperationResult, PortalEvent, Violation } from "./types";
 
 export * from "./types";
@@ -73,6 +73,10 @@ export interface AutomationContext {
     /** State directory of the local file:// backend. Default: $PORTAL_STATE_DIR or ~/.pulumi-portal/state. */
     stateDir?: string;
     factory?: AutomationFactory;
+    /** Run the offline plan in this process instead of a child process (CLI use, debugging). */
+    planInProcess?: boolean;
+    /** Kill an isolated plan after this long (default 10 minutes). */
+    planTimeoutMs?: number;
 }
 
 /** What a caller may ask of an operation. Policy packs are not here on purpose: they are always attached. */
@@ -277,50 +281,23 @@ export function createAutomation(context: AutomationContext = {}): Automation {
 
         async planStack(stack, options = {}) {
             const started = Date.now();
-            const tracker = new EventTracker(options.onEvent);
             try {
                 checkOptions(stack, options);
                 const policy = policyPaths(workDir, stack);
                 const validated = validateConfig(stack, { config: options.config, secrets: options.secrets }, { workDir, mode: "plan" });
-                const configFile = path.join(workDir, `Pulumi.${stack}.yaml`);
-                const r = await runOfflinePlan({
-                    stack,
-                    program: path.join(workDir, "index.ts"),
-                    ...(fs.existsSync(configFile) ? { configFile } : { configText: "config: {}\n" }),
-                    configOverrides: validated.planOverrides,
-                    policyConfigFile: policy.config,
-                });
-                const doc = JSON.parse(scrub(JSON.stringify(planJson(r)), validated.secretValues)) as ReturnType<typeof planJson>;
-                const scrubbed = new EventTracker(options.onEvent, validated.secretValues);
-                for (const step of doc.steps) {
-                    scrubbed.emit({ type: "step", phase: "pre", op: step.op, urn: step.urn, resourceType: step.type, planning: true });
-                }
-                for (const log of doc.logs) {
-                    if (log.severity === "warning" || log.severity === "error") {
-                        scrubbed.emit({ type: "diagnostic", severity: log.severity, message: log.message.trim() });
+                const job: PlanJob = { stack, workDir, overrides: validated.planOverrides, policyConfig: policy.config, secretValues: validated.secretValues };
+                const emit: EventSink = (e) => {
+                    try {
+                        options.onEvent?.(e);
+                    } catch {
+                        // A failing listener must not fail the operation.
                     }
-                }
-                for (const v of doc.diagnostics) {
-                    scrubbed.emit({ type: "policy", policy: v.policyName, pack: v.policyPackName, ...(v.urn ? { urn: v.urn } : {}), level: policyLevel(v.enforcementLevel), message: v.message });
-                }
-                const summary = { create: doc.summary.create, read: doc.summary.read };
-                scrubbed.emit({ type: "summary", changes: summary, durationSeconds: doc.durationMs / 1000 });
-                const base = { operation: "plan" as const, stack, summary, outputs: doc.outputs, violations: scrubbed.violations, durationMs: Date.now() - started };
-                if (doc.error) {
-                    return { ...base, ok: false, error: { kind: "program-error", message: doc.error.message } };
-                }
-                if (mandatoryCount(r) > 0) {
-                    return { ...base, ok: false, error: classifyError(new Error("plan"), { violations: scrubbed.violations }) };
-                }
-                if (!doc.policyPack.evaluated) {
-                    return { ...base, ok: false, error: { kind: "engine-error", message: `policy pack not evaluated: ${doc.policyPack.error ?? "unknown reason"}` } };
-                }
-                return { ...base, ok: true };
+                };
+                return context.planInProcess
+                    ? await executePlan(job, emit)
+                    : await executePlanIsolated(job, emit, { signal: options.signal, timeoutMs: context.planTimeoutMs });
             } catch (e) {
-                if (e instanceof PlanInputError) {
-                    return failure("plan", stack, { kind: "invalid-request", message: e.message }, started);
-                }
-                return failure("plan", stack, classifyError(e, tracker.context()), started);
+                return failure("plan", stack, classifyError(e), started);
             }
         },
 

@@ -8,6 +8,7 @@ export interface PlanArgs {
     policyConfig?: string;
     json: boolean;
     graph?: GraphFormat;
+    componentsOnly: boolean;
     out?: string;
     verbose: boolean;
     help: boolean;
@@ -25,6 +26,7 @@ Plans a stack offline (mock engine + mock cloud, no credentials) and checks the 
   --policy-config FILE    policy pack config (--policy-pack-config format) instead of policy/config/NAME.json
   --json                  print the plan as JSON (see docs/plan.md for the shape)
   --graph dot|mermaid     print the resource hierarchy and dependencies as a graph
+  --components-only       with --graph: components only (the architecture picture)
   --out FILE              write the output to FILE instead of stdout
   --verbose               show program stack traces and info logs
   -h, --help              this help
@@ -42,17 +44,18 @@ const VALUE_FLAGS: Record<string, keyof PlanArgs> = {
 };
 
 export function parsePlanArgs(argv: string[]): PlanArgs {
-    const args: PlanArgs = { json: false, verbose: false, help: false };
+    const args: PlanArgs = { json: false, verbose: false, help: false, componentsOnly: false };
     for (let i = 0; i < argv.length; i++) {
         const raw = argv[i];
         const eq = raw.startsWith("--") ? raw.indexOf("=") : -1;
         const flag = eq > 0 ? raw.slice(0, eq) : raw;
-        if (flag === "--json" || flag === "--verbose" || flag === "-h" || flag === "--help") {
+        if (flag === "--json" || flag === "--verbose" || flag === "--components-only" || flag === "-h" || flag === "--help") {
             if (eq > 0) {
                 throw new UsageError(`${flag} takes no value`);
             }
             if (flag === "--json") args.json = true;
             else if (flag === "--verbose") args.verbose = true;
+            else if (flag === "--components-only") args.componentsOnly = true;
             else args.help = true;
             continue;
         }
@@ -75,6 +78,9 @@ export function parsePlanArgs(argv: string[]): PlanArgs {
         } else {
             (args as unknown as Record<string, string>)[key] = value;
         }
+    }
+    if (args.componentsOnly && !args.graph) {
+        throw new UsageError("--components-only only applies to --graph");
     }
     if (args.json && args.graph) {
         throw new UsageError("--json and --graph are exclusive: pick one output");

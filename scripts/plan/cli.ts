@@ -40,10 +40,10 @@ async function main(argv: string[]): Promise<number> {
         throw e;
     }
     const output = args.graph
-        ? renderGraph(result, args.graph)
+        ? renderGraph(result, args.graph, { componentsOnly: args.componentsOnly })
         : args.json
             ? renderJson(result)
-            : renderText(result, { verbose: args.verbose, color: !args.out && process.stdout.isTTY === true });
+            : renderText(result, { verbose: args.verbose, color: !args.out && process.stdout.isTTY === true && !process.env.NO_COLOR });
     const code = planExitCode(result);
     if (args.out) {
         fs.writeFileSync(args.out, output);
@@ -66,6 +66,14 @@ function renderTextError(message: string, secrets: string[]): string {
     }
     return out;
 }
+
+// `npm run plan | head` closes the pipe early: that is not an error.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") {
+        process.exit(process.exitCode ?? 0);
+    }
+    throw e;
+});
 
 main(process.argv.slice(2)).then(
     (code) => {

@@ -15,7 +15,6 @@ export function defaultCacheDir(root: string): string {
 
 /** Wrap the registered `.ts` loader (ts-node) with the cache. No-op when no `.ts` loader exists. */
 export function enableCompileCache(root: string, dir = defaultCacheDir(root)): boolean {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const extensions = require.extensions as unknown as Record<string, Loader | undefined>;
     const tsLoader = extensions[".ts"];
     if (installed || !tsLoader || process.env.PLAN_COMPILE_CACHE === "0") {

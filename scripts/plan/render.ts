@@ -302,6 +302,11 @@ function depthOf(r: RegisteredResource, byUrn: Map<string, RegisteredResource>):
 
 export type GraphFormat = "dot" | "mermaid";
 
+export interface GraphOptions {
+    /** Only components (the architecture picture); resources are counted inside them. */
+    componentsOnly?: boolean;
+}
+
 interface GraphModel {
     nodes: Array<{ id: string; label: string; component: boolean; type: string }>;
     parentEdges: Array<[string, string]>;
@@ -309,7 +314,10 @@ interface GraphModel {
 }
 
 /** Nodes and edges: parent -> child (hierarchy) and resource -> what it depends on (dashed). */
-export function graphModel(r: PlanResult): GraphModel {
+export function graphModel(r: PlanResult, opts: GraphOptions = {}): GraphModel {
+    if (opts.componentsOnly) {
+        return componentModel(r);
+    }
     const ids = new Map(r.resources.map((res, i) => [res.urn, `n${i}`]));
     const nodes = r.resources.map((res) => ({
         id: ids.get(res.urn)!,
@@ -339,11 +347,76 @@ export function graphModel(r: PlanResult): GraphModel {
     return { nodes, parentEdges, dependencyEdges };
 }
 
+/**
+ * The architecture view: only components (and the stack), each labelled with how many resources it
+ * holds; a dependency between resources becomes one between their nearest component ancestors.
+ */
+function componentModel(r: PlanResult): GraphModel {
+    const byUrn = new Map(r.resources.map((res) => [res.urn, res]));
+    const ownerOf = (urn: string): string | undefined => {
+        let cur = byUrn.get(urn);
+        while (cur && cur.custom) {
+            cur = byUrn.get(cur.parent);
+        }
+        return cur?.urn;
+    };
+    const components = r.resources.filter((res) => !res.custom);
+    const ids = new Map(components.map((res, i) => [res.urn, `n${i}`]));
+    const counts = new Map<string, number>();
+    for (const res of r.resources) {
+        const owner = res.custom ? ownerOf(res.urn) : undefined;
+        if (owner) {
+            counts.set(owner, (counts.get(owner) ?? 0) + 1);
+        }
+    }
+    const ancestors = (urn: string): Set<string> => {
+        const out = new Set<string>();
+        let cur = byUrn.get(byUrn.get(urn)?.parent ?? "");
+        while (cur) {
+            out.add(cur.urn);
+            cur = byUrn.get(cur.parent);
+        }
+        return out;
+    };
+    const nodes = components.map((res) => {
+        const n = counts.get(res.urn) ?? 0;
+        return { id: ids.get(res.urn)!, label: `${res.name}\n${res.type}${n ? `\n${n} resource${n === 1 ? "" : "s"}` : ""}`, component: true, type: res.type };
+    });
+    const parentEdges: Array<[string, string]> = [];
+    for (const res of components) {
+        const parent = ownerOf(res.parent);
+        if (parent && ids.has(parent)) {
+            parentEdges.push([ids.get(parent)!, ids.get(res.urn)!]);
+        }
+    }
+    const seen = new Set<string>();
+    const dependencyEdges: Array<[string, string]> = [];
+    for (const res of r.resources) {
+        const from = res.custom ? ownerOf(res.urn) : res.urn;
+        if (!from) {
+            continue;
+        }
+        const up = ancestors(from);
+        for (const dep of new Set([...res.dependencies, ...Object.values(res.propertyDependencies).flat()])) {
+            const to = byUrn.get(dep)?.custom ? ownerOf(dep) : dep;
+            if (!to || to === from || up.has(to) || ancestors(to).has(from) || !ids.has(to)) {
+                continue;
+            }
+            const key = `${from}>${to}`;
+            if (!seen.has(key)) {
+                seen.add(key);
+                dependencyEdges.push([ids.get(from)!, ids.get(to)!]);
+            }
+        }
+    }
+    return { nodes, parentEdges, dependencyEdges };
+}
+
 const dotEscape = (s: string) => s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 const mermaidEscape = (s: string) => s.replace(/"/g, "#quot;").replace(/\n/g, "<br/>");
 
-export function renderGraph(r: PlanResult, format: GraphFormat): string {
-    const g = graphModel(r);
+export function renderGraph(r: PlanResult, format: GraphFormat, opts: GraphOptions = {}): string {
+    const g = graphModel(r, opts);
     const lines: string[] = [];
     if (format === "dot") {
         lines.push(`digraph "${dotEscape(`${r.project}-${r.stack}`)}" {`);

@@ -52,8 +52,10 @@ export interface PolicyViolation {
 }
 
 export interface PolicyOutcome {
-    /** False when the pack could not be loaded (reason in `error`). */
+    /** False when the pack could not be loaded or run (reason in `error`), or was skipped. */
     evaluated: boolean;
+    /** True when the caller asked to skip the policies (skipPolicies). */
+    skipped?: boolean;
     packName: string;
     packVersion: string;
     policyCount: number;
@@ -100,7 +102,9 @@ export function mandatoryCount(r: PlanResult): number {
 
 /** Exit status a pipeline gates on: 1 when the program failed or a mandatory policy is violated. */
 export function planExitCode(r: PlanResult): number {
-    return !r.programOk || mandatoryCount(r) > 0 ? 1 : 0;
+    // Fail closed: a pack that could not run is not a pass.
+    const packFailed = r.policy.error !== undefined && !r.policy.skipped;
+    return !r.programOk || mandatoryCount(r) > 0 || packFailed ? 1 : 0;
 }
 
 // Runs share the SDK's process-global runtime state: serialise them.
@@ -357,10 +361,14 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
     if (!error && stray.length > 0) {
         error = describeError(stray[0]);
     }
-    const policy = options.skipPolicies || error
-        ? { evaluated: false, packName: POLICY_PACK_NAME, packVersion: "", policyCount: 0, violations: [], notApplicable: [], skippedUnknown: [], ...(error ? { error: "not evaluated: the program failed" } : {}) }
-        : await evaluatePack(run.resources, options, stack, stackTags);
-    const secretValues = collectSecretValues({ resources: run.resources, config, secretKeys, outputs: run.outputs, secretOutputs: run.secretOutputs });
+    const resources = withEngineUrns(run.resources);
+    const policy: PolicyOutcome = options.skipPolicies || error
+        ? {
+            evaluated: false, packName: POLICY_PACK_NAME, packVersion: "", policyCount: 0, violations: [], notApplicable: [], skippedUnknown: [],
+            ...(error ? { error: "not evaluated: the program failed" } : { skipped: true }),
+        }
+        : await evaluatePack(resources, options, stack, stackTags);
+    const secretValues = collectSecretValues({ resources, config, secretKeys, outputs: run.outputs, secretOutputs: run.secretOutputs });
     return {
         stack,
         project,
@@ -368,7 +376,7 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
         configFile,
         programOk: !error,
         error,
-        resources: run.resources,
+        resources,
         outputs: run.outputs,
         secretOutputs: run.secretOutputs,
         unanswered: run.unanswered,
@@ -378,6 +386,42 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
         secretValues,
         durationMs: Number(process.hrtime.bigint() - started) / 1e6,
     };
+}
+
+/**
+ * URNs as the Pulumi engine writes them. The SDK's mock monitor qualifies a child's type with its
+ * parent's last type only, and keeps `pulumi:pulumi:Stack$` on the stack's children; the engine
+ * uses the parent's whole type chain and leaves the stack out. Rewritten everywhere (parents,
+ * dependencies, providers) so a plan's URNs match a real preview's.
+ */
+export function withEngineUrns(resources: RegisteredResource[]): RegisteredResource[] {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const real = new Map<string, string>();
+    const qualified = new Map<string, string>();
+    const qualify = (r: RegisteredResource, depth = 0): string => {
+        const known = qualified.get(r.urn);
+        if (known !== undefined) {
+            return known;
+        }
+        const parent = byUrn.get(r.parent);
+        const q = !parent || parent.type === "pulumi:pulumi:Stack" || depth > 100 ? r.type : `${qualify(parent, depth + 1)}$${r.type}`;
+        qualified.set(r.urn, q);
+        return q;
+    };
+    for (const r of resources) {
+        // urn:pulumi:<stack>::<project>::<qualified type>::<name>
+        const [head, project] = r.urn.split("::");
+        real.set(r.urn, `${head}::${project}::${qualify(r)}::${r.name}`);
+    }
+    const map = (u: string) => real.get(u) ?? u;
+    return resources.map((r) => ({
+        ...r,
+        urn: map(r.urn),
+        parent: r.parent ? map(r.parent) : r.parent,
+        dependencies: r.dependencies.map(map),
+        propertyDependencies: Object.fromEntries(Object.entries(r.propertyDependencies).map(([k, v]) => [k, v.map(map)])),
+        provider: r.provider ? map(r.provider) : r.provider,
+    }));
 }
 
 /** The program's error as a user reads it: the message, plus the stack for --verbose. */

@@ -288,7 +288,13 @@ export function createPortal(options: PortalOptions): Portal {
 
     async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
         const url = new URL(req.url ?? "/", "http://portal.invalid");
-        const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+        let parts: string[];
+        try {
+            parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+        } catch {
+            req.resume();
+            throw new HttpError(400, { error: "validation", message: "malformed percent-encoding in the path", fields: [{ field: "path", message: "malformed percent-encoding" }] });
+        }
         const method = req.method ?? "GET";
         const allow = (methods: string) => {
             if (!methods.split(", ").includes(method)) {

@@ -1,0 +1,361 @@
+// The portal service over real HTTP on 127.0.0.1 (ephemeral ports). The plan endpoint runs the real
+// offline plan of the dev stack; busy/bound/shutdown use injected slow operations, since only the
+// orchestration is under test there.
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { createAutomation, OperationResult } from "../scripts/automation";
+import { createPortal, MIN_TOKEN_LENGTH, Portal, PortalOptions, tokenMatcher } from "../scripts/portal/server";
+import { settingsFromEnv, StartupError } from "../scripts/portal-server";
+import { ROOT } from "./helpers/stack";
+
+const TOKEN = "portal-test-token-0123456789abcdefghijklmnop";
+const AUTH = { Authorization: `Bearer ${TOKEN}` };
+
+interface Running {
+    portal: Portal;
+    base: string;
+}
+
+const started: Portal[] = [];
+
+async function start(extra: Partial<PortalOptions> = {}): Promise<Running> {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-test-"));
+    const portal = createPortal({
+        token: TOKEN,
+        automation: createAutomation({ workDir: ROOT, env: { PULUMI_CONFIG_PASSPHRASE: "test-passphrase" }, stateDir }),
+        ...extra,
+    });
+    started.push(portal);
+    const address = await portal.listen(0, "127.0.0.1");
+    return { portal, base: `http://127.0.0.1:${address.port}` };
+}
+
+async function call(base: string, method: string, route: string, body?: unknown, headers: Record<string, string> = AUTH) {
+    const res = await fetch(`${base}${route}`, {
+        method,
+        headers: { ...headers, ...(body !== undefined ? { "Content-Type": "application/json" } : {}) },
+        body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let json: Record<string, unknown> = {};
+    try {
+        json = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+        // SSE and empty bodies
+    }
+    return { status: res.status, headers: res.headers, json, text };
+}
+
+interface SseEvent {
+    id: number;
+    event: string;
+    data: Record<string, unknown>;
+}
+
+function parseSse(text: string): SseEvent[] {
+    return text.split("\n\n").filter((block) => /^id: /m.test(block)).map((block) => {
+        const field = (name: string) => (new RegExp(`^${name}: (.*)$`, "m").exec(block) ?? [])[1] ?? "";
+        return { id: Number(field("id")), event: field("event"), data: JSON.parse(field("data")) as Record<string, unknown> };
+    });
+}
+
+/** A controllable operation: resolves when released, or when aborted if `honourAbort`. */
+function gate(opts: { honourAbort?: boolean } = {}) {
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const runs: string[] = [];
+    const runner = async (stack: string, _body: unknown, ctx: { onEvent: (e: never) => void; signal: AbortSignal }): Promise<OperationResult> => {
+        runs.push(stack);
+        (ctx.onEvent as (e: unknown) => void)({ type: "diagnostic", severity: "info", message: `working on ${stack}` });
+        await new Promise<void>((resolve) => {
+            void released.then(resolve);
+            if (opts.honourAbort) {
+                ctx.signal.addEventListener("abort", () => resolve());
+            }
+        });
+        return { ok: true, operation: "plan", stack, summary: { create: 1 }, outputs: {}, violations: [], durationMs: 1 };
+    };
+    return { runner, release, runs };
+}
+
+describe("portal service (HTTP on 127.0.0.1)", function () {
+    this.timeout(120000);
+
+    after(async function () {
+        for (const p of started) {
+            if (p.server.listening) {
+                await p.shutdown(0);
+            }
+        }
+    });
+
+    describe("startup", function () {
+        it("refuses to start without a token, with a short token, or without a passphrase for the file backend", function () {
+            assert.throws(() => settingsFromEnv({ PULUMI_CONFIG_PASSPHRASE: "p" }), (e: unknown) => e instanceof StartupError && /PORTAL_TOKEN is not set/.test(e.message));
+            assert.throws(() => settingsFromEnv({ PORTAL_TOKEN: "x".repeat(MIN_TOKEN_LENGTH - 1), PULUMI_CONFIG_PASSPHRASE: "p" }), /too short/);
+            assert.throws(() => settingsFromEnv({ PORTAL_TOKEN: TOKEN }), /PULUMI_CONFIG_PASSPHRASE/);
+            assert.throws(() => createPortal({ token: "short" }), /at least 32/);
+            const s = settingsFromEnv({ PORTAL_TOKEN: TOKEN, PULUMI_CONFIG_PASSPHRASE: "p" });
+            assert.equal(s.host, "127.0.0.1");
+            assert.equal(s.port, 8787);
+            assert.throws(() => settingsFromEnv({ PORTAL_TOKEN: TOKEN, PULUMI_CONFIG_PASSPHRASE: "p", PORTAL_PORT: "80a" }), /PORTAL_PORT/);
+        });
+
+        it("the token check compares digests, so tokens of any length are rejected the same way", function () {
+            const ok = tokenMatcher(TOKEN);
+            assert.equal(ok(`Bearer ${TOKEN}`), true);
+            assert.equal(ok(`Bearer ${TOKEN}x`), false);
+            assert.equal(ok("Bearer x"), false);
+            assert.equal(ok(TOKEN), false, "scheme required");
+            assert.equal(ok(undefined), false);
+        });
+    });
+
+    describe("auth and validation", function () {
+        let base: string;
+        before(async function () {
+            base = (await start()).base;
+        });
+
+        it("/healthz is open; everything else answers 401 without the token or with a wrong one", async function () {
+            assert.equal((await call(base, "GET", "/healthz", undefined, {})).status, 200);
+            const none = await call(base, "GET", "/stacks", undefined, {});
+            assert.equal(none.status, 401);
+            assert.match(none.headers.get("www-authenticate") ?? "", /^Bearer/);
+            assert.equal((await call(base, "GET", "/stacks", undefined, { Authorization: `Bearer ${TOKEN.slice(0, -1)}Z` })).status, 401);
+            assert.equal((await call(base, "GET", "/stacks", undefined, { Authorization: "Bearer short" })).status, 401);
+            assert.equal((await call(base, "POST", "/stacks/dev/plan", {}, {})).status, 401);
+            assert.equal((await call(base, "GET", "/operations/whatever/events", undefined, {})).status, 401);
+        });
+
+        it("a bad stack name is a 400 with the field", async function () {
+            for (const name of ["-dev", "dev%20x", "a".repeat(101), "d%2Fe"]) {
+                const r = await call(base, "POST", `/stacks/${name}/plan`, {});
+                assert.equal(r.status, 400, name);
+                assert.deepEqual((r.json.fields as Array<{ field: string }>).map((f) => f.field), ["stack"]);
+            }
+        });
+
+        it("a bad config key is a 400 naming it", async function () {
+            const r = await call(base, "POST", "/stacks/dev/plan", { config: { "web-platform:capacity": { max: 4 }, "bad key": 1, "aws:secretKey": "x" } });
+            assert.equal(r.status, 400);
+            assert.equal(r.json.error, "invalid-request");
+            assert.deepEqual((r.json.fields as Array<{ field: string }>).map((f) => f.field).sort(), ["config.aws:secretKey", "config.bad key"]);
+        });
+
+        it("a bad config value is rejected by parseConfig with the key named, before any operation starts", async function () {
+            const r = await call(base, "POST", "/stacks/dev/plan", { config: { "web-platform:healthCheck": { interval: "often" } } });
+            assert.equal(r.status, 400);
+            assert.equal(r.json.error, "config-invalid");
+            const fields = r.json.fields as Array<{ field: string; message: string; value?: unknown }>;
+            assert.deepEqual(fields.map((f) => f.field), ["web-platform:healthCheck.interval"]);
+            assert.match(fields[0].message, /must be a number/);
+            assert.equal(fields[0].value, "often");
+        });
+
+        it("preview needs the CDN token the offline plan can do without", async function () {
+            const r = await call(base, "POST", "/stacks/dev/preview", {});
+            assert.equal(r.status, 400);
+            assert.ok((r.json.fields as Array<{ field: string }>).some((f) => f.field === "cloudflare:apiToken"));
+        });
+
+        it("unknown body fields, invalid JSON and non-JSON bodies are refused", async function () {
+            assert.equal((await call(base, "POST", "/stacks/dev/plan", { policyPacks: [] })).status, 400);
+            assert.equal((await call(base, "POST", "/stacks/dev/plan", "{not json")).status, 400);
+            const plain = await fetch(`${base}/stacks/dev/plan`, { method: "POST", headers: { ...AUTH, "Content-Type": "text/plain" }, body: "{}" });
+            assert.equal(plain.status, 415);
+        });
+
+        it("a body over the limit is a 413", async function () {
+            const big = { config: { "web-platform:tags": { note: "x".repeat(70 * 1024) } } };
+            const r = await call(base, "POST", "/stacks/dev/plan", big);
+            assert.equal(r.status, 413);
+        });
+
+        it("destroy without the confirmation field (or with another name) is a 400", async function () {
+            const none = await call(base, "POST", "/stacks/dev/destroy", {});
+            assert.equal(none.status, 400);
+            assert.deepEqual((none.json.fields as Array<{ field: string }>).map((f) => f.field), ["confirm"]);
+            assert.equal((await call(base, "POST", "/stacks/dev/destroy", { confirm: "prod" })).status, 400);
+        });
+
+        it("unknown routes are 404, wrong methods 405", async function () {
+            assert.equal((await call(base, "GET", "/nope")).status, 404);
+            assert.equal((await call(base, "GET", "/stacks/dev/plan")).status, 405);
+            assert.equal((await call(base, "GET", "/operations/00000000-0000-0000-0000-000000000000")).status, 404);
+        });
+
+        it("GET /stacks lists the project's stacks and says the CLI is missing (no pulumi binary here)", async function () {
+            const r = await call(base, "GET", "/stacks");
+            assert.equal(r.status, 503);
+            assert.equal((r.json.error as { kind: string }).kind, "cli-missing");
+            assert.ok((r.json.stacks as Array<{ name: string }>).some((s) => s.name === "dev"));
+        });
+    });
+
+    describe("the plan endpoint end to end (real offline plan of dev)", function () {
+        it("202 with links, then the SSE stream replays every event and ends with the result", async function () {
+            const { base } = await start();
+            const posted = await call(base, "POST", "/stacks/dev/plan", {});
+            assert.equal(posted.status, 202, posted.text);
+            const id = posted.json.operationId as string;
+            assert.deepEqual(posted.json.links, { self: `/operations/${id}`, events: `/operations/${id}/events` });
+            // The plan takes seconds: this subscription starts while it runs and follows it live.
+            const running = await call(base, "GET", `/operations/${id}`);
+            assert.equal(running.json.status, "running");
+            // The plan runs in a child process: the service keeps answering meanwhile.
+            assert.deepEqual((await call(base, "GET", "/healthz", undefined, {})).json, { status: "ok", running: 1 });
+            const stream = await fetch(`${base}/operations/${id}/events`, { headers: AUTH });
+            assert.match(stream.headers.get("content-type") ?? "", /^text\/event-stream/);
+            const events = parseSse(await stream.text());
+
+            assert.equal(events[0].event, "status");
+            assert.deepEqual(events.map((e) => e.id), events.map((_, i) => i + 1), "ids are consecutive from 1");
+            const done = events[events.length - 1];
+            assert.equal(done.event, "done");
+            const result = done.data.result as OperationResult;
+            const steps = events.filter((e) => e.event === "step");
+            assert.ok(steps.some((e) => e.data.resourceType === "pulumi:pulumi:Stack"), "the stack resource is a step");
+            assert.ok(steps.some((e) => e.data.resourceType === "aws:lb/loadBalancer:LoadBalancer"), "the ALB is planned");
+            assert.equal(steps.length, result.summary.create + result.summary.read, "one step event per planned resource");
+            assert.equal(events.filter((e) => e.event === "policy").length, result.violations.length, "every violation was streamed");
+            const mandatory = result.violations.filter((v) => v.level === "mandatory").length;
+            assert.equal(result.ok, mandatory === 0 && !result.error, JSON.stringify(result.error));
+            if (mandatory > 0) {
+                assert.equal(result.error?.kind, "policy-violation");
+            }
+            assert.equal(done.data.status, result.ok ? "succeeded" : "failed");
+
+            const view = await call(base, "GET", `/operations/${id}`);
+            assert.equal(view.json.status, done.data.status);
+            assert.deepEqual(view.json.result, result);
+
+            // After the end: a new subscriber gets the full replay; Last-Event-ID resumes after it.
+            const replay = parseSse((await call(base, "GET", `/operations/${id}/events`)).text);
+            assert.deepEqual(replay, events);
+            const resumed = parseSse((await call(base, "GET", `/operations/${id}/events`, undefined, { ...AUTH, "Last-Event-ID": String(events.length - 2) })).text);
+            assert.deepEqual(resumed, events.slice(-2));
+        });
+    });
+
+    describe("engine operations through the service", function () {
+        it("POST up reaches Stack.up with the policy pack, its config and the secret flagged (Automation API boundary, no Pulumi CLI here)", async function () {
+            const seen: Array<{ method: string; arg: unknown }> = [];
+            const cfToken = "cf-secret-token-0123456789abcdef";
+            const stack = {
+                name: "dev",
+                setAllConfig: async (config: unknown) => void seen.push({ method: "setAllConfig", arg: config }),
+                up: async (opts: { onEvent?: (e: unknown) => void }) => {
+                    seen.push({ method: "up", arg: opts });
+                    opts.onEvent?.({ sequence: 1, timestamp: 0, diagnosticEvent: { message: `echo ${cfToken}`, color: "raw", severity: "warning" } });
+                    return { stdout: "", stderr: "", outputs: { url: { value: "https://dev.example.com", secret: false } }, summary: { resourceChanges: { create: 2 } } };
+                },
+            };
+            const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-engine-"));
+            const automation = createAutomation({
+                workDir: ROOT,
+                env: { PULUMI_CONFIG_PASSPHRASE: "test-passphrase" },
+                stateDir,
+                factory: { createOrSelectStack: async () => stack, selectStack: async () => stack, createWorkspace: async () => ({ listStacks: async () => [] }) } as never,
+            });
+            const { base } = await start({ automation });
+            const posted = await call(base, "POST", "/stacks/dev/up", { secrets: { "cloudflare:apiToken": cfToken }, message: "portal deploy" });
+            assert.equal(posted.status, 202, posted.text);
+            const stream = (await call(base, "GET", `/operations/${posted.json.operationId as string}/events`)).text;
+            const events = parseSse(stream);
+            assert.equal(events[events.length - 1].data.status, "succeeded");
+            const up = seen.find((c) => c.method === "up")?.arg as { policyPacks: string[]; policyPackConfigs: string[]; message: string };
+            assert.deepEqual(up.policyPacks, [path.join(ROOT, "policy")]);
+            assert.deepEqual(up.policyPackConfigs, [path.join(ROOT, "policy", "config", "dev.json")]);
+            assert.equal(up.message, "portal deploy");
+            assert.deepEqual(seen[0], { method: "setAllConfig", arg: { "cloudflare:apiToken": { value: cfToken, secret: true } } });
+            assert.ok(!stream.includes(cfToken), "the secret never reaches the event stream");
+            const view = await call(base, "GET", `/operations/${posted.json.operationId as string}`);
+            assert.deepEqual((view.json.result as OperationResult).outputs, { url: "https://dev.example.com" });
+            assert.ok(!view.text.includes(cfToken));
+        });
+    });
+
+    describe("concurrency", function () {
+        it("a second operation on a busy stack is a 409 with the running operation's id", async function () {
+            const g = gate();
+            const { base } = await start({ runners: { plan: g.runner as never } });
+            const first = await call(base, "POST", "/stacks/dev/plan", {});
+            assert.equal(first.status, 202);
+            const second = await call(base, "POST", "/stacks/dev/plan", {});
+            assert.equal(second.status, 409);
+            assert.equal(second.json.operationId, first.json.operationId);
+            assert.equal(second.json.error, "stack-busy");
+            const other = await call(base, "POST", "/stacks/prod/plan", {});
+            assert.equal(other.status, 202, "another stack is not blocked");
+            g.release();
+            const events = parseSse((await call(base, "GET", `/operations/${first.json.operationId as string}/events`)).text);
+            assert.equal(events[events.length - 1].data.status, "succeeded");
+            const again = await call(base, "POST", "/stacks/dev/plan", {});
+            assert.equal(again.status, 202, "the stack is free once the operation finished");
+            assert.deepEqual(g.runs, ["dev", "prod", "dev"]);
+        });
+
+        it("the overall bound answers 429 with Retry-After", async function () {
+            const g = gate();
+            const { base } = await start({ maxConcurrent: 1, runners: { plan: g.runner as never } });
+            assert.equal((await call(base, "POST", "/stacks/dev/plan", {})).status, 202);
+            const r = await call(base, "POST", "/stacks/prod/plan", {});
+            assert.equal(r.status, 429);
+            assert.ok(Number(r.headers.get("retry-after")) > 0);
+            assert.deepEqual(g.runs, ["dev"], "the refused operation never ran");
+            g.release();
+        });
+    });
+
+    describe("graceful shutdown", function () {
+        it("an operation that finishes within the timeout completes; the listener stops accepting", async function () {
+            const g = gate();
+            const { portal, base } = await start({ runners: { plan: g.runner as never } });
+            const id = (await call(base, "POST", "/stacks/dev/plan", {})).json.operationId as string;
+            const stopping = portal.shutdown(30000);
+            await assert.rejects(fetch(`${base}/healthz`), "no new connections while draining");
+            g.release();
+            const outcome = await stopping;
+            assert.deepEqual(outcome, { finished: [id], interrupted: [] });
+            assert.equal(portal.store.get(id)?.status, "succeeded");
+        });
+
+        it("an operation still running at the timeout is recorded as interrupted, streamed and journaled", async function () {
+            const g = gate({ honourAbort: true });
+            const journalFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "portal-journal-")), "operations.jsonl");
+            const { portal, base } = await start({ runners: { plan: g.runner as never }, journalFile, abortGraceMs: 1000 });
+            const id = (await call(base, "POST", "/stacks/dev/plan", {})).json.operationId as string;
+            const stream = fetch(`${base}/operations/${id}/events`, { headers: AUTH }).then((r) => r.text());
+            // Let the SSE subscription attach before shutting down.
+            while (!(portal.store.get(id)?.events.length)) {
+                await new Promise((r) => setTimeout(r, 10));
+            }
+            await new Promise((r) => setTimeout(r, 100));
+            const outcome = await portal.shutdown(50);
+            assert.deepEqual(outcome, { finished: [], interrupted: [id] });
+            const op = portal.store.get(id)!;
+            assert.equal(op.status, "interrupted");
+            assert.equal(op.error?.kind, "interrupted");
+            assert.equal(op.abort.signal.aborted, true, "the runner was told to stop");
+            const events = parseSse(await stream);
+            assert.equal(events[events.length - 1].event, "done");
+            assert.equal(events[events.length - 1].data.status, "interrupted");
+            const journal = fs.readFileSync(journalFile, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { id: string; status: string });
+            assert.deepEqual(journal.map((j) => [j.id, j.status]), [[id, "interrupted"]]);
+        });
+
+        it("a real offline plan still running at the timeout is cancelled (its worker killed) and recorded interrupted", async function () {
+            const { portal, base } = await start();
+            const id = (await call(base, "POST", "/stacks/dev/plan", {})).json.operationId as string;
+            const outcome = await portal.shutdown(0);
+            assert.deepEqual(outcome, { finished: [], interrupted: [id] });
+            const op = portal.store.get(id)!;
+            assert.equal(op.status, "interrupted");
+            await op.settled;
+            assert.equal(op.status, "interrupted", "the late runner result does not overwrite the record");
+        });
+    });
+});
