@@ -4,9 +4,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { createMockCloud } from "../scripts/plan/mockCloud";
-import { SECRET_PLACEHOLDER } from "../scripts/plan/stackConfig";
+import { parseStackConfig, SECRET_PLACEHOLDER } from "../scripts/plan/stackConfig";
 import { planExitCode, planStack } from "../scripts/plan/run";
-import { PlanJson, renderGraph } from "../scripts/plan/render";
+import { awsxVpcChildren, PlanJson, renderGraph } from "../scripts/plan/render";
 import { parsePlanArgs, UsageError } from "../scripts/plan/args";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -346,6 +346,35 @@ describe("plan: engine URNs", () => {
                 assert.ok(urns.has(d), `${x.name}: dependency ${d}`);
             }
         }
+    });
+});
+
+describe("plan: stack config and awsx expansion", () => {
+    it("plans secure values, top-level or nested in structured config, as secret placeholders", () => {
+        const file = parseStackConfig([
+            "config:",
+            "  app:token: { secure: v1:abc }",
+            "  app:db:",
+            "    user: admin",
+            "    password: { secure: v1:def }",
+            "  app:size: 3",
+        ].join("\n"), "test");
+        assert.equal(file.config["app:token"], SECRET_PLACEHOLDER);
+        assert.deepEqual(JSON.parse(file.config["app:db"]), { user: "admin", password: SECRET_PLACEHOLDER });
+        assert.deepEqual(file.secretKeys.sort(), ["app:db", "app:token"]);
+        assert.equal(file.config["app:size"], "3");
+        assert.ok(!JSON.stringify(file).includes("v1:def"));
+    });
+
+    it("counts what the awsx provider creates inside a VPC from its inputs", () => {
+        const dev = awsxVpcChildren({ numberOfAvailabilityZones: 2, natGateways: { strategy: "Single" } });
+        assert.equal(dev!["aws:ec2/subnet:Subnet"], 4);
+        assert.equal(dev!["aws:ec2/natGateway:NatGateway"], 1);
+        const prod = awsxVpcChildren({ numberOfAvailabilityZones: 3, natGateways: { strategy: "OnePerAz" } });
+        assert.equal(prod!["aws:ec2/natGateway:NatGateway"], 3);
+        const isolated = awsxVpcChildren({ numberOfAvailabilityZones: 2, natGateways: { strategy: "None" }, subnetSpecs: [{ type: "Public" }, { type: "Isolated" }] });
+        assert.equal(isolated!["aws:ec2/natGateway:NatGateway"], 0);
+        assert.equal(isolated!["aws:ec2/route:Route"], 2, "only the public subnets route to the internet gateway");
     });
 });
 

@@ -76,7 +76,7 @@ export const cloudflareMinTls = stackPolicy<EdgeConfig>({
 
         // Settings: judge each, and remember them per zone.
         for (const s of ctx.ofType(ZONE_SETTING)) {
-            const id = s.props["settingId"];
+            const id = peekRaw(s.props, "settingId"); // identity only: an unknown id is not a TLS setting we can name
             if (id !== "min_tls_version" && id !== "ssl") {
                 continue;
             }

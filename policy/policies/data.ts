@@ -243,6 +243,7 @@ export const rdsMultiAz = resourcePolicy<MultiAzConfig>({
 
 interface DeletionConfig {
     requireFinalSnapshot: boolean;
+    requireStableSnapshotName: boolean;
 }
 
 function checkDeletion(props: Props, ctx: ResourceCtx<DeletionConfig>, replica: boolean): void {
@@ -273,7 +274,22 @@ function checkDeletion(props: Props, ctx: ResourceCtx<DeletionConfig>, replica: 
             expected: "a stable snapshot name (no timestamp)",
             fix: 'set finalSnapshotIdentifier: "<identifier>-final"',
         });
+    } else if (ctx.config.requireStableSnapshotName) {
+        const id = peekRaw(props, "finalSnapshotIdentifier");
+        if (typeof id === "string" && looksTimestamped(id)) {
+            ctx.violation({
+                property: "finalSnapshotIdentifier",
+                found: id,
+                expected: "a stable name: a timestamp changes the input on every run (a diff each preview) and hides which snapshot is the final one",
+                fix: 'set finalSnapshotIdentifier: "<identifier>-final"',
+            });
+        }
     }
+}
+
+/** True for names carrying a date or a Unix time (e.g. "db-final-2024-05-01-1200", "db-1714567890123"). */
+export function looksTimestamped(name: string): boolean {
+    return /(19|20)\d{2}-?(0[1-9]|1[0-2])-?([0-2]\d|3[01])/.test(name) || /\d{10,}/.test(name);
 }
 
 export const rdsDeletionProtection = resourcePolicy<DeletionConfig>({
@@ -285,7 +301,10 @@ export const rdsDeletionProtection = resourcePolicy<DeletionConfig>({
         category: "data",
         anchors: ["CKV_AWS_293", "CKV_AWS_139", "SecurityHub:RDS.8", "SecurityHub:RDS.7"],
     },
-    config: { requireFinalSnapshot: bool(true, "Require skipFinalSnapshot false and a finalSnapshotIdentifier (primaries and clusters).") },
+    config: {
+        requireFinalSnapshot: bool(true, "Require skipFinalSnapshot false and a finalSnapshotIdentifier (primaries and clusters)."),
+        requireStableSnapshotName: bool(true, "Flag a finalSnapshotIdentifier that carries a date or Unix time."),
+    },
     checks: [
         check(aws.rds.Instance, (p, ctx: ResourceCtx<DeletionConfig>) => checkDeletion(p as Props, ctx, isReplica(p as Props))),
         check(aws.rds.Cluster, (p, ctx: ResourceCtx<DeletionConfig>) => checkDeletion(p as Props, ctx, false)),

@@ -369,6 +369,11 @@ export const sgNoOpenIngress = resourcePolicy<OpenIngressConfig>({
                 reportOpen(r, ctx, `${r.where}.cidrBlocks`);
             }
         }),
+        checkType<OpenIngressConfig>("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", (props, ctx) => {
+            for (const r of inlineIngress(props as { ingress?: InlineRule[] })) {
+                reportOpen(r, ctx, `${r.where}.cidrBlocks`);
+            }
+        }),
         checkType<OpenIngressConfig>("aws:ec2/securityGroupRule:SecurityGroupRule", (props, ctx) => {
             const r = ec2RuleIngress(props);
             if (r === undefined) {

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { EvalResource } from "../evaluate";
-import { cacheNodesPerShard, engineFamily, tlsParameter } from "../policies/data";
+import { cacheNodesPerShard, engineFamily, looksTimestamped, tlsParameter } from "../policies/data";
 import { UNKNOWN, messages, one, res, secret, urnOf } from "./helpers";
 
 const DB = "aws:rds/instance:Instance";
@@ -187,6 +187,13 @@ describe("policy: rds-multi-az", () => {
         assert.deepEqual(r.violations.map((v) => v.enforcementLevel), ["advisory"]);
     });
 
+    it("an approval tag exempts a single-AZ primary and the exemption is reported with its reason", async () => {
+        const tagged = primary({ multiAz: false, tags: { "guardrails:exempt:rds-multi-az": "reporting replica of a prod snapshot, CHG-42" } });
+        const r = await one(P, [tagged]);
+        assert.deepEqual(r.violations, []);
+        assert.match(r.notApplicable[0].reason, /exempted: reporting replica of a prod snapshot, CHG-42 \[tag guardrails:exempt:rds-multi-az\] \(suppressed: .*multiAz is false/);
+    });
+
     it("skips an unknown multiAz", async () => {
         assert.equal((await one(P, [primary({ multiAz: UNKNOWN })])).skippedUnknown.length, 1);
     });
@@ -206,6 +213,14 @@ describe("policy: rds-deletion-protection", () => {
         const unnamed = messages(await one(P, [without(primary(), "finalSnapshotIdentifier", "skipFinalSnapshot")]));
         assert.match(unnamed[0], /finalSnapshotIdentifier is not set/);
         assert.equal((await one(P, [replica({ deletionProtection: false })])).violations.length, 1);
+    });
+
+    it("flags a timestamped final snapshot name (the seed's formatdate(timestamp())); config turns that off", async () => {
+        const stamped = primary({ finalSnapshotIdentifier: "tutoring-platform-final-snapshot-2024-05-01-1200" });
+        assert.match(messages(await one(P, [stamped]))[0], /finalSnapshotIdentifier is "tutoring-platform-final-snapshot-2024-05-01-1200"; expected a stable name/);
+        assert.equal((await one(P, [primary({ finalSnapshotIdentifier: "db-1714567890123" })])).violations.length, 1);
+        assert.deepEqual((await one(P, [stamped], { [P]: { requireStableSnapshotName: false } })).violations, []);
+        assert.ok(!looksTimestamped("web-platform-prod-data-primary-final"));
     });
 
     it("checks clusters too", async () => {

@@ -55,6 +55,11 @@ describe("policy: sg-no-open-ingress", () => {
         assert.equal(messages(r, "egress").length, 0);
     });
 
+    it("checks the VPC's default security group too", async () => {
+        const def = res("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "default", { vpcId: "vpc-1", ingress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }] });
+        assert.match(messages(await one(P, [def]))[0], /all protocols and ports/);
+    });
+
     it("a security group with no ingress at all (absent) is compliant", async () => {
         assert.deepEqual((await one(P, [res(SG, "empty", { vpcId: "vpc-1" })])).violations, []);
     });
@@ -134,6 +139,16 @@ describe("policy: data-stores-private", () => {
         const r = await one(P, [vpc, inline, db, legacy]);
         assert.match(messages(r, "db-sg")[0], /ingress\[0\] admits 0\.0\.0\.0\/0/);
         assert.match(messages(r, "legacy")[0], /prefix list pl-123/);
+    });
+
+    it("a rule exempted by tag is reported as exempted; the others still fail", async () => {
+        const r = await one(P, [
+            vpc, dbSg(), db,
+            rule("db-from-office", dbSgUrn, { fromPort: 5432, toPort: 5432, cidrIpv4: "203.0.113.0/24", tags: { "guardrails:exempt:data-stores-private": "office VPN, until 2026-12" } }),
+            rule("db-from-lab", dbSgUrn, { fromPort: 5432, toPort: 5432, cidrIpv4: "198.51.100.0/24" }),
+        ]);
+        assert.deepEqual(r.violations.map((v) => v.name), ["db-from-lab"]);
+        assert.match(r.notApplicable[0].reason, /exempted: db-from-office: office VPN, until 2026-12/);
     });
 
     it("without a known VPC CIDR (VPC not in the stack) a CIDR source is flagged; config vpcCidrs fixes that", async () => {

@@ -174,6 +174,15 @@ export function renderText(r: PlanResult, opts: TextOptions = {}): string {
             const flags = [k.protect ? "protected" : "", k.read ? "read" : ""].filter(Boolean).join(", ");
             const col = `${branch}${k.type}`;
             lines.push(`${op} ${col.length >= typeWidth ? `${col}  ` : col.padEnd(typeWidth)}${k.name}${flags ? c("2", `  [${flags}]`) : ""}`);
+            if (k.type === "awsx:ec2:Vpc") {
+                const inner = awsxVpcChildren(k.inputs);
+                if (inner) {
+                    const total = Object.values(inner).reduce((x, y) => x + y, 0);
+                    const parts = Object.entries(inner).filter(([, n]) => n > 0).map(([t, n]) => `${n} ${t.split(":").pop()}`);
+                    const indent = `${parent === "" ? "" : `${prefix}${last ? "   " : "│  "}`}`;
+                    lines.push(c("2", `     ${indent}   (created by the awsx provider at deploy: ${total} resources: ${parts.join(", ")})`));
+                }
+            }
             walk(k.urn, parent === "" ? "" : `${prefix}${last ? "   " : "│  "}`);
         });
     };
@@ -284,6 +293,33 @@ export function renderText(r: PlanResult, opts: TextOptions = {}): string {
     const status = r.error ? c("31", "program failed") : m > 0 ? c("31", `${m} mandatory violation${m === 1 ? "" : "s"}`) : c("32", "ok");
     lines.push(`Plan: ${creates} to create · ${m} mandatory · ${a} advisory · ${r.unanswered.length} unanswered · ${(r.durationMs / 1000).toFixed(1)}s · ${status}`);
     return scrub(`${lines.join("\n")}\n`, r.secretValues);
+}
+
+/**
+ * What the awsx provider creates inside an `awsx:ec2:Vpc` at deploy time (a remote component: the
+ * mock engine sees only the component). Counted from its inputs, for the tree's annotation.
+ */
+export function awsxVpcChildren(inputs: Record<string, unknown>): Record<string, number> | undefined {
+    const azNames = Array.isArray(inputs.availabilityZoneNames) ? inputs.availabilityZoneNames.length : 0;
+    const azs = azNames || (typeof inputs.numberOfAvailabilityZones === "number" ? inputs.numberOfAvailabilityZones : 3);
+    const specs = Array.isArray(inputs.subnetSpecs) && inputs.subnetSpecs.length > 0
+        ? (inputs.subnetSpecs as Array<{ type?: string }>).map((x) => String(x.type ?? "Private"))
+        : ["Public", "Private"];
+    const nat = ((inputs.natGateways ?? {}) as { strategy?: string }).strategy ?? "OnePerAz";
+    const hasPublic = specs.includes("Public");
+    const hasPrivate = specs.includes("Private");
+    const nats = !hasPublic || !hasPrivate || nat === "None" ? 0 : nat === "Single" ? 1 : azs;
+    const subnets = specs.length * azs;
+    return {
+        "aws:ec2/vpc:Vpc": 1,
+        "aws:ec2/subnet:Subnet": subnets,
+        "aws:ec2/routeTable:RouteTable": subnets,
+        "aws:ec2/routeTableAssociation:RouteTableAssociation": subnets,
+        "aws:ec2/route:Route": (hasPublic ? specs.filter((x) => x === "Public").length * azs : 0) + (nats > 0 ? specs.filter((x) => x === "Private").length * azs : 0),
+        "aws:ec2/internetGateway:InternetGateway": hasPublic ? 1 : 0,
+        "aws:ec2/eip:Eip": nats,
+        "aws:ec2/natGateway:NatGateway": nats,
+    };
 }
 
 function depthOf(r: RegisteredResource, byUrn: Map<string, RegisteredResource>): number {

@@ -327,10 +327,14 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
     process.on("unhandledRejection", onRejection);
     // The SDK records a stack trace per resource; ts-node's source-map hook makes each one cost
     // milliseconds. Plain V8 traces are enough unless the user asked for --verbose.
+    // It also stamps a stack trace on every internal promise (leak debugging): with no frames
+    // captured that costs nothing. (Resource source positions raise the limit themselves.)
     const errorClass = Error as { prepareStackTrace?: unknown };
     const savedPrepare = errorClass.prepareStackTrace;
+    const savedLimit = Error.stackTraceLimit;
     if (!options.sourceMappedStacks) {
         errorClass.prepareStackTrace = undefined;
+        Error.stackTraceLimit = 0;
     }
     let run: EngineRun;
     let error: PlanResult["error"];
@@ -357,6 +361,7 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
         await new Promise((resolve) => setImmediate(resolve));
         process.off("unhandledRejection", onRejection);
         errorClass.prepareStackTrace = savedPrepare;
+        Error.stackTraceLimit = savedLimit;
     }
     if (!error && stray.length > 0) {
         error = describeError(stray[0]);

@@ -110,6 +110,12 @@ export function collectSecretValues(args: {
     const found = new Set<string>();
     for (const key of args.secretKeys) {
         strings(args.config[key], found);
+        try {
+            // Structured secret config: its leaves too.
+            strings(JSON.parse(args.config[key]), found);
+        } catch {
+            // a plain string
+        }
     }
     for (const r of args.resources) {
         for (const path of r.secretPaths) {

@@ -20,14 +20,38 @@ export function parseStackConfig(text: string, source: string): StackConfigFile 
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];
     for (const [key, value] of Object.entries(doc.config ?? {})) {
-        if (value && typeof value === "object" && !Array.isArray(value) && "secure" in value) {
+        if (isSecure(value)) {
             config[key] = SECRET_PLACEHOLDER;
             secretKeys.push(key);
-        } else {
-            config[key] = typeof value === "string" ? value : JSON.stringify(value);
+            continue;
+        }
+        // Structured values may hold secure leaves: placeholder them and treat the key as secret.
+        const found = { secure: false };
+        const cleaned = replaceSecure(value, found);
+        config[key] = typeof cleaned === "string" ? cleaned : JSON.stringify(cleaned);
+        if (found.secure) {
+            secretKeys.push(key);
         }
     }
     return { config, secretKeys };
+}
+
+function isSecure(value: unknown): boolean {
+    return !!value && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value;
+}
+
+function replaceSecure(value: unknown, found: { secure: boolean }): unknown {
+    if (isSecure(value)) {
+        found.secure = true;
+        return SECRET_PLACEHOLDER;
+    }
+    if (Array.isArray(value)) {
+        return value.map((v) => replaceSecure(v, found));
+    }
+    if (value && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceSecure(v, found)]));
+    }
+    return value;
 }
 
 export function readStackConfig(file: string): StackConfigFile {
