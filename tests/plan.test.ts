@@ -3,6 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as yaml from "js-yaml";
 import { createMockCloud } from "../scripts/plan/mockCloud";
 import { parseStackConfig, SECRET_PLACEHOLDER } from "../scripts/plan/stackConfig";
 import { planExitCode, planStack } from "../scripts/plan/run";
@@ -306,6 +307,21 @@ describe("plan: the real stacks", () => {
     });
 });
 
+describe("plan: a stack config from outside the repo", () => {
+    it("exits 1 with the violated policy when a reviewer's dev config slows the health check down", () => {
+        const doc = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, Record<string, unknown>> };
+        doc.config["web-platform:healthCheck"] = { ...doc.config["web-platform:healthCheck"], interval: 60, timeout: 30 };
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "Pulumi.dev.yaml");
+        fs.writeFileSync(file, yaml.dump(doc));
+        const r = plan("--config", file, "--json");
+        assert.equal(r.code, 1, r.stderr);
+        const plan_ = JSON.parse(r.stdout) as PlanJson;
+        assert.equal(plan_.error, null);
+        assert.equal(plan_.configFile, file, "a file outside the repo keeps its absolute path");
+        assert.ok(plan_.diagnostics.some((d) => d.policyName === "target-group-health-check" && d.enforcementLevel === "mandatory"));
+    });
+});
+
 describe("plan: programmatic API (planStack)", () => {
     it("plans with config overrides and reports the verdict without a child process", async () => {
         const clean = await planStack({ program: fixture("clean"), configFile: FIXTURE_CONFIG, policyConfigFile: HEALTH_CHECK_ONLY });
@@ -375,6 +391,22 @@ describe("plan: stack config and awsx expansion", () => {
         const isolated = awsxVpcChildren({ numberOfAvailabilityZones: 2, natGateways: { strategy: "None" }, subnetSpecs: [{ type: "Public" }, { type: "Isolated" }] });
         assert.equal(isolated!["aws:ec2/natGateway:NatGateway"], 0);
         assert.equal(isolated!["aws:ec2/route:Route"], 2, "only the public subnets route to the internet gateway");
+    });
+});
+
+describe("plan: exit status", () => {
+    const base = async () => planStack({ program: fixture("clean"), configFile: FIXTURE_CONFIG, policyConfigFile: HEALTH_CHECK_ONLY });
+
+    it("fails closed when the policy pack could not run", async () => {
+        const r = await base();
+        assert.equal(planExitCode(r), 0);
+        assert.equal(planExitCode({ ...r, policy: { ...r.policy, evaluated: false, error: "could not load the policy pack: SyntaxError" } }), 1);
+    });
+
+    it("passes when the caller skipped the policies on purpose", async () => {
+        const r = await planStack({ program: fixture("clean"), configFile: VIOLATING_CONFIG, skipPolicies: true });
+        assert.equal(r.policy.evaluated, false);
+        assert.equal(planExitCode(r), 0);
     });
 });
 

@@ -70,3 +70,96 @@ export function enableCompileCache(root: string, dir = defaultCacheDir(root)): b
     installed = true;
     return true;
 }
+
+interface CompilableModule {
+    exports: unknown;
+    require(id: string): unknown;
+}
+
+type ModuleStatics = {
+    prototype: { _compile(this: CompilableModule, content: string, filename: string, format?: string): unknown };
+    wrap(script: string): string;
+    _resolveFilename(request: string, parent: unknown, isMain: boolean, options?: unknown): string;
+    _resolveLookupPaths(request: string, parent: unknown): string[] | null;
+    _extensions: unknown;
+    _cache: unknown;
+};
+
+let codeCacheInstalled = false;
+
+/**
+ * V8 code cache for every CommonJS module loaded after this call (the SDKs' lazily loaded modules,
+ * the tool, the program): V8 deserialises compiled code instead of parsing and compiling the
+ * source again. The same technique as the v8-compile-cache package. Entries are keyed by file,
+ * content and the Node version; a rejected entry is rewritten.
+ */
+export function enableCodeCache(root: string, dir = path.join(defaultCacheDir(root), `v8-${process.version}`)): boolean {
+    if (codeCacheInstalled || process.env.PLAN_COMPILE_CACHE === "0") {
+        return codeCacheInstalled;
+    }
+    try {
+        fs.mkdirSync(dir, { recursive: true });
+        // Content-keyed entries pile up as files change: start over past a generous bound.
+        if (fs.readdirSync(dir).length > 20000) {
+            fs.rmSync(dir, { recursive: true, force: true });
+            fs.mkdirSync(dir, { recursive: true });
+        }
+    } catch {
+        return false;
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const Module = require("module") as ModuleStatics;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const vm = require("vm") as typeof import("vm");
+    const original = Module.prototype._compile;
+    const toWrite: Array<[string, import("vm").Script]> = [];
+    Module.prototype._compile = function (this: CompilableModule, content: string, filename: string, format?: string) {
+        if (format === "module") {
+            return original.call(this, content, filename, format);
+        }
+        const file = path.join(dir, crypto.createHash("sha1").update(filename).update("\0").update(content).digest("hex"));
+        let cachedData: Buffer | undefined;
+        try {
+            cachedData = fs.readFileSync(file);
+        } catch {
+            cachedData = undefined;
+        }
+        let script: import("vm").Script;
+        try {
+            script = new vm.Script(Module.wrap(content), {
+                filename,
+                cachedData,
+                importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+            });
+        } catch {
+            // Let Node report syntax errors its own way.
+            return original.call(this, content, filename, format);
+        }
+        if (!cachedData || script.cachedDataRejected) {
+            toWrite.push([file, script]);
+        }
+        const fn = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => unknown;
+        // Arrow functions keep this module as `this`.
+        const req = ((id: string) => this.require(id)) as NodeJS.Require;
+        req.resolve = Object.assign(
+            (request: string, options?: { paths?: string[] }) => Module._resolveFilename(request, this, false, options),
+            { paths: (request: string) => Module._resolveLookupPaths(request, this) },
+        );
+        req.main = require.main;
+        req.extensions = Module._extensions as NodeJS.Require["extensions"];
+        req.cache = Module._cache as NodeJS.Require["cache"];
+        return fn.call(this.exports, this.exports, req, this, filename, path.dirname(filename));
+    };
+    process.once("exit", () => {
+        for (const [file, script] of toWrite) {
+            try {
+                fs.writeFileSync(`${file}.${process.pid}`, script.createCachedData());
+                fs.renameSync(`${file}.${process.pid}`, file);
+            } catch {
+                // No cache is only slower.
+            }
+        }
+    });
+    codeCacheInstalled = true;
+    return true;
+}

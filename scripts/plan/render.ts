@@ -52,7 +52,14 @@ export interface PlanJson {
     durationMs: number;
 }
 
-const rel = (file: string | undefined) => (file ? path.relative(ROOT, file) || file : null);
+/** Repo files relative to the repo root; files elsewhere keep their absolute path. */
+const rel = (file: string | undefined): string | null => {
+    if (!file) {
+        return null;
+    }
+    const r = path.relative(ROOT, file);
+    return r && !r.startsWith("..") && !path.isAbsolute(r) ? r : file;
+};
 
 function byType(resources: RegisteredResource[]): Record<string, number> {
     const counts: Record<string, number> = {};

@@ -86,6 +86,8 @@ export interface PlanResult {
     /** Clear-text values to scrub from any rendering. Never render this field. */
     secretValues: string[];
     durationMs: number;
+    /** Where the time went: running the program (module loading included) and the policy pack. */
+    timings: { programMs: number; policyMs: number };
 }
 
 /** A problem with the plan's inputs (missing file, bad policy config): the CLI exits 2. */
@@ -227,6 +229,8 @@ async function evaluatePack(
                 name: r.name,
                 parent: r.parent || undefined,
                 props: r.wireInputs,
+                dependencies: r.dependencies,
+                propertyDependencies: r.propertyDependencies,
                 opts: {
                     protect: r.protect,
                     parent: r.parent || undefined,
@@ -338,6 +342,7 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
     }
     let run: EngineRun;
     let error: PlanResult["error"];
+    const programStarted = process.hrtime.bigint();
     try {
         run = await runProgram({
             program,
@@ -367,12 +372,15 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
         error = describeError(stray[0]);
     }
     const resources = withEngineUrns(run.resources);
+    const programMs = Number(process.hrtime.bigint() - programStarted) / 1e6;
+    const policyStarted = process.hrtime.bigint();
     const policy: PolicyOutcome = options.skipPolicies || error
         ? {
             evaluated: false, packName: POLICY_PACK_NAME, packVersion: "", policyCount: 0, violations: [], notApplicable: [], skippedUnknown: [],
             ...(error ? { error: "not evaluated: the program failed" } : { skipped: true }),
         }
         : await evaluatePack(resources, options, stack, stackTags);
+    const policyMs = Number(process.hrtime.bigint() - policyStarted) / 1e6;
     const secretValues = collectSecretValues({ resources, config, secretKeys, outputs: run.outputs, secretOutputs: run.secretOutputs });
     return {
         stack,
@@ -390,6 +398,7 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
         notes,
         secretValues,
         durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+        timings: { programMs, policyMs },
     };
 }
 
