@@ -275,9 +275,25 @@ export function validateValue(schema: PolicyConfigJSONSchema | boolean, v: unkno
 // ---------------------------------------------------------------------------------------------
 
 /** Deserialize wire props through a protobuf Struct, exactly as the server receives them. */
-export function engineProps(wire: Record<string, unknown>): Record<string, unknown> {
+export function deserializeWire(wire: Record<string, unknown>): Record<string, unknown> {
     const struct = structproto.Struct.fromJavaScript(stripUndefined(wire) as Record<string, structproto.JavaScriptValue>);
-    return unknownCheckingProxy(deserializeProperties(struct, false));
+    return deserializeProperties(struct, false);
+}
+
+/** What a policy sees: a fresh unknown-checking proxy over deserialized props. */
+export function engineProps(wire: Record<string, unknown>): Record<string, unknown> {
+    return unknownCheckingProxy(deserializeWire(wire));
+}
+
+/** Cache per key: `fn` runs once for each key. */
+function memoize<K, V>(fn: (k: K) => V): (k: K) => V {
+    const cache = new Map<K, V>();
+    return (k) => {
+        if (!cache.has(k)) {
+            cache.set(k, fn(k));
+        }
+        return cache.get(k) as V;
+    };
 }
 
 function stripUndefined(v: unknown): unknown {
@@ -358,6 +374,10 @@ export async function evaluatePolicies(input: EvaluateInput): Promise<Evaluation
     const notApplicable = (reason?: string): never => {
         throw new NotApplicableSignal(reason);
     };
+    // Deserialize each resource once (the server does it per policy; the result is the same and
+    // policies never write to props). Every policy still gets its own unknown-checking proxy.
+    const inputsOf = memoize((r: EvalResource) => deserializeWire(r.props));
+    const outputsOf = memoize((r: EvalResource) => (r.outputs ? deserializeWire(r.outputs) : inputsOf(r)));
 
     for (const p of policies) {
         const pc = config.get(p.name) ?? { properties: {} };
@@ -375,16 +395,14 @@ export async function evaluatePolicies(input: EvaluateInput): Promise<Evaluation
                 continue;
             }
             const validations = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
+            const fastType = !Array.isArray(p.validateResource) ? getPulumiType(p.validateResource) : undefined;
             for (const r of input.resources) {
-                const fastType = !Array.isArray(p.validateResource)
-                    ? getPulumiType(p.validateResource)
-                    : undefined;
                 if (fastType && fastType !== r.type) {
                     // The server records these as not applicable too; they are noise for reports.
                     continue;
                 }
                 for (const validation of validations) {
-                    const props = engineProps(r.props);
+                    const props = unknownCheckingProxy(inputsOf(r));
                     const args: ResourceValidationArgs = {
                         type: r.type,
                         props,
@@ -435,7 +453,7 @@ export async function evaluatePolicies(input: EvaluateInput): Promise<Evaluation
         try {
             const built = new Map<string, PolicyResource>();
             for (const r of input.resources) {
-                const props = engineProps(r.outputs ?? r.props);
+                const props = unknownCheckingProxy(outputsOf(r));
                 built.set(r.urn, {
                     type: r.type,
                     props,

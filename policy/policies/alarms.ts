@@ -5,11 +5,11 @@
 // values such as an ALB's arnSuffix are unknown during a first preview).
 import { PolicyResource } from "@pulumi/policy";
 import { GuardrailPolicy, bool, describeResource, fmt, isUnknownMarker, peekRaw, stackPolicy, strList } from "./lib";
+import { LB_TYPES } from "./alb";
 import { isReplica } from "./data";
 import { isSet, ofTypes } from "./network";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
-const LB_TYPES = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"];
 const INSTANCE = "aws:rds/instance:Instance";
 const CACHE = "aws:elasticache/replicationGroup:ReplicationGroup";
 

@@ -18,8 +18,9 @@ import {
     stackPolicy,
     strList,
     GuardrailPolicy,
-    StackCtx,
 } from "./lib";
+import { ofTypes } from "./network";
+import { BUCKET_POLICY_TYPES, BUCKET_TYPES, SSE_TYPES, SseRule } from "./platform";
 
 // ---------------------------------------------------------------------------------------------
 // Shared facts
@@ -63,22 +64,13 @@ export const AWS_DEFAULT_SSL_POLICY = "ELBSecurityPolicy-2016-08";
 
 const LISTENER_TYPES = ["aws:lb/listener:Listener", "aws:alb/listener:Listener"];
 const RULE_TYPES = ["aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule"];
-const LB_TYPES = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"];
+/** Load balancers under both type tokens (aws:alb/* are the legacy aliases). */
+export const LB_TYPES = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"];
 const TG_TYPES = ["aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup"];
 const WAF_ASSOCIATION_TYPES = [
     "aws:wafv2/webAclAssociation:WebAclAssociation",
     "aws:wafregional/webAclAssociation:WebAclAssociation",
 ];
-const BUCKET_TYPES = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
-const SSE_TYPES = [
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
-];
-const BUCKET_POLICY_TYPES = ["aws:s3/bucketPolicy:BucketPolicy"];
-
-function ofTypes(ctx: StackCtx<unknown>, types: string[]): PolicyResource[] {
-    return ctx.resources.filter((r) => types.includes(r.type));
-}
 
 /** AWS: loadBalancerType defaults to "application". */
 export function isApplicationLb(props: Record<string, unknown>): boolean {
@@ -490,8 +482,6 @@ export function allowsElbLogDelivery(policy: unknown): boolean {
         });
     });
 }
-
-type SseRule = { applyServerSideEncryptionByDefault?: { sseAlgorithm?: string } };
 
 export const albAccessLogs = stackPolicy<{ loadBalancerTypes: string[] }>({
     name: "alb-access-logs",

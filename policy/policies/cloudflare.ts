@@ -3,13 +3,13 @@
 // are proxied (otherwise clients bypass the CDN, its WAF and its TLS settings).
 import { PolicyResource } from "@pulumi/policy";
 import { GuardrailPolicy, describeResource, enumOf, fmt, peekRaw, stackPolicy, strList, bool } from "./lib";
+import { LB_TYPES } from "./alb";
 import { isUnknownProp, ofTypes, references } from "./network";
 
 const ZONE = "cloudflare:index/zone:Zone";
 const ZONE_SETTING = "cloudflare:index/zoneSetting:ZoneSetting";
 /** DnsRecord (v6) and its deprecated alias Record. */
 const DNS_TYPES = ["cloudflare:index/dnsRecord:DnsRecord", "cloudflare:index/record:Record"];
-const LB_TYPES = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"];
 
 /** Cloudflare's defaults for a zone that does not set these (what an unmanaged setting means). */
 export const CLOUDFLARE_DEFAULTS = { minTlsVersion: "1.0", ssl: "the zone's default (flexible or full, never strict)" };

@@ -465,6 +465,33 @@ function isTrue(v: unknown): boolean {
     return v === true || v === "true";
 }
 
+/** Launch configurations and instances (same block-device shape): root volume and every EBS device encrypted. */
+function checkInstanceVolumes(
+    r: { rootBlockDevice?: { encrypted?: boolean }; ebsBlockDevices?: Array<{ encrypted?: boolean }> },
+    ctx: ResourceCtx<{ requireRootMapping: boolean }>,
+): void {
+    if (!isTrue(r.rootBlockDevice?.encrypted)) {
+        ctx.violation({
+            property: "rootBlockDevice.encrypted",
+            found: r.rootBlockDevice?.encrypted,
+            awsDefault: EBS_DEFAULT,
+            expected: "true",
+            fix: "set rootBlockDevice: { encrypted: true }",
+        });
+    }
+    asArray(r.ebsBlockDevices).forEach((d, i) => {
+        if (!isTrue(d.encrypted)) {
+            ctx.violation({
+                property: `ebsBlockDevices[${i}].encrypted`,
+                found: d.encrypted,
+                awsDefault: EBS_DEFAULT,
+                expected: "true",
+                fix: "set encrypted: true",
+            });
+        }
+    });
+}
+
 export const ebsEncrypted = resourcePolicy<{ requireRootMapping: boolean }>({
     name: "ebs-encrypted",
     description: "EBS volumes (launch template/configuration block devices, instance volumes, standalone volumes) are encrypted.",
@@ -504,50 +531,8 @@ export const ebsEncrypted = resourcePolicy<{ requireRootMapping: boolean }>({
                 }
             });
         }),
-        check(aws.ec2.LaunchConfiguration, (lc, ctx: ResourceCtx<{ requireRootMapping: boolean }>) => {
-            if (!isTrue(lc.rootBlockDevice?.encrypted)) {
-                ctx.violation({
-                    property: "rootBlockDevice.encrypted",
-                    found: lc.rootBlockDevice?.encrypted,
-                    awsDefault: EBS_DEFAULT,
-                    expected: "true",
-                    fix: "set rootBlockDevice: { encrypted: true }",
-                });
-            }
-            asArray(lc.ebsBlockDevices).forEach((d, i) => {
-                if (!isTrue(d.encrypted)) {
-                    ctx.violation({
-                        property: `ebsBlockDevices[${i}].encrypted`,
-                        found: d.encrypted,
-                        awsDefault: EBS_DEFAULT,
-                        expected: "true",
-                        fix: "set encrypted: true",
-                    });
-                }
-            });
-        }),
-        check(aws.ec2.Instance, (inst, ctx: ResourceCtx<{ requireRootMapping: boolean }>) => {
-            if (!isTrue(inst.rootBlockDevice?.encrypted)) {
-                ctx.violation({
-                    property: "rootBlockDevice.encrypted",
-                    found: inst.rootBlockDevice?.encrypted,
-                    awsDefault: EBS_DEFAULT,
-                    expected: "true",
-                    fix: "set rootBlockDevice: { encrypted: true }",
-                });
-            }
-            asArray(inst.ebsBlockDevices).forEach((d, i) => {
-                if (!isTrue(d.encrypted)) {
-                    ctx.violation({
-                        property: `ebsBlockDevices[${i}].encrypted`,
-                        found: d.encrypted,
-                        awsDefault: EBS_DEFAULT,
-                        expected: "true",
-                        fix: "set encrypted: true",
-                    });
-                }
-            });
-        }),
+        check(aws.ec2.LaunchConfiguration, checkInstanceVolumes),
+        check(aws.ec2.Instance, checkInstanceVolumes),
         check(aws.ebs.Volume, (v, ctx: ResourceCtx<{ requireRootMapping: boolean }>) => {
             if (!isTrue(v.encrypted)) {
                 ctx.violation({
@@ -565,6 +550,18 @@ export const ebsEncrypted = resourcePolicy<{ requireRootMapping: boolean }>({
 // ---------------------------------------------------------------------------------------------
 // no-public-ip-app
 // ---------------------------------------------------------------------------------------------
+
+/** Launch configurations and instances share the associatePublicIpAddress flag. */
+function checkAssociatePublicIp(r: { associatePublicIpAddress?: boolean }, ctx: ResourceCtx<Record<string, never>>): void {
+    if (isTrue(r.associatePublicIpAddress)) {
+        ctx.violation({
+            property: "associatePublicIpAddress",
+            found: true,
+            expected: "false or unset",
+            fix: "set associatePublicIpAddress: false",
+        });
+    }
+}
 
 export const noPublicIpApp = resourcePolicy<Record<string, never>>({
     name: "no-public-ip-app",
@@ -589,26 +586,8 @@ export const noPublicIpApp = resourcePolicy<Record<string, never>>({
                 }
             });
         }),
-        check(aws.ec2.LaunchConfiguration, (lc, ctx: ResourceCtx<Record<string, never>>) => {
-            if (isTrue(lc.associatePublicIpAddress)) {
-                ctx.violation({
-                    property: "associatePublicIpAddress",
-                    found: true,
-                    expected: "false or unset",
-                    fix: "set associatePublicIpAddress: false",
-                });
-            }
-        }),
-        check(aws.ec2.Instance, (inst, ctx: ResourceCtx<Record<string, never>>) => {
-            if (isTrue(inst.associatePublicIpAddress)) {
-                ctx.violation({
-                    property: "associatePublicIpAddress",
-                    found: true,
-                    expected: "false or unset",
-                    fix: "set associatePublicIpAddress: false",
-                });
-            }
-        }),
+        check(aws.ec2.LaunchConfiguration, checkAssociatePublicIp),
+        check(aws.ec2.Instance, checkAssociatePublicIp),
         check(aws.ecs.Service, (s, ctx: ResourceCtx<Record<string, never>>) => {
             if (s.networkConfiguration?.assignPublicIp === true) {
                 ctx.violation({

@@ -39,6 +39,19 @@ interface EncryptedConfig {
     requireCustomerKey: boolean;
 }
 
+/** Encrypted storage of an instance or cluster: with requireCustomerKey, the key must be a customer's. */
+function checkCustomerKey(ctx: StackCtx<EncryptedConfig>, r: PolicyResource): void {
+    if (ctx.config.requireCustomerKey && !isSet(r.props, "kmsKeyId")) {
+        ctx.violation(r, {
+            property: "kmsKeyId",
+            found: undefined,
+            awsDefault: "the AWS managed key aws/rds",
+            expected: "a customer-managed KMS key",
+            fix: "set kmsKeyId: key.arn",
+        });
+    }
+}
+
 /** AWS default for a cluster's storageEncrypted: true only for engineMode "serverless" (v1). */
 export function clusterEncryptedDefault(props: Props): boolean {
     return props["engineMode"] === "serverless";
@@ -94,14 +107,8 @@ export const rdsEncrypted = stackPolicy<EncryptedConfig>({
                     fix: "set storageEncrypted: true (and kmsKeyId: a customer key)",
                     advisory: restored,
                 });
-            } else if (ctx.config.requireCustomerKey && !isSet(db.props, "kmsKeyId")) {
-                ctx.violation(db, {
-                    property: "kmsKeyId",
-                    found: undefined,
-                    awsDefault: "the AWS managed key aws/rds",
-                    expected: "a customer-managed KMS key",
-                    fix: "set kmsKeyId: key.arn",
-                });
+            } else {
+                checkCustomerKey(ctx, db);
             }
         }
         for (const c of ctx.ofType(CLUSTER)) {
@@ -115,14 +122,8 @@ export const rdsEncrypted = stackPolicy<EncryptedConfig>({
                     expected: "true",
                     fix: "set storageEncrypted: true (and kmsKeyId: a customer key)",
                 });
-            } else if (ctx.config.requireCustomerKey && !isSet(c.props, "kmsKeyId")) {
-                ctx.violation(c, {
-                    property: "kmsKeyId",
-                    found: undefined,
-                    awsDefault: "the AWS managed key aws/rds",
-                    expected: "a customer-managed KMS key",
-                    fix: "set kmsKeyId: key.arn",
-                });
+            } else {
+                checkCustomerKey(ctx, c);
             }
         }
     },

@@ -50,7 +50,8 @@
  *   notApplicable("exempted: <name>: <reason> (suppressed: ...); ...") after the real violations.
  *
  * Helpers: num/int/str/bool/strList/numList/enumOf (schema builders), asArray, tagsOf, globMatch,
- * parseJson, describeResource, fmt, dependsOn(ref, prop, target), peekRaw (identity matching only).
+ * parseJson, describeResource, fmt, dependsOn(ref, prop, target), peekRaw (identity matching only),
+ * rawTarget / containsUnknown (unknown-aware raw reads).
  *
  * Registering: export `xxxPolicies: GuardrailPolicy[]` from your file and spread it into the
  * `policies` array in ./index.ts. Test with policy/tests/helpers.ts (res(), one(), evaluate()),
@@ -319,14 +320,31 @@ export function parseJson(text: unknown): unknown {
  * unknown values come back as undefined. Never use it to judge a value.
  */
 export function peekRaw(props: Record<string, unknown>, key: string): unknown {
-    const target = (props as Record<string, unknown>)["__getSpecialProxyTarget"] as
-        | Record<string, unknown>
-        | undefined;
-    const raw = target && typeof target === "object" ? target[key] : props[key];
+    const raw = rawTarget(props)[key];
     if (typeof raw === "string" && isUnknownMarker(raw)) {
         return undefined;
     }
     return raw;
+}
+
+/** The raw (non-throwing) object behind the engine's unknown-checking proxy (plain objects as they are). */
+export function rawTarget(props: Record<string, unknown>): Record<string, unknown> {
+    const t = props["__getSpecialProxyTarget"];
+    return t && typeof t === "object" ? (t as Record<string, unknown>) : props;
+}
+
+/** True if the value is, or contains, a value unknown during preview. */
+export function containsUnknown(v: unknown): boolean {
+    if (isUnknownMarker(v)) {
+        return true;
+    }
+    if (Array.isArray(v)) {
+        return v.some(containsUnknown);
+    }
+    if (v && typeof v === "object") {
+        return Object.values(v as Record<string, unknown>).some(containsUnknown);
+    }
+    return false;
 }
 
 const UNKNOWN_MARKERS = new Set([
@@ -383,12 +401,15 @@ export function configExemption(
     return undefined;
 }
 
+/** What exemptions are matched on. */
+interface ExemptionSubject {
+    name: string;
+    urn: string;
+    props: Record<string, unknown>;
+}
+
 /** The exemption reason for a resource, from config (first) or the approval tag; reading tags may throw unknown. */
-export function exemptionReason(
-    policyName: string,
-    cfg: CommonConfig,
-    r: { name: string; urn: string; props: Record<string, unknown> },
-): string | undefined {
+export function exemptionReason(policyName: string, cfg: CommonConfig, r: ExemptionSubject): string | undefined {
     const byConfig = configExemption(cfg.exemptions, r.name, r.urn);
     if (byConfig) {
         return `${byConfig.reason} [config exemption "${byConfig.resource}"]`;
@@ -401,45 +422,12 @@ export function exemptionReason(
 }
 
 /**
- * Exemption lookup that never throws on unknowns (used only while another error propagates):
- * returns "unknown" when the tags cannot be read, so nothing is reported for a maybe-exempt resource.
+ * Exemption check that never throws on unknowns (used only while another error propagates): true
+ * when the resource is exempted, or may be (its tags cannot be read yet), so nothing is reported for it.
  */
-function exemptionReasonRaw(
-    policyName: string,
-    cfg: CommonConfig,
-    r: { name: string; urn: string; props: Record<string, unknown> },
-): string | undefined {
-    const byConfig = configExemption(cfg.exemptions, r.name, r.urn);
-    if (byConfig) {
-        return byConfig.reason;
-    }
-    const raw = peekRaw(r.props, "tags");
-    if (raw === undefined && isUnknownMarker(rawTarget(r.props)?.["tags"])) {
-        return "unknown";
-    }
-    if (containsUnknown(raw)) {
-        return "unknown";
-    }
-    const tags = tagsOf({ tags: raw });
-    return tags[EXEMPT_TAG_PREFIX + policyName];
-}
-
-function rawTarget(props: Record<string, unknown>): Record<string, unknown> | undefined {
-    const t = props["__getSpecialProxyTarget"];
-    return t && typeof t === "object" ? (t as Record<string, unknown>) : props;
-}
-
-function containsUnknown(v: unknown): boolean {
-    if (isUnknownMarker(v)) {
-        return true;
-    }
-    if (Array.isArray(v)) {
-        return v.some(containsUnknown);
-    }
-    if (v && typeof v === "object") {
-        return Object.values(v as Record<string, unknown>).some(containsUnknown);
-    }
-    return false;
+function mayBeExempted(policyName: string, cfg: CommonConfig, r: ExemptionSubject): boolean {
+    const tags = rawTarget(r.props)["tags"];
+    return containsUnknown(tags) || exemptionReason(policyName, cfg, { ...r, props: { tags } }) !== undefined;
 }
 
 function suppressedSummary(messages: string[]): string {
@@ -487,24 +475,21 @@ export function checkType<C = Record<string, unknown>>(
     return { pulumiType, run: fn };
 }
 
-export interface ResourcePolicyDef<C> {
+/** What every policy definition declares (resource and stack policies alike). */
+export interface PolicyDefBase {
     name: string;
     description: string;
     enforcementLevel?: EnforcementLevel;
     metadata: PolicyMetadata;
     config: SchemaProps;
     remediation?: string;
+}
+
+export interface ResourcePolicyDef<C> extends PolicyDefBase {
     checks: ResourceCheck<C>[];
 }
 
-function baseFields(def: {
-    name: string;
-    description: string;
-    enforcementLevel?: EnforcementLevel;
-    metadata: PolicyMetadata;
-    remediation?: string;
-    config: SchemaProps;
-}): GuardrailExtras & {
+function baseFields(def: PolicyDefBase): GuardrailExtras & {
     name: string;
     description: string;
     enforcementLevel: EnforcementLevel;
@@ -554,7 +539,7 @@ export function resourcePolicy<C>(def: ResourcePolicyDef<C>): GuardrailResourceP
         } catch (e) {
             // The engine keeps violations reported before an unknown value stopped the check; so do we,
             // unless the resource may be exempted (decided without touching unknowns).
-            if (exemptionReasonRaw(def.name, config, args) === undefined) {
+            if (!mayBeExempted(def.name, config, args)) {
                 messages.forEach((m) => emit(reportViolation, m));
             }
             throw e;
@@ -590,13 +575,7 @@ export interface StackCtx<C> {
     report(r: PolicyResource, message: string): void;
 }
 
-export interface StackPolicyDef<C> {
-    name: string;
-    description: string;
-    enforcementLevel?: EnforcementLevel;
-    metadata: PolicyMetadata;
-    config: SchemaProps;
-    remediation?: string;
+export interface StackPolicyDef<C> extends PolicyDefBase {
     validate(ctx: StackCtx<C>): void | Promise<void>;
 }
 
@@ -634,7 +613,7 @@ export function stackPolicy<C>(def: StackPolicyDef<C>): GuardrailStackPolicy {
         } catch (e) {
             // Keep what was found before an unknown value (or an error) stopped the check, as the engine does.
             for (const f of findings) {
-                if (exemptionReasonRaw(def.name, config, f.r) === undefined) {
+                if (!mayBeExempted(def.name, config, f.r)) {
                     emit(reportViolation, f, f.r.urn);
                 }
             }

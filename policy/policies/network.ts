@@ -11,12 +11,14 @@ import {
     bool,
     check,
     checkType,
+    containsUnknown,
     dependsOn,
     describeResource,
     fmt,
     isUnknownMarker,
     numList,
     peekRaw,
+    rawTarget,
     resourcePolicy,
     stackPolicy,
     strList,
@@ -26,29 +28,9 @@ import {
 // Shared helpers (pure)
 // ---------------------------------------------------------------------------------------------
 
-/** The raw (non-throwing) object behind the engine's unknown-checking proxy. */
-function rawObject(props: Record<string, unknown>): Record<string, unknown> {
-    const t = props["__getSpecialProxyTarget"];
-    return t && typeof t === "object" ? (t as Record<string, unknown>) : props;
-}
-
-/** True if the value is, or contains, a value unknown during preview. */
-export function containsUnknown(v: unknown): boolean {
-    if (isUnknownMarker(v)) {
-        return true;
-    }
-    if (Array.isArray(v)) {
-        return v.some(containsUnknown);
-    }
-    if (v && typeof v === "object") {
-        return Object.values(v as Record<string, unknown>).some(containsUnknown);
-    }
-    return false;
-}
-
 /** True if the property (or anything inside it) is unknown during preview: skip judging it. */
 export function isUnknownProp(props: Record<string, unknown>, key: string): boolean {
-    return containsUnknown(rawObject(props)[key]);
+    return containsUnknown(rawTarget(props)[key]);
 }
 
 /**
@@ -56,7 +38,7 @@ export function isUnknownProp(props: Record<string, unknown>, key: string): bool
  * value unknown during preview counts as set, because a value will be there.
  */
 export function isSet(props: Record<string, unknown>, key: string): boolean {
-    const raw = rawObject(props)[key];
+    const raw = rawTarget(props)[key];
     if (raw === undefined || raw === null || raw === "") {
         return false;
     }
@@ -243,7 +225,7 @@ export function inlineIngress(sg: { ingress?: InlineRule[] }): IngressView[] {
         cidrs: [...asArray(r.cidrBlocks), ...asArray(r.ipv6CidrBlocks)].filter((c) => !isUnknownMarker(c)),
         prefixLists: presentIds(r as Record<string, unknown>, "prefixListIds"),
         securityGroups: presentIds(r as Record<string, unknown>, "securityGroups"),
-        self: rawObject(r as Record<string, unknown>)["self"] === true,
+        self: rawTarget(r as Record<string, unknown>)["self"] === true,
         where: `ingress[${i}]`,
     }));
 }
@@ -253,7 +235,7 @@ export function inlineIngress(sg: { ingress?: InlineRule[] }): IngressView[] {
  * is unknown during preview (a group created in the same update) does not stop the check.
  */
 function presentIds(r: Record<string, unknown>, key: string): string[] {
-    const raw = rawObject(r)[key];
+    const raw = rawTarget(r)[key];
     return asArray(raw as unknown[] | unknown)
         .filter((v) => v !== undefined && v !== null && v !== "")
         .map((v) => (isUnknownMarker(v) ? "(unknown until created)" : String(v)));
@@ -271,14 +253,14 @@ export function ec2RuleIngress(r: Record<string, unknown>): IngressView | undefi
         cidrs: [...asArray(r["cidrBlocks"] as string[] | undefined), ...asArray(r["ipv6CidrBlocks"] as string[] | undefined)],
         prefixLists: presentIds(r, "prefixListIds"),
         securityGroups: presentIds(r, "sourceSecurityGroupId"),
-        self: rawObject(r)["self"] === true,
+        self: rawTarget(r)["self"] === true,
         where: "",
     };
 }
 
 /** aws.vpc.SecurityGroupIngressRule (one source per rule). */
 export function vpcRuleIngress(r: Record<string, unknown>): IngressView {
-    const raw = rawObject(r);
+    const raw = rawTarget(r);
     // Read a CIDR only when the rule has one (reading an unknown CIDR stops the check: it is judged).
     const cidrs = (["cidrIpv4", "cidrIpv6"] as const)
         .filter((k) => raw[k] !== undefined && raw[k] !== null)

@@ -29,13 +29,13 @@ type Props = Record<string, unknown>;
 // s3-bucket-secure (stack)
 // ---------------------------------------------------------------------------------------------
 
-const BUCKET_TYPES = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
-const SSE_TYPES = [
+export const BUCKET_TYPES = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
+export const SSE_TYPES = [
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
 ];
 const PAB_TYPES = ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"];
-const POLICY_TYPES = ["aws:s3/bucketPolicy:BucketPolicy"];
+export const BUCKET_POLICY_TYPES = ["aws:s3/bucketPolicy:BucketPolicy"];
 const VERSIONING_TYPES = ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"];
 
 export const PUBLIC_ACCESS_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
@@ -82,7 +82,7 @@ function related(ctx: StackCtx<unknown>, types: string[], bucket: PolicyResource
     return ofTypes(ctx, types).filter((x) => references(x, "bucket", bucket, ["bucket"]));
 }
 
-type SseRule = { applyServerSideEncryptionByDefault?: { sseAlgorithm?: string } };
+export type SseRule = { applyServerSideEncryptionByDefault?: { sseAlgorithm?: string } };
 
 export const s3BucketSecure = stackPolicy<S3Config>({
     name: "s3-bucket-secure",
@@ -162,7 +162,7 @@ export const s3BucketSecure = stackPolicy<S3Config>({
             }
             // --- TLS-only bucket policy (skipped while a policy document is unknown)
             if (cfg.requireTlsOnlyPolicy) {
-                const docs: PolicyResource[] = related(ctx, POLICY_TYPES, bucket);
+                const docs: PolicyResource[] = related(ctx, BUCKET_POLICY_TYPES, bucket);
                 const unknown = docs.some((d) => isUnknownProp(d.props, "policy")) || isUnknownProp(bucket.props, "policy");
                 const policies = docs.map((d) => d.props["policy"] as unknown);
                 if (!unknown && peekRaw(bucket.props, "policy") !== undefined) {

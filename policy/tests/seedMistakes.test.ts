@@ -1,6 +1,7 @@
 // A hand-written Pulumi program that repeats the design documents' mistakes and is otherwise
 // compliant, run under the mock engine: the pack must report exactly those mistakes.
-//   1. a redirect rule on the HTTPS listener (a loop, and not an HTTP->HTTPS redirect)
+//   1. "redirect HTTP to HTTPS" written as a rule on the HTTPS listener (a loop), while the HTTP
+//      listener itself forwards plain HTTP to the targets
 //   2. /health answered by a fixed response (health checks never see the app)
 //   3. a 30 s x 3 health check (90 s to notice a dead target) and a 300 s x 2 scale-out alarm
 //      with a 300 s cooldown (15 minutes from sustained load to a scale-out decision)
@@ -94,11 +95,14 @@ export function seedProgram(fixed = false): void {
         loadBalancerArn: alb.arn,
         port: 80,
         protocol: "HTTP",
-        defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+        // Mistake 1a: with the redirect written on the HTTPS listener, plain HTTP is forwarded.
+        defaultActions: fixed
+            ? [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }]
+            : [{ type: "forward", targetGroupArn: tg.arn }],
         tags,
     });
     if (!fixed) {
-        // Mistake 1: "redirect HTTP to HTTPS" written as a rule on the HTTPS listener.
+        // Mistake 1b: "redirect HTTP to HTTPS" written as a rule on the HTTPS listener.
         new aws.lb.ListenerRule("seed-redirect-http-to-https", {
             listenerArn: https.arn,
             priority: 100,
@@ -229,12 +233,15 @@ async function evaluateSeed(fixed: boolean): Promise<{ run: EngineRun; result: E
     return { run, result };
 }
 
+/** Every violation of the seed, as "<policy> <resource>": the four mistakes, nothing else. */
 const EXPECTED = [
-    "alb-http-redirects-to-https",
-    "alb-no-fixed-health-response",
-    "rds-managed-password",
-    "scale-out-reaction-budget",
-    "target-group-health-check",
+    "alb-http-redirects-to-https seed-http",
+    "alb-http-redirects-to-https seed-redirect-http-to-https",
+    "alb-no-fixed-health-response seed-health-check",
+    "rds-managed-password seed-db-primary", // a password in the program
+    "rds-managed-password seed-db-primary", // and manageMasterUserPassword not set
+    "scale-out-reaction-budget seed-scale-up",
+    "target-group-health-check seed-api-tg",
 ];
 
 describe("policy pack on a stack that repeats the design documents' mistakes", () => {
@@ -246,9 +253,9 @@ describe("policy pack on a stack that repeats the design documents' mistakes", (
         repaired = await evaluateSeed(true);
     });
 
-    it("reports exactly the four mistakes (five policies), all mandatory, and nothing else", () => {
-        const names = [...new Set(seed.result.violations.map((v) => v.policyName))].sort();
-        assert.deepEqual(names, EXPECTED, seed.result.violations.map((v) => `${v.policyName}: ${v.message}`).join("\n"));
+    it("reports exactly the four mistakes (five policies, seven findings), all mandatory, and nothing else", () => {
+        const got = seed.result.violations.map((v) => `${v.policyName} ${v.name}`).sort();
+        assert.deepEqual(got, EXPECTED, seed.result.violations.map((v) => `${v.policyName}: ${v.message}`).join("\n"));
         assert.ok(seed.result.violations.every((v) => v.enforcementLevel === "mandatory"));
         assert.deepEqual(seed.result.skippedUnknown, []);
     });
@@ -259,6 +266,7 @@ describe("policy pack on a stack that repeats the design documents' mistakes", (
         assert.match(by("alb-no-fixed-health-response"), /"seed-health-check".*"\/health"/);
         assert.match(by("target-group-health-check"), /"seed-api-tg".*= 90 s/);
         assert.match(by("scale-out-reaction-budget"), /"seed-scale-up": worst-case scale-out reaction is 900 s/);
+        assert.match(by("scale-out-reaction-budget"), /900 s \(alarm 300 s x 2 datapoint\(s\) on "seed-cpu-high" \+ cooldown 300 s\)/);
         assert.match(by("rds-managed-password"), /"seed-db-primary": password is "set \(value withheld\)"/);
         assert.ok(!by("rds-managed-password").includes("testpassword"));
     });
