@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
 import { PlatformConfig } from "./config/types";
 import { Network } from "./components/network";
-import { LoadBalancer } from "./components/loadBalancer";
+import { LoadBalancer, LoadBalancerArgs } from "./components/loadBalancer";
 import { ScalingService } from "./components/scalingService";
 import { DataTier } from "./components/dataTier";
 import { Monitoring, MonitoredCompute } from "./components/monitoring";
@@ -36,6 +36,23 @@ async function pickAvailabilityZones(count: number): Promise<string[]> {
         throw new Error(`web-platform:network.azCount is ${count} but the region offers ${zones.names.length} availability zones: lower network.azCount`);
     }
     return zones.names.slice(0, count);
+}
+
+/** The load balancer as the config sets it up; the caller wires the VPC, certificate and origin ranges. */
+export function loadBalancerArgs(
+    cfg: PlatformConfig,
+    wiring: Pick<LoadBalancerArgs, "vpcId" | "publicSubnetIds" | "certificateArn" | "originCidrs">,
+): LoadBalancerArgs {
+    return {
+        ...wiring,
+        appPort: cfg.app.port,
+        targetType: cfg.compute.mode === "fargate" ? "ip" : "instance",
+        healthCheck: cfg.healthCheck,
+        settings: cfg.loadBalancer,
+        waf: cfg.waf,
+        production: cfg.production,
+        tags: cfg.tags,
+    };
 }
 
 /** Wires the components for one stack. Every decision lives in config/ and the components. */
@@ -71,19 +88,12 @@ export async function buildPlatform(cfg: PlatformConfig): Promise<PlatformOutput
         throw new Error("web-platform:loadBalancer.certificateArn is required when the CDN is off");
     }
 
-    const lb = new LoadBalancer(`${prefix}-lb`, {
+    const lb = new LoadBalancer(`${prefix}-lb`, loadBalancerArgs(cfg, {
         vpcId: network.vpcId,
         publicSubnetIds: network.publicSubnetIds,
-        appPort: cfg.app.port,
-        targetType: cfg.compute.mode === "fargate" ? "ip" : "instance",
-        healthCheck: cfg.healthCheck,
-        settings: cfg.loadBalancer,
-        waf: cfg.waf,
         certificateArn,
         originCidrs,
-        production: cfg.production,
-        tags,
-    });
+    }));
 
     const data = new DataTier(`${prefix}-data`, {
         vpcId: network.vpcId,
@@ -95,27 +105,26 @@ export async function buildPlatform(cfg: PlatformConfig): Promise<PlatformOutput
         tags,
     }, protectState);
 
-    const web = new ScalingService(`${prefix}-web`, {
-        role: "web",
-        vpcId: network.vpcId,
-        subnetIds: network.privateSubnetIds,
-        container: cfg.app,
+    // What the app's code base needs wherever it runs (web and every worker): filesystem contract,
+    // the data tier's endpoints and secrets, and the keys to decrypt them. Fresh values per service.
+    const appRuntime = () => ({
         readonlyRootFilesystem: cfg.app.readonlyRootFilesystem,
         writablePaths: cfg.app.writablePaths,
         extraEnvironment: data.appEnvironment(),
         secrets: data.appSecrets(),
         secretArns: data.secretArns(),
         kmsKeyArns: data.kmsKeyArns(),
+    });
+    const web = new ScalingService(`${prefix}-web`, {
+        role: "web",
+        vpcId: network.vpcId,
+        subnetIds: network.privateSubnetIds,
+        container: cfg.app,
+        ...appRuntime(),
         compute: cfg.compute,
         capacity: cfg.capacity,
         scaling: cfg.scaling,
-        loadBalancer: {
-            targetGroupArn: lb.targetGroupArn,
-            targetGroupArnSuffix: lb.targetGroupArnSuffix,
-            albArnSuffix: lb.albArnSuffix,
-            albSecurityGroupId: lb.securityGroupId,
-            listeners: [lb.httpsListener],
-        },
+        loadBalancer: lb.serviceLoadBalancing(),
         region: cfg.region,
         production: cfg.production,
         tags,
@@ -128,13 +137,8 @@ export async function buildPlatform(cfg: PlatformConfig): Promise<PlatformOutput
             vpcId: network.vpcId,
             subnetIds: network.privateSubnetIds,
             container: { image: w.image, cpu: w.cpu, memory: w.memory, command: w.command, environment: w.environment },
-            // Workers run the app's code base: same filesystem contract as the web service.
-            readonlyRootFilesystem: cfg.app.readonlyRootFilesystem,
-            writablePaths: cfg.app.writablePaths,
-            extraEnvironment: data.appEnvironment(),
-            secrets: data.appSecrets(),
-            secretArns: data.secretArns(),
-            kmsKeyArns: data.kmsKeyArns(),
+            // Workers run the app's code base: same filesystem contract and data-tier access as web.
+            ...appRuntime(),
             // Workers always run on Fargate in the web service's cluster when it has one.
             compute: { ...cfg.compute, mode: "fargate" },
             capacity: w.capacity,

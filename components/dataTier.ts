@@ -262,26 +262,21 @@ export class DataTier extends pulumi.ComponentResource {
     private createKeys(life: Lifecycle): Keys {
         const keyOpts: pulumi.CustomResourceOptions = { parent: this, protect: life.protect, retainOnDelete: life.protect };
         const alias = awsIdentifier(this.baseName, 200);
-        const storage = new aws.kms.Key(`${this.baseName}-storage-key`, {
-            description: `${this.baseName}: RDS storage, snapshots, Performance Insights and ElastiCache at rest`,
-            enableKeyRotation: true,
-            deletionWindowInDays: KMS_DELETION_WINDOW_DAYS,
-            tags: this.tagged("storage-key"),
-        }, keyOpts);
-        new aws.kms.Alias(`${this.baseName}-storage-key-alias`, {
-            name: `alias/${alias}-storage`,
-            targetKeyId: storage.keyId,
-        }, { parent: this });
-        const secrets = new aws.kms.Key(`${this.baseName}-secrets-key`, {
-            description: `${this.baseName}: RDS master user secret and Redis auth token secret`,
-            enableKeyRotation: true,
-            deletionWindowInDays: KMS_DELETION_WINDOW_DAYS,
-            tags: this.tagged("secrets-key"),
-        }, keyOpts);
-        new aws.kms.Alias(`${this.baseName}-secrets-key-alias`, {
-            name: `alias/${alias}-secrets`,
-            targetKeyId: secrets.keyId,
-        }, { parent: this });
+        const key = (role: "storage" | "secrets", description: string): aws.kms.Key => {
+            const k = new aws.kms.Key(`${this.baseName}-${role}-key`, {
+                description: `${this.baseName}: ${description}`,
+                enableKeyRotation: true,
+                deletionWindowInDays: KMS_DELETION_WINDOW_DAYS,
+                tags: this.tagged(`${role}-key`),
+            }, keyOpts);
+            new aws.kms.Alias(`${this.baseName}-${role}-key-alias`, {
+                name: `alias/${alias}-${role}`,
+                targetKeyId: k.keyId,
+            }, { parent: this });
+            return k;
+        };
+        const storage = key("storage", "RDS storage, snapshots, Performance Insights and ElastiCache at rest");
+        const secrets = key("secrets", "RDS master user secret and Redis auth token secret");
         return { storage, secrets };
     }
 

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { HealthCheckConfig, LbAlgorithm, LoadBalancerConfig, StickinessConfig, WafConfig } from "../config/types";
+import type { ServiceLoadBalancing } from "./scalingService";
 
 type ListenerAction = aws.types.input.lb.ListenerDefaultAction;
 type WebAclRule = aws.types.input.wafv2.WebAclRule;
@@ -446,6 +447,17 @@ export class LoadBalancer extends pulumi.ComponentResource {
             logsBucketName: this.logsBucketName,
             webAclArn: this.webAclArn,
         });
+    }
+
+    /** How a ScalingService behind this ALB attaches: target group, metric dimensions, SG, listener. */
+    public serviceLoadBalancing(): ServiceLoadBalancing {
+        return {
+            targetGroupArn: this.targetGroupArn,
+            targetGroupArnSuffix: this.targetGroupArnSuffix,
+            albArnSuffix: this.albArnSuffix,
+            albSecurityGroupId: this.securityGroupId,
+            listeners: [this.httpsListener],
+        };
     }
 
     /** Private, SSE-S3 (ALB log delivery cannot use SSE-KMS), expiring access-log bucket. */

@@ -1,22 +1,15 @@
 // Pure decisions for ScalingService: names, labels, IAM documents, container definitions, user data,
 // step adjustments and reaction times. No Pulumi resources here, so tests (and the policy pack and docs)
 // can call them directly.
+import { partitionOf } from "../config/rules";
 import { StepScalingConfig } from "../config/types";
 
 // ---------------------------------------------------------------------------------------------
 // Identifiers and labels
 // ---------------------------------------------------------------------------------------------
 
-/** AWS partition for a region (IAM managed policy ARNs differ in China and GovCloud). */
-export function partitionOf(region: string): string {
-    if (region.startsWith("cn-")) {
-        return "aws-cn";
-    }
-    if (region.startsWith("us-gov-")) {
-        return "aws-us-gov";
-    }
-    return "aws";
-}
+// The region's partition (config/rules.ts): IAM managed policy ARNs differ in China and GovCloud.
+export { partitionOf };
 
 /** ARN of an AWS managed IAM policy, e.g. `service-role/AmazonECSTaskExecutionRolePolicy`. */
 export function managedPolicyArn(region: string, policyPath: string): string {
@@ -130,8 +123,8 @@ export interface ResolvedSecret {
     valueFrom: string;
 }
 
-export interface ContainerSpec {
-    name: string;
+/** The app container as both compute modes run it (ECS task definition, EC2 user data). */
+export interface AppContainer {
     image: string;
     port?: number;
     command?: string[];
@@ -140,12 +133,16 @@ export interface ContainerSpec {
     secrets: ResolvedSecret[];
     logGroupName: string;
     region: string;
-    streamPrefix: string;
     /** Seconds between SIGTERM and SIGKILL (Fargate max 120). */
     stopTimeout: number;
     readonlyRootFilesystem: boolean;
     /** Paths given a writable scratch volume when the root filesystem is read-only. */
     writablePaths: string[];
+}
+
+export interface ContainerSpec extends AppContainer {
+    name: string;
+    streamPrefix: string;
 }
 
 /** Task-level volume name for a writable path: "/var/cache/nginx" -> "scratch-var-cache-nginx". */
@@ -248,18 +245,8 @@ function shellQuote(value: string): string {
     return `'${value.replace(/'/g, `'"'"'`)}'`;
 }
 
-export interface UserDataSpec {
+export interface UserDataSpec extends AppContainer {
     containerName: string;
-    image: string;
-    port?: number;
-    command?: string[];
-    environment: Record<string, string>;
-    secrets: ResolvedSecret[];
-    logGroupName: string;
-    region: string;
-    readonlyRootFilesystem: boolean;
-    writablePaths: string[];
-    stopTimeout: number;
 }
 
 /**

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { CapacityConfig, ComputeConfig, QueueMetricConfig, ScalingConfig } from "../config/types";
 import {
+    AppContainer,
     BACKLOG_PER_TASK_EXPRESSION,
     ResolvedSecret,
     albResourceLabel,
@@ -169,6 +170,19 @@ export class ScalingService extends pulumi.ComponentResource {
         });
         const environment = pulumi.output(args.extraEnvironment ?? {}).apply((extra) =>
             mergeEnvironment(args.container.environment, extra as Record<string, string>, []));
+        // The app container as both compute modes run it (task definition / user data).
+        const appContainer: pulumi.Output<AppContainer> = pulumi.all([environment, secrets, logGroup.name]).apply(([env, sec, lg]) => ({
+            image: args.container.image,
+            port: args.container.port,
+            command: args.container.command,
+            environment: env,
+            secrets: sec,
+            logGroupName: lg,
+            region: args.region,
+            stopTimeout,
+            readonlyRootFilesystem: readonlyRoot,
+            writablePaths,
+        }));
 
         if (args.compute.mode === "fargate") {
             // --- Cluster (workers reuse the web one). -------------------------------------------------
@@ -217,21 +231,8 @@ export class ScalingService extends pulumi.ComponentResource {
             }
 
             // --- Task definition. ---------------------------------------------------------------------
-            const containerDefinitions = pulumi.all([environment, secrets, logGroup.name]).apply(([env, sec, lg]) =>
-                JSON.stringify([buildContainerDefinition({
-                    name: containerName,
-                    image: args.container.image,
-                    port: args.container.port,
-                    command: args.container.command,
-                    environment: env,
-                    secrets: sec,
-                    logGroupName: lg,
-                    region: args.region,
-                    streamPrefix: containerName,
-                    stopTimeout,
-                    readonlyRootFilesystem: readonlyRoot,
-                    writablePaths,
-                })]));
+            const containerDefinitions = appContainer.apply((c) =>
+                JSON.stringify([buildContainerDefinition({ ...c, name: containerName, streamPrefix: containerName })]));
             const taskDefinition = new aws.ecs.TaskDefinition(`${name}-task`, {
                 family: name,
                 requiresCompatibilities: ["FARGATE"],
@@ -325,20 +326,7 @@ export class ScalingService extends pulumi.ComponentResource {
             // --- Launch template. ---------------------------------------------------------------------
             const imageId: pulumi.Input<string> = args.compute.amiId
                 ?? aws.ssm.getParameterOutput({ name: args.compute.amiSsmParameter }, parent).value;
-            const userData = pulumi.all([environment, secrets, logGroup.name]).apply(([env, sec, lg]) =>
-                Buffer.from(buildUserData({
-                    containerName,
-                    image: args.container.image,
-                    port: args.container.port,
-                    command: args.container.command,
-                    environment: env,
-                    secrets: sec,
-                    logGroupName: lg,
-                    region: args.region,
-                    readonlyRootFilesystem: readonlyRoot,
-                    writablePaths,
-                    stopTimeout,
-                })).toString("base64"));
+            const userData = appContainer.apply((c) => Buffer.from(buildUserData({ ...c, containerName })).toString("base64"));
             const launchTemplate = new aws.ec2.LaunchTemplate(`${name}-lt`, {
                 description: `${name}: app instances`,
                 imageId,

@@ -219,6 +219,7 @@ export function isValidRegion(region: string): boolean {
     return /^[a-z]{2}(-gov|-iso[a-z]?)?-(north|south|east|west|central|northeast|southeast|northwest|southwest)-\d{1,2}$/.test(region);
 }
 
+/** AWS partition for a region (ARNs differ in China and GovCloud). */
 export function partitionOf(region: string): string {
     if (region.startsWith("cn-")) {
         return "aws-cn";

@@ -8,7 +8,7 @@ import { ConfigMap } from "@pulumi/pulumi/automation";
 import { ConfigError, parseConfig, CLOUDFLARE_TOKEN_KEY } from "../../config/parse";
 import { decodeConfigValue } from "../../config/load";
 import { NAMESPACE } from "../../config/rules";
-import { parseStackConfig, SECRET_PLACEHOLDER } from "../plan/stackConfig";
+import { isPlainObject, parseStackConfig, SECRET_PLACEHOLDER } from "../plan/stackConfig";
 import { AutomationError } from "./errors";
 import { SECRET_MASK } from "./events";
 import { ConfigOverrides, FieldError } from "./types";
@@ -64,10 +64,6 @@ export interface ValidatedConfig {
     planOverrides: Record<string, unknown>;
     /** Clear-text secret values to scrub from anything rendered. */
     secretValues: string[];
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-    return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 export function projectName(workDir: string): string {

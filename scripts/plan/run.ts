@@ -6,7 +6,7 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { EngineRun, LogRecord, ProgramError, RegisteredResource, runProgram } from "./engine";
 import { createMockCloud } from "./mockCloud";
-import { parseStackConfig, SECRET_PLACEHOLDER } from "./stackConfig";
+import { configRegion, effectiveConfig, isPlainObject, parseStackConfig, tryJson } from "./stackConfig";
 import { collectSecretValues } from "./secrets";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
@@ -126,18 +126,6 @@ function readText(file: string, flag: string): string {
     }
 }
 
-function tryJson(text: string): unknown {
-    try {
-        return JSON.parse(text);
-    } catch {
-        return text;
-    }
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-    return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 /** Project name and stack tags from the Pulumi.yaml beside the program (or the repo's). */
 function projectInfo(programFile: string): { project: string; tags: Record<string, string> } {
     let dir = path.dirname(programFile);
@@ -159,6 +147,8 @@ function projectInfo(programFile: string): { project: string; tags: Record<strin
 interface LoadedPack {
     policies: unknown[];
     version: string;
+    /** A recorded resource as the engine would send it to the pack. */
+    fromRegistered: (r: RegisteredResource) => Record<string, unknown>;
     evaluate: (input: Record<string, unknown>) => Promise<{
         violations: Array<Record<string, unknown>>;
         notApplicable: PolicyOutcome["notApplicable"];
@@ -170,11 +160,14 @@ interface LoadedPack {
 function loadPack(): LoadedPack | string {
     try {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const evaluator = require(path.join(ROOT, "policy", "evaluate")) as { evaluatePolicies?: LoadedPack["evaluate"] };
+        const evaluator = require(path.join(ROOT, "policy", "evaluate")) as {
+            evaluatePolicies?: LoadedPack["evaluate"];
+            fromRegistered?: LoadedPack["fromRegistered"];
+        };
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const pack = require(path.join(ROOT, "policy", "policies")) as { policies?: unknown[] };
-        if (typeof evaluator.evaluatePolicies !== "function" || !Array.isArray(pack.policies)) {
-            return "policy/evaluate.ts or policy/policies/index.ts does not export evaluatePolicies/policies";
+        if (typeof evaluator.evaluatePolicies !== "function" || typeof evaluator.fromRegistered !== "function" || !Array.isArray(pack.policies)) {
+            return "policy/evaluate.ts or policy/policies/index.ts does not export evaluatePolicies/fromRegistered/policies";
         }
         let version = "0.0.0";
         try {
@@ -182,7 +175,7 @@ function loadPack(): LoadedPack | string {
         } catch {
             // keep the default
         }
-        return { policies: pack.policies, version, evaluate: evaluator.evaluatePolicies };
+        return { policies: pack.policies, version, evaluate: evaluator.evaluatePolicies, fromRegistered: evaluator.fromRegistered };
     } catch (e) {
         return `could not load the policy pack: ${(e as Error).message.split("\n")[0]}`;
     }
@@ -223,25 +216,7 @@ async function evaluatePack(
     }
     try {
         const result = await pack.evaluate({
-            resources: resources.map((r) => ({
-                urn: r.urn,
-                type: r.type,
-                name: r.name,
-                parent: r.parent || undefined,
-                props: r.wireInputs,
-                dependencies: r.dependencies,
-                propertyDependencies: r.propertyDependencies,
-                opts: {
-                    protect: r.protect,
-                    parent: r.parent || undefined,
-                    dependencies: r.dependencies,
-                    provider: r.provider,
-                    propertyDependencies: r.propertyDependencies,
-                    ignoreChanges: r.ignoreChanges,
-                    additionalSecretOutputs: r.additionalSecretOutputs,
-                    deleteBeforeReplace: r.deleteBeforeReplace,
-                },
-            })),
+            resources: resources.map((r) => pack.fromRegistered(r)),
             policies: pack.policies,
             config,
             stackTags,
@@ -294,24 +269,12 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
     } catch (e) {
         throw new PlanInputError(`--config ${configFile ?? "(text)"}: ${(e as Error).message}`, "--config");
     }
-    const config = { ...file.config };
-    const secretKeys = [...file.secretKeys];
-    for (const [key, value] of Object.entries(options.configOverrides ?? {})) {
-        if (value === undefined) {
-            delete config[key];
-            continue;
-        }
-        const existing = config[key] !== undefined ? tryJson(config[key]) : undefined;
-        const merged = isPlainObject(existing) && isPlainObject(value) ? { ...existing, ...value } : value;
-        config[key] = typeof merged === "string" ? merged : JSON.stringify(merged);
-    }
+    const { config, secretKeys, tokenPlaceholder } = effectiveConfig(file, options.configOverrides);
     const notes: string[] = [];
     if (file.secretKeys.length > 0) {
         notes.push(`secure config values (${file.secretKeys.join(", ")}) are planned with placeholder secrets: no decryption offline`);
     }
-    if (!("cloudflare:apiToken" in config)) {
-        config["cloudflare:apiToken"] = SECRET_PLACEHOLDER;
-        secretKeys.push("cloudflare:apiToken");
+    if (tokenPlaceholder) {
         notes.push("cloudflare:apiToken is not set: planned with a placeholder secret (set it with `pulumi config set --secret cloudflare:apiToken <token>` before `pulumi up`)");
     }
     const { project, tags } = projectInfo(program);
@@ -322,8 +285,7 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
         ...tags,
         ...(isPlainObject(stackTagConfig) ? (stackTagConfig as Record<string, string>) : {}),
     };
-    const regionValue = tryJson(config["aws:region"] ?? "us-east-1");
-    const region = typeof regionValue === "string" ? regionValue : "us-east-1";
+    const region = configRegion(config);
 
     // A program's stray promise rejections must not kill the process: they are program errors.
     const stray: unknown[] = [];

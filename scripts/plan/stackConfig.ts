@@ -57,3 +57,47 @@ function replaceSecure(value: unknown, found: { secure: boolean }): unknown {
 export function readStackConfig(file: string): StackConfigFile {
     return parseStackConfig(fs.readFileSync(file, "utf8"), file);
 }
+
+/**
+ * The config a plan hands the program: the file's values with `overrides` applied (full key ->
+ * value; objects are merged one level deep into the stack's value, `undefined` deletes the key),
+ * and a placeholder secret `cloudflare:apiToken` when none is set (`tokenPlaceholder`).
+ */
+export function effectiveConfig(file: StackConfigFile, overrides: Record<string, unknown> = {}): StackConfigFile & { tokenPlaceholder: boolean } {
+    const config = { ...file.config };
+    const secretKeys = [...file.secretKeys];
+    for (const [key, value] of Object.entries(overrides)) {
+        if (value === undefined) {
+            delete config[key];
+            continue;
+        }
+        const existing = config[key] !== undefined ? tryJson(config[key]) : undefined;
+        const merged = isPlainObject(existing) && isPlainObject(value) ? { ...existing, ...value } : value;
+        config[key] = typeof merged === "string" ? merged : JSON.stringify(merged);
+    }
+    const tokenPlaceholder = !("cloudflare:apiToken" in config);
+    if (tokenPlaceholder) {
+        config["cloudflare:apiToken"] = SECRET_PLACEHOLDER;
+        secretKeys.push("cloudflare:apiToken");
+    }
+    return { config, secretKeys, tokenPlaceholder };
+}
+
+/** The stack's AWS region (`aws:region`), us-east-1 when unset or not a string. */
+export function configRegion(config: Record<string, string>): string {
+    const region = tryJson(config["aws:region"] ?? "us-east-1");
+    return typeof region === "string" ? region : "us-east-1";
+}
+
+/** A config string as JSON when it parses, else the string itself. */
+export function tryJson(text: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text;
+    }
+}
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+    return typeof v === "object" && v !== null && !Array.isArray(v);
+}

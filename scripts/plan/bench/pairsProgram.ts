@@ -4,6 +4,7 @@
 import { loadConfig } from "../../../config/load";
 import { LoadBalancer } from "../../../components/loadBalancer";
 import { ScalingService } from "../../../components/scalingService";
+import { loadBalancerArgs } from "../../../platform";
 
 const pairs = Math.max(1, Number(process.env.BENCH_PAIRS ?? "1"));
 const cfg = loadConfig();
@@ -13,18 +14,7 @@ const privateSubnetIds = ["subnet-0c00000000000000c", "subnet-0d00000000000000d"
 const certificateArn = `arn:aws:acm:${cfg.region}:123456789012:certificate/00000000-0000-4000-8000-000000000000`;
 
 export const dnsNames = Array.from({ length: pairs }, (_, i) => {
-    const lb = new LoadBalancer(`bench-${i}-lb`, {
-        vpcId,
-        publicSubnetIds,
-        appPort: cfg.app.port,
-        targetType: cfg.compute.mode === "fargate" ? "ip" : "instance",
-        healthCheck: cfg.healthCheck,
-        settings: cfg.loadBalancer,
-        waf: cfg.waf,
-        certificateArn,
-        production: cfg.production,
-        tags: cfg.tags,
-    });
+    const lb = new LoadBalancer(`bench-${i}-lb`, loadBalancerArgs(cfg, { vpcId, publicSubnetIds, certificateArn }));
     new ScalingService(`bench-${i}-web`, {
         role: "web",
         vpcId,
@@ -33,13 +23,7 @@ export const dnsNames = Array.from({ length: pairs }, (_, i) => {
         compute: cfg.compute,
         capacity: cfg.capacity,
         scaling: cfg.scaling,
-        loadBalancer: {
-            targetGroupArn: lb.targetGroupArn,
-            targetGroupArnSuffix: lb.targetGroupArnSuffix,
-            albArnSuffix: lb.albArnSuffix,
-            albSecurityGroupId: lb.securityGroupId,
-            listeners: [lb.httpsListener],
-        },
+        loadBalancer: lb.serviceLoadBalancing(),
         region: cfg.region,
         production: cfg.production,
         tags: cfg.tags,

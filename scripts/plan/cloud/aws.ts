@@ -53,6 +53,15 @@ const arn = (ctx: CloudContext, service: string, resource: string, region: strin
 
 const seedOf = (args: MockResourceArgs) => `${args.type}/${args.name}`;
 
+/** RDS / ElastiCache parameter and subnet groups: lowercase names, ARN `<kind>:<name>`; subnet groups report their VPC. */
+function dbGroup(service: "rds" | "elasticache", kind: string, subnetGroup = false): Builder {
+    return (ctx, args, inputs) => {
+        const name = physicalName(args, inputs, "name", 255, true);
+        const vpc = subnetGroup ? { vpcId: `vpc-${hexId(`subnet-group-vpc/${args.name}`)}` } : {};
+        return { id: name, state: { name, arn: arn(ctx, service, `${kind}:${name}`), ...vpc } };
+    };
+}
+
 /** Last path segment of an ARN-like string (`.../cluster/name` -> `name`). */
 function lastSegment(value: string | undefined): string | undefined {
     return value?.split(/[/:]/).pop();
@@ -391,14 +400,8 @@ const builders: Record<string, Builder> = {
         }
         return { id: identifier, state };
     },
-    "aws:rds/parameterGroup:ParameterGroup": (ctx, args, inputs) => {
-        const name = physicalName(args, inputs, "name", 255, true);
-        return { id: name, state: { name, arn: arn(ctx, "rds", `pg:${name}`) } };
-    },
-    "aws:rds/subnetGroup:SubnetGroup": (ctx, args, inputs) => {
-        const name = physicalName(args, inputs, "name", 255, true);
-        return { id: name, state: { name, arn: arn(ctx, "rds", `subgrp:${name}`), vpcId: `vpc-${hexId(`subnet-group-vpc/${args.name}`)}` } };
-    },
+    "aws:rds/parameterGroup:ParameterGroup": dbGroup("rds", "pg"),
+    "aws:rds/subnetGroup:SubnetGroup": dbGroup("rds", "subgrp", true),
     "aws:rds/proxy:Proxy": (ctx, args, inputs) => {
         const name = str(inputs.name) ?? autoname(args.name, seedOf(args), 60, true);
         return {
@@ -450,14 +453,8 @@ const builders: Record<string, Builder> = {
             },
         };
     },
-    "aws:elasticache/parameterGroup:ParameterGroup": (ctx, args, inputs) => {
-        const name = physicalName(args, inputs, "name", 255, true);
-        return { id: name, state: { name, arn: arn(ctx, "elasticache", `parametergroup:${name}`) } };
-    },
-    "aws:elasticache/subnetGroup:SubnetGroup": (ctx, args, inputs) => {
-        const name = physicalName(args, inputs, "name", 255, true);
-        return { id: name, state: { name, arn: arn(ctx, "elasticache", `subnetgroup:${name}`), vpcId: `vpc-${hexId(`subnet-group-vpc/${args.name}`)}` } };
-    },
+    "aws:elasticache/parameterGroup:ParameterGroup": dbGroup("elasticache", "parametergroup"),
+    "aws:elasticache/subnetGroup:SubnetGroup": dbGroup("elasticache", "subnetgroup", true),
 
     // ---- ACM ----
     "aws:acm/certificate:Certificate": (ctx, args, inputs) => {

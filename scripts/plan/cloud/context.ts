@@ -1,5 +1,5 @@
 // What every mock-cloud answer needs to know: where it runs and the helpers to read its inputs.
-import { SECRET_SIG, SECRET_SIG_KEY, UNKNOWN } from "../engine";
+import { plainFromWire } from "../engine";
 
 export interface CloudContext {
     region: string;
@@ -16,24 +16,7 @@ export interface MockAnswer {
 
 /** An input as a plain value: secret wrappers removed, the unknown sentinel as undefined. */
 export function plain(value: unknown): unknown {
-    if (value === UNKNOWN) {
-        return undefined;
-    }
-    if (Array.isArray(value)) {
-        return value.map(plain);
-    }
-    if (value && typeof value === "object") {
-        const obj = value as Record<string, unknown>;
-        if (obj[SECRET_SIG_KEY] === SECRET_SIG) {
-            return plain(obj.value);
-        }
-        const out: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(obj)) {
-            out[k] = plain(v);
-        }
-        return out;
-    }
-    return value;
+    return plainFromWire(value, "", []);
 }
 
 export function str(value: unknown): string | undefined {

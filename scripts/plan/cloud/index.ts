@@ -1,6 +1,7 @@
-// The realistic mock cloud, by provider. mockCloud.ts delegates here for every type it has no
-// specific case for, so helpers can still add cases there.
+// The realistic mock cloud, by provider. mockCloud.ts delegates every resource and data source here;
+// a new type's answer goes into its provider's module.
 import { MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
+import { partitionOf } from "../../../config/rules";
 import { CloudContext, MockAnswer, regionAzs } from "./context";
 import { awsResource } from "./aws";
 import { awsxResource } from "./awsx";
@@ -13,12 +14,11 @@ export { autoname, AWS_TYPES } from "./aws";
 
 export function cloudContext(options: { region?: string; accountId?: string; azCount?: number }): CloudContext {
     const region = options.region ?? "us-east-1";
-    const partition = region.startsWith("us-gov-") ? "aws-us-gov" : region.startsWith("cn-") ? "aws-cn" : "aws";
     const azs = regionAzs(region);
     return {
         region,
         account: options.accountId ?? "123456789012",
-        partition,
+        partition: partitionOf(region),
         azs: options.azCount !== undefined ? azs.slice(0, options.azCount) : azs,
     };
 }
