@@ -1,6 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { HealthCheckConfig, LbAlgorithm, LoadBalancerConfig, StickinessConfig, WafConfig } from "../config/types";
+
+/** Days a deleted or overwritten access-log object stays recoverable. */
+export const ACCESS_LOG_NONCURRENT_DAYS = 7;
 import type { ServiceLoadBalancing } from "./scalingService";
 
 type ListenerAction = aws.types.input.lb.ListenerDefaultAction;
@@ -487,6 +490,12 @@ export class LoadBalancer extends pulumi.ComponentResource {
             bucket: bucket.id,
             rule: { objectOwnership: "BucketOwnerEnforced" },
         }, parent);
+        // Versioning keeps a deleted or overwritten log recoverable for a week (evidence after an
+        // incident); the lifecycle then clears old versions and leftover delete markers.
+        const versioning = new aws.s3.BucketVersioning(`${name}-logs-versioning`, {
+            bucket: bucket.id,
+            versioningConfiguration: { status: "Enabled" },
+        }, parent);
         new aws.s3.BucketLifecycleConfiguration(`${name}-logs-lifecycle`, {
             bucket: bucket.id,
             rules: [{
@@ -494,9 +503,15 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 status: "Enabled",
                 filter: {},
                 expiration: { days },
+                noncurrentVersionExpiration: { noncurrentDays: ACCESS_LOG_NONCURRENT_DAYS },
                 abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+            }, {
+                id: "remove-expired-delete-markers",
+                status: "Enabled",
+                filter: {},
+                expiration: { expiredObjectDeleteMarker: true },
             }],
-        }, parent);
+        }, { ...parent, dependsOn: [versioning] });
         const elbAccount = aws.elb.getServiceAccountOutput({}, parent);
         const caller = aws.getCallerIdentityOutput({}, parent);
         const policy = new aws.s3.BucketPolicy(`${name}-logs-policy`, {

@@ -456,12 +456,19 @@ describe("loadBalancer: access logs", () => {
         assert.deepEqual(own.inputs.rule, { objectOwnership: "BucketOwnerEnforced" });
     });
 
-    it("expires log objects after the configured days", () => {
+    it("expires log objects after the configured days, and old versions a week after they are replaced", () => {
         const lc = forBucket("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration");
-        const rules = lc.inputs.rules as { status: string; expiration: { days: number } }[];
-        assert.equal(rules.length, 1);
-        assert.equal(rules[0].status, "Enabled");
+        const rules = lc.inputs.rules as { status: string; expiration: { days?: number; expiredObjectDeleteMarker?: boolean }; noncurrentVersionExpiration?: { noncurrentDays: number } }[];
+        assert.equal(rules.length, 2);
+        assert.ok(rules.every((r) => r.status === "Enabled"));
         assert.equal(rules[0].expiration.days, 90);
+        assert.equal(rules[0].noncurrentVersionExpiration?.noncurrentDays, 7);
+        assert.equal(rules[1].expiration.expiredObjectDeleteMarker, true);
+    });
+
+    it("versions log objects so a deleted log stays recoverable", () => {
+        const versioning = forBucket("aws:s3/bucketVersioning:BucketVersioning");
+        assert.deepEqual(versioning.inputs.versioningConfiguration, { status: "Enabled" });
     });
 
     it("the bucket policy admits the regional ELB account and the log delivery service, and denies non-TLS", () => {
