@@ -59,7 +59,6 @@ export function loadBalancerArgs(
 export async function buildPlatform(cfg: PlatformConfig): Promise<PlatformOutputs> {
     const prefix = cfg.project === cfg.stack ? cfg.project : `${cfg.project}-${cfg.stack}`;
     const tags = cfg.tags;
-    const protectState: pulumi.ComponentResourceOptions = {};
 
     // Pin the AZs of a new VPC so the database replicas land in the same AZs as its subnets.
     const availabilityZones = cfg.network.kind === "new" ? await pickAvailabilityZones(cfg.network.azCount) : undefined;
@@ -103,7 +102,7 @@ export async function buildPlatform(cfg: PlatformConfig): Promise<PlatformOutput
         cache: cfg.cache,
         production: cfg.production,
         tags,
-    }, protectState);
+    });
 
     // What the app's code base needs wherever it runs (web and every worker): filesystem contract,
     // the data tier's endpoints and secrets, and the keys to decrypt them. Fresh values per service.
