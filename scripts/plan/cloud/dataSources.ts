@@ -5,38 +5,14 @@ import { hexId, stableDigits } from "./ids";
 import { renderPolicyDocument } from "./policyDocument";
 import { cloudflareCall } from "./cloudflare";
 import { ALB_ZONE_IDS } from "./aws";
+import { ELB_LOG_ACCOUNTS } from "../../../policy/policies/alb";
 
 /**
- * The AWS accounts Elastic Load Balancing uses to write access logs, per region (AWS docs,
- * "Attach a policy to your S3 bucket"). Regions opened after August 2022 use the
- * logdelivery.elasticloadbalancing.amazonaws.com service principal instead and have none.
+ * The AWS accounts Elastic Load Balancing uses to write access logs, per region: one table, kept
+ * with the policy pack that judges log-bucket policies (regions opened after August 2022 use the
+ * logdelivery.elasticloadbalancing.amazonaws.com service principal instead and have none).
  */
-export const ELB_SERVICE_ACCOUNTS: Record<string, string> = {
-    "us-east-1": "127311923021",
-    "us-east-2": "033677994240",
-    "us-west-1": "027434742980",
-    "us-west-2": "797873946194",
-    "af-south-1": "098369216593",
-    "ap-east-1": "754344448648",
-    "ap-southeast-3": "589379963580",
-    "ap-south-1": "718504428378",
-    "ap-northeast-3": "383597477331",
-    "ap-northeast-2": "600734575887",
-    "ap-southeast-1": "114774131450",
-    "ap-southeast-2": "783225319266",
-    "ap-northeast-1": "582318560864",
-    "ca-central-1": "985666609251",
-    "eu-central-1": "054676820928",
-    "eu-west-1": "156460612806",
-    "eu-west-2": "652711504416",
-    "eu-south-1": "635631232127",
-    "eu-west-3": "009996457667",
-    "eu-north-1": "897822967062",
-    "me-south-1": "076674570225",
-    "sa-east-1": "507241528517",
-    "us-gov-west-1": "048591011584",
-    "us-gov-east-1": "190560391635",
-};
+export const ELB_SERVICE_ACCOUNTS: Record<string, string> = ELB_LOG_ACCOUNTS;
 
 /** Regions whose AZ ids we derive (`use1-az1`...). */
 function zoneIds(ctx: CloudContext): string[] {
