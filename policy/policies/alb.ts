@@ -59,6 +59,68 @@ export const TLS12_SECURITY_POLICIES = [
     "ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09",
 ];
 
+/**
+ * TLS 1.2+ policies whose TLS 1.2 ciphers all use ECDHE (forward secrecy) and none is a SHA-1 CBC
+ * suite: the default allow-list of alb-https-tls12 (CKV2_AWS_74's "strong ciphers", stricter than
+ * its deny-list). They still include ECDHE CBC suites with SHA-256/384 (e.g. ECDHE-RSA-AES128-SHA256),
+ * except the AEAD-only ones below; TLS13-1-2-2021-06 (AWS's recommended policy, Security Hub ELB.17) is one.
+ */
+export const STRONG_CIPHER_SECURITY_POLICIES = [
+    "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    "ELBSecurityPolicy-FS-1-2-Res-2019-08",
+    "ELBSecurityPolicy-FS-1-2-Res-2020-10",
+    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-FIPS-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09",
+];
+
+/** Strong policies with AEAD ciphers only (GCM / ChaCha20, no CBC at all): the opt-in narrower list. */
+export const AEAD_ONLY_SECURITY_POLICIES = [
+    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    "ELBSecurityPolicy-FS-1-2-Res-2020-10",
+    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09",
+];
+
+/** Why a known policy is not strong (used to explain a rejection; the allow-list decides). */
+const WEAK_POLICY_REASONS: Record<string, string> = {
+    "ELBSecurityPolicy-2016-08": "accepts TLS 1.0 and 1.1",
+    "ELBSecurityPolicy-2015-05": "accepts TLS 1.0 and 1.1",
+    "ELBSecurityPolicy-TLS-1-0-2015-04": "accepts TLS 1.0 and 1.1 and offers DES-CBC3-SHA",
+    "ELBSecurityPolicy-TLS-1-1-2017-01": "accepts TLS 1.1",
+    "ELBSecurityPolicy-FS-2018-06": "accepts TLS 1.0 and 1.1",
+    "ELBSecurityPolicy-FS-1-1-2019-08": "accepts TLS 1.1",
+    "ELBSecurityPolicy-TLS13-1-0-2021-06": "accepts TLS 1.0 and 1.1",
+    "ELBSecurityPolicy-TLS13-1-1-2021-06": "accepts TLS 1.1",
+    "ELBSecurityPolicy-TLS-1-2-2017-01": "is TLS 1.2 but offers RSA key exchange without forward secrecy (AES128-GCM-SHA256, AES256-SHA256, ...)",
+    "ELBSecurityPolicy-TLS-1-2-Ext-2018-06": "is TLS 1.2 but offers RSA key exchange without forward secrecy and SHA-1 CBC ciphers (AES128-SHA, ...)",
+    "ELBSecurityPolicy-FS-1-2-2019-08": "is TLS 1.2 but offers SHA-1 CBC ciphers (ECDHE-RSA-AES128-SHA, ...)",
+};
+
+/** The reason a policy outside the allow-list is weak, when we know it. */
+export function weakPolicyReason(policy: string): string | undefined {
+    if (WEAK_POLICY_REASONS[policy]) {
+        return WEAK_POLICY_REASONS[policy];
+    }
+    if (/-Ext\d?-/.test(policy) && TLS12_SECURITY_POLICIES.includes(policy)) {
+        return "is TLS 1.2+ but its extended (Ext) cipher set adds legacy ciphers (RSA key exchange without forward secrecy and/or SHA-1 CBC)";
+    }
+    return undefined;
+}
+
 /** What an HTTPS/TLS listener gets from the API (and the provider) when sslPolicy is not set: allows TLS 1.0. */
 export const AWS_DEFAULT_SSL_POLICY = "ELBSecurityPolicy-2016-08";
 
@@ -127,11 +189,12 @@ function checkTls(props: { protocol?: string; sslPolicy?: string }, ctx: import(
     }
     const policy = props.sslPolicy;
     if (policy === undefined || policy === "" || !ctx.config.allowedPolicies.includes(policy)) {
+        const why = policy ? weakPolicyReason(policy) : undefined;
         ctx.violation({
             property: "sslPolicy",
             found: policy === "" ? undefined : policy,
             awsDefault: `${AWS_DEFAULT_SSL_POLICY} (accepts TLS 1.0 and 1.1)`,
-            expected: `a TLS 1.2+ policy from the allow-list (e.g. ${ctx.config.allowedPolicies[0] ?? "none configured"})`,
+            expected: `a TLS 1.2+ policy with strong ciphers from the allow-list (e.g. ${ctx.config.allowedPolicies[0] ?? "none configured"})${why ? `; this one ${why}` : ""}`,
             fix: `set sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" (or another allowed policy) on the ${protocol} listener`,
         });
     }
@@ -139,15 +202,18 @@ function checkTls(props: { protocol?: string; sslPolicy?: string }, ctx: import(
 
 export const albHttpsTls12 = resourcePolicy<TlsConfig>({
     name: "alb-https-tls12",
-    description: "HTTPS/TLS listeners use a TLS 1.2+ security policy from an allow-list; a missing sslPolicy means ELBSecurityPolicy-2016-08 (TLS 1.0).",
+    description: "HTTPS/TLS listeners use a TLS 1.2+ security policy with strong ciphers (forward secrecy, no SHA-1 CBC) from an allow-list; a missing sslPolicy means ELBSecurityPolicy-2016-08 (TLS 1.0).",
     enforcementLevel: "mandatory",
     metadata: {
         severity: "high",
         category: "network",
-        anchors: ["CKV_AWS_103", "SecurityHub:ELB.17"],
+        anchors: ["CKV_AWS_103", "CKV2_AWS_74", "SecurityHub:ELB.17"],
     },
     config: {
-        allowedPolicies: strList(TLS12_SECURITY_POLICIES, "Allowed ELB security policies (exact names; not a prefix)."),
+        allowedPolicies: strList(
+            STRONG_CIPHER_SECURITY_POLICIES,
+            "Allowed ELB security policies (exact names; not a prefix). Default: TLS 1.2+ with forward secrecy and no SHA-1 CBC ciphers.",
+        ),
         protocols: strList(["HTTPS", "TLS"], "Listener protocols that terminate TLS and are checked."),
     },
     checks: [check(aws.lb.Listener, checkTls), check(aws.alb.Listener, checkTls)],
@@ -387,6 +453,56 @@ export const albDropInvalidHeaders = resourcePolicy<Record<string, never>>({
 });
 
 // ---------------------------------------------------------------------------------------------
+// alb-desync-mitigation
+// ---------------------------------------------------------------------------------------------
+
+/** AWS's desync mitigation mode when desyncMitigationMode is not set (ALB and Classic LB alike). */
+export const AWS_DEFAULT_DESYNC_MODE = "defensive";
+
+interface DesyncConfig {
+    allowedModes: string[];
+}
+
+function checkDesync(props: { desyncMitigationMode?: string }, ctx: import("./lib").ResourceCtx<DesyncConfig>): void {
+    const mode = props.desyncMitigationMode;
+    const effective = mode === undefined || mode === "" ? AWS_DEFAULT_DESYNC_MODE : mode;
+    if (!ctx.config.allowedModes.includes(effective)) {
+        ctx.violation({
+            property: "desyncMitigationMode",
+            found: mode === "" ? undefined : mode,
+            awsDefault: AWS_DEFAULT_DESYNC_MODE,
+            expected: `one of ${fmt(ctx.config.allowedModes)} ("monitor" forwards requests that are ambiguous under RFC 7230, the raw material of HTTP request smuggling)`,
+            fix: `set desyncMitigationMode: "defensive" (or "strictest") or remove it (AWS default: ${AWS_DEFAULT_DESYNC_MODE})`,
+        });
+    }
+}
+
+export const albDesyncMitigation = resourcePolicy<DesyncConfig>({
+    name: "alb-desync-mitigation",
+    description: "Application (and Classic) load balancers use the defensive or strictest HTTP desync mitigation mode, not monitor (absent = defensive).",
+    enforcementLevel: "mandatory",
+    metadata: {
+        severity: "medium",
+        category: "network",
+        anchors: ["CKV_AWS_328", "SecurityHub:ELB.12", "SecurityHub:ELB.14"],
+    },
+    config: {
+        allowedModes: strList(["defensive", "strictest"], "Accepted desyncMitigationMode values (AWS: monitor, defensive, strictest)."),
+    },
+    checks: [
+        ...[aws.lb.LoadBalancer, aws.alb.LoadBalancer].map((cls) =>
+            check<aws.lb.LoadBalancerArgs, DesyncConfig>(cls, (props, ctx) => {
+                if (!isApplicationLb(props as Record<string, unknown>)) {
+                    ctx.args.notApplicable(`loadBalancerType ${fmt(props.loadBalancerType)} does not parse HTTP (no desync mitigation)`);
+                }
+                checkDesync(props, ctx);
+            }),
+        ),
+        check(aws.elb.LoadBalancer, checkDesync),
+    ],
+});
+
+// ---------------------------------------------------------------------------------------------
 // alb-waf-attached (stack)
 // ---------------------------------------------------------------------------------------------
 
@@ -579,6 +695,7 @@ export const albPolicies: GuardrailPolicy[] = [
     albMultiAz,
     albDeletionProtection,
     albDropInvalidHeaders,
+    albDesyncMitigation,
     albWafAttached,
     albAccessLogs,
 ];

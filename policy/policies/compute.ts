@@ -266,6 +266,7 @@ export const asgInstanceRefresh = resourcePolicy<{ minHealthyPercentage: number 
 
 export interface TaskHardeningConfig {
     readonlyRootFilesystem: "mandatory" | "advisory" | "off";
+    distinctRoles: "mandatory" | "advisory" | "off";
     secretNamePattern: string;
     referenceNamePattern: string;
     secretValuePatterns: string[];
@@ -318,14 +319,65 @@ export function secretLookingEnv(
     return out;
 }
 
+/**
+ * The IAM role an ECS role reference names: its account (when it is an ARN) and its name, lower-cased
+ * (IAM role names are unique regardless of case and path). ECS also accepts a bare role name.
+ */
+export function roleIdentity(ref: string): { account?: string; name: string } {
+    const m = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(ref);
+    if (m) {
+        return { account: m[1], name: m[2].toLowerCase() };
+    }
+    return { name: (ref.split("/").pop() ?? ref).toLowerCase() };
+}
+
+/** True if two role references (ARNs or names) name the same IAM role. */
+export function sameRole(a: string, b: string): boolean {
+    if (a === b) {
+        return true;
+    }
+    const x = roleIdentity(a);
+    const y = roleIdentity(b);
+    return x.name === y.name && (x.account === undefined || y.account === undefined || x.account === y.account);
+}
+
+/**
+ * CKV_AWS_249: the execution role (ECS agent: image pull, logs, secret injection) and the task role
+ * (the application's own AWS identity) differ when both are set. Runs last: an unknown ARN during
+ * preview stops the check (skipped, per engine semantics) after the container findings were kept.
+ */
+function checkDistinctRoles(td: { executionRoleArn?: string; taskRoleArn?: string }, ctx: ResourceCtx<TaskHardeningConfig>): void {
+    if (ctx.config.distinctRoles === "off") {
+        return;
+    }
+    const exec = td.executionRoleArn;
+    if (exec === undefined || exec === "") {
+        return; // no execution role: nothing the app could inherit from it
+    }
+    const task = td.taskRoleArn;
+    if (task === undefined || task === "") {
+        return; // the app has no AWS identity of its own
+    }
+    if (sameRole(exec, task)) {
+        ctx.violation({
+            property: "taskRoleArn",
+            found: task,
+            expected: "a role other than executionRoleArn (the app must not hold the agent's rights to pull images, write logs and read every injected secret)",
+            fix: "create a separate aws.iam.Role for the task (ecs-tasks.amazonaws.com trust) with only the app's permissions and pass it as taskRoleArn",
+            advisory: ctx.config.distinctRoles === "advisory",
+        });
+    }
+}
+
 export const ecsTaskHardening = resourcePolicy<TaskHardeningConfig>({
     name: "ecs-task-hardening",
-    description: "ECS containers are not privileged, have a read-only root filesystem where possible, ship logs, and keep secrets out of plain environment variables.",
+    description: "ECS containers are not privileged, have a read-only root filesystem where possible, ship logs, and keep secrets out of plain environment variables; the task role is not the execution role.",
     enforcementLevel: "mandatory",
     metadata: {
         severity: "high",
         category: "security",
         anchors: [
+            "CKV_AWS_249",
             "CKV_AWS_334",
             "CKV_AWS_336",
             "SecurityHub:ECS.4",
@@ -339,6 +391,11 @@ export const ecsTaskHardening = resourcePolicy<TaskHardeningConfig>({
             ["mandatory", "advisory", "off"] as const,
             "advisory",
             "How a writable root filesystem is reported (advisory by default: many images write to /tmp or caches).",
+        ),
+        distinctRoles: enumOf(
+            ["mandatory", "advisory", "off"] as const,
+            "mandatory",
+            "How a task definition whose taskRoleArn is its executionRoleArn is reported (CKV_AWS_249).",
         ),
         secretNamePattern: str(
             "password|passwd|secret|token|api_?key|private_?key|credential",
@@ -360,6 +417,7 @@ export const ecsTaskHardening = resourcePolicy<TaskHardeningConfig>({
                     expected: "a JSON array of container definitions",
                     fix: "pass JSON.stringify([...]) of the container definitions",
                 });
+                checkDistinctRoles(td, ctx);
                 return;
             }
             for (const c of defs as ContainerDefinition[]) {
@@ -400,6 +458,7 @@ export const ecsTaskHardening = resourcePolicy<TaskHardeningConfig>({
                     });
                 }
             }
+            checkDistinctRoles(td, ctx);
         }),
     ],
 });
@@ -452,6 +511,59 @@ export const launchTemplateImdsv2 = resourcePolicy<{ maxHopLimit: number }>({
         check(aws.ec2.LaunchTemplate, (lt, ctx: ResourceCtx<{ maxHopLimit: number }>) => checkImds(lt.metadataOptions, ctx)),
         check(aws.ec2.LaunchConfiguration, (lc, ctx: ResourceCtx<{ maxHopLimit: number }>) => checkImds(lc.metadataOptions, ctx)),
         check(aws.ec2.Instance, (i, ctx: ResourceCtx<{ maxHopLimit: number }>) => checkImds(i.metadataOptions, ctx)),
+    ],
+});
+
+// ---------------------------------------------------------------------------------------------
+// launch-template-monitoring
+// ---------------------------------------------------------------------------------------------
+
+const BASIC_MONITORING = "basic monitoring (5-minute EC2 metrics: CPU alarms and target tracking on the group react up to 5 minutes late)";
+
+export const launchTemplateMonitoring = resourcePolicy<Record<string, never>>({
+    name: "launch-template-monitoring",
+    description: "Launch templates, launch configurations and instances turn on EC2 detailed (1-minute) monitoring, so scaling alarms and dashboards see 1-minute instance metrics.",
+    enforcementLevel: "mandatory",
+    metadata: {
+        severity: "medium",
+        category: "observability",
+        anchors: ["awsguard:ec2-instance-detailed-monitoring-enabled", "CKV_AWS_126"],
+    },
+    config: {},
+    checks: [
+        check(aws.ec2.LaunchTemplate, (lt, ctx: ResourceCtx<Record<string, never>>) => {
+            if (lt.monitoring?.enabled !== true) {
+                ctx.violation({
+                    property: "monitoring.enabled",
+                    found: lt.monitoring?.enabled,
+                    awsDefault: `false: ${BASIC_MONITORING}`,
+                    expected: "true",
+                    fix: "set monitoring: { enabled: true }",
+                });
+            }
+        }),
+        check(aws.ec2.LaunchConfiguration, (lc, ctx: ResourceCtx<Record<string, never>>) => {
+            // The provider (and the API) default enableMonitoring to true: only an explicit false is flagged.
+            if (lc.enableMonitoring === false) {
+                ctx.violation({
+                    property: "enableMonitoring",
+                    found: false,
+                    expected: "true or unset (default true)",
+                    fix: "remove enableMonitoring: false",
+                });
+            }
+        }),
+        check(aws.ec2.Instance, (i, ctx: ResourceCtx<Record<string, never>>) => {
+            if (i.monitoring !== true) {
+                ctx.violation({
+                    property: "monitoring",
+                    found: i.monitoring,
+                    awsDefault: `false: ${BASIC_MONITORING}`,
+                    expected: "true",
+                    fix: "set monitoring: true",
+                });
+            }
+        }),
     ],
 });
 
@@ -610,6 +722,7 @@ export const computePolicies: GuardrailPolicy[] = [
     asgInstanceRefresh,
     ecsTaskHardening,
     launchTemplateImdsv2,
+    launchTemplateMonitoring,
     ebsEncrypted,
     noPublicIpApp,
 ];

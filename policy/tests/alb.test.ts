@@ -1,11 +1,12 @@
 import { strict as assert } from "assert";
 import { EvalResource } from "../evaluate";
+import { AEAD_ONLY_SECURITY_POLICIES, STRONG_CIPHER_SECURITY_POLICIES, TLS12_SECURITY_POLICIES, weakPolicyReason } from "../policies/alb";
 import { T, UNKNOWN, messages, one, res, urnOf } from "./helpers";
 
 const lbUrn = urnOf(T.lb, "web-alb");
 
-function alb(props: Record<string, unknown> = {}): EvalResource {
-    return res(T.lb, "web-alb", {
+function alb(props: Record<string, unknown> = {}, name = "web-alb"): EvalResource {
+    return res(T.lb, name, {
         loadBalancerType: "application",
         subnets: ["subnet-a", "subnet-b"],
         enableDeletionProtection: true,
@@ -77,11 +78,96 @@ describe("policy: alb-https-tls12", () => {
         assert.equal(narrowed.violations.length, 1);
     });
 
+    it("accepts the strong-cipher policies by default: AWS's recommended TLS13-1-2-2021-06, the Res/1-3 (AEAD-only), FS-Res, FIPS and PQ ones", async () => {
+        for (const policy of [...STRONG_CIPHER_SECURITY_POLICIES, ...AEAD_ONLY_SECURITY_POLICIES]) {
+            assert.deepEqual((await one(P, [https({ sslPolicy: policy })])).violations, [], policy);
+        }
+    });
+
+    it("flags TLS 1.2 policies with weak ciphers (CKV2_AWS_74): no forward secrecy, SHA-1 CBC, extended sets", async () => {
+        const weak: Array<[string, RegExp]> = [
+            ["ELBSecurityPolicy-TLS-1-2-2017-01", /RSA key exchange without forward secrecy/],
+            ["ELBSecurityPolicy-TLS-1-2-Ext-2018-06", /without forward secrecy and SHA-1 CBC/],
+            ["ELBSecurityPolicy-FS-1-2-2019-08", /SHA-1 CBC ciphers/],
+            ["ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06", /extended \(Ext\) cipher set/],
+            ["ELBSecurityPolicy-TLS13-1-2-Ext2-FIPS-2023-04", /extended \(Ext\) cipher set/],
+        ];
+        for (const [policy, why] of weak) {
+            const r = await one(P, [https({ sslPolicy: policy })]);
+            assert.equal(r.violations.length, 1, policy);
+            assert.match(r.violations[0].message, why, policy);
+            assert.match(r.violations[0].message, /expected a TLS 1\.2\+ policy with strong ciphers from the allow-list.*Fix: set sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06"/);
+        }
+    });
+
+    it("every TLS 1.2+ policy outside the strong list is explained; the strong and AEAD lists are TLS 1.2+ and nested", () => {
+        for (const policy of TLS12_SECURITY_POLICIES.filter((p) => !STRONG_CIPHER_SECURITY_POLICIES.includes(p))) {
+            assert.ok(weakPolicyReason(policy), policy);
+        }
+        assert.ok(STRONG_CIPHER_SECURITY_POLICIES.every((p) => TLS12_SECURITY_POLICIES.includes(p) && weakPolicyReason(p) === undefined));
+        assert.ok(AEAD_ONLY_SECURITY_POLICIES.every((p) => STRONG_CIPHER_SECURITY_POLICIES.includes(p)));
+    });
+
+    it("narrows to AEAD-only ciphers by config: the recommended TLS13-1-2-2021-06 (ECDHE CBC-SHA256/384 suites) then fails", async () => {
+        const cfg = { [P]: { allowedPolicies: AEAD_ONLY_SECURITY_POLICIES } };
+        assert.equal((await one(P, [https()], cfg)).violations.length, 1);
+        assert.deepEqual((await one(P, [https({ sslPolicy: "ELBSecurityPolicy-TLS13-1-2-Res-2021-06" })], cfg)).violations, []);
+    });
+
+    it("re-admits a legacy-client policy by config (widened allow-list)", async () => {
+        const legacy = https({ sslPolicy: "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06" });
+        assert.equal((await one(P, [legacy])).violations.length, 1);
+        assert.deepEqual((await one(P, [legacy], { [P]: { allowedPolicies: TLS12_SECURITY_POLICIES } })).violations, []);
+    });
+
     it("skips a listener whose sslPolicy is unknown during preview", async () => {
         const r = await one(P, [https({ sslPolicy: UNKNOWN })]);
         assert.deepEqual(r.violations, []);
         assert.equal(r.skippedUnknown.length, 1);
         assert.match(r.skippedUnknown[0].message, /sslPolicy/);
+    });
+});
+
+describe("policy: alb-desync-mitigation", () => {
+    const P = "alb-desync-mitigation";
+
+    it("accepts defensive and strictest, and an absent mode (AWS default defensive)", async () => {
+        const r = await one(P, [
+            alb({ desyncMitigationMode: "defensive" }),
+            res(T.albLb, "strict-alb", { desyncMitigationMode: "strictest" }),
+            res(T.lb, "default-alb", {}),
+        ]);
+        assert.deepEqual(r.violations, []);
+    });
+
+    it("flags monitor on the aws:lb and aws:alb types and on Classic load balancers", async () => {
+        const r = await one(P, [
+            alb({ desyncMitigationMode: "monitor" }),
+            res(T.albLb, "legacy-alb", { desyncMitigationMode: "monitor" }),
+            res(T.classicElb, "classic", { listeners: [], desyncMitigationMode: "monitor" }),
+        ]);
+        assert.deepEqual(r.violations.map((v) => v.name).sort(), ["classic", "legacy-alb", "web-alb"]);
+        assert.match(messages(r, "web-alb")[0], /desyncMitigationMode is "monitor"; expected one of \["defensive","strictest"\].*request smuggling.*Fix: set desyncMitigationMode: "defensive"/);
+    });
+
+    it("does not judge network or gateway load balancers (no HTTP parsing)", async () => {
+        const r = await one(P, [res(T.lb, "nlb", { loadBalancerType: "network", desyncMitigationMode: "monitor" })]);
+        assert.deepEqual(r.violations, []);
+        assert.match(r.notApplicable[0].reason, /"network" does not parse HTTP/);
+    });
+
+    it("requires strictest when configured, which also rejects the absent (defensive) default", async () => {
+        const cfg = { [P]: { allowedModes: ["strictest"] } };
+        const r = await one(P, [alb(), alb({ desyncMitigationMode: "strictest" }, "strict-alb")], cfg);
+        assert.deepEqual(r.violations.map((v) => v.name), ["web-alb"]);
+        assert.match(r.violations[0].message, /desyncMitigationMode is not set \(AWS default: defensive\); expected one of \["strictest"\]/);
+    });
+
+    it("skips a load balancer whose mode is unknown during preview", async () => {
+        const r = await one(P, [alb({ desyncMitigationMode: UNKNOWN })]);
+        assert.deepEqual(r.violations, []);
+        assert.equal(r.skippedUnknown.length, 1);
+        assert.match(r.skippedUnknown[0].message, /desyncMitigationMode/);
     });
 });
 

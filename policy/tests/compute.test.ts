@@ -1,5 +1,8 @@
 import { strict as assert } from "assert";
-import { DEFAULT_SECRET_VALUE_PATTERNS, secretLookingEnv } from "../policies/compute";
+import * as fs from "fs";
+import * as path from "path";
+import { PackConfig } from "../evaluate";
+import { DEFAULT_SECRET_VALUE_PATTERNS, roleIdentity, sameRole, secretLookingEnv } from "../policies/compute";
 import { T, UNKNOWN, messages, one, res, secret } from "./helpers";
 
 function asg(props: Record<string, unknown> = {}) {
@@ -219,6 +222,100 @@ describe("policy: ecs-task-hardening", () => {
     it("sees through secret-wrapped container definitions (the engine unwraps them)", async () => {
         const r = await one(P, [res(T.taskDef, "t", { family: "t", containerDefinitions: secret(JSON.stringify([{ ...base, privileged: true }])) })]);
         assert.equal(r.violations.length, 1);
+    });
+});
+
+describe("policy: ecs-task-hardening, distinct execution and task roles (CKV_AWS_249)", () => {
+    const P = "ecs-task-hardening";
+    const containers = JSON.stringify([
+        { name: "web", image: "nginx", readonlyRootFilesystem: true, logConfiguration: { logDriver: "awslogs" } },
+    ]);
+    const EXEC = "arn:aws:iam::123456789012:role/web-execution";
+    const APP = "arn:aws:iam::123456789012:role/web-task";
+    const task = (roles: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+        res(T.taskDef, "web-task", { family: "web", containerDefinitions: containers, ...roles, ...extra });
+
+    it("accepts different execution and task roles", async () => {
+        assert.deepEqual((await one(P, [task({ executionRoleArn: EXEC, taskRoleArn: APP })])).violations, []);
+    });
+
+    it("flags a task role that is the execution role, naming both sides of the fix", async () => {
+        const r = await one(P, [task({ executionRoleArn: EXEC, taskRoleArn: EXEC })]);
+        assert.equal(r.violations.length, 1);
+        assert.equal(r.violations[0].enforcementLevel, "mandatory");
+        assert.match(r.violations[0].message, /"web-task": taskRoleArn is "arn:aws:iam::123456789012:role\/web-execution"; expected a role other than executionRoleArn.*Fix: create a separate aws\.iam\.Role/);
+    });
+
+    it("sees the same role behind a bare name, another case or an IAM path", async () => {
+        assert.equal((await one(P, [task({ executionRoleArn: EXEC, taskRoleArn: "web-execution" })])).violations.length, 1);
+        assert.equal((await one(P, [task({ executionRoleArn: EXEC, taskRoleArn: "arn:aws:iam::123456789012:role/ecs/Web-Execution" })])).violations.length, 1);
+        assert.ok(!sameRole(EXEC, "arn:aws:iam::210987654321:role/web-execution"), "same name in another account is another role");
+        assert.deepEqual(roleIdentity("arn:aws-us-gov:iam::123456789012:role/a/b/App"), { account: "123456789012", name: "app" });
+    });
+
+    it("does not judge a task definition with only one of the two roles (absent = no role to share)", async () => {
+        assert.deepEqual((await one(P, [task({ executionRoleArn: EXEC })])).violations, []);
+        assert.deepEqual((await one(P, [task({ taskRoleArn: APP })])).violations, []);
+        assert.deepEqual((await one(P, [task({})])).violations, []);
+    });
+
+    it("reports a shared role as advisory or not at all by config", async () => {
+        const shared = task({ executionRoleArn: EXEC, taskRoleArn: EXEC });
+        const advisory = await one(P, [shared], { [P]: { distinctRoles: "advisory" } });
+        assert.deepEqual(advisory.violations.map((v) => v.enforcementLevel), ["advisory"]);
+        assert.deepEqual((await one(P, [shared], { [P]: { distinctRoles: "off" } })).violations, []);
+    });
+
+    it("skips the comparison while a role ARN is unknown, keeping the container findings found before it", async () => {
+        const unknownTask = await one(P, [task({ executionRoleArn: EXEC, taskRoleArn: UNKNOWN })]);
+        assert.deepEqual(unknownTask.violations, []);
+        assert.equal(unknownTask.skippedUnknown.length, 1);
+        assert.match(unknownTask.skippedUnknown[0].message, /taskRoleArn/);
+        const privileged = JSON.stringify([{ name: "web", image: "nginx", privileged: true, readonlyRootFilesystem: true, logConfiguration: { logDriver: "awslogs" } }]);
+        const both = await one(P, [task({ executionRoleArn: UNKNOWN, taskRoleArn: APP }, { containerDefinitions: privileged })]);
+        assert.equal(both.skippedUnknown.length, 1);
+        assert.deepEqual(both.violations.map((v) => v.message.match(/privileged/) !== null), [true]);
+    });
+});
+
+describe("policy: launch-template-monitoring", () => {
+    const P = "launch-template-monitoring";
+    const lt = (props: Record<string, unknown> = {}) => res(T.launchTemplate, "web-lt", { imageId: "ami-1", ...props });
+    const instance = (props: Record<string, unknown> = {}) => res(T.instance, "bastion", { ami: "ami-1", instanceType: "t3.micro", ...props });
+    const lc = (props: Record<string, unknown> = {}) => res(T.launchConfiguration, "web-lc", { imageId: "ami-1", instanceType: "t3.micro", ...props });
+
+    it("accepts detailed monitoring on launch templates, instances and launch configurations", async () => {
+        const r = await one(P, [lt({ monitoring: { enabled: true } }), instance({ monitoring: true }), lc({ enableMonitoring: true })]);
+        assert.deepEqual(r.violations, []);
+    });
+
+    it("flags monitoring turned off", async () => {
+        const r = await one(P, [lt({ monitoring: { enabled: false } }), instance({ monitoring: false }), lc({ enableMonitoring: false })]);
+        assert.deepEqual(r.violations.map((v) => v.name).sort(), ["bastion", "web-lc", "web-lt"]);
+        assert.match(messages(r, "web-lt")[0], /monitoring\.enabled is false; expected true\. Fix: set monitoring: \{ enabled: true \}/);
+    });
+
+    it("flags absent monitoring on templates and instances (AWS default: basic 5-minute metrics), not on launch configurations (default on)", async () => {
+        const r = await one(P, [lt(), lt({ monitoring: {} }), instance(), lc()]);
+        assert.equal(r.violations.length, 3);
+        assert.match(messages(r, "bastion")[0], /monitoring is not set \(AWS default: false: basic monitoring \(5-minute EC2 metrics/);
+        assert.deepEqual(messages(r, "web-lc"), []);
+    });
+
+    it("is mandatory by default and in prod.json, advisory in dev.json (a level override in config)", async () => {
+        const stackConfig = (stack: string) =>
+            JSON.parse(fs.readFileSync(path.join(__dirname, "..", "config", `${stack}.json`), "utf8")) as PackConfig;
+        const off = lt();
+        assert.equal((await one(P, [off])).violations[0].enforcementLevel, "mandatory");
+        assert.equal((await one(P, [off], stackConfig("prod"))).violations[0].enforcementLevel, "mandatory");
+        assert.equal((await one(P, [off], stackConfig("dev"))).violations[0].enforcementLevel, "advisory");
+        assert.equal((await one(P, [off], { [P]: { enforcementLevel: "advisory" } })).violations[0].enforcementLevel, "advisory");
+    });
+
+    it("skips a template whose monitoring flag is unknown during preview", async () => {
+        const r = await one(P, [lt({ monitoring: { enabled: UNKNOWN } }), instance({ monitoring: UNKNOWN })]);
+        assert.deepEqual(r.violations, []);
+        assert.equal(r.skippedUnknown.length, 2);
     });
 });
 

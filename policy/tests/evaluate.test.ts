@@ -35,6 +35,7 @@ describe("policy framework: pack metadata", () => {
             "target-group-health-check", "min-instances", "multi-az-compute", "asg-elb-health-check",
             "scaling-policy-sane", "scale-out-reaction-budget", "ecs-deployment-circuit-breaker",
             "asg-instance-refresh", "ecs-task-hardening", "launch-template-imdsv2", "ebs-encrypted", "no-public-ip-app",
+            "alb-desync-mitigation", "launch-template-monitoring",
         ];
         const names = policies.map((p) => p.name);
         for (const n of expected) {

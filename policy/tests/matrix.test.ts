@@ -7,6 +7,8 @@ import { T, UNKNOWN, one, res, urnOf } from "./helpers";
 
 interface Case {
     policy: string;
+    /** Test title when one policy has several cases (default: the policy name). */
+    title?: string;
     /** The violating resource (first) plus whatever context the policy needs. */
     resources: (tags?: Record<string, string>) => EvalResource[];
     /** The same, with the judged property unknown. */
@@ -47,6 +49,11 @@ const CASES: Case[] = [
         policy: "alb-drop-invalid-headers",
         resources: (tags) => [res(T.lb, "alb", tagged({ dropInvalidHeaderFields: false }, tags))],
         unknown: [res(T.lb, "alb", { dropInvalidHeaderFields: UNKNOWN })],
+    },
+    {
+        policy: "alb-desync-mitigation",
+        resources: (tags) => [res(T.lb, "alb", tagged({ desyncMitigationMode: "monitor" }, tags))],
+        unknown: [res(T.lb, "alb", { desyncMitigationMode: UNKNOWN })],
     },
     { policy: "alb-waf-attached", resources: (tags) => [res(T.lb, "alb", tagged({}, tags))], unknown: [res(T.lb, "alb", { internal: UNKNOWN })] },
     {
@@ -90,6 +97,19 @@ const CASES: Case[] = [
         unknown: [res(T.taskDef, "td", { family: "f", containerDefinitions: UNKNOWN })],
     },
     {
+        policy: "ecs-task-hardening",
+        title: "ecs-task-hardening (execution role = task role)",
+        resources: (tags) => [
+            res(T.taskDef, "td", tagged({ family: "f", containerDefinitions: "[]", executionRoleArn: "arn:aws:iam::1:role/r", taskRoleArn: "arn:aws:iam::1:role/r" }, tags)),
+        ],
+        unknown: [res(T.taskDef, "td", { family: "f", containerDefinitions: "[]", executionRoleArn: "arn:aws:iam::1:role/r", taskRoleArn: UNKNOWN })],
+    },
+    {
+        policy: "launch-template-monitoring",
+        resources: (tags) => [res(T.launchTemplate, "lt", tagged({ monitoring: { enabled: false } }, tags))],
+        unknown: [res(T.launchTemplate, "lt", { monitoring: { enabled: UNKNOWN } })],
+    },
+    {
         policy: "launch-template-imdsv2",
         resources: (tags) => [res(T.launchTemplate, "lt", tagged({ metadataOptions: { httpTokens: "optional" } }, tags))],
         unknown: [res(T.launchTemplate, "lt", { metadataOptions: { httpTokens: UNKNOWN } })],
@@ -120,7 +140,7 @@ const CASES: Case[] = [
 
 describe("every load-balancing/compute/scaling policy", () => {
     for (const c of CASES) {
-        describe(c.policy, () => {
+        describe(c.title ?? c.policy, () => {
             const target = () => c.resources()[0].name;
 
             it("flags the violating resource", async () => {

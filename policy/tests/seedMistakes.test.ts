@@ -127,6 +127,8 @@ export function seedProgram(fixed = false): void {
         vpcSecurityGroupIds: [appSg.id],
         metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
         blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: "true", volumeType: "gp3", volumeSize: 20 } }],
+        // Not one of the documents' mistakes: 1-minute metrics for the scaling alarm.
+        monitoring: { enabled: true },
         tags,
     });
     const asg = new aws.autoscaling.Group("seed-app-asg", {

@@ -65,3 +65,55 @@ for (const stack of ["dev", "prod"]) {
         });
     });
 }
+
+describe("policy pack on the prod stack in EC2 mode (launch template, ASG)", () => {
+    let result: EvaluationResult;
+    let resources: EvalResource[];
+
+    before(async () => {
+        const run = await runStack("prod", {
+            "web-platform:compute": { mode: "ec2" },
+            "web-platform:scaling": { memoryTarget: null },
+        });
+        resources = run.resources.map(fromRegistered);
+        result = await evaluate(resources, "prod");
+    });
+
+    it("has no mandatory violation, and the platform's own launch template, task roles and ALB pass the new checks", () => {
+        const mandatory = result.violations.filter((v) => v.enforcementLevel === "mandatory");
+        assert.deepEqual(mandatory.map((v) => `${v.policyName}: ${v.message}`), [], describeViolations(result));
+        assert.ok(resources.some((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate"), "EC2 mode builds a launch template");
+        for (const p of ["launch-template-monitoring", "alb-desync-mitigation", "ecs-task-hardening", "alb-https-tls12"]) {
+            assert.deepEqual(result.violations.filter((v) => v.policyName === p), [], p);
+        }
+    });
+
+    it("catches the launch template with detailed monitoring removed (mandatory in prod.json)", async () => {
+        const off = resources.map((r) =>
+            r.type === "aws:ec2/launchTemplate:LaunchTemplate" ? { ...r, props: { ...r.props, monitoring: { enabled: false } } } : r,
+        );
+        const r = await evaluate(off, "prod");
+        const found = r.violations.filter((v) => v.policyName === "launch-template-monitoring");
+        assert.deepEqual(found.map((v) => v.enforcementLevel), ["mandatory"]);
+    });
+});
+
+describe("policy pack on the dev stack: the platform's task definitions use distinct roles", () => {
+    it("has task definitions with both roles set, and a shared role would be caught", async () => {
+        const run = await runStack("dev");
+        const resources = run.resources.map(fromRegistered);
+        const tds = resources.filter((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition");
+        assert.ok(tds.length >= 2, "web and worker task definitions");
+        for (const td of tds) {
+            assert.ok(typeof td.props.executionRoleArn === "string" && typeof td.props.taskRoleArn === "string", td.name);
+            assert.notEqual(td.props.executionRoleArn, td.props.taskRoleArn, td.name);
+        }
+        const shared = resources.map((r) =>
+            r.type === "aws:ecs/taskDefinition:TaskDefinition" ? { ...r, props: { ...r.props, taskRoleArn: r.props.executionRoleArn } } : r,
+        );
+        const r = await evaluate(shared, "dev");
+        const found = r.violations.filter((v) => v.policyName === "ecs-task-hardening" && /taskRoleArn/.test(v.message));
+        assert.equal(found.length, tds.length);
+        assert.ok(found.every((v) => v.enforcementLevel === "mandatory"));
+    });
+});
