@@ -37,6 +37,12 @@ export const SSE_TYPES = [
 const PAB_TYPES = ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"];
 export const BUCKET_POLICY_TYPES = ["aws:s3/bucketPolicy:BucketPolicy"];
 const VERSIONING_TYPES = ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"];
+export const LIFECYCLE_TYPES = [
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
+];
+export const LOGGING_TYPES = ["aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"];
+const LB_TYPES = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer", "aws:elb/loadBalancer:LoadBalancer"];
 
 export const PUBLIC_ACCESS_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
 
@@ -75,6 +81,33 @@ interface S3Config {
     requirePublicAccessBlock: boolean;
     requireTlsOnlyPolicy: boolean;
     versioning: "mandatory" | "advisory" | "off";
+    lifecycle: "mandatory" | "advisory" | "off";
+    accessLogging: "mandatory" | "advisory" | "off";
+}
+
+/**
+ * True if a BucketLogging delivers into `bucket`: by targetBucket's property dependency or its known
+ * value equal to the bucket's name (no fallback to plain dependencies: those include the source bucket).
+ */
+function logsInto(l: PolicyResource, bucket: PolicyResource): boolean {
+    if ((l.propertyDependencies?.["targetBucket"] ?? []).some((d) => d.urn === bucket.urn)) {
+        return true;
+    }
+    const target = peekRaw(l.props, "targetBucket");
+    const names = ["bucket", "id"].map((k) => peekRaw(bucket.props, k)).filter((v) => typeof v === "string" && v !== "");
+    return typeof target === "string" && names.includes(target);
+}
+
+/** True if a bucket is itself a log destination (another bucket's BucketLogging, or a load balancer's accessLogs). */
+function isLogBucket(ctx: StackCtx<unknown>, bucket: PolicyResource): boolean {
+    const byS3 = ofTypes(ctx, LOGGING_TYPES).some((l) => logsInto(l, bucket) && !references(l, "bucket", bucket, ["bucket"]));
+    const byLb = ofTypes(ctx, LB_TYPES).some((lb) => {
+        const pd = lb.propertyDependencies?.["accessLogs"] ?? [];
+        const name = (peekRaw(lb.props, "accessLogs") as { bucket?: unknown } | undefined)?.bucket;
+        const own = peekRaw(bucket.props, "bucket");
+        return pd.some((d) => d.urn === bucket.urn) || (typeof name === "string" && name === own);
+    });
+    return byS3 || byLb;
 }
 
 /** Sub-resources of `bucket` (by dependency on `bucket`, or the same bucket name). */
@@ -86,12 +119,12 @@ export type SseRule = { applyServerSideEncryptionByDefault?: { sseAlgorithm?: st
 
 export const s3BucketSecure = stackPolicy<S3Config>({
     name: "s3-bucket-secure",
-    description: "S3 buckets pin default encryption, block all public access (all four flags), deny non-TLS requests in the bucket policy, and (advisory) enable versioning.",
+    description: "S3 buckets pin default encryption, block all public access (all four flags), deny non-TLS requests in the bucket policy, and (advisory) enable versioning and a lifecycle rule; server access logging is opt-in.",
     enforcementLevel: "mandatory",
     metadata: {
         severity: "high",
         category: "security",
-        anchors: ["CKV_AWS_19", "CKV_AWS_145", "CKV2_AWS_6", "CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56", "CKV_AWS_21", "SecurityHub:S3.5"],
+        anchors: ["CKV_AWS_19", "CKV_AWS_145", "CKV2_AWS_6", "CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56", "CKV_AWS_21", "CKV2_AWS_61", "CKV_AWS_18", "SecurityHub:S3.5", "SecurityHub:S3.9", "SecurityHub:S3.13"],
     },
     config: {
         requireEncryptionConfig: bool(true, "Require a BucketServerSideEncryptionConfiguration (or the inline v6 block)."),
@@ -99,6 +132,12 @@ export const s3BucketSecure = stackPolicy<S3Config>({
         requirePublicAccessBlock: bool(true, "Require a BucketPublicAccessBlock with all four flags true."),
         requireTlsOnlyPolicy: bool(true, "Require a bucket policy statement denying aws:SecureTransport = false."),
         versioning: enumOf(["mandatory", "advisory", "off"], "advisory", "How a bucket without versioning is reported."),
+        lifecycle: enumOf(["mandatory", "advisory", "off"], "advisory", "How a bucket without an enabled lifecycle rule (BucketLifecycleConfiguration or inline lifecycleRules) is reported."),
+        accessLogging: enumOf(
+            ["mandatory", "advisory", "off"],
+            "off",
+            "How a bucket without server access logging (BucketLogging or inline logging) is reported; log destination buckets are not required to log (that would be circular).",
+        ),
     },
     validate: (ctx) => {
         const cfg = ctx.config;
@@ -193,6 +232,43 @@ export const s3BucketSecure = stackPolicy<S3Config>({
                         expected: 'a BucketVersioning with status "Enabled"',
                         fix: 'add aws.s3.BucketVersioning({ bucket: b.id, versioningConfiguration: { status: "Enabled" } }) and a lifecycle rule for noncurrent versions',
                         advisory: cfg.versioning === "advisory",
+                    });
+                }
+            }
+            // --- lifecycle (expiry of old objects, versions and incomplete uploads)
+            if (cfg.lifecycle !== "off") {
+                const inline = asArray(peekRaw(bucket.props, "lifecycleRules") as Array<{ enabled?: boolean }> | undefined);
+                const configs = related(ctx, LIFECYCLE_TYPES, bucket);
+                const enabled =
+                    inline.some((r) => r?.enabled === true) ||
+                    configs.some((c) => asArray(c.props["rules"] as Array<{ status?: string }> | undefined).some((r) => r?.status === "Enabled"));
+                if (!enabled) {
+                    ctx.violation(bucket, {
+                        property: "(BucketLifecycleConfiguration)",
+                        found: configs.length === 0 ? undefined : "no rule with status \"Enabled\"",
+                        awsDefault: "objects, noncurrent versions and incomplete multipart uploads kept (and billed) forever",
+                        expected: 'a BucketLifecycleConfiguration with at least one rule with status "Enabled"',
+                        fix: 'add aws.s3.BucketLifecycleConfiguration({ bucket: b.id, rules: [{ id: "expire", status: "Enabled", filter: {}, expiration: { days: 90 }, noncurrentVersionExpiration: { noncurrentDays: 30 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } }] })',
+                        advisory: cfg.lifecycle === "advisory",
+                    });
+                }
+            }
+            // --- server access logging (opt-in; a log bucket need not log itself)
+            if (cfg.accessLogging !== "off" && !isLogBucket(ctx, bucket)) {
+                const inline = peekRaw(bucket.props, "logging") as { targetBucket?: unknown } | undefined;
+                const own = peekRaw(bucket.props, "bucket");
+                const inlineOk = isSet({ t: inline?.targetBucket }, "t") && inline?.targetBucket !== own;
+                const logging = related(ctx, LOGGING_TYPES, bucket);
+                // Logging into the bucket itself writes a log record for each log delivery: never ending.
+                const toSelf = logging.filter((l) => logsInto(l, bucket));
+                if (!inlineOk && logging.length === toSelf.length) {
+                    ctx.violation(bucket, {
+                        property: "(BucketLogging)",
+                        found: toSelf.length > 0 ? "logging into the bucket itself" : undefined,
+                        awsDefault: "no server access logs",
+                        expected: "a BucketLogging delivering to a separate log bucket",
+                        fix: 'add aws.s3.BucketLogging({ bucket: b.id, targetBucket: logBucket.id, targetPrefix: "s3/<bucket>/" })',
+                        advisory: cfg.accessLogging === "advisory",
                     });
                 }
             }
@@ -304,7 +380,7 @@ export const logRetention = resourcePolicy<LogConfig>({
     enforcementLevel: "mandatory",
     metadata: { severity: "low", category: "observability", anchors: ["CKV_AWS_66", "CKV_AWS_338", "CKV_AWS_158", "SecurityHub:CloudWatch.16"] },
     config: {
-        minDays: int(7, "Shortest retention accepted (days).", { minimum: 1 }),
+        minDays: int(7, "Shortest retention accepted (days). Checkov CKV_AWS_338 wants >= 365; set 365 for that bar (costly for chatty logs).", { minimum: 1 }),
         maxDays: int(3653, "Longest retention accepted (days).", { minimum: 1 }),
         requireKms: bool(false, "Also require a KMS key (kmsKeyId) on log groups."),
     },

@@ -20,6 +20,18 @@ const listener = (props: Record<string, unknown>, tags?: Record<string, string>)
     res(T.listener, "l", { ...props, ...(tags ? { tags } : {}) }, { propertyDependencies: { loadBalancerArn: [lbUrn] } });
 const tagged = (props: Record<string, unknown>, tags?: Record<string, string>) => ({ ...props, ...(tags ? { tags } : {}) });
 
+/** An RDS instance with every rds-operational-hardening setting in place. */
+const HARDENED_DB = {
+    engine: "postgres",
+    monitoringInterval: 60,
+    monitoringRoleArn: "arn:aws:iam::1:role/m",
+    enabledCloudwatchLogsExports: ["postgresql"],
+    iamDatabaseAuthenticationEnabled: true,
+    performanceInsightsEnabled: true,
+    performanceInsightsKmsKeyId: "arn:aws:kms:us-east-1:1:key/k",
+    copyTagsToSnapshot: true,
+};
+
 const CASES: Case[] = [
     {
         policy: "alb-https-tls12",
@@ -136,9 +148,19 @@ const CASES: Case[] = [
         ],
         unknown: [res(T.scalingPolicy, "p", { policyType: "TargetTrackingScaling", targetTrackingScalingPolicyConfiguration: { targetValue: 60, scaleOutCooldown: UNKNOWN } })],
     },
+    {
+        policy: "rds-operational-hardening",
+        resources: (tags) => [res("aws:rds/instance:Instance", "db", tagged({ ...HARDENED_DB, iamDatabaseAuthenticationEnabled: false }, tags))],
+        unknown: [res("aws:rds/instance:Instance", "db", { ...HARDENED_DB, iamDatabaseAuthenticationEnabled: UNKNOWN })],
+    },
+    {
+        policy: "sg-rule-descriptions",
+        resources: (tags) => [res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "in", tagged({ securityGroupId: "sg-1", cidrIpv4: "10.0.0.0/8", ipProtocol: "tcp", fromPort: 80, toPort: 80 }, tags))],
+        unknown: [res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "in", { securityGroupId: "sg-1", cidrIpv4: "10.0.0.0/8", ipProtocol: "tcp", fromPort: 80, toPort: 80, description: UNKNOWN })],
+    },
 ];
 
-describe("every load-balancing/compute/scaling policy", () => {
+describe("every load-balancing/compute/scaling policy (and the RDS hardening and rule-description checks)", () => {
     for (const c of CASES) {
         describe(c.title ?? c.policy, () => {
             const target = () => c.resources()[0].name;

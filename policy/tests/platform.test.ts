@@ -5,6 +5,7 @@ import { T, UNKNOWN, messages, one, res, urnOf } from "./helpers";
 
 const PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
 const VERSIONING = "aws:s3/bucketVersioning:BucketVersioning";
+const LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
 const KEY = "aws:kms/key:Key";
 const TOPIC = "aws:sns/topic:Topic";
 const LOGS = "aws:cloudwatch/logGroup:LogGroup";
@@ -26,7 +27,9 @@ const tlsOnly = JSON.stringify({
     ],
 });
 
-function bucketSet(overrides: { sse?: unknown; pab?: Record<string, unknown> | null; policy?: unknown; versioning?: string | null } = {}): EvalResource[] {
+function bucketSet(
+    overrides: { sse?: unknown; pab?: Record<string, unknown> | null; policy?: unknown; versioning?: string | null; lifecycle?: string | null } = {},
+): EvalResource[] {
     const out: EvalResource[] = [res(T.bucket, "logs", { bucket: "logs-1", tags: { project: "p" } })];
     if (overrides.sse !== null) {
         out.push(res(T.sse, "logs-sse", { bucket: "logs-1", rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: overrides.sse ?? "AES256" } }] }, onBucket));
@@ -39,6 +42,9 @@ function bucketSet(overrides: { sse?: unknown; pab?: Record<string, unknown> | n
     }
     if (overrides.versioning !== null) {
         out.push(res(VERSIONING, "logs-versioning", { bucket: "logs-1", versioningConfiguration: { status: overrides.versioning ?? "Enabled" } }, onBucket));
+    }
+    if (overrides.lifecycle !== null) {
+        out.push(res(LIFECYCLE, "logs-lifecycle", { bucket: "logs-1", rules: [{ id: "expire", status: overrides.lifecycle ?? "Enabled", expiration: { days: 90 } }] }, onBucket));
     }
     return out;
 }

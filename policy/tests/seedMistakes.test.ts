@@ -30,10 +30,10 @@ export function seedProgram(fixed = false): void {
     const appSg = sg("app-sg", "app instances");
     const dbSg = sg("db-sg", "PostgreSQL");
     for (const port of [80, 443]) {
-        new aws.vpc.SecurityGroupIngressRule(`seed-alb-in-${port}`, { securityGroupId: albSg.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: port, toPort: port, tags });
+        new aws.vpc.SecurityGroupIngressRule(`seed-alb-in-${port}`, { securityGroupId: albSg.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: port, toPort: port, description: `public ${port}`, tags });
     }
-    new aws.vpc.SecurityGroupIngressRule("seed-app-from-alb", { securityGroupId: appSg.id, referencedSecurityGroupId: albSg.id, ipProtocol: "tcp", fromPort: 3000, toPort: 3000, tags });
-    new aws.vpc.SecurityGroupIngressRule("seed-db-from-app", { securityGroupId: dbSg.id, referencedSecurityGroupId: appSg.id, ipProtocol: "tcp", fromPort: 5432, toPort: 5432, tags });
+    new aws.vpc.SecurityGroupIngressRule("seed-app-from-alb", { securityGroupId: appSg.id, referencedSecurityGroupId: albSg.id, ipProtocol: "tcp", fromPort: 3000, toPort: 3000, description: "app port from the ALB", tags });
+    new aws.vpc.SecurityGroupIngressRule("seed-db-from-app", { securityGroupId: dbSg.id, referencedSecurityGroupId: appSg.id, ipProtocol: "tcp", fromPort: 5432, toPort: 5432, description: "PostgreSQL from the app", tags });
 
     // --- ALB access-log bucket: SSE-S3, public access blocked, ELB delivery + TLS-only policy, versioned.
     const logs = new aws.s3.Bucket("seed-alb-logs", { forceDestroy: false, tags });
@@ -45,6 +45,10 @@ export function seedProgram(fixed = false): void {
         bucket: logs.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
     });
     new aws.s3.BucketVersioning("seed-alb-logs-versioning", { bucket: logs.id, versioningConfiguration: { status: "Enabled" } });
+    new aws.s3.BucketLifecycleConfiguration("seed-alb-logs-lifecycle", {
+        bucket: logs.id,
+        rules: [{ id: "expire", status: "Enabled", filter: {}, expiration: { days: 90 } }],
+    });
     new aws.s3.BucketPolicy("seed-alb-logs-policy", {
         bucket: logs.id,
         policy: logs.arn.apply((arn) => JSON.stringify({
@@ -192,6 +196,10 @@ export function seedProgram(fixed = false): void {
         tags,
     });
     const subnets = new aws.rds.SubnetGroup("seed-db-subnets", { subnetIds: privateSubnets.map((s) => s.id), tags });
+    const monitoringRole = new aws.iam.Role("seed-db-monitoring", {
+        assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "monitoring.rds.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+        tags,
+    });
     const db = new aws.rds.Instance("seed-db-primary", {
         identifier: "tutoring-platform-primary",
         engine: "postgres",
@@ -214,6 +222,13 @@ export function seedProgram(fixed = false): void {
         deletionProtection: true,
         skipFinalSnapshot: false,
         finalSnapshotIdentifier: "tutoring-platform-primary-final",
+        monitoringInterval: 60,
+        monitoringRoleArn: monitoringRole.arn,
+        enabledCloudwatchLogsExports: ["postgresql"],
+        iamDatabaseAuthenticationEnabled: true,
+        performanceInsightsEnabled: true,
+        performanceInsightsKmsKeyId: key.arn,
+        copyTagsToSnapshot: true,
         tags,
     });
     alarm("db-cpu", "AWS/RDS", "CPUUtilization", { DBInstanceIdentifier: db.identifier }, "GreaterThanThreshold", 80);

@@ -50,6 +50,29 @@ for (const stack of ["dev", "prod"]) {
             assert.deepEqual(Object.keys(packConfig(stack)).filter((k) => !names.has(k)), []);
         });
 
+        it("the Checkov-gap checks pass on the platform's databases, rules, groups and bucket, and see a regression", async () => {
+            for (const p of ["rds-operational-hardening", "sg-rule-descriptions", "sg-attached", "s3-bucket-secure"]) {
+                assert.deepEqual(result.violations.filter((v) => v.policyName === p).map((v) => v.message), [], p);
+            }
+            assert.ok(resources.some((r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"));
+            const level = stack === "prod" ? "mandatory" : "advisory";
+            const regressed = resources.map((r) => {
+                if (r.type === "aws:rds/instance:Instance") {
+                    return { ...r, props: { ...r.props, monitoringInterval: 0, caCertIdentifier: "rds-ca-2019" } };
+                }
+                if (r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" && /-data-db-from-web$/.test(r.name)) {
+                    return { ...r, props: { ...r.props, description: undefined } };
+                }
+                return r;
+            }).filter((r) => r.type !== "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration");
+            const after = await evaluate(regressed, stack);
+            const found = (p: string) => after.violations.filter((v) => v.policyName === p).map((v) => v.enforcementLevel);
+            const instances = resources.filter((r) => r.type === "aws:rds/instance:Instance").length;
+            assert.deepEqual(found("rds-operational-hardening"), Array(instances * 2).fill(level), describeViolations(after));
+            assert.deepEqual(found("sg-rule-descriptions"), ["mandatory"]);
+            assert.deepEqual(found("s3-bucket-secure"), [level]);
+        });
+
         it("the stack-level checks see the stack: removing its alarms or its TLS parameter is caught", async () => {
             const noAlarms = await evaluate(resources.filter((r) => r.type !== "aws:cloudwatch/metricAlarm:MetricAlarm"), stack);
             const alarmFindings = noAlarms.violations.filter((v) => v.policyName === "alarm-coverage");
