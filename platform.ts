@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
 import { PlatformConfig } from "./config/types";
 import { Network } from "./components/network";
-import { LoadBalancer, LoadBalancerArgs } from "./components/loadBalancer";
+import { albIngressRules, LoadBalancer, LoadBalancerArgs } from "./components/loadBalancer";
 import { ScalingService } from "./components/scalingService";
 import { DataTier } from "./components/dataTier";
 import { Monitoring, MonitoredCompute } from "./components/monitoring";
@@ -60,32 +60,36 @@ export async function buildPlatform(cfg: PlatformConfig): Promise<PlatformOutput
     const prefix = cfg.project === cfg.stack ? cfg.project : `${cfg.project}-${cfg.stack}`;
     const tags = cfg.tags;
 
+    // Look everything up and check what depends on it before the first cloud resource is registered:
+    // a failure here leaves nothing half-built.
     // Pin the AZs of a new VPC so the database replicas land in the same AZs as its subnets.
     const availabilityZones = cfg.network.kind === "new" ? await pickAvailabilityZones(cfg.network.azCount) : undefined;
-    const network = new Network(`${prefix}-net`, { config: cfg.network, tags, availabilityZoneNames: availabilityZones });
 
     let cfProvider: cloudflare.Provider | undefined;
     let originCidrs: EdgeRanges | undefined;
-    let certificateArn: pulumi.Input<string> | undefined = cfg.loadBalancer.certificateArn;
     if (cfg.cdn.enabled) {
         cfProvider = new cloudflare.Provider(`${prefix}-cloudflare`, {
             apiToken: new pulumi.Config("cloudflare").requireSecret("apiToken"),
         });
         originCidrs = await getCloudflareRanges(cfProvider);
-        if (!certificateArn) {
-            certificateArn = new ManagedCertificate(`${prefix}-cert`, {
-                domain: cfg.cdn.domain,
-                includeWww: cfg.cdn.includeWww,
-                zoneId: cfg.cdn.zoneId,
-                provider: cfProvider,
-                tags,
-            }).certificateArn;
-        }
     }
-    if (!certificateArn) {
+    // The ALB's ingress must fit the security-group rule quota with the CDN's current ranges.
+    albIngressRules(cfg.loadBalancer, originCidrs);
+    if (!cfg.loadBalancer.certificateArn && !cfProvider) {
         // parseConfig rejects this combination; kept as a guard for callers that skip it.
         throw new Error("web-platform:loadBalancer.certificateArn is required when the CDN is off");
     }
+
+    // Without a configured certificate the CDN path requests one and validates it in the zone.
+    const certificateArn: pulumi.Input<string> = cfg.loadBalancer.certificateArn ?? new ManagedCertificate(`${prefix}-cert`, {
+        domain: cfg.cdn.domain,
+        includeWww: cfg.cdn.includeWww,
+        zoneId: cfg.cdn.zoneId,
+        provider: cfProvider!,
+        tags,
+    }).certificateArn;
+
+    const network = new Network(`${prefix}-net`, { config: cfg.network, tags, availabilityZoneNames: availabilityZones });
 
     const lb = new LoadBalancer(`${prefix}-lb`, loadBalancerArgs(cfg, {
         vpcId: network.vpcId,

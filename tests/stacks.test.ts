@@ -1,8 +1,11 @@
 // Whole-program tests: index.ts for each stack and compute mode under the mock engine, asserting the
 // platform's promises on the registered resource graph (not on any one component in isolation).
 import { strict as assert } from "assert";
-import { EngineRun, RegisteredResource } from "../scripts/plan/engine";
-import { ofType, oneOfType, runStack } from "./helpers/stack";
+import * as path from "path";
+import { EngineRun, RegisteredResource, runProgram } from "../scripts/plan/engine";
+import { createMockCloud } from "../scripts/plan/mockCloud";
+import { readStackConfig } from "../scripts/plan/stackConfig";
+import { ofType, oneOfType, ROOT, runStack } from "./helpers/stack";
 
 const W = "web-platform:";
 
@@ -236,5 +239,41 @@ describe("whole stack: determinism", () => {
         const a = await runStack("prod");
         const b = await runStack("prod");
         assert.deepEqual(names(a), names(b));
+    });
+});
+
+describe("whole stack: checks that need lookups run before any cloud resource", () => {
+    it("refuses an ALB ingress list over the security-group rule quota and registers nothing", async () => {
+        const file = readStackConfig(path.join(ROOT, "Pulumi.dev.yaml"));
+        // 31 IPv4 CIDRs x 2 ports = 62 inbound rules: over the default quota of 60 per security group.
+        const cidrs = Array.from({ length: 31 }, (_, i) => `198.51.${i}.0/24`);
+        const config = {
+            ...file.config,
+            [`${W}cdn`]: JSON.stringify({ enabled: false }),
+            [`${W}loadBalancer`]: JSON.stringify({
+                certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-4333-8444-555555555555",
+                ingressCidrs: cidrs,
+            }),
+        };
+        const cloud = createMockCloud({ region: "us-east-1" });
+        const created: string[] = [];
+        await assert.rejects(
+            runProgram({
+                program: path.join(ROOT, "index.ts"),
+                project: "web-platform",
+                stack: "dev",
+                config,
+                secretKeys: file.secretKeys,
+                cloud: {
+                    newResource: (args) => {
+                        created.push(args.type);
+                        return cloud.newResource(args);
+                    },
+                    call: (args) => cloud.call(args),
+                },
+            }),
+            /31 IPv4 CIDRs need 62 inbound rules/,
+        );
+        assert.deepEqual(created.filter((t) => !t.startsWith("pulumi:")), []);
     });
 });
