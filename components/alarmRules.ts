@@ -3,6 +3,32 @@
 // Generic over the dimension value type: `string` in tests/docs, `pulumi.Input<string>` in the component.
 import { MonitoringConfig } from "../config/types";
 
+/**
+ * The ELB 5xx rate as metric math over the metrics with ids `requests` and `errors`; the alarm and
+ * the dashboard both use it so the graph shows what the alarm judges. RequestCount leaves out
+ * requests rejected before a target was chosen (e.g. 503 with no healthy targets), so the
+ * denominator is the larger of the two: a total outage reads 100%. Periods without 5xx have no
+ * datapoint at all: FILL makes them 0.
+ */
+export function elb5xxRateMath(
+    requests: string,
+    errors: string,
+    rateId: string,
+    labels: { requests: string; errors: string },
+): { id: string; expression: string; label: string }[] {
+    return [
+        { id: "req", expression: `FILL(${requests}, 0)`, label: labels.requests },
+        { id: "err", expression: `FILL(${errors}, 0)`, label: labels.errors },
+        { id: "total", expression: "MAX([req, err])", label: "Requests incl. rejected" },
+        { id: rateId, expression: "IF(total > 0, 100 * err / total, 0)", label: "ELB 5xx %" },
+    ];
+}
+
+/** The target 5xx rate over the metrics with ids `requests` and `errors` (alarm and dashboard). */
+export function target5xxRateExpression(requests: string, errors: string): string {
+    return `IF(${requests} > 0, 100 * FILL(${errors}, 0) / ${requests}, 0)`;
+}
+
 export type Comparison =
     | "GreaterThanThreshold"
     | "GreaterThanOrEqualToThreshold"
@@ -130,15 +156,7 @@ export function buildAlarmSpecs<V>(config: MonitoringConfig, targets: Monitoring
                 requests: { namespace: NS.alb, metricName: "RequestCount", dimensions: lb, stat: "Sum" },
                 errors: { namespace: NS.alb, metricName: "HTTPCode_ELB_5XX_Count", dimensions: lb, stat: "Sum" },
             },
-            // RequestCount leaves out requests rejected before a target was chosen (e.g. 503 with no
-            // healthy targets), so the denominator is the larger of the two: a total outage reads 100%.
-            // Periods without 5xx have no datapoint at all: FILL makes them 0.
-            expressions: [
-                { id: "req", expression: "FILL(requests, 0)", label: "Requests (0 when none)" },
-                { id: "err", expression: "FILL(errors, 0)", label: "ELB 5xx (0 when none)" },
-                { id: "total", expression: "MAX([req, err])", label: "Requests incl. rejected" },
-                { id: "rate", expression: "IF(total > 0, 100 * err / total, 0)", label: "ELB 5xx %" },
-            ],
+            expressions: elb5xxRateMath("requests", "errors", "rate", { requests: "Requests (0 when none)", errors: "ELB 5xx (0 when none)" }),
         },
         threshold: t.alb5xxPercent,
         comparison: "GreaterThanThreshold",
@@ -157,7 +175,7 @@ export function buildAlarmSpecs<V>(config: MonitoringConfig, targets: Monitoring
                 errors: { namespace: NS.alb, metricName: "HTTPCode_Target_5XX_Count", dimensions: lbTg, stat: "Sum" },
             },
             expressions: [
-                { id: "rate", expression: "IF(requests > 0, 100 * FILL(errors, 0) / requests, 0)", label: "Target 5xx %" },
+                { id: "rate", expression: target5xxRateExpression("requests", "errors"), label: "Target 5xx %" },
             ],
         },
         threshold: t.target5xxPercent,

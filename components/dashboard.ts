@@ -1,7 +1,7 @@
 // Pure CloudWatch dashboard builder: resolved identifiers in, dashboard body (JSON-able) out.
 // Every widget is a metric widget with its region set and fully spelled-out dimensions.
 import { AlarmThresholds } from "../config/types";
-import { GIB, MonitoringTargets, NS } from "./alarmRules";
+import { elb5xxRateMath, GIB, MonitoringTargets, NS, target5xxRateExpression } from "./alarmRules";
 
 /** A CloudWatch dashboard metric line: [namespace, metric, dimName, dimValue, ..., options?]. */
 export type MetricLine = (string | Record<string, unknown>)[];
@@ -93,12 +93,10 @@ export function buildDashboard(input: DashboardInput): DashboardBody {
             yLabel: "%",
             threshold: { label: "ELB 5xx alarm", value: t.alb5xxPercent },
             metrics: [
-                // Same maths as the alarm: requests rejected before a target is chosen are not in RequestCount.
-                [{ expression: "FILL(requests, 0)", label: "Requests", id: "req", visible: false }],
-                [{ expression: "FILL(elb5xx, 0)", label: "ELB 5xx", id: "err", visible: false }],
-                [{ expression: "MAX([req, err])", label: "Requests incl. rejected", id: "total", visible: false }],
-                [{ expression: "IF(total > 0, 100 * err / total, 0)", label: "ELB 5xx %", id: "elbRate" }],
-                [{ expression: "IF(requests > 0, 100 * FILL(target5xx, 0) / requests, 0)", label: "Target 5xx %", id: "targetRate" }],
+                // The alarms' own maths: the graph shows exactly what they judge.
+                ...elb5xxRateMath("requests", "elb5xx", "elbRate", { requests: "Requests", errors: "ELB 5xx" })
+                    .map((e) => [{ ...e, ...(e.id === "elbRate" ? {} : { visible: false }) }]),
+                [{ expression: target5xxRateExpression("requests", "target5xx"), label: "Target 5xx %", id: "targetRate" }],
                 line(NS.alb, "RequestCount", lb, { id: "requests", visible: false }),
                 line(NS.alb, "HTTPCode_ELB_5XX_Count", lb, { id: "elb5xx", visible: false }),
                 line(NS.alb, "HTTPCode_Target_5XX_Count", lb, { id: "target5xx", visible: false }),
