@@ -2,7 +2,7 @@
 // Environment: PORTAL_TOKEN (required, >= 32 chars), PORTAL_HOST (127.0.0.1), PORTAL_PORT (8787),
 // PORTAL_MAX_CONCURRENT (4), PORTAL_BODY_LIMIT (65536), PORTAL_SHUTDOWN_TIMEOUT_MS (60000),
 // PORTAL_STATE_DIR, PORTAL_JOURNAL; backend: PULUMI_ACCESS_TOKEN / PULUMI_BACKEND_URL, or the local
-// file backend with PULUMI_CONFIG_PASSPHRASE (required then). See the README, "Automation API for internal portals".
+// file backend with PULUMI_CONFIG_PASSPHRASE (required then). See docs/portal.md.
 import * as path from "path";
 import { createAutomation } from "./automation";
 import { BackendConfigError, defaultStateDir, selectBackend } from "./automation/backend";

@@ -24,7 +24,7 @@ Plans a stack offline (mock engine + mock cloud, no credentials) and checks the 
   --config FILE           plan this stack config file (Pulumi.<stack>.yaml format) instead
   --program FILE          plan this Pulumi TypeScript program instead of index.ts
   --policy-config FILE    policy pack config (--policy-pack-config format) instead of policy/config/NAME.json
-  --json                  print the plan as JSON (shape: README, "JSON document")
+  --json                  print the plan as JSON (shape: docs/plan.md, "JSON document")
   --graph dot|mermaid     print the resource hierarchy and dependencies as a graph
   --components-only       with --graph: components only (the architecture picture)
   --out FILE              write the output to FILE instead of stdout
