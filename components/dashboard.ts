@@ -65,13 +65,22 @@ interface WidgetDraft {
 
 /** Build the dashboard: rows of 2 or 3 widgets laid out on CloudWatch's 24-column grid. */
 export function buildDashboard(input: DashboardInput): DashboardBody {
-    const rows: WidgetDraft[][] = [];
     const t = input.thresholds;
-    const lb = { LoadBalancer: input.albArnSuffix };
-    const lbTg = { LoadBalancer: input.albArnSuffix, TargetGroup: input.targetGroupArnSuffix };
+    const rows: WidgetDraft[][] = [
+        trafficRow(input.albArnSuffix, t),
+        latencyRow(input.albArnSuffix, t),
+        targetHealthRow(input.albArnSuffix, input.targetGroupArnSuffix, t),
+        serviceRow(input.compute, t),
+        ...(input.database ? databaseRows(input.database, t) : []),
+        ...(input.cache ? cacheRows(input.cache.memberClusterIds, t) : []),
+    ];
+    return { widgets: layout(rows, input.region, input.period) };
+}
 
-    // Requests and response codes.
-    rows.push([
+/** Requests and response codes, and the 5xx rates the alarms judge. */
+function trafficRow(albArnSuffix: string, t: AlarmThresholds): WidgetDraft[] {
+    const lb = { LoadBalancer: albArnSuffix };
+    return [
         {
             title: "Requests and response codes",
             stat: "Sum",
@@ -102,10 +111,13 @@ export function buildDashboard(input: DashboardInput): DashboardBody {
                 line(NS.alb, "HTTPCode_Target_5XX_Count", lb, { id: "target5xx", visible: false }),
             ],
         },
-    ]);
+    ];
+}
 
-    // Latency and connections.
-    rows.push([
+/** Latency percentiles and connection counts. */
+function latencyRow(albArnSuffix: string, t: AlarmThresholds): WidgetDraft[] {
+    const lb = { LoadBalancer: albArnSuffix };
+    return [
         {
             title: "Target response time (s)",
             stat: "p95",
@@ -125,10 +137,12 @@ export function buildDashboard(input: DashboardInput): DashboardBody {
                 line(NS.alb, "RejectedConnectionCount", lb, { label: "Rejected" }),
             ],
         },
-    ]);
+    ];
+}
 
-    // Target health.
-    rows.push([
+function targetHealthRow(albArnSuffix: string, targetGroupArnSuffix: string, t: AlarmThresholds): WidgetDraft[] {
+    const lbTg = { LoadBalancer: albArnSuffix, TargetGroup: targetGroupArnSuffix };
+    return [
         {
             title: "Healthy / unhealthy targets",
             stat: "Maximum",
@@ -143,15 +157,17 @@ export function buildDashboard(input: DashboardInput): DashboardBody {
             title: "Requests per target",
             stat: "Sum",
             yMin: 0,
-            metrics: [line(NS.alb, "RequestCountPerTarget", { TargetGroup: input.targetGroupArnSuffix }, { label: "Requests per target" })],
+            metrics: [line(NS.alb, "RequestCountPerTarget", { TargetGroup: targetGroupArnSuffix }, { label: "Requests per target" })],
         },
-    ]);
+    ];
+}
 
-    // Services: CPU, memory and running capacity for the web service and every worker.
+/** CPU, memory (ECS only) and running capacity for the web service and every worker. */
+function serviceRow(compute: DashboardInput["compute"], t: AlarmThresholds): WidgetDraft[] {
     const cpu: MetricLine[] = [];
     const memory: MetricLine[] = [];
     const running: MetricLine[] = [];
-    for (const c of input.compute) {
+    for (const c of compute) {
         if (c.kind === "ecs") {
             const dims = { ClusterName: c.clusterName, ServiceName: c.serviceName };
             cpu.push(line(NS.ecs, "CPUUtilization", dims, { label: `${c.name} CPU` }));
@@ -165,32 +181,39 @@ export function buildDashboard(input: DashboardInput): DashboardBody {
             running.push(line(NS.autoScaling, "GroupInServiceInstances", dims, { label: `${c.name} in service` }));
         }
     }
-    const serviceRow: WidgetDraft[] = [
+    const memoryWidget: WidgetDraft = {
+        title: "Service memory (%)",
+        stat: "Average",
+        yMin: 0,
+        yMax: 100,
+        threshold: { label: "Memory alarm", value: t.serviceMemoryPercent },
+        metrics: memory,
+    };
+    return [
         { title: "Service CPU (%)", stat: "Average", yMin: 0, yMax: 100, threshold: { label: "CPU alarm", value: t.serviceCpuPercent }, metrics: cpu },
+        // EC2 capacity has no memory metric without the CloudWatch agent: no empty widget.
+        ...(memory.length > 0 ? [memoryWidget] : []),
+        { title: "Running tasks / instances", stat: "Average", yMin: 0, metrics: running },
     ];
-    if (memory.length > 0) {
-        serviceRow.push({
-            title: "Service memory (%)",
-            stat: "Average",
-            yMin: 0,
-            yMax: 100,
-            threshold: { label: "Memory alarm", value: t.serviceMemoryPercent },
-            metrics: memory,
-        });
-    }
-    serviceRow.push({ title: "Running tasks / instances", stat: "Average", yMin: 0, metrics: running });
-    rows.push(serviceRow);
+}
 
-    // Database.
-    if (input.database) {
-        const db = input.database;
-        const all = [
-            { label: "primary", id: db.primaryIdentifier },
-            ...db.replicaIdentifiers.map((id, i) => ({ label: `replica ${i + 1}`, id })),
-        ];
-        const per = (metric: string, options: Record<string, unknown> = {}) =>
-            all.map((d) => line(NS.rds, metric, { DBInstanceIdentifier: d.id }, { label: `${d.label} ${metric}`, ...options }));
-        const dbRow1: WidgetDraft[] = [
+/** Per-instance CPU, connections and storage; IOPS; and the replicas' lag when there are replicas. */
+function databaseRows(db: NonNullable<DashboardInput["database"]>, t: AlarmThresholds): WidgetDraft[][] {
+    const all = [
+        { label: "primary", id: db.primaryIdentifier },
+        ...db.replicaIdentifiers.map((id, i) => ({ label: `replica ${i + 1}`, id })),
+    ];
+    const per = (metric: string, options: Record<string, unknown> = {}) =>
+        all.map((d) => line(NS.rds, metric, { DBInstanceIdentifier: d.id }, { label: `${d.label} ${metric}`, ...options }));
+    const replicaLag: WidgetDraft = {
+        title: "Replica lag (s)",
+        stat: "Maximum",
+        yMin: 0,
+        threshold: { label: "Replica lag alarm", value: t.dbReplicaLagSeconds },
+        metrics: db.replicaIdentifiers.map((id, i) => line(NS.rds, "ReplicaLag", { DBInstanceIdentifier: id }, { label: `replica ${i + 1}` })),
+    };
+    return [
+        [
             { title: "Database CPU (%)", stat: "Average", yMin: 0, yMax: 100, threshold: { label: "CPU alarm", value: t.dbCpuPercent }, metrics: per("CPUUtilization") },
             { title: "Database connections", stat: "Maximum", yMin: 0, threshold: { label: "Connections alarm", value: t.dbConnections }, metrics: per("DatabaseConnections") },
             {
@@ -200,28 +223,20 @@ export function buildDashboard(input: DashboardInput): DashboardBody {
                 threshold: { label: "Free storage alarm", value: t.dbFreeStorageGiB * GIB },
                 metrics: per("FreeStorageSpace"),
             },
-        ];
-        rows.push(dbRow1);
-        const dbRow2: WidgetDraft[] = [
+        ],
+        [
             { title: "Database read / write IOPS", stat: "Average", yMin: 0, metrics: [...per("ReadIOPS"), ...per("WriteIOPS")] },
-        ];
-        if (db.replicaIdentifiers.length > 0) {
-            dbRow2.push({
-                title: "Replica lag (s)",
-                stat: "Maximum",
-                yMin: 0,
-                threshold: { label: "Replica lag alarm", value: t.dbReplicaLagSeconds },
-                metrics: db.replicaIdentifiers.map((id, i) => line(NS.rds, "ReplicaLag", { DBInstanceIdentifier: id }, { label: `replica ${i + 1}` })),
-            });
-        }
-        rows.push(dbRow2);
-    }
+            ...(db.replicaIdentifiers.length > 0 ? [replicaLag] : []),
+        ],
+    ];
+}
 
-    // Cache.
-    if (input.cache) {
-        const per = (metric: string) =>
-            input.cache!.memberClusterIds.map((id, i) => line(NS.cache, metric, { CacheClusterId: id }, { label: `node ${i + 1}` }));
-        rows.push([
+/** Per-node engine CPU, memory, evictions, replication lag and connections. */
+function cacheRows(memberClusterIds: readonly string[], t: AlarmThresholds): WidgetDraft[][] {
+    const per = (metric: string) =>
+        memberClusterIds.map((id, i) => line(NS.cache, metric, { CacheClusterId: id }, { label: `node ${i + 1}` }));
+    return [
+        [
             { title: "Cache engine CPU (%)", stat: "Average", yMin: 0, yMax: 100, threshold: { label: "CPU alarm", value: t.cacheCpuPercent }, metrics: per("EngineCPUUtilization") },
             {
                 title: "Cache memory used (% of maxmemory)",
@@ -232,8 +247,8 @@ export function buildDashboard(input: DashboardInput): DashboardBody {
                 metrics: per("DatabaseMemoryUsagePercentage"),
             },
             { title: "Cache evictions", stat: "Sum", yMin: 0, threshold: { label: "Evictions alarm", value: t.cacheEvictions }, metrics: per("Evictions") },
-        ]);
-        rows.push([
+        ],
+        [
             {
                 title: "Cache replication lag (s)",
                 stat: "Maximum",
@@ -242,17 +257,19 @@ export function buildDashboard(input: DashboardInput): DashboardBody {
                 metrics: per("ReplicationLag"),
             },
             { title: "Cache connections", stat: "Maximum", yMin: 0, metrics: per("CurrConnections") },
-        ]);
-    }
+        ],
+    ];
+}
 
-    const widgets: MetricWidget[] = [];
-    rows.forEach((row, r) => {
+/** Place each row's widgets side by side at equal width, one row below the other. */
+function layout(rows: WidgetDraft[][], region: string, period: number): MetricWidget[] {
+    return rows.flatMap((row, r) => {
         const width = Math.floor(GRID_WIDTH / row.length);
-        row.forEach((d, i) => {
+        return row.map((d, i): MetricWidget => {
             const yAxis = d.yMin !== undefined || d.yMax !== undefined || d.yLabel !== undefined
                 ? { left: { min: d.yMin, max: d.yMax, label: d.yLabel } }
                 : undefined;
-            widgets.push({
+            return {
                 type: "metric",
                 x: i * width,
                 y: r * ROW_HEIGHT,
@@ -260,17 +277,16 @@ export function buildDashboard(input: DashboardInput): DashboardBody {
                 height: ROW_HEIGHT,
                 properties: {
                     title: d.title,
-                    region: input.region,
+                    region,
                     view: "timeSeries",
                     stacked: false,
-                    period: input.period,
+                    period,
                     stat: d.stat,
                     metrics: d.metrics,
                     ...(yAxis ? { yAxis } : {}),
                     ...(d.threshold ? { annotations: { horizontal: [d.threshold] } } : {}),
                 },
-            });
+            };
         });
     });
-    return { widgets };
 }
