@@ -1,5 +1,6 @@
 // Defaults for every stack config key. Values that depend on the stack being production-like are
-// functions of `production`; everything else is a constant. docs/config.md documents the same table.
+// functions of `production`; everything else is a constant. docs/config.md's reference reads them
+// (through config/schema.ts, `npm run docs`).
 import { AlarmThresholds, EvictionPolicy, LbAlgorithm, NatMode } from "./types";
 
 export const DEFAULT_AMI_SSM_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id";
