@@ -186,7 +186,7 @@ const COMPUTE: ConfigSectionDoc = {
 
 const capacityKeys = (get: (production: boolean) => { min: number; desired: number; max: number }, what: string): Record<string, ConfigKeyDoc> => ({
     min: { type: "int", default: value((p) => get(p).min), allowed: "0-1000 (prod >= 2), min <= desired <= max", description: `Fewest ${what}.` },
-    desired: { type: "int", default: value((p) => get(p).desired, "clamped into [min, max]"), allowed: "0-1000", description: `${what[0].toUpperCase()}${what.slice(1)} at deployment.` },
+    desired: { type: "int", default: value((p) => get(p).desired, "clamped into [min, max]"), allowed: "0-1000, between `min` and `max`", description: `${what[0].toUpperCase()}${what.slice(1)} at deployment.` },
     max: { type: "int", default: value((p) => get(p).max), allowed: "1-1000", description: `Most ${what} scaling may reach.` },
 });
 

@@ -6,7 +6,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DEFAULTS } from "../config/defaults";
-import { KNOWN_FIELDS } from "../config/parse";
+import { decodeConfigValue } from "../config/load";
+import { ConfigError, KNOWN_FIELDS, parseConfig, RawStackConfig } from "../config/parse";
 import { CONFIG_DOCS, configDocProblems, ConfigSectionDoc } from "../config/schema";
 import { policies } from "../policy/policies";
 import { GuardrailPolicy } from "../policy/policies/lib";
@@ -15,6 +16,40 @@ import { docProblems, firstDifference, generatedDocs, markdownFiles, ROOT } from
 import { anchorsOf, brokenLinks, githubSlug, relativeLinksOf } from "../scripts/docs/links";
 import { endMarker, replaceGenerated, startMarker } from "../scripts/docs/markdown";
 import { anchorLink, renderPolicySection, stackLevel } from "../scripts/docs/policyDoc";
+import { readStackConfig, SECRET_PLACEHOLDER } from "../scripts/plan/stackConfig";
+
+/** The dev stack's raw config with `dotted` ("healthCheck.interval", "workers[0].cpu") set to `value`. */
+function devWith(dotted: string, value: unknown): RawStackConfig {
+    const file = readStackConfig(path.join(ROOT, "Pulumi.dev.yaml"));
+    const values: Record<string, unknown> = { "cloudflare:apiToken": SECRET_PLACEHOLDER };
+    for (const [k, v] of Object.entries(file.config)) {
+        values[k] = decodeConfigValue(v);
+    }
+    const [top, ...rest] = dotted.split(/[.[\]]+/).filter((p) => p !== "");
+    const key = `web-platform:${top}`;
+    values[key] = values[key] ?? (/^\d+$/.test(rest[0] ?? "") ? [] : {});
+    let at = values as Record<string, unknown>;
+    [top, ...rest].forEach((part, i, parts) => {
+        const name = i === 0 ? key : part;
+        if (i === parts.length - 1) {
+            at[name] = value;
+        } else {
+            at[name] = at[name] ?? (/^\d+$/.test(parts[i + 1]) ? [] : {});
+            at = at[name] as Record<string, unknown>;
+        }
+    });
+    return { project: "web-platform", stack: "dev", values, secretKeys: [...file.secretKeys, "cloudflare:apiToken"] };
+}
+
+function issueKeys(raw: RawStackConfig): string[] {
+    try {
+        parseConfig(raw);
+        return [];
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, String(e));
+        return e.issues.map((i) => i.key);
+    }
+}
 
 describe("docs: generated references match the code", () => {
     for (const doc of generatedDocs()) {
@@ -47,6 +82,36 @@ describe("docs: generated references match the code", () => {
     it("an entry without a description is a problem", () => {
         const docs: ConfigSectionDoc[] = CONFIG_DOCS.map((s) => s.path !== "waf" ? s : { ...s, keys: { ...s.keys, enabled: { ...s.keys.enabled, description: " " } } });
         assert.deepEqual(configDocProblems(KNOWN_FIELDS, docs), ["waf.enabled: empty description in config/schema.ts (section \"waf\")"]);
+    });
+
+    it("every documented numeric range is the parser's: one past either end is rejected, both ends accepted", () => {
+        const wrong: string[] = [];
+        let checked = 0;
+        for (const section of CONFIG_DOCS) {
+            for (const [rel, doc] of Object.entries(section.keys)) {
+                const range = /^(\d[\d,]*)-(\d[\d,]*)\b/.exec(doc.allowed ?? "");
+                if (!range || !/^(int|num)/.test(doc.type)) {
+                    continue;
+                }
+                const full = `${section.path.replace("[]", "[0]")}${section.path ? "." : ""}${rel}`;
+                const [min, max] = [range[1], range[2]].map((n) => Number(n.replace(/,/g, "")));
+                for (const outside of [min - 1, max + 1]) {
+                    checked++;
+                    if (!issueKeys(devWith(full, outside)).includes(`web-platform:${full}`)) {
+                        wrong.push(`${full} = ${outside} (documented ${range[0]}) is accepted`);
+                    }
+                }
+                // Both ends are accepted unless the rule also ties the key to another ("shorter than `interval`").
+                const plainRange = /^[\d,]+-[\d,]+( \([^)]*\))?$/.test(doc.allowed ?? "");
+                for (const edge of plainRange ? [min, max] : []) {
+                    if (issueKeys(devWith(full, edge)).includes(`web-platform:${full}`)) {
+                        wrong.push(`${full} = ${edge} (documented ${range[0]}) is rejected`);
+                    }
+                }
+            }
+        }
+        assert.ok(checked > 40, `checked ${checked} bounds`);
+        assert.deepEqual(wrong, []);
     });
 
     it("defaults are read from DEFAULTS, with the production value when it differs", () => {
