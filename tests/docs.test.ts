@@ -11,7 +11,7 @@ import { ConfigError, KNOWN_FIELDS, parseConfig, RawStackConfig } from "../confi
 import { CONFIG_DOCS, configDocProblems, ConfigSectionDoc } from "../config/schema";
 import { policies } from "../policy/policies";
 import { GuardrailPolicy } from "../policy/policies/lib";
-import { renderConfigSection, renderDefault } from "../scripts/docs/configDoc";
+import { renderConfigSection, renderDefault, renderProductionDefaults } from "../scripts/docs/configDoc";
 import { docProblems, firstDifference, generatedDocs, markdownFiles, ROOT } from "../scripts/docs/generate";
 import { anchorsOf, brokenLinks, githubSlug, relativeLinksOf } from "../scripts/docs/links";
 import { endMarker, replaceGenerated, startMarker } from "../scripts/docs/markdown";
@@ -122,6 +122,14 @@ describe("docs: generated references match the code", () => {
         const table = renderConfigSection(network);
         assert.match(table, /^### `network`/);
         assert.match(table, /\| `cidrBlock` \| string \| `10\.0\.0\.0\/16` \(new\); \*\*required\*\* \(existing\) \|/);
+    });
+
+    it("the production table lists exactly the keys whose default changes on a production stack", () => {
+        const rows = renderProductionDefaults(CONFIG_DOCS).split("\n").slice(2);
+        assert.ok(rows.includes(`| \`network.azCount\` | ${DEFAULTS.network.azCount(false)} | ${DEFAULTS.network.azCount(true)} |`));
+        assert.ok(rows.includes("| `loadBalancer.deletionProtection` | false | true |"));
+        assert.ok(!rows.some((r) => r.startsWith("| `capacity.min` |")), "capacity.min is 2 on both");
+        assert.ok(!rows.some((r) => r.startsWith("| `app.port` |")));
     });
 
     it("the cdn defaults in docs/config.md are the parser's (no stale extension list)", () => {

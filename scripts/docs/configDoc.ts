@@ -45,3 +45,16 @@ export function renderConfigReference(sections: readonly ConfigSectionDoc[]): st
         ...sections.map(renderConfigSection),
     ].join("\n\n");
 }
+
+/** Every key whose default differs on a production stack, with both values (read from DEFAULTS). */
+export function renderProductionDefaults(sections: readonly ConfigSectionDoc[]): string {
+    const rows = sections.flatMap((section) =>
+        Object.entries(section.keys).flatMap(([key, doc]) => {
+            const d = doc.default;
+            if ("text" in d || JSON.stringify(d.from(false)) === JSON.stringify(d.from(true))) {
+                return [];
+            }
+            return [[`\`${section.path === "" ? key : `${section.path}.${key}`}\``, formatValue(d.from(false)), formatValue(d.from(true))]];
+        }));
+    return table(["Setting", "Non-production", "Production"], rows);
+}

@@ -7,7 +7,7 @@ import * as path from "path";
 import { KNOWN_FIELDS } from "../../config/parse";
 import { CONFIG_DOCS, configDocProblems } from "../../config/schema";
 import { policies } from "../../policy/policies";
-import { renderConfigReference } from "./configDoc";
+import { renderConfigReference, renderProductionDefaults } from "./configDoc";
 import { brokenLinks } from "./links";
 import { replaceGenerated } from "./markdown";
 import { PolicyStackConfig, renderPolicyReference, renderPolicySummary, StackConfigs } from "./policyDoc";
@@ -35,7 +35,10 @@ function readPolicyStacks(root: string): StackConfigs {
 export function generatedDocs(root: string = ROOT): GeneratedDoc[] {
     const stacks = readPolicyStacks(root);
     const blocks: Record<string, Record<string, () => string>> = {
-        "docs/config.md": { "config-reference": () => renderConfigReference(CONFIG_DOCS) },
+        "docs/config.md": {
+            "production-defaults": () => renderProductionDefaults(CONFIG_DOCS),
+            "config-reference": () => renderConfigReference(CONFIG_DOCS),
+        },
         "docs/policies.md": {
             "policy-levels": () => renderPolicySummary(policies, stacks),
             "policy-reference": () => renderPolicyReference(policies, stacks),

@@ -37,6 +37,6 @@ export function replaceGenerated(doc: string, file: string, name: string, body: 
     if (start < 0 || end < start) {
         throw new Error(`${file}: no "${startMarker(name)}" ... "${endMarker(name)}" block: add both marker lines where the generated ${name} goes`);
     }
-    const note = `<!-- Written by \`npm run docs\`: edit the source named below, not this block. -->`;
+    const note = "<!-- Written by `npm run docs` from the code (see scripts/docs/generate.ts): edit the sources, not this block. -->";
     return `${doc.slice(0, start)}${startMarker(name)}\n${note}\n\n${body.trim()}\n\n${doc.slice(end)}`;
 }
