@@ -3,9 +3,11 @@
 // orchestration is under test there.
 import { strict as assert } from "assert";
 import * as fs from "fs";
+import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { createAutomation, OperationResult } from "../scripts/automation";
+import { appendRotating, DEFAULT_LIMITS, Operation, OperationStore } from "../scripts/portal/operations";
 import { createPortal, MIN_TOKEN_LENGTH, Portal, PortalOptions, tokenMatcher } from "../scripts/portal/server";
 import { settingsFromEnv, StartupError } from "../scripts/portal-server";
 import { ROOT } from "./helpers/stack";
@@ -172,6 +174,53 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
             const big = { config: { "web-platform:tags": { note: "x".repeat(70 * 1024) } } };
             const r = await call(base, "POST", "/stacks/dev/plan", big);
             assert.equal(r.status, 413);
+        });
+
+        it("after a 413 the connection is closed at once, not drained (raw socket still sending)", async function () {
+            const { port } = new URL(base);
+            const socket = net.connect(Number(port), "127.0.0.1");
+            let received = "";
+            socket.on("data", (d: Buffer) => (received += d.toString()));
+            socket.on("error", () => undefined);
+            const closed = new Promise<number>((resolve) => socket.on("close", () => resolve(Date.now())));
+            await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+            const sentAt = Date.now();
+            socket.write(`POST /stacks/dev/plan HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nContent-Length: ${10 * 1024 * 1024}\r\n\r\n{"config":`);
+            // Keep sending as a slow client would: the server must not wait for (or read) the rest.
+            const trickle = setInterval(() => socket.writable && socket.write("x".repeat(1024)), 50);
+            const closedAt = await closed;
+            clearInterval(trickle);
+            assert.match(received, /^HTTP\/1\.1 413 /);
+            assert.match(received, /payload-too-large/);
+            assert.ok(closedAt - sentAt < 3000, `closed after ${closedAt - sentAt} ms (the request timeout is 30 s)`);
+        });
+
+        it("an unknown stack is a 422 saying \"unknown stack\" before anything is queued, with or without overrides", async function () {
+            const { portal, base: b } = await start();
+            const complete = JSON.parse(JSON.stringify(await import("js-yaml").then((y) => y.load(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8"))))) as { config: Record<string, unknown> };
+            for (const body of [{}, { config: complete.config }]) {
+                const r = await call(b, "POST", "/stacks/qa/plan", body);
+                assert.equal(r.status, 422, r.text);
+                assert.equal(r.json.error, "policy-config-missing");
+                assert.match(String(r.json.message), /unknown stack qa/);
+            }
+            assert.equal((await call(b, "POST", "/stacks/qa/preview", {})).status, 422);
+            assert.equal(portal.store.size, 0, "nothing was queued");
+        });
+
+        it("a known stack without a policy config is a 422 naming the file, before anything is queued", async function () {
+            const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-nopolicy-"));
+            fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(workDir, "Pulumi.yaml"));
+            fs.copyFileSync(path.join(ROOT, "Pulumi.dev.yaml"), path.join(workDir, "Pulumi.staging.yaml"));
+            fs.mkdirSync(path.join(workDir, "policy", "config"), { recursive: true });
+            fs.copyFileSync(path.join(ROOT, "policy", "PulumiPolicy.yaml"), path.join(workDir, "policy", "PulumiPolicy.yaml"));
+            const automation = createAutomation({ workDir, env: { PULUMI_CONFIG_PASSPHRASE: "p" }, stateDir: workDir });
+            const { portal, base: b } = await start({ automation });
+            const r = await call(b, "POST", "/stacks/staging/plan", {});
+            assert.equal(r.status, 422, r.text);
+            assert.match(String(r.json.message), /no policy config for stack staging/);
+            assert.match(String(r.json.hint), /policy\/config\/staging\.json/);
+            assert.equal(portal.store.size, 0);
         });
 
         it("destroy without the confirmation field (or with another name) is a 400", async function () {

@@ -136,6 +136,13 @@ export function policyPaths(workDir: string, stack: string): PolicyPaths {
     if (!fs.existsSync(path.join(pack, "PulumiPolicy.yaml"))) {
         throw new AutomationError({ kind: "policy-config-missing", message: `policy pack not found at ${pack}`, hint: "the project must contain the policy/ pack" });
     }
+    if (!fs.existsSync(config) && !fs.existsSync(path.join(workDir, `Pulumi.${stack}.yaml`))) {
+        throw new AutomationError({
+            kind: "policy-config-missing",
+            message: `unknown stack ${stack}: neither Pulumi.${stack}.yaml nor policy/config/${stack}.json exists in the project`,
+            hint: `check the stack name (GET /stacks lists them); to add a stack, commit Pulumi.${stack}.yaml and policy/config/${stack}.json (start from dev.json or prod.json) via a pull request`,
+        });
+    }
     if (!fs.existsSync(config)) {
         throw new AutomationError({
             kind: "policy-config-missing",
