@@ -2,6 +2,7 @@
 // offline plan of the dev stack; busy/bound/shutdown use injected slow operations, since only the
 // orchestration is under test there.
 import { strict as assert } from "assert";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
@@ -356,6 +357,124 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
             assert.ok(Number(r.headers.get("retry-after")) > 0);
             assert.deepEqual(g.runs, ["dev"], "the refused operation never ran");
             g.release();
+        });
+    });
+
+    describe("bounded memory", function () {
+        const step = (i: number) => ({ type: "step" as const, phase: "pre" as const, op: "create", urn: `urn:pulumi:dev::web-platform::aws:ec2/subnet:Subnet::s-${i}`, resourceType: "aws:ec2/subnet:Subnet" });
+
+        it("an operation keeps events up to the count and byte caps, always keeps done, and live subscribers still see everything", function () {
+            const op = new Operation("plan", "dev", { maxEventsPerOperation: 10, maxEventBytesPerOperation: 1e9 });
+            const live: number[] = [];
+            op.subscribe((e) => live.push(e.seq));
+            for (let i = 0; i < 25; i++) {
+                op.publish("step", step(i));
+            }
+            op.finish("succeeded");
+            assert.equal(op.events.length, 11, "10 kept + done");
+            assert.equal(op.events[op.events.length - 1].type, "done");
+            assert.equal(op.droppedEvents, 15);
+            assert.equal(live.length, 26);
+
+            const bytes = new Operation("plan", "dev", { maxEventsPerOperation: 1e9, maxEventBytesPerOperation: 1000 });
+            for (let i = 0; i < 100; i++) {
+                bytes.publish("step", step(i));
+            }
+            assert.ok(bytes.eventBytes <= 1000, String(bytes.eventBytes));
+            assert.ok(bytes.events.length > 0 && bytes.droppedEvents > 0);
+            assert.equal(bytes.events.length + bytes.droppedEvents, 100);
+        });
+
+        it("finished operations past the cap are evicted oldest first; running ones never", async function () {
+            const store = new OperationStore({ maxConcurrent: 2, limits: { retainOperations: 3 } });
+            let release!: () => void;
+            const held = new Promise<void>((r) => (release = r));
+            const slow = store.start("plan", "prod", async () => {
+                await held;
+                return { ok: true, operation: "plan", stack: "prod", summary: {}, outputs: {}, violations: [], durationMs: 0 };
+            });
+            assert.ok(slow.started);
+            const ids: string[] = [];
+            for (let i = 0; i < 6; i++) {
+                const o = store.start("plan", "dev", async () => ({ ok: true, operation: "plan", stack: "dev", summary: {}, outputs: {}, violations: [], durationMs: 0 }));
+                assert.ok(o.started);
+                ids.push(o.operation.id);
+                await o.operation.settled;
+            }
+            assert.deepEqual(ids.map((id) => store.get(id) !== undefined), [false, false, false, true, true, true]);
+            assert.ok(store.get(slow.operation.id), "the running operation is kept");
+            assert.equal(store.size, 4);
+            release();
+            await slow.operation.settled;
+        });
+
+        it("the journal rotates past its byte cap and keeps the configured number of old files", function () {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-rotate-"));
+            const file = path.join(dir, "operations.jsonl");
+            for (let i = 0; i < 50; i++) {
+                appendRotating(file, `${JSON.stringify({ i, pad: "x".repeat(80) })}\n`, 500, 2);
+            }
+            assert.deepEqual(fs.readdirSync(dir).sort(), ["operations.jsonl", "operations.jsonl.1", "operations.jsonl.2"]);
+            for (const f of fs.readdirSync(dir)) {
+                assert.ok(fs.statSync(path.join(dir, f)).size <= 500, f);
+            }
+            const last = fs.readFileSync(file, "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { i: number }).i);
+            assert.equal(last[last.length - 1], 49, "the newest line is in the live file");
+            const older = (JSON.parse(fs.readFileSync(`${file}.1`, "utf8").split("\n")[0]) as { i: number }).i;
+            assert.ok(older < last[0], "rotated files hold the older lines");
+        });
+
+        it("GET /limits reports the caps (bearer only)", async function () {
+            const { base } = await start({ limits: { retainOperations: 7 } });
+            assert.equal((await call(base, "GET", "/limits", undefined, {})).status, 401);
+            const r = await call(base, "GET", "/limits");
+            assert.deepEqual(r.json, { execution: "local", maxConcurrent: 4, bodyLimit: 65536, ...DEFAULT_LIMITS, retainOperations: 7, operationsInMemory: 0 });
+        });
+
+        // The bound: 400 MiB peak RSS for the whole server process (ts-node included, ~185 MiB at
+        // start), with a 256 MiB V8 heap. Retained event data is at most retainOperations x
+        // maxEventBytesPerOperation (25 MiB by default), so the heap cap holds; with the previous
+        // retention (500 operations x 20,000 events, no byte cap) the same heap runs out.
+        it("1,000 operations of 5,000 events each keep the server's peak RSS under 400 MiB (child process, /proc)", async function () {
+            if (!fs.existsSync("/proc/self/status")) {
+                this.skip();
+            }
+            this.timeout(600000);
+            const child = spawn(process.execPath, ["--max-old-space-size=256", "-r", require.resolve("ts-node/register/transpile-only"), path.join(__dirname, "helpers", "portalMemoryServer.ts")], {
+                env: { ...process.env, PORTAL_TOKEN: TOKEN, EVENTS_PER_OPERATION: "5000" },
+                stdio: ["ignore", "pipe", "inherit"],
+            });
+            try {
+                const port = await new Promise<number>((resolve, reject) => {
+                    child.stdout.once("data", (d: Buffer) => resolve(Number(String(d).trim())));
+                    child.once("exit", (code) => reject(new Error(`server exited ${code}`)));
+                });
+                const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(fs.readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1]);
+                const base = `http://127.0.0.1:${port}`;
+                let last = "";
+                for (let i = 0; i < 1000; i++) {
+                    for (;;) {
+                        const r = await call(base, "POST", `/stacks/${i % 2 ? "dev" : "prod"}/plan`);
+                        if (r.status === 202) {
+                            last = r.json.operationId as string;
+                            break;
+                        }
+                        assert.equal(r.status, 409, r.text);
+                        await new Promise((resolve) => setTimeout(resolve, 2));
+                    }
+                }
+                const done = parseSse((await call(base, "GET", `/operations/${last}/events`)).text);
+                assert.equal(done[done.length - 1].data.status, "succeeded");
+                const view = (await call(base, "GET", `/operations/${last}`)).json;
+                assert.equal((view.eventCount as number) + (view.droppedEvents as number), 5002, "status + 5,000 events + done");
+                const limits = (await call(base, "GET", "/limits")).json;
+                assert.ok((limits.operationsInMemory as number) <= DEFAULT_LIMITS.retainOperations + 4);
+                const peakMiB = kib("VmHWM") / 1024;
+                process.stdout.write(`        peak RSS ${peakMiB.toFixed(0)} MiB, now ${(kib("VmRSS") / 1024).toFixed(0)} MiB (bound 400 MiB)\n`);
+                assert.ok(peakMiB < 400, `peak RSS ${peakMiB.toFixed(0)} MiB`);
+            } finally {
+                child.kill();
+            }
         });
     });
 

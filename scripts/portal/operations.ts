@@ -32,8 +32,8 @@ export interface RetentionLimits {
 
 export const DEFAULT_LIMITS: RetentionLimits = {
     maxEventsPerOperation: 5000,
-    maxEventBytesPerOperation: 512 * 1024,
-    retainOperations: 200,
+    maxEventBytesPerOperation: 256 * 1024,
+    retainOperations: 100,
     maxJournalBytes: 10 * 1024 * 1024,
     journalFiles: 3,
 };
