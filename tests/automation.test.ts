@@ -2,6 +2,7 @@
 // tested at the Automation API boundary: a fake Stack object is injected through the factory and
 // the tests assert exactly what the library hands to preview/up/destroy and how it reads results.
 import { strict as assert } from "assert";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -129,7 +130,11 @@ describe("automation library", function () {
             const opts = f.argOf("up") as UpOptions;
             assert.deepEqual(opts.policyPacks, [path.join(ROOT, "policy")]);
             assert.deepEqual(opts.policyPackConfigs, [path.join(ROOT, "policy", "config", "prod.json")]);
-            assert.deepEqual(f.argOf("createOrSelectStack", 0), { stackName: "prod", workDir: ROOT });
+            // The workspace is a private copy of the project, never the checkout itself.
+            const args = f.argOf("createOrSelectStack", 0) as LocalProgramArgs;
+            assert.equal(args.stackName, "prod");
+            assert.notEqual(args.workDir, ROOT);
+            assert.ok(!fs.existsSync(args.workDir), "the private copy is removed after the operation");
             assert.deepEqual(r.summary, { create: 3 });
         });
 
@@ -240,7 +245,7 @@ describe("automation library", function () {
             const f = fake();
             await f.automation.previewStack("dev", { secrets: { "cloudflare:apiToken": TOKEN } });
             const opts = f.argOf("createOrSelectStack", 1) as LocalWorkspaceOptions;
-            assert.equal(opts.workDir, ROOT);
+            assert.equal(opts.workDir, (f.argOf("createOrSelectStack", 0) as LocalProgramArgs).workDir);
             assert.equal(opts.envVars?.PULUMI_BACKEND_URL, `file://${f.stateDir}`);
             assert.equal(opts.envVars?.PULUMI_CONFIG_PASSPHRASE, ENV.PULUMI_CONFIG_PASSPHRASE);
             assert.equal(opts.secretsProvider, "passphrase");
@@ -422,6 +427,88 @@ describe("automation library", function () {
             assert.deepEqual(dev, { name: "dev", configFile: true, policyConfig: true, deployed: true, resourceCount: 42, updateInProgress: false });
             assert.deepEqual(r.stacks.find((s) => s.name === "qa"), { name: "qa", configFile: false, policyConfig: false, deployed: true });
             assert.equal(r.stacks.find((s) => s.name === "prod")?.deployed, false);
+        });
+    });
+
+    describe("the checkout is never written (stub pulumi CLI on PATH)", function () {
+        /** Every file under dir (links not followed) -> sha256 of its bytes. */
+        function snapshot(dir: string, rel = ""): Record<string, string> {
+            const out: Record<string, string> = {};
+            for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+                const p = path.join(rel, entry.name);
+                if (entry.isDirectory()) {
+                    Object.assign(out, snapshot(dir, p));
+                } else if (entry.isFile()) {
+                    out[p] = createHash("sha256").update(fs.readFileSync(path.join(dir, p))).digest("hex");
+                }
+            }
+            return out;
+        }
+
+        /** A `pulumi` that records its arguments and cwd, and writes the stack file as the real CLI does. */
+        function stubCli(dir: string, log: string): void {
+            const script = `#!/usr/bin/env node
+const fs = require("fs"), path = require("path");
+const args = process.argv.slice(2);
+const stack = args[1] === "init" ? args[2] : args[args.indexOf("--stack") + 1];
+const stackFile = path.join(process.cwd(), "Pulumi." + stack + ".yaml");
+const salted = fs.existsSync(stackFile) && /encryptionsalt/.test(fs.readFileSync(stackFile, "utf8"));
+fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify({ args, cwd: process.cwd(), salted }) + "\\n");
+// 3.200: the SDK then reads engine events from a file (newer CLIs stream them over gRPC).
+if (args[0] === "version") { process.stdout.write("v3.200.0\\n"); process.exit(0); }
+const state = ${JSON.stringify(log)} + "." + stack + ".created";
+if (args[0] === "stack" && args[1] === "select" && !fs.existsSync(state)) { process.stderr.write("error: no stack named '" + stack + "' found\\n"); process.exit(255); }
+if (args[0] === "stack" && args[1] === "init") { fs.writeFileSync(state, ""); fs.appendFileSync(stackFile, "encryptionsalt: v1:stub-salt\\n"); }
+if (args[0] === "config") { fs.appendFileSync(stackFile, "# written by: pulumi " + args.join(" ").replace(/=.*?( |$)/g, "=…$1") + "\\n"); }
+const log = args.indexOf("--event-log");
+if (log >= 0) {
+    fs.writeFileSync(args[log + 1], JSON.stringify({ sequence: 1, timestamp: 0, summaryEvent: { maybeCorrupt: false, durationSeconds: 0, resourceChanges: { create: 2 }, policyPacks: {} } }) + "\\n");
+}
+`;
+            fs.writeFileSync(path.join(dir, "pulumi"), script, { mode: 0o755 });
+        }
+
+        it("a preview with overrides leaves every checkout file byte-identical; the overrides reached the CLI in a private copy", async function () {
+            this.timeout(120000);
+            const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "automation-checkout-"));
+            const checkout = path.join(tmp, "checkout");
+            fs.cpSync(ROOT, checkout, { recursive: true, filter: (src) => !["node_modules", ".git"].includes(path.basename(src)) });
+            fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(checkout, "node_modules"), "dir");
+            const bin = path.join(tmp, "bin");
+            fs.mkdirSync(bin);
+            const log = path.join(tmp, "calls.jsonl");
+            stubCli(bin, log);
+            const before = snapshot(checkout);
+            const savedPath = process.env.PATH;
+            process.env.PATH = `${bin}${path.delimiter}${savedPath ?? ""}`;
+            try {
+                const a = createAutomation({ workDir: checkout, env: ENV, stateDir: path.join(tmp, "state") });
+                const overrides = { config: { "web-platform:capacity": { max: 6 } }, secrets: { "cloudflare:apiToken": TOKEN } };
+                const r = await a.previewStack("dev", overrides);
+                assert.equal(r.ok, true, JSON.stringify(r.error));
+                assert.deepEqual(r.summary, { create: 2 });
+                const second = await a.previewStack("dev", overrides);
+                assert.equal(second.ok, true, JSON.stringify(second.error));
+            } finally {
+                process.env.PATH = savedPath;
+            }
+            assert.deepEqual(snapshot(checkout), before, "no checkout file was created, changed or removed");
+            const calls = fs.readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { args: string[]; cwd: string; salted: boolean });
+            const engine = calls.filter((c) => c.args[0] !== "version");
+            assert.ok(engine.length > 0 && engine.every((c) => fs.realpathSync(path.dirname(c.cwd)) !== fs.realpathSync(tmp) && c.cwd !== checkout), "every engine command ran outside the checkout");
+            const config = engine.filter((c) => c.args[0] === "config").map((c) => c.args.join(" "));
+            assert.ok(config.some((c) => c.includes("web-platform:capacity") && c.includes('"max":6')), config.join("\n"));
+            assert.ok(config.some((c) => c.includes("--secret") && c.includes("cloudflare:apiToken")), config.join("\n"));
+            const preview = engine.filter((c) => c.args[0] === "preview");
+            assert.equal(preview.length, 2);
+            assert.equal(preview[0].args[preview[0].args.indexOf("--policy-pack") + 1], path.join(checkout, "policy"));
+            assert.equal(preview[0].args[preview[0].args.indexOf("--policy-pack-config") + 1], path.join(checkout, "policy", "config", "dev.json"));
+            assert.notEqual(preview[0].cwd, preview[1].cwd, "each operation gets its own copy");
+            assert.ok(!fs.existsSync(preview[0].cwd) && !fs.existsSync(preview[1].cwd), "the copies are removed");
+            // The salt the CLI wrote for the new stack outlives the copy (portal state), not in the checkout.
+            assert.deepEqual(JSON.parse(fs.readFileSync(path.join(tmp, "state", "portal-stack-settings", "dev.json"), "utf8")), { encryptionsalt: "v1:stub-salt" });
+            assert.equal(engine.filter((c) => c.args[0] === "stack" && c.args[1] === "init").length, 1, "created once");
+            assert.deepEqual(preview.map((c) => c.salted), [true, true], "the second copy got the saved salt back");
         });
     });
 

@@ -3,8 +3,9 @@
 //
 // Every engine operation: validate the stack name and the caller's config with the program's own
 // parseConfig -> resolve the backend (refuse without a passphrase for file://) -> one LocalWorkspace
-// per operation on the project directory -> setAllConfig (secrets flagged) -> preview/up with the
-// policy pack and the stack's policy config, which the option types do not let a caller remove.
+// per operation on a private copy of the project directory (scripts/automation/workspace.ts: the
+// checkout is never written) -> setAllConfig (secrets flagged) -> preview/up with the policy pack
+// and the stack's policy config, which the option types do not let a caller remove.
 import * as fs from "fs";
 import * as path from "path";
 import {
@@ -30,6 +31,7 @@ import { AutomationError, classifyError, ClassifyContext } from "./errors";
 import { mapEngineEvent, maskOutputs } from "./events";
 import { executePlan, executePlanIsolated, PlanJob } from "./plan";
 import { ConfigOverrides, EventSink, OperationError, OperationKind, OperationResult, PortalEvent, Violation } from "./types";
+import { OperationWorkspace, prepareWorkspace } from "./workspace";
 
 export * from "./types";
 export { selectBackend, defaultStateDir, BackendConfigError } from "./backend";
@@ -236,11 +238,21 @@ export function createAutomation(context: AutomationContext = {}): Automation {
 
     const backend = () => selectBackend(env, stateDir);
 
-    function workspaceOptions(b: BackendSelection): LocalWorkspaceOptions {
+    function workspaceOptions(b: BackendSelection, dir: string = workDir): LocalWorkspaceOptions {
         if (b.kind === "file" && b.stateDir) {
             fs.mkdirSync(b.stateDir, { recursive: true, mode: 0o700 });
         }
-        return { workDir, envVars: { ...b.envVars }, ...(b.secretsProvider ? { secretsProvider: b.secretsProvider } : {}) };
+        return { workDir: dir, envVars: { ...b.envVars }, ...(b.secretsProvider ? { secretsProvider: b.secretsProvider } : {}) };
+    }
+
+    /** Runs `work` in a private copy of the project (removed afterwards, whatever happens). */
+    async function inPrivateCopy<T>(stack: string, work: (dir: string) => Promise<T>): Promise<T> {
+        const ws: OperationWorkspace = prepareWorkspace(workDir, stack, path.join(stateDir, "portal-stack-settings"));
+        try {
+            return await work(ws.dir);
+        } finally {
+            ws.dispose();
+        }
     }
 
     /** Shared flow of preview and up. */
@@ -253,26 +265,29 @@ export function createAutomation(context: AutomationContext = {}): Automation {
             const validated: ValidatedConfig = validateConfig(stack, { config: options.config, secrets: options.secrets }, { workDir, mode: "engine" });
             tracker = new EventTracker(options.onEvent, validated.secretValues);
             const b = backend();
-            const handle = await factory.createOrSelectStack({ stackName: stack, workDir }, workspaceOptions(b));
-            if (Object.keys(validated.configMap).length > 0) {
-                await handle.setAllConfig(validated.configMap);
-            }
-            // Built field by field: nothing a caller passed reaches the engine unless listed here.
-            const common = {
-                policyPacks: [policy.pack],
-                policyPackConfigs: [policy.config],
-                onEvent: tracker.engine,
-                color: "never" as const,
-                ...(options.message ? { message: options.message } : {}),
-                ...(options.refresh ? { refresh: true } : {}),
-                ...(options.signal ? { signal: options.signal } : {}),
-            };
-            if (kind === "preview") {
-                const r = await handle.preview(common);
-                return finish(kind, stack, tracker, counts(r.changeSummary), {}, started);
-            }
-            const r = await handle.up(common);
-            return finish(kind, stack, tracker, counts(r.summary?.resourceChanges), maskOutputs(r.outputs), started);
+            const t = tracker;
+            return await inPrivateCopy(stack, async (dir) => {
+                const handle = await factory.createOrSelectStack({ stackName: stack, workDir: dir }, workspaceOptions(b, dir));
+                if (Object.keys(validated.configMap).length > 0) {
+                    await handle.setAllConfig(validated.configMap);
+                }
+                // Built field by field: nothing a caller passed reaches the engine unless listed here.
+                const common = {
+                    policyPacks: [policy.pack],
+                    policyPackConfigs: [policy.config],
+                    onEvent: t.engine,
+                    color: "never" as const,
+                    ...(options.message ? { message: options.message } : {}),
+                    ...(options.refresh ? { refresh: true } : {}),
+                    ...(options.signal ? { signal: options.signal } : {}),
+                };
+                if (kind === "preview") {
+                    const r = await handle.preview(common);
+                    return finish(kind, stack, t, counts(r.changeSummary), {}, started);
+                }
+                const r = await handle.up(common);
+                return finish(kind, stack, t, counts(r.summary?.resourceChanges), maskOutputs(r.outputs), started);
+            });
         } catch (e) {
             return failure(kind, stack, classifyError(e, tracker.context(options.signal)), started, tracker.violations);
         }
@@ -320,12 +335,14 @@ export function createAutomation(context: AutomationContext = {}): Automation {
                     throw new AutomationError({ kind: "invalid-request", message: "destroy needs confirmation", fields: [{ field: "confirm", message: `must equal the stack name (${stack})` }] });
                 }
                 const b = backend();
-                const handle = await factory.selectStack({ stackName: stack, workDir }, workspaceOptions(b));
-                const r = await handle.destroy({
-                    onEvent: tracker.engine,
-                    color: "never",
-                    ...(options.message ? { message: options.message } : {}),
-                    ...(options.signal ? { signal: options.signal } : {}),
+                const r = await inPrivateCopy(stack, async (dir) => {
+                    const handle = await factory.selectStack({ stackName: stack, workDir: dir }, workspaceOptions(b, dir));
+                    return handle.destroy({
+                        onEvent: tracker.engine,
+                        color: "never",
+                        ...(options.message ? { message: options.message } : {}),
+                        ...(options.signal ? { signal: options.signal } : {}),
+                    });
                 });
                 return { ok: true, operation: "destroy", stack, summary: counts(r.summary?.resourceChanges), outputs: {}, violations: tracker.violations, durationMs: Date.now() - started };
             } catch (e) {
@@ -337,8 +354,9 @@ export function createAutomation(context: AutomationContext = {}): Automation {
             const started = Date.now();
             try {
                 checkOptions(stack, {});
-                const handle = await factory.selectStack({ stackName: stack, workDir }, workspaceOptions(backend()));
-                return { ok: true, operation: "outputs", stack, summary: {}, outputs: maskOutputs(await handle.outputs()), violations: [], durationMs: Date.now() - started };
+                const b = backend();
+                const outputs = await inPrivateCopy(stack, async (dir) => (await factory.selectStack({ stackName: stack, workDir: dir }, workspaceOptions(b, dir))).outputs());
+                return { ok: true, operation: "outputs", stack, summary: {}, outputs: maskOutputs(outputs), violations: [], durationMs: Date.now() - started };
             } catch (e) {
                 return failure("outputs", stack, classifyError(e), started);
             }
