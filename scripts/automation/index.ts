@@ -12,7 +12,6 @@ import {
     ConfigMap,
     DestroyOptions,
     DestroyResult,
-    EngineEvent,
     LocalProgramArgs,
     LocalWorkspace,
     LocalWorkspaceOptions,
@@ -24,14 +23,15 @@ import {
     UpResult,
 } from "@pulumi/pulumi/automation";
 import { ROOT } from "../plan/run";
-import { scrub } from "../plan/secrets";
 import { BackendSelection, defaultStateDir, selectBackend } from "./backend";
 import { isValidStackName, STACK_NAME_RE, validateConfig, ValidatedConfig } from "./config";
-import { AutomationError, classifyError, ClassifyContext } from "./errors";
-import { mapEngineEvent, maskOutputs } from "./events";
+import { AutomationError, classifyError } from "./errors";
+import { maskOutputs } from "./events";
 import { executePlan, executePlanIsolated, PlanJob } from "./plan";
-import { ConfigOverrides, EventSink, OperationError, OperationKind, OperationResult, PortalEvent, Violation } from "./types";
+import { ConfigOverrides, EventSink, OperationError, OperationKind, OperationResult } from "./types";
 import { OperationWorkspace, prepareWorkspace } from "./workspace";
+import { counts, EventTracker, failure } from "./run";
+import { RemoteFactory, remoteDestroy, remoteEngineRun, remoteOutputs, RemoteSettings, remoteWorkspaceFactory } from "./remote";
 
 export * from "./types";
 export { selectBackend, defaultStateDir, BackendConfigError } from "./backend";
@@ -39,6 +39,8 @@ export type { BackendSelection } from "./backend";
 export { validateConfig, checkOverrideShape, isValidStackName, STACK_NAME_RE, CONFIG_KEY_RE, EXTERNAL_KEYS } from "./config";
 export { classifyError, CLI_INSTALL_HINT, AutomationError, isCliMissing } from "./errors";
 export { mapEngineEvent, maskOutputs, SECRET_MASK } from "./events";
+export { remoteSettingsFromEnv, remoteRequest, remoteWorkspaceFactory, RemoteConfigError } from "./remote";
+export type { RemoteFactory, RemoteSettings, RemoteStackHandle, RemoteStackEnv } from "./remote";
 
 /** The part of an Automation API Stack this library uses: a test hands in a fake. */
 export interface StackHandle {
@@ -79,6 +81,10 @@ export interface AutomationContext {
     planInProcess?: boolean;
     /** Kill an isolated plan after this long (default 10 minutes). */
     planTimeoutMs?: number;
+    /** Run preview/up/destroy/outputs on Pulumi Deployments instead of this host (the plan stays local). */
+    remote?: RemoteSettings;
+    /** Creates RemoteWorkspace stacks (default: the SDK's RemoteWorkspace); tests inject fakes. */
+    remoteFactory?: RemoteFactory;
 }
 
 /** What a caller may ask of an operation. Policy packs are not here on purpose: they are always attached. */
@@ -170,54 +176,6 @@ function checkOptions(stack: string, options: object): void {
     }
 }
 
-/** Tracks what an operation saw, to type its failure and to report violations. */
-class EventTracker {
-    readonly violations: Violation[] = [];
-    readonly errorDiagnostics: string[] = [];
-    constructor(private readonly sink?: EventSink, private readonly secretValues: string[] = []) {}
-
-    emit(event: PortalEvent): void {
-        const clean = this.secretValues.length > 0 ? (JSON.parse(scrub(JSON.stringify(event), this.secretValues)) as PortalEvent) : event;
-        if (clean.type === "policy") {
-            const { type: _type, ...v } = clean;
-            this.violations.push(v);
-        }
-        if (clean.type === "diagnostic" && clean.severity === "error") {
-            this.errorDiagnostics.push(clean.message);
-        }
-        try {
-            this.sink?.(clean);
-        } catch {
-            // A failing listener must not fail the operation.
-        }
-    }
-
-    context(signal?: AbortSignal): ClassifyContext {
-        return { violations: this.violations, errorDiagnostics: this.errorDiagnostics, aborted: signal?.aborted === true };
-    }
-
-    engine = (e: EngineEvent): void => {
-        const mapped = mapEngineEvent(e);
-        if (mapped) {
-            this.emit(mapped);
-        }
-    };
-}
-
-function failure(operation: OperationResult["operation"], stack: string, error: OperationError, started: number, violations: Violation[] = []): OperationResult {
-    return { ok: false, operation, stack, summary: {}, outputs: {}, violations, error, durationMs: Date.now() - started };
-}
-
-function counts(map: Record<string, number | undefined> | undefined): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const [k, v] of Object.entries(map ?? {})) {
-        if (typeof v === "number") {
-            out[k] = v;
-        }
-    }
-    return out;
-}
-
 export interface Automation {
     planStack(stack: string, options?: PlanStackOptions): Promise<OperationResult>;
     previewStack(stack: string, options?: PreviewStackOptions): Promise<OperationResult>;
@@ -228,6 +186,8 @@ export interface Automation {
     /** The backend operations would use (throws BackendConfigError when misconfigured). */
     backend(): BackendSelection;
     readonly workDir: string;
+    /** "local", or "remote" when operations run on Pulumi Deployments. */
+    readonly execution: "local" | "remote";
 }
 
 export function createAutomation(context: AutomationContext = {}): Automation {
@@ -235,6 +195,7 @@ export function createAutomation(context: AutomationContext = {}): Automation {
     const env = context.env ?? process.env;
     const factory = context.factory ?? localWorkspaceFactory;
     const stateDir = context.stateDir ?? defaultStateDir(env);
+    const remoteFactory = context.remoteFactory ?? remoteWorkspaceFactory;
 
     const backend = () => selectBackend(env, stateDir);
 
@@ -264,6 +225,13 @@ export function createAutomation(context: AutomationContext = {}): Automation {
             const policy = policyPaths(workDir, stack);
             const validated: ValidatedConfig = validateConfig(stack, { config: options.config, secrets: options.secrets }, { workDir, mode: "engine" });
             tracker = new EventTracker(options.onEvent, validated.secretValues);
+            if (context.remote) {
+                if (options.refresh) {
+                    throw new AutomationError({ kind: "invalid-request", message: "refresh is not available for remote runs", fields: [{ field: "refresh", message: "RemoteStack preview/up take no refresh option; drop it" }] });
+                }
+                const r = await remoteEngineRun(context.remote, remoteFactory, kind, { stack, validated, tracker, signal: options.signal });
+                return finish(kind, stack, tracker, counts(r.summary), kind === "up" ? maskOutputs(r.outputs) : {}, started);
+            }
             const b = backend();
             const t = tracker;
             return await inPrivateCopy(stack, async (dir) => {
@@ -300,6 +268,7 @@ export function createAutomation(context: AutomationContext = {}): Automation {
     return {
         workDir,
         backend,
+        execution: context.remote ? "remote" : "local",
 
         async planStack(stack, options = {}) {
             const started = Date.now();
@@ -334,8 +303,8 @@ export function createAutomation(context: AutomationContext = {}): Automation {
                 if (options?.confirm !== stack) {
                     throw new AutomationError({ kind: "invalid-request", message: "destroy needs confirmation", fields: [{ field: "confirm", message: `must equal the stack name (${stack})` }] });
                 }
-                const b = backend();
-                const r = await inPrivateCopy(stack, async (dir) => {
+                const r = context.remote ? await remoteDestroy(context.remote, remoteFactory, { stack, tracker, signal: options.signal }) : await inPrivateCopy(stack, async (dir) => {
+                    const b = backend();
                     const handle = await factory.selectStack({ stackName: stack, workDir: dir }, workspaceOptions(b, dir));
                     return handle.destroy({
                         onEvent: tracker.engine,
@@ -354,8 +323,9 @@ export function createAutomation(context: AutomationContext = {}): Automation {
             const started = Date.now();
             try {
                 checkOptions(stack, {});
-                const b = backend();
-                const outputs = await inPrivateCopy(stack, async (dir) => (await factory.selectStack({ stackName: stack, workDir: dir }, workspaceOptions(b, dir))).outputs());
+                const outputs = context.remote
+                    ? await remoteOutputs(context.remote, remoteFactory, stack)
+                    : await inPrivateCopy(stack, async (dir) => (await factory.selectStack({ stackName: stack, workDir: dir }, workspaceOptions(backend(), dir))).outputs());
                 return { ok: true, operation: "outputs", stack, summary: {}, outputs: maskOutputs(outputs), violations: [], durationMs: Date.now() - started };
             } catch (e) {
                 return failure("outputs", stack, classifyError(e), started);

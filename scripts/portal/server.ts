@@ -28,8 +28,6 @@ export interface PortalOptions {
     journalFile?: string;
     /** Caps on retained events, finished operations and journal size (see DEFAULT_LIMITS). */
     limits?: Partial<RetentionLimits>;
-    /** How operations run, reported by GET /limits ("local" unless the automation runs remotely). */
-    execution?: string;
     log?: (line: string) => void;
 }
 
@@ -323,7 +321,7 @@ function allowMethod(req: http.IncomingMessage, methods: string): void {
 
 /** The caps the portal runs with: what a platform team sizes the host (and its alerts) by. */
 function limitsView(ctx: PortalContext) {
-    return { execution: ctx.options.execution ?? "local", maxConcurrent: ctx.options.maxConcurrent ?? 4, bodyLimit: ctx.bodyLimit, ...ctx.store.limits };
+    return { execution: ctx.automation.execution, maxConcurrent: ctx.options.maxConcurrent ?? 4, bodyLimit: ctx.bodyLimit, ...ctx.store.limits };
 }
 
 /** /stacks/:stack/:action */
