@@ -106,6 +106,22 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
             assert.throws(() => settingsFromEnv({ PORTAL_TOKEN: TOKEN, PULUMI_CONFIG_PASSPHRASE: "p", PORTAL_PORT: "80a" }), /PORTAL_PORT/);
         });
 
+        it("remote execution is off by default; when asked for, missing settings stop startup naming the variable", function () {
+            assert.equal(settingsFromEnv({ PORTAL_TOKEN: TOKEN, PULUMI_CONFIG_PASSPHRASE: "p" }).remote, undefined);
+            assert.throws(() => settingsFromEnv({ PORTAL_TOKEN: TOKEN, PORTAL_EXECUTION: "remote", PULUMI_ACCESS_TOKEN: "pul-x" }), (e: unknown) => e instanceof StartupError && /PORTAL_REMOTE_ORG is required/.test(e.message));
+            const s = settingsFromEnv({
+                PORTAL_TOKEN: TOKEN, PORTAL_EXECUTION: "remote", PULUMI_ACCESS_TOKEN: "pul-x", PORTAL_REMOTE_ORG: "acme",
+                PORTAL_REMOTE_REPO_URL: "https://github.com/acme/web-platform.git", PORTAL_REMOTE_COMMIT: "0123456789abcdef0123456789abcdef01234567",
+            });
+            assert.deepEqual([s.remote?.org, s.remote?.project, s.remote?.commitHash, s.remote?.policyPack], ["acme", "web-platform", "0123456789abcdef0123456789abcdef01234567", "web-platform-guardrails"]);
+        });
+
+        it("retention caps come from the environment, validated", function () {
+            const s = settingsFromEnv({ PORTAL_TOKEN: TOKEN, PULUMI_CONFIG_PASSPHRASE: "p", PORTAL_RETAIN_OPERATIONS: "50", PORTAL_JOURNAL_FILES: "0" });
+            assert.deepEqual(s.limits, { ...DEFAULT_LIMITS, retainOperations: 50, journalFiles: 0 });
+            assert.throws(() => settingsFromEnv({ PORTAL_TOKEN: TOKEN, PULUMI_CONFIG_PASSPHRASE: "p", PORTAL_MAX_EVENT_BYTES_PER_OPERATION: "10" }), /PORTAL_MAX_EVENT_BYTES_PER_OPERATION must be an integer from 16384/);
+        });
+
         it("the token check compares digests, so tokens of any length are rejected the same way", function () {
             const ok = tokenMatcher(TOKEN);
             assert.equal(ok(`Bearer ${TOKEN}`), true);
@@ -325,6 +341,34 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
             const view = await call(base, "GET", `/operations/${posted.json.operationId as string}`);
             assert.deepEqual((view.json.result as OperationResult).outputs, { url: "https://dev.example.com" });
             assert.ok(!view.text.includes(cfToken));
+        });
+        it("a remote preview's events stream to SSE subscribers as a local run's do, at the boundary (no Pulumi Cloud here)", async function () {
+            const urn = "urn:pulumi:dev::web-platform::aws:ec2/vpc:Vpc::vpc";
+            let seenArgs: unknown;
+            const remoteStack = {
+                name: "acme/web-platform/dev",
+                preview: async (opts: { onEvent?: (e: unknown) => void }) => {
+                    opts.onEvent?.({ sequence: 1, timestamp: 0, resourcePreEvent: { metadata: { op: "create", urn, type: "aws:ec2/vpc:Vpc", provider: "" }, planning: true } });
+                    opts.onEvent?.({ sequence: 2, timestamp: 0, summaryEvent: { maybeCorrupt: false, durationSeconds: 1, resourceChanges: { create: 1 }, policyPacks: { "web-platform-guardrails": "0.1.0" } } });
+                    return { stdout: "", stderr: "", changeSummary: { create: 1 } };
+                },
+                cancel: async () => undefined,
+            };
+            const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-remote-"));
+            const automation = createAutomation({
+                workDir: ROOT, env: { PULUMI_ACCESS_TOKEN: "pul-x" }, stateDir,
+                remote: { org: "acme", project: "web-platform", repoUrl: "https://github.com/acme/web-platform.git", branch: "main", inheritSettings: false, stackEnv: {}, policyPack: "web-platform-guardrails" },
+                remoteFactory: { createOrSelectStack: async (args: unknown) => ((seenArgs = args), remoteStack), selectStack: async () => remoteStack } as never,
+            });
+            const { base } = await start({ automation });
+            assert.equal((await call(base, "GET", "/limits")).json.execution, "remote");
+            const posted = await call(base, "POST", "/stacks/dev/preview", { secrets: { "cloudflare:apiToken": "cf-remote-token-0123456789" } });
+            assert.equal(posted.status, 202, posted.text);
+            const events = parseSse((await call(base, "GET", `/operations/${posted.json.operationId as string}/events`)).text);
+            assert.deepEqual(events.map((e) => e.event), ["status", "step", "summary", "done"]);
+            assert.equal(events[1].data.urn, urn);
+            assert.equal(events[3].data.status, "succeeded");
+            assert.equal((seenArgs as { stackName: string }).stackName, "acme/web-platform/dev");
         });
     });
 
