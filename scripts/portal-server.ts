@@ -50,7 +50,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv) {
     let backend;
     let remote;
     try {
-        remote = remoteSettingsFromEnv(env, projectName(ROOT), policyPackName(ROOT));
+        // Only a remote setup reads the project and pack names: a local portal never depends on them.
+        remote = env.PORTAL_EXECUTION && env.PORTAL_EXECUTION !== "local" ? remoteSettingsFromEnv(env, projectName(ROOT), policyPackName(ROOT)) : undefined;
         backend = selectBackend(env, stateDir);
     } catch (e) {
         if (e instanceof BackendConfigError) {
