@@ -1,7 +1,9 @@
 // `npm run portal`: the HTTP API internal portals call to plan, preview, deploy and destroy stacks.
 // Environment: PORTAL_TOKEN (required, >= 32 chars), PORTAL_HOST (127.0.0.1), PORTAL_PORT (8787),
 // PORTAL_MAX_CONCURRENT (4), PORTAL_BODY_LIMIT (65536), PORTAL_SHUTDOWN_TIMEOUT_MS (60000),
-// PORTAL_STATE_DIR, PORTAL_JOURNAL; backend: PULUMI_ACCESS_TOKEN / PULUMI_BACKEND_URL, or the local
+// PORTAL_STATE_DIR, PORTAL_JOURNAL; retention caps: PORTAL_MAX_EVENTS_PER_OPERATION,
+// PORTAL_MAX_EVENT_BYTES_PER_OPERATION, PORTAL_RETAIN_OPERATIONS, PORTAL_JOURNAL_MAX_BYTES,
+// PORTAL_JOURNAL_FILES; backend: PULUMI_ACCESS_TOKEN / PULUMI_BACKEND_URL, or the local
 // file backend with PULUMI_CONFIG_PASSPHRASE (required then); remote execution on Pulumi
 // Deployments: PORTAL_EXECUTION=remote and PORTAL_REMOTE_*. See docs/portal.md.
 import * as path from "path";

@@ -190,6 +190,37 @@ export interface Automation {
     readonly execution: "local" | "remote";
 }
 
+/** Stacks of the project's stack files, merged with what the backend knows (files only when it cannot be asked). */
+async function listProjectStacks(workDir: string, workspace: () => Promise<WorkspaceHandle>): Promise<ListResult> {
+    const local = new Map<string, StackInfo>();
+    for (const file of fs.readdirSync(workDir)) {
+        const m = /^Pulumi\.(.+)\.yaml$/.exec(file);
+        if (m && isValidStackName(m[1])) {
+            local.set(m[1], { name: m[1], configFile: true, policyConfig: fs.existsSync(path.join(workDir, "policy", "config", `${m[1]}.json`)), deployed: false });
+        }
+    }
+    const sorted = () => [...local.values()].sort((a, b) => a.name.localeCompare(b.name));
+    try {
+        const ws = await workspace();
+        for (const s of await ws.listStacks()) {
+            // Cloud backends list "org/project/stack"; the portal addresses stacks by their short name.
+            const name = s.name.split("/").pop() ?? s.name;
+            const info = local.get(name) ?? { name, configFile: false, policyConfig: fs.existsSync(path.join(workDir, "policy", "config", `${name}.json`)), deployed: false };
+            local.set(name, {
+                ...info,
+                deployed: true,
+                ...(s.lastUpdate ? { lastUpdate: s.lastUpdate } : {}),
+                ...(s.updateInProgress !== undefined ? { updateInProgress: s.updateInProgress } : {}),
+                ...(s.resourceCount !== undefined ? { resourceCount: s.resourceCount } : {}),
+                ...(s.url ? { url: s.url } : {}),
+            });
+        }
+        return { ok: true, stacks: sorted() };
+    } catch (e) {
+        return { ok: false, stacks: sorted(), error: classifyError(e) };
+    }
+}
+
 export function createAutomation(context: AutomationContext = {}): Automation {
     const workDir = path.resolve(context.workDir ?? ROOT);
     const env = context.env ?? process.env;
@@ -332,35 +363,7 @@ export function createAutomation(context: AutomationContext = {}): Automation {
             }
         },
 
-        async listStacks() {
-            const local = new Map<string, StackInfo>();
-            for (const file of fs.readdirSync(workDir)) {
-                const m = /^Pulumi\.(.+)\.yaml$/.exec(file);
-                if (m && isValidStackName(m[1])) {
-                    local.set(m[1], { name: m[1], configFile: true, policyConfig: fs.existsSync(path.join(workDir, "policy", "config", `${m[1]}.json`)), deployed: false });
-                }
-            }
-            const sorted = () => [...local.values()].sort((a, b) => a.name.localeCompare(b.name));
-            try {
-                const ws = await factory.createWorkspace(workspaceOptions(backend()));
-                for (const s of await ws.listStacks()) {
-                    // Cloud backends list "org/project/stack"; the portal addresses stacks by their short name.
-                    const name = s.name.split("/").pop() ?? s.name;
-                    const info = local.get(name) ?? { name, configFile: false, policyConfig: fs.existsSync(path.join(workDir, "policy", "config", `${name}.json`)), deployed: false };
-                    local.set(name, {
-                        ...info,
-                        deployed: true,
-                        ...(s.lastUpdate ? { lastUpdate: s.lastUpdate } : {}),
-                        ...(s.updateInProgress !== undefined ? { updateInProgress: s.updateInProgress } : {}),
-                        ...(s.resourceCount !== undefined ? { resourceCount: s.resourceCount } : {}),
-                        ...(s.url ? { url: s.url } : {}),
-                    });
-                }
-                return { ok: true, stacks: sorted() };
-            } catch (e) {
-                return { ok: false, stacks: sorted(), error: classifyError(e) };
-            }
-        },
+        listStacks: () => listProjectStacks(workDir, async () => factory.createWorkspace(workspaceOptions(backend()))),
     };
 }
 
