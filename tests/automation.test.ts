@@ -2,6 +2,7 @@
 // tested at the Automation API boundary: a fake Stack object is injected through the factory and
 // the tests assert exactly what the library hands to preview/up/destroy and how it reads results.
 import { strict as assert } from "assert";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -15,6 +16,8 @@ import {
     OutputMap,
     PreviewOptions,
     PreviewResult,
+    RemoteGitProgramArgs,
+    RemoteWorkspaceOptions,
     StackSummary,
     UpOptions,
     UpResult,
@@ -24,9 +27,14 @@ import {
     CLI_INSTALL_HINT,
     createAutomation,
     PortalEvent,
+    RemoteFactory,
+    RemoteSettings,
+    RemoteStackHandle,
+    remoteSettingsFromEnv,
     selectBackend,
     StackHandle,
 } from "../scripts/automation";
+import { policyPackName } from "../scripts/automation/remote";
 import { BackendConfigError } from "../scripts/automation/backend";
 import { ROOT } from "./helpers/stack";
 
@@ -129,7 +137,11 @@ describe("automation library", function () {
             const opts = f.argOf("up") as UpOptions;
             assert.deepEqual(opts.policyPacks, [path.join(ROOT, "policy")]);
             assert.deepEqual(opts.policyPackConfigs, [path.join(ROOT, "policy", "config", "prod.json")]);
-            assert.deepEqual(f.argOf("createOrSelectStack", 0), { stackName: "prod", workDir: ROOT });
+            // The workspace is a private copy of the project, never the checkout itself.
+            const args = f.argOf("createOrSelectStack", 0) as LocalProgramArgs;
+            assert.equal(args.stackName, "prod");
+            assert.notEqual(args.workDir, ROOT);
+            assert.ok(!fs.existsSync(args.workDir), "the private copy is removed after the operation");
             assert.deepEqual(r.summary, { create: 3 });
         });
 
@@ -240,7 +252,7 @@ describe("automation library", function () {
             const f = fake();
             await f.automation.previewStack("dev", { secrets: { "cloudflare:apiToken": TOKEN } });
             const opts = f.argOf("createOrSelectStack", 1) as LocalWorkspaceOptions;
-            assert.equal(opts.workDir, ROOT);
+            assert.equal(opts.workDir, (f.argOf("createOrSelectStack", 0) as LocalProgramArgs).workDir);
             assert.equal(opts.envVars?.PULUMI_BACKEND_URL, `file://${f.stateDir}`);
             assert.equal(opts.envVars?.PULUMI_CONFIG_PASSPHRASE, ENV.PULUMI_CONFIG_PASSPHRASE);
             assert.equal(opts.secretsProvider, "passphrase");
@@ -422,6 +434,285 @@ describe("automation library", function () {
             assert.deepEqual(dev, { name: "dev", configFile: true, policyConfig: true, deployed: true, resourceCount: 42, updateInProgress: false });
             assert.deepEqual(r.stacks.find((s) => s.name === "qa"), { name: "qa", configFile: false, policyConfig: false, deployed: true });
             assert.equal(r.stacks.find((s) => s.name === "prod")?.deployed, false);
+        });
+    });
+
+    describe("remote execution on Pulumi Deployments", function () {
+        const REMOTE = "at the boundary (no Pulumi Cloud here)";
+        const GIT_TOKEN = "ghp_remote-git-token-0123456789";
+        const AWS_SECRET = "aws-secret-access-key-0123456789";
+        const settings: RemoteSettings = {
+            org: "acme", project: "web-platform", repoUrl: "https://github.com/acme/web-platform.git", branch: "main", projectPath: "infra",
+            gitToken: GIT_TOKEN, inheritSettings: false, policyPack: "web-platform-guardrails",
+            stackEnv: { dev: { env: { AWS_REGION: "us-east-1" }, secrets: { AWS_SECRET_ACCESS_KEY: AWS_SECRET } } },
+        };
+        const summaryEvent = (packs: Record<string, string>, sequence = 9) => event({ summaryEvent: { maybeCorrupt: false, durationSeconds: 12, resourceChanges: { create: 2 }, policyPacks: packs } }, sequence);
+        const urn = "urn:pulumi:dev::web-platform::aws:ec2/vpc:Vpc::vpc";
+
+        function remoteFake(behaviour: { preview?: RemoteStackHandle["preview"]; up?: RemoteStackHandle["up"] } = {}) {
+            const calls: Call[] = [];
+            const record = (method: string, ...args: unknown[]) => calls.push({ method, args });
+            const packs = { "web-platform-guardrails": "0.1.0" };
+            const stack: RemoteStackHandle = {
+                name: "acme/web-platform/dev",
+                async preview(opts) {
+                    record("preview", opts);
+                    if (behaviour.preview) {
+                        return behaviour.preview(opts);
+                    }
+                    opts?.onEvent?.(summaryEvent(packs));
+                    return { stdout: "", stderr: "", changeSummary: { create: 2 } };
+                },
+                async up(opts) {
+                    record("up", opts);
+                    if (behaviour.up) {
+                        return behaviour.up(opts);
+                    }
+                    opts?.onEvent?.(summaryEvent(packs));
+                    return { stdout: "", stderr: "", outputs: { url: { value: "https://dev.example.com", secret: false }, key: { value: "k", secret: true } }, summary: { kind: "update", startTime: new Date(), endTime: new Date(), message: "", environment: {}, config: {}, result: "succeeded", version: 3, resourceChanges: { create: 2 } } };
+                },
+                async destroy(opts) {
+                    record("destroy", opts);
+                    return { stdout: "", stderr: "", summary: { kind: "destroy", startTime: new Date(), endTime: new Date(), message: "", environment: {}, config: {}, result: "succeeded", version: 4, resourceChanges: { delete: 2 } } };
+                },
+                async outputs() {
+                    record("outputs");
+                    return {};
+                },
+                async cancel() {
+                    record("cancel");
+                },
+            };
+            const remoteFactory: RemoteFactory = {
+                async createOrSelectStack(args: RemoteGitProgramArgs, opts: RemoteWorkspaceOptions) {
+                    record("createOrSelectStack", args, opts);
+                    return stack;
+                },
+                async selectStack(args: RemoteGitProgramArgs, opts: RemoteWorkspaceOptions) {
+                    record("selectStack", args, opts);
+                    return stack;
+                },
+            };
+            // Any LocalWorkspace use in remote mode would be a bug: the local factory refuses.
+            const refuse = async (): Promise<never> => {
+                throw new Error("LocalWorkspace used in remote mode");
+            };
+            const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "automation-remote-"));
+            const automation = createAutomation({ workDir: ROOT, env: { PULUMI_ACCESS_TOKEN: "pul-test" }, stateDir, factory: { createOrSelectStack: refuse, selectStack: refuse, createWorkspace: refuse }, remote: settings, remoteFactory });
+            return { automation, calls, methods: () => calls.map((c) => c.method), argOf: (m: string, i = 0) => calls.find((c) => c.method === m)?.args[i] };
+        }
+
+        it(`preview hands RemoteWorkspace the git source, pre-run commands and env with secrets marked secret ${REMOTE}`, async function () {
+            const f = remoteFake();
+            const r = await f.automation.previewStack("dev", { config: { "web-platform:capacity": { max: 6 } }, secrets: { "cloudflare:apiToken": TOKEN } });
+            assert.equal(r.ok, true, JSON.stringify(r.error));
+            assert.deepEqual(f.methods(), ["createOrSelectStack", "preview"]);
+            assert.deepEqual(f.argOf("createOrSelectStack", 0), {
+                stackName: "acme/web-platform/dev", url: settings.repoUrl, branch: "refs/heads/main", projectPath: "infra", auth: { personalAccessToken: GIT_TOKEN },
+            });
+            const opts = f.argOf("createOrSelectStack", 1) as RemoteWorkspaceOptions;
+            assert.equal(opts.skipInstallDependencies, false, "Deployments installs the program and, through the npm workspace, the policy pack");
+            assert.deepEqual(opts.envVars, {
+                AWS_REGION: "us-east-1",
+                AWS_SECRET_ACCESS_KEY: { secret: AWS_SECRET },
+                PORTAL_OVERRIDE_0: JSON.stringify({ min: 2, desired: 2, max: 6 }),
+                PORTAL_OVERRIDE_1: { secret: TOKEN },
+            });
+            assert.deepEqual(opts.preRunCommands, [
+                'test -f policy/config/dev.json || { echo "policy/config/dev.json is missing at this commit: add it via a pull request" >&2; exit 1; }',
+                `pulumi config set --stack acme/web-platform/dev --plaintext -- 'web-platform:capacity' "$PORTAL_OVERRIDE_0"`,
+                `pulumi config set --stack acme/web-platform/dev --secret -- 'cloudflare:apiToken' "$PORTAL_OVERRIDE_1"`,
+            ]);
+            assert.ok(!JSON.stringify(opts.preRunCommands).includes(TOKEN), "commands name the variable, never the secret");
+            // RemoteStack.preview takes only onEvent/onOutput: no policyPacks option exists to pass.
+            assert.deepEqual(Object.keys(f.argOf("preview") as object), ["onEvent"]);
+            assert.deepEqual(r.summary, { create: 2 });
+        });
+
+        it(`events from the deployment reach the listener as portal events, secrets scrubbed ${REMOTE}`, async function () {
+            const seen: PortalEvent[] = [];
+            const f = remoteFake({
+                preview: async (opts) => {
+                    opts?.onEvent?.(event({ resourcePreEvent: { metadata: stepMeta("create", urn, "aws:ec2/vpc:Vpc"), planning: true } }, 1));
+                    opts?.onEvent?.(event({ diagnosticEvent: { message: `echo ${TOKEN}`, color: "raw", severity: "warning" } }, 2));
+                    opts?.onEvent?.(event({ policyEvent: { resourceUrn: urn, message: "no flow logs", color: "raw", policyName: "vpc-flow-logs", policyPackName: "web-platform-guardrails", policyPackVersion: "0.1.0", policyPackVersionTag: "v0.1.0", enforcementLevel: "warning" } }, 3));
+                    opts?.onEvent?.(summaryEvent({ "web-platform-guardrails": "0.1.0" }, 4));
+                    return { stdout: "", stderr: "", changeSummary: { create: 1 } };
+                },
+            });
+            const r = await f.automation.previewStack("dev", { secrets: { "cloudflare:apiToken": TOKEN }, onEvent: (e) => seen.push(e) });
+            assert.equal(r.ok, true, JSON.stringify(r.error));
+            assert.deepEqual(seen.map((e) => e.type), ["step", "diagnostic", "policy", "summary"]);
+            assert.equal((seen[1] as { message: string }).message, "echo [secret]");
+            assert.equal(r.violations.length, 1);
+        });
+
+        it(`up runs only after a remote preview showed the pack enforced, and returns masked outputs ${REMOTE}`, async function () {
+            const f = remoteFake();
+            const r = await f.automation.deployStack("dev", { secrets: { "cloudflare:apiToken": TOKEN } });
+            assert.equal(r.ok, true, JSON.stringify(r.error));
+            assert.deepEqual(f.methods(), ["createOrSelectStack", "preview", "up"]);
+            assert.deepEqual(r.outputs, { url: "https://dev.example.com", key: "[secret]" });
+        });
+
+        it(`a run that does not report the policy pack fails policy-not-enforced, and up never starts ${REMOTE}`, async function () {
+            const f = remoteFake({
+                preview: async (opts) => {
+                    opts?.onEvent?.(summaryEvent({}));
+                    return { stdout: "", stderr: "", changeSummary: { create: 2 } };
+                },
+            });
+            const r = await f.automation.deployStack("dev", { secrets: { "cloudflare:apiToken": TOKEN } });
+            assert.equal(r.ok, false);
+            assert.equal(r.error?.kind, "policy-not-enforced");
+            assert.match(r.error!.message, /web-platform-guardrails did not run/);
+            assert.match(r.error!.hint!, /pulumi policy publish acme/);
+            assert.deepEqual(f.methods(), ["createOrSelectStack", "preview"], "no update without the guardrails");
+        });
+
+        it(`deployment errors map like local ones (409 -> stack-busy, mandatory violation -> policy-violation) ${REMOTE}`, async function () {
+            const busy = remoteFake({ preview: async () => { throw cliError("error: [409] Conflict: Another update is currently in progress."); } });
+            assert.equal((await busy.automation.previewStack("dev", { secrets: { "cloudflare:apiToken": TOKEN } })).error?.kind, "stack-busy");
+            const violation = remoteFake({
+                preview: async (opts) => {
+                    opts?.onEvent?.(event({ policyEvent: { resourceUrn: urn, message: "off", color: "raw", policyName: "alb-deletion-protection", policyPackName: "web-platform-guardrails", policyPackVersion: "0.1.0", policyPackVersionTag: "v0.1.0", enforcementLevel: "mandatory" } }));
+                    throw cliError("error: preview failed: 1 policy violation");
+                },
+            });
+            const r = await violation.automation.previewStack("dev", { secrets: { "cloudflare:apiToken": TOKEN } });
+            assert.equal(r.error?.kind, "policy-violation");
+            assert.match(r.error!.message, /alb-deletion-protection/);
+        });
+
+        it(`an abort cancels the deployment in Pulumi Cloud and the result is interrupted ${REMOTE}`, async function () {
+            const controller = new AbortController();
+            const f = remoteFake({
+                preview: async () => {
+                    controller.abort();
+                    throw cliError("error: update canceled");
+                },
+            });
+            const r = await f.automation.previewStack("dev", { secrets: { "cloudflare:apiToken": TOKEN }, signal: controller.signal });
+            assert.equal(r.error?.kind, "interrupted");
+            assert.ok(f.methods().includes("cancel"), "RemoteStack.cancel() was called");
+        });
+
+        it(`destroy and outputs select the remote stack; refresh is refused for remote runs ${REMOTE}`, async function () {
+            const f = remoteFake();
+            assert.deepEqual((await f.automation.destroyStack("dev", { confirm: "dev" })).summary, { delete: 2 });
+            assert.equal((await f.automation.getOutputs("dev")).ok, true);
+            assert.deepEqual(f.methods(), ["selectStack", "destroy", "selectStack", "outputs"]);
+            const r = await f.automation.previewStack("dev", { refresh: true, secrets: { "cloudflare:apiToken": TOKEN } });
+            assert.equal(r.error?.kind, "invalid-request");
+            assert.equal(r.error?.fields?.[0].field, "refresh");
+        });
+
+        it("remote settings come from the environment; each mistake names its variable", function () {
+            const base = { PORTAL_EXECUTION: "remote", PULUMI_ACCESS_TOKEN: "pul-x", PORTAL_REMOTE_ORG: "acme", PORTAL_REMOTE_REPO_URL: "https://github.com/acme/web-platform.git", PORTAL_REMOTE_BRANCH: "main" };
+            assert.equal(remoteSettingsFromEnv({}, "web-platform", "p"), undefined, "local is the default");
+            const s = remoteSettingsFromEnv(base, "web-platform", "p")!;
+            assert.deepEqual([s.org, s.repoUrl, s.branch, s.inheritSettings], ["acme", base.PORTAL_REMOTE_REPO_URL, "main", false]);
+            const bad: Array<[Record<string, string>, RegExp]> = [
+                [{ PORTAL_EXECUTION: "cloud" }, /PORTAL_EXECUTION must be/],
+                [{ ...base, PULUMI_ACCESS_TOKEN: "" }, /PULUMI_ACCESS_TOKEN is required/],
+                [{ ...base, PORTAL_REMOTE_ORG: "" }, /PORTAL_REMOTE_ORG is required/],
+                [{ ...base, PORTAL_REMOTE_REPO_URL: "" }, /PORTAL_REMOTE_REPO_URL is required/],
+                [{ ...base, PORTAL_REMOTE_REPO_URL: "file:///srv/repo" }, /PORTAL_REMOTE_REPO_URL must be/],
+                [{ ...base, PORTAL_REMOTE_COMMIT: "a".repeat(40) }, /not both/],
+                [{ ...base, PORTAL_REMOTE_BRANCH: "", PORTAL_REMOTE_COMMIT: "abc" }, /PORTAL_REMOTE_COMMIT must be a full/],
+                [{ ...base, PORTAL_REMOTE_PROJECT_PATH: "../x" }, /PORTAL_REMOTE_PROJECT_PATH must be a relative path/],
+            ];
+            for (const [env, message] of bad) {
+                assert.throws(() => remoteSettingsFromEnv(env, "web-platform", "p"), message);
+            }
+            const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "remote-env-")), "stacks.json");
+            fs.writeFileSync(file, JSON.stringify({ dev: { env: { AWS_REGION: "us-east-1" }, secretsFromEnv: { AWS_SECRET_ACCESS_KEY: "DEV_AWS_SECRET" } } }));
+            assert.throws(() => remoteSettingsFromEnv({ ...base, PORTAL_REMOTE_STACK_ENV: file }, "web-platform", "p"), /secretsFromEnv\.AWS_SECRET_ACCESS_KEY: set the portal's environment variable "DEV_AWS_SECRET"/);
+            const withEnv = remoteSettingsFromEnv({ ...base, PORTAL_REMOTE_STACK_ENV: file, DEV_AWS_SECRET: AWS_SECRET }, "web-platform", "p")!;
+            assert.deepEqual(withEnv.stackEnv, { dev: { env: { AWS_REGION: "us-east-1" }, secrets: { AWS_SECRET_ACCESS_KEY: AWS_SECRET } } });
+            assert.equal(policyPackName(ROOT), "web-platform-guardrails", "the name the summary event must list");
+        });
+    });
+
+    describe("the checkout is never written (stub pulumi CLI on PATH)", function () {
+        /** Every file under dir (links not followed) -> sha256 of its bytes. */
+        function snapshot(dir: string, rel = ""): Record<string, string> {
+            const out: Record<string, string> = {};
+            for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+                const p = path.join(rel, entry.name);
+                if (entry.isDirectory()) {
+                    Object.assign(out, snapshot(dir, p));
+                } else if (entry.isFile()) {
+                    out[p] = createHash("sha256").update(fs.readFileSync(path.join(dir, p))).digest("hex");
+                }
+            }
+            return out;
+        }
+
+        /** A `pulumi` that records its arguments and cwd, and writes the stack file as the real CLI does. */
+        function stubCli(dir: string, log: string): void {
+            const script = `#!/usr/bin/env node
+const fs = require("fs"), path = require("path");
+const args = process.argv.slice(2);
+const stack = args[1] === "init" ? args[2] : args[args.indexOf("--stack") + 1];
+const stackFile = path.join(process.cwd(), "Pulumi." + stack + ".yaml");
+const salted = fs.existsSync(stackFile) && /encryptionsalt/.test(fs.readFileSync(stackFile, "utf8"));
+fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify({ args, cwd: process.cwd(), salted }) + "\\n");
+// 3.200: the SDK then reads engine events from a file (newer CLIs stream them over gRPC).
+if (args[0] === "version") { process.stdout.write("v3.200.0\\n"); process.exit(0); }
+const state = ${JSON.stringify(log)} + "." + stack + ".created";
+if (args[0] === "stack" && args[1] === "select" && !fs.existsSync(state)) { process.stderr.write("error: no stack named '" + stack + "' found\\n"); process.exit(255); }
+if (args[0] === "stack" && args[1] === "init") { fs.writeFileSync(state, ""); fs.appendFileSync(stackFile, "encryptionsalt: v1:stub-salt\\n"); }
+if (args[0] === "config") { fs.appendFileSync(stackFile, "# written by: pulumi " + args.join(" ").replace(/=.*?( |$)/g, "=…$1") + "\\n"); }
+const log = args.indexOf("--event-log");
+if (log >= 0) {
+    fs.writeFileSync(args[log + 1], JSON.stringify({ sequence: 1, timestamp: 0, summaryEvent: { maybeCorrupt: false, durationSeconds: 0, resourceChanges: { create: 2 }, policyPacks: {} } }) + "\\n");
+}
+`;
+            fs.writeFileSync(path.join(dir, "pulumi"), script, { mode: 0o755 });
+        }
+
+        it("a preview with overrides leaves every checkout file byte-identical; the overrides reached the CLI in a private copy", async function () {
+            this.timeout(120000);
+            const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "automation-checkout-"));
+            const checkout = path.join(tmp, "checkout");
+            fs.cpSync(ROOT, checkout, { recursive: true, filter: (src) => !["node_modules", ".git"].includes(path.basename(src)) });
+            fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(checkout, "node_modules"), "dir");
+            const bin = path.join(tmp, "bin");
+            fs.mkdirSync(bin);
+            const log = path.join(tmp, "calls.jsonl");
+            stubCli(bin, log);
+            const before = snapshot(checkout);
+            const savedPath = process.env.PATH;
+            process.env.PATH = `${bin}${path.delimiter}${savedPath ?? ""}`;
+            try {
+                const a = createAutomation({ workDir: checkout, env: ENV, stateDir: path.join(tmp, "state") });
+                const overrides = { config: { "web-platform:capacity": { max: 6 } }, secrets: { "cloudflare:apiToken": TOKEN } };
+                const r = await a.previewStack("dev", overrides);
+                assert.equal(r.ok, true, JSON.stringify(r.error));
+                assert.deepEqual(r.summary, { create: 2 });
+                const second = await a.previewStack("dev", overrides);
+                assert.equal(second.ok, true, JSON.stringify(second.error));
+            } finally {
+                process.env.PATH = savedPath;
+            }
+            assert.deepEqual(snapshot(checkout), before, "no checkout file was created, changed or removed");
+            const calls = fs.readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { args: string[]; cwd: string; salted: boolean });
+            const engine = calls.filter((c) => c.args[0] !== "version");
+            assert.ok(engine.length > 0 && engine.every((c) => fs.realpathSync(path.dirname(c.cwd)) !== fs.realpathSync(tmp) && c.cwd !== checkout), "every engine command ran outside the checkout");
+            const config = engine.filter((c) => c.args[0] === "config").map((c) => c.args.join(" "));
+            assert.ok(config.some((c) => c.includes("web-platform:capacity") && c.includes('"max":6')), config.join("\n"));
+            assert.ok(config.some((c) => c.includes("--secret") && c.includes("cloudflare:apiToken")), config.join("\n"));
+            const preview = engine.filter((c) => c.args[0] === "preview");
+            assert.equal(preview.length, 2);
+            assert.equal(preview[0].args[preview[0].args.indexOf("--policy-pack") + 1], path.join(checkout, "policy"));
+            assert.equal(preview[0].args[preview[0].args.indexOf("--policy-pack-config") + 1], path.join(checkout, "policy", "config", "dev.json"));
+            assert.notEqual(preview[0].cwd, preview[1].cwd, "each operation gets its own copy");
+            assert.ok(!fs.existsSync(preview[0].cwd) && !fs.existsSync(preview[1].cwd), "the copies are removed");
+            // The salt the CLI wrote for the new stack outlives the copy (portal state), not in the checkout.
+            assert.deepEqual(JSON.parse(fs.readFileSync(path.join(tmp, "state", "portal-stack-settings", "dev.json"), "utf8")), { encryptionsalt: "v1:stub-salt" });
+            assert.equal(engine.filter((c) => c.args[0] === "stack" && c.args[1] === "init").length, 1, "created once");
+            assert.deepEqual(preview.map((c) => c.salted), [true, true], "the second copy got the saved salt back");
         });
     });
 

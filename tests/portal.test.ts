@@ -2,10 +2,13 @@
 // offline plan of the dev stack; busy/bound/shutdown use injected slow operations, since only the
 // orchestration is under test there.
 import { strict as assert } from "assert";
+import { spawn } from "child_process";
 import * as fs from "fs";
+import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { createAutomation, OperationResult } from "../scripts/automation";
+import { appendRotating, DEFAULT_LIMITS, Operation, OperationStore } from "../scripts/portal/operations";
 import { createPortal, MIN_TOKEN_LENGTH, Portal, PortalOptions, tokenMatcher } from "../scripts/portal/server";
 import { settingsFromEnv, StartupError } from "../scripts/portal-server";
 import { ROOT } from "./helpers/stack";
@@ -103,6 +106,22 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
             assert.throws(() => settingsFromEnv({ PORTAL_TOKEN: TOKEN, PULUMI_CONFIG_PASSPHRASE: "p", PORTAL_PORT: "80a" }), /PORTAL_PORT/);
         });
 
+        it("remote execution is off by default; when asked for, missing settings stop startup naming the variable", function () {
+            assert.equal(settingsFromEnv({ PORTAL_TOKEN: TOKEN, PULUMI_CONFIG_PASSPHRASE: "p" }).remote, undefined);
+            assert.throws(() => settingsFromEnv({ PORTAL_TOKEN: TOKEN, PORTAL_EXECUTION: "remote", PULUMI_ACCESS_TOKEN: "pul-x" }), (e: unknown) => e instanceof StartupError && /PORTAL_REMOTE_ORG is required/.test(e.message));
+            const s = settingsFromEnv({
+                PORTAL_TOKEN: TOKEN, PORTAL_EXECUTION: "remote", PULUMI_ACCESS_TOKEN: "pul-x", PORTAL_REMOTE_ORG: "acme",
+                PORTAL_REMOTE_REPO_URL: "https://github.com/acme/web-platform.git", PORTAL_REMOTE_COMMIT: "0123456789abcdef0123456789abcdef01234567",
+            });
+            assert.deepEqual([s.remote?.org, s.remote?.project, s.remote?.commitHash, s.remote?.policyPack], ["acme", "web-platform", "0123456789abcdef0123456789abcdef01234567", "web-platform-guardrails"]);
+        });
+
+        it("retention caps come from the environment, validated", function () {
+            const s = settingsFromEnv({ PORTAL_TOKEN: TOKEN, PULUMI_CONFIG_PASSPHRASE: "p", PORTAL_RETAIN_OPERATIONS: "50", PORTAL_JOURNAL_FILES: "0" });
+            assert.deepEqual(s.limits, { ...DEFAULT_LIMITS, retainOperations: 50, journalFiles: 0 });
+            assert.throws(() => settingsFromEnv({ PORTAL_TOKEN: TOKEN, PULUMI_CONFIG_PASSPHRASE: "p", PORTAL_MAX_EVENT_BYTES_PER_OPERATION: "10" }), /PORTAL_MAX_EVENT_BYTES_PER_OPERATION must be an integer from 16384/);
+        });
+
         it("the token check compares digests, so tokens of any length are rejected the same way", function () {
             const ok = tokenMatcher(TOKEN);
             assert.equal(ok(`Bearer ${TOKEN}`), true);
@@ -172,6 +191,63 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
             const big = { config: { "web-platform:tags": { note: "x".repeat(70 * 1024) } } };
             const r = await call(base, "POST", "/stacks/dev/plan", big);
             assert.equal(r.status, 413);
+        });
+
+        it("after a 413 the server closes the connection at once instead of draining the body (raw sockets that keep sending)", async function () {
+            const { port } = new URL(base);
+            /** Sends a request whose body never ends; resolves with what came back and when the connection died. */
+            const oversized = async (headers: string) => {
+                // allowHalfOpen: the client keeps sending after the server's FIN, as an uploading client
+                // does; only the server closing the connection for good ends this socket.
+                const socket = net.connect({ port: Number(port), host: "127.0.0.1", allowHalfOpen: true });
+                let received = "";
+                socket.on("data", (d: Buffer) => (received += d.toString()));
+                socket.on("error", () => undefined);
+                const closed = new Promise<number>((resolve) => socket.on("close", () => resolve(Date.now())));
+                await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+                const sentAt = Date.now();
+                socket.write(`POST /stacks/dev/plan HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\n${headers}\r\n`);
+                const chunk = headers.includes("chunked") ? `400\r\n${"x".repeat(1024)}\r\n` : "x".repeat(1024);
+                const trickle = setInterval(() => socket.writable && socket.write(chunk), 20);
+                const closedAt = await Promise.race([closed, new Promise<number>((resolve) => setTimeout(() => resolve(Infinity), 10000))]);
+                clearInterval(trickle);
+                socket.destroy();
+                return { received, ms: closedAt - sentAt };
+            };
+            for (const headers of [`Content-Length: ${100 * 1024 * 1024}\r\n`, "Transfer-Encoding: chunked\r\n"]) {
+                const r = await oversized(headers);
+                assert.match(r.received, /^HTTP\/1\.1 413 /, headers);
+                assert.match(r.received, /payload-too-large/);
+                assert.ok(r.ms < 3000, `${headers.trim()}: the connection lived ${r.ms} ms after the request (the request timeout is 30 s)`);
+            }
+        });
+
+        it("an unknown stack is a 422 saying \"unknown stack\" before anything is queued, with or without overrides", async function () {
+            const { portal, base: b } = await start();
+            const complete = JSON.parse(JSON.stringify(await import("js-yaml").then((y) => y.load(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8"))))) as { config: Record<string, unknown> };
+            for (const body of [{}, { config: complete.config }]) {
+                const r = await call(b, "POST", "/stacks/qa/plan", body);
+                assert.equal(r.status, 422, r.text);
+                assert.equal(r.json.error, "policy-config-missing");
+                assert.match(String(r.json.message), /unknown stack qa/);
+            }
+            assert.equal((await call(b, "POST", "/stacks/qa/preview", {})).status, 422);
+            assert.equal(portal.store.size, 0, "nothing was queued");
+        });
+
+        it("a known stack without a policy config is a 422 naming the file, before anything is queued", async function () {
+            const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-nopolicy-"));
+            fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(workDir, "Pulumi.yaml"));
+            fs.copyFileSync(path.join(ROOT, "Pulumi.dev.yaml"), path.join(workDir, "Pulumi.staging.yaml"));
+            fs.mkdirSync(path.join(workDir, "policy", "config"), { recursive: true });
+            fs.copyFileSync(path.join(ROOT, "policy", "PulumiPolicy.yaml"), path.join(workDir, "policy", "PulumiPolicy.yaml"));
+            const automation = createAutomation({ workDir, env: { PULUMI_CONFIG_PASSPHRASE: "p" }, stateDir: workDir });
+            const { portal, base: b } = await start({ automation });
+            const r = await call(b, "POST", "/stacks/staging/plan", {});
+            assert.equal(r.status, 422, r.text);
+            assert.match(String(r.json.message), /no policy config for stack staging/);
+            assert.match(String(r.json.hint), /policy\/config\/staging\.json/);
+            assert.equal(portal.store.size, 0);
         });
 
         it("destroy without the confirmation field (or with another name) is a 400", async function () {
@@ -276,6 +352,34 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
             assert.deepEqual((view.json.result as OperationResult).outputs, { url: "https://dev.example.com" });
             assert.ok(!view.text.includes(cfToken));
         });
+        it("a remote preview's events stream to SSE subscribers as a local run's do, at the boundary (no Pulumi Cloud here)", async function () {
+            const urn = "urn:pulumi:dev::web-platform::aws:ec2/vpc:Vpc::vpc";
+            let seenArgs: unknown;
+            const remoteStack = {
+                name: "acme/web-platform/dev",
+                preview: async (opts: { onEvent?: (e: unknown) => void }) => {
+                    opts.onEvent?.({ sequence: 1, timestamp: 0, resourcePreEvent: { metadata: { op: "create", urn, type: "aws:ec2/vpc:Vpc", provider: "" }, planning: true } });
+                    opts.onEvent?.({ sequence: 2, timestamp: 0, summaryEvent: { maybeCorrupt: false, durationSeconds: 1, resourceChanges: { create: 1 }, policyPacks: { "web-platform-guardrails": "0.1.0" } } });
+                    return { stdout: "", stderr: "", changeSummary: { create: 1 } };
+                },
+                cancel: async () => undefined,
+            };
+            const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-remote-"));
+            const automation = createAutomation({
+                workDir: ROOT, env: { PULUMI_ACCESS_TOKEN: "pul-x" }, stateDir,
+                remote: { org: "acme", project: "web-platform", repoUrl: "https://github.com/acme/web-platform.git", branch: "main", inheritSettings: false, stackEnv: {}, policyPack: "web-platform-guardrails" },
+                remoteFactory: { createOrSelectStack: async (args: unknown) => ((seenArgs = args), remoteStack), selectStack: async () => remoteStack } as never,
+            });
+            const { base } = await start({ automation });
+            assert.equal((await call(base, "GET", "/limits")).json.execution, "remote");
+            const posted = await call(base, "POST", "/stacks/dev/preview", { secrets: { "cloudflare:apiToken": "cf-remote-token-0123456789" } });
+            assert.equal(posted.status, 202, posted.text);
+            const events = parseSse((await call(base, "GET", `/operations/${posted.json.operationId as string}/events`)).text);
+            assert.deepEqual(events.map((e) => e.event), ["status", "step", "summary", "done"]);
+            assert.equal(events[1].data.urn, urn);
+            assert.equal(events[3].data.status, "succeeded");
+            assert.equal((seenArgs as { stackName: string }).stackName, "acme/web-platform/dev");
+        });
     });
 
     describe("concurrency", function () {
@@ -307,6 +411,124 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
             assert.ok(Number(r.headers.get("retry-after")) > 0);
             assert.deepEqual(g.runs, ["dev"], "the refused operation never ran");
             g.release();
+        });
+    });
+
+    describe("bounded memory", function () {
+        const step = (i: number) => ({ type: "step" as const, phase: "pre" as const, op: "create", urn: `urn:pulumi:dev::web-platform::aws:ec2/subnet:Subnet::s-${i}`, resourceType: "aws:ec2/subnet:Subnet" });
+
+        it("an operation keeps events up to the count and byte caps, always keeps done, and live subscribers still see everything", function () {
+            const op = new Operation("plan", "dev", { maxEventsPerOperation: 10, maxEventBytesPerOperation: 1e9 });
+            const live: number[] = [];
+            op.subscribe((e) => live.push(e.seq));
+            for (let i = 0; i < 25; i++) {
+                op.publish("step", step(i));
+            }
+            op.finish("succeeded");
+            assert.equal(op.events.length, 11, "10 kept + done");
+            assert.equal(op.events[op.events.length - 1].type, "done");
+            assert.equal(op.droppedEvents, 15);
+            assert.equal(live.length, 26);
+
+            const bytes = new Operation("plan", "dev", { maxEventsPerOperation: 1e9, maxEventBytesPerOperation: 1000 });
+            for (let i = 0; i < 100; i++) {
+                bytes.publish("step", step(i));
+            }
+            assert.ok(bytes.eventBytes <= 1000, String(bytes.eventBytes));
+            assert.ok(bytes.events.length > 0 && bytes.droppedEvents > 0);
+            assert.equal(bytes.events.length + bytes.droppedEvents, 100);
+        });
+
+        it("finished operations past the cap are evicted oldest first; running ones never", async function () {
+            const store = new OperationStore({ maxConcurrent: 2, limits: { retainOperations: 3 } });
+            let release!: () => void;
+            const held = new Promise<void>((r) => (release = r));
+            const slow = store.start("plan", "prod", async () => {
+                await held;
+                return { ok: true, operation: "plan", stack: "prod", summary: {}, outputs: {}, violations: [], durationMs: 0 };
+            });
+            assert.ok(slow.started);
+            const ids: string[] = [];
+            for (let i = 0; i < 6; i++) {
+                const o = store.start("plan", "dev", async () => ({ ok: true, operation: "plan", stack: "dev", summary: {}, outputs: {}, violations: [], durationMs: 0 }));
+                assert.ok(o.started);
+                ids.push(o.operation.id);
+                await o.operation.settled;
+            }
+            assert.deepEqual(ids.map((id) => store.get(id) !== undefined), [false, false, false, true, true, true]);
+            assert.ok(store.get(slow.operation.id), "the running operation is kept");
+            assert.equal(store.size, 4);
+            release();
+            await slow.operation.settled;
+        });
+
+        it("the journal rotates past its byte cap and keeps the configured number of old files", function () {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-rotate-"));
+            const file = path.join(dir, "operations.jsonl");
+            for (let i = 0; i < 50; i++) {
+                appendRotating(file, `${JSON.stringify({ i, pad: "x".repeat(80) })}\n`, 500, 2);
+            }
+            assert.deepEqual(fs.readdirSync(dir).sort(), ["operations.jsonl", "operations.jsonl.1", "operations.jsonl.2"]);
+            for (const f of fs.readdirSync(dir)) {
+                assert.ok(fs.statSync(path.join(dir, f)).size <= 500, f);
+            }
+            const last = fs.readFileSync(file, "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { i: number }).i);
+            assert.equal(last[last.length - 1], 49, "the newest line is in the live file");
+            const older = (JSON.parse(fs.readFileSync(`${file}.1`, "utf8").split("\n")[0]) as { i: number }).i;
+            assert.ok(older < last[0], "rotated files hold the older lines");
+        });
+
+        it("GET /limits reports the caps (bearer only)", async function () {
+            const { base } = await start({ limits: { retainOperations: 7 } });
+            assert.equal((await call(base, "GET", "/limits", undefined, {})).status, 401);
+            const r = await call(base, "GET", "/limits");
+            assert.deepEqual(r.json, { execution: "local", maxConcurrent: 4, bodyLimit: 65536, ...DEFAULT_LIMITS, retainOperations: 7, operationsInMemory: 0 });
+        });
+
+        // The bound: 400 MiB peak RSS for the whole server process (ts-node included, ~185 MiB at
+        // start), with a 256 MiB V8 heap. Retained event data is at most retainOperations x
+        // maxEventBytesPerOperation (25 MiB by default), so the heap cap holds; with the previous
+        // retention (500 operations x 20,000 events, no byte cap) the same heap runs out.
+        it("1,000 operations of 5,000 events each keep the server's peak RSS under 400 MiB (child process, /proc)", async function () {
+            if (!fs.existsSync("/proc/self/status")) {
+                this.skip();
+            }
+            this.timeout(600000);
+            const child = spawn(process.execPath, ["--max-old-space-size=256", "-r", require.resolve("ts-node/register/transpile-only"), path.join(__dirname, "helpers", "portalMemoryServer.ts")], {
+                env: { ...process.env, PORTAL_TOKEN: TOKEN, EVENTS_PER_OPERATION: "5000" },
+                stdio: ["ignore", "pipe", "inherit"],
+            });
+            try {
+                const port = await new Promise<number>((resolve, reject) => {
+                    child.stdout.once("data", (d: Buffer) => resolve(Number(String(d).trim())));
+                    child.once("exit", (code) => reject(new Error(`server exited ${code}`)));
+                });
+                const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(fs.readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1]);
+                const base = `http://127.0.0.1:${port}`;
+                let last = "";
+                for (let i = 0; i < 1000; i++) {
+                    for (;;) {
+                        const r = await call(base, "POST", `/stacks/${i % 2 ? "dev" : "prod"}/plan`);
+                        if (r.status === 202) {
+                            last = r.json.operationId as string;
+                            break;
+                        }
+                        assert.equal(r.status, 409, r.text);
+                        await new Promise((resolve) => setTimeout(resolve, 2));
+                    }
+                }
+                const done = parseSse((await call(base, "GET", `/operations/${last}/events`)).text);
+                assert.equal(done[done.length - 1].data.status, "succeeded");
+                const view = (await call(base, "GET", `/operations/${last}`)).json;
+                assert.equal((view.eventCount as number) + (view.droppedEvents as number), 5002, "status + 5,000 events + done");
+                const limits = (await call(base, "GET", "/limits")).json;
+                assert.ok((limits.operationsInMemory as number) <= DEFAULT_LIMITS.retainOperations + 4);
+                const peakMiB = kib("VmHWM") / 1024;
+                process.stdout.write(`        peak RSS ${peakMiB.toFixed(0)} MiB, now ${(kib("VmRSS") / 1024).toFixed(0)} MiB (bound 400 MiB)\n`);
+                assert.ok(peakMiB < 400, `peak RSS ${peakMiB.toFixed(0)} MiB`);
+            } finally {
+                child.kill();
+            }
         });
     });
 

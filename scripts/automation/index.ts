@@ -3,15 +3,15 @@
 //
 // Every engine operation: validate the stack name and the caller's config with the program's own
 // parseConfig -> resolve the backend (refuse without a passphrase for file://) -> one LocalWorkspace
-// per operation on the project directory -> setAllConfig (secrets flagged) -> preview/up with the
-// policy pack and the stack's policy config, which the option types do not let a caller remove.
+// per operation on a private copy of the project directory (scripts/automation/workspace.ts: the
+// checkout is never written) -> setAllConfig (secrets flagged) -> preview/up with the policy pack
+// and the stack's policy config, which the option types do not let a caller remove.
 import * as fs from "fs";
 import * as path from "path";
 import {
     ConfigMap,
     DestroyOptions,
     DestroyResult,
-    EngineEvent,
     LocalProgramArgs,
     LocalWorkspace,
     LocalWorkspaceOptions,
@@ -23,13 +23,15 @@ import {
     UpResult,
 } from "@pulumi/pulumi/automation";
 import { ROOT } from "../plan/run";
-import { scrub } from "../plan/secrets";
 import { BackendSelection, defaultStateDir, selectBackend } from "./backend";
 import { isValidStackName, STACK_NAME_RE, validateConfig, ValidatedConfig } from "./config";
-import { AutomationError, classifyError, ClassifyContext } from "./errors";
-import { mapEngineEvent, maskOutputs } from "./events";
+import { AutomationError, classifyError } from "./errors";
+import { maskOutputs } from "./events";
 import { executePlan, executePlanIsolated, PlanJob } from "./plan";
-import { ConfigOverrides, EventSink, OperationError, OperationKind, OperationResult, PortalEvent, Violation } from "./types";
+import { ConfigOverrides, EventSink, OperationError, OperationKind, OperationResult } from "./types";
+import { OperationWorkspace, prepareWorkspace } from "./workspace";
+import { counts, EventTracker, failure } from "./run";
+import { RemoteFactory, remoteDestroy, remoteEngineRun, remoteOutputs, RemoteSettings, remoteWorkspaceFactory } from "./remote";
 
 export * from "./types";
 export { selectBackend, defaultStateDir, BackendConfigError } from "./backend";
@@ -37,6 +39,8 @@ export type { BackendSelection } from "./backend";
 export { validateConfig, checkOverrideShape, isValidStackName, STACK_NAME_RE, CONFIG_KEY_RE, EXTERNAL_KEYS } from "./config";
 export { classifyError, CLI_INSTALL_HINT, AutomationError, isCliMissing } from "./errors";
 export { mapEngineEvent, maskOutputs, SECRET_MASK } from "./events";
+export { remoteSettingsFromEnv, remoteRequest, remoteWorkspaceFactory, RemoteConfigError } from "./remote";
+export type { RemoteFactory, RemoteSettings, RemoteStackHandle, RemoteStackEnv } from "./remote";
 
 /** The part of an Automation API Stack this library uses: a test hands in a fake. */
 export interface StackHandle {
@@ -77,6 +81,10 @@ export interface AutomationContext {
     planInProcess?: boolean;
     /** Kill an isolated plan after this long (default 10 minutes). */
     planTimeoutMs?: number;
+    /** Run preview/up/destroy/outputs on Pulumi Deployments instead of this host (the plan stays local). */
+    remote?: RemoteSettings;
+    /** Creates RemoteWorkspace stacks (default: the SDK's RemoteWorkspace); tests inject fakes. */
+    remoteFactory?: RemoteFactory;
 }
 
 /** What a caller may ask of an operation. Policy packs are not here on purpose: they are always attached. */
@@ -136,6 +144,13 @@ export function policyPaths(workDir: string, stack: string): PolicyPaths {
     if (!fs.existsSync(path.join(pack, "PulumiPolicy.yaml"))) {
         throw new AutomationError({ kind: "policy-config-missing", message: `policy pack not found at ${pack}`, hint: "the project must contain the policy/ pack" });
     }
+    if (!fs.existsSync(config) && !fs.existsSync(path.join(workDir, `Pulumi.${stack}.yaml`))) {
+        throw new AutomationError({
+            kind: "policy-config-missing",
+            message: `unknown stack ${stack}: neither Pulumi.${stack}.yaml nor policy/config/${stack}.json exists in the project`,
+            hint: `check the stack name (GET /stacks lists them); to add a stack, commit Pulumi.${stack}.yaml and policy/config/${stack}.json (start from dev.json or prod.json) via a pull request`,
+        });
+    }
     if (!fs.existsSync(config)) {
         throw new AutomationError({
             kind: "policy-config-missing",
@@ -161,54 +176,6 @@ function checkOptions(stack: string, options: object): void {
     }
 }
 
-/** Tracks what an operation saw, to type its failure and to report violations. */
-class EventTracker {
-    readonly violations: Violation[] = [];
-    readonly errorDiagnostics: string[] = [];
-    constructor(private readonly sink?: EventSink, private readonly secretValues: string[] = []) {}
-
-    emit(event: PortalEvent): void {
-        const clean = this.secretValues.length > 0 ? (JSON.parse(scrub(JSON.stringify(event), this.secretValues)) as PortalEvent) : event;
-        if (clean.type === "policy") {
-            const { type: _type, ...v } = clean;
-            this.violations.push(v);
-        }
-        if (clean.type === "diagnostic" && clean.severity === "error") {
-            this.errorDiagnostics.push(clean.message);
-        }
-        try {
-            this.sink?.(clean);
-        } catch {
-            // A failing listener must not fail the operation.
-        }
-    }
-
-    context(signal?: AbortSignal): ClassifyContext {
-        return { violations: this.violations, errorDiagnostics: this.errorDiagnostics, aborted: signal?.aborted === true };
-    }
-
-    engine = (e: EngineEvent): void => {
-        const mapped = mapEngineEvent(e);
-        if (mapped) {
-            this.emit(mapped);
-        }
-    };
-}
-
-function failure(operation: OperationResult["operation"], stack: string, error: OperationError, started: number, violations: Violation[] = []): OperationResult {
-    return { ok: false, operation, stack, summary: {}, outputs: {}, violations, error, durationMs: Date.now() - started };
-}
-
-function counts(map: Record<string, number | undefined> | undefined): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const [k, v] of Object.entries(map ?? {})) {
-        if (typeof v === "number") {
-            out[k] = v;
-        }
-    }
-    return out;
-}
-
 export interface Automation {
     planStack(stack: string, options?: PlanStackOptions): Promise<OperationResult>;
     previewStack(stack: string, options?: PreviewStackOptions): Promise<OperationResult>;
@@ -219,6 +186,39 @@ export interface Automation {
     /** The backend operations would use (throws BackendConfigError when misconfigured). */
     backend(): BackendSelection;
     readonly workDir: string;
+    /** "local", or "remote" when operations run on Pulumi Deployments. */
+    readonly execution: "local" | "remote";
+}
+
+/** Stacks of the project's stack files, merged with what the backend knows (files only when it cannot be asked). */
+async function listProjectStacks(workDir: string, workspace: () => Promise<WorkspaceHandle>): Promise<ListResult> {
+    const local = new Map<string, StackInfo>();
+    for (const file of fs.readdirSync(workDir)) {
+        const m = /^Pulumi\.(.+)\.yaml$/.exec(file);
+        if (m && isValidStackName(m[1])) {
+            local.set(m[1], { name: m[1], configFile: true, policyConfig: fs.existsSync(path.join(workDir, "policy", "config", `${m[1]}.json`)), deployed: false });
+        }
+    }
+    const sorted = () => [...local.values()].sort((a, b) => a.name.localeCompare(b.name));
+    try {
+        const ws = await workspace();
+        for (const s of await ws.listStacks()) {
+            // Cloud backends list "org/project/stack"; the portal addresses stacks by their short name.
+            const name = s.name.split("/").pop() ?? s.name;
+            const info = local.get(name) ?? { name, configFile: false, policyConfig: fs.existsSync(path.join(workDir, "policy", "config", `${name}.json`)), deployed: false };
+            local.set(name, {
+                ...info,
+                deployed: true,
+                ...(s.lastUpdate ? { lastUpdate: s.lastUpdate } : {}),
+                ...(s.updateInProgress !== undefined ? { updateInProgress: s.updateInProgress } : {}),
+                ...(s.resourceCount !== undefined ? { resourceCount: s.resourceCount } : {}),
+                ...(s.url ? { url: s.url } : {}),
+            });
+        }
+        return { ok: true, stacks: sorted() };
+    } catch (e) {
+        return { ok: false, stacks: sorted(), error: classifyError(e) };
+    }
 }
 
 export function createAutomation(context: AutomationContext = {}): Automation {
@@ -226,14 +226,25 @@ export function createAutomation(context: AutomationContext = {}): Automation {
     const env = context.env ?? process.env;
     const factory = context.factory ?? localWorkspaceFactory;
     const stateDir = context.stateDir ?? defaultStateDir(env);
+    const remoteFactory = context.remoteFactory ?? remoteWorkspaceFactory;
 
     const backend = () => selectBackend(env, stateDir);
 
-    function workspaceOptions(b: BackendSelection): LocalWorkspaceOptions {
+    function workspaceOptions(b: BackendSelection, dir: string = workDir): LocalWorkspaceOptions {
         if (b.kind === "file" && b.stateDir) {
             fs.mkdirSync(b.stateDir, { recursive: true, mode: 0o700 });
         }
-        return { workDir, envVars: { ...b.envVars }, ...(b.secretsProvider ? { secretsProvider: b.secretsProvider } : {}) };
+        return { workDir: dir, envVars: { ...b.envVars }, ...(b.secretsProvider ? { secretsProvider: b.secretsProvider } : {}) };
+    }
+
+    /** Runs `work` in a private copy of the project (removed afterwards, whatever happens). */
+    async function inPrivateCopy<T>(stack: string, work: (dir: string) => Promise<T>): Promise<T> {
+        const ws: OperationWorkspace = prepareWorkspace(workDir, stack, path.join(stateDir, "portal-stack-settings"));
+        try {
+            return await work(ws.dir);
+        } finally {
+            ws.dispose();
+        }
     }
 
     /** Shared flow of preview and up. */
@@ -245,27 +256,37 @@ export function createAutomation(context: AutomationContext = {}): Automation {
             const policy = policyPaths(workDir, stack);
             const validated: ValidatedConfig = validateConfig(stack, { config: options.config, secrets: options.secrets }, { workDir, mode: "engine" });
             tracker = new EventTracker(options.onEvent, validated.secretValues);
+            if (context.remote) {
+                if (options.refresh) {
+                    throw new AutomationError({ kind: "invalid-request", message: "refresh is not available for remote runs", fields: [{ field: "refresh", message: "RemoteStack preview/up take no refresh option; drop it" }] });
+                }
+                const r = await remoteEngineRun(context.remote, remoteFactory, kind, { stack, validated, tracker, signal: options.signal });
+                return finish(kind, stack, tracker, counts(r.summary), kind === "up" ? maskOutputs(r.outputs) : {}, started);
+            }
             const b = backend();
-            const handle = await factory.createOrSelectStack({ stackName: stack, workDir }, workspaceOptions(b));
-            if (Object.keys(validated.configMap).length > 0) {
-                await handle.setAllConfig(validated.configMap);
-            }
-            // Built field by field: nothing a caller passed reaches the engine unless listed here.
-            const common = {
-                policyPacks: [policy.pack],
-                policyPackConfigs: [policy.config],
-                onEvent: tracker.engine,
-                color: "never" as const,
-                ...(options.message ? { message: options.message } : {}),
-                ...(options.refresh ? { refresh: true } : {}),
-                ...(options.signal ? { signal: options.signal } : {}),
-            };
-            if (kind === "preview") {
-                const r = await handle.preview(common);
-                return finish(kind, stack, tracker, counts(r.changeSummary), {}, started);
-            }
-            const r = await handle.up(common);
-            return finish(kind, stack, tracker, counts(r.summary?.resourceChanges), maskOutputs(r.outputs), started);
+            const t = tracker;
+            return await inPrivateCopy(stack, async (dir) => {
+                const handle = await factory.createOrSelectStack({ stackName: stack, workDir: dir }, workspaceOptions(b, dir));
+                if (Object.keys(validated.configMap).length > 0) {
+                    await handle.setAllConfig(validated.configMap);
+                }
+                // Built field by field: nothing a caller passed reaches the engine unless listed here.
+                const common = {
+                    policyPacks: [policy.pack],
+                    policyPackConfigs: [policy.config],
+                    onEvent: t.engine,
+                    color: "never" as const,
+                    ...(options.message ? { message: options.message } : {}),
+                    ...(options.refresh ? { refresh: true } : {}),
+                    ...(options.signal ? { signal: options.signal } : {}),
+                };
+                if (kind === "preview") {
+                    const r = await handle.preview(common);
+                    return finish(kind, stack, t, counts(r.changeSummary), {}, started);
+                }
+                const r = await handle.up(common);
+                return finish(kind, stack, t, counts(r.summary?.resourceChanges), maskOutputs(r.outputs), started);
+            });
         } catch (e) {
             return failure(kind, stack, classifyError(e, tracker.context(options.signal)), started, tracker.violations);
         }
@@ -278,6 +299,7 @@ export function createAutomation(context: AutomationContext = {}): Automation {
     return {
         workDir,
         backend,
+        execution: context.remote ? "remote" : "local",
 
         async planStack(stack, options = {}) {
             const started = Date.now();
@@ -312,13 +334,15 @@ export function createAutomation(context: AutomationContext = {}): Automation {
                 if (options?.confirm !== stack) {
                     throw new AutomationError({ kind: "invalid-request", message: "destroy needs confirmation", fields: [{ field: "confirm", message: `must equal the stack name (${stack})` }] });
                 }
-                const b = backend();
-                const handle = await factory.selectStack({ stackName: stack, workDir }, workspaceOptions(b));
-                const r = await handle.destroy({
-                    onEvent: tracker.engine,
-                    color: "never",
-                    ...(options.message ? { message: options.message } : {}),
-                    ...(options.signal ? { signal: options.signal } : {}),
+                const r = context.remote ? await remoteDestroy(context.remote, remoteFactory, { stack, tracker, signal: options.signal }) : await inPrivateCopy(stack, async (dir) => {
+                    const b = backend();
+                    const handle = await factory.selectStack({ stackName: stack, workDir: dir }, workspaceOptions(b, dir));
+                    return handle.destroy({
+                        onEvent: tracker.engine,
+                        color: "never",
+                        ...(options.message ? { message: options.message } : {}),
+                        ...(options.signal ? { signal: options.signal } : {}),
+                    });
                 });
                 return { ok: true, operation: "destroy", stack, summary: counts(r.summary?.resourceChanges), outputs: {}, violations: tracker.violations, durationMs: Date.now() - started };
             } catch (e) {
@@ -330,42 +354,16 @@ export function createAutomation(context: AutomationContext = {}): Automation {
             const started = Date.now();
             try {
                 checkOptions(stack, {});
-                const handle = await factory.selectStack({ stackName: stack, workDir }, workspaceOptions(backend()));
-                return { ok: true, operation: "outputs", stack, summary: {}, outputs: maskOutputs(await handle.outputs()), violations: [], durationMs: Date.now() - started };
+                const outputs = context.remote
+                    ? await remoteOutputs(context.remote, remoteFactory, stack)
+                    : await inPrivateCopy(stack, async (dir) => (await factory.selectStack({ stackName: stack, workDir: dir }, workspaceOptions(backend(), dir))).outputs());
+                return { ok: true, operation: "outputs", stack, summary: {}, outputs: maskOutputs(outputs), violations: [], durationMs: Date.now() - started };
             } catch (e) {
                 return failure("outputs", stack, classifyError(e), started);
             }
         },
 
-        async listStacks() {
-            const local = new Map<string, StackInfo>();
-            for (const file of fs.readdirSync(workDir)) {
-                const m = /^Pulumi\.(.+)\.yaml$/.exec(file);
-                if (m && isValidStackName(m[1])) {
-                    local.set(m[1], { name: m[1], configFile: true, policyConfig: fs.existsSync(path.join(workDir, "policy", "config", `${m[1]}.json`)), deployed: false });
-                }
-            }
-            const sorted = () => [...local.values()].sort((a, b) => a.name.localeCompare(b.name));
-            try {
-                const ws = await factory.createWorkspace(workspaceOptions(backend()));
-                for (const s of await ws.listStacks()) {
-                    // Cloud backends list "org/project/stack"; the portal addresses stacks by their short name.
-                    const name = s.name.split("/").pop() ?? s.name;
-                    const info = local.get(name) ?? { name, configFile: false, policyConfig: fs.existsSync(path.join(workDir, "policy", "config", `${name}.json`)), deployed: false };
-                    local.set(name, {
-                        ...info,
-                        deployed: true,
-                        ...(s.lastUpdate ? { lastUpdate: s.lastUpdate } : {}),
-                        ...(s.updateInProgress !== undefined ? { updateInProgress: s.updateInProgress } : {}),
-                        ...(s.resourceCount !== undefined ? { resourceCount: s.resourceCount } : {}),
-                        ...(s.url ? { url: s.url } : {}),
-                    });
-                }
-                return { ok: true, stacks: sorted() };
-            } catch (e) {
-                return { ok: false, stacks: sorted(), error: classifyError(e) };
-            }
-        },
+        listStacks: () => listProjectStacks(workDir, async () => factory.createWorkspace(workspaceOptions(backend()))),
     };
 }
 

@@ -14,6 +14,7 @@ export type ErrorKind =
     | "stack-busy" // ConcurrentUpdateError: another update holds the stack lock
     | "stack-not-found" // StackNotFoundError
     | "policy-violation" // a mandatory policy failed: nothing was changed past that point
+    | "policy-not-enforced" // a remote run did not report the policy pack (not enforced by Pulumi Cloud)
     | "program-error" // the Pulumi program (or a provider) failed
     | "interrupted" // cancelled (shutdown, abort signal)
     | "engine-error"; // any other CLI failure

@@ -1,5 +1,7 @@
-// Asynchronous operations of the portal: one per stack at a time, a bound overall, every event kept
-// (bounded) so a late SSE subscriber replays what happened before following live.
+// Asynchronous operations of the portal: one per stack at a time, a bound overall, events kept up to
+// a cap so a late SSE subscriber replays what happened before following live. Every store the
+// portal keeps is capped (events per operation by count and bytes, finished operations, journal
+// bytes and rotated files), so memory and disk stay bounded however long the service runs.
 import { randomUUID } from "crypto";
 import * as fs from "fs";
 import { EventSink, OperationError, OperationKind, OperationResult, PortalEvent } from "../automation/types";
@@ -10,8 +12,31 @@ export interface StoredEvent {
     /** 1-based, per operation: the SSE event id (Last-Event-ID resumes after it). */
     seq: number;
     type: PortalEvent["type"] | "status" | "done";
-    data: unknown;
+    /** The event's data, serialised once: it is what SSE sends, and its length is what the byte cap counts. */
+    json: string;
 }
+
+/** The caps on what the portal keeps; reported by GET /limits and in docs/portal.md. */
+export interface RetentionLimits {
+    /** Events kept per operation for replay (live subscribers still see every event). */
+    maxEventsPerOperation: number;
+    /** Bytes of event data (JSON) kept per operation for replay. */
+    maxEventBytesPerOperation: number;
+    /** Finished operations kept in memory for GET /operations/:id (oldest evicted first). */
+    retainOperations: number;
+    /** The journal is rotated when it would grow past this many bytes. */
+    maxJournalBytes: number;
+    /** Rotated journal files kept (operations.jsonl.1 ... .N); older ones are deleted. */
+    journalFiles: number;
+}
+
+export const DEFAULT_LIMITS: RetentionLimits = {
+    maxEventsPerOperation: 5000,
+    maxEventBytesPerOperation: 256 * 1024,
+    retainOperations: 100,
+    maxJournalBytes: 10 * 1024 * 1024,
+    journalFiles: 3,
+};
 
 /** What GET /operations/:id returns. */
 export interface OperationView {
@@ -38,23 +63,27 @@ export class Operation {
     error?: OperationError;
     readonly events: StoredEvent[] = [];
     droppedEvents = 0;
+    /** Bytes of event JSON held in `events`. */
+    eventBytes = 0;
     readonly abort = new AbortController();
     /** Settles when the runner's promise does (even after the operation was marked interrupted). */
     settled: Promise<void> = Promise.resolve();
     private readonly listeners = new Set<(e: StoredEvent) => void>();
     private seq = 0;
 
-    constructor(readonly kind: OperationKind, readonly stack: string, private readonly maxEvents: number) {}
+    constructor(readonly kind: OperationKind, readonly stack: string, private readonly limits: Pick<RetentionLimits, "maxEventsPerOperation" | "maxEventBytesPerOperation">) {}
 
     get done(): boolean {
         return this.status !== "running";
     }
 
     publish(type: StoredEvent["type"], data: unknown): void {
-        const event: StoredEvent = { seq: ++this.seq, type, data };
+        const event: StoredEvent = { seq: ++this.seq, type, json: JSON.stringify(data) };
+        const fits = this.events.length < this.limits.maxEventsPerOperation && this.eventBytes + event.json.length <= this.limits.maxEventBytesPerOperation;
         // The final event is always kept, so a replay always ends with the outcome.
-        if (this.events.length < this.maxEvents || type === "done") {
+        if (fits || type === "done") {
             this.events.push(event);
+            this.eventBytes += event.json.length;
         } else {
             this.droppedEvents++;
         }
@@ -105,20 +134,54 @@ export type StartOutcome =
 
 export interface OperationStoreOptions {
     maxConcurrent: number;
-    /** Finished operations kept for GET /operations/:id. */
-    retain?: number;
-    maxEventsPerOperation?: number;
+    /** Caps on retained events, operations and journal size (defaults: DEFAULT_LIMITS). */
+    limits?: Partial<RetentionLimits>;
     /** Append one JSON line per finished operation (durable record of interrupted ones too). */
     journalFile?: string;
     log?: (line: string) => void;
+}
+
+/**
+ * Appends `line` to `file`, first rotating file -> file.1 -> ... -> file.<keep> (dropping the
+ * oldest) when the line would take it past `maxBytes`. Rotation by rename keeps each write cheap.
+ */
+export function appendRotating(file: string, line: string, maxBytes: number, keep: number): void {
+    let size = 0;
+    try {
+        size = fs.statSync(file).size;
+    } catch {
+        // No journal yet.
+    }
+    if (size > 0 && size + Buffer.byteLength(line) > maxBytes) {
+        fs.rmSync(`${file}.${keep}`, { force: true });
+        for (let i = keep - 1; i >= 1; i--) {
+            if (fs.existsSync(`${file}.${i}`)) {
+                fs.renameSync(`${file}.${i}`, `${file}.${i + 1}`);
+            }
+        }
+        if (keep > 0) {
+            fs.renameSync(file, `${file}.1`);
+        } else {
+            fs.rmSync(file, { force: true });
+        }
+    }
+    fs.appendFileSync(file, line, { mode: 0o600 });
 }
 
 export class OperationStore {
     private readonly ops = new Map<string, Operation>();
     private readonly byStack = new Map<string, Operation>();
     draining = false;
+    readonly limits: RetentionLimits;
 
-    constructor(private readonly opts: OperationStoreOptions) {}
+    constructor(private readonly opts: OperationStoreOptions) {
+        this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    }
+
+    /** Operations held in memory (running and finished). */
+    get size(): number {
+        return this.ops.size;
+    }
 
     get(id: string): Operation | undefined {
         return this.ops.get(id);
@@ -144,10 +207,9 @@ export class OperationStore {
         if (this.byStack.size >= this.opts.maxConcurrent) {
             return { started: false, reason: "too-many" };
         }
-        const op = new Operation(kind, stack, this.opts.maxEventsPerOperation ?? 20000);
+        const op = new Operation(kind, stack, this.limits);
         this.ops.set(op.id, op);
         this.byStack.set(stack, op);
-        this.evict();
         op.publish("status", { status: "running", kind, stack });
         this.opts.log?.(`operation ${op.id} ${kind} ${stack}: started`);
         op.settled = (async () => {
@@ -175,13 +237,14 @@ export class OperationStore {
         if (this.byStack.get(op.stack) === op) {
             this.byStack.delete(op.stack);
         }
+        this.evict();
         this.opts.log?.(`operation ${op.id} ${op.kind} ${op.stack}: ${status}${op.error ? ` (${op.error.kind})` : ""}`);
         if (this.opts.journalFile) {
             try {
-                fs.appendFileSync(this.opts.journalFile, `${JSON.stringify({
+                appendRotating(this.opts.journalFile, `${JSON.stringify({
                     id: op.id, kind: op.kind, stack: op.stack, status, createdAt: op.createdAt.toISOString(),
                     finishedAt: op.finishedAt?.toISOString(), error: op.error ? { kind: op.error.kind, message: op.error.message } : undefined,
-                })}\n`, { mode: 0o600 });
+                })}\n`, this.limits.maxJournalBytes, this.limits.journalFiles);
             } catch (e) {
                 this.opts.log?.(`journal ${this.opts.journalFile}: ${(e as Error).message}`);
             }
@@ -189,14 +252,16 @@ export class OperationStore {
         return true;
     }
 
+    /** Drops the oldest finished operations past the cap (running ones are bounded by maxConcurrent). */
     private evict(): void {
-        const retain = this.opts.retain ?? 500;
+        let finished = this.ops.size - this.byStack.size;
         for (const [id, op] of this.ops) {
-            if (this.ops.size <= retain) {
+            if (finished <= this.limits.retainOperations) {
                 break;
             }
             if (op.done) {
                 this.ops.delete(id);
+                finished--;
             }
         }
     }
