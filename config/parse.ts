@@ -125,6 +125,11 @@ class Reader {
         }
     }
 
+    /** Report nothing for `key`: its value is derived from one already reported. */
+    suppress(key: string): void {
+        this.flagged.add(key);
+    }
+
     /** True when `key` sits below a value that was already reported as the wrong shape. */
     isFollowOn(key: string): boolean {
         return this.broken.some((b) => key.startsWith(`${b}.`) || key.startsWith(`${b}[`));
@@ -653,6 +658,14 @@ export function parseConfig(raw: RawStackConfig): PlatformConfig {
         r.add({ key: CLOUDFLARE_TOKEN_KEY, value: undefined, message: "is required when cdn.enabled: `pulumi config set --secret cloudflare:apiToken <token>` (a token with Workers Scripts, Workers Routes, DNS and Zone Settings edit on the zone)" });
     }
 
+    // Workers without their own image inherit app.image: once that is reported, theirs is a follow-on.
+    if (r.isFollowOn(configKey("app.image"))) {
+        cfg.workers.forEach((w, i) => {
+            if (w.image === cfg.app.image) {
+                r.suppress(configKey(`workers[${i}].image`));
+            }
+        });
+    }
     const fargate = cfg.compute.mode !== "ec2";
     r.add(
         ...checkTags(cfg.tags),

@@ -761,7 +761,8 @@ export const MAX_READ_REPLICAS = 15;
 
 /** Smallest storage autoscaling ceiling RDS accepts: at least 10 % above the allocated storage. */
 export function minStorageThreshold(allocatedGiB: number): number {
-    return Math.ceil(allocatedGiB * 1.1);
+    // Integer arithmetic: 100 * 1.1 is 110.00000000000001 in floating point.
+    return Math.ceil((allocatedGiB * 11) / 10);
 }
 
 const RESERVED_DB_NAMES = ["postgres", "template0", "template1", "rdsadmin"];
