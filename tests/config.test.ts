@@ -782,6 +782,14 @@ describe("config: rejected before any engine work, exit 1, no stack trace", () =
         assert.equal(result.error?.stack, undefined);
     });
 
+    it("a stack file whose `config:` is a YAML list: one problem saying so, exit 1", async () => {
+        const result = await planStack({ stack: "dev", configText: "config:\n  - aws:region: us-east-1\n  - web-platform:app:\n      image: nginx:1.27\n" });
+        assert.equal(planExitCode(result), 1);
+        assert.deepEqual(result.resources, []);
+        assert.match(result.error?.message ?? "", /\(1 problem\):\n\s+- config: is a YAML list/);
+        assert.doesNotMatch(result.error?.message ?? "", /is required/);
+    });
+
     it("the offline plan applies the stack's policy config (policy/config/prod.json) to the config", async () => {
         const result = await planStack({ stack: "prod", configOverrides: { "web-platform:healthCheck": { healthyThreshold: 7 } } });
         assert.equal(planExitCode(result), 1);
