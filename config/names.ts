@@ -127,7 +127,9 @@ export function plannedNames(cfg: PlatformConfig): PlannedName[] {
 export function checkNameLengths(cfg: PlatformConfig): ConfigIssue[] {
     const worst = new Map<number | "stack", PlannedName>();
     for (const n of plannedNames(cfg)) {
-        const cause = n.workerIndex ?? "stack";
+        const over = n.length - n.limit.max;
+        // A worker name can only be blamed when shortening it (to 1 character) is enough.
+        const cause = n.workerIndex !== undefined && cfg.workers[n.workerIndex].name.length - over >= 1 ? n.workerIndex : "stack";
         const known = worst.get(cause);
         if (n.length > n.limit.max && (!known || n.length - n.limit.max > known.length - known.limit.max)) {
             worst.set(cause, n);
