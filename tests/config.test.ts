@@ -468,6 +468,7 @@ const badCases: BadCase[] = [
     { rule: "more than 50 tags with the defaults", set: [["tags", Object.fromEntries(Array.from({ length: 47 }, (_, i) => [`t${i}`, "x"]))]], key: `${W}tags`, message: /50/ },
     { rule: "region missing", set: [["aws:region", undefined]], key: "aws:region", message: /required/ },
     { rule: "region malformed", set: [["aws:region", "us-east"]], key: "aws:region" },
+    { rule: "capacity max above ECS's 5,000 tasks per service", set: [["capacity.max", 5001]], key: `${W}capacity.max`, message: /1 to 5000/ },
     { rule: "region that only looks right", set: [["aws:region", "us-east-7"]], key: "aws:region", message: /is not an AWS region \(did you mean "us-east-1"\?\)/ },
     { rule: "environment name with invalid characters", set: [["environment", "Prod!"]], key: `${W}environment` },
     { rule: "production flag not a boolean", set: [["production", "maybe"]], key: `${W}production` },
