@@ -1,7 +1,10 @@
+import * as fs from "fs";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformConfig } from "./types";
-import { parseConfig, RawStackConfig } from "./parse";
+import { ConfigError, parseConfig, RawStackConfig } from "./parse";
 import { configWarnings } from "./rules";
+import { StackPolicyConfig } from "./policyAgreement";
 
 // The SDK keeps the list of secret keys beside the values under this entry.
 const SECRET_KEYS_ENTRY = "PULUMI_CONFIG_SECRET_KEYS";
@@ -22,7 +25,29 @@ export function readRawConfig(): RawStackConfig {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(k: string): boolean };
     secretKeys = [...new Set([...secretKeys, ...Object.keys(values).filter((k) => isConfigSecret(k))])];
-    return { project: pulumi.getProject(), stack: pulumi.getStack(), values, secretKeys };
+    const stack = pulumi.getStack();
+    const policyConfig = readStackPolicyConfig(path.resolve(__dirname, ".."), stack);
+    return { project: pulumi.getProject(), stack, values, secretKeys, ...(policyConfig ? { policyConfig } : {}) };
+}
+
+/**
+ * The stack's policy pack config as the repository keeps it (policy/config/<stack>.json), or
+ * undefined when the stack has none. A file that is not a JSON object is the pack's to report.
+ */
+export function readStackPolicyConfig(root: string, stack: string): StackPolicyConfig | undefined {
+    const source = path.posix.join("policy", "config", `${stack}.json`);
+    let text: string;
+    try {
+        text = fs.readFileSync(path.join(root, source), "utf8");
+    } catch {
+        return undefined;
+    }
+    try {
+        const config = JSON.parse(text) as unknown;
+        return config && typeof config === "object" && !Array.isArray(config) ? { source, config: config as Record<string, unknown> } : undefined;
+    } catch {
+        return undefined;
+    }
 }
 
 /** Pulumi hands structured values over as JSON text; plain strings stay strings. */
@@ -40,7 +65,14 @@ export function decodeConfigValue(text: string): unknown {
 
 /** Parse the running stack's config; settings AWS accepts but that are usually a mistake are warned about. */
 export function loadConfig(): PlatformConfig {
-    const cfg = parseConfig(readRawConfig());
+    let cfg: PlatformConfig;
+    try {
+        cfg = parseConfig(readRawConfig());
+    } catch (e) {
+        // A RunError ends the program with its message only: the user gets the list of problems,
+        // not a stack trace into the parser.
+        throw e instanceof ConfigError ? new pulumi.RunError(e.message) : e;
+    }
     for (const warning of configWarnings(cfg)) {
         void pulumi.log.warn(`${warning.key}: ${warning.message}`);
     }

@@ -40,11 +40,13 @@ import {
     checkWorkers,
     configKey,
     didYouMean,
-    isValidRegion,
     issue,
     looksSecret,
     NAMESPACE,
+    regionProblem,
 } from "./rules";
+import { checkNameLengths } from "./names";
+import { checkPolicyAgreement, StackPolicyConfig } from "./policyAgreement";
 
 // Rule helpers other code reuses (components, policy, scripts).
 export { configWarnings, detectionSeconds, fargateCpuMemoryValid, isValidCidr } from "./rules";
@@ -56,6 +58,8 @@ export interface RawStackConfig {
     values: Record<string, unknown>;
     /** Keys whose values are Pulumi secrets (`pulumi config set --secret`). */
     secretKeys: string[];
+    /** The stack's policy pack config (policy/config/<stack>.json): what its mandatory policies refuse is refused here. */
+    policyConfig?: StackPolicyConfig;
 }
 
 /** Thrown with every problem found at once. */
@@ -109,14 +113,26 @@ type Obj = Record<string, unknown>;
 class Reader {
     readonly issues: ConfigIssue[] = [];
     private readonly flagged = new Set<string>();
+    /** Keys of objects that were not objects: everything below them is a follow-on, not a cause. */
+    private readonly broken: string[] = [];
 
     add(...found: ConfigIssue[]): void {
         for (const i of found) {
-            if (!this.flagged.has(i.key)) {
+            if (!this.flagged.has(i.key) && !this.isFollowOn(i.key)) {
                 this.flagged.add(i.key);
                 this.issues.push(i);
             }
         }
+    }
+
+    /** Report nothing for `key`: its value is derived from one already reported. */
+    suppress(key: string): void {
+        this.flagged.add(key);
+    }
+
+    /** True when `key` sits below a value that was already reported as the wrong shape. */
+    isFollowOn(key: string): boolean {
+        return this.broken.some((b) => key.startsWith(`${b}.`) || key.startsWith(`${b}[`));
     }
 
     object(path: string, v: unknown, fields: readonly string[]): Obj {
@@ -124,7 +140,8 @@ class Reader {
             return {};
         }
         if (typeof v !== "object" || Array.isArray(v)) {
-            this.add(issue(path, v, `must be an object with fields ${fields.join(", ")}`));
+            this.add(issue(path, v, `must be an object with fields ${fields.join(", ")}${Array.isArray(v) ? " (a YAML map, not a list: remove the leading \"- \")" : ""}`));
+            this.broken.push(configKey(path));
             return {};
         }
         for (const name of Object.keys(v)) {
@@ -204,6 +221,11 @@ class Reader {
         }
         if (typeof v !== "boolean") {
             this.add(issue(path, v, `must be true or false (default ${def})`));
+            // A section whose switch cannot be read is not judged further: its rules would report
+            // guesses (e.g. "cdn.zoneId is required when cdn.enabled") instead of the real mistake.
+            if (path.endsWith(".enabled")) {
+                this.broken.push(configKey(path.slice(0, -".enabled".length)));
+            }
             return def;
         }
         return v;
@@ -538,6 +560,23 @@ export function defaultEnvironment(stack: string): string {
     return stack.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 32) || "dev";
 }
 
+/**
+ * A stack file whose `config:` is a YAML list ("- aws:region: us-east-1") arrives as keys "0",
+ * "1", ... Every real key would then look missing; say what actually happened instead.
+ */
+export function listShapedConfig(values: Record<string, unknown>): ConfigIssue | undefined {
+    const keys = Object.keys(values);
+    // Real keys are always "namespace:key"; a bare index only comes from a list.
+    if (!keys.some((k) => /^\d+$/.test(k))) {
+        return undefined;
+    }
+    return {
+        key: "config",
+        value: "[list]",
+        message: "is a YAML list, so none of its keys were read: write `config:` as a map, one `namespace:key: value` per line without a leading \"- \" (e.g. `  aws:region: us-east-1`)",
+    };
+}
+
 /** Keys outside our namespace that we check. */
 export const REGION_KEY = "aws:region";
 export const CLOUDFLARE_TOKEN_KEY = "cloudflare:apiToken";
@@ -547,6 +586,10 @@ export const CLOUDFLARE_TOKEN_KEY = "cloudflare:apiToken";
  * Throws ConfigError listing every problem found.
  */
 export function parseConfig(raw: RawStackConfig): PlatformConfig {
+    const listed = listShapedConfig(raw.values);
+    if (listed) {
+        throw new ConfigError([listed]);
+    }
     const r = new Reader();
     const values = raw.values;
     const get = (name: string): unknown => values[configKey(name)];
@@ -567,8 +610,10 @@ export function parseConfig(raw: RawStackConfig): PlatformConfig {
     const region = values[REGION_KEY];
     if (region === undefined || region === "") {
         r.add({ key: REGION_KEY, value: undefined, message: "is required: the AWS region, e.g. `pulumi config set aws:region us-east-1`" });
-    } else if (typeof region !== "string" || !isValidRegion(region)) {
+    } else if (typeof region !== "string") {
         r.add({ key: REGION_KEY, value: region, message: "must be an AWS region code like us-east-1 or eu-west-2" });
+    } else if (regionProblem(region) !== undefined) {
+        r.add({ key: REGION_KEY, value: region, message: regionProblem(region)! });
     }
     const regionName = typeof region === "string" ? region : "";
 
@@ -609,10 +654,18 @@ export function parseConfig(raw: RawStackConfig): PlatformConfig {
         cdn: readCdn(r, get("cdn")),
     };
 
-    if (cfg.cdn.enabled && token === undefined) {
+    if (cfg.cdn.enabled && token === undefined && !r.isFollowOn(configKey("cdn.enabled"))) {
         r.add({ key: CLOUDFLARE_TOKEN_KEY, value: undefined, message: "is required when cdn.enabled: `pulumi config set --secret cloudflare:apiToken <token>` (a token with Workers Scripts, Workers Routes, DNS and Zone Settings edit on the zone)" });
     }
 
+    // Workers without their own image inherit app.image: once that is reported, theirs is a follow-on.
+    if (r.isFollowOn(configKey("app.image"))) {
+        cfg.workers.forEach((w, i) => {
+            if (w.image === cfg.app.image) {
+                r.suppress(configKey(`workers[${i}].image`));
+            }
+        });
+    }
     const fargate = cfg.compute.mode !== "ec2";
     r.add(
         ...checkTags(cfg.tags),
@@ -630,7 +683,10 @@ export function parseConfig(raw: RawStackConfig): PlatformConfig {
         ...checkMonitoring(cfg.monitoring),
         ...checkCdn(cfg.cdn),
         ...checkCrossSection(cfg),
+        ...checkNameLengths(cfg),
     );
+    // Last, so a key already reported by a rule above keeps that (more basic) message.
+    r.add(...checkPolicyAgreement(cfg, raw.policyConfig));
 
     if (r.issues.length > 0) {
         throw new ConfigError(r.issues);

@@ -214,9 +214,37 @@ function cidrProblem(cidr: string, family: 4 | 6): string | undefined {
     return undefined;
 }
 
-/** AWS regions look like us-east-1, eu-central-2, us-gov-west-1, cn-northwest-1. */
+/**
+ * Every region AWS (and @pulumi/aws 7.x's Region enum) knows: commercial, GovCloud, China, the
+ * European Sovereign Cloud and the isolated partitions. A code that merely looks right
+ * ("us-east-7") would pass the provider's format check and fail at the first API call.
+ * Source: docs.aws.amazon.com/global-infrastructure/latest/regions/aws-region-billing-codes.html.
+ */
+export const KNOWN_REGIONS = [
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "ca-west-1", "mx-central-1",
+    "af-south-1",
+    "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-south-2",
+    "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7",
+    "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3",
+    "il-central-1", "me-central-1", "me-south-1", "sa-east-1",
+    "us-gov-east-1", "us-gov-west-1",
+    "cn-north-1", "cn-northwest-1",
+    "eusc-de-east-1",
+    "us-iso-east-1", "us-iso-west-1", "us-isob-east-1", "us-isob-west-1", "us-isof-east-1", "us-isof-south-1", "eu-isoe-west-1",
+] as const;
+
+/** A region AWS operates (see KNOWN_REGIONS); the format alone is not enough. */
 export function isValidRegion(region: string): boolean {
-    return /^[a-z]{2}(-gov|-iso[a-z]?)?-(north|south|east|west|central|northeast|southeast|northwest|southwest)-\d{1,2}$/.test(region);
+    return (KNOWN_REGIONS as readonly string[]).includes(region);
+}
+
+/** The aws:region problem, or undefined: unknown codes get the closest known one. */
+export function regionProblem(region: string): string | undefined {
+    if (isValidRegion(region)) {
+        return undefined;
+    }
+    const hint = didYouMean(region, KNOWN_REGIONS);
+    return `is not an AWS region${hint}; use a region code such as us-east-1 or eu-west-2 (\`aws ec2 describe-regions\` lists those enabled for your account)`;
 }
 
 /** AWS partition for a region (ARNs differ in China and GovCloud). */
@@ -227,12 +255,19 @@ export function partitionOf(region: string): string {
     if (region.startsWith("us-gov-")) {
         return "aws-us-gov";
     }
+    if (region.startsWith("eusc-")) {
+        return "aws-eusc";
+    }
+    const iso = /^[a-z]+-iso([a-z]?)-/.exec(region);
+    if (iso) {
+        return iso[1] ? `aws-iso-${iso[1]}` : "aws-iso";
+    }
     return "aws";
 }
 
 /** An ACM certificate ARN in `region` (an ALB can only use a certificate from its own region). */
 export function isAcmCertificateArn(arn: string, region: string): boolean {
-    const m = /^arn:(aws|aws-cn|aws-us-gov):acm:([a-z0-9-]+):(\d{12}):certificate\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.exec(arn);
+    const m = /^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso(?:-[a-z])?):acm:([a-z0-9-]+):(\d{12}):certificate\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.exec(arn);
     return m !== null && m[2] === region && m[1] === partitionOf(region);
 }
 
@@ -451,11 +486,15 @@ export function checkHealthCheck(hc: HealthCheckConfig): ConfigIssue[] {
 // ---------------------------------------------------------------------------------------------
 // Capacity and scaling
 
+/** ECS service quota "tasks per service" (default 5,000). */
+export const MAX_CAPACITY = 5000;
+
 export function checkCapacity(path: string, c: CapacityConfig, minFloor = 0, floorWhy = ""): ConfigIssue[] {
     const out = [
-        ...checkRange(`${path}.min`, c.min, 0, 1000, { integer: true }),
-        ...checkRange(`${path}.max`, c.max, 1, 1000, { integer: true }),
-        ...checkRange(`${path}.desired`, c.desired, 0, 1000, { integer: true }),
+        // ECS's default quota is 5,000 tasks per service; Auto Scaling groups have no lower cap.
+        ...checkRange(`${path}.min`, c.min, 0, MAX_CAPACITY, { integer: true }),
+        ...checkRange(`${path}.max`, c.max, 1, MAX_CAPACITY, { integer: true }),
+        ...checkRange(`${path}.desired`, c.desired, 0, MAX_CAPACITY, { integer: true }),
     ];
     if (out.length > 0) {
         return out;
@@ -717,6 +756,15 @@ export function isValidPiRetention(days: number): boolean {
     return days === 7 || days === 731 || (Number.isInteger(days) && days > 0 && days % 31 === 0 && days <= 731);
 }
 
+/** RDS: up to 15 read replicas per source instance (MySQL, MariaDB, PostgreSQL). */
+export const MAX_READ_REPLICAS = 15;
+
+/** Smallest storage autoscaling ceiling RDS accepts: at least 10 % above the allocated storage. */
+export function minStorageThreshold(allocatedGiB: number): number {
+    // Integer arithmetic: 100 * 1.1 is 110.00000000000001 in floating point.
+    return Math.ceil((allocatedGiB * 11) / 10);
+}
+
 const RESERVED_DB_NAMES = ["postgres", "template0", "template1", "rdsadmin"];
 const RESERVED_DB_USERS = ["rdsadmin", "rdsrepladmin", "rdsproxyadmin", "rds_superuser", "public", "user", "postgres"];
 
@@ -734,13 +782,14 @@ export function checkDatabase(d: DatabaseConfig, production: boolean): ConfigIss
         out.push(issue(`${p}.replicaInstanceClass`, d.replicaInstanceClass, `must be an RDS instance class like "db.t4g.micro"`));
     }
     out.push(...checkRange(`${p}.allocatedStorageGiB`, d.allocatedStorageGiB, 20, 65536, { integer: true, unit: "GiB", why: "gp3 limits for PostgreSQL" }));
-    const maxIssues = checkRange(`${p}.maxAllocatedStorageGiB`, d.maxAllocatedStorageGiB, 21, 65536, { integer: true, unit: "GiB" });
+    const maxIssues = checkRange(`${p}.maxAllocatedStorageGiB`, d.maxAllocatedStorageGiB, 22, 65536, { integer: true, unit: "GiB" });
     out.push(...maxIssues);
-    if (maxIssues.length === 0 && d.maxAllocatedStorageGiB <= d.allocatedStorageGiB) {
+    const threshold = minStorageThreshold(d.allocatedStorageGiB);
+    if (maxIssues.length === 0 && d.maxAllocatedStorageGiB < threshold) {
         out.push(issue(`${p}.maxAllocatedStorageGiB`, d.maxAllocatedStorageGiB,
-            `must be greater than allocatedStorageGiB (${d.allocatedStorageGiB}) so storage autoscaling can grow`));
+            `must be at least ${threshold} GiB: RDS requires the storage autoscaling ceiling to be at least 10 % above allocatedStorageGiB (${d.allocatedStorageGiB}); raise it or lower allocatedStorageGiB`));
     }
-    out.push(...checkRange(`${p}.readReplicas`, d.readReplicas, 0, 5, { integer: true }));
+    out.push(...checkRange(`${p}.readReplicas`, d.readReplicas, 0, MAX_READ_REPLICAS, { integer: true, why: "RDS for PostgreSQL allows up to 15 read replicas per source instance" }));
     if (production && d.enabled && d.readReplicas < 1) {
         out.push(issue(`${p}.readReplicas`, d.readReplicas, "production stacks need at least 1 read replica (read scaling and a promotable copy)"));
     }

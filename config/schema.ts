@@ -80,7 +80,7 @@ const TOP_LEVEL: ConfigSectionDoc = {
     path: "",
     title: "Top level",
     keys: {
-        "aws:region": { type: "string", default: REQUIRED, allowed: "an AWS region code like `us-east-1`", description: "Region every AWS resource is created in." },
+        "aws:region": { type: "string", default: REQUIRED, allowed: "a region AWS operates (`KNOWN_REGIONS` in `config/rules.ts`: commercial, GovCloud, China, European Sovereign Cloud, isolated); a code that only looks right (`us-east-7`) is refused with the closest known one", description: "Region every AWS resource is created in." },
         "cloudflare:apiToken": {
             type: "secret string",
             default: text("**required when `cdn.enabled`**"),
@@ -185,9 +185,9 @@ const COMPUTE: ConfigSectionDoc = {
 };
 
 const capacityKeys = (get: (production: boolean) => { min: number; desired: number; max: number }, what: string): Record<string, ConfigKeyDoc> => ({
-    min: { type: "int", default: value((p) => get(p).min), allowed: "0-1000 (prod >= 2), min <= desired <= max", description: `Fewest ${what}.` },
-    desired: { type: "int", default: value((p) => get(p).desired, "clamped into [min, max]"), allowed: "0-1000, between `min` and `max`", description: `${what[0].toUpperCase()}${what.slice(1)} at deployment.` },
-    max: { type: "int", default: value((p) => get(p).max), allowed: "1-1000", description: `Most ${what} scaling may reach.` },
+    min: { type: "int", default: value((p) => get(p).min), allowed: "0-5000 (prod >= 2), min <= desired <= max", description: `Fewest ${what}.` },
+    desired: { type: "int", default: value((p) => get(p).desired, "clamped into [min, max]"), allowed: "0-5000, between `min` and `max`", description: `${what[0].toUpperCase()}${what.slice(1)} at deployment.` },
+    max: { type: "int", default: value((p) => get(p).max), allowed: "1-5000 (ECS's default quota of tasks per service)", description: `Most ${what} scaling may reach.` },
 });
 
 const CAPACITY: ConfigSectionDoc = { path: "capacity", title: "web tasks / instances", keys: capacityKeys(DEFAULTS.capacity, "web tasks or instances") };
@@ -277,9 +277,9 @@ const DATABASE: ConfigSectionDoc = {
         instanceClass: { type: "string", default: value(() => DB.instanceClass), allowed: "`db.<family>.<size>`", description: "Primary's instance class." },
         replicaInstanceClass: { type: "string", default: text("`instanceClass`"), allowed: "`db.<family>.<size>`", description: "Read replicas' instance class." },
         allocatedStorageGiB: { type: "int (GiB)", default: value(() => DB.allocatedStorageGiB), allowed: "20-65536", description: "Initial storage." },
-        maxAllocatedStorageGiB: { type: "int (GiB)", default: value(() => DB.maxAllocatedStorageGiB), allowed: "above `allocatedStorageGiB`, <= 65536", description: "Storage autoscaling ceiling." },
+        maxAllocatedStorageGiB: { type: "int (GiB)", default: value(() => DB.maxAllocatedStorageGiB), allowed: "at least 10 % above `allocatedStorageGiB` (RDS refuses a smaller storage autoscaling ceiling), <= 65536", description: "Storage autoscaling ceiling." },
         multiAz: { type: "bool", default: value(DB.multiAz), description: "Standby in a second AZ." },
-        readReplicas: { type: "int", default: value(DB.readReplicas), allowed: "0-5; prod >= 1 while the database is enabled", description: "Read replicas of the primary." },
+        readReplicas: { type: "int", default: value(DB.readReplicas), allowed: "0-15 (RDS for PostgreSQL's limit per source instance); prod >= 1 while the database is enabled", description: "Read replicas of the primary." },
         backupRetentionDays: { type: "int", default: value(DB.backupRetentionDays), allowed: "1-35; prod >= 7", description: "Days of automated backups." },
         backupWindow: { type: "string", default: value(() => DB.backupWindow), allowed: `${HHMM}, >= 30 min`, description: "Daily backup window." },
         maintenanceWindow: {
@@ -336,7 +336,7 @@ const WORKERS: ConfigSectionDoc = {
     title: "background Fargate services",
     intro: "A list; each entry is one worker service with the keys below.",
     keys: {
-        name: { type: "string", default: REQUIRED, allowed: "1-24 chars `a-z 0-9 -` (not at either end), unique, not `web`", description: "Used in resource names." },
+        name: { type: "string", default: REQUIRED, allowed: "1-24 chars `a-z 0-9 -` (not at either end), unique, not `web`; short enough that the names built from it fit AWS's limits (see [Physical names](#physical-names))", description: "Used in resource names." },
         image: { type: "string", default: text("`app.image`"), allowed: "an image reference", description: "Container image." },
         command: { type: "string[]", default: value(() => W.command, "(the image's CMD)"), description: "Command override." },
         cpu: { type: "int", default: value(() => W.cpu), allowed: TASK_SIZE, description: "CPU units per task." },

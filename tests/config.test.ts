@@ -1,6 +1,9 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import { spawnSync } from "child_process";
+import { RunError } from "@pulumi/pulumi";
 import { decodeConfigValue } from "../config/load";
 import { ConfigError, defaultEnvironment, KNOWN_FIELDS, parseConfig, RawStackConfig } from "../config/parse";
 import {
@@ -23,6 +26,9 @@ import { readStackConfig, SECRET_PLACEHOLDER } from "../scripts/plan/stackConfig
 import { runProgram } from "../scripts/plan/engine";
 import { createMockCloud } from "../scripts/plan/mockCloud";
 import { ROOT, runStack } from "./helpers/stack";
+import { checkNameLengths } from "../config/names";
+import { policySettings } from "../config/policyAgreement";
+import { planExitCode, planStack } from "../scripts/plan/run";
 
 const NS = "web-platform";
 const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b";
@@ -396,7 +402,8 @@ const badCases: BadCase[] = [
     { rule: "maintenance window overlapping the backup window", set: [["database.backupWindow", "04:00-05:00"], ["database.maintenanceWindow", "sun:04:30-sun:05:30"]], key: `${W}database.maintenanceWindow`, message: /overlap/ },
     { rule: "max storage not above allocated", set: [["database.allocatedStorageGiB", 100], ["database.maxAllocatedStorageGiB", 100]], key: `${W}database.maxAllocatedStorageGiB` },
     { rule: "allocated storage below 20 GiB", set: [["database.allocatedStorageGiB", 10]], key: `${W}database.allocatedStorageGiB` },
-    { rule: "read replicas above 5", set: [["database.readReplicas", 6]], key: `${W}database.readReplicas` },
+    { rule: "read replicas above 15 (the RDS limit)", set: [["database.readReplicas", 16]], key: `${W}database.readReplicas`, message: /0 to 15.*up to 15 read replicas/ },
+    { rule: "max storage less than 10 % above allocated", set: [["database.allocatedStorageGiB", 100], ["database.maxAllocatedStorageGiB", 105]], key: `${W}database.maxAllocatedStorageGiB`, message: /at least 110 GiB.*10 % above allocatedStorageGiB \(100\)/ },
     { rule: "production without a read replica", stack: "prod", set: [["database.readReplicas", 0]], key: `${W}database.readReplicas`, message: /production/ },
     { rule: "enhanced monitoring interval not allowed", set: [["database.monitoringInterval", 2]], key: `${W}database.monitoringInterval` },
     { rule: "Performance Insights retention not 7 or 31n", set: [["database.performanceInsightsRetentionDays", 30]], key: `${W}database.performanceInsightsRetentionDays` },
@@ -461,6 +468,8 @@ const badCases: BadCase[] = [
     { rule: "more than 50 tags with the defaults", set: [["tags", Object.fromEntries(Array.from({ length: 47 }, (_, i) => [`t${i}`, "x"]))]], key: `${W}tags`, message: /50/ },
     { rule: "region missing", set: [["aws:region", undefined]], key: "aws:region", message: /required/ },
     { rule: "region malformed", set: [["aws:region", "us-east"]], key: "aws:region" },
+    { rule: "capacity max above ECS's 5,000 tasks per service", set: [["capacity.max", 5001]], key: `${W}capacity.max`, message: /1 to 5000/ },
+    { rule: "region that only looks right", set: [["aws:region", "us-east-7"]], key: "aws:region", message: /is not an AWS region \(did you mean "us-east-1"\?\)/ },
     { rule: "environment name with invalid characters", set: [["environment", "Prod!"]], key: `${W}environment` },
     { rule: "production flag not a boolean", set: [["production", "maybe"]], key: `${W}production` },
     { rule: "a section given as a plain string", set: [["app", "nginx"]], key: `${W}app`, message: /must be an object/ },
@@ -652,5 +661,159 @@ describe("config: the program rejects bad config before creating anything", () =
             /web-platform:cache\.numNodes/,
         );
         assert.deepEqual(created.filter((t) => !t.startsWith("pulumi:")), []);
+    });
+});
+
+describe("config: what AWS accepts is accepted", () => {
+    it("takes up to 15 PostgreSQL read replicas and a storage ceiling exactly 10 % above allocated", () => {
+        const cfg = parseConfig(withValues(stackRaw("prod"), [
+            ["database.readReplicas", 15],
+            ["database.allocatedStorageGiB", 100],
+            ["database.maxAllocatedStorageGiB", 110],
+        ]));
+        assert.equal(cfg.database.readReplicas, 15);
+        assert.equal(cfg.database.maxAllocatedStorageGiB, 110);
+    });
+
+    it("knows recent, GovCloud and China regions", () => {
+        for (const region of ["ap-southeast-5", "ap-southeast-7", "mx-central-1", "ca-west-1", "us-gov-west-1", "cn-northwest-1"]) {
+            assert.deepEqual(issuesOf(withValue(stackRaw("dev"), "aws:region", region)).filter((i) => i.key === "aws:region"), [], region);
+        }
+    });
+});
+
+describe("config: physical names AWS would refuse", () => {
+    it("a 24-character worker name makes an IAM role over 64 characters: the worker name is blamed with the length that fits", () => {
+        const name = "a".repeat(24);
+        const found = expectIssue(withValue(stackRaw("dev"), "workers[0].name", name), `${W}workers[0].name`,
+            /IAM role name "web-platform-dev-worker-a{24}-execution-x{7}" \(66 characters.*AWS allows 64.*at most 22 characters/);
+        assert.equal(found.value, name);
+        assert.doesNotThrow(() => parseConfig(withValue(stackRaw("dev"), "workers[0].name", "a".repeat(22))));
+    });
+
+    it("a stack name that pushes the load balancer name past 32 characters is blamed, with the length that fits", () => {
+        const raw = { ...stackRaw("dev"), stack: "staging" };
+        const found = expectIssue(raw, "stack", /load balancer name "web-platform-staging-lb-alb-x{7}" \(35 characters.*AWS allows 32.*at most 4 characters/);
+        assert.equal(found.value, "staging");
+        assert.doesNotThrow(() => parseConfig({ ...stackRaw("dev"), stack: "stg" }));
+    });
+
+    it("the repository's dev and prod stacks fit every limit", () => {
+        for (const stack of ["dev", "prod"] as const) {
+            assert.deepEqual(checkNameLengths(parseConfig(stackRaw(stack))), [], stack);
+        }
+    });
+});
+
+describe("config: the stack's mandatory policies, applied before planning", () => {
+    const prodPolicy = { source: "policy/config/prod.json", config: JSON.parse(fs.readFileSync(path.join(ROOT, "policy", "config", "prod.json"), "utf8")) as Record<string, unknown> };
+    const devPolicy = { source: "policy/config/dev.json", config: JSON.parse(fs.readFileSync(path.join(ROOT, "policy", "config", "dev.json"), "utf8")) as Record<string, unknown> };
+    const judged = (stack: "dev" | "prod", settings: Array<[string, unknown]>): RawStackConfig =>
+        ({ ...withValues(stackRaw(stack), settings), policyConfig: stack === "prod" ? prodPolicy : devPolicy });
+
+    it("the repository's stacks agree with their own policy config", () => {
+        assert.doesNotThrow(() => parseConfig({ ...stackRaw("prod"), policyConfig: prodPolicy }));
+        assert.doesNotThrow(() => parseConfig({ ...stackRaw("dev"), policyConfig: devPolicy }));
+    });
+
+    it("a healthy threshold of 6 (AWS allows 2-10) is refused, naming target-group-health-check and why", () => {
+        const raw = judged("prod", [["healthCheck.healthyThreshold", 6]]);
+        expectIssue(raw, `${W}healthCheck.healthyThreshold`, /mandatory policy "target-group-health-check" \(policy\/config\/prod\.json\).*2-5.*before it gets traffic.*Set healthCheck\.healthyThreshold to 5 or less/);
+        // Without the stack's policy config only AWS's own range applies.
+        assert.doesNotThrow(() => parseConfig(withValue(stackRaw("prod"), "healthCheck.healthyThreshold", 6)));
+    });
+
+    it("capacity with min equal to max is refused, naming scaling-policy-sane", () => {
+        expectIssue(judged("prod", [["capacity", { min: 3, desired: 3, max: 3 }]]), `${W}capacity.max`, /"scaling-policy-sane".*max must be above min \(3\)/);
+        expectIssue(judged("dev", [["workers[0].capacity", { min: 2, desired: 2, max: 2 }]]), `${W}workers[0].capacity.max`, /"scaling-policy-sane"/);
+    });
+
+    it("min-instances follows the policy config's exemptions: dev exempts workers, prod does not", () => {
+        assert.doesNotThrow(() => parseConfig(judged("dev", [["workers[0].capacity", { min: 1, desired: 1, max: 3 }]])));
+        expectIssue(judged("dev", [["capacity", { min: 1, desired: 1, max: 3 }]]), `${W}capacity.min`, /"min-instances".*at least 2/);
+    });
+
+    it("an advisory policy refuses nothing: dev's rds-multi-az is advisory, prod's is mandatory", () => {
+        assert.doesNotThrow(() => parseConfig(judged("dev", [["database.multiAz", false]])));
+        expectIssue(judged("prod", [["database.multiAz", false]]), `${W}database.multiAz`, /"rds-multi-az"/);
+    });
+
+    it("covers CPU targets, backups, log retention and cache failover with the policy's settings", () => {
+        expectIssue(judged("prod", [["scaling.cpuTarget", 90]]), `${W}scaling.cpuTarget`, /"scaling-policy-sane".*30-80 %/);
+        expectIssue(judged("prod", [["database.backupRetentionDays", 10]]), `${W}database.backupRetentionDays`, /"rds-backup-retention".*at least 14 days/);
+        expectIssue(judged("prod", [["compute.logRetentionDays", 14]]), `${W}compute.logRetentionDays`, /"log-retention".*30-3653 days/);
+        expectIssue(judged("prod", [["cache.multiAz", false]]), `${W}cache.multiAz`, /"elasticache-failover"/);
+    });
+
+    it("policySettings reads a level string, an object with settings, and falls back to the pack defaults", () => {
+        assert.equal(policySettings({ "rds-multi-az": "advisory" }, "rds-multi-az").mandatory, false);
+        assert.equal(policySettings({}, "rds-multi-az").mandatory, true);
+        assert.equal(policySettings({ "target-group-health-check": { maxHealthyThreshold: 8 } }, "target-group-health-check").settings.maxHealthyThreshold, 8);
+    });
+});
+
+describe("config: errors report the root cause", () => {
+    it("a `config:` written as a YAML list says so, instead of `aws:region is required`", () => {
+        const raw: RawStackConfig = { project: "web-platform", stack: "dev", values: { 0: { "aws:region": "us-east-1" }, 1: { "web-platform:app": {} } }, secretKeys: [] };
+        const issues = issuesOf(raw);
+        assert.equal(issues.length, 1);
+        assert.equal(issues[0].key, "config");
+        assert.match(issues[0].message, /is a YAML list.*write `config:` as a map/);
+    });
+
+    it("a section written as a list is one problem, not a string of `is required` follow-ons", () => {
+        const issues = issuesOf(withValue(stackRaw("dev"), "app", [{ image: "nginx:1.27" }]));
+        assert.deepEqual(issues.map((i) => i.key), [`${W}app`]);
+        assert.match(issues[0].message, /a YAML map, not a list/);
+    });
+
+    it("a CDN switch that is not a boolean is reported once; its settings and token are not then required", () => {
+        const raw = withValues(stackRaw("dev"), [["cdn", { enabled: "yes" }], ["cloudflare:apiToken", undefined]]);
+        assert.deepEqual(issuesOf(raw).map((i) => i.key), [`${W}cdn.enabled`]);
+    });
+});
+
+describe("config: rejected before any engine work, exit 1, no stack trace", () => {
+    it("the offline plan stops at the config: no resource registered, the program never ran", async () => {
+        const result = await planStack({ stack: "dev", configOverrides: { "aws:region": "us-east-7" } });
+        assert.equal(planExitCode(result), 1);
+        assert.deepEqual(result.resources, []);
+        assert.equal(result.timings.programMs, 0);
+        assert.match(result.error?.message ?? "", /aws:region: is not an AWS region \(did you mean "us-east-1"\?\)/);
+        assert.equal(result.error?.stack, undefined);
+    });
+
+    it("a stack file whose `config:` is a YAML list: one problem saying so, exit 1", async () => {
+        const result = await planStack({ stack: "dev", configText: "config:\n  - aws:region: us-east-1\n  - web-platform:app:\n      image: nginx:1.27\n" });
+        assert.equal(planExitCode(result), 1);
+        assert.deepEqual(result.resources, []);
+        assert.match(result.error?.message ?? "", /\(1 problem\):\n\s+- config: is a YAML list/);
+        assert.doesNotMatch(result.error?.message ?? "", /is required/);
+    });
+
+    it("the offline plan applies the stack's policy config (policy/config/prod.json) to the config", async () => {
+        const result = await planStack({ stack: "prod", configOverrides: { "web-platform:healthCheck": { healthyThreshold: 7 } } });
+        assert.equal(planExitCode(result), 1);
+        assert.match(result.error?.message ?? "", /"target-group-health-check" \(policy\/config\/prod\.json\)/);
+    });
+
+    it("`npm run plan` prints the problems and exits 1 without a stack trace", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cfg-"));
+        const file = path.join(dir, "Pulumi.dev.yaml");
+        fs.writeFileSync(file, fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8").replace("aws:region: us-east-1", "aws:region: us-east-7"));
+        const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "scripts", "plan.ts"), "--config", file], { cwd: ROOT, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+        fs.rmSync(dir, { recursive: true, force: true });
+        assert.equal(run.status, 1, run.stderr);
+        assert.match(run.stdout, /aws:region: is not an AWS region/);
+        assert.doesNotMatch(run.stdout + run.stderr, /\n\s+at .+:\d+:\d+/);
+    });
+
+    it("the program's own path ends with a RunError (message only, no stack trace)", async () => {
+        await assert.rejects(runStack("dev", { "aws:region": "us-east-7" }), (err: Error & { cause?: unknown }) => {
+            // The mock engine wraps what the program threw; the Pulumi CLI prints a RunError's message alone.
+            assert.ok(RunError.isInstance(err.cause), `expected a RunError, got ${String(err.cause)}`);
+            assert.match(err.message, /aws:region: is not an AWS region/);
+            return true;
+        });
     });
 });

@@ -308,7 +308,7 @@ describe("plan: the real stacks", () => {
 });
 
 describe("plan: a stack config from outside the repo", () => {
-    it("exits 1 with the violated policy when a reviewer's dev config slows the health check down", () => {
+    it("exits 1 naming the violated policy, before planning, when a reviewer's dev config slows the health check down", () => {
         const doc = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, Record<string, unknown>> };
         doc.config["web-platform:healthCheck"] = { ...doc.config["web-platform:healthCheck"], interval: 60, timeout: 30 };
         const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "Pulumi.dev.yaml");
@@ -316,9 +316,10 @@ describe("plan: a stack config from outside the repo", () => {
         const r = plan("--config", file, "--json");
         assert.equal(r.code, 1, r.stderr);
         const plan_ = JSON.parse(r.stdout) as PlanJson;
-        assert.equal(plan_.error, null);
         assert.equal(plan_.configFile, file, "a file outside the repo keeps its absolute path");
-        assert.ok(plan_.diagnostics.some((d) => d.policyName === "target-group-health-check" && d.enforcementLevel === "mandatory"));
+        // The stack's mandatory policies are applied to the config itself: refused before any resource is planned.
+        assert.match(plan_.error?.message ?? "", /healthCheck\.interval: the mandatory policy "target-group-health-check" \(policy\/config\/dev\.json\)/);
+        assert.deepEqual(plan_.steps, []);
     });
 });
 

@@ -407,7 +407,7 @@ export const albDeletionProtection = resourcePolicy<Record<string, never>>({
     name: "alb-deletion-protection",
     description: "Load balancers have deletion protection on (a replace or delete would drop the DNS name).",
     enforcementLevel: "mandatory",
-    metadata: { severity: "medium", category: "availability", anchors: ["CKV_AWS_150", "SecurityHub:ELB.6"] },
+    metadata: { severity: "medium", category: "availability", anchors: ["CKV_AWS_150", "awsguard:elb-deletion-protection-enabled", "SecurityHub:ELB.6"] },
     config: {},
     checks: [aws.lb.LoadBalancer, aws.alb.LoadBalancer].map((cls) =>
         check<aws.lb.LoadBalancerArgs, Record<string, never>>(cls, (props: LbProps, ctx) => {

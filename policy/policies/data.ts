@@ -155,7 +155,7 @@ export const rdsNotPublic = resourcePolicy<Record<string, never>>({
     metadata: {
         severity: "critical",
         category: "data",
-        anchors: ["CKV_AWS_17", "awsguard:rds-instance-public-access-check", "SecurityHub:RDS.2"],
+        anchors: ["CKV_AWS_17", "awsguard:rds-instance-public-access", "SecurityHub:RDS.2"],
     },
     config: {},
     checks: [
@@ -221,7 +221,7 @@ export const rdsMultiAz = resourcePolicy<MultiAzConfig>({
     name: "rds-multi-az",
     description: "RDS primaries run Multi-AZ (a standby in another AZ takes over in about a minute).",
     enforcementLevel: "mandatory",
-    metadata: { severity: "high", category: "availability", anchors: ["CKV_AWS_157", "SecurityHub:RDS.5"] },
+    metadata: { severity: "high", category: "availability", anchors: ["CKV_AWS_157", "awsguard:rds-instance-multi-az-enabled", "SecurityHub:RDS.5"] },
     config: { checkReplicas: bool(false, "Also require Multi-AZ on read replicas.") },
     checks: [
         check(aws.rds.Instance, (p, ctx: ResourceCtx<MultiAzConfig>) => {

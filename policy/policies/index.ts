@@ -10,6 +10,9 @@ import { networkPolicies } from "./network";
 import { platformPolicies } from "./platform";
 import { cloudflarePolicies } from "./cloudflare";
 import { alarmPolicies } from "./alarms";
+import { kmsServicesPolicies } from "./kmsServices";
+import { sgEgressPolicies } from "./sgEgress";
+import { asgVersionPolicies } from "./asgVersion";
 
 export const policies: GuardrailPolicy[] = [
     ...albPolicies,
@@ -21,5 +24,8 @@ export const policies: GuardrailPolicy[] = [
     ...platformPolicies,
     ...cloudflarePolicies,
     ...alarmPolicies,
+    ...kmsServicesPolicies,
+    ...sgEgressPolicies,
+    ...asgVersionPolicies,
 ];
 

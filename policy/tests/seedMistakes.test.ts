@@ -34,6 +34,9 @@ export function seedProgram(fixed = false): void {
     }
     new aws.vpc.SecurityGroupIngressRule("seed-app-from-alb", { securityGroupId: appSg.id, referencedSecurityGroupId: albSg.id, ipProtocol: "tcp", fromPort: 3000, toPort: 3000, description: "app port from the ALB", tags });
     new aws.vpc.SecurityGroupIngressRule("seed-db-from-app", { securityGroupId: dbSg.id, referencedSecurityGroupId: appSg.id, ipProtocol: "tcp", fromPort: 5432, toPort: 5432, description: "PostgreSQL from the app", tags });
+    // Egress (the provider strips AWS's default): the ALB to the app port, the app to HTTPS.
+    new aws.vpc.SecurityGroupEgressRule("seed-alb-to-app", { securityGroupId: albSg.id, referencedSecurityGroupId: appSg.id, ipProtocol: "tcp", fromPort: 3000, toPort: 3000, description: "ALB to the app port", tags });
+    new aws.vpc.SecurityGroupEgressRule("seed-app-out", { securityGroupId: appSg.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "app to AWS APIs and registries", tags });
 
     // --- ALB access-log bucket: SSE-S3, public access blocked, ELB delivery + TLS-only policy, versioned.
     const logs = new aws.s3.Bucket("seed-alb-logs", { forceDestroy: false, tags });
@@ -143,7 +146,7 @@ export function seedProgram(fixed = false): void {
         minSize: 2,
         maxSize: 6,
         desiredCapacity: 2,
-        launchTemplate: { id: lt.id, version: "$Latest" },
+        launchTemplate: { id: lt.id, version: lt.latestVersion.apply(String) },
         instanceRefresh: { strategy: "Rolling", preferences: { minHealthyPercentage: 90 } },
         tags: Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
     });
@@ -179,7 +182,19 @@ export function seedProgram(fixed = false): void {
     cpu("cpu-low", "LessThanThreshold", 30, 300, 5, scaleDown.arn);
 
     // --- alarm topic (customer key with rotation) and the key alarms
-    const key = new aws.kms.Key("seed-alarm-key", { description: "alarm topic", enableKeyRotation: true, tags });
+    const key = new aws.kms.Key("seed-alarm-key", {
+        description: "alarm topic",
+        enableKeyRotation: true,
+        // CloudWatch publishes alarm notifications to the encrypted topic with this key.
+        policy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+                { Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" },
+                { Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*" },
+            ],
+        }),
+        tags,
+    });
     const topic = new aws.sns.Topic("seed-alarms", { kmsMasterKeyId: key.arn, tags });
     const alarm = (name: string, namespace: string, metricName: string, dimensions: pulumi.Input<Record<string, pulumi.Input<string>>>, comparisonOperator: string, threshold: number) =>
         new aws.cloudwatch.MetricAlarm(`seed-${name}`, {

@@ -140,3 +140,45 @@ describe("policy pack on the dev stack: the platform's task definitions use dist
         assert.ok(found.every((v) => v.enforcementLevel === "mandatory"));
     });
 });
+
+describe("policy pack on the prod stack: the service-access checks see the platform's keys, groups and group", () => {
+    let fargate: EvalResource[];
+    let ec2: EvalResource[];
+    const found = async (resources: EvalResource[], policy: string) =>
+        (await evaluate(resources, "prod")).violations.filter((v) => v.policyName === policy);
+
+    before(async () => {
+        fargate = (await runStack("prod")).resources.map(fromRegistered);
+        ec2 = (await runStack("prod", { "web-platform:compute": { mode: "ec2" }, "web-platform:scaling": { memoryTarget: null } })).resources.map(fromRegistered);
+    });
+
+    it("pass as built: the alarm key admits CloudWatch, every non-data group has egress, the ASG pins its template version", async () => {
+        for (const policy of ["kms-key-policy-admits-services", "sg-egress-defined"]) {
+            assert.deepEqual((await found(fargate, policy)).map((v) => v.message), [], policy);
+        }
+        assert.deepEqual((await found(ec2, "asg-launch-template-version-pinned")).map((v) => v.message), []);
+    });
+
+    it("catch each regression: CloudWatch removed from the alarm key, the ALB's egress rule removed, the ASG on $Latest", async () => {
+        const noCloudWatch = fargate.map((r) => {
+            if (r.type !== "aws:kms/key:Key" || typeof r.props.policy !== "string") {
+                return r;
+            }
+            const doc = JSON.parse(r.props.policy) as { Statement: Array<{ Principal?: { Service?: string } }> };
+            const Statement = doc.Statement.filter((s) => s.Principal?.Service !== "cloudwatch.amazonaws.com");
+            return { ...r, props: { ...r.props, policy: JSON.stringify({ ...doc, Statement }) } };
+        });
+        const kms = await found(noCloudWatch, "kms-key-policy-admits-services");
+        assert.deepEqual(kms.map((v) => [v.enforcementLevel, v.name]), [["mandatory", "web-platform-prod-monitoring-alarm-key"]]);
+
+        const noAlbEgress = fargate.filter((r) => !/-alb-to-app$/.test(r.name));
+        const sg = await found(noAlbEgress, "sg-egress-defined");
+        assert.deepEqual(sg.map((v) => [v.enforcementLevel, v.name]), [["mandatory", "web-platform-prod-lb-sg"]]);
+
+        const latest = ec2.map((r) => r.type === "aws:autoscaling/group:Group"
+            ? { ...r, props: { ...r.props, launchTemplate: { ...(r.props.launchTemplate as Record<string, unknown>), version: "$Latest" } } }
+            : r);
+        const asg = await found(latest, "asg-launch-template-version-pinned");
+        assert.deepEqual(asg.map((v) => v.enforcementLevel), ["mandatory"]);
+    });
+});

@@ -8,6 +8,9 @@ import { EngineRun, LogRecord, ProgramError, RegisteredResource, runProgram } fr
 import { createMockCloud } from "./mockCloud";
 import { configRegion, effectiveConfig, isPlainObject, parseStackConfig, tryJson } from "./stackConfig";
 import { collectSecretValues } from "./secrets";
+import { decodeConfigValue } from "../../config/load";
+import { ConfigError, parseConfig } from "../../config/parse";
+import { NAMESPACE } from "../../config/rules";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 export const POLICY_PACK_NAME = "web-platform-guardrails";
@@ -286,6 +289,15 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
         ...(isPlainObject(stackTagConfig) ? (stackTagConfig as Record<string, string>) : {}),
     };
     const region = configRegion(config);
+    if (project === NAMESPACE) {
+        const policyConfig = policyConfigFor(options, stack);
+        const invalid = stackConfigError(project, stack, config, secretKeys, policyConfig);
+        if (invalid) {
+            // Secret config values are scrubbed from the rendering like in any other plan.
+            const secretValues = collectSecretValues({ resources: [], config, secretKeys, outputs: {}, secretOutputs: [] });
+            return configRejected(invalid, { stack, project, program, configFile, notes, started, secretValues, policyFile: policyConfig.file });
+        }
+    }
 
     // A program's stray promise rejections must not kill the process: they are program errors.
     const stray: unknown[] = [];
@@ -361,6 +373,59 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
         secretValues,
         durationMs: Number(process.hrtime.bigint() - started) / 1e6,
         timings: { programMs, policyMs },
+    };
+}
+
+/**
+ * The stack config judged exactly as the program will judge it (config/parse.ts), with the plan's
+ * policy config: a config the program would reject is rejected before any engine work.
+ */
+function stackConfigError(
+    project: string,
+    stack: string,
+    config: Record<string, string>,
+    secretKeys: string[],
+    policy: { config: Record<string, unknown>; file?: string },
+): string | undefined {
+    const values = Object.fromEntries(Object.entries(config).map(([k, v]) => [k, decodeConfigValue(v)]));
+    const source = policy.file ? path.relative(ROOT, policy.file) || policy.file : "the plan's policy config";
+    try {
+        parseConfig({ project, stack, values, secretKeys, policyConfig: { source, config: policy.config } });
+        return undefined;
+    } catch (e) {
+        if (e instanceof ConfigError) {
+            return e.message;
+        }
+        throw e;
+    }
+}
+
+/** The result of a plan stopped by invalid config: no resources, no policies, the problems as the error. */
+function configRejected(
+    message: string,
+    at: { stack: string; project: string; program: string; configFile?: string; notes: string[]; started: bigint; secretValues: string[]; policyFile?: string },
+): PlanResult {
+    return {
+        stack: at.stack,
+        project: at.project,
+        program: at.program,
+        configFile: at.configFile,
+        programOk: false,
+        error: { message },
+        resources: [],
+        outputs: {},
+        secretOutputs: [],
+        unanswered: [],
+        logs: [],
+        policy: {
+            evaluated: false, packName: POLICY_PACK_NAME, packVersion: "", policyCount: 0, violations: [], notApplicable: [], skippedUnknown: [],
+            configFile: at.policyFile,
+            error: "not evaluated: the stack config is invalid",
+        },
+        notes: at.notes,
+        secretValues: at.secretValues,
+        durationMs: Number(process.hrtime.bigint() - at.started) / 1e6,
+        timings: { programMs: 0, policyMs: 0 },
     };
 }
 
