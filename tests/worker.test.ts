@@ -8,6 +8,7 @@ import * as net from "net";
 import * as path from "path";
 import { Miniflare } from "miniflare";
 import { DEFAULTS } from "../config/defaults";
+import { workerModules } from "../components/edgeBindings";
 
 const SCRIPT = path.resolve(__dirname, "..", "worker", "edge.js");
 /** The runtime date stacks deploy with by default. */
@@ -16,10 +17,25 @@ const SITE = "https://www.example.com";
 
 type Reply = { status?: number; headers?: Record<string, string>; body?: string };
 
-/** Origin behaviour by path; anything not listed is a 200 with a type guessed from the extension. */
-function originReply(method: string, pathname: string): Reply {
+/** Content types by extension, for assets the origin serves without a special rule. */
+const ASSET_TYPES: Record<string, string> = {
+    css: "text/css", js: "application/javascript", mjs: "text/javascript", map: "application/json", png: "image/png",
+    jpg: "image/jpeg", jpeg: "image/jpeg", gif: "image/gif", svg: "image/svg+xml", webp: "image/webp", avif: "image/avif",
+    ico: "image/x-icon", woff: "font/woff", woff2: "font/woff2", ttf: "font/ttf", otf: "font/otf",
+    eot: "application/vnd.ms-fontobject", mp4: "video/mp4", webm: "video/webm", txt: "text/plain",
+};
+
+/** Per-path origin answers the tests switch at run time (freshness, stale-if-error). */
+const DYNAMIC: Record<string, Reply> = {};
+
+/**
+ * Origin behaviour by path; anything not listed is a 200 with a type guessed from the extension.
+ * Some paths reflect request headers, the way a misconfigured framework does (poisoning tests).
+ */
+function originReply(method: string, pathname: string, headers: http.IncomingHttpHeaders): Reply {
     const js = { "Content-Type": "application/javascript" };
     const html = { "Content-Type": "text/html; charset=utf-8" };
+    if (DYNAMIC[pathname]) return DYNAMIC[pathname];
     switch (pathname) {
         case "/missing.js":
             return { status: 404, headers: { ...html, "Cache-Control": "public, max-age=600" }, body: "not found" };
@@ -29,13 +45,32 @@ function originReply(method: string, pathname: string): Reply {
             return { headers: { ...js, "Cache-Control": "private, max-age=600" } };
         case "/nostore.js":
             return { headers: { ...js, "Cache-Control": "no-store" } };
+        case "/nocache.js":
+            return { headers: { ...js, "Cache-Control": "no-cache" } };
         case "/cookie.js":
             return { headers: { ...js, "Set-Cookie": "session=abc; Secure; HttpOnly" } };
-        case "/vary.woff2":
-            return { headers: { "Content-Type": "font/woff2", Vary: "Origin" } };
+        case "/lang.woff2":
+            return { headers: { "Content-Type": "font/woff2", Vary: "Accept-Language" } };
+        case "/cors.woff2":
+        case "/cors.js": {
+            // A CORS asset: the allowed origin is reflected and the response says so with Vary.
+            const allow: Record<string, string> = headers.origin ? { "Access-Control-Allow-Origin": String(headers.origin) } : {};
+            const type = pathname.endsWith(".js") ? js : { "Content-Type": "font/woff2" };
+            return { headers: { ...type, ...allow, Vary: "Accept-Encoding, Origin" }, body: `font for ${headers.origin ?? "same-origin"}` };
+        }
         case "/assets/app.3f9a.js":
             // An SPA serving index.html for a missing asset.
             return { headers: html, body: "<html>spa</html>" };
+        case "/account/profile.css":
+            // Web cache deception: the app ignores the suffix and answers with personal JSON.
+            return { headers: { "Content-Type": "application/json" }, body: `{"user":"${headers.cookie ?? "anonymous"}"}` };
+        case "/reflect.js":
+        case "/reflect": {
+            // Builds absolute URLs from the forwarded host and echoes other unkeyed inputs.
+            const host = headers["x-forwarded-host"] ?? headers.host;
+            const type = pathname.endsWith(".js") ? js : html;
+            return { headers: type, body: `src=https://${host}/x.js cookie=${headers.cookie ?? ""} override=${headers["x-original-url"] ?? ""}` };
+        }
         case "/secure.js":
             return {
                 headers: {
@@ -47,6 +82,8 @@ function originReply(method: string, pathname: string): Reply {
             };
         case "/private.html":
             return { headers: { ...html, "Cache-Control": "private" }, body: "<html>mine</html>" };
+        case "/login":
+            return { headers: { ...html, "Set-Cookie": "session=new; Secure; HttpOnly" }, body: "<html>login</html>" };
         case "/health":
         case "/healthz":
             // HTML on purpose: with an HTML edge TTL it would be cached if the health rule were missing.
@@ -58,8 +95,7 @@ function originReply(method: string, pathname: string): Reply {
         return { headers: { "Content-Type": "application/json", "Cache-Control": "public, max-age=600" }, body: `{"method":"${method}"}` };
     }
     const ext = pathname.slice(pathname.lastIndexOf(".") + 1).toLowerCase();
-    const types: Record<string, string> = { css: "text/css", png: "image/png", woff2: "font/woff2", js: js["Content-Type"] };
-    if (pathname.includes(".") && types[ext]) return { headers: { "Content-Type": types[ext] } };
+    if (pathname.includes(".") && ASSET_TYPES[ext]) return { headers: { "Content-Type": ASSET_TYPES[ext] } };
     return { headers: html, body: `<html>${pathname}</html>` };
 }
 
@@ -83,6 +119,10 @@ function readClientText(data: Buffer): string | undefined {
 
 interface Origin {
     port: number;
+    /** Paths whose requests are accepted and never answered. */
+    hang: Set<string>;
+    /** Raw URL (path and query) of the last request per "METHOD /path". */
+    urls: Map<string, string>;
     hits: Map<string, number>;
     /** Headers of the last request per "METHOD /path". */
     seen: Map<string, http.IncomingHttpHeaders>;
@@ -98,12 +138,16 @@ async function startOrigin(): Promise<Origin> {
     const upgrades: Origin["upgrades"] = [];
     const received: string[] = [];
     const sockets = new Set<net.Socket>();
+    const hang = new Set<string>();
+    const urls = new Map<string, string>();
     const server = http.createServer((req, res) => {
         const pathname = new URL(req.url ?? "/", "http://origin").pathname;
         const key = `${req.method} ${pathname}`;
         hits.set(key, (hits.get(key) ?? 0) + 1);
         seen.set(key, req.headers);
-        const reply = originReply(req.method ?? "GET", pathname);
+        urls.set(key, req.url ?? "");
+        if (hang.has(pathname)) return;
+        const reply = originReply(req.method ?? "GET", pathname, req.headers);
         const status = reply.status ?? 200;
         // Every 200 carries a validator, and the origin honours If-None-Match like a real server.
         const headers = status === 200 ? { ETag: `"e-${pathname}"`, ...reply.headers } : reply.headers ?? {};
@@ -145,6 +189,8 @@ async function startOrigin(): Promise<Origin> {
     const port = (server.address() as net.AddressInfo).port;
     return {
         port,
+        hang,
+        urls,
         hits,
         seen,
         upgrades,
@@ -157,10 +203,13 @@ async function startOrigin(): Promise<Origin> {
     };
 }
 
+/** The modules the stack uploads (edge.js and the defaults module it imports), as miniflare takes them. */
+const MODULES = workerModules().map((m) => ({ type: "ESModule" as const, path: m.path, contents: m.content }));
+
 function edge(origin: Origin, bindings: Record<string, string>): Miniflare {
     return new Miniflare({
-        modules: true,
-        scriptPath: SCRIPT,
+        modules: MODULES,
+        modulesRoot: path.dirname(SCRIPT),
         compatibilityDate: COMPATIBILITY_DATE,
         bindings,
         // Every outbound fetch from the worker goes to the local origin over real HTTP, the way a
@@ -222,8 +271,8 @@ async function get(mf: Miniflare, pathname: string, init: { method?: string; hea
 
 const SECURITY = ["strict-transport-security", "x-content-type-options", "referrer-policy", "x-frame-options"];
 
-function assertSecurityHeaders(res: EdgeResponse, hstsMaxAge: number): void {
-    assert.equal(res.headers.get("strict-transport-security"), `max-age=${hstsMaxAge}; includeSubDomains`);
+function assertSecurityHeaders(res: EdgeResponse, hsts: string): void {
+    assert.equal(res.headers.get("strict-transport-security"), hsts);
     assert.equal(res.headers.get("x-content-type-options"), "nosniff");
     assert.equal(res.headers.get("referrer-policy"), "strict-origin-when-cross-origin");
     assert.equal(res.headers.get("x-frame-options"), "DENY");
@@ -232,7 +281,7 @@ function assertSecurityHeaders(res: EdgeResponse, hstsMaxAge: number): void {
 describe("edge worker (workerd via miniflare) with the stack's bindings", function () {
     let origin: Origin;
     let mf: Miniflare;
-    const HSTS = 63072000;
+    const HSTS = "max-age=63072000; includeSubDomains";
 
     before(async () => {
         origin = await startOrigin();
@@ -241,7 +290,9 @@ describe("edge worker (workerd via miniflare) with the stack's bindings", functi
             API_PREFIX: "/api/",
             HEALTH_PATH: "/health",
             HTML_EDGE_TTL: "0",
-            HSTS_MAX_AGE: String(HSTS),
+            HSTS_MAX_AGE: "63072000",
+            HSTS_INCLUDE_SUBDOMAINS: "true",
+            ORIGIN_TIMEOUT: "1",
         });
         await mf.ready;
     });
@@ -250,20 +301,22 @@ describe("edge worker (workerd via miniflare) with the stack's bindings", functi
         await origin.close();
     });
 
-    it("serves a static asset from the edge cache on the second request, immutable for a year", async () => {
-        const first = await get(mf, "/app.js?v=1");
+    it("serves a hashed asset from the edge cache on the second request, immutable for a year", async () => {
+        const first = await get(mf, "/assets/app.3f9a1c2b.js?v=1");
         assert.equal(first.res.status, 200);
         assert.equal(first.res.headers.get("x-edge-cache"), "MISS");
         assert.equal(first.res.headers.get("cache-control"), "public, max-age=31536000, immutable");
-        assert.ok(await cachedEntry(mf, `${SITE}/app.js?v=1`));
+        assert.ok(await cachedEntry(mf, `${SITE}/assets/app.3f9a1c2b.js?v=1`));
 
-        const second = await get(mf, "/app.js?v=1");
+        const second = await get(mf, "/assets/app.3f9a1c2b.js?v=1");
         assert.equal(second.res.status, 200);
         assert.equal(second.res.headers.get("x-edge-cache"), "HIT");
         assert.equal(second.res.headers.get("cache-control"), "public, max-age=31536000, immutable");
         assert.equal(second.body, first.body);
         assertSecurityHeaders(second.res, HSTS);
-        assert.equal(origin.count("GET", "/app.js"), 1);
+        assert.equal(origin.count("GET", "/assets/app.3f9a1c2b.js"), 1);
+        // Bookkeeping headers of the stored copy never reach the visitor.
+        for (const [name] of second.res.headers) assert.ok(!name.startsWith("x-edge-") || name === "x-edge-cache", name);
     });
 
     it("keys the cache on the full URL: another query string is another object", async () => {
@@ -321,7 +374,7 @@ describe("edge worker (workerd via miniflare) with the stack's bindings", functi
         await get(mf, "/theme.css");
         assert.ok(await cachedEntry(mf, `${SITE}/theme.css`));
         const upper = await get(mf, "/LOGO2.PNG");
-        assert.equal(upper.res.headers.get("cache-control"), "public, max-age=31536000, immutable");
+        assert.equal(upper.res.headers.get("x-edge-cache"), "MISS");
     });
 
     const neverCached: { title: string; method: string; path: string; headers?: Record<string, string>; status: number; body?: string }[] = [
@@ -334,7 +387,9 @@ describe("edge worker (workerd via miniflare) with the stack's bindings", functi
         { title: "Set-Cookie", method: "GET", path: "/cookie.js", status: 200 },
         { title: "Authorization header", method: "GET", path: "/token.js", status: 200, headers: { Authorization: "Bearer t" } },
         { title: "health path", method: "GET", path: "/health", status: 200 },
-        { title: "Vary on something other than encoding", method: "GET", path: "/vary.woff2", status: 200 },
+        { title: "Vary on something other than encoding and Origin", method: "GET", path: "/lang.woff2", status: 200 },
+        { title: "Cache-Control: no-cache", method: "GET", path: "/nocache.js", status: 200 },
+        { title: "JSON at an asset URL (cache deception)", method: "GET", path: "/account/profile.css", status: 200, headers: { Cookie: "sessionid=victim" } },
         { title: "HTML at an asset URL (SPA fallback)", method: "GET", path: "/assets/app.3f9a.js", status: 200 },
         { title: "Range request", method: "GET", path: "/video.png", status: 200, headers: { Range: "bytes=0-1" } },
     ];
@@ -461,7 +516,9 @@ describe("edge worker with an HTML edge TTL and custom paths", function () {
             API_PREFIX: "/v1/",
             HEALTH_PATH: "/healthz",
             HTML_EDGE_TTL: "120",
-            HSTS_MAX_AGE: "600",
+            HSTS_MAX_AGE: "63072000",
+            HSTS_INCLUDE_SUBDOMAINS: "true",
+            HSTS_PRELOAD: "true",
         });
         await mf.ready;
     });
@@ -480,7 +537,7 @@ describe("edge worker with an HTML edge TTL and custom paths", function () {
         assert.equal(second.res.headers.get("cache-control"), "public, max-age=0, must-revalidate");
         assert.equal(second.body, first.body);
         assert.equal(origin.count("GET", "/pricing"), 1);
-        assertSecurityHeaders(second.res, 600);
+        assertSecurityHeaders(second.res, "max-age=63072000; includeSubDomains; preload");
     });
 
     it("never serves or stores HTML for a request with cookies (it may be personalised)", async () => {
@@ -547,7 +604,7 @@ describe("edge worker without bindings (safe defaults)", function () {
 
     before(async () => {
         origin = await startOrigin();
-        mf = edge(origin, { HTML_EDGE_TTL: "soon", HSTS_MAX_AGE: "-5" });
+        mf = edge(origin, { HTML_EDGE_TTL: "soon", HSTS_MAX_AGE: "-5", HSTS_PRELOAD: "maybe", ORIGIN_TIMEOUT: "-1" });
         await mf.ready;
     });
     after(async () => {
@@ -555,10 +612,10 @@ describe("edge worker without bindings (safe defaults)", function () {
         await origin.close();
     });
 
-    it("falls back to /api/, /health, no HTML edge caching and a one-year HSTS", async () => {
+    it("falls back to /api/, /health, no HTML edge caching and a one-year HSTS without includeSubDomains", async () => {
         const api = await get(mf, "/api/me");
         assert.equal(api.res.headers.get("cache-control"), "no-store");
-        assertSecurityHeaders(api.res, 31536000);
+        assertSecurityHeaders(api.res, "max-age=31536000");
         const health = await get(mf, "/health");
         assert.equal(health.res.headers.get("cache-control"), "no-store");
         for (let i = 0; i < 2; i++) {
@@ -573,8 +630,8 @@ describe("edge worker without bindings (safe defaults)", function () {
 
     it("answers 502 with no-store when the origin is unreachable", async () => {
         const dead = new Miniflare({
-            modules: true,
-            scriptPath: SCRIPT,
+            modules: MODULES,
+            modulesRoot: path.dirname(SCRIPT),
             compatibilityDate: COMPATIBILITY_DATE,
             outboundService: { external: { address: "127.0.0.1:1", http: {} } },
         });
@@ -583,7 +640,7 @@ describe("edge worker without bindings (safe defaults)", function () {
             assert.equal(res.status, 502);
             assert.equal(res.headers.get("cache-control"), "no-store");
             assert.equal(res.headers.get("x-edge-cache"), "BYPASS");
-            assertSecurityHeaders(res, 31536000);
+            assertSecurityHeaders(res, "max-age=31536000");
         } finally {
             await dead.dispose();
         }
