@@ -440,7 +440,7 @@ function entryAge(entry, now) {
  * @param {number} age
  */
 function serveStored(entry, request, settings, status, age) {
-    const browser = status === "STALE" ? REVALIDATE : entry.headers.get(BROWSER_CC) || undefined;
+    const browser = status === "STALE" ? REVALIDATE : entry.headers.get(BROWSER_CC) || REVALIDATE;
     const etag = entry.headers.get("ETag");
     const ifNoneMatch = request.headers.get("If-None-Match");
     const source = etag && ifNoneMatch && etagMatches(ifNoneMatch, etag)
@@ -462,8 +462,8 @@ function storedCopy(response, plan) {
     copy.headers.set(STORED_AT, String(Date.now()));
     copy.headers.set(FRESH_FOR, String(plan.edgeTtl));
     copy.headers.set(STALE_FOR, String(plan.staleFor));
-    if (plan.browser) copy.headers.set(BROWSER_CC, plan.browser);
-    else copy.headers.delete(BROWSER_CC);
+    // What browsers are told on hits: the plan's, else the origin's own header.
+    copy.headers.set(BROWSER_CC, plan.browser || response.headers.get("Cache-Control") || REVALIDATE);
     return copy;
 }
 
