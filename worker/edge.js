@@ -397,7 +397,9 @@ function storagePlan(response, rule, pathname, settings) {
     const staleFor = cc.has("must-revalidate") || cc.has("proxy-revalidate") ? 0 : settings.staleIfError;
     // HTML at an asset URL (an SPA fallback, or an attacker's /account/x.css) is a page.
     if (isHtml(contentType)) {
-        const browser = rule.anonymous ? REVALIDATE : PRIVATE_REVALIDATE;
+        // A page that sets a cookie is someone's: no shared cache downstream either.
+        const personal = !rule.anonymous || response.headers.has("Set-Cookie");
+        const browser = personal ? PRIVATE_REVALIDATE : REVALIDATE;
         if (!storable) return { edgeTtl: 0, staleFor: 0, browser: response.headers.get("Cache-Control") || browser };
         const edgeTtl = rule.anonymous ? Math.min(settings.htmlEdgeTtl, explicit ?? settings.htmlEdgeTtl) : 0;
         return { edgeTtl, staleFor, browser };
@@ -448,8 +450,11 @@ function refuse(settings) {
     return finish(new Response("Method Not Allowed\n", { status: 405, headers }), settings, undefined, undefined, "GET");
 }
 
-/** True when an If-None-Match list names the entity tag (weak comparison, as for GET/HEAD). */
-/** @param {string} ifNoneMatch @param {string} etag */
+/**
+ * True when an If-None-Match list names the entity tag (weak comparison, as for GET/HEAD).
+ * @param {string} ifNoneMatch
+ * @param {string} etag
+ */
 function etagMatches(ifNoneMatch, etag) {
     /** @param {string} t */
     const bare = (t) => t.trim().replace(/^W\//, "");
