@@ -133,9 +133,12 @@ const pct = (v: number, base: number) => `${v >= base ? "+" : ""}${(((v - base) 
 type Kind = "edge" | "noop" | "textbook" | "control";
 const KINDS: Kind[] = ["edge", "noop", "textbook", "control"];
 
+/** The workers in a different order each step: going first (or after a given worker) costs. */
+const rotated = (step: number): Kind[] => KINDS.map((_, j) => KINDS[(j + step) % KINDS.length]);
+
 /**
- * Pass-through and miss latencies per worker. Requests alternate edge, noop, textbook one by one,
- * so a burst of machine noise lands on all three alike.
+ * Pass-through and miss latencies per worker. Requests alternate between the workers one by one,
+ * so a burst of machine noise lands on all of them alike.
  */
 async function pairedLatencies(workers: Record<Kind, Miniflare>, opts: Options): Promise<Record<string, Record<Kind, number[]>>> {
     const result: Record<string, Record<Kind, number[]>> = {
@@ -145,11 +148,11 @@ async function pairedLatencies(workers: Record<Kind, Miniflare>, opts: Options):
     const perRound = Math.max(1, Math.floor(opts.requests / opts.rounds));
     for (let round = 0; round < opts.rounds; round++) {
         for (let i = 0; i < perRound; i++) {
-            for (const kind of KINDS) result.passThrough[kind].push(await timed(workers[kind], `${SITE}/api/items?i=${i}`));
+            for (const kind of rotated(i)) result.passThrough[kind].push(await timed(workers[kind], `${SITE}/api/items?i=${i}`));
         }
         for (let i = 0; i < perRound; i++) {
             // A new URL each time: every request is a miss that gets stored.
-            for (const kind of KINDS) result.miss[kind].push(await timed(workers[kind], `${SITE}/miss/${round}-${i}.css`));
+            for (const kind of rotated(i)) result.miss[kind].push(await timed(workers[kind], `${SITE}/miss/${round}-${i}.css`));
         }
     }
     return result;

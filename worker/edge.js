@@ -420,7 +420,8 @@ function storagePlan(response, rule, pathname, settings) {
  * @returns {ResponseInit}
  */
 function rewrapInit(response) {
-    return { status: response.status, statusText: response.statusText, headers: new Headers(response.headers) };
+    // The constructor copies the headers into the new, mutable response.
+    return { status: response.status, statusText: response.statusText, headers: response.headers };
 }
 
 /**
