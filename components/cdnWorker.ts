@@ -4,6 +4,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
 import { CdnConfig } from "../config/types";
+import { PlainTextBinding, WORKER_MAIN_MODULE, edgeBindings, workerUploadFiles } from "./edgeBindings";
+
+export { WORKER_MAIN_MODULE } from "./edgeBindings";
+export type { PlainTextBinding } from "./edgeBindings";
 
 /** Cloudflare's published edge ranges, for the ALB origin lockdown. */
 export interface EdgeRanges {
@@ -144,9 +148,6 @@ export class ManagedCertificate extends pulumi.ComponentResource {
 
 // ---- worker, routes, DNS, zone settings -----------------------------------------------------
 
-/** The worker module deployed as is (and run by tests/worker.test.ts). */
-export const WORKER_MAIN_MODULE = "edge.js";
-
 /** Where worker/edge.js lives, from components/ (ts-node) or bin/components/ (compiled). */
 export function workerScriptPath(): string {
     const candidates = [
@@ -171,22 +172,9 @@ export function workerScriptName(name: string): string {
     return clean.slice(0, 63).replace(/-$/, "");
 }
 
-export interface PlainTextBinding {
-    name: string;
-    type: "plain_text";
-    text: string;
-}
-
-/** Every setting the worker reads, as plain-text bindings (none are secret). */
+/** Every setting the worker reads, as plain-text bindings (none are secret): see edgeBindings. */
 export function workerBindings(config: CdnConfig, healthPath: string): PlainTextBinding[] {
-    const plain = (name: string, text: string): PlainTextBinding => ({ name, type: "plain_text", text });
-    return [
-        plain("STATIC_EXTENSIONS", config.staticExtensions.map((e) => e.replace(/^\./, "").toLowerCase()).join(",")),
-        plain("API_PREFIX", config.apiPrefix),
-        plain("HEALTH_PATH", healthPath),
-        plain("HTML_EDGE_TTL", String(config.htmlEdgeTtl)),
-        plain("HSTS_MAX_AGE", String(config.hstsMaxAge)),
-    ];
+    return edgeBindings(config, healthPath);
 }
 
 /** Hostnames served through the worker: apex (or the stack's subdomain) and www. */
@@ -241,6 +229,8 @@ export class CdnWorker extends pulumi.ComponentResource {
             scriptName: workerScriptName(name),
             content: readWorkerScript(),
             mainModule: WORKER_MAIN_MODULE,
+            // The modules edge.js imports (its defaults), uploaded byte for byte beside it.
+            files: workerUploadFiles(),
             compatibilityDate: config.compatibilityDate,
             bindings: workerBindings(config, args.healthPath),
         }, child);

@@ -2,15 +2,13 @@
 // functions of `production`; everything else is a constant. docs/config.md's reference reads them
 // (through config/schema.ts, `npm run docs`).
 import { AlarmThresholds, EvictionPolicy, LbAlgorithm, NatMode } from "./types";
+import { EDGE_DEFAULTS } from "../worker/defaults";
 
 export const DEFAULT_AMI_SSM_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id";
 
-/** Static assets cached for a year at the edge (file extensions, no dot). No "ico": favicon.ico keeps
- *  its name when its content changes, so it must not be served as immutable. */
-export const DEFAULT_STATIC_EXTENSIONS = [
-    "css", "js", "mjs", "map", "png", "jpg", "jpeg", "gif", "svg", "webp", "avif",
-    "woff", "woff2", "ttf", "otf", "eot", "mp4", "webm",
-];
+/** Extensions the edge may store (no dot): the worker's own list (worker/defaults.js), one source.
+ *  Storing is not freezing: only names with a content hash are served for a year, immutable. */
+export const DEFAULT_STATIC_EXTENSIONS = [...EDGE_DEFAULTS.staticExtensions];
 
 export const DEFAULTS = {
     network: {
@@ -130,8 +128,18 @@ export const DEFAULTS = {
         staticExtensions: DEFAULT_STATIC_EXTENSIONS,
         apiPrefix: "/api/",
         htmlEdgeTtl: 60,
-        hstsMaxAge: 31536000,
+        hstsMaxAge: EDGE_DEFAULTS.hstsMaxAge,
         compatibilityDate: "2025-09-01",
         includeWww: true,
+        // Edge worker behaviour: the worker's own fallbacks, so config and worker agree.
+        hstsIncludeSubDomains: EDGE_DEFAULTS.hstsIncludeSubDomains,
+        hstsPreload: EDGE_DEFAULTS.hstsPreload,
+        assetEdgeTtl: EDGE_DEFAULTS.assetEdgeTtl,
+        cacheKeyIgnoredParams: [...EDGE_DEFAULTS.cacheKeyIgnoredParams],
+        hashedAssetPattern: EDGE_DEFAULTS.hashedAssetPattern,
+        sessionCookies: [...EDGE_DEFAULTS.sessionCookies],
+        originTimeout: EDGE_DEFAULTS.originTimeout,
+        staleIfError: EDGE_DEFAULTS.staleIfError,
+        allowedMethods: [...EDGE_DEFAULTS.allowedMethods],
     },
 };

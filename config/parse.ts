@@ -100,7 +100,10 @@ export const KNOWN_FIELDS = {
     queueMetric: ["namespace", "metricName", "dimensions", "targetPerTask", "statistic"],
     monitoring: ["alarmEmails", "thresholds", "period", "evaluationPeriods"],
     thresholds: Object.keys(DEFAULTS.monitoring.thresholds),
-    cdn: ["enabled", "accountId", "zoneId", "domain", "includeWww", "staticExtensions", "apiPrefix", "htmlEdgeTtl", "hstsMaxAge", "compatibilityDate"],
+    cdn: ["enabled", "accountId", "zoneId", "domain", "includeWww", "staticExtensions", "apiPrefix", "htmlEdgeTtl", "hstsMaxAge", "compatibilityDate",
+        // edge worker behaviour (issue 13)
+        "hstsIncludeSubDomains", "hstsPreload", "assetEdgeTtl", "cacheKeyIgnoredParams", "hashedAssetPattern", "sessionCookies",
+        "originTimeout", "staleIfError", "allowedMethods"],
 } as const;
 
 type Obj = Record<string, unknown>;
@@ -552,6 +555,16 @@ function readCdn(r: Reader, v: unknown): CdnConfig {
         htmlEdgeTtl: r.num("cdn.htmlEdgeTtl", o.htmlEdgeTtl, d.htmlEdgeTtl),
         hstsMaxAge: r.num("cdn.hstsMaxAge", o.hstsMaxAge, d.hstsMaxAge),
         compatibilityDate: r.str("cdn.compatibilityDate", o.compatibilityDate, d.compatibilityDate),
+        // ---- edge worker behaviour (issue 13) ----
+        hstsIncludeSubDomains: r.bool("cdn.hstsIncludeSubDomains", o.hstsIncludeSubDomains, d.hstsIncludeSubDomains),
+        hstsPreload: r.bool("cdn.hstsPreload", o.hstsPreload, d.hstsPreload),
+        assetEdgeTtl: r.num("cdn.assetEdgeTtl", o.assetEdgeTtl, d.assetEdgeTtl),
+        cacheKeyIgnoredParams: r.strArray("cdn.cacheKeyIgnoredParams", o.cacheKeyIgnoredParams, d.cacheKeyIgnoredParams),
+        hashedAssetPattern: r.str("cdn.hashedAssetPattern", o.hashedAssetPattern, d.hashedAssetPattern),
+        sessionCookies: r.strArray("cdn.sessionCookies", o.sessionCookies, d.sessionCookies),
+        originTimeout: r.num("cdn.originTimeout", o.originTimeout, d.originTimeout),
+        staleIfError: r.num("cdn.staleIfError", o.staleIfError, d.staleIfError),
+        allowedMethods: r.strArray("cdn.allowedMethods", o.allowedMethods, d.allowedMethods),
     };
 }
 

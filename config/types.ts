@@ -270,6 +270,25 @@ export interface CdnConfig {
     /** Seconds for Strict-Transport-Security max-age. */
     hstsMaxAge: number;
     compatibilityDate: string;
+    // ---- edge worker behaviour (issue 13); defaults in worker/defaults.js ----
+    /** Strict-Transport-Security includeSubDomains. */
+    hstsIncludeSubDomains: boolean;
+    /** Strict-Transport-Security preload (needs includeSubDomains and max-age >= 1 year). */
+    hstsPreload: boolean;
+    /** Edge seconds for an asset whose origin response carries no freshness (no max-age/s-maxage/Expires). */
+    assetEdgeTtl: number;
+    /** Query parameters dropped from the cache key and the origin request; `*` = any characters. */
+    cacheKeyIgnoredParams: string[];
+    /** Regular expression on the path: a match means the file name carries a content hash (a year, immutable). */
+    hashedAssetPattern: string;
+    /** Cookie names (`*` = any characters) that make a request personal: its HTML is never shared. */
+    sessionCookies: string[];
+    /** Seconds to wait for the origin's response headers before answering 504. */
+    originTimeout: number;
+    /** Seconds past freshness a cached copy may be served when the origin fails or times out. */
+    staleIfError: number;
+    /** Methods passed on; any other is answered 405 with Allow. */
+    allowedMethods: string[];
 }
 
 export interface PlatformConfig {

@@ -38,6 +38,15 @@ const CDN: CdnConfig = {
     htmlEdgeTtl: 60,
     hstsMaxAge: 63072000,
     compatibilityDate: "2025-09-01",
+    hstsIncludeSubDomains: true,
+    hstsPreload: false,
+    assetEdgeTtl: 120,
+    cacheKeyIgnoredParams: ["utm_*", "gclid"],
+    hashedAssetPattern: "[.-][0-9a-f]{8,}\\.[a-z0-9]+$",
+    sessionCookies: [],
+    originTimeout: 20,
+    staleIfError: 3600,
+    allowedMethods: ["GET", "HEAD", "post"],
 };
 
 const HEALTH: HealthCheckConfig = { path: "/healthz", interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3, matcher: "200" };
@@ -112,6 +121,16 @@ describe("CDN decisions (pure)", () => {
             { name: "HEALTH_PATH", type: "plain_text", text: "/healthz" },
             { name: "HTML_EDGE_TTL", type: "plain_text", text: "60" },
             { name: "HSTS_MAX_AGE", type: "plain_text", text: "63072000" },
+            { name: "HSTS_INCLUDE_SUBDOMAINS", type: "plain_text", text: "true" },
+            { name: "HSTS_PRELOAD", type: "plain_text", text: "false" },
+            { name: "ASSET_EDGE_TTL", type: "plain_text", text: "120" },
+            { name: "CACHE_KEY_IGNORED_PARAMS", type: "plain_text", text: "utm_*,gclid" },
+            { name: "HASHED_ASSET_PATTERN", type: "plain_text", text: "[.-][0-9a-f]{8,}\\.[a-z0-9]+$" },
+            // An empty list is "none": an empty binding would mean "unset" and take the default.
+            { name: "SESSION_COOKIES", type: "plain_text", text: "none" },
+            { name: "ORIGIN_TIMEOUT", type: "plain_text", text: "20" },
+            { name: "STALE_IF_ERROR", type: "plain_text", text: "3600" },
+            { name: "ALLOWED_METHODS", type: "plain_text", text: "GET,HEAD,POST" },
         ]);
     });
 
@@ -201,6 +220,13 @@ describe("CDN wiring under the mock engine", function () {
         assert.match(String(script.inputs.content), /export default \{/);
         assert.equal(script.inputs.compatibilityDate, "2025-09-01");
         assert.deepEqual(script.inputs.bindings, workerBindings(CDN, "/healthz"));
+        // The defaults module edge.js imports travels with it, byte for byte.
+        const files = script.inputs.files as Record<string, { contentBase64: string; contentType: string }>;
+        assert.deepEqual(Object.keys(files), ["defaults.js"]);
+        assert.equal(Buffer.from(files["defaults.js"].contentBase64, "base64").toString("utf8"),
+            fs.readFileSync(path.join(path.dirname(WORKER_FILE), "defaults.js"), "utf8"));
+        assert.equal(files["defaults.js"].contentType, "application/javascript+module");
+        assert.match(String(script.inputs.content), /from "\.\/defaults\.js"/);
         assert.deepEqual(script.secretPaths, []);
     });
 

@@ -7,7 +7,8 @@ import * as http from "http";
 import * as net from "net";
 import * as path from "path";
 import { Miniflare } from "miniflare";
-import { DEFAULTS } from "../config/defaults";
+import { DEFAULTS, DEFAULT_STATIC_EXTENSIONS } from "../config/defaults";
+import { workerModules } from "../components/edgeBindings";
 
 const SCRIPT = path.resolve(__dirname, "..", "worker", "edge.js");
 /** The runtime date stacks deploy with by default. */
@@ -16,10 +17,25 @@ const SITE = "https://www.example.com";
 
 type Reply = { status?: number; headers?: Record<string, string>; body?: string };
 
-/** Origin behaviour by path; anything not listed is a 200 with a type guessed from the extension. */
-function originReply(method: string, pathname: string): Reply {
+/** Content types by extension, for assets the origin serves without a special rule. */
+const ASSET_TYPES: Record<string, string> = {
+    css: "text/css", js: "application/javascript", mjs: "text/javascript", map: "application/json", png: "image/png",
+    jpg: "image/jpeg", jpeg: "image/jpeg", gif: "image/gif", svg: "image/svg+xml", webp: "image/webp", avif: "image/avif",
+    ico: "image/x-icon", woff: "font/woff", woff2: "font/woff2", ttf: "font/ttf", otf: "font/otf",
+    eot: "application/vnd.ms-fontobject", mp4: "video/mp4", webm: "video/webm", txt: "text/plain",
+};
+
+/** Per-path origin answers the tests switch at run time (freshness, stale-if-error). */
+const DYNAMIC: Record<string, Reply> = {};
+
+/**
+ * Origin behaviour by path; anything not listed is a 200 with a type guessed from the extension.
+ * Some paths reflect request headers, the way a misconfigured framework does (poisoning tests).
+ */
+function originReply(method: string, pathname: string, headers: http.IncomingHttpHeaders): Reply {
     const js = { "Content-Type": "application/javascript" };
     const html = { "Content-Type": "text/html; charset=utf-8" };
+    if (DYNAMIC[pathname]) return DYNAMIC[pathname];
     switch (pathname) {
         case "/missing.js":
             return { status: 404, headers: { ...html, "Cache-Control": "public, max-age=600" }, body: "not found" };
@@ -29,13 +45,32 @@ function originReply(method: string, pathname: string): Reply {
             return { headers: { ...js, "Cache-Control": "private, max-age=600" } };
         case "/nostore.js":
             return { headers: { ...js, "Cache-Control": "no-store" } };
+        case "/nocache.js":
+            return { headers: { ...js, "Cache-Control": "no-cache" } };
         case "/cookie.js":
             return { headers: { ...js, "Set-Cookie": "session=abc; Secure; HttpOnly" } };
-        case "/vary.woff2":
-            return { headers: { "Content-Type": "font/woff2", Vary: "Origin" } };
+        case "/lang.woff2":
+            return { headers: { "Content-Type": "font/woff2", Vary: "Accept-Language" } };
+        case "/cors.woff2":
+        case "/cors.js": {
+            // A CORS asset: the allowed origin is reflected and the response says so with Vary.
+            const allow: Record<string, string> = headers.origin ? { "Access-Control-Allow-Origin": String(headers.origin) } : {};
+            const type = pathname.endsWith(".js") ? js : { "Content-Type": "font/woff2" };
+            return { headers: { ...type, ...allow, Vary: "Accept-Encoding, Origin" }, body: `font for ${headers.origin ?? "same-origin"}` };
+        }
         case "/assets/app.3f9a.js":
             // An SPA serving index.html for a missing asset.
             return { headers: html, body: "<html>spa</html>" };
+        case "/account/profile.css":
+            // Web cache deception: the app ignores the suffix and answers with personal JSON.
+            return { headers: { "Content-Type": "application/json" }, body: `{"user":"${headers.cookie ?? "anonymous"}"}` };
+        case "/reflect.js":
+        case "/reflect": {
+            // Builds absolute URLs from the forwarded host and echoes other unkeyed inputs.
+            const host = headers["x-forwarded-host"] ?? headers.host;
+            const type = pathname.endsWith(".js") ? js : html;
+            return { headers: type, body: `src=https://${host}/x.js cookie=${headers.cookie ?? ""} override=${headers["x-original-url"] ?? ""}` };
+        }
         case "/secure.js":
             return {
                 headers: {
@@ -47,6 +82,8 @@ function originReply(method: string, pathname: string): Reply {
             };
         case "/private.html":
             return { headers: { ...html, "Cache-Control": "private" }, body: "<html>mine</html>" };
+        case "/login":
+            return { headers: { ...html, "Set-Cookie": "session=new; Secure; HttpOnly" }, body: "<html>login</html>" };
         case "/health":
         case "/healthz":
             // HTML on purpose: with an HTML edge TTL it would be cached if the health rule were missing.
@@ -58,8 +95,7 @@ function originReply(method: string, pathname: string): Reply {
         return { headers: { "Content-Type": "application/json", "Cache-Control": "public, max-age=600" }, body: `{"method":"${method}"}` };
     }
     const ext = pathname.slice(pathname.lastIndexOf(".") + 1).toLowerCase();
-    const types: Record<string, string> = { css: "text/css", png: "image/png", woff2: "font/woff2", js: js["Content-Type"] };
-    if (pathname.includes(".") && types[ext]) return { headers: { "Content-Type": types[ext] } };
+    if (pathname.includes(".") && ASSET_TYPES[ext]) return { headers: { "Content-Type": ASSET_TYPES[ext] } };
     return { headers: html, body: `<html>${pathname}</html>` };
 }
 
@@ -83,6 +119,10 @@ function readClientText(data: Buffer): string | undefined {
 
 interface Origin {
     port: number;
+    /** Paths whose requests are accepted and never answered. */
+    hang: Set<string>;
+    /** Raw URL (path and query) of the last request per "METHOD /path". */
+    urls: Map<string, string>;
     hits: Map<string, number>;
     /** Headers of the last request per "METHOD /path". */
     seen: Map<string, http.IncomingHttpHeaders>;
@@ -98,12 +138,16 @@ async function startOrigin(): Promise<Origin> {
     const upgrades: Origin["upgrades"] = [];
     const received: string[] = [];
     const sockets = new Set<net.Socket>();
+    const hang = new Set<string>();
+    const urls = new Map<string, string>();
     const server = http.createServer((req, res) => {
         const pathname = new URL(req.url ?? "/", "http://origin").pathname;
         const key = `${req.method} ${pathname}`;
         hits.set(key, (hits.get(key) ?? 0) + 1);
         seen.set(key, req.headers);
-        const reply = originReply(req.method ?? "GET", pathname);
+        urls.set(key, req.url ?? "");
+        if (hang.has(pathname)) return;
+        const reply = originReply(req.method ?? "GET", pathname, req.headers);
         const status = reply.status ?? 200;
         // Every 200 carries a validator, and the origin honours If-None-Match like a real server.
         const headers = status === 200 ? { ETag: `"e-${pathname}"`, ...reply.headers } : reply.headers ?? {};
@@ -145,6 +189,8 @@ async function startOrigin(): Promise<Origin> {
     const port = (server.address() as net.AddressInfo).port;
     return {
         port,
+        hang,
+        urls,
         hits,
         seen,
         upgrades,
@@ -157,10 +203,13 @@ async function startOrigin(): Promise<Origin> {
     };
 }
 
+/** The modules the stack uploads (edge.js and the defaults module it imports), as miniflare takes them. */
+const MODULES = workerModules().map((m) => ({ type: "ESModule" as const, path: m.path, contents: m.content }));
+
 function edge(origin: Origin, bindings: Record<string, string>): Miniflare {
     return new Miniflare({
-        modules: true,
-        scriptPath: SCRIPT,
+        modules: MODULES,
+        modulesRoot: path.dirname(SCRIPT),
         compatibilityDate: COMPATIBILITY_DATE,
         bindings,
         // Every outbound fetch from the worker goes to the local origin over real HTTP, the way a
@@ -222,8 +271,8 @@ async function get(mf: Miniflare, pathname: string, init: { method?: string; hea
 
 const SECURITY = ["strict-transport-security", "x-content-type-options", "referrer-policy", "x-frame-options"];
 
-function assertSecurityHeaders(res: EdgeResponse, hstsMaxAge: number): void {
-    assert.equal(res.headers.get("strict-transport-security"), `max-age=${hstsMaxAge}; includeSubDomains`);
+function assertSecurityHeaders(res: EdgeResponse, hsts: string): void {
+    assert.equal(res.headers.get("strict-transport-security"), hsts);
     assert.equal(res.headers.get("x-content-type-options"), "nosniff");
     assert.equal(res.headers.get("referrer-policy"), "strict-origin-when-cross-origin");
     assert.equal(res.headers.get("x-frame-options"), "DENY");
@@ -232,7 +281,7 @@ function assertSecurityHeaders(res: EdgeResponse, hstsMaxAge: number): void {
 describe("edge worker (workerd via miniflare) with the stack's bindings", function () {
     let origin: Origin;
     let mf: Miniflare;
-    const HSTS = 63072000;
+    const HSTS = "max-age=63072000; includeSubDomains";
 
     before(async () => {
         origin = await startOrigin();
@@ -241,7 +290,9 @@ describe("edge worker (workerd via miniflare) with the stack's bindings", functi
             API_PREFIX: "/api/",
             HEALTH_PATH: "/health",
             HTML_EDGE_TTL: "0",
-            HSTS_MAX_AGE: String(HSTS),
+            HSTS_MAX_AGE: "63072000",
+            HSTS_INCLUDE_SUBDOMAINS: "true",
+            ORIGIN_TIMEOUT: "1",
         });
         await mf.ready;
     });
@@ -250,20 +301,22 @@ describe("edge worker (workerd via miniflare) with the stack's bindings", functi
         await origin.close();
     });
 
-    it("serves a static asset from the edge cache on the second request, immutable for a year", async () => {
-        const first = await get(mf, "/app.js?v=1");
+    it("serves a hashed asset from the edge cache on the second request, immutable for a year", async () => {
+        const first = await get(mf, "/assets/app.3f9a1c2b.js?v=1");
         assert.equal(first.res.status, 200);
         assert.equal(first.res.headers.get("x-edge-cache"), "MISS");
         assert.equal(first.res.headers.get("cache-control"), "public, max-age=31536000, immutable");
-        assert.ok(await cachedEntry(mf, `${SITE}/app.js?v=1`));
+        assert.ok(await cachedEntry(mf, `${SITE}/assets/app.3f9a1c2b.js?v=1`));
 
-        const second = await get(mf, "/app.js?v=1");
+        const second = await get(mf, "/assets/app.3f9a1c2b.js?v=1");
         assert.equal(second.res.status, 200);
         assert.equal(second.res.headers.get("x-edge-cache"), "HIT");
         assert.equal(second.res.headers.get("cache-control"), "public, max-age=31536000, immutable");
         assert.equal(second.body, first.body);
         assertSecurityHeaders(second.res, HSTS);
-        assert.equal(origin.count("GET", "/app.js"), 1);
+        assert.equal(origin.count("GET", "/assets/app.3f9a1c2b.js"), 1);
+        // Bookkeeping headers of the stored copy never reach the visitor.
+        for (const [name] of second.res.headers) assert.ok(!name.startsWith("x-edge-") || name === "x-edge-cache", name);
     });
 
     it("keys the cache on the full URL: another query string is another object", async () => {
@@ -321,7 +374,7 @@ describe("edge worker (workerd via miniflare) with the stack's bindings", functi
         await get(mf, "/theme.css");
         assert.ok(await cachedEntry(mf, `${SITE}/theme.css`));
         const upper = await get(mf, "/LOGO2.PNG");
-        assert.equal(upper.res.headers.get("cache-control"), "public, max-age=31536000, immutable");
+        assert.equal(upper.res.headers.get("x-edge-cache"), "MISS");
     });
 
     const neverCached: { title: string; method: string; path: string; headers?: Record<string, string>; status: number; body?: string }[] = [
@@ -334,7 +387,9 @@ describe("edge worker (workerd via miniflare) with the stack's bindings", functi
         { title: "Set-Cookie", method: "GET", path: "/cookie.js", status: 200 },
         { title: "Authorization header", method: "GET", path: "/token.js", status: 200, headers: { Authorization: "Bearer t" } },
         { title: "health path", method: "GET", path: "/health", status: 200 },
-        { title: "Vary on something other than encoding", method: "GET", path: "/vary.woff2", status: 200 },
+        { title: "Vary on something other than encoding and Origin", method: "GET", path: "/lang.woff2", status: 200 },
+        { title: "Cache-Control: no-cache", method: "GET", path: "/nocache.js", status: 200 },
+        { title: "JSON at an asset URL (cache deception)", method: "GET", path: "/account/profile.css", status: 200, headers: { Cookie: "sessionid=victim" } },
         { title: "HTML at an asset URL (SPA fallback)", method: "GET", path: "/assets/app.3f9a.js", status: 200 },
         { title: "Range request", method: "GET", path: "/video.png", status: 200, headers: { Range: "bytes=0-1" } },
     ];
@@ -461,7 +516,9 @@ describe("edge worker with an HTML edge TTL and custom paths", function () {
             API_PREFIX: "/v1/",
             HEALTH_PATH: "/healthz",
             HTML_EDGE_TTL: "120",
-            HSTS_MAX_AGE: "600",
+            HSTS_MAX_AGE: "63072000",
+            HSTS_INCLUDE_SUBDOMAINS: "true",
+            HSTS_PRELOAD: "true",
         });
         await mf.ready;
     });
@@ -480,7 +537,7 @@ describe("edge worker with an HTML edge TTL and custom paths", function () {
         assert.equal(second.res.headers.get("cache-control"), "public, max-age=0, must-revalidate");
         assert.equal(second.body, first.body);
         assert.equal(origin.count("GET", "/pricing"), 1);
-        assertSecurityHeaders(second.res, 600);
+        assertSecurityHeaders(second.res, "max-age=63072000; includeSubDomains; preload");
     });
 
     it("never serves or stores HTML for a request with cookies (it may be personalised)", async () => {
@@ -547,7 +604,7 @@ describe("edge worker without bindings (safe defaults)", function () {
 
     before(async () => {
         origin = await startOrigin();
-        mf = edge(origin, { HTML_EDGE_TTL: "soon", HSTS_MAX_AGE: "-5" });
+        mf = edge(origin, { HTML_EDGE_TTL: "soon", HSTS_MAX_AGE: "-5", HSTS_PRELOAD: "maybe", ORIGIN_TIMEOUT: "-1" });
         await mf.ready;
     });
     after(async () => {
@@ -555,10 +612,10 @@ describe("edge worker without bindings (safe defaults)", function () {
         await origin.close();
     });
 
-    it("falls back to /api/, /health, no HTML edge caching and a one-year HSTS", async () => {
+    it("falls back to /api/, /health, no HTML edge caching and a one-year HSTS without includeSubDomains", async () => {
         const api = await get(mf, "/api/me");
         assert.equal(api.res.headers.get("cache-control"), "no-store");
-        assertSecurityHeaders(api.res, 31536000);
+        assertSecurityHeaders(api.res, "max-age=31536000");
         const health = await get(mf, "/health");
         assert.equal(health.res.headers.get("cache-control"), "no-store");
         for (let i = 0; i < 2; i++) {
@@ -571,10 +628,19 @@ describe("edge worker without bindings (safe defaults)", function () {
         assert.equal((await get(mf, "/font.woff2")).res.headers.get("x-edge-cache"), "HIT");
     });
 
+    it("stores every config-default extension and nothing else: the worker's fallback is the config's list", async () => {
+        assert.ok(DEFAULT_STATIC_EXTENSIONS.includes("ico"));
+        for (const ext of DEFAULT_STATIC_EXTENSIONS) {
+            const { res } = await get(mf, `/defaults/file.${ext}`);
+            assert.equal(res.headers.get("x-edge-cache"), "MISS", ext);
+        }
+        assert.equal((await get(mf, "/defaults/file.txt")).res.headers.get("x-edge-cache"), "BYPASS");
+    });
+
     it("answers 502 with no-store when the origin is unreachable", async () => {
         const dead = new Miniflare({
-            modules: true,
-            scriptPath: SCRIPT,
+            modules: MODULES,
+            modulesRoot: path.dirname(SCRIPT),
             compatibilityDate: COMPATIBILITY_DATE,
             outboundService: { external: { address: "127.0.0.1:1", http: {} } },
         });
@@ -583,9 +649,332 @@ describe("edge worker without bindings (safe defaults)", function () {
             assert.equal(res.status, 502);
             assert.equal(res.headers.get("cache-control"), "no-store");
             assert.equal(res.headers.get("x-edge-cache"), "BYPASS");
-            assertSecurityHeaders(res, 31536000);
+            assertSecurityHeaders(res, "max-age=31536000");
         } finally {
             await dead.dispose();
         }
+    });
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Every request header that overrides host, scheme, URL or method somewhere, with a hostile value. */
+const OVERRIDES: Record<string, string> = {
+    "X-Forwarded-Host": "evil.example",
+    "X-Forwarded-Scheme": "http",
+    "X-Forwarded-Proto": "http",
+    "X-Forwarded-Port": "8443",
+    "X-Forwarded-Prefix": "/evil",
+    "X-Original-URL": "/admin",
+    "X-Rewrite-URL": "/admin",
+    "X-Host": "evil.example",
+    "X-HTTP-Method-Override": "DELETE",
+    "X-HTTP-Method": "DELETE",
+    "X-Method-Override": "DELETE",
+    Forwarded: "host=evil.example;proto=http",
+};
+
+/** A raw HTTP/1.1 request to the worker (fetch refuses methods such as TRACE and TRACK). */
+async function rawRequest(mf: Miniflare, method: string, pathname: string): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
+    const url = await mf.ready;
+    return new Promise((resolve, reject) => {
+        const req = http.request({ host: url.hostname, port: url.port, method, path: pathname, headers: { Host: "www.example.com" } }, (res) => {
+            res.resume();
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+        });
+        req.on("error", reject);
+        req.end();
+    });
+}
+
+describe("edge worker under hostile traffic (stack-like bindings, HTML edge TTL on)", function () {
+    let origin: Origin;
+    let mf: Miniflare;
+
+    before(async () => {
+        origin = await startOrigin();
+        mf = edge(origin, { HTML_EDGE_TTL: "120", ORIGIN_TIMEOUT: "1", STALE_IF_ERROR: "60" });
+        await mf.ready;
+    });
+    after(async () => {
+        await mf.dispose();
+        await origin.close();
+    });
+
+    it("poisoning: an origin reflecting X-Forwarded-Host (and kin) never sees them for an asset; later visitors get the clean copy", async () => {
+        const attack = await get(mf, "/reflect.js", { headers: { ...OVERRIDES, Cookie: "lang=<script>" } });
+        assert.equal(attack.res.headers.get("x-edge-cache"), "MISS");
+        assert.equal(attack.body, "src=https://www.example.com/x.js cookie= override=");
+        const seen = origin.seen.get("GET /reflect.js") ?? {};
+        for (const name of [...Object.keys(OVERRIDES), "Cookie"]) assert.equal(seen[name.toLowerCase()], undefined, name);
+        assert.ok(await cachedEntry(mf, `${SITE}/reflect.js`));
+        const visitor = await get(mf, "/reflect.js");
+        assert.equal(visitor.res.headers.get("x-edge-cache"), "HIT");
+        assert.equal(visitor.body, "src=https://www.example.com/x.js cookie= override=");
+        assert.equal(origin.count("GET", "/reflect.js"), 1);
+    });
+
+    it("poisoning: anonymous HTML the same way, and tracking parameters never reach the origin", async () => {
+        const attack = await get(mf, "/reflect?utm_source=%3Cscript%3E&b=2&a=1", { headers: { "X-Forwarded-Host": "evil.example" } });
+        assert.equal(attack.res.headers.get("x-edge-cache"), "MISS");
+        assert.ok(!attack.body.includes("evil"), attack.body);
+        assert.equal(origin.urls.get("GET /reflect"), "/reflect?a=1&b=2");
+        assert.ok(await cachedEntry(mf, `${SITE}/reflect?a=1&b=2`));
+        const visitor = await get(mf, "/reflect?a=1&b=2");
+        assert.equal(visitor.res.headers.get("x-edge-cache"), "HIT");
+        assert.equal(visitor.body, attack.body);
+    });
+
+    it("pass-through requests keep their headers and tell Cloudflare's cache not to store the answer", async () => {
+        await get(mf, "/api/echo", { method: "POST", headers: { "X-Forwarded-Host": "app.example" }, body: "{}" });
+        const seen = origin.seen.get("POST /api/echo") ?? {};
+        assert.equal(seen["x-forwarded-host"], "app.example");
+        // workerd turns the fetch option cache: "no-store" into these request headers.
+        assert.equal(seen["cache-control"], "no-cache");
+        assert.equal(seen.pragma, "no-cache");
+        await get(mf, "/account", { headers: { Cookie: "sessionid=abc" } });
+        assert.equal(origin.seen.get("GET /account")?.["cache-control"], "no-cache");
+        // A request the edge may store is an ordinary fetch.
+        await get(mf, "/marker.css");
+        assert.equal(origin.seen.get("GET /marker.css")?.["cache-control"], undefined);
+    });
+
+    it("keys on host, path and the normalised query: tracking parameters dropped, the rest sorted", async () => {
+        const first = await get(mf, "/k.css?b=2&a=1&utm_campaign=x&fbclid=y");
+        assert.equal(first.res.headers.get("x-edge-cache"), "MISS");
+        assert.equal(origin.urls.get("GET /k.css"), "/k.css?a=1&b=2");
+        assert.ok(await cachedEntry(mf, `${SITE}/k.css?a=1&b=2`));
+        for (const same of ["/k.css?a=1&b=2", "/k.css?gclid=z&b=2&a=1", "/k.css?a=1&b=2&__edge_origin=https%3A%2F%2Fevil.example"]) {
+            assert.equal((await get(mf, same)).res.headers.get("x-edge-cache"), "HIT", same);
+        }
+        assert.equal((await get(mf, "/k.css?a=1&b=3")).res.headers.get("x-edge-cache"), "MISS");
+        const other = await mf.dispatchFetch("https://static.example.com/k.css?a=1&b=2");
+        await other.arrayBuffer();
+        assert.equal(other.headers.get("x-edge-cache"), "MISS");
+        assert.equal(origin.count("GET", "/k.css"), 3);
+    });
+
+    it("caches a Vary: Origin response per Origin", async () => {
+        const a = await get(mf, "/cors.woff2", { headers: { Origin: "https://a.example" } });
+        assert.equal(a.res.headers.get("x-edge-cache"), "MISS");
+        assert.ok(await cachedEntry(mf, `${SITE}/cors.woff2?__edge_origin=${encodeURIComponent("https://a.example")}`));
+        const again = await get(mf, "/cors.woff2", { headers: { Origin: "https://a.example" } });
+        assert.equal(again.res.headers.get("x-edge-cache"), "HIT");
+        assert.equal(again.res.headers.get("access-control-allow-origin"), "https://a.example");
+        const b = await get(mf, "/cors.woff2", { headers: { Origin: "https://b.example" } });
+        assert.equal(b.res.headers.get("x-edge-cache"), "MISS");
+        assert.equal(b.res.headers.get("access-control-allow-origin"), "https://b.example");
+        const none = await get(mf, "/cors.woff2");
+        assert.equal(none.res.headers.get("x-edge-cache"), "MISS");
+        assert.equal(none.res.headers.get("access-control-allow-origin"), null);
+        assert.equal(origin.count("GET", "/cors.woff2"), 3);
+    });
+
+    it("honours the origin's max-age for an unhashed asset instead of freezing it for a year", async () => {
+        DYNAMIC["/static/config.js"] = { headers: { "Content-Type": "application/javascript", "Cache-Control": "public, max-age=1" }, body: "v1" };
+        const first = await get(mf, "/static/config.js");
+        assert.equal(first.res.headers.get("x-edge-cache"), "MISS");
+        assert.equal(first.res.headers.get("cache-control"), "public, max-age=1");
+        assert.ok(await cachedEntry(mf, `${SITE}/static/config.js`));
+        const hit = await get(mf, "/static/config.js");
+        assert.equal(hit.res.headers.get("x-edge-cache"), "HIT");
+        assert.equal(hit.res.headers.get("cache-control"), "public, max-age=1");
+        assert.equal(hit.res.headers.get("age"), "0");
+        await sleep(1100);
+        DYNAMIC["/static/config.js"] = { headers: { "Content-Type": "application/javascript", "Cache-Control": "public, max-age=1" }, body: "v2" };
+        const later = await get(mf, "/static/config.js");
+        assert.equal(later.res.headers.get("x-edge-cache"), "MISS");
+        assert.equal(later.body, "v2");
+        assert.equal(origin.count("GET", "/static/config.js"), 2);
+    });
+
+    it("lets s-maxage decide at the edge while browsers get the origin's header", async () => {
+        DYNAMIC["/sm.css"] = { headers: { "Content-Type": "text/css", "Cache-Control": "public, max-age=600, s-maxage=1" } };
+        assert.equal((await get(mf, "/sm.css")).res.headers.get("cache-control"), "public, max-age=600, s-maxage=1");
+        assert.ok(await cachedEntry(mf, `${SITE}/sm.css`));
+        assert.equal((await get(mf, "/sm.css")).res.headers.get("x-edge-cache"), "HIT");
+        await sleep(1100);
+        assert.equal((await get(mf, "/sm.css")).res.headers.get("x-edge-cache"), "MISS");
+        assert.equal(origin.count("GET", "/sm.css"), 2);
+    });
+
+    it("serves a year and immutable only for a hashed name or when the origin says so", async () => {
+        DYNAMIC["/assets/index-BkD8x9Qa.js"] = { headers: { "Content-Type": "application/javascript", "Cache-Control": "max-age=60" } };
+        assert.equal((await get(mf, "/assets/index-BkD8x9Qa.js")).res.headers.get("cache-control"), "public, max-age=31536000, immutable");
+        DYNAMIC["/fonts/brand.woff2"] = { headers: { "Content-Type": "font/woff2", "Cache-Control": "public, max-age=31536000, immutable" } };
+        assert.equal((await get(mf, "/fonts/brand.woff2")).res.headers.get("cache-control"), "public, max-age=31536000, immutable");
+        // No freshness from the origin and no hash: kept briefly at the edge, browsers revalidate.
+        const plain = await get(mf, "/unhashed.js");
+        assert.equal(plain.res.headers.get("x-edge-cache"), "MISS");
+        assert.equal(plain.res.headers.get("cache-control"), "public, max-age=0, must-revalidate");
+        assert.ok(await cachedEntry(mf, `${SITE}/unhashed.js`));
+        assert.equal((await get(mf, "/unhashed.js")).res.headers.get("cache-control"), "public, max-age=0, must-revalidate");
+        DYNAMIC["/zero.css"] = { headers: { "Content-Type": "text/css", "Cache-Control": "public, max-age=0" } };
+        assert.equal((await get(mf, "/zero.css")).res.headers.get("x-edge-cache"), "BYPASS");
+    });
+
+    it("shares HTML when only analytics cookies are present, and those cookies never reach the origin", async () => {
+        const first = await get(mf, "/blog", { headers: { Cookie: "_ga=GA1.2.3; _gid=x" } });
+        assert.equal(first.res.headers.get("x-edge-cache"), "MISS");
+        assert.equal(origin.seen.get("GET /blog")?.cookie, undefined);
+        assert.ok(await cachedEntry(mf, `${SITE}/blog`));
+        const second = await get(mf, "/blog", { headers: { Cookie: "_ga=GA9.9.9" } });
+        assert.equal(second.res.headers.get("x-edge-cache"), "HIT");
+        for (const cookie of ["_ga=1; sessionid=abc", "__Host-token=t", "PHPSESSID=p"]) {
+            const personal = await get(mf, "/blog", { headers: { Cookie: cookie } });
+            assert.equal(personal.res.headers.get("x-edge-cache"), "BYPASS", cookie);
+            assert.equal(personal.res.headers.get("cache-control"), "private, max-age=0, must-revalidate");
+            assert.equal(origin.seen.get("GET /blog")?.cookie, cookie);
+        }
+        assert.equal(origin.count("GET", "/blog"), 4);
+    });
+
+    it("never stores HTML that sets a cookie", async () => {
+        for (let i = 0; i < 2; i++) {
+            const { res } = await get(mf, "/login");
+            assert.equal(res.headers.get("x-edge-cache"), "BYPASS");
+            assert.equal(res.headers.get("cache-control"), "private, max-age=0, must-revalidate");
+            await settle(mf);
+        }
+        assert.equal(origin.count("GET", "/login"), 2);
+        assert.equal(await isCached(mf, `${SITE}/login`), false);
+    });
+
+    it("answers TRACE, PROPFIND, PURGE and other methods with 405 and Allow, without asking the origin", async () => {
+        const allow = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
+        for (const method of ["PROPFIND", "PURGE", "MKCOL", "LOCK", "UNLOCK", "COPY"]) {
+            const { res, body } = await get(mf, "/api/x", { method });
+            assert.equal(res.status, 405, method);
+            assert.equal(res.headers.get("allow"), allow);
+            assert.equal(body, "Method Not Allowed\n");
+            assertSecurityHeaders(res, "max-age=31536000");
+            assert.equal(origin.count(method, "/api/x"), 0);
+        }
+        // TRACE over raw HTTP (fetch itself refuses to send it). workerd answers methods it does
+        // not know at all (TRACK) with 501 before the worker runs.
+        const trace = await rawRequest(mf, "TRACE", "/");
+        assert.equal(trace.status, 405);
+        assert.equal(trace.headers.allow, allow);
+        assert.equal(origin.count("TRACE", "/"), 0);
+    });
+
+    it("passes GET, HEAD, POST, PUT, PATCH, DELETE and OPTIONS to the origin", async () => {
+        for (const method of ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]) {
+            const { res } = await get(mf, "/api/methods", { method });
+            assert.equal(res.status, 200, method);
+            assert.equal(origin.count(method, "/api/methods"), 1, method);
+        }
+    });
+
+    it("answers a hanging origin with 504 within the timeout plus 1 s", async () => {
+        for (const p of ["/hang.js", "/api/hang", "/hang-page"]) {
+            origin.hang.add(p);
+            const started = Date.now();
+            const { res, body } = await get(mf, p);
+            const elapsed = Date.now() - started;
+            assert.equal(res.status, 504, p);
+            assert.equal(body, "Gateway Timeout\n");
+            assert.equal(res.headers.get("cache-control"), "no-store");
+            assert.ok(elapsed >= 900 && elapsed < 2000, `${p}: ${elapsed} ms`);
+        }
+    });
+
+    it("stale-if-error: serves the stored copy when the origin fails or hangs, within the window", async () => {
+        const css = { "Content-Type": "text/css", "Cache-Control": "public, max-age=1" };
+        DYNAMIC["/flaky.css"] = { headers: css, body: "v1" };
+        await get(mf, "/flaky.css");
+        assert.ok(await cachedEntry(mf, `${SITE}/flaky.css`));
+        await sleep(1100);
+        DYNAMIC["/flaky.css"] = { status: 503, headers: { "Content-Type": "text/plain" }, body: "down" };
+        const failed = await get(mf, "/flaky.css");
+        assert.equal(failed.res.status, 200);
+        assert.equal(failed.res.headers.get("x-edge-cache"), "STALE");
+        assert.equal(failed.body, "v1");
+        assert.equal(failed.res.headers.get("cache-control"), "public, max-age=0, must-revalidate");
+        origin.hang.add("/flaky.css");
+        const started = Date.now();
+        const hung = await get(mf, "/flaky.css");
+        assert.equal(hung.res.headers.get("x-edge-cache"), "STALE");
+        assert.equal(hung.body, "v1");
+        assert.ok(Date.now() - started < 2000);
+        origin.hang.delete("/flaky.css");
+        DYNAMIC["/flaky.css"] = { headers: css, body: "v2" };
+        const back = await get(mf, "/flaky.css");
+        assert.equal(back.res.headers.get("x-edge-cache"), "MISS");
+        assert.equal(back.body, "v2");
+    });
+
+    it("stale-if-error: never past the origin's must-revalidate", async () => {
+        DYNAMIC["/strict.css"] = { headers: { "Content-Type": "text/css", "Cache-Control": "public, max-age=1, must-revalidate" }, body: "v1" };
+        await get(mf, "/strict.css");
+        assert.ok(await cachedEntry(mf, `${SITE}/strict.css`));
+        await sleep(1100);
+        DYNAMIC["/strict.css"] = { status: 503, headers: { "Content-Type": "text/plain" }, body: "down" };
+        const failed = await get(mf, "/strict.css");
+        assert.equal(failed.res.status, 503);
+        assert.equal(failed.res.headers.get("x-edge-cache"), "BYPASS");
+    });
+});
+
+describe("edge worker with custom key, cookie, method, freshness and stale settings", function () {
+    let origin: Origin;
+    let mf: Miniflare;
+
+    before(async () => {
+        origin = await startOrigin();
+        mf = edge(origin, {
+            HTML_EDGE_TTL: "60",
+            CACHE_KEY_IGNORED_PARAMS: "ref, fb_*",
+            SESSION_COOKIES: "app_auth,sess_*",
+            ALLOWED_METHODS: "GET,HEAD",
+            ASSET_EDGE_TTL: "0",
+            HASHED_ASSET_PATTERN: "-v[0-9]+\\.[a-z]+$",
+            STALE_IF_ERROR: "0",
+            ORIGIN_TIMEOUT: "1",
+        });
+        await mf.ready;
+    });
+    after(async () => {
+        await mf.dispose();
+        await origin.close();
+    });
+
+    it("drops exactly the configured parameters", async () => {
+        DYNAMIC["/c.css"] = { headers: { "Content-Type": "text/css", "Cache-Control": "max-age=60" } };
+        await get(mf, "/c.css?ref=x&fb_source=y&utm_source=z");
+        assert.equal(origin.urls.get("GET /c.css"), "/c.css?utm_source=z");
+    });
+
+    it("treats only the configured cookie names as a session", async () => {
+        const other = await get(mf, "/news", { headers: { Cookie: "session=x" } });
+        assert.equal(other.res.headers.get("x-edge-cache"), "MISS");
+        const mine = await get(mf, "/news", { headers: { Cookie: "theme=dark; sess_42=x" } });
+        assert.equal(mine.res.headers.get("x-edge-cache"), "BYPASS");
+        assert.equal(mine.res.headers.get("cache-control"), "private, max-age=0, must-revalidate");
+    });
+
+    it("refuses methods outside ALLOWED_METHODS", async () => {
+        const { res } = await get(mf, "/api/x", { method: "POST", body: "{}" });
+        assert.equal(res.status, 405);
+        assert.equal(res.headers.get("allow"), "GET, HEAD");
+        assert.equal(origin.count("POST", "/api/x"), 0);
+    });
+
+    it("uses HASHED_ASSET_PATTERN and ASSET_EDGE_TTL from the bindings", async () => {
+        assert.equal((await get(mf, "/lib-v2.js")).res.headers.get("cache-control"), "public, max-age=31536000, immutable");
+        const bundler = await get(mf, "/assets/app.3f9a1c2b.js");
+        assert.equal(bundler.res.headers.get("x-edge-cache"), "BYPASS");
+        assert.equal(bundler.res.headers.get("cache-control"), "public, max-age=0, must-revalidate");
+        await get(mf, "/assets/app.3f9a1c2b.js");
+        assert.equal(origin.count("GET", "/assets/app.3f9a1c2b.js"), 2);
+    });
+
+    it("with STALE_IF_ERROR=0 passes the origin's error on once the copy is stale", async () => {
+        DYNAMIC["/s.css"] = { headers: { "Content-Type": "text/css", "Cache-Control": "max-age=1" }, body: "v1" };
+        await get(mf, "/s.css");
+        assert.ok(await cachedEntry(mf, `${SITE}/s.css`));
+        await sleep(1100);
+        DYNAMIC["/s.css"] = { status: 500, headers: { "Content-Type": "text/plain" }, body: "down" };
+        assert.equal((await get(mf, "/s.css")).res.status, 500);
     });
 });

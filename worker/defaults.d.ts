@@ -1,0 +1,20 @@
+// Types of worker/defaults.js for the TypeScript program (config/defaults.ts imports it). The
+// values live in the .js module only; worker/tsconfig.json checks that module itself.
+export interface EdgeDefaults {
+    readonly staticExtensions: readonly string[];
+    readonly apiPrefix: string;
+    readonly healthPath: string;
+    readonly htmlEdgeTtl: number;
+    readonly assetEdgeTtl: number;
+    readonly cacheKeyIgnoredParams: readonly string[];
+    readonly hashedAssetPattern: string;
+    readonly sessionCookies: readonly string[];
+    readonly originTimeout: number;
+    readonly staleIfError: number;
+    readonly allowedMethods: readonly string[];
+    readonly hstsMaxAge: number;
+    readonly hstsIncludeSubDomains: boolean;
+    readonly hstsPreload: boolean;
+}
+
+export declare const EDGE_DEFAULTS: EdgeDefaults;
