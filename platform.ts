@@ -6,7 +6,6 @@ import { allowAccess } from "./components/access";
 import { Network } from "./components/network";
 import {
     albIngressRules,
-    DEFAULT_ORIGIN_PREFIX_LIST_MAX_ENTRIES,
     LoadBalancer,
     LoadBalancerArgs,
     originPrefixListRules,
@@ -48,7 +47,7 @@ export function loadBalancerArgs(
         healthCheck: cfg.healthCheck,
         settings: cfg.loadBalancer,
         waf: cfg.waf,
-        originPrefixListMaxEntries: DEFAULT_ORIGIN_PREFIX_LIST_MAX_ENTRIES,
+        originPrefixListMaxEntries: cfg.loadBalancer.originPrefixListMaxEntries,
         retainAccessLogs: stackLifecycle(cfg.production).retainAccessLogs,
         tags: cfg.tags,
     };
@@ -61,7 +60,8 @@ export function loadBalancerArgs(
  */
 export function checkBeforeRegistering(cfg: PlatformConfig): void {
     if (cfg.cdn.enabled) {
-        originPrefixListRules(DEFAULT_ORIGIN_PREFIX_LIST_MAX_ENTRIES);
+        // parseConfig reports the same as loadBalancer.originPrefixListMaxEntries issues; kept for callers that skip it.
+        originPrefixListRules(cfg.loadBalancer.originPrefixListMaxEntries);
     } else {
         albIngressRules(cfg.loadBalancer);
     }

@@ -18,7 +18,8 @@ export interface LoadBalancerArgs {
     /** "ip" for Fargate tasks (awsvpc), "instance" for EC2 Auto Scaling instances. */
     targetType: "ip" | "instance";
     healthCheck: HealthCheckConfig;
-    settings: LoadBalancerConfig;
+    /** The listener, target group, security group and log settings (the origin list capacity is its own arg). */
+    settings: Omit<LoadBalancerConfig, "originPrefixListMaxEntries">;
     waf: WafConfig;
     /** Certificate for the HTTPS listener: the configured ARN or a validated managed certificate. */
     certificateArn: pulumi.Input<string>;

@@ -21,9 +21,9 @@ import {
     workerRoutes,
     workerScriptName,
 } from "../components/cdnWorker";
-import { LoadBalancer } from "../components/loadBalancer";
+import { LoadBalancer, LoadBalancerArgs } from "../components/loadBalancer";
 import { runStack } from "./helpers/stack";
-import { CdnConfig, HealthCheckConfig, LoadBalancerConfig, WafConfig } from "../config/types";
+import { CdnConfig, HealthCheckConfig, WafConfig } from "../config/types";
 
 const WORKER_FILE = path.resolve(__dirname, "..", "worker", "edge.js");
 
@@ -42,7 +42,7 @@ const CDN: CdnConfig = {
 
 const HEALTH: HealthCheckConfig = { path: "/healthz", interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3, matcher: "200" };
 
-const LB_SETTINGS: LoadBalancerConfig = {
+const LB_SETTINGS: LoadBalancerArgs["settings"] = {
     algorithm: "least_outstanding_requests",
     stickiness: { enabled: false, duration: 86400 },
     deregistrationDelay: 60,

@@ -17,7 +17,7 @@ import {
     wafClientIpHeader,
     wafRules,
 } from "../components/loadBalancer";
-import { HealthCheckConfig, LoadBalancerConfig, WafConfig } from "../config/types";
+import { HealthCheckConfig, WafConfig } from "../config/types";
 import { EngineRun, RegisteredResource, runProgram } from "../scripts/plan/engine";
 import { createMockCloud } from "../scripts/plan/mockCloud";
 
@@ -30,7 +30,7 @@ const healthCheck: HealthCheckConfig = {
     unhealthyThreshold: 3,
     matcher: "200",
 };
-const settings: LoadBalancerConfig = {
+const settings: LoadBalancerArgs["settings"] = {
     algorithm: "least_outstanding_requests",
     stickiness: { enabled: true, duration: 3600 },
     deregistrationDelay: 30,

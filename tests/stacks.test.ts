@@ -243,6 +243,39 @@ describe("whole stack: determinism", () => {
 });
 
 describe("whole stack: checks that need lookups run before any cloud resource", () => {
+    it("refuses origin prefix lists whose maxEntries overrun the security-group rule quota and registers nothing", async () => {
+        const file = readStackConfig(path.join(ROOT, "Pulumi.dev.yaml"));
+        const lb = JSON.parse(file.config[`${W}loadBalancer`] ?? "{}") as Record<string, unknown>;
+        // 2 rules (80, 443) x 31 entries = 62 inbound rules: over the default quota of 60.
+        const config = { ...file.config, [`${W}loadBalancer`]: JSON.stringify({ ...lb, originPrefixListMaxEntries: { ipv4: 31, ipv6: 15 } }) };
+        const cloud = createMockCloud({ region: "us-east-1" });
+        const created: string[] = [];
+        const calls: string[] = [];
+        await assert.rejects(
+            runProgram({
+                program: path.join(ROOT, "index.ts"),
+                project: "web-platform",
+                stack: "dev",
+                config,
+                secretKeys: file.secretKeys,
+                cloud: {
+                    newResource: (args) => {
+                        created.push(args.type);
+                        return cloud.newResource(args);
+                    },
+                    call: (args) => {
+                        calls.push(args.token);
+                        return cloud.call(args);
+                    },
+                },
+            }),
+            /loadBalancer\.originPrefixListMaxEntries\.ipv4.*from 1 to 30 entries/,
+        );
+        assert.deepEqual(created.filter((t) => t !== "pulumi:pulumi:Stack"), [], "not even the Cloudflare provider");
+        assert.deepEqual(calls, [], "no lookup either");
+    });
+
+
     it("refuses an ALB ingress list over the security-group rule quota and registers nothing", async () => {
         const file = readStackConfig(path.join(ROOT, "Pulumi.dev.yaml"));
         // 31 IPv4 CIDRs x 2 ports = 62 inbound rules: over the default quota of 60 per security group.
