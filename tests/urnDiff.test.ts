@@ -2,7 +2,11 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { diffUrns, renderUrnDiff, stepsFrom } from "../scripts/plan/urnDiff";
-import { planStack } from "../scripts/plan/run";
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { runProgram } from "../scripts/plan/engine";
+import { createMockCloud } from "../scripts/plan/mockCloud";
+import { planStack, withEngineUrns } from "../scripts/plan/run";
 import { planJson } from "../scripts/plan/render";
 import { ROOT } from "./helpers/stack";
 
@@ -34,6 +38,31 @@ describe("urn-diff: accounting for every URN between two plans", () => {
         assert.deepEqual(stepsFrom([`${lb}a`], "list.json"), [{ urn: `${lb}a` }]);
         assert.deepEqual(stepsFrom({ steps: [{ urn: `${lb}a`, aliases: [`${lb}b`] }] }, "plan.json"), [{ urn: `${lb}a`, aliases: [`${lb}b`] }]);
         assert.throws(() => stepsFrom({ resources: [] }, "other.json"), /other\.json: neither a plan --json document/);
+    });
+});
+
+describe("plan: each step's aliases as engine URNs", () => {
+    it("resolves name, parent and full-URN aliases the way the engine would", async () => {
+        const run = await runProgram({
+            project: "proj",
+            stack: "dev",
+            cloud: createMockCloud(),
+            program: () => {
+                const outer = new pulumi.ComponentResource("my:index:Outer", "outer");
+                const inner = new pulumi.ComponentResource("my:index:Inner", "inner", {}, { parent: outer });
+                // Moved under a new component layer: was a child of `outer`.
+                new aws.sns.Topic("logs", {}, { parent: inner, aliases: [{ parent: outer }] });
+                // Renamed in place.
+                new aws.sns.Topic("new-name", {}, { parent: outer, aliases: [{ name: "old-name" }] });
+                // Moved out of a component to the stack, given as a full URN.
+                new aws.sns.Topic("top", {}, { aliases: ["urn:pulumi:dev::proj::my:index:Outer$aws:sns/topic:Topic::top"] });
+            },
+        });
+        const aliases = new Map(withEngineUrns(run.resources).map((r) => [r.name, (r.aliases ?? []).map((a) => a.urn)]));
+        assert.deepEqual(aliases.get("logs"), ["urn:pulumi:dev::proj::my:index:Outer$aws:sns/topic:Topic::logs"]);
+        assert.deepEqual(aliases.get("new-name"), ["urn:pulumi:dev::proj::my:index:Outer$aws:sns/topic:Topic::old-name"]);
+        assert.deepEqual(aliases.get("top"), ["urn:pulumi:dev::proj::my:index:Outer$aws:sns/topic:Topic::top"]);
+        assert.deepEqual(aliases.get("outer"), []);
     });
 });
 
