@@ -7,14 +7,10 @@ import { assumeRolePolicy, buildUserData, instanceRefreshBounds, managedPolicyAr
 import { createAsgPolicies } from "./scalingPolicies";
 import type { AsgCapacity, CapacityContext } from "./scalingService";
 
-/** The service on an EC2 Auto Scaling group; the group's desired capacity belongs to its policies. */
-export function createEc2Capacity(ctx: CapacityContext): AsgCapacity {
-    const { name, args, tags, containerName, isWeb, appContainer, secretPolicyJson, hasSecretGrant, listeners } = ctx;
+/** Instance role (SSM, CloudWatch agent, ECR when private, the app's secrets) and its profile. */
+function createInstanceProfile(ctx: CapacityContext): { instanceRole: aws.iam.Role; profile: aws.iam.InstanceProfile; roleDeps: pulumi.Resource[] } {
+    const { name, args, tags, secretPolicyJson, hasSecretGrant } = ctx;
     const parent = { parent: ctx.parent };
-    // --- EC2: instance role and profile. ------------------------------------------------------
-    if (args.queueMetric) {
-        throw new Error(`${name}: queue-metric scaling is implemented for Fargate workers only (workers always run on Fargate)`);
-    }
     const instanceRole = new aws.iam.Role(`${name}-instance`, {
         description: `${name}: EC2 instances (SSM access, CloudWatch agent, app secrets)`,
         assumeRolePolicy: JSON.stringify(assumeRolePolicy("ec2.amazonaws.com")),
@@ -37,12 +33,17 @@ export function createEc2Capacity(ctx: CapacityContext): AsgCapacity {
         }, parent));
     }
     const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: instanceRole.name, tags }, parent);
+    return { instanceRole, profile, roleDeps };
+}
 
-    // --- Launch template. ---------------------------------------------------------------------
+/** Launch template: IMDSv2 only, encrypted gp3 root, no public address, the app in user data. */
+function createLaunchTemplate(ctx: CapacityContext, profile: aws.iam.InstanceProfile, roleDeps: pulumi.Resource[]): aws.ec2.LaunchTemplate {
+    const { name, args, tags, containerName, appContainer } = ctx;
+    const parent = { parent: ctx.parent };
     const imageId: pulumi.Input<string> = args.compute.amiId
         ?? aws.ssm.getParameterOutput({ name: args.compute.amiSsmParameter }, parent).value;
     const userData = appContainer.apply((c) => Buffer.from(buildUserData({ ...c, containerName })).toString("base64"));
-    const launchTemplate = new aws.ec2.LaunchTemplate(`${name}-lt`, {
+    return new aws.ec2.LaunchTemplate(`${name}-lt`, {
         description: `${name}: app instances`,
         imageId,
         instanceType: args.compute.instanceType,
@@ -80,6 +81,17 @@ export function createEc2Capacity(ctx: CapacityContext): AsgCapacity {
         })),
         tags,
     }, { ...parent, dependsOn: roleDeps });
+}
+
+/** The service on an EC2 Auto Scaling group; the group's desired capacity belongs to its policies. */
+export function createEc2Capacity(ctx: CapacityContext): AsgCapacity {
+    const { name, args, tags, isWeb, listeners } = ctx;
+    const parent = { parent: ctx.parent };
+    if (args.queueMetric) {
+        throw new Error(`${name}: queue-metric scaling is implemented for Fargate workers only (workers always run on Fargate)`);
+    }
+    const { instanceRole, profile, roleDeps } = createInstanceProfile(ctx);
+    const launchTemplate = createLaunchTemplate(ctx, profile, roleDeps);
 
     // --- Auto Scaling group. ------------------------------------------------------------------
     const version = launchTemplate.latestVersion.apply((v) => String(v));

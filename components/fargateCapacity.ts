@@ -7,28 +7,26 @@ import { assumeRolePolicy, buildContainerDefinition, clusterNameFromArn, ecsServ
 import { createEcsPolicies } from "./scalingPolicies";
 import type { CapacityContext, EcsCapacity } from "./scalingService";
 
-/** The service on Fargate; the ECS service's running count belongs to Application Auto Scaling. */
-export function createFargateCapacity(ctx: CapacityContext): EcsCapacity {
-    const { name, args, tags, containerName, isWeb, appContainer, secretPolicyJson, hasSecretGrant, listeners } = ctx;
+/** The web service's own cluster, or the one it shares with the workers (given by ARN). */
+function resolveCluster(ctx: CapacityContext): { clusterArn: pulumi.Output<string>; clusterName: pulumi.Output<string> } {
+    const { name, args, tags } = ctx;
     const parent = { parent: ctx.parent };
-    const { readonlyRoot, writablePaths } = ctx;
-    // --- Cluster (workers reuse the web one). -------------------------------------------------
-    let clusterArn: pulumi.Output<string>;
-    let clusterName: pulumi.Output<string>;
     if (args.clusterArn) {
-        clusterArn = pulumi.output(args.clusterArn);
-        clusterName = clusterArn.apply(clusterNameFromArn);
-    } else {
-        const cluster = new aws.ecs.Cluster(`${name}-cluster`, {
-            // Per-service CPU/memory/task-count metrics; the queue policy needs RunningTaskCount.
-            settings: [{ name: "containerInsights", value: "enabled" }],
-            tags,
-        }, parent);
-        clusterArn = cluster.arn;
-        clusterName = cluster.name;
+        const arn = pulumi.output(args.clusterArn);
+        return { clusterArn: arn, clusterName: arn.apply(clusterNameFromArn) };
     }
+    const cluster = new aws.ecs.Cluster(`${name}-cluster`, {
+        // Per-service CPU/memory/task-count metrics; the queue policy needs RunningTaskCount.
+        settings: [{ name: "containerInsights", value: "enabled" }],
+        tags,
+    }, parent);
+    return { clusterArn: cluster.arn, clusterName: cluster.name };
+}
 
-    // --- Roles. -------------------------------------------------------------------------------
+/** Execution role (the ECS agent) and task role (the app), both granted exactly the app's secrets. */
+function createTaskRoles(ctx: CapacityContext): { executionRole: aws.iam.Role; taskRole: aws.iam.Role; roleDeps: pulumi.Resource[] } {
+    const { name, args, tags, secretPolicyJson, hasSecretGrant } = ctx;
+    const parent = { parent: ctx.parent };
     const accountId = aws.getCallerIdentityOutput({}, parent).accountId;
     const ecsTrust = accountId.apply((a) => JSON.stringify(assumeRolePolicy("ecs-tasks.amazonaws.com", a)));
     const executionRole = new aws.iam.Role(`${name}-execution`, {
@@ -56,6 +54,15 @@ export function createFargateCapacity(ctx: CapacityContext): EcsCapacity {
             policy: secretPolicyJson,
         }, parent));
     }
+    return { executionRole, taskRole, roleDeps };
+}
+
+/** The service on Fargate; the ECS service's running count belongs to Application Auto Scaling. */
+export function createFargateCapacity(ctx: CapacityContext): EcsCapacity {
+    const { name, args, tags, containerName, isWeb, appContainer, listeners, readonlyRoot, writablePaths } = ctx;
+    const parent = { parent: ctx.parent };
+    const { clusterArn, clusterName } = resolveCluster(ctx);
+    const { executionRole, taskRole, roleDeps } = createTaskRoles(ctx);
 
     // --- Task definition. ---------------------------------------------------------------------
     const containerDefinitions = appContainer.apply((c) =>

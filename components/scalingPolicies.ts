@@ -4,10 +4,32 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { albResourceLabel, BACKLOG_PER_TASK_EXPRESSION, stepAdjustments } from "./scalingRules";
+import type { QueueMetricConfig } from "../config/types";
 import type { ScalingServiceArgs, ServiceLoadBalancing } from "./scalingService";
 
 function albLabel(lb: ServiceLoadBalancing): pulumi.Output<string> {
     return pulumi.all([lb.albArnSuffix, lb.targetGroupArnSuffix]).apply(([alb, tg]) => albResourceLabel(alb, tg));
+}
+
+type CustomizedMetric = aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecification;
+
+/** Backlog per task = queue depth / running tasks (metric math), so the tracking target is per task. */
+export function queueBacklogMetric(q: QueueMetricConfig, clusterName: pulumi.Input<string>, serviceName: pulumi.Input<string>): CustomizedMetric {
+    const stat = (id: string, namespace: string, metricName: string, dimensions: { name: string; value: pulumi.Input<string> }[], s: string) => ({
+        id,
+        metricStat: { metric: { namespace, metricName, dimensions }, stat: s },
+        returnData: false,
+    });
+    return {
+        metrics: [
+            stat("backlog", q.namespace, q.metricName, Object.entries(q.dimensions).map(([n, value]) => ({ name: n, value })), q.statistic),
+            stat("running", "ECS/ContainerInsights", "RunningTaskCount", [
+                { name: "ClusterName", value: clusterName },
+                { name: "ServiceName", value: serviceName },
+            ], "Average"),
+            { id: "backlogPerTask", expression: BACKLOG_PER_TASK_EXPRESSION, label: "Backlog per task", returnData: true },
+        ],
+    };
 }
 
 /** Application Auto Scaling policies of the ECS service. */
@@ -87,41 +109,7 @@ export function createEcsPolicies(
     // Queue backlog is tracked under either strategy: CPU says little about an idle-but-backlogged worker.
     if (args.queueMetric) {
         const q = args.queueMetric;
-        tracking("queue", q.targetPerTask, {
-            customizedMetricSpecification: {
-                // Backlog per task = queue depth / running tasks (metric math), so the target is per task.
-                metrics: [
-                    {
-                        id: "backlog",
-                        metricStat: {
-                            metric: {
-                                namespace: q.namespace,
-                                metricName: q.metricName,
-                                dimensions: Object.entries(q.dimensions).map(([n, value]) => ({ name: n, value })),
-                            },
-                            stat: q.statistic,
-                        },
-                        returnData: false,
-                    },
-                    {
-                        id: "running",
-                        metricStat: {
-                            metric: {
-                                namespace: "ECS/ContainerInsights",
-                                metricName: "RunningTaskCount",
-                                dimensions: [
-                                    { name: "ClusterName", value: clusterName },
-                                    { name: "ServiceName", value: serviceName },
-                                ],
-                            },
-                            stat: "Average",
-                        },
-                        returnData: false,
-                    },
-                    { id: "backlogPerTask", expression: BACKLOG_PER_TASK_EXPRESSION, label: "Backlog per task", returnData: true },
-                ],
-            },
-        });
+        tracking("queue", q.targetPerTask, { customizedMetricSpecification: queueBacklogMetric(q, clusterName, serviceName) });
     }
     return arns;
 }
