@@ -104,6 +104,40 @@ function monitoringRole(args: DatabaseArgs, account: pulumi.Output<string>): { a
     return { arn: role.arn, deps: [attachment] };
 }
 
+/** Settings the primary and every replica share: storage, network, encryption, observability. */
+function sharedInstanceSettings(
+    args: DatabaseArgs,
+    securityGroup: aws.ec2.SecurityGroup,
+    subnetGroup: aws.rds.SubnetGroup,
+    parameterGroup: aws.rds.ParameterGroup,
+    monitoringRoleArn: pulumi.Output<string> | undefined,
+) {
+    const { settings: cfg, lifecycle: life } = args;
+    return {
+        storageType: "gp3",
+        maxAllocatedStorage: cfg.maxAllocatedStorageGiB,
+        storageEncrypted: true,
+        kmsKeyId: args.storageKeyArn,
+        port: POSTGRES_PORT,
+        dbSubnetGroupName: subnetGroup.name,
+        vpcSecurityGroupIds: [securityGroup.id],
+        parameterGroupName: parameterGroup.name,
+        publiclyAccessible: false,
+        autoMinorVersionUpgrade: true,
+        caCertIdentifier: RDS_CA_CERT_IDENTIFIER,
+        iamDatabaseAuthenticationEnabled: true,
+        copyTagsToSnapshot: true,
+        deletionProtection: cfg.deletionProtection,
+        performanceInsightsEnabled: true,
+        performanceInsightsKmsKeyId: args.storageKeyArn,
+        performanceInsightsRetentionPeriod: cfg.performanceInsightsRetentionDays,
+        monitoringInterval: cfg.monitoringInterval,
+        monitoringRoleArn,
+        enabledCloudwatchLogsExports: POSTGRES_LOG_EXPORTS,
+        applyImmediately: life.applyImmediately,
+    };
+}
+
 /** Primary and read replicas, with their subnet and parameter groups and export log groups. */
 function createInstances(args: DatabaseArgs, securityGroup: aws.ec2.SecurityGroup): { primary: aws.rds.Instance; replicas: aws.rds.Instance[]; primaryId: string } {
     const { name, settings: cfg, lifecycle: life } = args;
@@ -133,30 +167,7 @@ function createInstances(args: DatabaseArgs, securityGroup: aws.ec2.SecurityGrou
             tags: args.tagged(`${role}-${logType}-log`),
         }, child));
 
-    // Settings shared by primary and replicas.
-    const common = {
-        storageType: "gp3",
-        maxAllocatedStorage: cfg.maxAllocatedStorageGiB,
-        storageEncrypted: true,
-        kmsKeyId: args.storageKeyArn,
-        port: POSTGRES_PORT,
-        dbSubnetGroupName: subnetGroup.name,
-        vpcSecurityGroupIds: [securityGroup.id],
-        parameterGroupName: parameterGroup.name,
-        publiclyAccessible: false,
-        autoMinorVersionUpgrade: true,
-        caCertIdentifier: RDS_CA_CERT_IDENTIFIER,
-        iamDatabaseAuthenticationEnabled: true,
-        copyTagsToSnapshot: true,
-        deletionProtection: cfg.deletionProtection,
-        performanceInsightsEnabled: true,
-        performanceInsightsKmsKeyId: args.storageKeyArn,
-        performanceInsightsRetentionPeriod: cfg.performanceInsightsRetentionDays,
-        monitoringInterval: cfg.monitoringInterval,
-        monitoringRoleArn: monitoring.arn,
-        enabledCloudwatchLogsExports: POSTGRES_LOG_EXPORTS,
-        applyImmediately: life.applyImmediately,
-    };
+    const common = sharedInstanceSettings(args, securityGroup, subnetGroup, parameterGroup, monitoring.arn);
     const azs = args.availabilityZones === undefined ? undefined : pulumi.output(args.availabilityZones);
 
     const primaryId = rdsInstanceIdentifier(`${name}-primary`);

@@ -420,28 +420,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
         const rules = args.waf.enabled ? wafRules(args.waf, name, clientIpHeader) : [];
         checkAlbSubnets(args.publicSubnetIds);
 
-        // Security group: inbound rules as separate resources; no inline egress, so the provider
-        // strips AWS's default allow-all egress and only the app-port rule the service adds remains.
-        this.securityGroup = new aws.ec2.SecurityGroup(`${name}-sg`, {
-            vpcId: args.vpcId,
-            description: "ALB: HTTP/HTTPS in from admitted CIDRs; out only to the app",
-            tags: { ...tags, Name: `${name}-sg` },
-        }, { parent: this });
-        for (const rule of ingress) {
-            new aws.vpc.SecurityGroupIngressRule(`${name}-sg-in-${rule.key}`, {
-                securityGroupId: this.securityGroup.id,
-                ipProtocol: "tcp",
-                fromPort: rule.port,
-                toPort: rule.port,
-                cidrIpv4: rule.cidrIpv4,
-                cidrIpv6: rule.cidrIpv6,
-                description: rule.description,
-                tags,
-            }, { parent: this });
-        }
-        if (args.originRanges) {
-            this.createOriginRules(name, args.originRanges, capacity, originRules);
-        }
+        this.securityGroup = this.createSecurityGroup(name, args, ingress, originRules, capacity);
 
         const logs = s.accessLogs.enabled ? this.accessLogsBucket(name, args) : undefined;
 
@@ -477,43 +456,11 @@ export class LoadBalancer extends pulumi.ComponentResource {
             tags,
         }, { parent: this });
 
-        this.httpsListener = new aws.lb.Listener(`${name}-https`, {
-            loadBalancerArn: this.alb.arn,
-            port: HTTPS_PORT,
-            protocol: "HTTPS",
-            sslPolicy: s.sslPolicy || DEFAULT_SSL_POLICY,
-            certificateArn: args.certificateArn,
-            defaultActions: [forwardAction(this.targetGroup.arn)],
-            tags,
-        }, { parent: this });
+        const listeners = this.createListeners(name, args);
+        this.httpsListener = listeners.https;
+        this.httpListener = listeners.http;
 
-        this.httpListener = new aws.lb.Listener(`${name}-http`, {
-            loadBalancerArn: this.alb.arn,
-            port: HTTP_PORT,
-            protocol: "HTTP",
-            defaultActions: [httpsRedirectAction()],
-            tags,
-        }, { parent: this });
-
-        let webAcl: aws.wafv2.WebAcl | undefined;
-        if (args.waf.enabled) {
-            webAcl = new aws.wafv2.WebAcl(`${name}-waf`, {
-                scope: "REGIONAL",
-                description: `Rate limit and managed rules for ${name}`,
-                defaultAction: { allow: {} },
-                rules,
-                visibilityConfig: {
-                    cloudwatchMetricsEnabled: true,
-                    sampledRequestsEnabled: true,
-                    metricName: wafMetricName(`${name}-waf`),
-                },
-                tags,
-            }, { parent: this });
-            new aws.wafv2.WebAclAssociation(`${name}-waf-assoc`, {
-                resourceArn: this.alb.arn,
-                webAclArn: webAcl.arn,
-            }, { parent: this });
-        }
+        const webAcl = args.waf.enabled ? this.createWaf(name, rules) : undefined;
 
         this.securityGroupId = this.securityGroup.id;
         this.dnsName = this.alb.dnsName;
@@ -549,15 +496,92 @@ export class LoadBalancer extends pulumi.ComponentResource {
         };
     }
 
+    /** HTTPS forwards everything to the target group; HTTP only redirects (301) to HTTPS. */
+    private createListeners(name: string, args: LoadBalancerArgs): { https: aws.lb.Listener; http: aws.lb.Listener } {
+        const https = new aws.lb.Listener(`${name}-https`, {
+            loadBalancerArn: this.alb.arn,
+            port: HTTPS_PORT,
+            protocol: "HTTPS",
+            sslPolicy: args.settings.sslPolicy || DEFAULT_SSL_POLICY,
+            certificateArn: args.certificateArn,
+            defaultActions: [forwardAction(this.targetGroup.arn)],
+            tags: args.tags,
+        }, { parent: this });
+
+        const http = new aws.lb.Listener(`${name}-http`, {
+            loadBalancerArn: this.alb.arn,
+            port: HTTP_PORT,
+            protocol: "HTTP",
+            defaultActions: [httpsRedirectAction()],
+            tags: args.tags,
+        }, { parent: this });
+        return { https, http };
+    }
+
+    /** The ALB's group: inbound rules only (per CIDR, or per port per origin prefix list); no egress. */
+    private createSecurityGroup(
+        name: string,
+        args: LoadBalancerArgs,
+        ingress: AlbIngressRule[],
+        originRules: PrefixListRule[],
+        capacity: PrefixListCapacity,
+    ): aws.ec2.SecurityGroup {
+        const tags = args.tags;
+        // Security group: inbound rules as separate resources; no inline egress, so the provider
+        // strips AWS's default allow-all egress; the app-port egress comes from allowAccess in platform.ts.
+        const securityGroup = new aws.ec2.SecurityGroup(`${name}-sg`, {
+            vpcId: args.vpcId,
+            description: "ALB: HTTP/HTTPS in from admitted CIDRs; out only to the app",
+            tags: { ...tags, Name: `${name}-sg` },
+        }, { parent: this });
+        for (const rule of ingress) {
+            new aws.vpc.SecurityGroupIngressRule(`${name}-sg-in-${rule.key}`, {
+                securityGroupId: securityGroup.id,
+                ipProtocol: "tcp",
+                fromPort: rule.port,
+                toPort: rule.port,
+                cidrIpv4: rule.cidrIpv4,
+                cidrIpv6: rule.cidrIpv6,
+                description: rule.description,
+                tags,
+            }, { parent: this });
+        }
+        if (args.originRanges) {
+            this.createOriginRules(name, securityGroup, args.originRanges, capacity, originRules);
+        }
+        return securityGroup;
+    }
+
+    /** Regional WebACL (rate limit, managed rules) attached to the ALB. */
+    private createWaf(name: string, rules: WebAclRule[]): aws.wafv2.WebAcl {
+        const webAcl = new aws.wafv2.WebAcl(`${name}-waf`, {
+            scope: "REGIONAL",
+            description: `Rate limit and managed rules for ${name}`,
+            defaultAction: { allow: {} },
+            rules,
+            visibilityConfig: {
+                cloudwatchMetricsEnabled: true,
+                sampledRequestsEnabled: true,
+                metricName: wafMetricName(`${name}-waf`),
+            },
+            tags: this.tags,
+        }, { parent: this });
+        new aws.wafv2.WebAclAssociation(`${name}-waf-assoc`, {
+            resourceArn: this.alb.arn,
+            webAclArn: webAcl.arn,
+        }, { parent: this });
+        return webAcl;
+    }
+
     /** Origin lockdown: the CDN's ranges in one prefix list per family, one rule per port per list. */
-    private createOriginRules(name: string, ranges: OriginRanges, capacity: PrefixListCapacity, rules: PrefixListRule[]): void {
+    private createOriginRules(name: string, securityGroup: aws.ec2.SecurityGroup, ranges: OriginRanges, capacity: PrefixListCapacity, rules: PrefixListRule[]): void {
         const lists = {
             ipv4: this.originPrefixList(name, "ipv4", ranges.ipv4, capacity.ipv4),
             ipv6: this.originPrefixList(name, "ipv6", ranges.ipv6, capacity.ipv6),
         };
         for (const rule of rules) {
             new aws.vpc.SecurityGroupIngressRule(`${name}-sg-in-${rule.key}`, {
-                securityGroupId: this.securityGroup.id,
+                securityGroupId: securityGroup.id,
                 ipProtocol: "tcp",
                 fromPort: rule.port,
                 toPort: rule.port,

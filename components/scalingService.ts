@@ -162,32 +162,8 @@ export class ScalingService extends pulumi.ComponentResource {
             tags,
         }, { ...parent, retainOnDelete: args.retainLogs ?? true });
 
-        // --- Secrets: resolved once, used by IAM, the container definition and user data. ------------
-        const secrets: pulumi.Output<ResolvedSecret[]> = pulumi.output(
-            (args.secrets ?? []).map((s) => ({ name: s.name, valueFrom: s.valueFrom })),
-        );
-        const secretArns = pulumi.output(args.secretArns ?? []);
-        const kmsKeyArns = pulumi.output(args.kmsKeyArns ?? []);
-        const hasSecretGrant = (args.secretArns ?? []).length > 0;
-        const secretPolicyJson = pulumi.all([secrets, secretArns, kmsKeyArns]).apply(([s, arns, keys]) => {
-            assertSecretsCovered(s, arns);
-            return JSON.stringify(secretReadPolicy(arns, keys, args.region));
-        });
-        const environment = pulumi.output(args.extraEnvironment ?? {}).apply((extra) =>
-            mergeEnvironment(args.container.environment, extra as Record<string, string>, []));
-        // The app container as both compute modes run it (task definition / user data).
-        const appContainer: pulumi.Output<AppContainer> = pulumi.all([environment, secrets, logGroup.name]).apply(([env, sec, lg]) => ({
-            image: args.container.image,
-            port: args.container.port,
-            command: args.container.command,
-            environment: env,
-            secrets: sec,
-            logGroupName: lg,
-            region: args.region,
-            stopTimeout,
-            readonlyRootFilesystem: readonlyRoot,
-            writablePaths,
-        }));
+        // Secrets resolved once, used by IAM, the container definition and user data.
+        const { secretPolicyJson, hasSecretGrant, appContainer } = resolveAppContainer(args, logGroup.name, { stopTimeout, readonlyRoot, writablePaths });
 
         const ctx: CapacityContext = {
             parent: this, name, args, tags, securityGroupId: sg.id, containerName, isWeb, appContainer,
@@ -229,6 +205,38 @@ export class ScalingService extends pulumi.ComponentResource {
         }
         return [{ owner: this, namePrefix: `${this.baseName}-app`, securityGroupId: this.securityGroupId, port: this.appPort, service: `${this.baseName} app port`, tags: this.tags }];
     }
+}
+
+/** The app container as both compute modes run it, and the policy that lets its roles read its secrets. */
+function resolveAppContainer(
+    args: ScalingServiceArgs,
+    logGroupName: pulumi.Output<string>,
+    run: { stopTimeout: number; readonlyRoot: boolean; writablePaths: string[] },
+): { secretPolicyJson: pulumi.Output<string>; hasSecretGrant: boolean; appContainer: pulumi.Output<AppContainer> } {
+    const secrets: pulumi.Output<ResolvedSecret[]> = pulumi.output(
+        (args.secrets ?? []).map((s) => ({ name: s.name, valueFrom: s.valueFrom })),
+    );
+    const secretArns = pulumi.output(args.secretArns ?? []);
+    const kmsKeyArns = pulumi.output(args.kmsKeyArns ?? []);
+    const secretPolicyJson = pulumi.all([secrets, secretArns, kmsKeyArns]).apply(([s, arns, keys]) => {
+        assertSecretsCovered(s, arns);
+        return JSON.stringify(secretReadPolicy(arns, keys, args.region));
+    });
+    const environment = pulumi.output(args.extraEnvironment ?? {}).apply((extra) =>
+        mergeEnvironment(args.container.environment, extra as Record<string, string>, []));
+    const appContainer = pulumi.all([environment, secrets, logGroupName]).apply(([env, sec, lg]): AppContainer => ({
+        image: args.container.image,
+        port: args.container.port,
+        command: args.container.command,
+        environment: env,
+        secrets: sec,
+        logGroupName: lg,
+        region: args.region,
+        stopTimeout: run.stopTimeout,
+        readonlyRootFilesystem: run.readonlyRoot,
+        writablePaths: run.writablePaths,
+    }));
+    return { secretPolicyJson, hasSecretGrant: (args.secretArns ?? []).length > 0, appContainer };
 }
 
 /** Every secret handed to the container must be readable through the granted ARNs. */
