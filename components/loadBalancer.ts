@@ -35,10 +35,10 @@ export interface LoadBalancerArgs {
      * @default { ipv4: 25, ipv6: 15 }
      */
     originPrefixListMaxEntries?: PrefixListCapacity;
-    /** Header carrying the real client IP for the WAF rate rule. Defaults to CF-Connecting-IP
-     *  under origin lockdown (every request then comes from a CDN address), else none (source IP). */
+    /** Header carrying the real client IP for the WAF rate rule.
+     *  @default "CF-Connecting-IP" under origin lockdown (every request then comes from a CDN address), else none (source IP) */
     clientIpHeader?: string;
-    /** Seconds (30-900) a new target ramps up before getting its full share; round_robin only. */
+    /** Seconds (30-900) a new target ramps up before getting its full share; round_robin only. @default undefined (off) */
     slowStartSeconds?: number;
     /**
      * Keep the access-log bucket and its objects when the stack lets it go (no force-destroy,

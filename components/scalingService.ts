@@ -42,19 +42,26 @@ export interface ScalingServiceArgs {
     /** Private subnets, at least two AZs. No public IPs are assigned. */
     subnetIds: pulumi.Input<pulumi.Input<string>[]>;
     container: ServiceContainer;
-    /** Extra plain environment (e.g. data tier endpoints). */
+    /** Extra plain environment (e.g. data tier endpoints). @default {} */
     extraEnvironment?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Container secrets, read from Secrets Manager at start. @default [] */
     secrets?: ServiceSecret[];
-    /** ARNs the task/instance role may read (exactly the secrets above) and KMS keys to decrypt them. */
+    /** ARNs the task/instance role may read (exactly the secrets above). @default [] */
     secretArns?: pulumi.Input<string>[];
+    /** KMS keys that decrypt those secrets. @default [] */
     kmsKeyArns?: pulumi.Input<string>[];
+    /**
+     * Compute mode and its settings. `mode` decides which resources exist (Fargate or EC2 capacity),
+     * so the settings are plain values rather than Inputs.
+     */
     compute: ComputeConfig;
     capacity: CapacityConfig;
     scaling: ScalingConfig;
-    /** Workers: target tracking on a queue-depth metric published by the app. */
+    /** Workers: target tracking on a queue-depth metric published by the app. @default undefined (no queue policy) */
     queueMetric?: QueueMetricConfig;
+    /** The ALB side; required for `role: "web"`, refused for workers. @default undefined */
     loadBalancer?: ServiceLoadBalancing;
-    /** Reuse an ECS cluster (workers share the web service's cluster). */
+    /** Reuse an ECS cluster (workers share the web service's cluster). @default undefined (a new cluster) */
     clusterArn?: pulumi.Input<string>;
     region: string;
     /**
@@ -63,13 +70,14 @@ export interface ScalingServiceArgs {
      */
     retainLogs?: boolean;
     tags: Record<string, string>;
-    /** Fargate CPU architecture (default X86_64); ARM64 (Graviton) is ~20 % cheaper if the image is multi-arch. */
+    /** Fargate CPU architecture; ARM64 (Graviton) is ~20 % cheaper if the image is multi-arch. @default "X86_64" */
     cpuArchitecture?: "X86_64" | "ARM64";
     /**
-     * Run the container with a read-only root filesystem (default true). Paths in `writablePaths`
-     * (default ["/tmp"]) get a writable scratch volume (Fargate) or tmpfs (EC2).
+     * Run the container with a read-only root filesystem. Paths in `writablePaths` get a writable
+     * scratch volume (Fargate) or tmpfs (EC2). @default true
      */
     readonlyRootFilesystem?: boolean;
+    /** @default ["/tmp"] */
     writablePaths?: string[];
 }
 
