@@ -258,7 +258,7 @@ export class DataTier extends pulumi.ComponentResource {
     /**
      * Two customer keys. The app's role is granted kms:Decrypt on the secrets key only, so a
      * compromised task cannot use its grant against the storage key; each key has its own
-     * rotation and deletion schedule. In production the keys are kept when removed from the program:
+     * rotation and deletion schedule. With `lifecycle.protect` the keys are kept when removed from the program:
      * final snapshots are encrypted with the storage key and are useless once it is gone.
      */
     private createKeys(life: Lifecycle): Keys {

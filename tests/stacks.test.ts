@@ -4,7 +4,10 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import { EngineRun, RegisteredResource, runProgram } from "../scripts/plan/engine";
 import { createMockCloud } from "../scripts/plan/mockCloud";
-import { readStackConfig } from "../scripts/plan/stackConfig";
+import * as pulumi from "@pulumi/pulumi";
+import { effectiveConfig, readStackConfig } from "../scripts/plan/stackConfig";
+import { buildPlatform } from "../platform";
+import { loadConfig } from "../config/load";
 import { ofType, oneOfType, ROOT, runStack } from "./helpers/stack";
 
 const W = "web-platform:";
@@ -239,6 +242,28 @@ describe("whole stack: determinism", () => {
         const a = await runStack("prod");
         const b = await runStack("prod");
         assert.deepEqual(names(a), names(b));
+    });
+});
+
+describe("whole stack: Output-native program", () => {
+    it("buildPlatform returns Outputs synchronously: every export is an Output, none a Promise", async () => {
+        const { config, secretKeys } = effectiveConfig(readStackConfig(path.join(ROOT, "Pulumi.prod.yaml")), {});
+        const kinds: Record<string, string> = {};
+        await runProgram({
+            project: "web-platform",
+            stack: "prod",
+            config,
+            secretKeys,
+            cloud: createMockCloud({ region: "us-east-1" }),
+            program: () => {
+                const outputs = buildPlatform(loadConfig());
+                for (const [key, value] of Object.entries(outputs)) {
+                    kinds[key] = value instanceof Promise ? "promise" : pulumi.Output.isInstance(value) ? "output" : typeof value;
+                }
+            },
+        });
+        assert.equal(Object.keys(kinds).length, 16);
+        assert.deepEqual(Object.entries(kinds).filter(([, kind]) => kind !== "output"), []);
     });
 });
 
