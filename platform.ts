@@ -1,47 +1,44 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
 import { PlatformConfig } from "./config/types";
+import { stackLifecycle } from "./config/lifecycle";
+import { allowAccess } from "./components/access";
 import { Network } from "./components/network";
-import { albIngressRules, LoadBalancer, LoadBalancerArgs } from "./components/loadBalancer";
-import { ScalingService } from "./components/scalingService";
+import {
+    albIngressRules,
+    LoadBalancer,
+    LoadBalancerArgs,
+    originPrefixListRules,
+} from "./components/loadBalancer";
+import { ScalingService, ScalingServiceArgs } from "./components/scalingService";
 import { DataTier } from "./components/dataTier";
 import { Monitoring, MonitoredCompute } from "./components/monitoring";
-import { CdnWorker, EdgeRanges, ManagedCertificate, getCloudflareRanges } from "./components/cdnWorker";
+import { CdnWorker, ManagedCertificate, cloudflareRanges } from "./components/cdnWorker";
 
-/** What the stack exports. */
+/** What the stack exports: every value an Output (undefined inside when the part is off). */
 export interface PlatformOutputs {
     url: pulumi.Output<string>;
     albDnsName: pulumi.Output<string>;
     targetGroupArn: pulumi.Output<string>;
-    serviceName?: pulumi.Output<string>;
-    clusterName?: pulumi.Output<string>;
-    autoScalingGroupName?: pulumi.Output<string>;
-    workerServiceNames: pulumi.Output<string>[];
+    serviceName: pulumi.Output<string | undefined>;
+    clusterName: pulumi.Output<string | undefined>;
+    autoScalingGroupName: pulumi.Output<string | undefined>;
+    workerServiceNames: pulumi.Output<string[]>;
     vpcId: pulumi.Output<string>;
     publicSubnetIds: pulumi.Output<string[]>;
     privateSubnetIds: pulumi.Output<string[]>;
-    databaseWriterEndpoint?: pulumi.Output<string>;
-    databaseReaderEndpoints?: pulumi.Output<string[]>;
-    cachePrimaryEndpoint?: pulumi.Output<string>;
-    cacheReaderEndpoint?: pulumi.Output<string>;
+    databaseWriterEndpoint: pulumi.Output<string | undefined>;
+    databaseReaderEndpoints: pulumi.Output<string[] | undefined>;
+    cachePrimaryEndpoint: pulumi.Output<string | undefined>;
+    cacheReaderEndpoint: pulumi.Output<string | undefined>;
     alarmTopicArn: pulumi.Output<string>;
     dashboardName: pulumi.Output<string>;
-}
-
-/** The first `count` available AZs of the region, in order (what awsx would pick). */
-async function pickAvailabilityZones(count: number): Promise<string[]> {
-    const zones = await aws.getAvailabilityZones({ state: "available" });
-    if (zones.names.length < count) {
-        throw new Error(`web-platform:network.azCount is ${count} but the region offers ${zones.names.length} availability zones: lower network.azCount`);
-    }
-    return zones.names.slice(0, count);
 }
 
 /** The load balancer as the config sets it up; the caller wires the VPC, certificate and origin ranges. */
 export function loadBalancerArgs(
     cfg: PlatformConfig,
-    wiring: Pick<LoadBalancerArgs, "vpcId" | "publicSubnetIds" | "certificateArn" | "originCidrs">,
+    wiring: Pick<LoadBalancerArgs, "vpcId" | "publicSubnetIds" | "certificateArn" | "originRanges">,
 ): LoadBalancerArgs {
     return {
         ...wiring,
@@ -50,89 +47,66 @@ export function loadBalancerArgs(
         healthCheck: cfg.healthCheck,
         settings: cfg.loadBalancer,
         waf: cfg.waf,
-        production: cfg.production,
+        originPrefixListMaxEntries: cfg.loadBalancer.originPrefixListMaxEntries,
+        retainAccessLogs: stackLifecycle(cfg.production).retainAccessLogs,
         tags: cfg.tags,
     };
 }
 
-/** Wires the components for one stack. Every decision lives in config/ and the components. */
-export async function buildPlatform(cfg: PlatformConfig): Promise<PlatformOutputs> {
-    const prefix = cfg.project === cfg.stack ? cfg.project : `${cfg.project}-${cfg.stack}`;
-    const tags = cfg.tags;
-
-    // Look everything up and check what depends on it before the first cloud resource is registered:
-    // a failure here leaves nothing half-built.
-    // Pin the AZs of a new VPC so the database replicas land in the same AZs as its subnets.
-    const availabilityZones = cfg.network.kind === "new" ? await pickAvailabilityZones(cfg.network.azCount) : undefined;
-
-    let cfProvider: cloudflare.Provider | undefined;
-    let originCidrs: EdgeRanges | undefined;
+/**
+ * Checks that need nothing from the cloud, made before the first resource registers so bad input
+ * leaves nothing half-built: the ALB's inbound rules against the security group quota (per CIDR
+ * without the CDN; the prefix lists' maxEntries with it) and the certificate source.
+ */
+export function checkBeforeRegistering(cfg: PlatformConfig): void {
     if (cfg.cdn.enabled) {
-        cfProvider = new cloudflare.Provider(`${prefix}-cloudflare`, {
-            apiToken: new pulumi.Config("cloudflare").requireSecret("apiToken"),
-        });
-        originCidrs = await getCloudflareRanges(cfProvider);
+        // parseConfig reports the same as loadBalancer.originPrefixListMaxEntries issues; kept for callers that skip it.
+        originPrefixListRules(cfg.loadBalancer.originPrefixListMaxEntries);
+    } else {
+        albIngressRules(cfg.loadBalancer);
     }
-    // The ALB's ingress must fit the security-group rule quota with the CDN's current ranges.
-    albIngressRules(cfg.loadBalancer, originCidrs);
-    if (!cfg.loadBalancer.certificateArn && !cfProvider) {
+    if (!cfg.loadBalancer.certificateArn && !cfg.cdn.enabled) {
         // parseConfig rejects this combination; kept as a guard for callers that skip it.
         throw new Error("web-platform:loadBalancer.certificateArn is required when the CDN is off");
     }
+}
 
-    // Without a configured certificate the CDN path requests one and validates it in the zone.
-    const certificateArn: pulumi.Input<string> = cfg.loadBalancer.certificateArn ?? new ManagedCertificate(`${prefix}-cert`, {
-        domain: cfg.cdn.domain,
-        includeWww: cfg.cdn.includeWww,
-        zoneId: cfg.cdn.zoneId,
-        provider: cfProvider!,
-        tags,
-    }).certificateArn;
-
-    const network = new Network(`${prefix}-net`, { config: cfg.network, tags, availabilityZoneNames: availabilityZones });
-
-    const lb = new LoadBalancer(`${prefix}-lb`, loadBalancerArgs(cfg, {
-        vpcId: network.vpcId,
-        publicSubnetIds: network.publicSubnetIds,
-        certificateArn,
-        originCidrs,
-    }));
-
-    const data = new DataTier(`${prefix}-data`, {
-        vpcId: network.vpcId,
-        subnetIds: network.privateSubnetIds,
-        availabilityZones,
-        database: cfg.database,
-        cache: cfg.cache,
-        production: cfg.production,
-        tags,
-    });
-
-    // What the app's code base needs wherever it runs (web and every worker): filesystem contract,
-    // the data tier's endpoints and secrets, and the keys to decrypt them. Fresh values per service.
-    const appRuntime = () => ({
+/** What every service of the app's code base gets (web and each worker): runtime contract and data access. */
+function appRuntime(cfg: PlatformConfig, data: DataTier): Pick<ScalingServiceArgs,
+    "readonlyRootFilesystem" | "writablePaths" | "extraEnvironment" | "secrets" | "secretArns" | "kmsKeyArns"> {
+    return {
         readonlyRootFilesystem: cfg.app.readonlyRootFilesystem,
         writablePaths: cfg.app.writablePaths,
         extraEnvironment: data.appEnvironment(),
         secrets: data.appSecrets(),
         secretArns: data.secretArns(),
         kmsKeyArns: data.kmsKeyArns(),
-    });
+    };
+}
+
+/** The web service and one Fargate service per worker, each admitted to the data tier. */
+function createServices(cfg: PlatformConfig, prefix: string, network: Network, lb: LoadBalancer, data: DataTier): { web: ScalingService; workers: ScalingService[] } {
+    const retainLogs = stackLifecycle(cfg.production).retainLogs;
     const web = new ScalingService(`${prefix}-web`, {
         role: "web",
         vpcId: network.vpcId,
         subnetIds: network.privateSubnetIds,
         container: cfg.app,
-        ...appRuntime(),
+        ...appRuntime(cfg, data),
         compute: cfg.compute,
         capacity: cfg.capacity,
         scaling: cfg.scaling,
         loadBalancer: lb.serviceLoadBalancing(),
         region: cfg.region,
-        production: cfg.production,
-        tags,
+        retainLogs,
+        tags: cfg.tags,
     });
-    data.allowClient("web", web.securityGroupId);
+    // The ALB reaches the app port; its group has no other egress. Rule names before the
+    // access pattern: "<web>-from-alb" and "<web>-alb-to-app" (kept as aliases: same resources).
+    allowAccess({ name: "alb", label: "the ALB", securityGroupId: lb.securityGroupId, needsEgress: true }, web.accessPoints(), {
+        aliases: (kind) => [{ name: kind === "ingress" ? `${prefix}-web-from-alb` : `${prefix}-web-alb-to-app` }],
+    });
+    allowAccess({ name: "web", securityGroupId: web.securityGroupId }, data.accessPoints());
 
     const workers = cfg.workers.map((w) => {
         const worker = new ScalingService(`${prefix}-worker-${w.name}`, {
@@ -141,7 +115,7 @@ export async function buildPlatform(cfg: PlatformConfig): Promise<PlatformOutput
             subnetIds: network.privateSubnetIds,
             container: { image: w.image, cpu: w.cpu, memory: w.memory, command: w.command, environment: w.environment },
             // Workers run the app's code base: same filesystem contract and data-tier access as web.
-            ...appRuntime(),
+            ...appRuntime(cfg, data),
             // Workers always run on Fargate in the web service's cluster when it has one.
             compute: { ...cfg.compute, mode: "fargate" },
             capacity: w.capacity,
@@ -157,69 +131,106 @@ export async function buildPlatform(cfg: PlatformConfig): Promise<PlatformOutput
             queueMetric: w.queueMetric,
             clusterArn: web.clusterArn,
             region: cfg.region,
-            production: cfg.production,
-            tags,
+            retainLogs,
+            tags: cfg.tags,
         });
-        data.allowClient(`worker-${w.name}`, worker.securityGroupId);
-        return { config: w, service: worker };
+        allowAccess({ name: `worker-${w.name}`, securityGroupId: worker.securityGroupId }, data.accessPoints());
+        return worker;
     });
+    return { web, workers };
+}
 
-    const compute: MonitoredCompute[] = [
-        web.serviceName && web.clusterName
-            ? { kind: "ecs", name: "web", clusterName: web.clusterName, serviceName: web.serviceName }
-            : { kind: "asg", name: "web", autoScalingGroupName: web.autoScalingGroupName! },
-        ...workers.map(({ config, service }): MonitoredCompute => ({
-            kind: "ecs",
-            name: `worker-${config.name}`,
-            clusterName: service.clusterName!,
-            serviceName: service.serviceName!,
-        })),
-    ];
+/** What Monitoring watches, named as the alarms name it: the web service first, then the workers. */
+function monitoredCompute(web: ScalingService, workers: ScalingService[], cfg: PlatformConfig): MonitoredCompute[] {
+    const watch = (name: string, s: ScalingService): MonitoredCompute => s.capacity.kind === "ecs"
+        ? { kind: "ecs", name, clusterName: s.capacity.clusterName, serviceName: s.capacity.serviceName }
+        : { kind: "asg", name, autoScalingGroupName: s.capacity.autoScalingGroupName };
+    return [watch("web", web), ...workers.map((w, i) => watch(`worker-${cfg.workers[i].name}`, w))];
+}
+
+/** The configured certificate, or (CDN path) one requested from ACM and validated in the zone. */
+function certificateArnFor(cfg: PlatformConfig, prefix: string, provider: cloudflare.Provider | undefined): pulumi.Input<string> {
+    if (cfg.loadBalancer.certificateArn) {
+        return cfg.loadBalancer.certificateArn;
+    }
+    if (!provider) {
+        throw new Error("web-platform:loadBalancer.certificateArn is required when the CDN is off");
+    }
+    return new ManagedCertificate(`${prefix}-cert`, {
+        domain: cfg.cdn.domain,
+        includeWww: cfg.cdn.includeWww,
+        zoneId: cfg.cdn.zoneId,
+        provider,
+        tags: cfg.tags,
+    }).certificateArn;
+}
+
+/** Wires the components for one stack, synchronously: lookups are Outputs, nothing is awaited. */
+export function buildPlatform(cfg: PlatformConfig): PlatformOutputs {
+    const prefix = cfg.project === cfg.stack ? cfg.project : `${cfg.project}-${cfg.stack}`;
+    const tags = cfg.tags;
+    checkBeforeRegistering(cfg);
+
+    const cfProvider = cfg.cdn.enabled
+        ? new cloudflare.Provider(`${prefix}-cloudflare`, { apiToken: new pulumi.Config("cloudflare").requireSecret("apiToken") })
+        : undefined;
+    const certificateArn = certificateArnFor(cfg, prefix, cfProvider);
+
+    const network = new Network(`${prefix}-net`, { config: cfg.network, tags });
+    const lb = new LoadBalancer(`${prefix}-lb`, loadBalancerArgs(cfg, {
+        vpcId: network.vpcId,
+        publicSubnetIds: network.publicSubnetIds,
+        certificateArn,
+        // Origin lockdown: Cloudflare's published ranges, as the data source's Output.
+        originRanges: cfProvider ? cloudflareRanges(cfProvider) : undefined,
+    }));
+    const data = new DataTier(`${prefix}-data`, {
+        vpcId: network.vpcId,
+        subnetIds: network.privateSubnetIds,
+        // A new VPC's AZs, so the database replicas land in the AZs of its subnets.
+        availabilityZones: network.availabilityZoneNames,
+        database: cfg.database,
+        cache: cfg.cache,
+        lifecycle: stackLifecycle(cfg.production).data,
+        tags,
+    });
+    const { web, workers } = createServices(cfg, prefix, network, lb, data);
 
     const monitoring = new Monitoring(`${prefix}-monitoring`, {
         config: cfg.monitoring,
         region: cfg.region,
         alb: { arnSuffix: lb.albArnSuffix, targetGroupArnSuffix: lb.targetGroupArnSuffix },
-        compute,
-        database: cfg.database.enabled && data.primaryIdentifier
-            ? { primaryIdentifier: data.primaryIdentifier, replicaIdentifiers: data.replicaIdentifiers ?? [] }
+        compute: monitoredCompute(web, workers, cfg),
+        database: data.databaseOutputs
+            ? { primaryIdentifier: data.databaseOutputs.primaryIdentifier, replicaIdentifiers: data.databaseOutputs.replicaIdentifiers }
             : undefined,
-        cache: cfg.cache.enabled && data.cacheReplicationGroupId && data.cacheMemberClusterIds
-            ? {
-                replicationGroupId: data.cacheReplicationGroupId,
-                memberClusterIds: data.cacheMemberClusterIds,
-                numNodes: cfg.cache.numNodes,
-            }
+        cache: data.cacheOutputs
+            ? { replicationGroupId: data.cacheOutputs.replicationGroupId, memberClusterIds: data.cacheOutputs.memberClusterIds, numNodes: cfg.cache.numNodes }
             : undefined,
         tags,
     });
 
-    let url: pulumi.Output<string> = pulumi.interpolate`https://${lb.dnsName}`;
-    if (cfg.cdn.enabled && cfProvider) {
-        const cdn = new CdnWorker(`${prefix}-cdn`, {
-            config: cfg.cdn,
-            originHostname: lb.dnsName,
-            healthPath: cfg.healthCheck.path,
-            provider: cfProvider,
-        });
-        url = cdn.url;
-    }
+    const cdn = cfProvider
+        ? new CdnWorker(`${prefix}-cdn`, { config: cfg.cdn, originHostname: lb.dnsName, healthPath: cfg.healthCheck.path, provider: cfProvider })
+        : undefined;
 
+    const ecs = web.capacity.kind === "ecs" ? web.capacity : undefined;
+    const asg = web.capacity.kind === "asg" ? web.capacity : undefined;
     return {
-        url,
+        url: cdn ? cdn.url : pulumi.interpolate`https://${lb.dnsName}`,
         albDnsName: lb.dnsName,
         targetGroupArn: lb.targetGroupArn,
-        serviceName: web.serviceName,
-        clusterName: web.clusterName,
-        autoScalingGroupName: web.autoScalingGroupName,
-        workerServiceNames: workers.map(({ service }) => service.serviceName!).filter((n) => n !== undefined),
+        serviceName: pulumi.output(ecs?.serviceName),
+        clusterName: pulumi.output(ecs?.clusterName),
+        autoScalingGroupName: pulumi.output(asg?.autoScalingGroupName),
+        workerServiceNames: pulumi.all(workers.flatMap((w) => (w.capacity.kind === "ecs" ? [w.capacity.serviceName] : []))),
         vpcId: network.vpcId,
         publicSubnetIds: network.publicSubnetIds,
         privateSubnetIds: network.privateSubnetIds,
-        databaseWriterEndpoint: data.writerEndpoint,
-        databaseReaderEndpoints: data.readerEndpoints,
-        cachePrimaryEndpoint: data.cachePrimaryEndpoint,
-        cacheReaderEndpoint: data.cacheReaderEndpoint,
+        databaseWriterEndpoint: pulumi.output(data.databaseOutputs?.writerEndpoint),
+        databaseReaderEndpoints: pulumi.output(data.databaseOutputs?.readerEndpoints),
+        cachePrimaryEndpoint: pulumi.output(data.cacheOutputs?.primaryEndpoint),
+        cacheReaderEndpoint: pulumi.output(data.cacheOutputs?.readerEndpoint),
         alarmTopicArn: monitoring.alarmTopicArn,
         dashboardName: monitoring.dashboardName,
     };

@@ -34,10 +34,13 @@ export function edgeRangesFrom(result: IpRangesResult): EdgeRanges {
     return { ipv4, ipv6 };
 }
 
-/** Look up Cloudflare's IP ranges through the provider's data source. */
-export async function getCloudflareRanges(provider: cloudflare.Provider): Promise<EdgeRanges> {
-    const result = await cloudflare.getIpRanges({}, { provider });
-    return edgeRangesFrom(result);
+/**
+ * Cloudflare's IP ranges through the provider's data source, in its Output form: nothing waits for
+ * the lookup before registering, and the ranges flow into the ALB's origin prefix lists.
+ */
+export function cloudflareRanges(provider: cloudflare.Provider): { ipv4: pulumi.Output<string[]>; ipv6: pulumi.Output<string[]> } {
+    const ranges = cloudflare.getIpRangesOutput({}, { provider }).apply(edgeRangesFrom);
+    return { ipv4: ranges.ipv4, ipv6: ranges.ipv6 };
 }
 
 // ---- certificate ----------------------------------------------------------------------------

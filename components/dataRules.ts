@@ -160,15 +160,14 @@ export interface Lifecycle {
     secretRecoveryWindowDays: number;
 }
 
-export function lifecycle(production: boolean): Lifecycle {
-    return {
-        protect: production,
-        skipFinalSnapshot: !production,
-        deleteAutomatedBackups: !production,
-        applyImmediately: !production,
-        secretRecoveryWindowDays: production ? 30 : 0,
-    };
-}
+/** The DataTier's default lifecycle: everything kept (the safe side for a forgotten argument). */
+export const PROTECTED_LIFECYCLE: Lifecycle = {
+    protect: true,
+    skipFinalSnapshot: false,
+    deleteAutomatedBackups: false,
+    applyImmediately: false,
+    secretRecoveryWindowDays: 30,
+};
 
 /**
  * Replica AZs, round-robin over the private subnets' AZs. A single-AZ primary is pinned to the

@@ -18,19 +18,34 @@ export interface LoadBalancerArgs {
     /** "ip" for Fargate tasks (awsvpc), "instance" for EC2 Auto Scaling instances. */
     targetType: "ip" | "instance";
     healthCheck: HealthCheckConfig;
-    settings: LoadBalancerConfig;
+    /** The listener, target group, security group and log settings (the origin list capacity is its own arg). */
+    settings: Omit<LoadBalancerConfig, "originPrefixListMaxEntries">;
     waf: WafConfig;
     /** Certificate for the HTTPS listener: the configured ARN or a validated managed certificate. */
     certificateArn: pulumi.Input<string>;
-    /** Origin lockdown: when given, 80/443 are admitted only from these (e.g. Cloudflare ranges)
-     *  instead of settings.ingressCidrs / ingressIpv6Cidrs. */
-    originCidrs?: { ipv4: string[]; ipv6: string[] };
-    /** Header carrying the real client IP for the WAF rate rule. Defaults to CF-Connecting-IP
-     *  under origin lockdown (every request then comes from a CDN address), else none (source IP). */
+    /**
+     * Origin lockdown: when given, 80/443 are admitted only from these ranges (Cloudflare's, as the
+     * data source's Output) through two managed prefix lists, instead of settings.ingressCidrs /
+     * ingressIpv6Cidrs. @default undefined (no lockdown)
+     */
+    originRanges?: OriginRanges;
+    /**
+     * Capacity of the origin prefix lists. Each rule that references a list counts its maxEntries
+     * against the security group's inbound-rule quota, so 2 × maxEntries must fit in it per family.
+     * @default { ipv4: 25, ipv6: 15 }
+     */
+    originPrefixListMaxEntries?: PrefixListCapacity;
+    /** Header carrying the real client IP for the WAF rate rule.
+     *  @default "CF-Connecting-IP" under origin lockdown (every request then comes from a CDN address), else none (source IP) */
     clientIpHeader?: string;
-    /** Seconds (30-900) a new target ramps up before getting its full share; round_robin only. */
+    /** Seconds (30-900) a new target ramps up before getting its full share; round_robin only. @default undefined (off) */
     slowStartSeconds?: number;
-    production: boolean;
+    /**
+     * Keep the access-log bucket and its objects when the stack lets it go (no force-destroy,
+     * `retainOnDelete`). The stack-config layer chooses it per stack (config/lifecycle.ts).
+     * @default true
+     */
+    retainAccessLogs?: boolean;
     tags: Record<string, string>;
 }
 
@@ -143,22 +158,15 @@ export function cidrKey(cidr: string): string {
 }
 
 /**
- * Inbound rules of the ALB security group: 80 and 443 from the admitted CIDRs. Under origin
- * lockdown only the CDN's ranges are admitted (the configured ingress CIDRs are ignored), so the
- * ALB cannot be reached around the CDN/WAF edge.
+ * Inbound rules of the ALB security group without origin lockdown: 80 and 443 from the configured
+ * CIDRs, one rule per (port, CIDR). Under lockdown see originPrefixListRules instead.
  */
-export function albIngressRules(
-    settings: Pick<LoadBalancerConfig, "ingressCidrs" | "ingressIpv6Cidrs">,
-    originCidrs?: { ipv4: string[]; ipv6: string[] },
-): AlbIngressRule[] {
-    const locked = originCidrs !== undefined;
-    const ipv4 = [...new Set(locked ? originCidrs.ipv4 : settings.ingressCidrs)];
-    const ipv6 = [...new Set(locked ? originCidrs.ipv6 : settings.ingressIpv6Cidrs)];
-    const source = locked ? "CDN origin range" : "configured ingress";
+export function albIngressRules(settings: Pick<LoadBalancerConfig, "ingressCidrs" | "ingressIpv6Cidrs">): AlbIngressRule[] {
+    const ipv4 = [...new Set(settings.ingressCidrs)];
+    const ipv6 = [...new Set(settings.ingressIpv6Cidrs)];
+    const source = "configured ingress";
     if (ipv4.length + ipv6.length === 0) {
-        throw new Error(locked
-            ? "loadBalancer: origin lockdown got no CDN ranges; the ALB would admit nobody"
-            : "loadBalancer.ingressCidrs/ingressIpv6Cidrs are empty; the ALB would admit nobody");
+        throw new Error("loadBalancer.ingressCidrs/ingressIpv6Cidrs are empty; the ALB would admit nobody");
     }
     for (const [family, list] of [["IPv4", ipv4], ["IPv6", ipv6]] as const) {
         if (list.length * 2 > SG_INBOUND_RULE_QUOTA) {
@@ -178,6 +186,77 @@ export function albIngressRules(
         }
     }
     return rules;
+}
+
+/** The CDN's published ranges, as the data source's Output (known only at deployment). */
+export interface OriginRanges {
+    ipv4: pulumi.Input<string[]>;
+    ipv6: pulumi.Input<string[]>;
+}
+
+/** maxEntries of the two origin prefix lists. */
+export interface PrefixListCapacity {
+    ipv4: number;
+    ipv6: number;
+}
+
+/** Room for Cloudflare's ranges (15 IPv4, 7 IPv6 today) to grow; 2 × 25 and 2 × 15 fit the quota of 60. */
+export const DEFAULT_ORIGIN_PREFIX_LIST_MAX_ENTRIES: PrefixListCapacity = { ipv4: 25, ipv6: 15 };
+/** AWS limit on a customer-managed prefix list's maxEntries. */
+export const PREFIX_LIST_MAX_ENTRIES_LIMIT = 1000;
+
+export interface PrefixListRule {
+    /** Stable resource-name suffix, e.g. "https-cdn-ipv4". */
+    key: string;
+    port: number;
+    family: "ipv4" | "ipv6";
+    description: string;
+}
+
+/**
+ * Inbound rules under origin lockdown: one rule per port per prefix list (4 in all). AWS counts a
+ * referenced prefix list as its maxEntries rules (not its current entries) against the group's
+ * inbound quota, per address family; checked here, before anything is registered.
+ */
+export function originPrefixListRules(capacity: PrefixListCapacity = DEFAULT_ORIGIN_PREFIX_LIST_MAX_ENTRIES): PrefixListRule[] {
+    const ports = [["https", HTTPS_PORT], ["http", HTTP_PORT]] as const;
+    for (const family of ["ipv4", "ipv6"] as const) {
+        const max = capacity[family];
+        const key = `loadBalancer originPrefixListMaxEntries.${family}`;
+        if (!Number.isInteger(max) || max < 1 || max > PREFIX_LIST_MAX_ENTRIES_LIMIT) {
+            throw new Error(`${key} must be an integer 1-${PREFIX_LIST_MAX_ENTRIES_LIMIT} (got ${max})`);
+        }
+        if (max * ports.length > SG_INBOUND_RULE_QUOTA) {
+            throw new Error(
+                `${key} is ${max}: ${ports.length} rules referencing the list count as ${max * ports.length} inbound rules, ` +
+                `over the default security group quota of ${SG_INBOUND_RULE_QUOTA}; lower it to ${Math.floor(SG_INBOUND_RULE_QUOTA / ports.length)} or less, or raise the quota`,
+            );
+        }
+    }
+    return ports.flatMap(([proto, port]) => (["ipv4", "ipv6"] as const).map((family) => ({
+        key: `${proto}-cdn-${family}`,
+        port,
+        family,
+        description: `${proto.toUpperCase()} from the CDN's ${family === "ipv4" ? "IPv4" : "IPv6"} origin ranges (prefix list)`,
+    })));
+}
+
+/**
+ * Entries of an origin prefix list. Runs when the data source answers: an empty IPv4 list would
+ * shut every visitor out, and more ranges than maxEntries would fail the list's update.
+ */
+export function prefixListEntries(family: "ipv4" | "ipv6", cidrs: string[], maxEntries: number): aws.types.input.ec2.ManagedPrefixListEntry[] {
+    const unique = [...new Set(cidrs)].sort();
+    if (family === "ipv4" && unique.length === 0) {
+        throw new Error("loadBalancer: origin lockdown got no CDN IPv4 ranges; the ALB would admit nobody");
+    }
+    if (unique.length > maxEntries) {
+        throw new Error(
+            `loadBalancer: the CDN publishes ${unique.length} ${family} ranges but originPrefixListMaxEntries.${family} is ${maxEntries}; ` +
+            `raise it (2 × maxEntries must stay within the security group quota of ${SG_INBOUND_RULE_QUOTA})`,
+        );
+    }
+    return unique.map((cidr) => ({ cidr, description: "CDN origin range" }));
 }
 
 export interface AccessLogsPolicyParams {
@@ -283,8 +362,8 @@ export function wafRules(waf: WafConfig, metricPrefix: string, clientIpHeader?: 
 }
 
 /** The rate rule's client key: explicit header, CF-Connecting-IP under origin lockdown, else source IP. */
-export function wafClientIpHeader(args: Pick<LoadBalancerArgs, "clientIpHeader" | "originCidrs">): string | undefined {
-    return args.clientIpHeader ?? (args.originCidrs ? "CF-Connecting-IP" : undefined);
+export function wafClientIpHeader(args: Pick<LoadBalancerArgs, "clientIpHeader" | "originRanges">): string | undefined {
+    return args.clientIpHeader ?? (args.originRanges ? "CF-Connecting-IP" : undefined);
 }
 
 /** An ALB needs subnets in two AZs; one subnet per AZ is the caller's contract. Checked when the
@@ -321,41 +400,27 @@ export class LoadBalancer extends pulumi.ComponentResource {
     public readonly targetGroupArn: pulumi.Output<string>;
     public readonly logsBucketName: pulumi.Output<string | undefined>;
     public readonly webAclArn: pulumi.Output<string | undefined>;
+    private readonly tags: Record<string, string>;
 
     constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("web-platform:loadBalancer:LoadBalancer", name, {}, opts);
         const s = args.settings;
         const tags = args.tags;
+        this.tags = tags;
 
         // Decide everything up front so bad config fails before any resource registers.
         const healthCheck = healthCheckArgs(args.healthCheck);
         const stickiness = stickinessArgs(s.stickiness);
         const slowStart = slowStartSeconds(s.algorithm, args.slowStartSeconds);
         const deregistrationDelay = checkDeregistrationDelay(s.deregistrationDelay);
-        const ingress = albIngressRules(s, args.originCidrs);
+        const capacity = args.originPrefixListMaxEntries ?? DEFAULT_ORIGIN_PREFIX_LIST_MAX_ENTRIES;
+        const ingress = args.originRanges ? [] : albIngressRules(s);
+        const originRules = args.originRanges ? originPrefixListRules(capacity) : [];
         const clientIpHeader = wafClientIpHeader(args);
         const rules = args.waf.enabled ? wafRules(args.waf, name, clientIpHeader) : [];
         checkAlbSubnets(args.publicSubnetIds);
 
-        // Security group: inbound rules as separate resources; no inline egress, so the provider
-        // strips AWS's default allow-all egress and only the app-port rule the service adds remains.
-        this.securityGroup = new aws.ec2.SecurityGroup(`${name}-sg`, {
-            vpcId: args.vpcId,
-            description: "ALB: HTTP/HTTPS in from admitted CIDRs; out only to the app",
-            tags: { ...tags, Name: `${name}-sg` },
-        }, { parent: this });
-        for (const rule of ingress) {
-            new aws.vpc.SecurityGroupIngressRule(`${name}-sg-in-${rule.key}`, {
-                securityGroupId: this.securityGroup.id,
-                ipProtocol: "tcp",
-                fromPort: rule.port,
-                toPort: rule.port,
-                cidrIpv4: rule.cidrIpv4,
-                cidrIpv6: rule.cidrIpv6,
-                description: rule.description,
-                tags,
-            }, { parent: this });
-        }
+        this.securityGroup = this.createSecurityGroup(name, args, ingress, originRules, capacity);
 
         const logs = s.accessLogs.enabled ? this.accessLogsBucket(name, args) : undefined;
 
@@ -391,43 +456,11 @@ export class LoadBalancer extends pulumi.ComponentResource {
             tags,
         }, { parent: this });
 
-        this.httpsListener = new aws.lb.Listener(`${name}-https`, {
-            loadBalancerArn: this.alb.arn,
-            port: HTTPS_PORT,
-            protocol: "HTTPS",
-            sslPolicy: s.sslPolicy || DEFAULT_SSL_POLICY,
-            certificateArn: args.certificateArn,
-            defaultActions: [forwardAction(this.targetGroup.arn)],
-            tags,
-        }, { parent: this });
+        const listeners = this.createListeners(name, args);
+        this.httpsListener = listeners.https;
+        this.httpListener = listeners.http;
 
-        this.httpListener = new aws.lb.Listener(`${name}-http`, {
-            loadBalancerArn: this.alb.arn,
-            port: HTTP_PORT,
-            protocol: "HTTP",
-            defaultActions: [httpsRedirectAction()],
-            tags,
-        }, { parent: this });
-
-        let webAcl: aws.wafv2.WebAcl | undefined;
-        if (args.waf.enabled) {
-            webAcl = new aws.wafv2.WebAcl(`${name}-waf`, {
-                scope: "REGIONAL",
-                description: `Rate limit and managed rules for ${name}`,
-                defaultAction: { allow: {} },
-                rules,
-                visibilityConfig: {
-                    cloudwatchMetricsEnabled: true,
-                    sampledRequestsEnabled: true,
-                    metricName: wafMetricName(`${name}-waf`),
-                },
-                tags,
-            }, { parent: this });
-            new aws.wafv2.WebAclAssociation(`${name}-waf-assoc`, {
-                resourceArn: this.alb.arn,
-                webAclArn: webAcl.arn,
-            }, { parent: this });
-        }
+        const webAcl = args.waf.enabled ? this.createWaf(name, rules) : undefined;
 
         this.securityGroupId = this.securityGroup.id;
         this.dnsName = this.alb.dnsName;
@@ -452,15 +485,121 @@ export class LoadBalancer extends pulumi.ComponentResource {
         });
     }
 
-    /** How a ScalingService behind this ALB attaches: target group, metric dimensions, SG, listener. */
+    /** How a ScalingService behind this ALB attaches: target group, metric dimensions, listener.
+     *  (Security-group access: platform.ts admits the ALB through the service's accessPoints().) */
     public serviceLoadBalancing(): ServiceLoadBalancing {
         return {
             targetGroupArn: this.targetGroupArn,
             targetGroupArnSuffix: this.targetGroupArnSuffix,
             albArnSuffix: this.albArnSuffix,
-            albSecurityGroupId: this.securityGroupId,
             listeners: [this.httpsListener],
         };
+    }
+
+    /** HTTPS forwards everything to the target group; HTTP only redirects (301) to HTTPS. */
+    private createListeners(name: string, args: LoadBalancerArgs): { https: aws.lb.Listener; http: aws.lb.Listener } {
+        const https = new aws.lb.Listener(`${name}-https`, {
+            loadBalancerArn: this.alb.arn,
+            port: HTTPS_PORT,
+            protocol: "HTTPS",
+            sslPolicy: args.settings.sslPolicy || DEFAULT_SSL_POLICY,
+            certificateArn: args.certificateArn,
+            defaultActions: [forwardAction(this.targetGroup.arn)],
+            tags: args.tags,
+        }, { parent: this });
+
+        const http = new aws.lb.Listener(`${name}-http`, {
+            loadBalancerArn: this.alb.arn,
+            port: HTTP_PORT,
+            protocol: "HTTP",
+            defaultActions: [httpsRedirectAction()],
+            tags: args.tags,
+        }, { parent: this });
+        return { https, http };
+    }
+
+    /** The ALB's group: inbound rules only (per CIDR, or per port per origin prefix list); no egress. */
+    private createSecurityGroup(
+        name: string,
+        args: LoadBalancerArgs,
+        ingress: AlbIngressRule[],
+        originRules: PrefixListRule[],
+        capacity: PrefixListCapacity,
+    ): aws.ec2.SecurityGroup {
+        const tags = args.tags;
+        // Security group: inbound rules as separate resources; no inline egress, so the provider
+        // strips AWS's default allow-all egress; the app-port egress comes from allowAccess in platform.ts.
+        const securityGroup = new aws.ec2.SecurityGroup(`${name}-sg`, {
+            vpcId: args.vpcId,
+            description: "ALB: HTTP/HTTPS in from admitted CIDRs; out only to the app",
+            tags: { ...tags, Name: `${name}-sg` },
+        }, { parent: this });
+        for (const rule of ingress) {
+            new aws.vpc.SecurityGroupIngressRule(`${name}-sg-in-${rule.key}`, {
+                securityGroupId: securityGroup.id,
+                ipProtocol: "tcp",
+                fromPort: rule.port,
+                toPort: rule.port,
+                cidrIpv4: rule.cidrIpv4,
+                cidrIpv6: rule.cidrIpv6,
+                description: rule.description,
+                tags,
+            }, { parent: this });
+        }
+        if (args.originRanges) {
+            this.createOriginRules(name, securityGroup, args.originRanges, capacity, originRules);
+        }
+        return securityGroup;
+    }
+
+    /** Regional WebACL (rate limit, managed rules) attached to the ALB. */
+    private createWaf(name: string, rules: WebAclRule[]): aws.wafv2.WebAcl {
+        const webAcl = new aws.wafv2.WebAcl(`${name}-waf`, {
+            scope: "REGIONAL",
+            description: `Rate limit and managed rules for ${name}`,
+            defaultAction: { allow: {} },
+            rules,
+            visibilityConfig: {
+                cloudwatchMetricsEnabled: true,
+                sampledRequestsEnabled: true,
+                metricName: wafMetricName(`${name}-waf`),
+            },
+            tags: this.tags,
+        }, { parent: this });
+        new aws.wafv2.WebAclAssociation(`${name}-waf-assoc`, {
+            resourceArn: this.alb.arn,
+            webAclArn: webAcl.arn,
+        }, { parent: this });
+        return webAcl;
+    }
+
+    /** Origin lockdown: the CDN's ranges in one prefix list per family, one rule per port per list. */
+    private createOriginRules(name: string, securityGroup: aws.ec2.SecurityGroup, ranges: OriginRanges, capacity: PrefixListCapacity, rules: PrefixListRule[]): void {
+        const lists = {
+            ipv4: this.originPrefixList(name, "ipv4", ranges.ipv4, capacity.ipv4),
+            ipv6: this.originPrefixList(name, "ipv6", ranges.ipv6, capacity.ipv6),
+        };
+        for (const rule of rules) {
+            new aws.vpc.SecurityGroupIngressRule(`${name}-sg-in-${rule.key}`, {
+                securityGroupId: securityGroup.id,
+                ipProtocol: "tcp",
+                fromPort: rule.port,
+                toPort: rule.port,
+                prefixListId: lists[rule.family].id,
+                description: rule.description,
+                tags: this.tags,
+            }, { parent: this });
+        }
+    }
+
+    private originPrefixList(name: string, family: "ipv4" | "ipv6", cidrs: pulumi.Input<string[]>, maxEntries: number): aws.ec2.ManagedPrefixList {
+        return new aws.ec2.ManagedPrefixList(`${name}-origin-${family}`, {
+            name: `${name}-cdn-origin-${family}`,
+            addressFamily: family === "ipv4" ? "IPv4" : "IPv6",
+            maxEntries,
+            entries: pulumi.output(cidrs).apply((c) => prefixListEntries(family, c, maxEntries)),
+            tags: { ...this.tags, Name: `${name}-cdn-origin-${family}` },
+        }, { parent: this });
     }
 
     /** Private, SSE-S3 (ALB log delivery cannot use SSE-KMS), expiring access-log bucket. */
@@ -471,10 +610,10 @@ export class LoadBalancer extends pulumi.ComponentResource {
         }
         const parent = { parent: this };
         const bucket = new aws.s3.Bucket(`${name}-logs`, {
-            // Production keeps its logs: no emptying on destroy, and the bucket outlives the stack.
-            forceDestroy: !args.production,
+            // Retained logs: no emptying on destroy, and the bucket outlives the stack.
+            forceDestroy: !(args.retainAccessLogs ?? true),
             tags: args.tags,
-        }, { ...parent, retainOnDelete: args.production });
+        }, { ...parent, retainOnDelete: args.retainAccessLogs ?? true });
         new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-logs-sse`, {
             bucket: bucket.id,
             rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],

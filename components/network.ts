@@ -1,12 +1,23 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import { ExistingNetworkConfig, NatMode, NetworkConfig, NewNetworkConfig } from "../config/types";
 
 export interface NetworkArgs {
     config: NetworkConfig;
     tags: Record<string, string>;
-    /** New VPC: pin the AZs (in order) so other components (replica placement) agree with the subnets. */
+    /** New VPC: pin the AZs (in order) so other components (replica placement) agree with the subnets.
+     *  @default awsx's choice: the region's first `azCount` AZs (the same as `availabilityZoneNames` below) */
     availabilityZoneNames?: string[];
+}
+
+/** The region's first `count` AZs, in order: what awsx picks for `numberOfAvailabilityZones` (it
+ *  looks them up without a state filter, so this does too and both agree on the subnets' AZs). */
+export function pickAvailabilityZones(names: string[], count: number): string[] {
+    if (names.length < count) {
+        throw new Error(`web-platform:network.azCount is ${count} but the region offers ${names.length} availability zones: lower network.azCount`);
+    }
+    return names.slice(0, count);
 }
 
 /** awsx NAT strategy for our config's NAT mode. */
@@ -105,6 +116,11 @@ export class Network extends pulumi.ComponentResource {
     public readonly privateSubnetIds: pulumi.Output<string[]>;
     /** The awsx VPC when this component built one. */
     public readonly vpc?: awsx.ec2.Vpc;
+    /**
+     * AZs of the subnets, in order, for a new VPC (the data source's Output: nothing waits for it);
+     * undefined for an existing network, where AWS places what needs an AZ.
+     */
+    public readonly availabilityZoneNames?: pulumi.Output<string[]>;
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("web-platform:network:Network", name, {}, opts);
@@ -123,6 +139,10 @@ export class Network extends pulumi.ComponentResource {
             this.vpcCidrBlock = pulumi.output(config.cidrBlock);
             this.publicSubnetIds = vpc.publicSubnetIds;
             this.privateSubnetIds = config.natGateways === "none" ? vpc.isolatedSubnetIds : vpc.privateSubnetIds;
+            this.availabilityZoneNames = args.availabilityZoneNames
+                ? pulumi.output(args.availabilityZoneNames)
+                : aws.getAvailabilityZonesOutput({}, { parent: this }).names
+                    .apply((names) => pickAvailabilityZones(names, config.azCount));
         }
         this.registerOutputs({
             vpcId: this.vpcId,

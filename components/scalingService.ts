@@ -1,25 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { CapacityConfig, ComputeConfig, QueueMetricConfig, ScalingConfig } from "../config/types";
-import {
-    AppContainer,
-    BACKLOG_PER_TASK_EXPRESSION,
-    ResolvedSecret,
-    albResourceLabel,
-    assumeRolePolicy,
-    buildContainerDefinition,
-    buildUserData,
-    clusterNameFromArn,
-    ecsServiceResourceId,
-    instanceRefreshBounds,
-    managedPolicyArn,
-    mergeEnvironment,
-    parseSecretValueFrom,
-    privateEcrRegistry,
-    scratchVolumeName,
-    secretReadPolicy,
-    stepAdjustments,
-} from "./scalingRules";
+import { AppContainer, ResolvedSecret, mergeEnvironment, parseSecretValueFrom, secretReadPolicy } from "./scalingRules";
+import { AccessPoint } from "./access";
+import { createEc2Capacity } from "./ec2Capacity";
+import { createFargateCapacity } from "./fargateCapacity";
 
 /** A container secret: env var `name` read by ECS (or the instance) from Secrets Manager. */
 export interface ServiceSecret {
@@ -43,7 +28,6 @@ export interface ServiceLoadBalancing {
     targetGroupArn: pulumi.Input<string>;
     targetGroupArnSuffix: pulumi.Input<string>;
     albArnSuffix: pulumi.Input<string>;
-    albSecurityGroupId: pulumi.Input<string>;
     /**
      * Listeners that attach the target group to the ALB. The ECS service / ASG waits for them:
      * ECS rejects a target group that is not yet associated with a load balancer.
@@ -58,37 +42,84 @@ export interface ScalingServiceArgs {
     /** Private subnets, at least two AZs. No public IPs are assigned. */
     subnetIds: pulumi.Input<pulumi.Input<string>[]>;
     container: ServiceContainer;
-    /** Extra plain environment (e.g. data tier endpoints). */
+    /** Extra plain environment (e.g. data tier endpoints). @default {} */
     extraEnvironment?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Container secrets, read from Secrets Manager at start. @default [] */
     secrets?: ServiceSecret[];
-    /** ARNs the task/instance role may read (exactly the secrets above) and KMS keys to decrypt them. */
+    /** ARNs the task/instance role may read (exactly the secrets above). @default [] */
     secretArns?: pulumi.Input<string>[];
+    /** KMS keys that decrypt those secrets. @default [] */
     kmsKeyArns?: pulumi.Input<string>[];
+    /**
+     * Compute mode and its settings. `mode` decides which resources exist (Fargate or EC2 capacity),
+     * so the settings are plain values rather than Inputs.
+     */
     compute: ComputeConfig;
     capacity: CapacityConfig;
     scaling: ScalingConfig;
-    /** Workers: target tracking on a queue-depth metric published by the app. */
+    /** Workers: target tracking on a queue-depth metric published by the app. @default undefined (no queue policy) */
     queueMetric?: QueueMetricConfig;
+    /** The ALB side; required for `role: "web"`, refused for workers. @default undefined */
     loadBalancer?: ServiceLoadBalancing;
-    /** Reuse an ECS cluster (workers share the web service's cluster). */
+    /** Reuse an ECS cluster (workers share the web service's cluster). @default undefined (a new cluster) */
     clusterArn?: pulumi.Input<string>;
     region: string;
-    production: boolean;
+    /**
+     * Keep the log group when it leaves the program (`retainOnDelete`). The stack-config layer
+     * chooses it per stack (config/lifecycle.ts). @default true
+     */
+    retainLogs?: boolean;
     tags: Record<string, string>;
-    /** Fargate CPU architecture (default X86_64); ARM64 (Graviton) is ~20 % cheaper if the image is multi-arch. */
+    /** Fargate CPU architecture; ARM64 (Graviton) is ~20 % cheaper if the image is multi-arch. @default "X86_64" */
     cpuArchitecture?: "X86_64" | "ARM64";
     /**
-     * Run the container with a read-only root filesystem (default true). Paths in `writablePaths`
-     * (default ["/tmp"]) get a writable scratch volume (Fargate) or tmpfs (EC2).
+     * Run the container with a read-only root filesystem. Paths in `writablePaths` get a writable
+     * scratch volume (Fargate) or tmpfs (EC2). @default true
      */
     readonlyRootFilesystem?: boolean;
+    /** @default ["/tmp"] */
     writablePaths?: string[];
+}
+
+/** Fargate capacity: the ECS service and its cluster. */
+export interface EcsCapacity {
+    kind: "ecs";
+    clusterArn: pulumi.Output<string>;
+    clusterName: pulumi.Output<string>;
+    serviceName: pulumi.Output<string>;
+    appRoleArn: pulumi.Output<string>;
+    scalingPolicyArns: pulumi.Output<string>[];
+}
+
+/** EC2 capacity: the Auto Scaling group. */
+export interface AsgCapacity {
+    kind: "asg";
+    autoScalingGroupName: pulumi.Output<string>;
+    appRoleArn: pulumi.Output<string>;
+    scalingPolicyArns: pulumi.Output<string>[];
+}
+
+/** What the Fargate and EC2 capacity builders share: decided once by the ScalingService. */
+export interface CapacityContext {
+    parent: pulumi.Resource;
+    name: string;
+    args: ScalingServiceArgs;
+    tags: Record<string, string>;
+    securityGroupId: pulumi.Output<string>;
+    containerName: string;
+    isWeb: boolean;
+    appContainer: pulumi.Output<AppContainer>;
+    secretPolicyJson: pulumi.Output<string>;
+    hasSecretGrant: boolean;
+    readonlyRoot: boolean;
+    writablePaths: string[];
+    listeners: pulumi.Resource[];
 }
 
 /** ECS Fargate service or EC2 Auto Scaling group, with its security group, roles, logs and scaling. */
 export class ScalingService extends pulumi.ComponentResource {
-    public readonly securityGroupId!: pulumi.Output<string>;
-    public readonly logGroupName!: pulumi.Output<string>;
+    public readonly securityGroupId: pulumi.Output<string>;
+    public readonly logGroupName: pulumi.Output<string>;
     /** Fargate: cluster + service. */
     public readonly clusterName?: pulumi.Output<string>;
     public readonly clusterArn?: pulumi.Output<string>;
@@ -96,9 +127,14 @@ export class ScalingService extends pulumi.ComponentResource {
     /** EC2: the Auto Scaling group. */
     public readonly autoScalingGroupName?: pulumi.Output<string>;
     /** Role the app code runs as (task role or instance role). */
-    public readonly appRoleArn!: pulumi.Output<string>;
+    public readonly appRoleArn: pulumi.Output<string>;
     /** ARNs of the scaling policies (target tracking and step). */
-    public readonly scalingPolicyArns: pulumi.Output<string>[] = [];
+    public readonly scalingPolicyArns: pulumi.Output<string>[];
+    /** Where the service runs, as one value: callers switch on `kind` instead of testing optionals. */
+    public readonly capacity: EcsCapacity | AsgCapacity;
+    private readonly appPort?: number;
+    private readonly baseName: string;
+    private readonly tags: Record<string, string>;
 
     constructor(name: string, args: ScalingServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("web-platform:compute:ScalingService", name, {}, opts);
@@ -113,7 +149,7 @@ export class ScalingService extends pulumi.ComponentResource {
         const stopTimeout = isWeb ? 30 : 120;
         const listeners = (args.loadBalancer?.listeners ?? []).filter((l): l is pulumi.Resource => l !== undefined);
 
-        // --- Network: the app is reachable only from the ALB, on the container port. ---------------
+        // --- Network: no ingress here; the caller admits the ALB through accessPoints() (components/access.ts).
         const sg = new aws.ec2.SecurityGroup(`${name}-sg`, {
             vpcId: args.vpcId,
             description: isWeb ? `${name}: app tasks, ingress from the ALB only` : `${name}: background workers, no ingress`,
@@ -128,300 +164,32 @@ export class ScalingService extends pulumi.ComponentResource {
             description: "AWS APIs and image registries via NAT, data tier in the VPC",
             tags,
         }, parent);
-        if (isWeb && args.loadBalancer) {
-            const port = args.container.port!;
-            new aws.vpc.SecurityGroupIngressRule(`${name}-from-alb`, {
-                securityGroupId: sg.id,
-                referencedSecurityGroupId: args.loadBalancer.albSecurityGroupId,
-                ipProtocol: "tcp",
-                fromPort: port,
-                toPort: port,
-                description: "App port from the ALB only",
-                tags,
-            }, parent);
-            // The ALB's group has no egress of its own: open exactly the path to this group's port.
-            new aws.vpc.SecurityGroupEgressRule(`${name}-alb-to-app`, {
-                securityGroupId: args.loadBalancer.albSecurityGroupId,
-                referencedSecurityGroupId: sg.id,
-                ipProtocol: "tcp",
-                fromPort: port,
-                toPort: port,
-                description: `ALB to ${name} on the app port`,
-                tags,
-            }, parent);
-        }
-
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
             name: `/${args.compute.mode === "fargate" ? "ecs" : "ec2"}/${name}`,
             retentionInDays: args.compute.logRetentionDays,
             tags,
-        }, { ...parent, retainOnDelete: args.production });
+        }, { ...parent, retainOnDelete: args.retainLogs ?? true });
 
-        // --- Secrets: resolved once, used by IAM, the container definition and user data. ------------
-        const secrets: pulumi.Output<ResolvedSecret[]> = pulumi.output(
-            (args.secrets ?? []).map((s) => ({ name: s.name, valueFrom: s.valueFrom })),
-        );
-        const secretArns = pulumi.output(args.secretArns ?? []);
-        const kmsKeyArns = pulumi.output(args.kmsKeyArns ?? []);
-        const hasSecretGrant = (args.secretArns ?? []).length > 0;
-        const secretPolicyJson = pulumi.all([secrets, secretArns, kmsKeyArns]).apply(([s, arns, keys]) => {
-            assertSecretsCovered(s, arns);
-            return JSON.stringify(secretReadPolicy(arns, keys, args.region));
-        });
-        const environment = pulumi.output(args.extraEnvironment ?? {}).apply((extra) =>
-            mergeEnvironment(args.container.environment, extra as Record<string, string>, []));
-        // The app container as both compute modes run it (task definition / user data).
-        const appContainer: pulumi.Output<AppContainer> = pulumi.all([environment, secrets, logGroup.name]).apply(([env, sec, lg]) => ({
-            image: args.container.image,
-            port: args.container.port,
-            command: args.container.command,
-            environment: env,
-            secrets: sec,
-            logGroupName: lg,
-            region: args.region,
-            stopTimeout,
-            readonlyRootFilesystem: readonlyRoot,
-            writablePaths,
-        }));
+        // Secrets resolved once, used by IAM, the container definition and user data.
+        const { secretPolicyJson, hasSecretGrant, appContainer } = resolveAppContainer(args, logGroup.name, { stopTimeout, readonlyRoot, writablePaths });
 
-        if (args.compute.mode === "fargate") {
-            // --- Cluster (workers reuse the web one). -------------------------------------------------
-            let clusterArn: pulumi.Output<string>;
-            let clusterName: pulumi.Output<string>;
-            if (args.clusterArn) {
-                clusterArn = pulumi.output(args.clusterArn);
-                clusterName = clusterArn.apply(clusterNameFromArn);
-            } else {
-                const cluster = new aws.ecs.Cluster(`${name}-cluster`, {
-                    // Per-service CPU/memory/task-count metrics; the queue policy needs RunningTaskCount.
-                    settings: [{ name: "containerInsights", value: "enabled" }],
-                    tags,
-                }, parent);
-                clusterArn = cluster.arn;
-                clusterName = cluster.name;
-            }
-
-            // --- Roles. -------------------------------------------------------------------------------
-            const accountId = aws.getCallerIdentityOutput({}, parent).accountId;
-            const ecsTrust = accountId.apply((a) => JSON.stringify(assumeRolePolicy("ecs-tasks.amazonaws.com", a)));
-            const executionRole = new aws.iam.Role(`${name}-execution`, {
-                description: `${name}: ECS agent pulls the image, writes logs, injects secrets`,
-                assumeRolePolicy: ecsTrust,
-                tags,
-            }, parent);
-            const roleDeps: pulumi.Resource[] = [new aws.iam.RolePolicyAttachment(`${name}-execution-managed`, {
-                role: executionRole.name,
-                policyArn: managedPolicyArn(args.region, "service-role/AmazonECSTaskExecutionRolePolicy"),
-            }, parent)];
-            const taskRole = new aws.iam.Role(`${name}-task`, {
-                description: `${name}: the application's own AWS identity`,
-                assumeRolePolicy: ecsTrust,
-                tags,
-            }, parent);
-            if (hasSecretGrant) {
-                roleDeps.push(new aws.iam.RolePolicy(`${name}-execution-secrets`, {
-                    role: executionRole.name,
-                    policy: secretPolicyJson,
-                }, parent));
-                // Same grant for the app: SDK-based reads (rotation-aware clients) work as well.
-                roleDeps.push(new aws.iam.RolePolicy(`${name}-task-secrets`, {
-                    role: taskRole.name,
-                    policy: secretPolicyJson,
-                }, parent));
-            }
-
-            // --- Task definition. ---------------------------------------------------------------------
-            const containerDefinitions = appContainer.apply((c) =>
-                JSON.stringify([buildContainerDefinition({ ...c, name: containerName, streamPrefix: containerName })]));
-            const taskDefinition = new aws.ecs.TaskDefinition(`${name}-task`, {
-                family: name,
-                requiresCompatibilities: ["FARGATE"],
-                networkMode: "awsvpc",
-                cpu: String(args.container.cpu),
-                memory: String(args.container.memory),
-                runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: args.cpuArchitecture ?? "X86_64" },
-                executionRoleArn: executionRole.arn,
-                taskRoleArn: taskRole.arn,
-                containerDefinitions,
-                volumes: readonlyRoot ? writablePaths.map((p) => ({ name: scratchVolumeName(p) })) : undefined,
-                tags,
-            }, parent);
-
-            // --- Service. -----------------------------------------------------------------------------
-            const service = new aws.ecs.Service(`${name}-service`, {
-                cluster: clusterArn,
-                taskDefinition: taskDefinition.arn,
-                desiredCount: args.capacity.desired,
-                launchType: "FARGATE",
-                platformVersion: "LATEST",
-                networkConfiguration: {
-                    subnets: args.subnetIds,
-                    securityGroups: [sg.id],
-                    assignPublicIp: false,
-                },
-                deploymentCircuitBreaker: { enable: true, rollback: true },
-                // Full capacity stays in service during a deploy; new tasks start alongside the old.
-                deploymentMinimumHealthyPercent: 100,
-                deploymentMaximumPercent: 200,
-                availabilityZoneRebalancing: "ENABLED",
-                healthCheckGracePeriodSeconds: isWeb ? args.compute.healthCheckGracePeriod : undefined,
-                loadBalancers: isWeb && args.loadBalancer
-                    ? [{ targetGroupArn: args.loadBalancer.targetGroupArn, containerName, containerPort: args.container.port! }]
-                    : undefined,
-                propagateTags: "SERVICE",
-                enableEcsManagedTags: true,
-                enableExecuteCommand: false,
-                tags,
-            }, {
-                ...parent,
-                dependsOn: [...roleDeps, ...listeners],
-                // Application Auto Scaling owns the running count; without this every `up` would reset
-                // a scaled-out service back to `desired` in the middle of a traffic peak.
-                ignoreChanges: ["desiredCount"],
-            });
-
-            // --- Scaling. -----------------------------------------------------------------------------
-            const target = new aws.appautoscaling.Target(`${name}-scaling-target`, {
-                serviceNamespace: "ecs",
-                scalableDimension: "ecs:service:DesiredCount",
-                resourceId: pulumi.all([clusterName, service.name]).apply(([c, s]) => ecsServiceResourceId(c, s)),
-                minCapacity: args.capacity.min,
-                maxCapacity: args.capacity.max,
-                tags,
-            }, parent);
-            this.createEcsPolicies(name, args, target, clusterName, service.name);
-
-            this.clusterArn = clusterArn;
-            this.clusterName = clusterName;
-            this.serviceName = service.name;
-            this.appRoleArn = taskRole.arn;
+        const ctx: CapacityContext = {
+            parent: this, name, args, tags, securityGroupId: sg.id, containerName, isWeb, appContainer,
+            secretPolicyJson, hasSecretGrant, readonlyRoot, writablePaths, listeners,
+        };
+        this.capacity = args.compute.mode === "fargate" ? createFargateCapacity(ctx) : createEc2Capacity(ctx);
+        if (this.capacity.kind === "ecs") {
+            this.clusterArn = this.capacity.clusterArn;
+            this.clusterName = this.capacity.clusterName;
+            this.serviceName = this.capacity.serviceName;
         } else {
-            // --- EC2: instance role and profile. ------------------------------------------------------
-            if (args.queueMetric) {
-                throw new Error(`${name}: queue-metric scaling is implemented for Fargate workers only (workers always run on Fargate)`);
-            }
-            const instanceRole = new aws.iam.Role(`${name}-instance`, {
-                description: `${name}: EC2 instances (SSM access, CloudWatch agent, app secrets)`,
-                assumeRolePolicy: JSON.stringify(assumeRolePolicy("ec2.amazonaws.com")),
-                tags,
-            }, parent);
-            const managed = [
-                // Session Manager instead of SSH: no key pairs, no port 22.
-                "AmazonSSMManagedInstanceCore",
-                "CloudWatchAgentServerPolicy",
-                ...(privateEcrRegistry(args.container.image) ? ["AmazonEC2ContainerRegistryReadOnly"] : []),
-            ];
-            const roleDeps: pulumi.Resource[] = managed.map((p) => new aws.iam.RolePolicyAttachment(`${name}-instance-${p}`, {
-                role: instanceRole.name,
-                policyArn: managedPolicyArn(args.region, p),
-            }, parent));
-            if (hasSecretGrant) {
-                roleDeps.push(new aws.iam.RolePolicy(`${name}-instance-secrets`, {
-                    role: instanceRole.name,
-                    policy: secretPolicyJson,
-                }, parent));
-            }
-            const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: instanceRole.name, tags }, parent);
-
-            // --- Launch template. ---------------------------------------------------------------------
-            const imageId: pulumi.Input<string> = args.compute.amiId
-                ?? aws.ssm.getParameterOutput({ name: args.compute.amiSsmParameter }, parent).value;
-            const userData = appContainer.apply((c) => Buffer.from(buildUserData({ ...c, containerName })).toString("base64"));
-            const launchTemplate = new aws.ec2.LaunchTemplate(`${name}-lt`, {
-                description: `${name}: app instances`,
-                imageId,
-                instanceType: args.compute.instanceType,
-                iamInstanceProfile: { arn: profile.arn },
-                // The interface carries the security group; no public address even in a subnet that maps one.
-                networkInterfaces: [{
-                    deviceIndex: 0,
-                    associatePublicIpAddress: "false",
-                    deleteOnTermination: "true",
-                    securityGroups: [sg.id],
-                }],
-                metadataOptions: {
-                    httpEndpoint: "enabled",
-                    // IMDSv2 only; hop limit 2 so the container (one hop further) still gets role creds.
-                    httpTokens: "required",
-                    httpPutResponseHopLimit: 2,
-                    instanceMetadataTags: "disabled",
-                },
-                blockDeviceMappings: [{
-                    deviceName: "/dev/xvda",
-                    ebs: {
-                        volumeType: "gp3",
-                        volumeSize: args.compute.rootVolumeGiB,
-                        encrypted: "true",
-                        deleteOnTermination: "true",
-                    },
-                }],
-                monitoring: { enabled: true },
-                ebsOptimized: "true",
-                userData,
-                updateDefaultVersion: true,
-                tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({
-                    resourceType,
-                    tags: { ...tags, Name: name },
-                })),
-                tags,
-            }, { ...parent, dependsOn: roleDeps });
-
-            // --- Auto Scaling group. ------------------------------------------------------------------
-            const version = launchTemplate.latestVersion.apply((v) => String(v));
-            const spot = args.compute.spot;
-            const refresh = instanceRefreshBounds(args.compute.instanceRefreshMinHealthyPercentage);
-            const asg = new aws.autoscaling.Group(`${name}-asg`, {
-                vpcZoneIdentifiers: args.subnetIds,
-                minSize: args.capacity.min,
-                maxSize: args.capacity.max,
-                desiredCapacity: args.capacity.desired,
-                launchTemplate: spot ? undefined : { id: launchTemplate.id, version },
-                mixedInstancesPolicy: spot ? {
-                    instancesDistribution: {
-                        onDemandBaseCapacity: spot.onDemandBaseCapacity,
-                        onDemandPercentageAboveBaseCapacity: spot.onDemandPercentageAboveBase,
-                        spotAllocationStrategy: spot.allocationStrategy,
-                    },
-                    launchTemplate: {
-                        launchTemplateSpecification: { launchTemplateId: launchTemplate.id, version },
-                        overrides: [...new Set([args.compute.instanceType, ...spot.instanceTypes])].map((instanceType) => ({ instanceType })),
-                    },
-                } : undefined,
-                // Replace spot instances proactively on a rebalance recommendation, before the interruption.
-                capacityRebalance: spot ? true : undefined,
-                targetGroupArns: isWeb && args.loadBalancer ? [args.loadBalancer.targetGroupArn] : undefined,
-                // Web: an instance the ALB marks unhealthy is replaced, not just one whose VM died.
-                healthCheckType: isWeb ? "ELB" : "EC2",
-                healthCheckGracePeriod: args.compute.healthCheckGracePeriod,
-                defaultInstanceWarmup: args.compute.healthCheckGracePeriod,
-                terminationPolicies: ["OldestLaunchTemplate", "OldestInstance"],
-                instanceRefresh: {
-                    strategy: "Rolling",
-                    preferences: {
-                        minHealthyPercentage: refresh.minHealthyPercentage,
-                        maxHealthyPercentage: refresh.maxHealthyPercentage,
-                        instanceWarmup: String(args.compute.healthCheckGracePeriod),
-                        skipMatching: true,
-                        autoRollback: true,
-                    },
-                },
-                enabledMetrics: [
-                    "GroupMinSize", "GroupMaxSize", "GroupDesiredCapacity", "GroupInServiceInstances",
-                    "GroupPendingInstances", "GroupTerminatingInstances", "GroupTotalInstances",
-                ],
-                metricsGranularity: "1Minute",
-                tags: Object.entries({ ...tags, Name: name }).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
-            }, {
-                ...parent,
-                dependsOn: listeners,
-                // The scaling policies own the running count (see the ECS service).
-                ignoreChanges: ["desiredCapacity"],
-            });
-            this.createAsgPolicies(name, args, asg);
-
-            this.autoScalingGroupName = asg.name;
-            this.appRoleArn = instanceRole.arn;
+            this.autoScalingGroupName = this.capacity.autoScalingGroupName;
         }
+        this.appRoleArn = this.capacity.appRoleArn;
+        this.scalingPolicyArns = this.capacity.scalingPolicyArns;
+        this.appPort = isWeb ? args.container.port : undefined;
+        this.baseName = name;
+        this.tags = tags;
 
         this.securityGroupId = sg.id;
         this.logGroupName = logGroup.name;
@@ -437,212 +205,46 @@ export class ScalingService extends pulumi.ComponentResource {
         });
     }
 
-    private albLabel(args: ScalingServiceArgs): pulumi.Output<string> {
-        const lb = args.loadBalancer!;
-        return pulumi.all([lb.albArnSuffix, lb.targetGroupArnSuffix]).apply(([alb, tg]) => albResourceLabel(alb, tg));
-    }
 
-    /** Application Auto Scaling policies of the ECS service. */
-    private createEcsPolicies(
-        name: string,
-        args: ScalingServiceArgs,
-        target: aws.appautoscaling.Target,
-        clusterName: pulumi.Output<string>,
-        serviceName: pulumi.Output<string>,
-    ): void {
-        const s = args.scaling;
-        const common = {
-            resourceId: target.resourceId,
-            scalableDimension: target.scalableDimension,
-            serviceNamespace: target.serviceNamespace,
-        };
-        const opts = { parent: this };
-        const tracking = (
-            suffix: string,
-            targetValue: number,
-            metric: Omit<aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfiguration, "targetValue">,
-        ) => {
-            const policy = new aws.appautoscaling.Policy(`${name}-${suffix}`, {
-                ...common,
-                policyType: "TargetTrackingScaling",
-                targetTrackingScalingPolicyConfiguration: {
-                    ...metric,
-                    targetValue,
-                    scaleOutCooldown: s.scaleOutCooldown,
-                    scaleInCooldown: s.scaleInCooldown,
-                    disableScaleIn: false,
-                },
-            }, opts);
-            this.scalingPolicyArns.push(policy.arn);
-        };
-
-        if (s.strategy === "step") {
-            const adjust = stepAdjustments(s.step);
-            const dims = { ClusterName: clusterName, ServiceName: serviceName };
-            const out = new aws.appautoscaling.Policy(`${name}-step-out`, {
-                ...common,
-                policyType: "StepScaling",
-                stepScalingPolicyConfiguration: {
-                    adjustmentType: "ChangeInCapacity",
-                    metricAggregationType: "Average",
-                    cooldown: s.scaleOutCooldown,
-                    stepAdjustments: adjust.scaleOut,
-                },
-            }, opts);
-            const inn = new aws.appautoscaling.Policy(`${name}-step-in`, {
-                ...common,
-                policyType: "StepScaling",
-                stepScalingPolicyConfiguration: {
-                    adjustmentType: "ChangeInCapacity",
-                    metricAggregationType: "Average",
-                    cooldown: s.scaleInCooldown,
-                    stepAdjustments: adjust.scaleIn,
-                },
-            }, opts);
-            this.cpuAlarms(name, args, "AWS/ECS", dims, out.arn, inn.arn);
-            this.scalingPolicyArns.push(out.arn, inn.arn);
-        } else {
-            if (s.cpuTarget !== undefined) {
-                tracking("cpu", s.cpuTarget, { predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" } });
-            }
-            if (s.memoryTarget !== undefined) {
-                tracking("memory", s.memoryTarget, { predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageMemoryUtilization" } });
-            }
-            if (args.role === "web" && args.loadBalancer && s.requestsPerTarget !== undefined) {
-                tracking("requests", s.requestsPerTarget, {
-                    predefinedMetricSpecification: { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: this.albLabel(args) },
-                });
-            }
+    /** Web: the app port on this service's group, for the ALB (platform.ts admits it with allowAccess). Workers: none. */
+    public accessPoints(): AccessPoint[] {
+        if (this.appPort === undefined) {
+            return [];
         }
-        // Queue backlog is tracked under either strategy: CPU says little about an idle-but-backlogged worker.
-        if (args.queueMetric) {
-            const q = args.queueMetric;
-            tracking("queue", q.targetPerTask, {
-                customizedMetricSpecification: {
-                    // Backlog per task = queue depth / running tasks (metric math), so the target is per task.
-                    metrics: [
-                        {
-                            id: "backlog",
-                            metricStat: {
-                                metric: {
-                                    namespace: q.namespace,
-                                    metricName: q.metricName,
-                                    dimensions: Object.entries(q.dimensions).map(([n, value]) => ({ name: n, value })),
-                                },
-                                stat: q.statistic,
-                            },
-                            returnData: false,
-                        },
-                        {
-                            id: "running",
-                            metricStat: {
-                                metric: {
-                                    namespace: "ECS/ContainerInsights",
-                                    metricName: "RunningTaskCount",
-                                    dimensions: [
-                                        { name: "ClusterName", value: clusterName },
-                                        { name: "ServiceName", value: serviceName },
-                                    ],
-                                },
-                                stat: "Average",
-                            },
-                            returnData: false,
-                        },
-                        { id: "backlogPerTask", expression: BACKLOG_PER_TASK_EXPRESSION, label: "Backlog per task", returnData: true },
-                    ],
-                },
-            });
-        }
+        return [{ owner: this, namePrefix: `${this.baseName}-app`, securityGroupId: this.securityGroupId, port: this.appPort, service: `${this.baseName} app port`, tags: this.tags }];
     }
+}
 
-    /** EC2 Auto Scaling policies of the group. */
-    private createAsgPolicies(name: string, args: ScalingServiceArgs, asg: aws.autoscaling.Group): void {
-        const s = args.scaling;
-        const opts = { parent: this };
-        if (s.strategy === "step") {
-            const adjust = stepAdjustments(s.step);
-            const out = new aws.autoscaling.Policy(`${name}-step-out`, {
-                autoscalingGroupName: asg.name,
-                policyType: "StepScaling",
-                adjustmentType: "ChangeInCapacity",
-                metricAggregationType: "Average",
-                // New instances' CPU is not counted until warmed up, so one burst does not add twice.
-                estimatedInstanceWarmup: s.scaleOutCooldown,
-                stepAdjustments: adjust.scaleOut,
-            }, opts);
-            const inn = new aws.autoscaling.Policy(`${name}-step-in`, {
-                autoscalingGroupName: asg.name,
-                policyType: "StepScaling",
-                adjustmentType: "ChangeInCapacity",
-                metricAggregationType: "Average",
-                stepAdjustments: adjust.scaleIn,
-            }, opts);
-            this.cpuAlarms(name, args, "AWS/EC2", { AutoScalingGroupName: asg.name }, out.arn, inn.arn);
-            this.scalingPolicyArns.push(out.arn, inn.arn);
-            return;
-        }
-        const tracking = (suffix: string, spec: aws.types.input.autoscaling.PolicyTargetTrackingConfiguration) => {
-            const policy = new aws.autoscaling.Policy(`${name}-${suffix}`, {
-                autoscalingGroupName: asg.name,
-                policyType: "TargetTrackingScaling",
-                estimatedInstanceWarmup: s.scaleOutCooldown,
-                targetTrackingConfiguration: { ...spec, disableScaleIn: false },
-            }, opts);
-            this.scalingPolicyArns.push(policy.arn);
-        };
-        if (s.cpuTarget !== undefined) {
-            tracking("cpu", {
-                targetValue: s.cpuTarget,
-                predefinedMetricSpecification: { predefinedMetricType: "ASGAverageCPUUtilization" },
-            });
-        }
-        if (args.role === "web" && args.loadBalancer && s.requestsPerTarget !== undefined) {
-            tracking("requests", {
-                targetValue: s.requestsPerTarget,
-                predefinedMetricSpecification: { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: this.albLabel(args) },
-            });
-        }
-    }
-
-    /** The two CPU alarms that drive step scaling. */
-    private cpuAlarms(
-        name: string,
-        args: ScalingServiceArgs,
-        namespace: "AWS/EC2" | "AWS/ECS",
-        dimensions: Record<string, pulumi.Input<string>>,
-        scaleOutPolicyArn: pulumi.Output<string>,
-        scaleInPolicyArn: pulumi.Output<string>,
-    ): void {
-        const step = args.scaling.step;
-        const base = {
-            namespace,
-            metricName: "CPUUtilization",
-            dimensions,
-            statistic: "Average",
-            period: step.alarmPeriod,
-            // A gap in data (e.g. all instances replaced) must neither add nor remove capacity.
-            treatMissingData: "notBreaching",
-            tags: args.tags,
-        };
-        new aws.cloudwatch.MetricAlarm(`${name}-cpu-high`, {
-            ...base,
-            alarmDescription: `${name}: CPU >= ${step.scaleOutCpuThreshold}% for ${step.scaleOutEvaluationPeriods} x ${step.alarmPeriod}s, scale out`,
-            comparisonOperator: "GreaterThanOrEqualToThreshold",
-            threshold: step.scaleOutCpuThreshold,
-            evaluationPeriods: step.scaleOutEvaluationPeriods,
-            datapointsToAlarm: step.scaleOutEvaluationPeriods,
-            alarmActions: [scaleOutPolicyArn],
-        }, { parent: this });
-        new aws.cloudwatch.MetricAlarm(`${name}-cpu-low`, {
-            ...base,
-            alarmDescription: `${name}: CPU <= ${step.scaleInCpuThreshold}% for ${step.scaleInEvaluationPeriods} x ${step.alarmPeriod}s, scale in`,
-            comparisonOperator: "LessThanOrEqualToThreshold",
-            threshold: step.scaleInCpuThreshold,
-            evaluationPeriods: step.scaleInEvaluationPeriods,
-            datapointsToAlarm: step.scaleInEvaluationPeriods,
-            alarmActions: [scaleInPolicyArn],
-        }, { parent: this });
-    }
+/** The app container as both compute modes run it, and the policy that lets its roles read its secrets. */
+function resolveAppContainer(
+    args: ScalingServiceArgs,
+    logGroupName: pulumi.Output<string>,
+    run: { stopTimeout: number; readonlyRoot: boolean; writablePaths: string[] },
+): { secretPolicyJson: pulumi.Output<string>; hasSecretGrant: boolean; appContainer: pulumi.Output<AppContainer> } {
+    const secrets: pulumi.Output<ResolvedSecret[]> = pulumi.output(
+        (args.secrets ?? []).map((s) => ({ name: s.name, valueFrom: s.valueFrom })),
+    );
+    const secretArns = pulumi.output(args.secretArns ?? []);
+    const kmsKeyArns = pulumi.output(args.kmsKeyArns ?? []);
+    const secretPolicyJson = pulumi.all([secrets, secretArns, kmsKeyArns]).apply(([s, arns, keys]) => {
+        assertSecretsCovered(s, arns);
+        return JSON.stringify(secretReadPolicy(arns, keys, args.region));
+    });
+    const environment = pulumi.output(args.extraEnvironment ?? {}).apply((extra) =>
+        mergeEnvironment(args.container.environment, extra as Record<string, string>, []));
+    const appContainer = pulumi.all([environment, secrets, logGroupName]).apply(([env, sec, lg]): AppContainer => ({
+        image: args.container.image,
+        port: args.container.port,
+        command: args.container.command,
+        environment: env,
+        secrets: sec,
+        logGroupName: lg,
+        region: args.region,
+        stopTimeout: run.stopTimeout,
+        readonlyRootFilesystem: run.readonlyRoot,
+        writablePaths: run.writablePaths,
+    }));
+    return { secretPolicyJson, hasSecretGrant: (args.secretArns ?? []).length > 0, appContainer };
 }
 
 /** Every secret handed to the container must be readable through the granted ARNs. */

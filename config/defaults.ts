@@ -61,6 +61,8 @@ export const DEFAULTS = {
         ingressCidrs: ["0.0.0.0/0"],
         ingressIpv6Cidrs: ["::/0"],
         accessLogs: { enabled: true, expirationDays: 30 },
+        // Cloudflare publishes 15 IPv4 and 7 IPv6 ranges; room to grow within the quota (2 x 30 = 60).
+        originPrefixListMaxEntries: { ipv4: 25, ipv6: 15 },
     },
     waf: { enabled: true, rateLimit: 100, rateWindowSeconds: 60, managedRules: true },
     database: {

@@ -86,7 +86,8 @@ export const KNOWN_FIELDS = {
         "scaleOutEvaluationPeriods", "scaleInEvaluationPeriods"],
     healthCheck: ["path", "interval", "timeout", "healthyThreshold", "unhealthyThreshold", "matcher"],
     loadBalancer: ["algorithm", "stickiness", "deregistrationDelay", "idleTimeout", "deletionProtection", "certificateArn",
-        "sslPolicy", "ingressCidrs", "ingressIpv6Cidrs", "accessLogs"],
+        "sslPolicy", "ingressCidrs", "ingressIpv6Cidrs", "accessLogs", "originPrefixListMaxEntries"],
+    originPrefixListMaxEntries: ["ipv4", "ipv6"],
     stickiness: ["enabled", "duration"],
     accessLogs: ["enabled", "expirationDays"],
     waf: ["enabled", "rateLimit", "rateWindowSeconds", "managedRules"],
@@ -405,6 +406,7 @@ function readLoadBalancer(r: Reader, v: unknown, production: boolean): LoadBalan
     const d = DEFAULTS.loadBalancer;
     const st = r.object(`${p}.stickiness`, o.stickiness, KNOWN_FIELDS.stickiness);
     const al = r.object(`${p}.accessLogs`, o.accessLogs, KNOWN_FIELDS.accessLogs);
+    const pl = r.object(`${p}.originPrefixListMaxEntries`, o.originPrefixListMaxEntries, KNOWN_FIELDS.originPrefixListMaxEntries);
     const lb: LoadBalancerConfig = {
         algorithm: r.str(`${p}.algorithm`, o.algorithm, d.algorithm) as LoadBalancerConfig["algorithm"],
         stickiness: {
@@ -420,6 +422,10 @@ function readLoadBalancer(r: Reader, v: unknown, production: boolean): LoadBalan
         accessLogs: {
             enabled: r.bool(`${p}.accessLogs.enabled`, al.enabled, d.accessLogs.enabled),
             expirationDays: r.num(`${p}.accessLogs.expirationDays`, al.expirationDays, d.accessLogs.expirationDays),
+        },
+        originPrefixListMaxEntries: {
+            ipv4: r.num(`${p}.originPrefixListMaxEntries.ipv4`, pl.ipv4, d.originPrefixListMaxEntries.ipv4),
+            ipv6: r.num(`${p}.originPrefixListMaxEntries.ipv6`, pl.ipv6, d.originPrefixListMaxEntries.ipv6),
         },
     };
     const arn = r.optStr(`${p}.certificateArn`, o.certificateArn);

@@ -705,6 +705,27 @@ export function checkCompute(c: ComputeConfig): ConfigIssue[] {
     return out;
 }
 
+/** Default inbound (and outbound) rule quota of a security group, per address family. */
+export const SG_RULE_QUOTA = 60;
+/** Rules referencing each origin prefix list: one per port (80, 443). */
+const RULES_PER_PREFIX_LIST = 2;
+
+/**
+ * Under origin lockdown the ALB admits the CDN through two prefix lists. AWS counts a rule that
+ * references a prefix list as the list's maxEntries rules (not its current entries), so two rules
+ * per list must fit the group's quota: maxEntries <= 30. Checked here, before any engine work.
+ */
+export function checkPrefixListCapacity(lb: Pick<LoadBalancerConfig, "originPrefixListMaxEntries">): ConfigIssue[] {
+    const max = Math.floor(SG_RULE_QUOTA / RULES_PER_PREFIX_LIST);
+    return (["ipv4", "ipv6"] as const).flatMap((family) => checkRange(
+        `loadBalancer.originPrefixListMaxEntries.${family}`, lb.originPrefixListMaxEntries[family], 1, max, {
+            integer: true,
+            unit: "entries",
+            why: `the ${RULES_PER_PREFIX_LIST} ALB rules (80, 443) referencing the list each count maxEntries against ` +
+                `the security group's quota of ${SG_RULE_QUOTA} inbound rules`,
+        }));
+}
+
 export function checkLoadBalancer(lb: LoadBalancerConfig, region: string, cdnEnabled: boolean): ConfigIssue[] {
     const p = "loadBalancer";
     const out = [
@@ -713,6 +734,7 @@ export function checkLoadBalancer(lb: LoadBalancerConfig, region: string, cdnEna
         ...checkRange(`${p}.deregistrationDelay`, lb.deregistrationDelay, 0, 3600, { integer: true, unit: "seconds" }),
         ...checkRange(`${p}.idleTimeout`, lb.idleTimeout, 1, 4000, { integer: true, unit: "seconds" }),
         ...checkRange(`${p}.accessLogs.expirationDays`, lb.accessLogs.expirationDays, 1, 3650, { integer: true, unit: "days" }),
+        ...(cdnEnabled ? checkPrefixListCapacity(lb) : []),
     ];
     if (lb.certificateArn !== undefined) {
         if (!isAcmCertificateArn(lb.certificateArn, region)) {

@@ -154,6 +154,12 @@ export interface LoadBalancerConfig {
     ingressCidrs: string[];
     ingressIpv6Cidrs: string[];
     accessLogs: AccessLogsConfig;
+    /**
+     * Capacity (maxEntries) of the managed prefix lists that hold the CDN's ranges under origin
+     * lockdown. Each of the two rules (80, 443) referencing a list counts maxEntries against the
+     * security group's inbound quota of 60 per family, so each value is at most 30.
+     */
+    originPrefixListMaxEntries: { ipv4: number; ipv6: number };
 }
 
 export interface WafConfig {

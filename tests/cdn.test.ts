@@ -14,16 +14,16 @@ import {
     ZONE_SETTINGS,
     certificateDomains,
     edgeRangesFrom,
-    getCloudflareRanges,
+    cloudflareRanges,
     validationRecordFor,
     validationRecords,
     workerBindings,
     workerRoutes,
     workerScriptName,
 } from "../components/cdnWorker";
-import { LoadBalancer } from "../components/loadBalancer";
+import { LoadBalancer, LoadBalancerArgs } from "../components/loadBalancer";
 import { runStack } from "./helpers/stack";
-import { CdnConfig, HealthCheckConfig, LoadBalancerConfig, WafConfig } from "../config/types";
+import { CdnConfig, HealthCheckConfig, WafConfig } from "../config/types";
 
 const WORKER_FILE = path.resolve(__dirname, "..", "worker", "edge.js");
 
@@ -51,7 +51,7 @@ const CDN: CdnConfig = {
 
 const HEALTH: HealthCheckConfig = { path: "/healthz", interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3, matcher: "200" };
 
-const LB_SETTINGS: LoadBalancerConfig = {
+const LB_SETTINGS: LoadBalancerArgs["settings"] = {
     algorithm: "least_outstanding_requests",
     stickiness: { enabled: false, duration: 86400 },
     deregistrationDelay: 60,
@@ -151,12 +151,15 @@ describe("CDN wiring under the mock engine", function () {
             config: { "cloudflare:apiToken": "cf-token-value" },
             secretKeys: ["cloudflare:apiToken"],
             cloud: createMockCloud(),
-            program: async () => {
-                // The same steps, in the same order, as platform.ts.
+            program: () => {
+                // The same steps, in the same order, as platform.ts: nothing awaits the lookup.
                 const provider = new cloudflare.Provider("web-dev-cloudflare", {
                     apiToken: new pulumi.Config("cloudflare").requireSecret("apiToken"),
                 });
-                ranges = await getCloudflareRanges(provider);
+                const originRanges = cloudflareRanges(provider);
+                pulumi.all([originRanges.ipv4, originRanges.ipv6]).apply(([ipv4, ipv6]) => {
+                    ranges = { ipv4, ipv6 };
+                });
                 const cert = new ManagedCertificate("web-dev-cert", { domain: CDN.domain, zoneId: CDN.zoneId, provider, tags: { team: "platform" } });
                 const lb = new LoadBalancer("web-dev-lb", {
                     vpcId: "vpc-0123456789abcdef0",
@@ -167,8 +170,8 @@ describe("CDN wiring under the mock engine", function () {
                     settings: LB_SETTINGS,
                     waf: WAF,
                     certificateArn: cert.certificateArn,
-                    originCidrs: ranges,
-                    production: false,
+                    originRanges,
+                    retainAccessLogs: false,
                     tags: { team: "platform" },
                 });
                 const cdn = new CdnWorker("web-dev-cdn", { config: CDN, originHostname: lb.dnsName, healthPath: HEALTH.path, provider });
@@ -198,17 +201,20 @@ describe("CDN wiring under the mock engine", function () {
         assert.deepEqual(run.unanswered.filter((t) => t.startsWith("cloudflare:")), []);
     });
 
-    it("locks the ALB security group to Cloudflare's ranges only", () => {
+    it("locks the ALB security group to Cloudflare's ranges only, through one prefix list per family", () => {
+        const lists = byType(run, "aws:ec2/managedPrefixList:ManagedPrefixList");
+        const cidrs = (family: string) => lists.filter((l) => l.inputs.addressFamily === family)
+            .flatMap((l) => (l.inputs.entries as { cidr: string }[]).map((e) => e.cidr)).sort();
+        assert.deepEqual(cidrs("IPv4"), [...CLOUDFLARE_V4].sort());
+        assert.deepEqual(cidrs("IPv6"), [...CLOUDFLARE_V6].sort());
+        assert.ok(!cidrs("IPv4").includes("0.0.0.0/0") && !cidrs("IPv6").includes("::/0"));
         const rules = byType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
-        assert.ok(rules.length > 0, "no ingress rules");
-        const v4 = new Set(rules.map((r) => r.inputs.cidrIpv4).filter((c) => c !== undefined));
-        const v6 = new Set(rules.map((r) => r.inputs.cidrIpv6).filter((c) => c !== undefined));
-        assert.deepEqual([...v4].sort(), [...CLOUDFLARE_V4].sort());
-        assert.deepEqual([...v6].sort(), [...CLOUDFLARE_V6].sort());
-        assert.ok(!v4.has("0.0.0.0/0") && !v6.has("::/0"));
-        const https = rules.filter((r) => r.inputs.fromPort === 443);
-        assert.equal(https.length, CLOUDFLARE_V4.length + CLOUDFLARE_V6.length);
+        assert.equal(rules.length, 4, "one rule per port per list");
+        assert.ok(rules.every((r) => r.inputs.cidrIpv4 === undefined && r.inputs.cidrIpv6 === undefined));
+        assert.deepEqual(new Set(rules.map((r) => r.inputs.prefixListId)), new Set(lists.map((l) => l.id)));
+        assert.equal(rules.filter((r) => r.inputs.fromPort === 443).length, 2);
     });
+
 
     it("uploads worker/edge.js byte for byte as an ES module with the settings as bindings", () => {
         const script = one(run, "cloudflare:index/workersScript:WorkersScript");
@@ -352,8 +358,10 @@ describe("CDN in the dev stack (index.ts under the mock engine)", function () {
         const rules = byType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
             .filter((r) => albSgs.has(String(r.inputs.securityGroupId)));
         assert.ok(rules.length > 0, "no ALB ingress rules found");
-        const sources = new Set(rules.map((r) => r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6));
-        assert.deepEqual([...sources].sort(), [...CLOUDFLARE_V4, ...CLOUDFLARE_V6].sort());
+        assert.ok(rules.every((r) => r.inputs.cidrIpv4 === undefined && r.inputs.cidrIpv6 === undefined), "no CIDR rules under lockdown");
+        const lists = new Map(byType(run, "aws:ec2/managedPrefixList:ManagedPrefixList").map((l) => [l.id, l]));
+        const sources = rules.flatMap((r) => (lists.get(String(r.inputs.prefixListId))?.inputs.entries as { cidr: string }[]).map((e) => e.cidr));
+        assert.deepEqual([...new Set(sources)].sort(), [...CLOUDFLARE_V4, ...CLOUDFLARE_V6].sort());
     });
 
     it("requests and validates a certificate only when no certificateArn is configured", () => {

@@ -344,6 +344,8 @@ const badCases: BadCase[] = [
     { rule: "ingress IPv6 prefix above 128", set: [["loadBalancer.ingressIpv6Cidrs", ["2001:db8::/129"]]], key: `${W}loadBalancer.ingressIpv6Cidrs[0]` },
     { rule: "ingress IPv6 CIDR with host bits set", set: [["loadBalancer.ingressIpv6Cidrs", ["2001:db8::1/32"]]], key: `${W}loadBalancer.ingressIpv6Cidrs[0]` },
     { rule: "ingress IPv6 CIDR with two ::", set: [["loadBalancer.ingressIpv6Cidrs", ["2001::db8::/32"]]], key: `${W}loadBalancer.ingressIpv6Cidrs[0]` },
+    { rule: "origin prefix list capacity over the security group quota", set: [["loadBalancer.originPrefixListMaxEntries", { ipv4: 31, ipv6: 15 }]], key: `${W}loadBalancer.originPrefixListMaxEntries.ipv4`, message: /from 1 to 30 entries .*quota of 60 inbound rules/ },
+    { rule: "origin prefix list without room", set: [["loadBalancer.originPrefixListMaxEntries", { ipv4: 25, ipv6: 0 }]], key: `${W}loadBalancer.originPrefixListMaxEntries.ipv6` },
     { rule: "duplicate ingress CIDR", set: [["loadBalancer.ingressCidrs", ["10.0.0.0/8", "10.0.0.0/8"]]], key: `${W}loadBalancer.ingressCidrs` },
     { rule: "azCount below 2", set: [["network.azCount", 1]], key: `${W}network.azCount` },
     { rule: "azCount above 6", set: [["network.azCount", 7]], key: `${W}network.azCount` },

@@ -1,6 +1,8 @@
 import { strict as assert } from "assert";
 import { CacheConfig, DatabaseConfig } from "../config/types";
 import { DataTier, DataTierArgs } from "../components/dataTier";
+import { allowAccess } from "../components/access";
+import { stackLifecycle } from "../config/lifecycle";
 import {
     awsIdentifier,
     cacheAvailability,
@@ -9,7 +11,6 @@ import {
     dataTierProblems,
     finalSnapshotIdentifier,
     isValidRedisAuthToken,
-    lifecycle,
     postgresParameterFamily,
     postgresParameters,
     proxySecretAccessPolicy,
@@ -89,7 +90,7 @@ async function runTier(args: Partial<DataTierArgs> = {}, name = NAME): Promise<O
         subnetIds: ["subnet-0aaa", "subnet-0bbb", "subnet-0ccc"],
         database: database(),
         cache: cache(),
-        production: true,
+        lifecycle: stackLifecycle(true).data,
         tags: { team: "platform" },
         ...args,
     };
@@ -99,8 +100,9 @@ async function runTier(args: Partial<DataTierArgs> = {}, name = NAME): Promise<O
         cloud: createMockCloud(),
         program: () => {
             const tier = new DataTier(name, full);
-            tier.allowClient("web", WEB_SG);
-            tier.allowClient("worker-jobs", WORKER_SG);
+            // As platform.ts wires it: the clients are admitted to the tier's access points.
+            allowAccess({ name: "web", securityGroupId: WEB_SG }, tier.accessPoints());
+            allowAccess({ name: "worker-jobs", securityGroupId: WORKER_SG }, tier.accessPoints());
             return withoutUndefined({
                 env: tier.appEnvironment(),
                 secrets: tier.appSecrets(),
@@ -212,12 +214,16 @@ describe("data tier rules", () => {
         assert.deepEqual(ssl, { name: "rds.force_ssl", value: "1", applyMethod: "immediate" });
     });
 
-    it("derives lifecycle from the stack kind", () => {
-        assert.deepEqual(lifecycle(true), {
-            protect: true, skipFinalSnapshot: false, deleteAutomatedBackups: false, applyImmediately: false, secretRecoveryWindowDays: 30,
+    it("the stack-config layer derives every lifecycle setting from the stack kind", () => {
+        assert.deepEqual(stackLifecycle(true), {
+            data: { protect: true, skipFinalSnapshot: false, deleteAutomatedBackups: false, applyImmediately: false, secretRecoveryWindowDays: 30 },
+            retainAccessLogs: true,
+            retainLogs: true,
         });
-        assert.deepEqual(lifecycle(false), {
-            protect: false, skipFinalSnapshot: true, deleteAutomatedBackups: true, applyImmediately: true, secretRecoveryWindowDays: 0,
+        assert.deepEqual(stackLifecycle(false), {
+            data: { protect: false, skipFinalSnapshot: true, deleteAutomatedBackups: true, applyImmediately: true, secretRecoveryWindowDays: 0 },
+            retainAccessLogs: false,
+            retainLogs: false,
         });
     });
 
@@ -569,7 +575,7 @@ describe("DataTier (production: Multi-AZ, 2 replicas, proxy, 3-node cache)", () 
 describe("DataTier (dev: single-AZ, no replicas, no proxy)", () => {
     let dev: Outcome;
     before(async () => {
-        dev = await runTier({ production: false, database: database(DEV_DB), cache: cache(DEV_CACHE) });
+        dev = await runTier({ lifecycle: stackLifecycle(false).data, database: database(DEV_DB), cache: cache(DEV_CACHE) });
     });
 
     it("skips the final snapshot and Pulumi protection outside production", () => {
@@ -672,6 +678,23 @@ describe("DataTier (variants)", () => {
         );
     });
 
+    it("protects everything when no lifecycle is given (the safe default)", async () => {
+        const { run } = await runTier({ lifecycle: undefined, database: database({ proxy: false, readReplicas: 0 }), cache: cache({ enabled: false }) });
+        const p = primaryOf(run);
+        assert.equal(p.protect, true);
+        assert.equal(p.inputs.skipFinalSnapshot, false);
+        assert.equal(p.inputs.deleteAutomatedBackups, false);
+    });
+
+    it("names each access rule after the tier, the store and the client (stable URNs)", async () => {
+        const { run } = await runTier({ database: database({ proxy: true }) });
+        assert.deepEqual(ofType(run, INGRESS).map((r) => r.name).filter((n) => n.endsWith("-from-web")).sort(), [
+            `${NAME}-cache-from-web`, `${NAME}-db-from-web`, `${NAME}-proxy-from-web`,
+        ]);
+        const tier = one(run, "web-platform:data:DataTier");
+        assert.ok(ofType(run, INGRESS).every((r) => r.parent === tier.urn), "the rules are children of the tier that owns the groups");
+    });
+
     it("refuses to admit the same client twice", async () => {
         await assert.rejects(runProgram({
             project: "web-platform",
@@ -679,10 +702,10 @@ describe("DataTier (variants)", () => {
             cloud: createMockCloud(),
             program: () => {
                 const tier = new DataTier(NAME, {
-                    vpcId: "vpc-1", subnetIds: ["subnet-1", "subnet-2"], database: database(), cache: cache(), production: false, tags: {},
+                    vpcId: "vpc-1", subnetIds: ["subnet-1", "subnet-2"], database: database(), cache: cache(), lifecycle: stackLifecycle(false).data, tags: {},
                 });
-                tier.allowClient("web", WEB_SG);
-                tier.allowClient("web", WORKER_SG);
+                allowAccess({ name: "web", securityGroupId: WEB_SG }, tier.accessPoints());
+                allowAccess({ name: "web", securityGroupId: WORKER_SG }, tier.accessPoints());
             },
         }), /already admitted/);
     });

@@ -9,13 +9,15 @@ import {
     httpsRedirectAction,
     LoadBalancer,
     LoadBalancerArgs,
+    originPrefixListRules,
+    prefixListEntries,
     recoverySeconds,
     slowStartSeconds,
     stickinessArgs,
     wafClientIpHeader,
     wafRules,
 } from "../components/loadBalancer";
-import { HealthCheckConfig, LoadBalancerConfig, WafConfig } from "../config/types";
+import { HealthCheckConfig, WafConfig } from "../config/types";
 import { EngineRun, RegisteredResource, runProgram } from "../scripts/plan/engine";
 import { createMockCloud } from "../scripts/plan/mockCloud";
 
@@ -28,7 +30,7 @@ const healthCheck: HealthCheckConfig = {
     unhealthyThreshold: 3,
     matcher: "200",
 };
-const settings: LoadBalancerConfig = {
+const settings: LoadBalancerArgs["settings"] = {
     algorithm: "least_outstanding_requests",
     stickiness: { enabled: true, duration: 3600 },
     deregistrationDelay: 30,
@@ -56,7 +58,7 @@ function lbArgs(overrides: Partial<LoadBalancerArgs> = {}): LoadBalancerArgs {
         settings,
         waf,
         certificateArn,
-        production: false,
+        retainAccessLogs: false,
         tags: { team: "platform" },
         ...overrides,
     };
@@ -158,17 +160,26 @@ describe("loadBalancer: pure decisions", () => {
         assert.equal(new Set(rules.map((r) => r.key)).size, rules.length, "rule names are unique");
     });
 
-    it("origin lockdown admits only the CDN ranges, never the configured CIDRs", () => {
-        const rules = albIngressRules(settings, cloudflare);
-        const cidrs = new Set(rules.map((r) => r.cidrIpv4 ?? r.cidrIpv6));
-        assert.ok(!cidrs.has("0.0.0.0/0") && !cidrs.has("::/0"));
-        assert.deepEqual([...cidrs].sort(), [...cloudflare.ipv4, ...cloudflare.ipv6].sort());
-        assert.equal(rules.length, 2 * (cloudflare.ipv4.length + cloudflare.ipv6.length));
+    it("origin lockdown: one rule per port per prefix list, 2 x maxEntries counted against the quota", () => {
+        const rules = originPrefixListRules({ ipv4: 25, ipv6: 15 });
+        assert.deepEqual(rules.map((r) => `${r.port}/${r.family}`).sort(), ["443/ipv4", "443/ipv6", "80/ipv4", "80/ipv6"]);
+        assert.equal(new Set(rules.map((r) => r.key)).size, rules.length, "rule names are unique");
+        // 30 x 2 rules = 60: exactly the quota; 31 x 2 = 62 is over it.
+        assert.equal(originPrefixListRules({ ipv4: 30, ipv6: 30 }).length, 4);
+        assert.throws(() => originPrefixListRules({ ipv4: 31, ipv6: 15 }), /originPrefixListMaxEntries\.ipv4 is 31: 2 rules .* 62 inbound rules, over .* quota of 60; lower it to 30/);
+        assert.throws(() => originPrefixListRules({ ipv4: 25, ipv6: 0 }), /originPrefixListMaxEntries\.ipv6 must be an integer 1-1000/);
+    });
+
+    it("origin prefix list entries: the CDN's ranges deduplicated, refused when empty (IPv4) or over maxEntries", () => {
+        assert.deepEqual(prefixListEntries("ipv4", ["104.16.0.0/13", "103.21.244.0/22", "104.16.0.0/13"], 25).map((e) => e.cidr), ["103.21.244.0/22", "104.16.0.0/13"]);
+        assert.deepEqual(prefixListEntries("ipv6", [], 15), [], "no IPv6 ranges is an empty list, not an error");
+        assert.throws(() => prefixListEntries("ipv4", [], 25), /no CDN IPv4 ranges/);
+        const many = Array.from({ length: 16 }, (_, i) => `2400:${i.toString(16)}::/32`);
+        assert.throws(() => prefixListEntries("ipv6", many, 15), /publishes 16 ipv6 ranges but originPrefixListMaxEntries\.ipv6 is 15; raise it/);
     });
 
     it("refuses an ALB nobody can reach and rule counts over the security group quota", () => {
         assert.throws(() => albIngressRules({ ingressCidrs: [], ingressIpv6Cidrs: [] }), /admit nobody/);
-        assert.throws(() => albIngressRules(settings, { ipv4: [], ipv6: [] }), /no CDN ranges/);
         const many = Array.from({ length: 31 }, (_, i) => `10.${i}.0.0/16`);
         assert.throws(() => albIngressRules({ ingressCidrs: many, ingressIpv6Cidrs: [] }), /quota/);
     });
@@ -185,9 +196,9 @@ describe("loadBalancer: pure decisions", () => {
     });
 
     it("behind the CDN the rate rule keys on the client IP header, not the CDN's address", () => {
-        assert.equal(wafClientIpHeader({ originCidrs: cloudflare }), "CF-Connecting-IP");
+        assert.equal(wafClientIpHeader({ originRanges: cloudflare }), "CF-Connecting-IP");
         assert.equal(wafClientIpHeader({}), undefined);
-        assert.equal(wafClientIpHeader({ originCidrs: cloudflare, clientIpHeader: "X-Client-IP" }), "X-Client-IP");
+        assert.equal(wafClientIpHeader({ originRanges: cloudflare, clientIpHeader: "X-Client-IP" }), "X-Client-IP");
         const rate = wafRules(waf, "lb", "CF-Connecting-IP")[0];
         assert.deepEqual(rate.statement, {
             rateBasedStatement: {
@@ -328,9 +339,25 @@ describe("loadBalancer: component under the mock engine", () => {
         assert.deepEqual(ofType(run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"), []);
     });
 
-    it("with origin lockdown the ALB is reachable only from the CDN ranges", async () => {
-        const locked = await runLb(lbArgs({ originCidrs: cloudflare }));
-        assert.deepEqual(ingressOf(locked), expectedIngress([...cloudflare.ipv4, ...cloudflare.ipv6]));
+    it("with origin lockdown the ALB is reachable only through the CDN's prefix lists", async () => {
+        const locked = await runLb(lbArgs({ originRanges: cloudflare }));
+        const lists = ofType(locked, "aws:ec2/managedPrefixList:ManagedPrefixList");
+        const byFamily = new Map(lists.map((l) => [l.inputs.addressFamily as string, l]));
+        assert.deepEqual([...byFamily.keys()].sort(), ["IPv4", "IPv6"]);
+        const cidrsOf = (family: string) => (byFamily.get(family)!.inputs.entries as { cidr: string }[]).map((e) => e.cidr).sort();
+        assert.deepEqual(cidrsOf("IPv4"), [...cloudflare.ipv4].sort());
+        assert.deepEqual(cidrsOf("IPv6"), [...cloudflare.ipv6].sort());
+        assert.equal(byFamily.get("IPv4")!.inputs.maxEntries, 25);
+        assert.equal(byFamily.get("IPv6")!.inputs.maxEntries, 15);
+        const rules = ofType(locked, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+        assert.equal(rules.length, 4, "one rule per port per list, no per-CIDR rules");
+        const ids = new Set(lists.map((l) => l.id));
+        for (const rule of rules) {
+            assert.ok(ids.has(rule.inputs.prefixListId as string), `${rule.name} references a list`);
+            assert.equal(rule.inputs.cidrIpv4, undefined);
+            assert.equal(rule.inputs.cidrIpv6, undefined);
+        }
+        assert.deepEqual(rules.map((r) => r.inputs.fromPort).sort(), [443, 443, 80, 80]);
         const rate = (one(locked, "aws:wafv2/webAcl:WebAcl").inputs.rules as { statement: { rateBasedStatement?: Record<string, unknown> } }[])
             .find((r) => r.statement.rateBasedStatement)!;
         assert.equal(rate.statement.rateBasedStatement!.aggregateKeyType, "FORWARDED_IP");
@@ -422,7 +449,7 @@ describe("loadBalancer: access logs", () => {
     let run: EngineRun;
     before(async () => {
         run = await runLb(lbArgs({
-            production: true,
+            retainAccessLogs: true,
             settings: { ...settings, deletionProtection: true, accessLogs: { enabled: true, expirationDays: 90 } },
         }));
     });
@@ -485,7 +512,7 @@ describe("loadBalancer: access logs", () => {
         assert.ok(run.calls.some((c) => c.token === "aws:elb/getServiceAccount:getServiceAccount" && c.answered));
     });
 
-    it("production keeps the logs: no force-destroy and retained on delete", async () => {
+    it("retainAccessLogs keeps the logs: no force-destroy and retained on delete; off, both go", async () => {
         assert.equal(bucketOf().inputs.forceDestroy, false);
         assert.equal(bucketOf().retainOnDelete, true);
         const dev = await runLb(lbArgs({ settings: { ...settings, accessLogs: { enabled: true, expirationDays: 7 } } }));

@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ScalingService, ScalingServiceArgs, assertSecretsCovered } from "../components/scalingService";
+import { allowAccess } from "../components/access";
 import {
     SEED_SCALE_OUT_REACTION_SECONDS,
     albResourceLabel,
@@ -106,17 +107,18 @@ function webProgram(overrides: WebOverrides = {}): () => unknown {
             capacity,
             scaling: scaling(),
             region: "us-east-1",
-            production: true,
+            retainLogs: true,
             tags: { team: "platform" },
             ...overrides,
             loadBalancer: {
                 targetGroupArn: tg.arn,
                 targetGroupArnSuffix: tg.arnSuffix,
                 albArnSuffix: alb.arnSuffix,
-                albSecurityGroupId: albSg.id,
                 listeners: [listener],
             },
         });
+        // As platform.ts wires it: the ALB is admitted to the service's access point.
+        allowAccess({ name: "alb", label: "the ALB", securityGroupId: albSg.id, needsEgress: true }, web.accessPoints());
         return { securityGroupId: web.securityGroupId, appRoleArn: web.appRoleArn };
     };
 }
@@ -136,10 +138,11 @@ function workerProgram(overrides: Partial<ScalingServiceArgs> = {}): () => unkno
             queueMetric,
             clusterArn: WEB_CLUSTER_ARN,
             region: "us-east-1",
-            production: true,
+            retainLogs: true,
             tags: { team: "platform" },
             ...overrides,
         });
+        assert.deepEqual(worker.accessPoints(), [], "a worker takes no inbound traffic");
         return { clusterName: worker.clusterName, serviceName: worker.serviceName };
     };
 }
@@ -365,7 +368,7 @@ describe("ScalingService: Fargate web service", function () {
         assert.equal(c.logConfiguration.options["awslogs-group"], logs.state.name);
         assert.equal(c.logConfiguration.options["awslogs-region"], "us-east-1");
         assert.equal(logs.inputs.retentionInDays, 30);
-        assert.equal(logs.retainOnDelete, true, "production keeps its logs when the stack is destroyed");
+        assert.equal(logs.retainOnDelete, true, "retainLogs keeps the logs when the stack is destroyed");
         assert.deepEqual(td.inputs.volumes, [{ name: "scratch-tmp" }]);
     });
 

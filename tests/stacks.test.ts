@@ -4,7 +4,10 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import { EngineRun, RegisteredResource, runProgram } from "../scripts/plan/engine";
 import { createMockCloud } from "../scripts/plan/mockCloud";
-import { readStackConfig } from "../scripts/plan/stackConfig";
+import * as pulumi from "@pulumi/pulumi";
+import { effectiveConfig, readStackConfig } from "../scripts/plan/stackConfig";
+import { buildPlatform } from "../platform";
+import { loadConfig } from "../config/load";
 import { ofType, oneOfType, ROOT, runStack } from "./helpers/stack";
 
 const W = "web-platform:";
@@ -242,7 +245,62 @@ describe("whole stack: determinism", () => {
     });
 });
 
+describe("whole stack: Output-native program", () => {
+    it("buildPlatform returns Outputs synchronously: every export is an Output, none a Promise", async () => {
+        const { config, secretKeys } = effectiveConfig(readStackConfig(path.join(ROOT, "Pulumi.prod.yaml")), {});
+        const kinds: Record<string, string> = {};
+        await runProgram({
+            project: "web-platform",
+            stack: "prod",
+            config,
+            secretKeys,
+            cloud: createMockCloud({ region: "us-east-1" }),
+            program: () => {
+                const outputs = buildPlatform(loadConfig());
+                for (const [key, value] of Object.entries(outputs)) {
+                    kinds[key] = value instanceof Promise ? "promise" : pulumi.Output.isInstance(value) ? "output" : typeof value;
+                }
+            },
+        });
+        assert.equal(Object.keys(kinds).length, 16);
+        assert.deepEqual(Object.entries(kinds).filter(([, kind]) => kind !== "output"), []);
+    });
+});
+
 describe("whole stack: checks that need lookups run before any cloud resource", () => {
+    it("refuses origin prefix lists whose maxEntries overrun the security-group rule quota and registers nothing", async () => {
+        const file = readStackConfig(path.join(ROOT, "Pulumi.dev.yaml"));
+        const lb = JSON.parse(file.config[`${W}loadBalancer`] ?? "{}") as Record<string, unknown>;
+        // 2 rules (80, 443) x 31 entries = 62 inbound rules: over the default quota of 60.
+        const config = { ...file.config, [`${W}loadBalancer`]: JSON.stringify({ ...lb, originPrefixListMaxEntries: { ipv4: 31, ipv6: 15 } }) };
+        const cloud = createMockCloud({ region: "us-east-1" });
+        const created: string[] = [];
+        const calls: string[] = [];
+        await assert.rejects(
+            runProgram({
+                program: path.join(ROOT, "index.ts"),
+                project: "web-platform",
+                stack: "dev",
+                config,
+                secretKeys: file.secretKeys,
+                cloud: {
+                    newResource: (args) => {
+                        created.push(args.type);
+                        return cloud.newResource(args);
+                    },
+                    call: (args) => {
+                        calls.push(args.token);
+                        return cloud.call(args);
+                    },
+                },
+            }),
+            /loadBalancer\.originPrefixListMaxEntries\.ipv4.*from 1 to 30 entries/,
+        );
+        assert.deepEqual(created.filter((t) => t !== "pulumi:pulumi:Stack"), [], "not even the Cloudflare provider");
+        assert.deepEqual(calls, [], "no lookup either");
+    });
+
+
     it("refuses an ALB ingress list over the security-group rule quota and registers nothing", async () => {
         const file = readStackConfig(path.join(ROOT, "Pulumi.dev.yaml"));
         // 31 IPv4 CIDRs x 2 ports = 62 inbound rules: over the default quota of 60 per security group.

@@ -171,7 +171,7 @@ describe("policy pack on the prod stack: the service-access checks see the platf
         const kms = await found(noCloudWatch, "kms-key-policy-admits-services");
         assert.deepEqual(kms.map((v) => [v.enforcementLevel, v.name]), [["mandatory", "web-platform-prod-monitoring-alarm-key"]]);
 
-        const noAlbEgress = fargate.filter((r) => !/-alb-to-app$/.test(r.name));
+        const noAlbEgress = fargate.filter((r) => !/-app-from-alb-egress$/.test(r.name));
         const sg = await found(noAlbEgress, "sg-egress-defined");
         assert.deepEqual(sg.map((v) => [v.enforcementLevel, v.name]), [["mandatory", "web-platform-prod-lb-sg"]]);
 

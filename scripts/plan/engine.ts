@@ -35,6 +35,20 @@ export interface RegisteredResource {
     additionalSecretOutputs: string[];
     /** True for resources read with `.get()` rather than created. */
     read?: boolean;
+    /** The `aliases` option as sent: full URNs, or specs relative to this resource (see AliasRecord). */
+    aliases?: AliasRecord[];
+}
+
+/** One alias of a registration: a full URN, or the parts that differ from the resource's own. */
+export interface AliasRecord {
+    urn?: string;
+    name?: string;
+    type?: string;
+    /** URN of the old parent; undefined = same parent as now (unless noParent). */
+    parentUrn?: string;
+    noParent?: boolean;
+    stack?: string;
+    project?: string;
 }
 
 export interface CallRecord {
@@ -108,6 +122,35 @@ interface RegisterRequest {
     getDeletebeforereplace(): boolean;
     getIgnorechangesList(): string[];
     getAdditionalsecretoutputsList(): string[];
+    getAliasesList?(): AliasProto[];
+    getAliasurnsList?(): string[];
+}
+
+interface AliasProto {
+    getUrn(): string;
+    getSpec(): {
+        getName(): string; getType(): string; getStack(): string; getProject(): string;
+        getParenturn(): string; getNoparent(): boolean;
+    } | undefined;
+}
+
+/** Aliases of a register request, structured (alias specs) or as plain URNs (older SDKs). */
+function aliasesOf(req: RegisterRequest): AliasRecord[] {
+    const structured = (req.getAliasesList?.() ?? []).map((a): AliasRecord => {
+        const spec = a.getSpec();
+        if (a.getUrn() || !spec) {
+            return { urn: a.getUrn() };
+        }
+        return {
+            name: spec.getName() || undefined,
+            type: spec.getType() || undefined,
+            parentUrn: spec.getParenturn() || undefined,
+            noParent: spec.getNoparent() || undefined,
+            stack: spec.getStack() || undefined,
+            project: spec.getProject() || undefined,
+        };
+    });
+    return [...structured, ...(req.getAliasurnsList?.() ?? []).map((urn) => ({ urn }))];
 }
 
 interface ReadRequest {
@@ -192,7 +235,7 @@ export async function runProgram(opts: RunOptions): Promise<EngineRun> {
                     wireInputs: wire, secretPaths, state: {}, dependencies: req.getDependenciesList?.() ?? [],
                     propertyDependencies: {}, provider: req.getProvider() || undefined, protect: false, retainOnDelete: false,
                     deleteBeforeReplace: false, ignoreChanges: [], additionalSecretOutputs: req.getAdditionalsecretoutputsList?.() ?? [],
-                    read: true,
+                    read: true, aliases: [],
                 });
             }
             cb(err, resp);
@@ -227,6 +270,7 @@ export async function runProgram(opts: RunOptions): Promise<EngineRun> {
                     deleteBeforeReplace: req.getDeletebeforereplace(),
                     ignoreChanges: req.getIgnorechangesList(),
                     additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+                    aliases: aliasesOf(req),
                 });
             }
             cb(err, resp);

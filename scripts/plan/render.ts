@@ -20,6 +20,8 @@ export interface PlanStep {
     protect: boolean;
     retainOnDelete: boolean;
     dependencies: string[];
+    /** Earlier URNs of this resource (its `aliases` option): the engine updates those in place. */
+    aliases: string[];
 }
 
 export interface PlanJson {
@@ -91,6 +93,7 @@ function buildPlanJson(r: PlanResult): PlanJson {
         protect: res.protect,
         retainOnDelete: res.retainOnDelete,
         dependencies: res.dependencies,
+        aliases: (res.aliases ?? []).flatMap((a) => (a.urn ? [a.urn] : [])),
     }));
     return {
         version: PLAN_JSON_VERSION,

@@ -4,7 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { EngineRun, LogRecord, ProgramError, RegisteredResource, runProgram } from "./engine";
+import { AliasRecord, EngineRun, LogRecord, ProgramError, RegisteredResource, runProgram } from "./engine";
 import { createMockCloud } from "./mockCloud";
 import { configRegion, effectiveConfig, isPlainObject, parseStackConfig, tryJson } from "./stackConfig";
 import { collectSecretValues } from "./secrets";
@@ -455,8 +455,21 @@ export function withEngineUrns(resources: RegisteredResource[]): RegisteredResou
         real.set(r.urn, `${head}::${project}::${qualify(r)}::${r.name}`);
     }
     const map = (u: string) => real.get(u) ?? u;
+    // An alias spec names only what differs: the rest is the resource's own stack, project, type, name, parent.
+    const aliasUrn = (r: RegisteredResource, a: AliasRecord): AliasRecord => {
+        if (a.urn) {
+            return { urn: a.urn };
+        }
+        const [, stackPart, project] = /^urn:pulumi:([^:]*)::([^:]*)::/.exec(map(r.urn)) ?? [];
+        const parentUrn = a.noParent ? undefined : map(a.parentUrn ?? r.parent);
+        const parentType = parentUrn ? parentUrn.split("::")[2] : undefined;
+        const type = a.type ?? r.type;
+        const qualifiedType = parentType && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$${type}` : type;
+        return { urn: `urn:pulumi:${a.stack ?? stackPart}::${a.project ?? project}::${qualifiedType}::${a.name ?? r.name}` };
+    };
     return resources.map((r) => ({
         ...r,
+        aliases: (r.aliases ?? []).map((a) => aliasUrn(r, a)),
         urn: map(r.urn),
         parent: r.parent ? map(r.parent) : r.parent,
         dependencies: r.dependencies.map(map),

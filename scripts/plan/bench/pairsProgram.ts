@@ -25,7 +25,7 @@ export const dnsNames = Array.from({ length: pairs }, (_, i) => {
         scaling: cfg.scaling,
         loadBalancer: lb.serviceLoadBalancing(),
         region: cfg.region,
-        production: cfg.production,
+        retainLogs: cfg.production,
         tags: cfg.tags,
     });
     return lb.dnsName;
