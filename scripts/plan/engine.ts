@@ -35,6 +35,15 @@ export interface RegisteredResource {
     additionalSecretOutputs: string[];
     /** True for resources read with `.get()` rather than created. */
     read?: boolean;
+    /** Where the program created the resource (the SDK's RegisterResourceRequest.sourcePosition). */
+    sourcePosition?: SourcePosition;
+}
+
+/** A file URI and 1-based line (and column) as the SDK reports it, before any source mapping. */
+export interface SourcePosition {
+    uri: string;
+    line: number;
+    column?: number;
 }
 
 export interface CallRecord {
@@ -108,6 +117,7 @@ interface RegisterRequest {
     getDeletebeforereplace(): boolean;
     getIgnorechangesList(): string[];
     getAdditionalsecretoutputsList(): string[];
+    getSourceposition?(): { getUri(): string; getLine(): number; getColumn(): number } | undefined;
 }
 
 interface ReadRequest {
@@ -124,6 +134,11 @@ interface ReadRequest {
 type ReadCallback = (err: unknown, resp: { getUrn(): string } | undefined) => void;
 
 type Callback = (err: unknown, resp: { getUrn(): string; getId(): string } | undefined) => void;
+
+function sourcePositionOf(req: RegisterRequest): SourcePosition | undefined {
+    const pos = req.getSourceposition?.();
+    return pos && pos.getUri() ? { uri: pos.getUri(), line: pos.getLine(), column: pos.getColumn() || undefined } : undefined;
+}
 
 /** Unwrap secrets and unknowns from a wire value, collecting secret paths. */
 export function plainFromWire(value: unknown, path: string, secretPaths: string[]): unknown {
@@ -227,6 +242,7 @@ export async function runProgram(opts: RunOptions): Promise<EngineRun> {
                     deleteBeforeReplace: req.getDeletebeforereplace(),
                     ignoreChanges: req.getIgnorechangesList(),
                     additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+                    sourcePosition: sourcePositionOf(req),
                 });
             }
             cb(err, resp);
