@@ -7,7 +7,6 @@ import { Finding, FailOn, Verdict } from "./verdict";
 /** XML 1.0 text: escaped, and without the control characters XML cannot carry. */
 export function xmlEscape(s: string): string {
     return s
-        // eslint-disable-next-line no-control-regex
         .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, "")
         .replace(/&/g, "&amp;")
         .replace(/</g, "&lt;")
