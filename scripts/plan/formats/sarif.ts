@@ -27,9 +27,12 @@ export function sarifLevel(enforcementLevel: string): SarifLevel {
     }
 }
 
-/** Stable across runs: the policy and the resource URN (or the stack for stack-wide findings). */
-export function fingerprint(policy: string, urnOrStack: string): string {
-    return crypto.createHash("sha256").update(`${policy}\0${urnOrStack}`).digest("hex");
+/**
+ * Stable across runs: the policy and the resource URN (or the stack for stack-wide findings). A
+ * policy's second finding on the same resource (another property) adds its ordinal.
+ */
+export function fingerprint(policy: string, urnOrStack: string, ordinal = 0): string {
+    return crypto.createHash("sha256").update(`${policy}\0${urnOrStack}${ordinal > 0 ? `\0${ordinal}` : ""}`).digest("hex");
 }
 
 function rule(r: PolicyRule) {
@@ -74,13 +77,19 @@ export function toSarif(v: Verdict): Record<string, unknown> {
         rules.push(rule({ name: PLAN_FAILED_RULE, description: "The offline plan could not give a policy verdict.", enforcementLevel: "mandatory", remediation: "Fix the error in the message, then run `npm run plan` locally." }));
     }
     const index = new Map(rules.map((r, i) => [r.id, i]));
+    const seen = new Map<string, number>();
+    const ordinal = (key: string) => {
+        const n = seen.get(key) ?? 0;
+        seen.set(key, n + 1);
+        return n;
+    };
     const results = v.findings.map((f) => ({
         ruleId: f.policy,
         ruleIndex: index.get(f.policy),
         level: sarifLevel(f.enforcementLevel),
         message: { text: f.resource && !f.message.startsWith(f.resource) ? `${f.resource}: ${f.message}` : f.message },
         locations: [location(f)],
-        partialFingerprints: { "crossguardFinding/v1": fingerprint(f.policy, f.urn ?? `stack:${v.stack}`) },
+        partialFingerprints: { "crossguardFinding/v1": fingerprint(f.policy, f.urn ?? `stack:${v.stack}`, ordinal(`${f.policy}\0${f.urn ?? ""}`)) },
         properties: { enforcementLevel: f.enforcementLevel, stack: v.stack, ...(f.urn ? { urn: f.urn } : {}) },
     }));
     if (v.failure) {
