@@ -1,6 +1,8 @@
 // --format dispatch for the machine formats, and the document a plan writes when it could not run
 // at all (bad input, crash): a pipeline then still gets a valid SARIF/JUnit file that says why.
-import { PlanResult, POLICY_PACK_NAME } from "../run";
+import * as fs from "fs";
+import * as path from "path";
+import { PlanResult, POLICY_PACK_NAME, ROOT } from "../run";
 import { renderJunit } from "./junit";
 import { renderMarkdown } from "./markdown";
 import { renderSarif } from "./sarif";
@@ -35,13 +37,22 @@ export function renderPlanFormat(format: MachineFormat, r: PlanResult, opts: For
     return renderVerdict(format, buildVerdict(r), opts);
 }
 
+/** The pack's version from policy/package.json (the plan could not load the pack to ask it). */
+function packVersion(): string {
+    try {
+        return (JSON.parse(fs.readFileSync(path.join(ROOT, "policy", "package.json"), "utf8")) as { version?: string }).version ?? "0.0.0";
+    } catch {
+        return "0.0.0";
+    }
+}
+
 /** A verdict for a plan that never produced a result; `reason` must already be free of secrets. */
 export function failedVerdict(stack: string, reason: string, programFile = "index.ts"): Verdict {
     return {
         stack,
         project: "web-platform",
         packName: POLICY_PACK_NAME,
-        packVersion: "0.0.0",
+        packVersion: packVersion(),
         evaluated: false,
         policyCount: 0,
         failure: reason,

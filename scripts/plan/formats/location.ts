@@ -41,10 +41,11 @@ export function repoPath(uriOrPath: string, root: string): string | undefined {
     return rel.split(path.sep).join("/");
 }
 
-/** Maps SDK source positions to repository locations; caches one transpilation per file. */
-export class LocationResolver {
-    private readonly maps = new Map<string, number[][][] | undefined>();
+/** Source maps by file, kept while the file's text is unchanged (a portal plans many times). */
+const TRANSPILED = new Map<string, { text: string; mappings: number[][][] | undefined }>();
 
+/** Maps SDK source positions to repository locations. */
+export class LocationResolver {
     constructor(private readonly root: string, private readonly read: SourceReader = readSource) {}
 
     /** The repository location of a position, or undefined when it is outside the repo or not a real line. */
@@ -68,25 +69,26 @@ export class LocationResolver {
     }
 
     /**
-     * Each resource's location: its own `new` call in the repository, else its nearest ancestor's
-     * (a resource created inside a library or a callback is shown at the component that made it).
+     * The location of each resource in `urns` (default: all): its own `new` call in the repository,
+     * else its nearest ancestor's (a resource created inside a library or a callback is shown at the
+     * component that made it). Only the files these resources need are transpiled.
      */
-    resolveAll(resources: RegisteredResource[]): Map<string, SourceLocation> {
-        const own = new Map<string, SourceLocation>();
-        for (const r of resources) {
-            const loc = this.resolve(r.sourcePosition);
-            if (loc) {
-                own.set(r.urn, loc);
-            }
-        }
+    resolveAll(resources: RegisteredResource[], urns?: Iterable<string>): Map<string, SourceLocation> {
         const byUrn = new Map(resources.map((r) => [r.urn, r]));
+        const own = new Map<string, SourceLocation | undefined>();
+        const ownOf = (r: RegisteredResource) => {
+            if (!own.has(r.urn)) {
+                own.set(r.urn, this.resolve(r.sourcePosition));
+            }
+            return own.get(r.urn);
+        };
         const out = new Map<string, SourceLocation>();
-        for (const r of resources) {
-            let cur: RegisteredResource | undefined = r;
+        for (const urn of urns ?? byUrn.keys()) {
+            let cur = byUrn.get(urn);
             for (let depth = 0; cur && depth < 100; depth++) {
-                const loc = own.get(cur.urn);
+                const loc = ownOf(cur);
                 if (loc) {
-                    out.set(r.urn, loc);
+                    out.set(urn, loc);
                     break;
                 }
                 cur = byUrn.get(cur.parent);
@@ -96,10 +98,13 @@ export class LocationResolver {
     }
 
     private mappings(abs: string, text: string): number[][][] | undefined {
-        if (!this.maps.has(abs)) {
-            this.maps.set(abs, transpiledMappings(abs, text, this.root));
+        const cached = TRANSPILED.get(abs);
+        if (cached?.text === text) {
+            return cached.mappings;
         }
-        return this.maps.get(abs);
+        const mappings = transpiledMappings(abs, text, this.root);
+        TRANSPILED.set(abs, { text, mappings });
+        return mappings;
     }
 }
 

@@ -34,12 +34,14 @@ function summaryLines(v: Verdict): string[] {
     if (v.failure) {
         lines.push("> [!CAUTION]", `> ${cell(v.failure, 2000)}`, "");
     }
-    if (Object.keys(v.byType).length > 0) {
-        lines.push("| Change | Type | Count |", "|---|---|---:|");
-        for (const [type, n] of Object.entries(v.byType).sort(([a, x], [b, y]) => y - x || a.localeCompare(b))) {
+    const types = Object.entries(v.byType).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+    if (types.length > 0) {
+        // Collapsed: a stack has dozens of types, and the findings are what a reviewer reads first.
+        lines.push(`<details><summary>Changes by type (${types.length} types)</summary>`, "", "| Change | Type | Count |", "|---|---|---:|");
+        for (const [type, n] of types) {
             lines.push(`| + create | \`${cell(type)}\` | ${n} |`);
         }
-        lines.push("");
+        lines.push("", "</details>", "");
     }
     if (v.cost) {
         lines.push(`**Estimated cost:** ${v.cost.monthlyUsd.toFixed(2)} ${v.cost.currency ?? "USD"}/month`, "");

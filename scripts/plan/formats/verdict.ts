@@ -126,7 +126,8 @@ export function buildVerdict(r: PlanResult, opts: VerdictOptions = {}): Verdict 
     const byUrn = new Map(r.resources.map((res) => [res.urn, res]));
     const programFile = repoPath(r.program, root) ?? "index.ts";
     const programLocation: SourceLocation = { file: programFile, line: 1 };
-    const locations = (opts.locations ?? new LocationResolver(root)).resolveAll(r.resources);
+    const wanted = r.policy.violations.map((v) => v.urn).filter((u): u is string => u !== undefined);
+    const locations = (opts.locations ?? new LocationResolver(root)).resolveAll(r.resources, wanted);
     const label = (urn: string | undefined) => {
         const res = urn ? byUrn.get(urn) : undefined;
         return res ? `${res.type} "${res.name}"` : urn ? urn.split("::").slice(-1)[0] : "(stack)";
