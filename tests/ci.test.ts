@@ -207,22 +207,23 @@ describe("ci:gate and ci:comment", () => {
         assert.match(r.stderr, /unknown flag --bogus/);
     });
 
-    it("ci:gate writes SARIF, JUnit, Markdown and the plan JSON of a stack, the summary, and exits as the plan gates", function () {
+    it("ci:gate writes SARIF, JUnit, Markdown and the plan JSON of a stack, the summary, and exits as the plan gates; every SARIF location is a real line", function () {
         const out = path.join(tmp, "gate");
         const summary = path.join(tmp, "summary.md");
-        const r = spawnSync("npm", ["run", "-s", "ci:gate", "--", "--stack", "prod", "--out-dir", out], {
+        const r = spawnSync("npm", ["run", "-s", "ci:gate", "--", "--stack", "dev", "--out-dir", out], {
             cwd: ROOT,
             encoding: "utf8",
             timeout: 120_000,
             env: { ...process.env, GITHUB_STEP_SUMMARY: summary },
         });
-        const plan = JSON.parse(fs.readFileSync(path.join(out, "prod", GATE_FILES.json), "utf8")) as { error: unknown; summary: { mandatory: number } };
+        const plan = JSON.parse(fs.readFileSync(path.join(out, "dev", GATE_FILES.json), "utf8")) as { error: unknown; summary: { mandatory: number } };
         assert.equal(r.status, plan.error || plan.summary.mandatory > 0 ? 1 : 0, r.stderr);
         for (const f of Object.values(GATE_FILES)) {
-            assert.ok(fs.statSync(path.join(out, "prod", f)).size > 0, f);
+            assert.ok(fs.statSync(path.join(out, "dev", f)).size > 0, f);
         }
-        assert.match(fs.readFileSync(summary, "utf8"), /### CrossGuard · stack `prod`/);
-        const sarif = JSON.parse(fs.readFileSync(path.join(out, "prod", GATE_FILES.sarif), "utf8")) as { runs: Array<{ results: Array<{ locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }> }> }> };
+        assert.match(fs.readFileSync(summary, "utf8"), /### CrossGuard · stack `dev`/);
+        const sarif = JSON.parse(fs.readFileSync(path.join(out, "dev", GATE_FILES.sarif), "utf8")) as { runs: Array<{ results: Array<{ locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }> }> }> };
+        assert.ok(sarif.runs[0].results.length > 0, "dev has advisory findings to locate");
         for (const res of sarif.runs[0].results) {
             const { artifactLocation, region } = res.locations[0].physicalLocation;
             const lines = fs.readFileSync(path.join(ROOT, artifactLocation.uri), "utf8").split("\n");
