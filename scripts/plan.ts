@@ -1,5 +1,6 @@
 // Offline plan CLI: `npm run plan -- [--stack dev] [--config FILE] [--program FILE]
-// [--policy-config FILE] [--json] [--graph dot|mermaid] [--out FILE] [--verbose]` (docs/plan.md).
+// [--policy-config FILE] [--format text|json|sarif|junit|markdown] [--fail-on LEVEL] [--json] [--graph dot|mermaid]
+// [--out FILE] [--verbose]` (docs/plan.md, docs/ci.md).
 // The caches go in first so the tool's own modules, the SDKs' lazily loaded modules and the
 // program load from them (PLAN_COMPILE_CACHE=0 turns both off).
 import * as path from "path";

@@ -1,5 +1,7 @@
 // Command-line flags of the offline plan. Unknown or malformed flags are usage errors (exit 2).
 import { GraphFormat } from "./render";
+import { OUTPUT_FORMATS, OutputFormat } from "./formats";
+import { FAIL_ON, FailOn } from "./formats/verdict";
 
 export interface PlanArgs {
     stack?: string;
@@ -7,6 +9,10 @@ export interface PlanArgs {
     program?: string;
     policyConfig?: string;
     json: boolean;
+    /** Output format; `--json` is `--format json`. Default text. */
+    format: OutputFormat;
+    /** Which findings make the exit status 1 (a plan that could not be made always does). */
+    failOn: FailOn;
     graph?: GraphFormat;
     componentsOnly: boolean;
     out?: string;
@@ -24,14 +30,18 @@ Plans a stack offline (mock engine + mock cloud, no credentials) and checks the 
   --config FILE           plan this stack config file (Pulumi.<stack>.yaml format) instead
   --program FILE          plan this Pulumi TypeScript program instead of index.ts
   --policy-config FILE    policy pack config (--policy-pack-config format) instead of policy/config/NAME.json
-  --json                  print the plan as JSON (shape: docs/plan.md, "JSON document")
+  --format FORMAT         text (default), json, sarif (code scanning), junit (CI test report),
+                          markdown (PR comment); docs/ci.md
+  --json                  same as --format json (shape: docs/plan.md, "JSON document")
+  --fail-on LEVEL         mandatory (default): exit 1 on a mandatory violation; advisory: also on
+                          an advisory one; none: only when the plan itself fails
   --graph dot|mermaid     print the resource hierarchy and dependencies as a graph
   --components-only       with --graph: components only (the architecture picture)
   --out FILE              write the output to FILE instead of stdout
   --verbose               show program stack traces and info logs
   -h, --help              this help
 
-Exit codes: 0 ok, 1 program error or mandatory policy violation, 2 bad usage.
+Exit codes: 0 ok, 1 program error or a violation at the --fail-on level, 2 bad usage.
 `;
 
 const VALUE_FLAGS: Record<string, keyof PlanArgs> = {
@@ -41,10 +51,13 @@ const VALUE_FLAGS: Record<string, keyof PlanArgs> = {
     "--policy-config": "policyConfig",
     "--graph": "graph",
     "--out": "out",
+    "--format": "format",
+    "--fail-on": "failOn",
 };
 
 export function parsePlanArgs(argv: string[]): PlanArgs {
-    const args: PlanArgs = { json: false, verbose: false, help: false, componentsOnly: false };
+    const args: PlanArgs = { json: false, format: "text", failOn: "mandatory", verbose: false, help: false, componentsOnly: false };
+    const given = new Set<string>();
     for (let i = 0; i < argv.length; i++) {
         const raw = argv[i];
         const eq = raw.startsWith("--") ? raw.indexOf("=") : -1;
@@ -67,10 +80,13 @@ export function parsePlanArgs(argv: string[]): PlanArgs {
         if (value === undefined || value === "" || (eq < 0 && value.startsWith("--"))) {
             throw new UsageError(`${flag} needs a value`);
         }
-        if (args[key] !== undefined) {
+        if (given.has(key) || (args[key] !== undefined && key !== "format" && key !== "failOn")) {
             throw new UsageError(`${flag} given twice`);
         }
-        if (key === "graph") {
+        given.add(key);
+        if (key === "format" || key === "failOn") {
+            setChoice(args, key, value);
+        } else if (key === "graph") {
             if (value !== "dot" && value !== "mermaid") {
                 throw new UsageError(`--graph must be dot or mermaid (got ${JSON.stringify(value)})`);
             }
@@ -85,5 +101,27 @@ export function parsePlanArgs(argv: string[]): PlanArgs {
     if (args.json && args.graph) {
         throw new UsageError("--json and --graph are exclusive: pick one output");
     }
+    if (args.json && given.has("format") && args.format !== "json") {
+        throw new UsageError(`--json and --format ${args.format} are exclusive: pick one output`);
+    }
+    if (args.json) {
+        args.format = "json";
+    }
+    if (args.graph && given.has("format")) {
+        throw new UsageError(`--graph and --format are exclusive: pick one output`);
+    }
     return args;
+}
+
+function setChoice(args: PlanArgs, key: "format" | "failOn", value: string): void {
+    const choices: readonly string[] = key === "format" ? OUTPUT_FORMATS : FAIL_ON;
+    const flag = key === "format" ? "--format" : "--fail-on";
+    if (!choices.includes(value)) {
+        throw new UsageError(`${flag} must be one of ${choices.join(", ")} (got ${JSON.stringify(value)})`);
+    }
+    if (key === "format") {
+        args.format = value as OutputFormat;
+    } else {
+        args.failOn = value as FailOn;
+    }
 }

@@ -1,11 +1,15 @@
 // Offline plan CLI (entry point scripts/plan.ts): `npm run plan -- [--stack dev] [--config FILE] [--program FILE]
-// [--policy-config FILE] [--json] [--graph dot|mermaid] [--out FILE] [--verbose]`.
-// Exit 0: the program ran and no mandatory policy is violated; 1: program error or mandatory
-// violation; 2: bad usage (unknown flag, missing file, invalid policy config).
+// [--policy-config FILE] [--format text|json|sarif|junit|markdown] [--fail-on mandatory|advisory|none]
+// [--json] [--graph dot|mermaid] [--out FILE] [--verbose]`.
+// Exit 0: the program ran and nothing at the --fail-on level is violated; 1: program error or such a
+// violation; 2: bad usage (unknown flag or value, missing file, invalid policy config, unwritable --out).
 import * as fs from "fs";
 import { parsePlanArgs, UsageError, USAGE } from "./args";
-import { planExitCode, planStack, PlanInputError } from "./run";
+import { planStack, PlanInputError } from "./run";
 import { renderGraph, renderJson, renderText } from "./render";
+import { failedVerdict, isMachineFormat, renderPlanFormat, renderVerdict } from "./formats";
+import { gateExitCode } from "./formats/verdict";
+import { checkWritable, writeFailureDocument } from "./formats/output";
 
 async function main(argv: string[]): Promise<number> {
     let args;
@@ -22,6 +26,11 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(USAGE);
         return 0;
     }
+    const unwritable = args.out ? checkWritable(args.out) : undefined;
+    if (unwritable) {
+        process.stderr.write(`error: ${unwritable}\n`);
+        return 2;
+    }
     let result;
     try {
         result = await planStack({
@@ -33,27 +42,36 @@ async function main(argv: string[]): Promise<number> {
             passthroughConsole: false,
         });
     } catch (e) {
+        // A pipeline reading SARIF/JUnit/Markdown still gets a valid document that says why.
+        const format = args.format;
+        if (isMachineFormat(format)) {
+            const reason = e instanceof Error ? e.message : String(e);
+            writeFailureDocument(renderVerdict(format, failedVerdict(args.stack ?? "dev", reason), { failOn: args.failOn }), args.out);
+        }
         if (e instanceof PlanInputError) {
             process.stderr.write(`error: ${e.message}\n`);
             return 2;
         }
         throw e;
     }
+    const format = args.format;
     const output = args.graph
         ? renderGraph(result, args.graph, { componentsOnly: args.componentsOnly })
-        : args.json
+        : format === "json"
             ? renderJson(result)
-            : renderText(result, { verbose: args.verbose, color: !args.out && process.stdout.isTTY === true && !process.env.NO_COLOR });
-    const code = planExitCode(result);
+            : isMachineFormat(format)
+                ? renderPlanFormat(format, result, { failOn: args.failOn })
+                : renderText(result, { verbose: args.verbose, color: !args.out && process.stdout.isTTY === true && !process.env.NO_COLOR });
+    const code = gateExitCode(result, args.failOn);
     if (args.out) {
         fs.writeFileSync(args.out, output);
-        const verdict = result.error ? "program failed" : code === 0 ? "ok" : "mandatory policy violations";
+        const verdict = result.error ? "program failed" : code === 0 ? "ok" : `policy violations at --fail-on ${args.failOn}`;
         process.stderr.write(`plan written to ${args.out} (${result.resources.length} resources, ${verdict})\n`);
     } else {
         process.stdout.write(output);
     }
     // In graph/JSON mode a failure still says why on stderr, so a pipeline log shows it.
-    if ((args.graph || args.json || args.out) && result.error) {
+    if ((args.graph || format !== "text" || args.out) && result.error) {
         process.stderr.write(`error: ${renderTextError(result.error.message, result.secretValues)}\n`);
     }
     return code;

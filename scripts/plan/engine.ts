@@ -37,6 +37,8 @@ export interface RegisteredResource {
     read?: boolean;
     /** The `aliases` option as sent: full URNs, or specs relative to this resource (see AliasRecord). */
     aliases?: AliasRecord[];
+    /** Where the program created the resource (the SDK's RegisterResourceRequest.sourcePosition). */
+    sourcePosition?: SourcePosition;
 }
 
 /** One alias of a registration: a full URN, or the parts that differ from the resource's own. */
@@ -49,6 +51,13 @@ export interface AliasRecord {
     noParent?: boolean;
     stack?: string;
     project?: string;
+}
+
+/** A file URI and 1-based line (and column) as the SDK reports it, before any source mapping. */
+export interface SourcePosition {
+    uri: string;
+    line: number;
+    column?: number;
 }
 
 export interface CallRecord {
@@ -122,6 +131,7 @@ interface RegisterRequest {
     getDeletebeforereplace(): boolean;
     getIgnorechangesList(): string[];
     getAdditionalsecretoutputsList(): string[];
+    getSourceposition?(): { getUri(): string; getLine(): number; getColumn(): number } | undefined;
     getAliasesList?(): AliasProto[];
     getAliasurnsList?(): string[];
 }
@@ -167,6 +177,11 @@ interface ReadRequest {
 type ReadCallback = (err: unknown, resp: { getUrn(): string } | undefined) => void;
 
 type Callback = (err: unknown, resp: { getUrn(): string; getId(): string } | undefined) => void;
+
+function sourcePositionOf(req: RegisterRequest): SourcePosition | undefined {
+    const pos = req.getSourceposition?.();
+    return pos && pos.getUri() ? { uri: pos.getUri(), line: pos.getLine(), column: pos.getColumn() || undefined } : undefined;
+}
 
 /** Unwrap secrets and unknowns from a wire value, collecting secret paths. */
 export function plainFromWire(value: unknown, path: string, secretPaths: string[]): unknown {
@@ -271,6 +286,7 @@ export async function runProgram(opts: RunOptions): Promise<EngineRun> {
                     ignoreChanges: req.getIgnorechangesList(),
                     additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
                     aliases: aliasesOf(req),
+                    sourcePosition: sourcePositionOf(req),
                 });
             }
             cb(err, resp);
