@@ -10,6 +10,7 @@ import { networkPolicies } from "./network";
 import { platformPolicies } from "./platform";
 import { cloudflarePolicies } from "./cloudflare";
 import { alarmPolicies } from "./alarms";
+import { costPolicies } from "./cost";
 
 export const policies: GuardrailPolicy[] = [
     ...albPolicies,
@@ -21,5 +22,6 @@ export const policies: GuardrailPolicy[] = [
     ...platformPolicies,
     ...cloudflarePolicies,
     ...alarmPolicies,
+    ...costPolicies,
 ];
 
