@@ -1,6 +1,9 @@
 // Defaults for every stack config key. Values that depend on the stack being production-like are
 // functions of `production`; everything else is a constant. docs/config.md documents the same table.
 import { AlarmThresholds, EvictionPolicy, LbAlgorithm, NatMode } from "./types";
+// ---- usage (issue 16: cost model): defaults live with the cost model, in the policy pack --------
+import { DEFAULT_USAGE } from "../policy/cost/usage";
+// ---- end usage ---------------------------------------------------------------------------------
 
 export const DEFAULT_AMI_SSM_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id";
 
@@ -133,4 +136,7 @@ export const DEFAULTS = {
         compatibilityDate: "2025-09-01",
         includeWww: true,
     },
+    // ---- usage (issue 16: cost model) -------------------------------------------------------
+    usage: DEFAULT_USAGE,
+    // ---- end usage -------------------------------------------------------------------------------
 };

@@ -39,27 +39,69 @@ export function compareCost(before: CostSummary, after: CostSummary): CostDelta 
     };
 }
 
-/** Text: a table per component (its lines), then totals, problems and assumptions. */
-export function renderCostText(e: CostEstimate, delta?: CostDelta): string[] {
-    const out: string[] = [`Cost (${e.region}, USD/month; desired capacity | max capacity):`];
-    const width = Math.min(70, Math.max(20, ...e.lines.map((l) => l.item.length)));
+interface Row {
+    label: string;
+    detail: string;
+    monthly: number;
+    monthlyAtMax: number;
+}
+
+/** One row per resource (its lines summed), or per line with `detailed`. */
+function componentRows(e: CostEstimate, component: string, detailed: boolean): Row[] {
+    const lines = e.lines.filter((l) => l.component === component);
+    if (detailed) {
+        return lines.map((l) => ({ label: l.resource, detail: `${l.item}: ${trimNumber(l.quantity)} ${l.unit} x ${formatPrice(l.price)}`, monthly: l.monthly, monthlyAtMax: l.monthlyAtMax }));
+    }
+    const rows = new Map<string, Row & { items: string[] }>();
+    for (const l of lines) {
+        const row = rows.get(l.urn) ?? { label: l.resource, detail: "", monthly: 0, monthlyAtMax: 0, items: [] };
+        row.monthly += l.monthly;
+        row.monthlyAtMax += l.monthlyAtMax;
+        row.items.push(l.item);
+        rows.set(l.urn, row);
+    }
+    const sorted = [...rows.values()]
+        .map((r) => ({ ...r, detail: r.items.length > 1 ? `${r.items[0]} + ${r.items.length - 1} more` : r.items[0] }))
+        .sort((a, b) => b.monthly - a.monthly || a.label.localeCompare(b.label));
+    // Keep the table readable: resources under a dollar beyond the fifth row fold into one row.
+    const keep = sorted.filter((r, i) => i < 5 || r.monthly >= 1);
+    const rest = sorted.slice(keep.length);
+    if (rest.length > 1) {
+        keep.push({
+            label: `(${rest.length} more resources)`,
+            detail: "each under $1.00; --verbose lists every line",
+            monthly: rest.reduce((n, r) => n + r.monthly, 0),
+            monthlyAtMax: rest.reduce((n, r) => n + r.monthlyAtMax, 0),
+        });
+        return keep;
+    }
+    return sorted;
+}
+
+/** Text: a table per component (a row per resource; per priced line when `detailed`), then totals. */
+export function renderCostText(e: CostEstimate, delta?: CostDelta, detailed = false): string[] {
+    const money = (n: number) => formatUsd(n).padStart(11);
+    const out: string[] = [`Cost (${e.region}, USD a month at on-demand list prices; docs/cost.md):`];
+    const rowsBy = new Map(e.byComponent.map((c) => [c.component, componentRows(e, c.component, detailed)]));
+    const all = [...rowsBy.values()].flat();
+    const labelWidth = Math.min(48, Math.max(24, ...all.map((r) => r.label.length)));
+    const detailWidth = Math.min(detailed ? 90 : 56, Math.max(10, ...all.map((r) => r.detail.length)));
+    const cut = (t: string, w: number) => (t.length > w ? `${t.slice(0, w - 1)}…` : t.padEnd(w));
+    out.push(`    ${"".padEnd(labelWidth + detailWidth + 2)}${"desired".padStart(11)} ${"at max".padStart(11)}`);
     for (const c of e.byComponent) {
-        out.push(`  ${c.component}  ${formatUsd(c.monthly)} | ${formatUsd(c.monthlyAtMax)}`);
-        for (const l of e.lines.filter((x) => x.component === c.component)) {
-            const item = l.item.length > width ? `${l.item.slice(0, width - 1)}…` : l.item.padEnd(width);
-            const qty = `${trimNumber(l.quantity)} ${l.unit} x ${formatPrice(l.price)}`.slice(0, 60);
-            out.push(`    ${l.resource}`);
-            out.push(`      ${item}  ${qty.padEnd(60)}  ${formatUsd(l.monthly).padStart(10)} | ${formatUsd(l.monthlyAtMax)}`);
+        out.push(`  ${cut(c.component, labelWidth + detailWidth + 4)}${money(c.monthly)} ${money(c.monthlyAtMax)}`);
+        for (const r of rowsBy.get(c.component) ?? []) {
+            out.push(`    ${cut(r.label, labelWidth)}  ${cut(r.detail, detailWidth)}${money(r.monthly)} ${money(r.monthlyAtMax)}`);
         }
     }
     out.push(`  Total: ${formatUsd(e.monthlyUsd)} a month at desired capacity, ${formatUsd(e.monthlyUsdAtMax)} at max capacity`);
     if (delta) {
-        out.push(`  Change against the compared plan: ${signed(delta.monthlyUsd)} (${signed(delta.monthlyUsdAtMax)} at max)`);
+        out.push(`  Change against the compared plan: ${signed(delta.monthlyUsd)} a month (${signed(delta.monthlyUsdAtMax)} at max)`);
         delta.byComponent.forEach((c) => out.push(`    ${c.component}: ${formatUsd(c.before)} -> ${formatUsd(c.after)} (${signed(c.delta)})`));
     }
     const drivers = topDrivers(e, 3).map((d) => `${d.resource} ${formatUsd(d.monthly)}`);
     if (drivers.length > 0) {
-        out.push(`  Top drivers: ${drivers.join(", ")}`);
+        out.push(`  Top cost drivers: ${drivers.join(", ")}`);
     }
     e.problems.forEach((p) => out.push(`  not priced: ${p.message}`));
     e.assumptions.forEach((a) => out.push(`  assumed: ${a}`));

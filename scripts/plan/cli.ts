@@ -6,6 +6,7 @@ import * as fs from "fs";
 import { parsePlanArgs, UsageError, USAGE } from "./args";
 import { planExitCode, planStack, PlanInputError } from "./run";
 import { renderGraph, renderJson, renderText } from "./render";
+import { readCompareFile } from "./cost";
 
 async function main(argv: string[]): Promise<number> {
     let args;
@@ -22,9 +23,18 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(USAGE);
         return 0;
     }
+    let compareCost;
+    try {
+        compareCost = args.compare ? readCompareFile(args.compare) : undefined;
+    } catch (e) {
+        process.stderr.write(`error: ${(e as Error).message}\n`);
+        return 2;
+    }
     let result;
     try {
         result = await planStack({
+            noCost: args.noCost,
+            compareCost,
             sourceMappedStacks: args.verbose,
             stack: args.stack,
             configFile: args.config,
