@@ -60,7 +60,7 @@ function componentRows(e: CostEstimate, component: string, detailed: boolean): R
         row.items.push(l.item);
         rows.set(l.urn, row);
     }
-    const sorted = [...rows.values()]
+    const sorted: Row[] = [...rows.values()]
         .map((r) => ({ ...r, detail: r.items.length > 1 ? `${r.items[0]} + ${r.items.length - 1} more` : r.items[0] }))
         .sort((a, b) => b.monthly - a.monthly || a.label.localeCompare(b.label));
     // Keep the table readable: resources under a dollar beyond the fifth row fold into one row.
