@@ -60,8 +60,11 @@ function priceRdsInstance(ctx: CostContext, db: CostResource): void {
 }
 
 export function priceRds(ctx: CostContext): void {
-    ctx.ofType(RDS).forEach((db) => priceRdsInstance(ctx, db));
-    ctx.assume(`RDS backups beyond the free amount from usage: ${ctx.usage.dbBackupChangePercentPerDay}% of storage changed a day`);
+    const dbs = ctx.ofType(RDS);
+    dbs.forEach((db) => priceRdsInstance(ctx, db));
+    if (dbs.length > 0) {
+        ctx.assume(`RDS backups beyond the free amount from usage: ${ctx.usage.dbBackupChangePercentPerDay}% of storage changed a day`);
+    }
 }
 
 /** vCPUs an RDS Proxy is billed for: its target instances' (minimum 2). */
