@@ -26,9 +26,7 @@ const BOOK: PriceBook = {
 };
 const ZERO_USAGE: Usage = { ...DEFAULT_USAGE, requestsPerMonth: 0, dataTransferOutGb: 0, natProcessedGb: 0, logIngestionGb: 0, s3StorageGb: 0, kmsRequestsPerMonth: 0, secretsApiCallsPerMonth: 0, snsNotificationsPerMonth: 0 };
 
-let n = 0;
 function cr(type: string, name: string, props: Record<string, unknown>, extra: Partial<CostResource> = {}): CostResource {
-    n++;
     return { urn: `urn:pulumi:test::p::${type}::${name}`, type, name, props, ...extra };
 }
 /** The list of priced classes in a message, elided (it changes with the price file). */
