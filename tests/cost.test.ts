@@ -26,14 +26,12 @@ describe("cost: the usage section of the stack config", () => {
     it("is a config error naming each bad key, raised before the engine runs", async () => {
         const text = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8").replace("requestsPerMonth: 1000000", "requestsPerMonth: lots\n    logGbPerMonth: 3");
         // The program is the broken fixture: had the engine run, the plan would be a program error instead.
-        const started = Date.now();
         await assert.rejects(
             planStack({ stack: "dev", configText: text, program: path.join(ROOT, "tests", "fixtures", "broken.ts"), policyConfig: NO_POLICIES }),
             (e: unknown) => e instanceof PlanInputError && /invalid usage section/.test(e.message) &&
                 /web-platform:usage\.requestsPerMonth: must be a number from 0 to/.test(e.message) &&
                 /web-platform:usage\.logGbPerMonth: unknown usage assumption; known: requestsPerMonth/.test(e.message),
         );
-        assert.ok(Date.now() - started < 5000);
     });
 
     it("is validated by the program's own config parser too (pulumi preview fails the same way)", () => {
