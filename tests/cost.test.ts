@@ -2,6 +2,7 @@
 // library's stack against its own ~$185/month, the JSON and text outputs, --compare, --no-cost, the
 // Markdown for a PR comment, and the price refresh script's parsing (on a recorded-shape fixture).
 import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
@@ -143,6 +144,17 @@ describe("cost: CLI flags", () => {
         assert.equal(parsePlanArgs(["--no-cost"]).noCost, true);
         assert.throws(() => parsePlanArgs(["--no-cost", "--compare", "x.json"]), UsageError);
         assert.throws(() => parsePlanArgs(["--no-cost=1"]), /--no-cost takes no value/);
+    });
+
+    it("a --compare file that is missing or not a plan is a usage error (exit 2) naming the file", function () {
+        this.timeout(60_000);
+        const run = (file: string) => spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/plan.ts", "--compare", file], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+        const missing = run("no-such-plan.json");
+        assert.equal(missing.status, 2);
+        assert.match(missing.stderr, /error: --compare no-such-plan\.json: no such file/);
+        const notPlan = run("package.json");
+        assert.equal(notPlan.status, 2);
+        assert.match(notPlan.stderr, /--compare package\.json: no cost in it/);
     });
 });
 
