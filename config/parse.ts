@@ -20,8 +20,10 @@ import {
     SpotConfig,
     WafConfig,
     WorkerConfig,
+    UsageConfig,
 } from "./types";
 import { DEFAULTS } from "./defaults";
+import { USAGE_KEYS } from "../policy/cost/usage";
 import {
     checkApp,
     checkCache,
@@ -38,6 +40,7 @@ import {
     checkTags,
     checkWaf,
     checkWorkers,
+    checkUsage,
     configKey,
     didYouMean,
     issue,
@@ -74,7 +77,8 @@ export class ConfigError extends Error {
 // Known fields per object: anything else is a typo (or a secret in the wrong place) and is rejected.
 export const KNOWN_FIELDS = {
     topLevel: ["environment", "production", "tags", "network", "app", "compute", "capacity", "scaling", "healthCheck",
-        "loadBalancer", "waf", "database", "cache", "workers", "monitoring", "cdn"],
+        "loadBalancer", "waf", "database", "cache", "workers", "monitoring", "cdn",
+        /* usage (issue 16: cost model) */ "usage"],
     network: ["kind", "cidrBlock", "azCount", "natGateways", "vpcId", "publicSubnetIds", "privateSubnetIds"],
     app: ["image", "port", "cpu", "memory", "environment", "command", "readonlyRootFilesystem", "writablePaths"],
     compute: ["mode", "instanceType", "amiId", "amiSsmParameter", "rootVolumeGiB", "spot", "healthCheckGracePeriod",
@@ -105,6 +109,8 @@ export const KNOWN_FIELDS = {
         // edge worker behaviour (issue 13)
         "hstsIncludeSubDomains", "hstsPreload", "assetEdgeTtl", "cacheKeyIgnoredParams", "hashedAssetPattern", "sessionCookies",
         "originTimeout", "staleIfError", "allowedMethods"],
+    // cost estimate assumptions (one definition: policy/cost/usage.ts; checked by checkUsage)
+    usage: USAGE_KEYS,
 } as const;
 
 type Obj = Record<string, unknown>;
@@ -574,6 +580,28 @@ function readCdn(r: Reader, v: unknown): CdnConfig {
     };
 }
 
+// ---- usage (issue 16: cost model) -----------------------------------------------------------
+/**
+ * The usage section over its defaults, or the problems with it (every bad key at once). Numbers may
+ * arrive as text (`pulumi config set --path` without a type), as elsewhere in the config.
+ */
+export function parseUsage(v: unknown): { usage: UsageConfig; issues: ConfigIssue[] } {
+    const numeric = (x: unknown) => (typeof x === "string" && /^\d+(\.\d+)?$/.test(x.trim()) ? Number(x) : x);
+    const value = v && typeof v === "object" && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v as Obj).map(([k, x]) => [k, numeric(x)]))
+        : v;
+    const issues = checkUsage(value);
+    const given = issues.length === 0 && value && typeof value === "object" ? (value as Partial<UsageConfig>) : {};
+    return { usage: { ...DEFAULTS.usage, ...given }, issues };
+}
+
+function readUsage(r: Reader, v: unknown): UsageConfig {
+    const { usage, issues } = parseUsage(v);
+    r.add(...issues);
+    return usage;
+}
+// ---- end usage ---------------------------------------------------------------------------------
+
 /** The stack name made fit for tags and resource names ("My_Stack" -> "my-stack"). */
 export function defaultEnvironment(stack: string): string {
     return stack.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 32) || "dev";
@@ -671,6 +699,9 @@ export function parseConfig(raw: RawStackConfig): PlatformConfig {
         workers: readWorkers(r, get("workers"), app.image, production),
         monitoring: readMonitoring(r, get("monitoring")),
         cdn: readCdn(r, get("cdn")),
+        // ---- usage (issue 16: cost model) ----
+        usage: readUsage(r, get("usage")),
+        // ---- end usage ----
     };
 
     if (cfg.cdn.enabled && token === undefined && !r.isFollowOn(configKey("cdn.enabled"))) {

@@ -19,6 +19,10 @@ import {
     WorkerConfig,
 } from "./types";
 
+// ---- usage (issue 16: cost model) ----
+import { usageProblems } from "../policy/cost/usage";
+// ---- end usage ----
+
 export const NAMESPACE = "web-platform";
 
 /** Full config key for a path below the project namespace: "healthCheck.interval" -> "web-platform:healthCheck.interval". */
@@ -1094,3 +1098,13 @@ export function configWarnings(cfg: PlatformConfig): ConfigIssue[] {
     }
     return out;
 }
+
+// ---- usage (issue 16: cost model) -----------------------------------------------------------
+/** The usage section: known keys only, each a number in its range (policy/cost/usage.ts). */
+export function checkUsage(raw: unknown): ConfigIssue[] {
+    return usageProblems(raw, configKey("usage")).map((p) => ({
+        ...p,
+        message: `${p.message}; e.g. \`pulumi config set --path '${configKey("usage.requestsPerMonth")}' 5000000\` (docs/cost.md)`,
+    }));
+}
+// ---- end usage ---------------------------------------------------------------------------------

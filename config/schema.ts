@@ -4,6 +4,7 @@
 // entry here. Defaults are read from DEFAULTS and allowed lists from the rules' own constants, so
 // they cannot disagree with the parser; ranges the rules only state inline are written out here.
 import { DEFAULTS } from "./defaults";
+import { USAGE_FIELDS } from "../policy/cost/usage";
 import { EVICTION_POLICIES, FARGATE_CPU_SIZES, LOG_RETENTION_DAYS, WAF_WINDOWS } from "./rules";
 
 /** A default read from DEFAULTS for a non-production and a production stack, or prose when there is no single value. */
@@ -55,6 +56,7 @@ export const KNOWN_FIELD_PATHS: Record<string, string | readonly string[]> = {
     monitoring: "monitoring",
     thresholds: "monitoring.thresholds",
     cdn: "cdn",
+    usage: "usage",
 };
 
 const value = (from: (production: boolean) => unknown, note?: string): DefaultDoc => ({ from, note });
@@ -454,10 +456,23 @@ const CDN_SECTION: ConfigSectionDoc = {
     },
 };
 
+const USAGE_SECTION: ConfigSectionDoc = {
+    path: "usage",
+    title: "cost estimate assumptions",
+    intro: "Never changes a resource: what the monthly cost estimate assumes about traffic ([cost.md](cost.md)). " +
+        "Every value is a number from 0; unknown keys are errors. The table is `USAGE_FIELDS` in `policy/cost/usage.ts`.",
+    keys: Object.fromEntries(
+        Object.entries(USAGE_FIELDS).map(([key, f]) => [
+            key,
+            { type: `num (${f.unit})`, default: value(() => f.default), allowed: `0-${f.maximum}`, description: `${f.description}.` },
+        ]),
+    ),
+};
+
 /** The reference, in the order docs/config.md shows it. */
 export const CONFIG_DOCS: readonly ConfigSectionDoc[] = [
     TOP_LEVEL, NETWORK, APP, COMPUTE, CAPACITY, SCALING, HEALTH_CHECK, LOAD_BALANCER, WAF, DATABASE,
-    CACHE_SECTION, WORKERS, MONITORING, CDN_SECTION,
+    CACHE_SECTION, WORKERS, MONITORING, CDN_SECTION, USAGE_SECTION,
 ];
 
 /** Full config path of a documented key ("" + "environment" -> "environment"). */

@@ -13,6 +13,7 @@ import { alarmPolicies } from "./alarms";
 import { kmsServicesPolicies } from "./kmsServices";
 import { sgEgressPolicies } from "./sgEgress";
 import { asgVersionPolicies } from "./asgVersion";
+import { costPolicies } from "./cost";
 
 export const policies: GuardrailPolicy[] = [
     ...albPolicies,
@@ -27,5 +28,6 @@ export const policies: GuardrailPolicy[] = [
     ...kmsServicesPolicies,
     ...sgEgressPolicies,
     ...asgVersionPolicies,
+    ...costPolicies,
 ];
 

@@ -18,6 +18,10 @@ export interface PlanArgs {
     out?: string;
     verbose: boolean;
     help: boolean;
+    /** Skip the cost estimate and the cost-budget policy. */
+    noCost: boolean;
+    /** A plan JSON (--json) to compare the cost with. */
+    compare?: string;
 }
 
 export class UsageError extends Error {}
@@ -39,6 +43,8 @@ Plans a stack offline (mock engine + mock cloud, no credentials) and checks the 
   --components-only       with --graph: components only (the architecture picture)
   --out FILE              write the output to FILE instead of stdout
   --verbose               show program stack traces and info logs
+  --compare PLAN.json     show the monthly cost change against another plan's --json output
+  --no-cost               skip the cost estimate and the cost-budget policy (docs/cost.md)
   -h, --help              this help
 
 Exit codes: 0 ok, 1 program error or a violation at the --fail-on level, 2 bad usage.
@@ -53,15 +59,31 @@ const VALUE_FLAGS: Record<string, keyof PlanArgs> = {
     "--out": "out",
     "--format": "format",
     "--fail-on": "failOn",
+    "--compare": "compare",
 };
 
 export function parsePlanArgs(argv: string[]): PlanArgs {
-    const args: PlanArgs = { json: false, format: "text", failOn: "mandatory", verbose: false, help: false, componentsOnly: false };
+    const args: PlanArgs = {
+        json: false,
+        format: "text",
+        failOn: "mandatory",
+        verbose: false,
+        help: false,
+        componentsOnly: false,
+        noCost: false,
+    };
     const given = new Set<string>();
     for (let i = 0; i < argv.length; i++) {
         const raw = argv[i];
         const eq = raw.startsWith("--") ? raw.indexOf("=") : -1;
         const flag = eq > 0 ? raw.slice(0, eq) : raw;
+        if (flag === "--no-cost") {
+            if (eq > 0) {
+                throw new UsageError(`${flag} takes no value`);
+            }
+            args.noCost = true;
+            continue;
+        }
         if (flag === "--json" || flag === "--verbose" || flag === "--components-only" || flag === "-h" || flag === "--help") {
             if (eq > 0) {
                 throw new UsageError(`${flag} takes no value`);
@@ -97,6 +119,9 @@ export function parsePlanArgs(argv: string[]): PlanArgs {
     }
     if (args.componentsOnly && !args.graph) {
         throw new UsageError("--components-only only applies to --graph");
+    }
+    if (args.noCost && args.compare) {
+        throw new UsageError("--compare needs the cost: drop --no-cost");
     }
     if (args.json && args.graph) {
         throw new UsageError("--json and --graph are exclusive: pick one output");

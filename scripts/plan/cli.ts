@@ -10,6 +10,7 @@ import { renderGraph, renderJson, renderText } from "./render";
 import { failedVerdict, isMachineFormat, renderPlanFormat, renderVerdict } from "./formats";
 import { gateExitCode } from "./formats/verdict";
 import { checkWritable, writeFailureDocument } from "./formats/output";
+import { readCompareFile } from "./cost";
 
 async function main(argv: string[]): Promise<number> {
     let args;
@@ -31,9 +32,18 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(`error: ${unwritable}\n`);
         return 2;
     }
+    let compareCost;
+    try {
+        compareCost = args.compare ? readCompareFile(args.compare) : undefined;
+    } catch (e) {
+        process.stderr.write(`error: ${(e as Error).message}\n`);
+        return 2;
+    }
     let result;
     try {
         result = await planStack({
+            noCost: args.noCost,
+            compareCost,
             sourceMappedStacks: args.verbose,
             stack: args.stack,
             configFile: args.config,

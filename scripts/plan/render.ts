@@ -4,6 +4,7 @@ import * as path from "path";
 import { RegisteredResource } from "./engine";
 import { mandatoryCount, PlanResult, PolicyViolation, ROOT } from "./run";
 import { maskPaths, maskWire, scrub, SECRET_MASK } from "./secrets";
+import { costJson, costTextLines } from "./cost";
 
 /** Version of the JSON document's shape; bumped only on incompatible changes. */
 export const PLAN_JSON_VERSION = 1;
@@ -52,6 +53,8 @@ export interface PlanJson {
         unanswered: number;
     };
     durationMs: number;
+    /** Monthly cost (docs/cost.md); null with --no-cost. */
+    cost: Record<string, unknown> | null;
 }
 
 /** Repo files relative to the repo root; files elsewhere keep their absolute path. */
@@ -129,6 +132,7 @@ function buildPlanJson(r: PlanResult): PlanJson {
             unanswered: r.unanswered.length,
         },
         durationMs: Math.round(r.durationMs),
+        cost: costJson(r.cost),
     };
 }
 
@@ -298,6 +302,7 @@ export function renderText(r: PlanResult, opts: TextOptions = {}): string {
         }
         lines.push("");
     }
+    lines.push(...costTextLines(r.cost, opts.verbose));
     const m = mandatoryCount(r);
     const a = p.violations.length - m;
     const status = r.error ? c("31", "program failed") : m > 0 ? c("31", `${m} mandatory violation${m === 1 ? "" : "s"}`) : c("32", "ok");

@@ -11,6 +11,9 @@ import { collectSecretValues } from "./secrets";
 import { decodeConfigValue } from "../../config/load";
 import { ConfigError, parseConfig } from "../../config/parse";
 import { NAMESPACE } from "../../config/rules";
+import { PlanCost, planCost, stackUsage, withStackCostConfig } from "./cost";
+import { CostSummary } from "../../policy/cost/render";
+import { Usage } from "../../policy/cost/types";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 export const POLICY_PACK_NAME = "web-platform-guardrails";
@@ -40,6 +43,10 @@ export interface PlanOptions {
     sourceMappedStacks?: boolean;
     /** Print the program's console output instead of capturing it (default: captured). */
     passthroughConsole?: boolean;
+    /** Skip the cost estimate and the cost-budget policy (--no-cost). */
+    noCost?: boolean;
+    /** Another plan's cost (its JSON `cost`): the result carries the change (--compare). */
+    compareCost?: CostSummary;
 }
 
 export interface PolicyViolation {
@@ -91,6 +98,8 @@ export interface PlanResult {
     durationMs: number;
     /** Where the time went: running the program (module loading included) and the policy pack. */
     timings: { programMs: number; policyMs: number };
+    /** Monthly cost estimate (undefined with --no-cost or when the program failed). */
+    cost?: PlanCost;
 }
 
 /** A problem with the plan's inputs (missing file, bad policy config): the CLI exits 2. */
@@ -210,8 +219,16 @@ async function evaluatePack(
     options: PlanOptions,
     stack: string,
     stackTags: Record<string, string>,
+    cost: { usage: Usage; region: string; notes: string[] },
 ): Promise<PolicyOutcome> {
-    const { config, file } = policyConfigFor(options, stack);
+    const loaded = policyConfigFor(options, stack);
+    const file = loaded.file;
+    // cost-budget prices the stack's usage in its region (the pack cannot read stack config).
+    const priced = withStackCostConfig(loaded.config, cost.usage, cost.region);
+    const config = options.noCost ? { ...loaded.config, "cost-budget": "disabled" } : priced.config;
+    if (priced.note && !options.noCost) {
+        cost.notes.push(priced.note);
+    }
     const pack = loadPack();
     const base = { packName: POLICY_PACK_NAME, configFile: file, violations: [], notApplicable: [], skippedUnknown: [] };
     if (typeof pack === "string") {
@@ -298,6 +315,11 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
             return configRejected(invalid, { stack, project, program, configFile, notes, started, secretValues, policyFile: policyConfig.file });
         }
     }
+    // A malformed usage section is a config error, before the engine runs.
+    const usage = stackUsage(config);
+    if (usage.problems.length > 0) {
+        throw new PlanInputError(`--config ${configFile ?? "(text)"}: invalid usage section:\n  - ${usage.problems.join("\n  - ")}`, "--config");
+    }
 
     // A program's stray promise rejections must not kill the process: they are program errors.
     const stray: unknown[] = [];
@@ -353,8 +375,9 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
             evaluated: false, packName: POLICY_PACK_NAME, packVersion: "", policyCount: 0, violations: [], notApplicable: [], skippedUnknown: [],
             ...(error ? { error: "not evaluated: the program failed" } : { skipped: true }),
         }
-        : await evaluatePack(resources, options, stack, stackTags);
+        : await evaluatePack(resources, options, stack, stackTags, { usage: usage.usage, region, notes });
     const policyMs = Number(process.hrtime.bigint() - policyStarted) / 1e6;
+    const cost = options.noCost || error ? undefined : planCost(resources, region, usage.usage, options.compareCost);
     const secretValues = collectSecretValues({ resources, config, secretKeys, outputs: run.outputs, secretOutputs: run.secretOutputs });
     return {
         stack,
@@ -373,6 +396,7 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
         secretValues,
         durationMs: Number(process.hrtime.bigint() - started) / 1e6,
         timings: { programMs, policyMs },
+        cost,
     };
 }
 

@@ -43,7 +43,9 @@ function summaryLines(v: Verdict): string[] {
         }
         lines.push("", "</details>", "");
     }
-    if (v.cost) {
+    if (v.cost?.markdown) {
+        lines.push(v.cost.markdown, "");
+    } else if (v.cost) {
         lines.push(`**Estimated cost:** ${v.cost.monthlyUsd.toFixed(2)} ${v.cost.currency ?? "USD"}/month`, "");
         if (v.cost.byType && Object.keys(v.cost.byType).length > 0) {
             lines.push("| Type | Monthly |", "|---|---:|");

@@ -6,6 +6,7 @@ import * as path from "path";
 import { planExitCode, PlanResult, ROOT } from "../run";
 import { scrub } from "../secrets";
 import { LocationResolver, repoPath, SourceLocation } from "./location";
+import { renderCostMarkdown } from "../../../policy/cost/render";
 
 export const FAIL_ON = ["mandatory", "advisory", "none"] as const;
 export type FailOn = (typeof FAIL_ON)[number];
@@ -40,6 +41,8 @@ export interface CostSection {
     currency?: string;
     byType?: Record<string, number>;
     notes?: string[];
+    /** The cost model's own Markdown (per component, the --compare delta), when it rendered one. */
+    markdown?: string;
 }
 
 export interface Verdict {
@@ -178,6 +181,10 @@ export function buildVerdict(r: PlanResult, opts: VerdictOptions = {}): Verdict 
 
 /** The optional `cost` section another tool may attach to the plan result. */
 function costOf(r: PlanResult): CostSection | undefined {
+    const estimate = r.cost?.estimate;
+    if (estimate) {
+        return { monthlyUsd: estimate.monthlyUsd, currency: "USD", markdown: renderCostMarkdown(estimate, r.cost?.delta) };
+    }
     const cost = (r as PlanResult & { cost?: unknown }).cost as Partial<CostSection> | undefined;
     return cost && typeof cost.monthlyUsd === "number" ? (cost as CostSection) : undefined;
 }
