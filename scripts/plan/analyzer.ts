@@ -173,7 +173,7 @@ export class Analyzer {
     static async start(packDir: string, opts: { timeoutMs?: number; onSpawn?: (pid: number) => void } = {}): Promise<Analyzer> {
         const logs: LogRecord[] = [];
         const engine = await startEngine(logs);
-        const child = spawnNode([RUN_POLICY_PACK, engine.address, packDir], { cwd: packDir });
+        const child = spawnNode([RUN_POLICY_PACK, engine.address, packDir], { cwd: packDir, env: { ...process.env, FORCE_COLOR: "0" } });
         const pid = child.pid ?? 0;
         opts.onSpawn?.(pid);
         const stderr = { text: "" };
@@ -272,8 +272,9 @@ export class Analyzer {
     }
 }
 
+/** The end of a process's stderr, stack frames left out: the reason, not the trace. */
 function lastLines(text: string): string {
-    const t = text.trim().split("\n").slice(-6).join("\n");
+    const t = text.trim().split("\n").filter((l) => !/^\s+at |^\s*$/.test(l.replace(/\u001b\[[0-9;]*m/g, ""))).slice(-6).join("\n");
     return t ? `\n${t}` : "";
 }
 

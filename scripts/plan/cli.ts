@@ -1,5 +1,5 @@
-// Offline plan CLI (entry point scripts/plan.ts): `npm run plan -- [--stack dev] [--config FILE] [--program FILE]
-// [--policy-config FILE] [--json] [--graph dot|mermaid] [--out FILE] [--verbose]`.
+// Offline plan CLI (entry point scripts/plan.ts): `npm run plan -- [--stack dev] [--config FILE] [--program DIR|FILE]
+// [--policy-pack DIR [--policy-pack-config FILE]]... [--new-stack] [--timeout S] [--json] [--graph dot|mermaid] [--out FILE] [--verbose]`.
 // Exit 0: the program ran and no mandatory policy is violated; 1: program error or mandatory
 // violation; 2: bad usage (unknown flag, missing file, invalid policy config).
 import * as fs from "fs";
@@ -29,7 +29,12 @@ async function main(argv: string[]): Promise<number> {
             stack: args.stack,
             configFile: args.config,
             program: args.program,
-            policyConfigFile: args.policyConfig,
+            policyConfigFile: args.policyPackConfigs[0],
+            ...(args.policyPacks.length > 0
+                ? { policyPacks: args.policyPacks.map((dir, i) => ({ dir, configFile: args.policyPackConfigs[i] })) }
+                : {}),
+            newStack: args.newStack,
+            ...(args.timeoutSeconds !== undefined ? { timeoutMs: args.timeoutSeconds * 1000 } : {}),
             passthroughConsole: false,
         });
     } catch (e) {

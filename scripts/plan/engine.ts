@@ -4,7 +4,11 @@
 // through the SDK's public inline-program entry points, as the Automation API runs an inline
 // program (runProgram, for component unit tests that pass a function).
 import { ChildProcess, spawn } from "child_process";
+import * as crypto from "crypto";
+import * as fs from "fs";
 import * as path from "path";
+import * as ts from "typescript";
+import { defaultCacheDir } from "./compileCache";
 import * as pulumi from "@pulumi/pulumi";
 import { EngineRun, LogRecord, normaliseGraph, plainFromWire, ProgramError, RunOptions } from "./graph";
 import { MonitorServer, Recording, startMonitor } from "./monitor";
@@ -109,6 +113,32 @@ export interface ProcessRunOptions extends Omit<RunOptions, "program"> {
 
 const RUN_ENTRY = require.resolve("@pulumi/pulumi/cmd/run");
 
+/**
+ * A preload for the program process that turns on the plan's V8 code cache (./compileCache) before
+ * @pulumi/pulumi/cmd/run loads the SDKs: their modules then load from compiled code. The preload
+ * is ./compileCache transpiled once to JavaScript, since the program's node has no TypeScript
+ * loader until cmd/run registers ts-node. PLAN_COMPILE_CACHE=0 turns it off.
+ */
+export function codeCachePreload(root: string): string[] {
+    if (process.env.PLAN_COMPILE_CACHE === "0") {
+        return [];
+    }
+    try {
+        const source = fs.readFileSync(path.join(__dirname, "compileCache.ts"), "utf8");
+        const dir = defaultCacheDir(root);
+        const file = path.join(dir, `preload-${crypto.createHash("sha1").update(source).update(root).digest("hex").slice(0, 16)}.js`);
+        if (!fs.existsSync(file)) {
+            fs.mkdirSync(dir, { recursive: true });
+            const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+            fs.writeFileSync(`${file}.${process.pid}`, `${js}\nexports.enableCodeCache(${JSON.stringify(root)});\n`);
+            fs.renameSync(`${file}.${process.pid}`, file);
+        }
+        return ["-r", file];
+    } catch {
+        return [];
+    }
+}
+
 /** argv and environment exactly as pulumi-language-nodejs builds them for `pulumi preview`. */
 export function languageHostInvocation(o: ProcessRunOptions, monitorAddress: string): { args: string[]; env: NodeJS.ProcessEnv } {
     const args = [
@@ -120,6 +150,8 @@ export function languageHostInvocation(o: ProcessRunOptions, monitorAddress: str
     const env: NodeJS.ProcessEnv = {
         ...process.env,
         PULUMI_CONFIG: JSON.stringify(o.config ?? {}),
+        // Error logs are text for a terminal or a JSON document, not ANSI-coloured traces.
+        FORCE_COLOR: "0",
         PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(o.secretKeys ?? []),
         // runtime.options.typescript defaults to true; the host passes it on like this.
         PULUMI_NODEJS_TYPESCRIPT: "true",
@@ -202,7 +234,7 @@ export async function runProgramProcess(o: ProcessRunOptions): Promise<EngineRun
     }
     if (code !== 0) {
         const failure = programFailure(run.logs, stderr);
-        const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+        const why = `${signal ? `was killed by ${signal}` : `exited with code ${code}`}${run.resources.length === 0 ? " before registering anything" : ""}`;
         const e = new Error(failure ? `${failure.message}\n(${who} ${why})` : `${who} ${why}`);
         e.stack = failure?.stack ?? e.message;
         throw new ProgramError(e, run);

@@ -36,9 +36,9 @@ export interface RegisteredResource {
     /** True for resources read with `.get()` rather than created. */
     read?: boolean;
     /** Aliases as the SDK sent them: URNs, or alias specs. */
-    aliases: AliasRecord[];
+    aliases?: AliasRecord[];
     /** Package -> provider reference (a component's `providers` option). */
-    providers: Record<string, string>;
+    providers?: Record<string, string>;
     customTimeouts?: { create: string; update: string; delete: string };
     deletedWith?: string;
     replaceOnChanges?: string[];

@@ -157,11 +157,13 @@ function monitorService(opts: MonitorOptions, rec: Recording): resrpc.IResourceM
         const urn = engineUrn(opts.stack, opts.project, req.getType(), req.getName(), req.getParent());
         const record = recordRegistration(req, urn, undefined);
         const answer = opts.cloud.newResource({ type: record.type, name: record.name, inputs: record.inputs, provider: record.provider, custom: record.custom, id: req.getImportid() || undefined });
-        // Components have no id and no cloud state: their outputs come from registerResourceOutputs.
+        // Local components have no id and no cloud state (their outputs come from
+        // registerResourceOutputs); a provider's remote component (awsx) answers like a resource.
+        const fromCloud = record.custom || req.getRemote();
         const id = record.custom && !opts.newStack ? answer.id ?? "" : "";
         record.id = id || undefined;
-        record.state = record.custom ? answer.state : {};
-        if (record.custom) {
+        record.state = fromCloud ? answer.state : {};
+        if (fromCloud) {
             record.wireOutputs = opts.newStack ? newStackOutputs(record.wireInputs, answer.state) : responseState(answer.state, record.secretPaths, record.additionalSecretOutputs);
         }
         if (record.type === "pulumi:pulumi:Stack") {

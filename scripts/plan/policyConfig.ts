@@ -91,8 +91,10 @@ export function resolveConfig(policies: PolicyInfo[], config: PackConfig = {}): 
                 props[key] = JSON.parse(JSON.stringify(s.default));
             }
         }
-        const level = resolved.enforcementLevel ?? allLevel;
-        resolvedAll[p.name] = { ...(level ? { enforcementLevel: level } : {}), properties: { ...props, ...resolved.properties } };
+        // Always sent: an unset level on the wire reads as "advisory" (the enum's zero value). The
+        // pack reports each policy's own level (or the pack's) in GetAnalyzerInfo.
+        const level = resolved.enforcementLevel ?? allLevel ?? p.enforcementLevel;
+        resolvedAll[p.name] = { enforcementLevel: level, properties: { ...props, ...resolved.properties } };
     }
     return resolvedAll;
 }

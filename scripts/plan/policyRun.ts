@@ -102,7 +102,7 @@ function timeoutsOf(r: RegisteredResource): AnalyzerResourceInput["options"] {
         ignoreChanges: r.ignoreChanges,
         deleteBeforeReplace: r.deleteBeforeReplace,
         additionalSecretOutputs: r.additionalSecretOutputs,
-        aliases: r.aliases.filter((a): a is string => typeof a === "string"),
+        aliases: (r.aliases ?? []).filter((a): a is string => typeof a === "string"),
         ...(r.customTimeouts ? { customTimeouts: { create: seconds(r.customTimeouts.create), update: seconds(r.customTimeouts.update), delete: seconds(r.customTimeouts.delete) } } : {}),
     };
 }

@@ -1,7 +1,7 @@
 // Renderings of a PlanResult: a preview-like text, a stable JSON document and a DOT/Mermaid graph.
 // Every rendering is scrubbed of every known secret value before it leaves this module.
 import * as path from "path";
-import { RegisteredResource } from "./engine";
+import { AliasRecord, RegisteredResource, SourcePosition } from "./engine";
 import { mandatoryCount, PlanResult, PolicyViolation, ROOT } from "./run";
 import { maskPaths, maskWire, scrub, SECRET_MASK } from "./secrets";
 
@@ -20,6 +20,10 @@ export interface PlanStep {
     protect: boolean;
     retainOnDelete: boolean;
     dependencies: string[];
+    /** Aliases as the program sent them: URNs, or alias specs. */
+    aliases: AliasRecord[];
+    /** Where the program registered the resource (file URI, line, column), when the SDK sent it. */
+    sourcePosition?: SourcePosition;
 }
 
 export interface PlanJson {
@@ -91,6 +95,8 @@ function buildPlanJson(r: PlanResult): PlanJson {
         protect: res.protect,
         retainOnDelete: res.retainOnDelete,
         dependencies: res.dependencies,
+        aliases: res.aliases ?? [],
+        ...(res.sourcePosition ? { sourcePosition: res.sourcePosition } : {}),
     }));
     return {
         version: PLAN_JSON_VERSION,

@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { EngineRun, LogRecord, ProgramError, RegisteredResource, runProgramProcess } from "./engine";
+import { codeCachePreload, EngineRun, LogRecord, ProgramError, RegisteredResource, runProgramProcess } from "./engine";
 import { Analyzer, AnalyzerInfo, AnalyzerProcessError } from "./analyzer";
 import { ensurePackBuilt } from "./packBuild";
 import { PolicyConfigError } from "./policyConfig";
@@ -383,6 +383,7 @@ async function planWithPacks(c: PlanContext): Promise<PlanResult> {
             cloud: createMockCloud({ region: configRegion(c.config) }),
             captureConsole: !options.passthroughConsole, newStack: options.newStack,
             timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+            nodeArgs: codeCachePreload(ROOT),
         });
     } catch (e) {
         run = e instanceof ProgramError ? e.partial : { resources: [], calls: [], unanswered: [], outputs: {}, secretOutputs: [], logs: [] };
