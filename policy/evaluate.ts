@@ -94,7 +94,13 @@ export function sharedAnalyzer(): Promise<{ analyzer: Analyzer; info: AnalyzerIn
     return shared;
 }
 
-/** Stop the shared analyzer (mocha's root hook calls this; the next evaluate starts a new one). */
+// Under mocha, stop the analyzer when the run ends (a live child process would keep mocha waiting).
+// Registered when this module loads, i.e. while mocha loads the spec files: a root-suite hook.
+if (typeof after === "function") {
+    after(() => stopSharedAnalyzer());
+}
+
+/** Stop the shared analyzer (the root hook above calls this; the next evaluate starts a new one). */
 export async function stopSharedAnalyzer(): Promise<void> {
     const s = shared;
     shared = undefined;
@@ -181,7 +187,11 @@ export interface RegisteredLike {
     additionalSecretOutputs?: string[];
 }
 
-/** A recorded registration as the engine sends it: inputs to Analyze, outputs to AnalyzeStack. */
+/**
+ * A recorded registration with its inputs (what Analyze gets). Stack policies see the same inputs,
+ * so a test can edit `props` to simulate a regression; fromRegisteredWithState adds the recorded
+ * outputs, which is what the plan sends to AnalyzeStack.
+ */
 export function fromRegistered(r: RegisteredLike): EvalResource {
     return {
         urn: r.urn,
@@ -189,7 +199,6 @@ export function fromRegistered(r: RegisteredLike): EvalResource {
         name: r.name,
         parent: r.parent || undefined,
         props: r.wireInputs,
-        ...(r.wireOutputs ? { outputs: r.wireOutputs } : {}),
         dependencies: r.dependencies,
         propertyDependencies: r.propertyDependencies,
         opts: {
@@ -201,5 +210,7 @@ export function fromRegistered(r: RegisteredLike): EvalResource {
     };
 }
 
-/** Kept for older callers: same as fromRegistered (outputs are always sent when recorded). */
-export const fromRegisteredWithState = fromRegistered;
+/** As fromRegistered, and stack policies see the recorded outputs (as the plan sends them). */
+export function fromRegisteredWithState(r: RegisteredLike): EvalResource {
+    return { ...fromRegistered(r), ...(r.wireOutputs ? { outputs: r.wireOutputs } : {}) };
+}

@@ -149,6 +149,9 @@ function resultOf(resp: anproto.AnalyzeResponse): AnalyzeResult {
 /** A running analyzer plugin and its client. */
 export class Analyzer {
     private exited?: string;
+    /** The last config and stack sent: the same again needs no round trip (tests reconfigure often). */
+    private lastConfigure = "";
+    private lastStack = "";
 
     private constructor(
         readonly packDir: string,
@@ -226,7 +229,12 @@ export class Analyzer {
         };
     }
 
-    configure(config: ResolvedConfig): Promise<unknown> {
+    async configure(config: ResolvedConfig): Promise<unknown> {
+        const key = JSON.stringify(config);
+        if (key === this.lastConfigure) {
+            return undefined;
+        }
+        this.lastConfigure = "";
         const req = new anproto.ConfigureAnalyzerRequest();
         for (const [name, c] of Object.entries(config)) {
             const pc = new anproto.PolicyConfig().setProperties(struct(c.properties));
@@ -235,15 +243,24 @@ export class Analyzer {
             }
             req.getPolicyconfigMap().set(name, pc);
         }
-        return this.rpc("Configure", (cb) => this.client.configure(req, cb));
+        const res = await this.rpc("Configure", (cb) => this.client.configure(req, cb));
+        this.lastConfigure = key;
+        return res;
     }
 
-    configureStack(s: { stack: string; project: string; tags: Record<string, string>; dryRun: boolean }): Promise<unknown> {
+    async configureStack(s: { stack: string; project: string; tags: Record<string, string>; dryRun: boolean }): Promise<unknown> {
+        const key = JSON.stringify(s);
+        if (key === this.lastStack) {
+            return undefined;
+        }
+        this.lastStack = "";
         const req = new anproto.AnalyzerStackConfigureRequest().setStack(s.stack).setProject(s.project).setOrganization("organization").setDryRun(s.dryRun);
         for (const [k, v] of Object.entries(s.tags)) {
             req.getTagsMap().set(k, v);
         }
-        return this.rpc("ConfigureStack", (cb) => this.client.configureStack(req, cb));
+        const res = await this.rpc("ConfigureStack", (cb) => this.client.configureStack(req, cb));
+        this.lastStack = key;
+        return res;
     }
 
     async analyze(r: AnalyzerResourceInput): Promise<AnalyzeResult> {
