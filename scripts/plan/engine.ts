@@ -232,15 +232,21 @@ export async function runProgramProcess(o: ProcessRunOptions): Promise<EngineRun
     if (timedOut) {
         throw new ProgramError(new Error(`the plan timed out after ${o.timeoutMs / 1000} s: ${who} was still running and was killed (raise it with --timeout SECONDS)`), run);
     }
-    if (code !== 0) {
+    // The language host registers the root stack before it loads the program: it does not count.
+    const registered = run.resources.some((r) => r.type !== "pulumi:pulumi:Stack");
+    if (code !== 0 && registered) {
         const failure = programFailure(run.logs, stderr);
-        const why = `${signal ? `was killed by ${signal}` : `exited with code ${code}`}${run.resources.length === 0 ? " before registering anything" : ""}`;
+        const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
         const e = new Error(failure ? `${failure.message}\n(${who} ${why})` : `${who} ${why}`);
         e.stack = failure?.stack ?? e.message;
         throw new ProgramError(e, run);
     }
-    if (run.resources.length === 0) {
-        throw new ProgramError(new Error(`${who} exited without registering anything: is ${o.program} a Pulumi program?`), run);
+    if (!registered) {
+        const failure = programFailure(run.logs, stderr);
+        const status = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+        const e = new Error(`${who} ${status} before registering any resource: is ${o.program} a Pulumi program that ran to its end?${failure ? `\n${failure.message}` : ""}`);
+        e.stack = failure?.stack ?? e.message;
+        throw new ProgramError(e, run);
     }
     return run;
 }

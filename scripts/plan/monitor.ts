@@ -267,6 +267,10 @@ const SEVERITY: Record<number, LogRecord["severity"]> = {
 export function engineService(logs: LogRecord[], root: { urn?: string }): engrpc.IEngineServer {
     return {
         log: unary((req: engproto.LogRequest) => {
+            // Debug lines are the SDK's RPC trace (the CLI shows them only with -v=9): not the program's.
+            if (req.getSeverity() === engproto.LogSeverity.DEBUG || req.getEphemeral()) {
+                return new emptyproto.Empty();
+            }
             logs.push({ severity: SEVERITY[req.getSeverity()] ?? "info", message: req.getMessage(), ...(req.getUrn() ? { urn: req.getUrn() } : {}) });
             return new emptyproto.Empty();
         }),

@@ -219,16 +219,15 @@ function startPacks(options: PlanOptions, stack: string): PackRun[] {
         const flag = explicit ? "--policy-pack-config" : "--policy-config";
         return { spec: { ...spec, dir }, flag, ...readPackConfig({ ...spec, dir }, stack, flag) };
     });
-    return runs.map((r) => ({
-        spec: r.spec,
-        flag: r.flag,
-        config: r.config,
-        configFile: r.file,
-        analyzer: (async () => {
+    return runs.map((r) => {
+        const analyzer = (async () => {
             ensurePackBuilt(r.spec.dir);
             return Analyzer.start(r.spec.dir);
-        })(),
-    }));
+        })();
+        // A pack that fails to start is reported when its turn comes, not as a stray rejection.
+        analyzer.catch(() => undefined);
+        return { spec: r.spec, flag: r.flag, config: r.config, configFile: r.file, analyzer };
+    });
 }
 
 function notEvaluated(run: PackRun | undefined, extra: Partial<PolicyOutcome>): PolicyOutcome {
