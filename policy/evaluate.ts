@@ -9,6 +9,7 @@ import { Analyzer, AnalyzerInfo, AnalyzerResourceInput, Level } from "../scripts
 import { analyzeStack, Finding } from "../scripts/plan/policyRun";
 import { PackConfig } from "../scripts/plan/policyConfig";
 import { ensurePackBuilt } from "../scripts/plan/packBuild";
+import { codeCachePreload } from "../scripts/plan/engine";
 
 export { PackConfig } from "../scripts/plan/policyConfig";
 export { PolicyConfigError, resolveConfig } from "../scripts/plan/policyConfig";
@@ -87,7 +88,7 @@ let shared: Promise<{ analyzer: Analyzer; info: AnalyzerInfo }> | undefined;
 export function sharedAnalyzer(): Promise<{ analyzer: Analyzer; info: AnalyzerInfo }> {
     shared ??= (async () => {
         ensurePackBuilt(PACK_DIR);
-        const analyzer = await Analyzer.start(PACK_DIR);
+        const analyzer = await Analyzer.start(PACK_DIR, { nodeArgs: codeCachePreload(path.dirname(PACK_DIR)) });
         process.once("exit", () => analyzer.close());
         return { analyzer, info: await analyzer.info() };
     })();

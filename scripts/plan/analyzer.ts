@@ -173,10 +173,10 @@ export class Analyzer {
     }
 
     /** Start `run-policy-pack` for a pack directory and connect once it prints its port. */
-    static async start(packDir: string, opts: { timeoutMs?: number; onSpawn?: (pid: number) => void } = {}): Promise<Analyzer> {
+    static async start(packDir: string, opts: { timeoutMs?: number; onSpawn?: (pid: number) => void; nodeArgs?: string[] } = {}): Promise<Analyzer> {
         const logs: LogRecord[] = [];
         const engine = await startEngine(logs);
-        const child = spawnNode([RUN_POLICY_PACK, engine.address, packDir], { cwd: packDir, env: { ...process.env, FORCE_COLOR: "0" } });
+        const child = spawnNode([...(opts.nodeArgs ?? []), RUN_POLICY_PACK, engine.address, packDir], { cwd: packDir, env: { ...process.env, FORCE_COLOR: "0" } });
         const pid = child.pid ?? 0;
         opts.onSpawn?.(pid);
         const stderr = { text: "" };

@@ -7,9 +7,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import * as ts from "typescript";
 import { defaultCacheDir } from "./compileCache";
-import * as pulumi from "@pulumi/pulumi";
 import { EngineRun, LogRecord, normaliseGraph, plainFromWire, ProgramError, RunOptions } from "./graph";
 import { MonitorServer, Recording, startMonitor } from "./monitor";
 
@@ -40,6 +38,8 @@ export function runProgram(opts: RunOptions): Promise<EngineRun> {
 }
 
 async function runInProcess(opts: RunOptions): Promise<EngineRun> {
+    // Loaded on first use: the plan itself runs programs in their own process and never needs it.
+    const pulumi = await import("@pulumi/pulumi");
     const monitor = await startMonitor({ project: opts.project, stack: opts.stack, cloud: opts.cloud, newStack: opts.newStack });
     pulumi.runtime.resetOptions(opts.project, opts.stack, PARALLEL, monitor.address, monitor.address, opts.preview ?? true, "organization");
     pulumi.runtime.setAllConfig(opts.config ?? {}, opts.secretKeys ?? []);
@@ -129,6 +129,9 @@ export function codeCachePreload(root: string): string[] {
         const file = path.join(dir, `preload-${crypto.createHash("sha1").update(source).update(root).digest("hex").slice(0, 16)}.js`);
         if (!fs.existsSync(file)) {
             fs.mkdirSync(dir, { recursive: true });
+            // TypeScript loads only for this one-off transpile (it costs a second to load).
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const ts = require("typescript") as typeof import("typescript");
             const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
             fs.writeFileSync(`${file}.${process.pid}`, `${js}\nexports.enableCodeCache(${JSON.stringify(root)});\n`);
             fs.renameSync(`${file}.${process.pid}`, file);
@@ -163,7 +166,9 @@ export function languageHostInvocation(o: ProcessRunOptions, monitorAddress: str
 
 /** The SDK's "Running program ... failed" log, as a message (and the trace for --verbose). */
 export function programFailure(logs: LogRecord[], stderr: string): { message: string; stack?: string } | undefined {
-    const logged = logs.find((l) => l.severity === "error")?.message ?? stderr.trim();
+    // The error becomes the plan's error: it is not repeated among the diagnostics.
+    const index = logs.findIndex((l) => l.severity === "error");
+    const logged = (index >= 0 ? logs.splice(index, 1)[0].message : stderr.trim()).replace(/\u001b\[[0-9;]*m/g, "");
     if (!logged) {
         return undefined;
     }

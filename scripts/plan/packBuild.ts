@@ -6,21 +6,43 @@
 // (policy/tsconfig.build.json).
 import * as fs from "fs";
 import * as path from "path";
-import * as ts from "typescript";
+import type * as TypeScript from "typescript";
+
+// TypeScript loads only when a build is due (it costs a second to load).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const typescript = (): typeof TypeScript => require("typescript") as typeof TypeScript;
 
 interface PackManifest {
     main?: string;
 }
 
 /** The pack's build: tsconfig.build.json's files and options, emitting CommonJS into bin/. */
-function buildConfig(packDir: string): { files: string[]; options: ts.CompilerOptions } | undefined {
+function buildConfig(packDir: string): { files: string[]; options: TypeScript.CompilerOptions } | undefined {
     const file = path.join(packDir, "tsconfig.build.json");
     if (!fs.existsSync(file)) {
         return undefined;
     }
+    const ts = typescript();
     const read = ts.readConfigFile(file, (f) => fs.readFileSync(f, "utf8"));
     const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, packDir, undefined, file);
     return { files: parsed.fileNames, options: { ...parsed.options, module: ts.ModuleKind.CommonJS, sourceMap: false, declaration: false } };
+}
+
+/** index.ts and policies/**: the sources whose dates decide whether a build is due (no TypeScript needed). */
+function sourceFiles(packDir: string): string[] {
+    const out = [path.join(packDir, "index.ts")].filter((f) => fs.existsSync(f));
+    const walk = (dir: string) => {
+        for (const e of fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }) : []) {
+            const full = path.join(dir, e.name);
+            if (e.isDirectory()) {
+                walk(full);
+            } else if (e.name.endsWith(".ts") && !e.name.endsWith(".d.ts")) {
+                out.push(full);
+            }
+        }
+    };
+    walk(path.join(packDir, "policies"));
+    return out;
 }
 
 /**
@@ -39,11 +61,10 @@ export function ensurePackBuilt(packDir: string): boolean {
     if (!main.startsWith(`${binDir}${path.sep}`) || !main.endsWith(".js")) {
         return false;
     }
-    const build = buildConfig(packDir);
-    if (!build) {
+    if (!fs.existsSync(path.join(packDir, "tsconfig.build.json"))) {
         return false;
     }
-    const files = build.files;
+    const files = sourceFiles(packDir);
     const builtAt = fs.existsSync(main) ? fs.statSync(main).mtimeMs : 0;
     const stale = files.filter((f) => {
         const out = path.join(binDir, path.relative(packDir, f)).replace(/\.ts$/, ".js");
@@ -52,8 +73,13 @@ export function ensurePackBuilt(packDir: string): boolean {
     if (builtAt > 0 && stale.length === 0) {
         return false;
     }
+    const build = buildConfig(packDir);
+    if (!build) {
+        return false;
+    }
     const options = build.options;
-    for (const f of stale) {
+    const ts = typescript();
+    for (const f of stale.filter((x) => build.files.includes(x))) {
         const out = path.join(binDir, path.relative(packDir, f)).replace(/\.ts$/, ".js");
         const js = ts.transpileModule(fs.readFileSync(f, "utf8"), { compilerOptions: options, fileName: f }).outputText;
         fs.mkdirSync(path.dirname(out), { recursive: true });

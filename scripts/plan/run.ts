@@ -222,7 +222,7 @@ function startPacks(options: PlanOptions, stack: string): PackRun[] {
     return runs.map((r) => {
         const analyzer = (async () => {
             ensurePackBuilt(r.spec.dir);
-            return Analyzer.start(r.spec.dir);
+            return Analyzer.start(r.spec.dir, { nodeArgs: codeCachePreload(ROOT) });
         })();
         // A pack that fails to start is reported when its turn comes, not as a stray rejection.
         analyzer.catch(() => undefined);
