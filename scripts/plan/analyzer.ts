@@ -193,7 +193,7 @@ export class Analyzer {
         }
     }
 
-    private rpc<Req, Res>(method: string, call: (cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown): Promise<Res> {
+    private rpc<Res>(method: string, call: (cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown): Promise<Res> {
         return new Promise<Res>((resolve, reject) => {
             call((err, res) => {
                 if (!err) {
@@ -210,8 +210,8 @@ export class Analyzer {
     }
 
     async info(): Promise<AnalyzerInfo> {
-        const plugin = await this.rpc<emptyproto.Empty, plugproto.PluginInfo>("GetPluginInfo", (cb) => this.client.getPluginInfo(new emptyproto.Empty(), cb));
-        const info = await this.rpc<emptyproto.Empty, anproto.AnalyzerInfo>("GetAnalyzerInfo", (cb) => this.client.getAnalyzerInfo(new emptyproto.Empty(), cb));
+        const plugin = await this.rpc<plugproto.PluginInfo>("GetPluginInfo", (cb) => this.client.getPluginInfo(new emptyproto.Empty(), cb));
+        const info = await this.rpc<anproto.AnalyzerInfo>("GetAnalyzerInfo", (cb) => this.client.getAnalyzerInfo(new emptyproto.Empty(), cb));
         return {
             name: info.getName(),
             version: info.getVersion(),
