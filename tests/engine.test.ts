@@ -243,7 +243,7 @@ describe("engine: packs through their analyzer servers", () => {
         plan = await planThings();
         fresh = await planThings({ newStack: true });
     });
-    const findings = (r: PlanResult, pack: number, policy: string) => r.policyPacks[pack].violations.filter((v) => v.policyName === policy);
+    const findings = (r: PlanResult, pack: number, policy: string) => r.policyPacks![pack].violations.filter((v) => v.policyName === policy);
 
     it("records the program's source positions through the real language-host entry", () => {
         const second = plan.resources.find((r) => r.name === "second")!;
@@ -252,10 +252,10 @@ describe("engine: packs through their analyzer servers", () => {
     });
 
     it("two packs at once report separately, each with its own config", () => {
-        assert.deepEqual(plan.policyPacks.map((p) => [p.packName, p.packVersion, p.evaluated]), [["probe-pack", "1.2.3", true], ["second-pack", "0.0.7", true]]);
+        assert.deepEqual(plan.policyPacks!.map((p) => [p.packName, p.packVersion, p.evaluated]), [["probe-pack", "1.2.3", true], ["second-pack", "0.0.7", true]]);
         assert.deepEqual(findings(plan, 1, "no-things").map((v) => [v.name, v.enforcementLevel, v.policyPackName]), [["first", "advisory", "second-pack"], ["second", "advisory", "second-pack"]]);
         assert.equal(findings(plan, 0, "no-things").length, 0);
-        assert.equal(plan.policy.violations.length, plan.policyPacks[0].violations.length + plan.policyPacks[1].violations.length);
+        assert.equal(plan.policy.violations.length, plan.policyPacks![0].violations.length + plan.policyPacks![1].violations.length);
     });
 
     it("an advisory finding inside a mandatory policy keeps its level", () => {

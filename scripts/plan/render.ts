@@ -42,6 +42,8 @@ export interface PlanJson {
     logs: PlanResult["logs"];
     notes: string[];
     policyPack: { name: string; version: string; evaluated: boolean; policies: number; error: string | null };
+    /** Every attached pack, in the order given (one entry without --policy-pack). */
+    policyPacks: Array<{ name: string; version: string; evaluated: boolean; policies: number; error: string | null }>;
     error: { message: string } | null;
     summary: {
         create: number;
@@ -120,6 +122,7 @@ function buildPlanJson(r: PlanResult): PlanJson {
             policies: r.policy.policyCount,
             error: r.policy.error ?? null,
         },
+        policyPacks: (r.policyPacks ?? [r.policy]).map((p) => ({ name: p.packName, version: p.packVersion, evaluated: p.evaluated, policies: p.policyCount, error: p.error ?? null })),
         error: r.error ? { message: r.error.message } : null,
         summary: {
             create: steps.filter((s) => s.op === "create").length,

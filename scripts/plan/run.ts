@@ -107,9 +107,9 @@ export interface PlanResult {
     /** Every attached pack's findings together (each violation names its pack). */
     policy: PolicyOutcome;
     /** Each attached pack's outcome on its own, in the order the packs were given. */
-    policyPacks: PolicyOutcome[];
+    policyPacks?: PolicyOutcome[];
     /** True when the plan simulated a new stack (--new-stack). */
-    newStack: boolean;
+    newStack?: boolean;
     /** Things the plan assumed (placeholder secrets, ...). */
     notes: string[];
     /** Clear-text values to scrub from any rendering. Never render this field. */
