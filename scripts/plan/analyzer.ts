@@ -180,7 +180,8 @@ export class Analyzer {
         const pid = child.pid ?? 0;
         opts.onSpawn?.(pid);
         const stderr = { text: "" };
-        child.stderr?.on("data", (d: Buffer) => (stderr.text += d.toString()));
+        // Only the end of stderr is ever shown: keep the last 64 KB.
+        child.stderr?.on("data", (d: Buffer) => (stderr.text = (stderr.text + d.toString()).slice(-65536)));
         const who = `the policy pack ${packDir}'s analyzer process (node ${path.relative(process.cwd(), RUN_POLICY_PACK)}, pid ${pid})`;
         try {
             const port = await readPort(child, stderr, opts.timeoutMs ?? 60_000);

@@ -60,6 +60,8 @@ async function main(argv: string[]): Promise<number> {
     // In graph/JSON mode a failure still says why on stderr, so a pipeline log shows it.
     if ((args.graph || args.json || args.out) && result.error) {
         process.stderr.write(`error: ${renderTextError(result.error.message, result.secretValues)}\n`);
+    } else if ((args.graph || args.json || args.out) && result.policy.error && !result.policy.skipped) {
+        process.stderr.write(`error: ${renderTextError(result.policy.error, result.secretValues)}\n`);
     }
     return code;
 }

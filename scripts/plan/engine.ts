@@ -244,7 +244,7 @@ export async function runProgramProcess(o: ProcessRunOptions): Promise<EngineRun
     const logs = monitor.recording.logs;
     child.stdout?.on("data", (d: Buffer) => (o.captureConsole ? logs.push({ severity: "stdout", message: d.toString().replace(/\n$/, "") }) : process.stdout.write(d)));
     child.stderr?.on("data", (d: Buffer) => {
-        stderr += d.toString();
+        stderr = (stderr + d.toString()).slice(-65536);
         if (!o.captureConsole) {
             process.stderr.write(d);
         }
