@@ -114,33 +114,10 @@ export interface ProcessRunOptions extends Omit<RunOptions, "program"> {
 const RUN_ENTRY = require.resolve("@pulumi/pulumi/cmd/run");
 
 /**
- * The preload's own code: the V8 code cache now, and the transpile cache as soon as cmd/run
- * registers ts-node (it assigns `require.extensions[".ts"]`; the accessor wraps that loader). The
- * cache is salted with the program directory's tsconfig.json (cmd/run has chdir'd there by then).
+ * The preload's own code: the V8 code cache. (Not the transpile cache: its hits bypass ts-node, so
+ * stack traces, and with them the SDK's source positions, would point at JavaScript lines.)
  */
-const PRELOAD_TAIL = (root: string, dir: string) => `exports.enableCodeCache(${JSON.stringify(root)});
-(() => {
-    const extensions = require.extensions;
-    let current = extensions[".ts"];
-    let wrapping = false;
-    Object.defineProperty(extensions, ".ts", {
-        configurable: true,
-        enumerable: true,
-        get: () => current,
-        set: (loader) => {
-            current = loader;
-            if (!wrapping) {
-                wrapping = true;
-                try {
-                    exports.enableCompileCache(process.cwd(), ${JSON.stringify(path.join(dir, "program"))});
-                } finally {
-                    wrapping = false;
-                }
-            }
-        },
-    });
-})();
-`;
+const PRELOAD_TAIL = (root: string) => `exports.enableCodeCache(${JSON.stringify(root)});\n`;
 
 /**
  * A preload for the program process that turns on the plan's V8 code cache (./compileCache) before
@@ -155,14 +132,14 @@ export function codeCachePreload(root: string): string[] {
     try {
         const source = fs.readFileSync(path.join(__dirname, "compileCache.ts"), "utf8");
         const dir = defaultCacheDir(root);
-        const file = path.join(dir, `preload-${crypto.createHash("sha1").update(source).update(PRELOAD_TAIL(root, dir)).digest("hex").slice(0, 16)}.js`);
+        const file = path.join(dir, `preload-${crypto.createHash("sha1").update(source).update(PRELOAD_TAIL(root)).digest("hex").slice(0, 16)}.js`);
         if (!fs.existsSync(file)) {
             fs.mkdirSync(dir, { recursive: true });
             // TypeScript loads only for this one-off transpile (it costs a second to load).
             // eslint-disable-next-line @typescript-eslint/no-require-imports
             const ts = require("typescript") as typeof import("typescript");
             const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
-            fs.writeFileSync(`${file}.${process.pid}`, `${js}\n${PRELOAD_TAIL(root, dir)}`);
+            fs.writeFileSync(`${file}.${process.pid}`, `${js}\n${PRELOAD_TAIL(root)}`);
             fs.renameSync(`${file}.${process.pid}`, file);
         }
         return ["-r", file];
