@@ -1,10 +1,13 @@
 // `npm run bench`: how fast and how big the offline plan is. Prints figures; asserts nothing.
 //  1. dev and prod plans, each in a fresh child process, beside a baseline child that only loads
 //     the SDKs the program imports: wall time, peak RSS, ratio to the baseline (goal <= 1.5x).
+//     A plan is several processes (the plan, the program, one analyzer per pack): "all procs" is
+//     the sum of each process's peak RSS, sampled from /proc while the plan runs.
 //  2. scaling: a synthetic program with 1, 10 and 50 load balancer + service pairs: time per
 //     resource and the marginal cost per added resource, to show growth is roughly linear.
 // Every figure is the median of --runs runs (default 3). Usage: npm run bench -- [--runs N] [--quick]
-import { spawnSync } from "child_process";
+import { spawn } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -19,6 +22,8 @@ interface ChildReport {
 
 interface Measure extends ChildReport {
     wallMs: number;
+    /** Sum over the child and all its descendants of each one's peak RSS (VmHWM). */
+    sumRssKb: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -58,20 +63,73 @@ async function childMain(mode: string, arg: string | undefined): Promise<void> {
 // Parent side.
 // ---------------------------------------------------------------------------------------------
 
-function runChild(mode: string, arg?: string, env: Record<string, string> = {}): Measure {
-    const started = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", __filename, "--child", mode, ...(arg ? [arg] : [])], {
-        cwd: ROOT,
-        encoding: "utf8",
-        env: { ...process.env, ...env },
-        maxBuffer: 64 * 1024 * 1024,
-    });
-    const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-    const last = r.stdout.trim().split("\n").pop() ?? "";
+/** Every process below `root` (children, grandchildren), from /proc. */
+function descendants(root: number): number[] {
+    const parentOf = new Map<number, number>();
+    for (const entry of fs.readdirSync("/proc")) {
+        if (!/^\d+$/.test(entry)) {
+            continue;
+        }
+        try {
+            const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+            // pid (comm) state ppid ...: comm may hold spaces, so split after its closing parenthesis.
+            parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+        } catch {
+            // The process is gone.
+        }
+    }
+    const out: number[] = [];
+    const walk = (pid: number) => {
+        for (const [child, parent] of parentOf) {
+            if (parent === pid) {
+                out.push(child);
+                walk(child);
+            }
+        }
+    };
+    walk(root);
+    return out;
+}
+
+/** A process's peak RSS so far (VmHWM), 0 when it is gone. */
+function peakRssKb(pid: number): number {
     try {
-        return { wallMs, ...(JSON.parse(last) as ChildReport) };
+        const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+        return m ? Number(m[1]) : 0;
     } catch {
-        return { wallMs, maxRssKb: 0, error: (r.stderr || r.stdout).trim().split("\n")[0] || `exit ${r.status}` };
+        return 0;
+    }
+}
+
+async function runChild(mode: string, arg?: string, env: Record<string, string> = {}): Promise<Measure> {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", __filename, "--child", mode, ...(arg ? [arg] : [])], {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+        stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    // Sampled every 50 ms: a process's high-water mark survives until it exits.
+    const peaks = new Map<number, number>();
+    const sample = () => {
+        for (const pid of child.pid ? [child.pid, ...descendants(child.pid)] : []) {
+            peaks.set(pid, Math.max(peaks.get(pid) ?? 0, peakRssKb(pid)));
+        }
+    };
+    const timer = setInterval(sample, 50);
+    const status = await new Promise<number | null>((resolve) => child.once("close", resolve));
+    clearInterval(timer);
+    const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+    const sumRssKb = [...peaks.values()].reduce((a, b) => a + b, 0);
+    const last = stdout.trim().split("\n").pop() ?? "";
+    try {
+        const report = JSON.parse(last) as ChildReport;
+        return { wallMs, ...report, sumRssKb: Math.max(sumRssKb, report.maxRssKb) };
+    } catch {
+        return { wallMs, maxRssKb: 0, sumRssKb, error: (stderr || stdout).trim().split("\n")[0] || `exit ${status}` };
     }
 }
 
@@ -80,12 +138,16 @@ function median(values: number[]): number {
     return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-function measure(runs: number, mode: string, arg?: string, env?: Record<string, string>): Measure {
-    const all = Array.from({ length: runs }, () => runChild(mode, arg, env));
+async function measure(runs: number, mode: string, arg?: string, env?: Record<string, string>): Promise<Measure> {
+    const all: Measure[] = [];
+    for (let i = 0; i < runs; i++) {
+        all.push(await runChild(mode, arg, env));
+    }
     const failed = all.find((m) => m.error);
     return {
         wallMs: median(all.map((m) => m.wallMs)),
         maxRssKb: median(all.map((m) => m.maxRssKb)),
+        sumRssKb: median(all.map((m) => m.sumRssKb)),
         resources: all[0].resources,
         planMs: all[0].planMs !== undefined ? median(all.map((m) => m.planMs ?? 0)) : undefined,
         error: failed?.error,
@@ -95,7 +157,7 @@ function measure(runs: number, mode: string, arg?: string, env?: Record<string, 
 const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-function parentMain(argv: string[]): void {
+async function parentMain(argv: string[]): Promise<void> {
     const runsIdx = argv.indexOf("--runs");
     const runs = runsIdx >= 0 ? Math.max(1, Number(argv[runsIdx + 1])) : 3;
     const quick = argv.includes("--quick");
@@ -106,45 +168,47 @@ function parentMain(argv: string[]): void {
     // "dev, no caches" shows what the compile and code caches buy (PLAN_COMPILE_CACHE=0).
     const samples: Record<string, Measure[]> = { baseline: [], dev: [], prod: [], "dev, no caches": [] };
     for (let i = 0; i < runs; i++) {
-        samples.baseline.push(runChild("baseline"));
-        samples.dev.push(runChild("plan", "dev"));
-        samples.prod.push(runChild("plan", "prod"));
-        samples["dev, no caches"].push(runChild("plan", "dev", { PLAN_COMPILE_CACHE: "0" }));
+        samples.baseline.push(await runChild("baseline"));
+        samples.dev.push(await runChild("plan", "dev"));
+        samples.prod.push(await runChild("plan", "prod"));
+        samples["dev, no caches"].push(await runChild("plan", "dev", { PLAN_COMPILE_CACHE: "0" }));
     }
     const summarise = (all: Measure[]): Measure => ({
         wallMs: median(all.map((m) => m.wallMs)),
         maxRssKb: median(all.map((m) => m.maxRssKb)),
+        sumRssKb: median(all.map((m) => m.sumRssKb)),
         resources: all[0].resources,
         planMs: all[0].planMs !== undefined ? median(all.map((m) => m.planMs ?? 0)) : undefined,
         error: all.find((m) => m.error)?.error,
     });
     const baseline = summarise(samples.baseline);
     console.log("1. Plans vs. a baseline that only loads the SDKs the program imports");
-    console.log(`   ${"run".padEnd(16)}${"resources".padStart(10)}${"wall".padStart(10)}${"in-plan".padStart(10)}${"peak RSS".padStart(10)}${"x baseline (time / memory)".padStart(30)}`);
-    console.log(`   ${"baseline".padEnd(16)}${"-".padStart(10)}${s(baseline.wallMs).padStart(10)}${"-".padStart(10)}${mb(baseline.maxRssKb).padStart(10)}`);
+    console.log(`   ${"run".padEnd(16)}${"resources".padStart(10)}${"wall".padStart(10)}${"in-plan".padStart(10)}${"peak RSS".padStart(10)}${"all procs".padStart(11)}${"x baseline (time / memory)".padStart(30)}`);
+    console.log(`   ${"baseline".padEnd(16)}${"-".padStart(10)}${s(baseline.wallMs).padStart(10)}${"-".padStart(10)}${mb(baseline.maxRssKb).padStart(10)}${mb(baseline.sumRssKb).padStart(11)}`);
     for (const stack of ["dev", "prod", "dev, no caches"]) {
         const m = summarise(samples[stack]);
         if (m.error) {
             console.log(`   ${stack.padEnd(16)}failed: ${m.error}`);
             continue;
         }
-        const ratio = `${(m.wallMs / baseline.wallMs).toFixed(2)}x / ${(m.maxRssKb / baseline.maxRssKb).toFixed(2)}x`;
-        console.log(`   ${stack.padEnd(16)}${String(m.resources).padStart(10)}${s(m.wallMs).padStart(10)}${s(m.planMs ?? 0).padStart(10)}${mb(m.maxRssKb).padStart(10)}${ratio.padStart(30)}`);
+        const ratio = `${(m.wallMs / baseline.wallMs).toFixed(2)}x / ${(m.sumRssKb / baseline.sumRssKb).toFixed(2)}x`;
+        console.log(`   ${stack.padEnd(16)}${String(m.resources).padStart(10)}${s(m.wallMs).padStart(10)}${s(m.planMs ?? 0).padStart(10)}${mb(m.maxRssKb).padStart(10)}${mb(m.sumRssKb).padStart(11)}${ratio.padStart(30)}`);
     }
-    console.log("   (wall: process start to exit, both under ts-node as `npm start` runs; in-plan: program run + policy");
-    console.log("    evaluation inside the process; goal: wall <= 1.5x baseline)\n");
+    console.log("   (wall: process start to exit, both under ts-node as `npm start` runs; in-plan: the program's process");
+    console.log("    and the analyzers, started together, until the verdict; peak RSS: the plan process; all procs: the");
+    console.log("    sum of every process's peak (plan, program, analyzer); memory ratio on all procs; goal: wall <= 1.5x)\n");
 
     console.log("2. Scaling: N load balancer + scaling service pairs (components from components/)");
-    console.log(`   ${"pairs".padEnd(8)}${"resources".padStart(10)}${"wall".padStart(10)}${"in-plan".padStart(10)}${"ms/resource".padStart(13)}${"peak RSS".padStart(10)}`);
+    console.log(`   ${"pairs".padEnd(8)}${"resources".padStart(10)}${"wall".padStart(10)}${"in-plan".padStart(10)}${"ms/resource".padStart(13)}${"all procs".padStart(10)}`);
     const points: Array<{ n: number; resources: number; planMs: number }> = [];
     for (const n of scale) {
-        const m = measure(runs, "pairs", undefined, { BENCH_PAIRS: String(n) });
+        const m = await measure(runs, "pairs", undefined, { BENCH_PAIRS: String(n) });
         if (m.error || !m.resources || m.planMs === undefined) {
             console.log(`   ${String(n).padEnd(8)}failed: ${m.error ?? "no result"}`);
             continue;
         }
         points.push({ n, resources: m.resources, planMs: m.planMs });
-        console.log(`   ${String(n).padEnd(8)}${String(m.resources).padStart(10)}${s(m.wallMs).padStart(10)}${s(m.planMs).padStart(10)}${(m.planMs / m.resources).toFixed(2).padStart(13)}${mb(m.maxRssKb).padStart(10)}`);
+        console.log(`   ${String(n).padEnd(8)}${String(m.resources).padStart(10)}${s(m.wallMs).padStart(10)}${s(m.planMs).padStart(10)}${(m.planMs / m.resources).toFixed(2).padStart(13)}${mb(m.sumRssKb).padStart(10)}`);
     }
     for (let i = 1; i < points.length; i++) {
         const a = points[i - 1];
@@ -165,5 +229,8 @@ if (process.argv[2] === "--child") {
         process.stdout.write(`\n${JSON.stringify({ maxRssKb: 0, error: e instanceof Error ? e.message : String(e) })}\n`);
     });
 } else {
-    parentMain(process.argv.slice(2));
+    parentMain(process.argv.slice(2)).catch((e: unknown) => {
+        process.stderr.write(`bench failed: ${e instanceof Error ? e.message : String(e)}\n`);
+        process.exitCode = 1;
+    });
 }

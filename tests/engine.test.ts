@@ -1,8 +1,13 @@
 import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { EngineRun, normaliseGraph, ProgramError, RegisteredResource, runProgram } from "../scripts/plan/engine";
 import { createMockCloud } from "../scripts/plan/mockCloud";
+import { PlanInputError, PlanOptions, PlanResult, planExitCode, planStack } from "../scripts/plan/run";
 
 class Pair extends pulumi.ComponentResource {
     public readonly groupId: pulumi.Output<string>;
@@ -174,5 +179,146 @@ describe("engine: failures, logs, reads and calls", () => {
         });
         assert.deepEqual(result.unanswered, ["aws:ec2/getVpc:getVpc"]);
         assert.equal(result.calls.filter((c) => c.answered).length, 1);
+    });
+});
+
+describe("engine: every field of a registration", () => {
+    it("records options, aliases, timeouts, providers and the source position of the `new` call", async () => {
+        const result = await run(() => {
+            const provider = new aws.Provider("west", { region: "us-west-2" });
+            const pair = new Pair("p", { providers: { aws: provider }, aliases: [{ name: "old-p" }] });
+            new aws.s3.Bucket("kept", {}, {
+                protect: true, retainOnDelete: true, deleteBeforeReplace: true, ignoreChanges: ["tags"],
+                additionalSecretOutputs: ["bucket"], customTimeouts: { create: "5m", delete: "1h" },
+                aliases: ["urn:pulumi:test::engine-test::aws:s3/bucket:Bucket::older"], dependsOn: [pair],
+            });
+            return {};
+        });
+        const kept = byName(result, "kept");
+        assert.deepEqual(
+            [kept.protect, kept.retainOnDelete, kept.deleteBeforeReplace, kept.ignoreChanges, kept.additionalSecretOutputs],
+            [true, true, true, ["tags"], ["bucket"]],
+        );
+        assert.deepEqual(kept.customTimeouts, { create: "5m", update: "", delete: "1h" });
+        assert.ok(kept.aliases?.some((a) => a === "urn:pulumi:test::engine-test::aws:s3/bucket:Bucket::older" || (typeof a === "object" && a.name === "older")), JSON.stringify(kept.aliases));
+        assert.ok(byName(result, "p").aliases?.some((a) => typeof a === "object" && a.name === "old-p"), JSON.stringify(byName(result, "p").aliases));
+        assert.match(Object.values(byName(result, "p").providers ?? {})[0] ?? "", /pulumi:providers:aws::west::/);
+    });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The plan's processes: the program through @pulumi/pulumi/cmd/run, packs through run-policy-pack.
+// ---------------------------------------------------------------------------------------------
+
+const FIX = path.join(__dirname, "fixtures");
+const PACKS = path.join(FIX, "packs");
+const FIXTURE_CONFIG = path.join(FIX, "Pulumi.fixture.yaml");
+
+function writeJson(value: unknown): string {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "engine-")), "config.json");
+    fs.writeFileSync(file, JSON.stringify(value));
+    return file;
+}
+
+/** Node children of this process running the program or a pack (what a failed plan must not leave behind). */
+function liveEngineChildren(): string[] {
+    const ps = spawnSync("ps", ["-eo", "pid=,ppid=,args="], { encoding: "utf8" }).stdout;
+    return ps.split("\n").filter((l) => {
+        const [, ppid] = l.trim().split(/\s+/);
+        return Number(ppid) === process.pid && /cmd\/run(-policy-pack)?\b/.test(l);
+    });
+}
+
+const planThings = (extra: Partial<PlanOptions> = {}) => planStack({
+    program: path.join(FIX, "things.ts"),
+    configFile: FIXTURE_CONFIG,
+    policyPacks: [{ dir: path.join(PACKS, "probe") }, { dir: path.join(PACKS, "second"), configFile: writeJson({ "no-things": "advisory" }) }],
+    ...extra,
+});
+
+describe("engine: packs through their analyzer servers", () => {
+    let plan: PlanResult;
+    let fresh: PlanResult;
+    before(async () => {
+        plan = await planThings();
+        fresh = await planThings({ newStack: true });
+    });
+    const findings = (r: PlanResult, pack: number, policy: string) => r.policyPacks![pack].violations.filter((v) => v.policyName === policy);
+
+    it("records the program's source positions through the real language-host entry", () => {
+        const second = plan.resources.find((r) => r.name === "second")!;
+        assert.match(second.sourcePosition?.uri ?? "", /^file:\/\/.*things\.ts$/);
+        assert.equal(second.sourcePosition?.line, 15);
+    });
+
+    it("two packs at once report separately, each with its own config", () => {
+        assert.deepEqual(plan.policyPacks!.map((p) => [p.packName, p.packVersion, p.evaluated]), [["probe-pack", "1.2.3", true], ["second-pack", "0.0.7", true]]);
+        assert.deepEqual(findings(plan, 1, "no-things").map((v) => [v.name, v.enforcementLevel, v.policyPackName]), [["first", "advisory", "second-pack"], ["second", "advisory", "second-pack"]]);
+        assert.equal(findings(plan, 0, "no-things").length, 0);
+        assert.equal(plan.policy.violations.length, plan.policyPacks![0].violations.length + plan.policyPacks![1].violations.length);
+    });
+
+    it("an advisory finding inside a mandatory policy keeps its level", () => {
+        assert.deepEqual(findings(plan, 0, "mixed-levels").map((v) => [v.name, v.enforcementLevel, v.message]), [["first", "advisory", "advice for first"], ["second", "advisory", "advice for second"]]);
+    });
+
+    it("a stack policy sees parents, dependencies and property dependencies as the engine sends them", () => {
+        const messages = findings(plan, 0, "graph").map((v) => v.message);
+        assert.ok(messages.includes("second parent=group deps=first props=size<-first"), messages.join("\n"));
+        assert.ok(messages.includes("first parent=group deps=- props=size<-"), messages.join("\n"));
+    });
+
+    it("a policy that reads an unknown value is skipped on a new stack, and runs when the value is known", () => {
+        assert.deepEqual(findings(plan, 0, "reads-size").map((v) => [v.name, v.enforcementLevel]), [["second", "mandatory"]]);
+        assert.equal(planExitCode(plan), 1);
+        assert.deepEqual(findings(fresh, 0, "reads-size"), []);
+        assert.deepEqual(fresh.policy.skippedUnknown.map((s) => [s.policyName, s.urn?.split("::").pop()]), [["reads-size", "second"]]);
+        assert.equal(planExitCode(fresh), 0);
+    });
+
+    it("a pack with bad config is refused before any verdict, naming the policy and the key", async () => {
+        await assert.rejects(
+            planThings({ policyPacks: [{ dir: path.join(PACKS, "probe"), configFile: writeJson({ configured: { limit: 0 } }) }] }),
+            (e: unknown) => e instanceof PlanInputError && /--policy-pack-config [\s\S]*"configured"\.limit: 0 is below the minimum 1/.test(e.message),
+        );
+        assert.deepEqual(liveEngineChildren(), []);
+    });
+});
+
+describe("engine: bad input fails clearly and leaves no process behind", () => {
+    const planProgram = (program: string, extra: Partial<PlanOptions> = {}) => planStack({
+        program: path.join(FIX, program), configFile: FIXTURE_CONFIG, policyPacks: [{ dir: path.join(PACKS, "probe") }], ...extra,
+    });
+    const expectProgramError = (r: PlanResult, pattern: RegExp) => {
+        assert.equal(planExitCode(r), 1);
+        assert.match(r.error?.message ?? "", pattern);
+        assert.match(r.error?.message ?? "", /the program's process \(node \S*cmd\/run\S*, pid \d+\)/);
+        assert.deepEqual(liveEngineChildren(), []);
+    };
+
+    it("a program that throws", async () => {
+        expectProgramError(await planProgram("broken.ts"), /^fixture-broken: database\.instanceClass must be set[\s\S]*exited with code/);
+    });
+
+    it("a program that hangs: the plan times out and kills it", async () => {
+        expectProgramError(await planProgram("hang.ts", { timeoutMs: 4000 }), /timed out after 4 s/);
+    });
+
+    it("a program that exits without registering anything", async () => {
+        expectProgramError(await planProgram("exits.ts"), /exited with code \d+ before registering any resource/);
+    });
+
+    it("a pack that fails to start", async () => {
+        const r = await planThings({ policyPacks: [{ dir: path.join(PACKS, "broken") }] });
+        assert.equal(planExitCode(r), 1);
+        assert.match(r.policy.error ?? "", /broken's analyzer process \(node .*run-policy-pack.*, pid \d+\) failed to start: exited with code \d+ before printing its port[\s\S]*broken-pack: cannot load/);
+        assert.deepEqual(liveEngineChildren(), []);
+    });
+
+    it("a pack that crashes in the middle of an analysis", async () => {
+        const r = await planThings({ policyPacks: [{ dir: path.join(PACKS, "crash") }] });
+        assert.equal(planExitCode(r), 1);
+        assert.match(r.policy.error ?? "", /crash's analyzer process \(node .*run-policy-pack.*, pid \d+\) failed during Analyze: exited with code 3/);
+        assert.deepEqual(liveEngineChildren(), []);
     });
 });

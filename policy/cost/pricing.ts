@@ -4,7 +4,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { PriceBook, PriceEntry } from "./types";
 
-export const PRICING_DIR = path.join(__dirname, "..", "pricing");
+/** policy/pricing, from the sources (policy/cost) or from the compiled pack (policy/bin/cost). */
+export const PRICING_DIR = [path.join(__dirname, "..", "pricing"), path.join(__dirname, "..", "..", "pricing")].find((dir) =>
+    fs.existsSync(path.join(dir, "global.json")),
+) ?? path.join(__dirname, "..", "pricing");
 
 interface RegionFile {
     region: string;

@@ -42,7 +42,9 @@ export const sgEgressDefined = stackPolicy<EgressConfig>({
         ingressOnlyTypes: strList(INGRESS_ONLY_TYPES, "Resource types that only accept connections; a group used only by them needs no egress."),
     },
     validate: (ctx) => {
-        const users = ctx.resources.filter((r) => !SG_RULE_TYPES.includes(r.type) && r.type !== SG);
+        // Only AWS resources attach a group; a component that merely depends on one (its children
+        // use it) is not a user of its own.
+        const users = ctx.resources.filter((r) => r.type.startsWith("aws:") && !SG_RULE_TYPES.includes(r.type) && r.type !== SG);
         for (const sg of ctx.ofType(SG)) {
             const inline = rawTarget(sg.props)["egress"];
             if (containsUnknown(inline) || (Array.isArray(inline) && inline.length > 0) || hasEgressRule(ctx.resources, sg)) {

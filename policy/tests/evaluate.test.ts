@@ -1,7 +1,8 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { PackConfig, PolicyConfigError, engineProps, evaluatePolicies, resolveConfig } from "../evaluate";
+import { PackConfig, PolicyConfigError, evaluatePolicies, resolveConfig, sharedAnalyzer } from "../evaluate";
+import { PolicyInfo } from "../../scripts/plan/analyzer";
 import { policies } from "../policies";
 import { globMatch } from "../policies/lib";
 import { T, UNKNOWN, evaluate, one, res, secret } from "./helpers";
@@ -45,9 +46,21 @@ describe("policy framework: pack metadata", () => {
 });
 
 describe("policy framework: config", () => {
+    // The schemas the pack's analyzer server reports (GetAnalyzerInfo): what the CLI checks config against.
+    let served: PolicyInfo[];
+    before(async () => {
+        served = (await sharedAnalyzer()).info.policies;
+    });
+
+    it("the server reports every policy of the pack with its config schema", () => {
+        assert.deepEqual(served.map((p) => p.name).sort(), policies.map((p) => p.name).sort());
+        const minInstances = served.find((p) => p.name === "min-instances")!;
+        assert.ok("exemptions" in minInstances.configSchema.properties);
+    });
+
     it("dev.json and prod.json are valid for the pack", () => {
         for (const stack of ["dev", "prod"]) {
-            assert.doesNotThrow(() => resolveConfig(policies, readConfig(stack)), stack);
+            assert.doesNotThrow(() => resolveConfig(served, readConfig(stack)), stack);
         }
     });
 
@@ -68,7 +81,7 @@ describe("policy framework: config", () => {
             "ebs-encrypted": { exemptions: [{ resource: "x" }] },
         } as unknown as PackConfig;
         try {
-            resolveConfig(policies, bad);
+            resolveConfig(served, bad);
             assert.fail("expected a PolicyConfigError");
         } catch (e) {
             assert.ok(e instanceof PolicyConfigError);
@@ -81,11 +94,20 @@ describe("policy framework: config", () => {
         }
     });
 
-    it("applies schema defaults and lets config override them", () => {
-        const resolved = resolveConfig(policies, { "min-instances": { minimum: 3 } });
-        assert.equal(resolved.get("min-instances")!.properties.minimum, 3);
-        assert.equal(resolved.get("multi-az-compute")!.properties.minSubnets, 2);
-        assert.deepEqual(resolved.get("multi-az-compute")!.properties.exemptions, []);
+    it("applies schema defaults, lets config override them and always sends a level", () => {
+        const resolved = resolveConfig(served, { "min-instances": { minimum: 3 } });
+        assert.equal(resolved["min-instances"].properties.minimum, 3);
+        assert.equal(resolved["multi-az-compute"].properties.minSubnets, 2);
+        assert.deepEqual(resolved["multi-az-compute"].properties.exemptions, []);
+        // Unset on the wire would read as advisory: every policy gets its own level from the server.
+        assert.equal(resolved["min-instances"].enforcementLevel, served.find((p) => p.name === "min-instances")!.enforcementLevel);
+    });
+
+    it("refuses bad config through evaluate before analysing anything", async () => {
+        await assert.rejects(
+            evaluatePolicies({ resources: [res(T.lb, "alb", {})], config: { "alb-multi-az": { minSubnets: 0 } } }),
+            (e: unknown) => e instanceof PolicyConfigError && /"alb-multi-az"\.minSubnets: 0 is below the minimum/.test(e.message),
+        );
     });
 
     it("treats remediate as mandatory and uses the pack level when a policy has none", async () => {
@@ -147,11 +169,14 @@ describe("policy framework: exemptions", () => {
 });
 
 describe("policy framework: engine-faithful props", () => {
-    it("unwraps secrets and throws on unknown values like the analyzer", () => {
-        const props = engineProps({ password: secret("s3cret"), nested: { list: [1, secret(2)] }, later: UNKNOWN });
-        assert.equal(props.password, "s3cret");
-        assert.deepEqual(JSON.parse(JSON.stringify((props.nested as { list: unknown[] }).list)), [1, 2]);
-        assert.throws(() => props.later, /can't be known during preview/);
+    it("unwraps secrets for the policy and skips it on an unknown value, as the server does", async () => {
+        const secretPassword = res("aws:rds/instance:Instance", "db", { password: secret("s3cret-value-9"), instanceClass: "db.t4g.micro" });
+        const r = await one("rds-managed-password", [secretPassword]);
+        assert.ok(r.violations.length > 0);
+        assert.doesNotMatch(JSON.stringify(r), /s3cret-value-9/);
+        const unknown = await one("alb-multi-az", [res(T.lb, "alb", { subnets: UNKNOWN })]);
+        assert.deepEqual(unknown.violations, []);
+        assert.match(unknown.skippedUnknown[0].message, /can't be known during preview/);
     });
 
     it("stack policies see outputs when given (e.g. a known ARN to match by value)", async () => {

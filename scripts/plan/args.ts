@@ -7,7 +7,14 @@ export interface PlanArgs {
     stack?: string;
     config?: string;
     program?: string;
-    policyConfig?: string;
+    /** --policy-pack-config (or its alias --policy-config) values, in order. */
+    policyPackConfigs: string[];
+    /** --policy-pack values, in order. */
+    policyPacks: string[];
+    /** --new-stack: plan as the first preview of a stack that does not exist yet. */
+    newStack: boolean;
+    /** --timeout in seconds (default 120). */
+    timeoutSeconds?: number;
     json: boolean;
     /** Output format; `--json` is `--format json`. Default text. */
     format: OutputFormat;
@@ -28,12 +35,19 @@ export class UsageError extends Error {}
 
 export const USAGE = `Usage: npm run plan -- [options]
 
-Plans a stack offline (mock engine + mock cloud, no credentials) and checks the policy pack.
+Plans a stack offline (local engine + mock cloud, no credentials) and checks the policy packs.
 
   --stack NAME            stack to plan (default dev): Pulumi.NAME.yaml, policy/config/NAME.json
   --config FILE           plan this stack config file (Pulumi.<stack>.yaml format) instead
-  --program FILE          plan this Pulumi TypeScript program instead of index.ts
-  --policy-config FILE    policy pack config (--policy-pack-config format) instead of policy/config/NAME.json
+  --program DIR|FILE      plan this Pulumi TypeScript program: a project directory (Pulumi.yaml,
+                          config from DIR/Pulumi.NAME.yaml) or an entry file; default index.ts
+  --policy-pack DIR       attach this policy pack (repeatable); default the pack in policy/
+  --policy-pack-config FILE
+                          config for the pack given just before (or for policy/ without
+                          --policy-pack); default policy/config/NAME.json for policy/
+  --policy-config FILE    same as --policy-pack-config
+  --new-stack             plan the first preview of a new stack: computed outputs unknown
+  --timeout SECONDS       fail the plan when the program runs longer (default 120)
   --format FORMAT         text (default), json, sarif (code scanning), junit (CI test report),
                           markdown (PR comment); docs/ci.md
   --json                  same as --format json (shape: docs/plan.md, "JSON document")
@@ -54,7 +68,10 @@ const VALUE_FLAGS: Record<string, keyof PlanArgs> = {
     "--stack": "stack",
     "--config": "config",
     "--program": "program",
-    "--policy-config": "policyConfig",
+    "--policy-config": "policyPackConfigs",
+    "--policy-pack-config": "policyPackConfigs",
+    "--policy-pack": "policyPacks",
+    "--timeout": "timeoutSeconds",
     "--graph": "graph",
     "--out": "out",
     "--format": "format",
@@ -71,6 +88,9 @@ export function parsePlanArgs(argv: string[]): PlanArgs {
         help: false,
         componentsOnly: false,
         noCost: false,
+        newStack: false,
+        policyPacks: [],
+        policyPackConfigs: [],
     };
     const given = new Set<string>();
     for (let i = 0; i < argv.length; i++) {
@@ -84,13 +104,14 @@ export function parsePlanArgs(argv: string[]): PlanArgs {
             args.noCost = true;
             continue;
         }
-        if (flag === "--json" || flag === "--verbose" || flag === "--components-only" || flag === "-h" || flag === "--help") {
+        if (flag === "--json" || flag === "--verbose" || flag === "--components-only" || flag === "--new-stack" || flag === "-h" || flag === "--help") {
             if (eq > 0) {
                 throw new UsageError(`${flag} takes no value`);
             }
             if (flag === "--json") args.json = true;
             else if (flag === "--verbose") args.verbose = true;
             else if (flag === "--components-only") args.componentsOnly = true;
+            else if (flag === "--new-stack") args.newStack = true;
             else args.help = true;
             continue;
         }
@@ -102,12 +123,22 @@ export function parsePlanArgs(argv: string[]): PlanArgs {
         if (value === undefined || value === "" || (eq < 0 && value.startsWith("--"))) {
             throw new UsageError(`${flag} needs a value`);
         }
+        if (key === "policyPacks" || key === "policyPackConfigs") {
+            args[key].push(value);
+            continue;
+        }
         if (given.has(key) || (args[key] !== undefined && key !== "format" && key !== "failOn")) {
             throw new UsageError(`${flag} given twice`);
         }
         given.add(key);
         if (key === "format" || key === "failOn") {
             setChoice(args, key, value);
+        } else if (key === "timeoutSeconds") {
+            const seconds = Number(value);
+            if (!Number.isFinite(seconds) || seconds <= 0) {
+                throw new UsageError(`--timeout must be a number of seconds above 0 (got ${JSON.stringify(value)})`);
+            }
+            args.timeoutSeconds = seconds;
         } else if (key === "graph") {
             if (value !== "dot" && value !== "mermaid") {
                 throw new UsageError(`--graph must be dot or mermaid (got ${JSON.stringify(value)})`);
@@ -122,6 +153,9 @@ export function parsePlanArgs(argv: string[]): PlanArgs {
     }
     if (args.noCost && args.compare) {
         throw new UsageError("--compare needs the cost: drop --no-cost");
+    }
+    if (args.policyPacks.length > 0 ? args.policyPackConfigs.length > args.policyPacks.length : args.policyPackConfigs.length > 1) {
+        throw new UsageError("give at most one --policy-pack-config per --policy-pack (they pair up in order), or one for the default pack");
     }
     if (args.json && args.graph) {
         throw new UsageError("--json and --graph are exclusive: pick one output");

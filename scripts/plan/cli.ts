@@ -1,6 +1,7 @@
-// Offline plan CLI (entry point scripts/plan.ts): `npm run plan -- [--stack dev] [--config FILE] [--program FILE]
-// [--policy-config FILE] [--format text|json|sarif|junit|markdown] [--fail-on mandatory|advisory|none]
-// [--json] [--graph dot|mermaid] [--out FILE] [--verbose]`.
+// Offline plan CLI (entry point scripts/plan.ts): `npm run plan -- [--stack dev] [--config FILE] [--program DIR|FILE]
+// [--policy-pack DIR [--policy-pack-config FILE]]... [--new-stack] [--timeout S]
+// [--format text|json|sarif|junit|markdown] [--fail-on mandatory|advisory|none] [--graph dot|mermaid] [--out FILE]
+// [--compare PLAN.json] [--no-cost] [--verbose]`.
 // Exit 0: the program ran and nothing at the --fail-on level is violated; 1: program error or such a
 // violation; 2: bad usage (unknown flag or value, missing file, invalid policy config, unwritable --out).
 import * as fs from "fs";
@@ -48,7 +49,12 @@ async function main(argv: string[]): Promise<number> {
             stack: args.stack,
             configFile: args.config,
             program: args.program,
-            policyConfigFile: args.policyConfig,
+            policyConfigFile: args.policyPackConfigs[0],
+            ...(args.policyPacks.length > 0
+                ? { policyPacks: args.policyPacks.map((dir, i) => ({ dir, configFile: args.policyPackConfigs[i] })) }
+                : {}),
+            newStack: args.newStack,
+            ...(args.timeoutSeconds !== undefined ? { timeoutMs: args.timeoutSeconds * 1000 } : {}),
             passthroughConsole: false,
         });
     } catch (e) {
@@ -83,6 +89,8 @@ async function main(argv: string[]): Promise<number> {
     // In graph/JSON mode a failure still says why on stderr, so a pipeline log shows it.
     if ((args.graph || format !== "text" || args.out) && result.error) {
         process.stderr.write(`error: ${renderTextError(result.error.message, result.secretValues)}\n`);
+    } else if ((args.graph || args.json || args.out) && result.policy.error && !result.policy.skipped) {
+        process.stderr.write(`error: ${renderTextError(result.policy.error, result.secretValues)}\n`);
     }
     return code;
 }

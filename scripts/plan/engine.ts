@@ -1,408 +1,87 @@
-// Runs a Pulumi program under the SDK's mock engine and records the whole resource graph:
-// every registration with its parent, dependencies, options, inputs (secrets and unknowns marked)
-// and the state the mock cloud answered with, plus every data-source call.
-import * as pulumi from "@pulumi/pulumi";
-import { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
+// The local engine's program side. A Pulumi program runs against the ResourceMonitor and Engine
+// services of ./monitor: in its own node process through @pulumi/pulumi/cmd/run, exactly as
+// pulumi-language-nodejs starts it (runProgramProcess, what the plan uses), or in this process
+// through the SDK's public inline-program entry points, as the Automation API runs an inline
+// program (runProgram, for component unit tests that pass a function).
+import { ChildProcess, spawn } from "child_process";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { defaultCacheDir } from "./compileCache";
+import { EngineRun, LogRecord, normaliseGraph, plainFromWire, ProgramError, RunOptions } from "./graph";
+import { MonitorServer, Recording, startMonitor } from "./monitor";
 
-/** Marker keys the SDK uses on the wire. */
-export const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
-export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export * from "./graph";
 
-export interface RegisteredResource {
-    urn: string;
-    type: string;
-    name: string;
-    /** URN of the parent ("" for the root stack). */
-    parent: string;
-    custom: boolean;
-    id?: string;
-    /** Inputs as plain values: secrets unwrapped, unknowns as undefined. */
-    inputs: Record<string, unknown>;
-    /** Inputs as the engine sends them: secret wrappers and the unknown sentinel kept. */
-    wireInputs: Record<string, unknown>;
-    /** Dotted paths of inputs that are secret. */
-    secretPaths: string[];
-    /** State answered by the mock cloud (inputs + computed outputs). */
-    state: Record<string, unknown>;
-    dependencies: string[];
-    propertyDependencies: Record<string, string[]>;
-    provider?: string;
-    protect: boolean;
-    retainOnDelete: boolean;
-    deleteBeforeReplace: boolean;
-    ignoreChanges: string[];
-    additionalSecretOutputs: string[];
-    /** True for resources read with `.get()` rather than created. */
-    read?: boolean;
-    /** The `aliases` option as sent: full URNs, or specs relative to this resource (see AliasRecord). */
-    aliases?: AliasRecord[];
-    /** Where the program created the resource (the SDK's RegisterResourceRequest.sourcePosition). */
-    sourcePosition?: SourcePosition;
+/** Parallelism the language host passes (`pulumi preview --parallel`). */
+const PARALLEL = 16;
+
+function finish(rec: Recording): EngineRun {
+    normaliseGraph(rec.resources);
+    const secretOutputs: string[] = [];
+    const outputs = plainFromWire(rec.stackOutputs ?? {}, "", secretOutputs) as Record<string, unknown>;
+    const unanswered = [...new Set(rec.calls.filter((c) => !c.answered).map((c) => c.token))];
+    return { resources: rec.resources, calls: rec.calls, unanswered, outputs, secretOutputs, logs: rec.logs };
 }
 
-/** One alias of a registration: a full URN, or the parts that differ from the resource's own. */
-export interface AliasRecord {
-    urn?: string;
-    name?: string;
-    type?: string;
-    /** URN of the old parent; undefined = same parent as now (unless noParent). */
-    parentUrn?: string;
-    noParent?: boolean;
-    stack?: string;
-    project?: string;
-}
-
-/** A file URI and 1-based line (and column) as the SDK reports it, before any source mapping. */
-export interface SourcePosition {
-    uri: string;
-    line: number;
-    column?: number;
-}
-
-export interface CallRecord {
-    token: string;
-    inputs: Record<string, unknown>;
-    /** False when the mock cloud had no answer for this data source. */
-    answered: boolean;
-}
-
-/** The mock cloud: answers resource creation and data-source calls. `undefined` = cannot answer. */
-export interface MockCloud {
-    newResource(args: MockResourceArgs): { id: string | undefined; state: Record<string, unknown> };
-    call(args: MockCallArgs): Record<string, unknown> | undefined;
-}
-
-export interface RunOptions {
-    /** The program: a function (inline program) or a module path to require. */
-    program: (() => unknown) | string;
-    project: string;
-    stack: string;
-    /** Full config keys ("web-platform:app") to raw string values, as `pulumi config` stores them. */
-    config?: Record<string, string>;
-    secretKeys?: string[];
-    /** True (default) runs as `pulumi preview` does. */
-    preview?: boolean;
-    cloud: MockCloud;
-    /** Capture the program's console output into `logs` instead of printing it (the CLI's --json). */
-    captureConsole?: boolean;
-}
-
-/** A message the program or the SDK logged during the run (pulumi.log.*, or console output when captured). */
-export interface LogRecord {
-    severity: "debug" | "info" | "warning" | "error" | "stdout" | "stderr";
-    message: string;
-}
-
-export interface EngineRun {
-    resources: RegisteredResource[];
-    calls: CallRecord[];
-    /** Tokens of data sources the mock cloud could not answer. */
-    unanswered: string[];
-    /** Stack outputs, fully resolved (secrets unwrapped; see `secretOutputs`). */
-    outputs: Record<string, unknown>;
-    secretOutputs: string[];
-    /** pulumi.log messages (and the program's console output when `captureConsole`). */
-    logs: LogRecord[];
-}
-
-/** A failed run: the program's error, with what was registered before it failed. */
-export class ProgramError extends Error {
-    constructor(public readonly cause: unknown, public readonly partial: EngineRun) {
-        super(cause instanceof Error ? cause.message : String(cause));
-        this.name = "ProgramError";
-        if (cause instanceof Error && cause.stack) {
-            this.stack = cause.stack;
-        }
-    }
-}
-
-interface RegisterRequest {
-    getType(): string;
-    getName(): string;
-    getParent(): string;
-    getCustom(): boolean;
-    getProvider(): string;
-    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
-    getDependenciesList(): string[];
-    getPropertydependenciesMap(): { forEach(cb: (v: { getUrnsList(): string[] }, k: string) => void): void };
-    getProtect(): boolean | undefined;
-    getRetainondelete(): boolean | undefined;
-    getDeletebeforereplace(): boolean;
-    getIgnorechangesList(): string[];
-    getAdditionalsecretoutputsList(): string[];
-    getSourceposition?(): { getUri(): string; getLine(): number; getColumn(): number } | undefined;
-    getAliasesList?(): AliasProto[];
-    getAliasurnsList?(): string[];
-}
-
-interface AliasProto {
-    getUrn(): string;
-    getSpec(): {
-        getName(): string; getType(): string; getStack(): string; getProject(): string;
-        getParenturn(): string; getNoparent(): boolean;
-    } | undefined;
-}
-
-/** Aliases of a register request, structured (alias specs) or as plain URNs (older SDKs). */
-function aliasesOf(req: RegisterRequest): AliasRecord[] {
-    const structured = (req.getAliasesList?.() ?? []).map((a): AliasRecord => {
-        const spec = a.getSpec();
-        if (a.getUrn() || !spec) {
-            return { urn: a.getUrn() };
-        }
-        return {
-            name: spec.getName() || undefined,
-            type: spec.getType() || undefined,
-            parentUrn: spec.getParenturn() || undefined,
-            noParent: spec.getNoparent() || undefined,
-            stack: spec.getStack() || undefined,
-            project: spec.getProject() || undefined,
-        };
-    });
-    return [...structured, ...(req.getAliasurnsList?.() ?? []).map((urn) => ({ urn }))];
-}
-
-interface ReadRequest {
-    getType(): string;
-    getName(): string;
-    getParent(): string;
-    getId(): string;
-    getProvider(): string;
-    getProperties(): { toJavaScript(): Record<string, unknown> } | undefined;
-    getDependenciesList?(): string[];
-    getAdditionalsecretoutputsList?(): string[];
-}
-
-type ReadCallback = (err: unknown, resp: { getUrn(): string } | undefined) => void;
-
-type Callback = (err: unknown, resp: { getUrn(): string; getId(): string } | undefined) => void;
-
-function sourcePositionOf(req: RegisterRequest): SourcePosition | undefined {
-    const pos = req.getSourceposition?.();
-    return pos && pos.getUri() ? { uri: pos.getUri(), line: pos.getLine(), column: pos.getColumn() || undefined } : undefined;
-}
-
-/** Unwrap secrets and unknowns from a wire value, collecting secret paths. */
-export function plainFromWire(value: unknown, path: string, secretPaths: string[]): unknown {
-    if (value === UNKNOWN) {
-        return undefined;
-    }
-    if (Array.isArray(value)) {
-        return value.map((v, i) => plainFromWire(v, `${path}[${i}]`, secretPaths));
-    }
-    if (value && typeof value === "object") {
-        const obj = value as Record<string, unknown>;
-        if (obj[SECRET_SIG_KEY] === SECRET_SIG) {
-            secretPaths.push(path);
-            return plainFromWire(obj.value, path, []);
-        }
-        const out: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(obj)) {
-            out[k] = plainFromWire(v, path ? `${path}.${k}` : k, secretPaths);
-        }
-        return out;
-    }
-    return value;
-}
+// In-process runs share the SDK's process-global settings: one at a time.
+let inProcessQueue: Promise<unknown> = Promise.resolve();
 
 /**
- * Run a program under mocks and return its graph. Runs are serialised by the caller: the SDK's
- * runtime state is process-global.
+ * Run a program in this process against the local engine (component unit tests). Uses only the
+ * SDK's public runtime API: resetOptions, setAllConfig, runInPulumiStack, disconnect.
  */
-export async function runProgram(opts: RunOptions): Promise<EngineRun> {
-    const resources: RegisteredResource[] = [];
-    const calls: CallRecord[] = [];
+export function runProgram(opts: RunOptions): Promise<EngineRun> {
+    const next = inProcessQueue.then(() => runInProcess(opts));
+    inProcessQueue = next.catch(() => undefined);
+    return next;
+}
 
-    await pulumi.runtime.setMocks(
-        {
-            newResource: (args: MockResourceArgs) => opts.cloud.newResource(args),
-            call: (args: MockCallArgs) => {
-                const answer = opts.cloud.call(args);
-                calls.push({ token: args.token, inputs: args.inputs as Record<string, unknown>, answered: answer !== undefined });
-                return answer ?? {};
-            },
-        },
-        opts.project,
-        opts.stack,
-        opts.preview ?? true,
-    );
-
-    // Wrap the mock monitor so we see what MockResourceArgs leaves out (parent, deps, options).
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const settings = require("@pulumi/pulumi/runtime/settings") as {
-        getMonitor(): { registerResource(req: RegisterRequest, cb: Callback): Promise<void> };
-        waitForRPCs(): Promise<void>;
-    };
-    const monitor = settings.getMonitor();
-    const original = monitor.registerResource.bind(monitor);
-    // Resources read with `.get()` are part of the graph too (custom, with the id they were read by).
-    const monitorWithRead = monitor as unknown as { readResource?(req: ReadRequest, cb: ReadCallback): Promise<void> };
-    const originalRead = monitorWithRead.readResource?.bind(monitor);
-    if (originalRead) {
-        monitorWithRead.readResource = (req: ReadRequest, cb: ReadCallback) => originalRead(req, (err, resp) => {
-            if (!err && resp) {
-                const wire = req.getProperties()?.toJavaScript() ?? {};
-                const secretPaths: string[] = [];
-                resources.push({
-                    urn: resp.getUrn(), type: req.getType(), name: req.getName(), parent: req.getParent(), custom: true,
-                    id: req.getId() || undefined, inputs: plainFromWire(wire, "", secretPaths) as Record<string, unknown>,
-                    wireInputs: wire, secretPaths, state: {}, dependencies: req.getDependenciesList?.() ?? [],
-                    propertyDependencies: {}, provider: req.getProvider() || undefined, protect: false, retainOnDelete: false,
-                    deleteBeforeReplace: false, ignoreChanges: [], additionalSecretOutputs: req.getAdditionalsecretoutputsList?.() ?? [],
-                    read: true, aliases: [],
-                });
-            }
-            cb(err, resp);
-        });
-    }
-    monitor.registerResource = (req: RegisterRequest, cb: Callback) => {
-        return original(req, (err, resp) => {
-            if (!err && resp) {
-                const wire = req.getObject()?.toJavaScript() ?? {};
-                const secretPaths: string[] = [];
-                const inputs = plainFromWire(wire, "", secretPaths) as Record<string, unknown>;
-                const propertyDependencies: Record<string, string[]> = {};
-                req.getPropertydependenciesMap().forEach((v, k) => {
-                    propertyDependencies[k] = v.getUrnsList();
-                });
-                resources.push({
-                    urn: resp.getUrn(),
-                    type: req.getType(),
-                    name: req.getName(),
-                    parent: req.getParent(),
-                    custom: req.getCustom(),
-                    id: resp.getId() || undefined,
-                    inputs,
-                    wireInputs: wire,
-                    secretPaths,
-                    state: {},
-                    dependencies: req.getDependenciesList(),
-                    propertyDependencies,
-                    provider: req.getProvider() || undefined,
-                    protect: req.getProtect() ?? false,
-                    retainOnDelete: req.getRetainondelete() ?? false,
-                    deleteBeforeReplace: req.getDeletebeforereplace(),
-                    ignoreChanges: req.getIgnorechangesList(),
-                    additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
-                    aliases: aliasesOf(req),
-                    sourcePosition: sourcePositionOf(req),
-                });
-            }
-            cb(err, resp);
-        });
-    };
-
+async function runInProcess(opts: RunOptions): Promise<EngineRun> {
+    // Loaded on first use: the plan itself runs programs in their own process and never needs it.
+    const pulumi = await import("@pulumi/pulumi");
+    const monitor = await startMonitor({ project: opts.project, stack: opts.stack, cloud: opts.cloud, newStack: opts.newStack });
+    pulumi.runtime.resetOptions(opts.project, opts.stack, PARALLEL, monitor.address, monitor.address, opts.preview ?? true, "organization");
     pulumi.runtime.setAllConfig(opts.config ?? {}, opts.secretKeys ?? []);
-
-    const logs: LogRecord[] = [];
-    const restoreConsole = captureConsole(logs, opts.captureConsole ?? false);
-    const program = typeof opts.program === "string" ? requireFresh(opts.program) : opts.program;
-    let stackOutputs: Record<string, unknown> | undefined;
+    const restoreConsole = captureConsole(monitor.recording.logs, opts.captureConsole ?? false);
+    const stray: unknown[] = [];
+    const onRejection = (reason: unknown) => stray.push(reason);
+    process.on("unhandledRejection", onRejection);
     let failure: { error: unknown } | undefined;
     try {
-        stackOutputs = await pulumi.runtime.runInPulumiStack(async () => program()) as Record<string, unknown> | undefined;
+        const program = typeof opts.program === "string" ? requireFresh(opts.program) : opts.program;
+        await pulumi.runtime.runInPulumiStack(async () => program());
+        await pulumi.runtime.disconnect(true);
     } catch (e) {
         failure = { error: e };
-    }
-    try {
-        // Let every outstanding registration finish, even after a failure, so the next run in this
-        // process starts from a quiet runtime (repeatable runs).
-        await settings.waitForRPCs();
-    } catch (e) {
-        failure ??= { error: e };
+        await pulumi.runtime.disconnect(false).catch(() => undefined);
     } finally {
+        await new Promise((resolve) => setImmediate(resolve));
+        process.off("unhandledRejection", onRejection);
         restoreConsole();
+        await monitor.close();
     }
-    normaliseGraph(resources);
+    failure ??= stray.length > 0 ? { error: stray[0] } : undefined;
+    const run = finish(monitor.recording);
     if (failure) {
-        const unanswered = [...new Set(calls.filter((c) => !c.answered).map((c) => c.token))];
-        throw new ProgramError(failure.error, { resources, calls, unanswered, outputs: {}, secretOutputs: [], logs });
+        throw new ProgramError(failure.error, run);
     }
-
-    // Attach the state the mock cloud returned (kept by the mock monitor).
-    const mockMonitor = monitor as unknown as { resources: Map<string, { state: unknown }> };
-    for (const r of resources) {
-        const stored = mockMonitor.resources?.get(r.urn);
-        if (stored) {
-            const raw = stored.state as { toJavaScript?: () => unknown } | undefined;
-            const state = typeof raw?.toJavaScript === "function" ? raw.toJavaScript() : raw;
-            r.state = plainFromWire(state ?? {}, "", []) as Record<string, unknown>;
-        }
-    }
-
-    // Stack outputs come from the root stack's registered outputs, where secrets are still marked.
-    const secretOutputs: string[] = [];
-    const root = resources.find((r) => r.type === "pulumi:pulumi:Stack");
-    const rootState = root ? mockMonitor.resources?.get(root.urn)?.state as { toJavaScript?: () => unknown } | undefined : undefined;
-    const wireOutputs = typeof rootState?.toJavaScript === "function" ? rootState.toJavaScript() : stackOutputs ?? {};
-    const outputs = plainFromWire(wireOutputs, "", secretOutputs) as Record<string, unknown>;
-    const unanswered = [...new Set(calls.filter((c) => !c.answered).map((c) => c.token))];
-    return { resources, calls, unanswered, outputs, secretOutputs, logs };
+    return run;
 }
 
-/**
- * Make every graph edge point at a registered URN: provider references arrive as `<urn>::<id>`,
- * and a dependency URN the monitor never assigned is matched by type and name when unambiguous.
- */
-export function normaliseGraph(resources: RegisteredResource[]): void {
-    const urns = new Set(resources.map((r) => r.urn));
-    const byTypeName = new Map<string, string[]>();
-    for (const r of resources) {
-        const key = `${r.type}::${r.name}`;
-        byTypeName.set(key, [...(byTypeName.get(key) ?? []), r.urn]);
-    }
-    const resolve = (ref: string): string => {
-        if (!ref || urns.has(ref)) {
-            return ref;
-        }
-        // Provider reference: urn:pulumi:...::<name>::<id>.
-        const withoutId = ref.slice(0, ref.lastIndexOf("::"));
-        if (urns.has(withoutId)) {
-            return withoutId;
-        }
-        const parts = ref.split("::");
-        if (parts.length >= 4) {
-            const type = parts[2].split("$").pop() ?? "";
-            const candidates = byTypeName.get(`${type}::${parts.slice(3).join("::")}`) ?? [];
-            if (candidates.length === 1) {
-                return candidates[0];
-            }
-        }
-        return ref;
-    };
-    for (const r of resources) {
-        r.parent = resolve(r.parent);
-        r.dependencies = [...new Set(r.dependencies.map(resolve))];
-        for (const [k, v] of Object.entries(r.propertyDependencies)) {
-            r.propertyDependencies[k] = [...new Set(v.map(resolve))];
-        }
-        if (r.provider) {
-            r.provider = resolve(r.provider);
-        }
-    }
-}
-
-const RUNTIME_LOG = /^(debug|info|warning|error): \[runtime\] ([\s\S]*)$/;
-
-/** Route the SDK's console logging (it prints when no engine is attached) into `logs`. */
+/** Route console output into `logs` (the CLI's --json keeps stdout for the document). */
 function captureConsole(logs: LogRecord[], all: boolean): () => void {
+    if (!all) {
+        return () => undefined;
+    }
     const saved = { log: console.log, info: console.info, warn: console.warn, error: console.error };
-    const wrap = (fallback: (...a: unknown[]) => void, stream: "stdout" | "stderr") => (...args: unknown[]) => {
-        const text = args.map((a) => (typeof a === "string" ? a : a instanceof Error ? a.message : JSON.stringify(a))).join(" ");
-        const m = RUNTIME_LOG.exec(text);
-        if (m) {
-            logs.push({ severity: m[1] as LogRecord["severity"], message: m[2] });
-        } else if (all) {
-            logs.push({ severity: stream, message: text });
-        } else {
-            fallback(...args);
-        }
+    const wrap = (stream: "stdout" | "stderr") => (...args: unknown[]) => {
+        logs.push({ severity: stream, message: args.map((a) => (typeof a === "string" ? a : a instanceof Error ? a.message : JSON.stringify(a))).join(" ") });
     };
-    console.log = wrap(saved.log, "stdout");
-    console.info = wrap(saved.info, "stdout");
-    console.warn = wrap(saved.warn, "stderr");
-    console.error = wrap(saved.error, "stderr");
+    console.log = wrap("stdout");
+    console.info = wrap("stdout");
+    console.warn = wrap("stderr");
+    console.error = wrap("stderr");
     return () => Object.assign(console, saved);
 }
 
@@ -411,7 +90,174 @@ function requireFresh(modulePath: string): () => unknown {
         const resolved = require.resolve(modulePath);
         delete require.cache[resolved];
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const mod = require(resolved) as Record<string, unknown>;
-        return mod;
+        return require(resolved) as unknown;
     };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The program in its own process (the plan).
+// ---------------------------------------------------------------------------------------------
+
+export interface ProcessRunOptions extends Omit<RunOptions, "program"> {
+    /** The program's entry file, or "." for the package.json `main` of `cwd`. */
+    program: string;
+    /** The project directory (where Pulumi.yaml is): the program's working directory. */
+    cwd: string;
+    /** Kill the program and fail the run after this long (ms). */
+    timeoutMs: number;
+    /** Extra node flags for the program process (e.g. a preload). */
+    nodeArgs?: string[];
+    /** Called with the child's pid as soon as it is spawned (tests check it is gone afterwards). */
+    onSpawn?: (pid: number) => void;
+}
+
+const RUN_ENTRY = require.resolve("@pulumi/pulumi/cmd/run");
+
+/**
+ * The preload's own code: the V8 code cache. (Not the transpile cache: its hits bypass ts-node, so
+ * stack traces, and with them the SDK's source positions, would point at JavaScript lines.)
+ */
+const PRELOAD_TAIL = (root: string) => `exports.enableCodeCache(${JSON.stringify(root)});\n`;
+
+/**
+ * A preload for the program process that turns on the plan's V8 code cache (./compileCache) before
+ * @pulumi/pulumi/cmd/run loads the SDKs: their modules then load from compiled code. The preload
+ * is ./compileCache transpiled once to JavaScript, since the program's node has no TypeScript
+ * loader until cmd/run registers ts-node. PLAN_COMPILE_CACHE=0 turns it off.
+ */
+export function codeCachePreload(root: string): string[] {
+    if (process.env.PLAN_COMPILE_CACHE === "0") {
+        return [];
+    }
+    try {
+        const source = fs.readFileSync(path.join(__dirname, "compileCache.ts"), "utf8");
+        const dir = defaultCacheDir(root);
+        const file = path.join(dir, `preload-${crypto.createHash("sha1").update(source).update(PRELOAD_TAIL(root)).digest("hex").slice(0, 16)}.js`);
+        if (!fs.existsSync(file)) {
+            fs.mkdirSync(dir, { recursive: true });
+            // TypeScript loads only for this one-off transpile (it costs a second to load).
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const ts = require("typescript") as typeof import("typescript");
+            const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+            fs.writeFileSync(`${file}.${process.pid}`, `${js}\n${PRELOAD_TAIL(root)}`);
+            fs.renameSync(`${file}.${process.pid}`, file);
+        }
+        return ["-r", file];
+    } catch {
+        return [];
+    }
+}
+
+/** argv and environment exactly as pulumi-language-nodejs builds them for `pulumi preview`. */
+export function languageHostInvocation(o: ProcessRunOptions, monitorAddress: string): { args: string[]; env: NodeJS.ProcessEnv } {
+    const args = [
+        ...(o.nodeArgs ?? []), RUN_ENTRY,
+        `--monitor=${monitorAddress}`, `--engine=${monitorAddress}`, `--organization=organization`,
+        `--project=${o.project}`, `--root-directory=${o.cwd}`, `--stack=${o.stack}`, `--pwd=${o.cwd}`,
+        ...(o.preview ?? true ? ["--dry-run"] : []), `--parallel=${PARALLEL}`, o.program,
+    ];
+    const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        PULUMI_CONFIG: JSON.stringify(o.config ?? {}),
+        // Error logs are text for a terminal or a JSON document, not ANSI-coloured traces.
+        FORCE_COLOR: "0",
+        PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(o.secretKeys ?? []),
+        // runtime.options.typescript defaults to true; the host passes it on like this.
+        PULUMI_NODEJS_TYPESCRIPT: "true",
+        // The type check is the repo's `npm run typecheck`; a user can ask for it with "false".
+        PULUMI_NODEJS_TRANSPILE_ONLY: process.env.PULUMI_NODEJS_TRANSPILE_ONLY ?? "true",
+    };
+    return { args, env };
+}
+
+/** The SDK's "Running program ... failed" log, as a message (and the trace for --verbose). */
+export function programFailure(logs: LogRecord[], stderr: string): { message: string; stack?: string } | undefined {
+    // The error becomes the plan's error: it is not repeated among the diagnostics.
+    const index = logs.findIndex((l) => l.severity === "error");
+    const logged = (index >= 0 ? logs.splice(index, 1)[0].message : stderr.trim()).replace(/\u001b\[[0-9;]*m/g, "");
+    if (!logged) {
+        return undefined;
+    }
+    const body = logged.replace(/^Running program '[^']*' failed with an unhandled exception:\s*/, "");
+    const lines = body.split("\n");
+    const firstFrame = lines.findIndex((l) => /^\s+at /.test(l));
+    const message = (firstFrame < 0 ? lines : lines.slice(0, firstFrame)).join("\n").trim().replace(/^(Error|TypeError|RangeError|ReferenceError): /, "");
+    return { message, stack: body };
+}
+
+function killTree(child: ChildProcess): void {
+    if (child.exitCode === null && child.signalCode === null && child.pid) {
+        try {
+            // The program runs in its own process group: take any process it started with it.
+            process.kill(-child.pid, "SIGKILL");
+        } catch {
+            child.kill("SIGKILL");
+        }
+    }
+}
+
+const liveChildren = new Set<ChildProcess>();
+process.once("exit", () => liveChildren.forEach(killTree));
+
+/** Spawn a node child in its own process group; it is killed if this process exits. */
+export function spawnNode(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv }): ChildProcess {
+    const child = spawn(process.execPath, args, { ...options, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    liveChildren.add(child);
+    child.once("exit", () => liveChildren.delete(child));
+    return child;
+}
+
+export { killTree };
+
+/** Run the program in its own node process against a fresh monitor; rejects with ProgramError. */
+export async function runProgramProcess(o: ProcessRunOptions): Promise<EngineRun> {
+    const monitor: MonitorServer = await startMonitor({ project: o.project, stack: o.stack, cloud: o.cloud, newStack: o.newStack });
+    const { args, env } = languageHostInvocation(o, monitor.address);
+    const child = spawnNode(args, { cwd: o.cwd, env });
+    if (child.pid) {
+        o.onSpawn?.(child.pid);
+    }
+    let stderr = "";
+    const logs = monitor.recording.logs;
+    child.stdout?.on("data", (d: Buffer) => (o.captureConsole ? logs.push({ severity: "stdout", message: d.toString().replace(/\n$/, "") }) : process.stdout.write(d)));
+    child.stderr?.on("data", (d: Buffer) => {
+        stderr = (stderr + d.toString()).slice(-65536);
+        if (!o.captureConsole) {
+            process.stderr.write(d);
+        }
+    });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+        timedOut = true;
+        killTree(child);
+    }, o.timeoutMs);
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
+        child.once("exit", (c, s) => resolve([c, s]));
+        child.once("error", () => resolve([null, null]));
+    });
+    clearTimeout(timer);
+    killTree(child);
+    await monitor.close();
+    const run = finish(monitor.recording);
+    const who = `the program's process (node ${path.relative(process.cwd(), RUN_ENTRY) || RUN_ENTRY}, pid ${child.pid ?? "?"})`;
+    if (timedOut) {
+        throw new ProgramError(new Error(`the plan timed out after ${o.timeoutMs / 1000} s: ${who} was still running and was killed (raise it with --timeout SECONDS)`), run);
+    }
+    // The language host registers the root stack before it loads the program: it does not count.
+    const registered = run.resources.some((r) => r.type !== "pulumi:pulumi:Stack");
+    if (code !== 0 && registered) {
+        const failure = programFailure(run.logs, stderr);
+        const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+        const e = new Error(failure ? `${failure.message}\n(${who} ${why})` : `${who} ${why}`);
+        e.stack = failure?.stack ?? e.message;
+        throw new ProgramError(e, run);
+    }
+    if (!registered) {
+        const failure = programFailure(run.logs, stderr);
+        const status = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+        const e = new Error(`${who} ${status} before registering any resource: is ${o.program} a Pulumi program that ran to its end?${failure ? `\n${failure.message}` : ""}`);
+        e.stack = failure?.stack ?? e.message;
+        throw new ProgramError(e, run);
+    }
+    return run;
 }

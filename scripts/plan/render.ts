@@ -1,7 +1,7 @@
 // Renderings of a PlanResult: a preview-like text, a stable JSON document and a DOT/Mermaid graph.
 // Every rendering is scrubbed of every known secret value before it leaves this module.
 import * as path from "path";
-import { RegisteredResource } from "./engine";
+import { RegisteredResource, SourcePosition } from "./engine";
 import { mandatoryCount, PlanResult, PolicyViolation, ROOT } from "./run";
 import { maskPaths, maskWire, scrub, SECRET_MASK } from "./secrets";
 import { costJson, costTextLines } from "./cost";
@@ -21,8 +21,10 @@ export interface PlanStep {
     protect: boolean;
     retainOnDelete: boolean;
     dependencies: string[];
-    /** Earlier URNs of this resource (its `aliases` option): the engine updates those in place. */
+    /** Earlier URNs of this resource (its `aliases` option, resolved to URNs): the engine updates those in place. */
     aliases: string[];
+    /** Where the program registered the resource (file URI, line, column), when the SDK sent it. */
+    sourcePosition?: SourcePosition;
 }
 
 export interface PlanJson {
@@ -41,6 +43,8 @@ export interface PlanJson {
     logs: PlanResult["logs"];
     notes: string[];
     policyPack: { name: string; version: string; evaluated: boolean; policies: number; error: string | null };
+    /** Every attached pack, in the order given (one entry without --policy-pack). */
+    policyPacks: Array<{ name: string; version: string; evaluated: boolean; policies: number; error: string | null }>;
     error: { message: string } | null;
     summary: {
         create: number;
@@ -96,7 +100,8 @@ function buildPlanJson(r: PlanResult): PlanJson {
         protect: res.protect,
         retainOnDelete: res.retainOnDelete,
         dependencies: res.dependencies,
-        aliases: (res.aliases ?? []).flatMap((a) => (a.urn ? [a.urn] : [])),
+        aliases: (res.aliases ?? []).filter((a): a is string => typeof a === "string"),
+        ...(res.sourcePosition ? { sourcePosition: res.sourcePosition } : {}),
     }));
     return {
         version: PLAN_JSON_VERSION,
@@ -120,6 +125,7 @@ function buildPlanJson(r: PlanResult): PlanJson {
             policies: r.policy.policyCount,
             error: r.policy.error ?? null,
         },
+        policyPacks: (r.policyPacks ?? [r.policy]).map((p) => ({ name: p.packName, version: p.packVersion, evaluated: p.evaluated, policies: p.policyCount, error: p.error ?? null })),
         error: r.error ? { message: r.error.message } : null,
         summary: {
             create: steps.filter((s) => s.op === "create").length,

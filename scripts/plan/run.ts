@@ -1,10 +1,15 @@
-// planStack: the credential-free preview. Runs a Pulumi program with a stack's config under the
-// mock engine and the realistic mock cloud, then evaluates the policy pack on the result. The CLI
-// (scripts/plan.ts), the benchmark and the portal (Automation API, issue 7) all call this.
+// planStack: the credential-free preview. A local engine runs the Pulumi program in its own
+// process (as pulumi-language-nodejs does) against a ResourceMonitor answered by the realistic
+// mock cloud, and each policy pack in its own analyzer process (as the CLI does); the verdict is
+// the packs' own. The CLI (scripts/plan.ts), the benchmark and the portal all call this.
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { AliasRecord, EngineRun, LogRecord, ProgramError, RegisteredResource, runProgram } from "./engine";
+import { AliasRecord, codeCachePreload, EngineRun, LogRecord, ProgramError, RegisteredResource, runProgramProcess } from "./engine";
+import { Analyzer, AnalyzerInfo, AnalyzerProcessError } from "./analyzer";
+import { ensurePackBuilt } from "./packBuild";
+import { PolicyConfigError } from "./policyConfig";
+import { analyzeStack, analyzerInputs } from "./policyRun";
 import { createMockCloud } from "./mockCloud";
 import { configRegion, effectiveConfig, isPlainObject, parseStackConfig, tryJson } from "./stackConfig";
 import { collectSecretValues } from "./secrets";
@@ -28,12 +33,24 @@ export interface PlanOptions {
     configText?: string;
     /** Full key -> value; objects merge one level into the file's value, `undefined` deletes the key. */
     configOverrides?: Record<string, unknown>;
-    /** Program file (default index.ts at the repo root). */
+    /**
+     * The program: a directory with Pulumi.yaml (its `main`, or package.json's), or an entry file
+     * (default index.ts at the repo root).
+     */
     program?: string;
     /** Policy pack config (`--policy-pack-config` format). Default policy/config/<stack>.json if present. */
     policyConfigFile?: string;
     /** Policy pack config as an object (wins over policyConfigFile). */
     policyConfig?: Record<string, unknown>;
+    /**
+     * Policy packs to attach, as `pulumi preview --policy-pack DIR --policy-pack-config FILE`
+     * (repeatable). Default: the pack in policy/ with policyConfigFile / policyConfig.
+     */
+    policyPacks?: PolicyPackSpec[];
+    /** Simulate the first preview of a stack that does not exist yet: computed outputs unknown. */
+    newStack?: boolean;
+    /** Kill the program and fail the plan after this long (default 120 000 ms). */
+    timeoutMs?: number;
     /** Skip policy evaluation. */
     skipPolicies?: boolean;
     /**
@@ -47,6 +64,13 @@ export interface PlanOptions {
     noCost?: boolean;
     /** Another plan's cost (its JSON `cost`): the result carries the change (--compare). */
     compareCost?: CostSummary;
+}
+
+export interface PolicyPackSpec {
+    /** The pack's directory (its package.json `main` is what the analyzer loads). */
+    dir: string;
+    configFile?: string;
+    config?: Record<string, unknown>;
 }
 
 export interface PolicyViolation {
@@ -90,7 +114,12 @@ export interface PlanResult {
     secretOutputs: string[];
     unanswered: string[];
     logs: LogRecord[];
+    /** Every attached pack's findings together (each violation names its pack). */
     policy: PolicyOutcome;
+    /** Each attached pack's outcome on its own, in the order the packs were given. */
+    policyPacks?: PolicyOutcome[];
+    /** True when the plan simulated a new stack (--new-stack). */
+    newStack?: boolean;
     /** Things the plan assumed (placeholder secrets, ...). */
     notes: string[];
     /** Clear-text values to scrub from any rendering. Never render this field. */
@@ -121,7 +150,7 @@ export function planExitCode(r: PlanResult): number {
     return !r.programOk || mandatoryCount(r) > 0 || packFailed ? 1 : 0;
 }
 
-// Runs share the SDK's process-global runtime state: serialise them.
+// One plan at a time: the program and the packs are processes, but the machine is shared.
 let queue: Promise<unknown> = Promise.resolve();
 
 export function planStack(options: PlanOptions = {}): Promise<PlanResult> {
@@ -156,53 +185,29 @@ function projectInfo(programFile: string): { project: string; tags: Record<strin
     }
 }
 
-interface LoadedPack {
-    policies: unknown[];
-    version: string;
-    /** A recorded resource as the engine would send it to the pack. */
-    fromRegistered: (r: RegisteredResource) => Record<string, unknown>;
-    evaluate: (input: Record<string, unknown>) => Promise<{
-        violations: Array<Record<string, unknown>>;
-        notApplicable: PolicyOutcome["notApplicable"];
-        skippedUnknown: PolicyOutcome["skippedUnknown"];
-    }>;
+const DEFAULT_PACK = path.join(ROOT, "policy");
+const DEFAULT_TIMEOUT_MS = 120_000;
+
+interface PackRun {
+    spec: PolicyPackSpec;
+    /** The flag a config problem is reported under. */
+    flag: string;
+    config: Record<string, unknown>;
+    configFile?: string;
+    analyzer: Promise<Analyzer>;
 }
 
-/** The pack from policy/, loaded lazily so a plan still runs while the pack is being written. */
-function loadPack(): LoadedPack | string {
-    try {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const evaluator = require(path.join(ROOT, "policy", "evaluate")) as {
-            evaluatePolicies?: LoadedPack["evaluate"];
-            fromRegistered?: LoadedPack["fromRegistered"];
-        };
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const pack = require(path.join(ROOT, "policy", "policies")) as { policies?: unknown[] };
-        if (typeof evaluator.evaluatePolicies !== "function" || typeof evaluator.fromRegistered !== "function" || !Array.isArray(pack.policies)) {
-            return "policy/evaluate.ts or policy/policies/index.ts does not export evaluatePolicies/fromRegistered/policies";
-        }
-        let version = "0.0.0";
-        try {
-            version = (JSON.parse(fs.readFileSync(path.join(ROOT, "policy", "package.json"), "utf8")) as { version?: string }).version ?? version;
-        } catch {
-            // keep the default
-        }
-        return { policies: pack.policies, version, evaluate: evaluator.evaluatePolicies, fromRegistered: evaluator.fromRegistered };
-    } catch (e) {
-        return `could not load the policy pack: ${(e as Error).message.split("\n")[0]}`;
+function readPackConfig(spec: PolicyPackSpec, stack: string, flag: string): { config: Record<string, unknown>; file?: string } {
+    if (spec.config) {
+        return { config: spec.config };
     }
-}
-
-function policyConfigFor(options: PlanOptions, stack: string): { config: Record<string, unknown>; file?: string } {
-    if (options.policyConfig) {
-        return { config: options.policyConfig };
-    }
-    const explicit = options.policyConfigFile;
-    const file = explicit ? path.resolve(explicit) : path.join(ROOT, "policy", "config", `${stack}.json`);
-    if (!explicit && !fs.existsSync(file)) {
+    const explicit = spec.configFile;
+    // The repo's pack has per-stack defaults: policy/config/<stack>.json.
+    const file = explicit ? path.resolve(explicit) : path.resolve(spec.dir) === DEFAULT_PACK ? path.join(DEFAULT_PACK, "config", `${stack}.json`) : undefined;
+    if (!file || (!explicit && !fs.existsSync(file))) {
         return { config: {} };
     }
-    const text = readText(file, "--policy-config");
+    const text = readText(file, flag);
     try {
         const parsed = JSON.parse(text) as unknown;
         if (!isPlainObject(parsed)) {
@@ -210,62 +215,139 @@ function policyConfigFor(options: PlanOptions, stack: string): { config: Record<
         }
         return { config: parsed, file };
     } catch (e) {
-        throw new PlanInputError(`--policy-config ${file}: ${(e as Error).message}`, "--policy-config");
+        throw new PlanInputError(`${flag} ${file}: ${(e as Error).message}`, flag);
     }
 }
 
-async function evaluatePack(
-    resources: RegisteredResource[],
-    options: PlanOptions,
-    stack: string,
-    stackTags: Record<string, string>,
-    cost: { usage: Usage; region: string; notes: string[] },
-): Promise<PolicyOutcome> {
-    const loaded = policyConfigFor(options, stack);
-    const file = loaded.file;
-    // cost-budget prices the stack's usage in its region (the pack cannot read stack config).
-    const priced = withStackCostConfig(loaded.config, cost.usage, cost.region);
-    const config = options.noCost ? { ...loaded.config, "cost-budget": "disabled" } : priced.config;
-    if (priced.note && !options.noCost) {
+/** The repo pack's config for this plan (what the config layer checks the stack config against). */
+function policyConfigFor(options: PlanOptions, stack: string): { config: Record<string, unknown>; file?: string } {
+    const specs = options.policyPacks ?? [{ dir: DEFAULT_PACK, configFile: options.policyConfigFile, config: options.policyConfig }];
+    const spec = specs.find((s) => path.resolve(s.dir) === DEFAULT_PACK);
+    if (!spec) {
+        return { config: {} };
+    }
+    const flag = options.policyPacks ? "--policy-pack-config" : "--policy-config";
+    return readPackConfig({ ...spec, dir: DEFAULT_PACK }, stack, flag);
+}
+
+/** What the cost-budget policy needs from the stack config: the pack cannot read stack config. */
+interface StackCost {
+    usage: Usage;
+    region: string;
+    notes: string[];
+}
+
+/** The repo pack's config with the stack's usage and region for cost-budget (disabled by --no-cost). */
+function withCost(config: Record<string, unknown>, options: PlanOptions, cost: StackCost): Record<string, unknown> {
+    if (options.noCost) {
+        return { ...config, "cost-budget": "disabled" };
+    }
+    const priced = withStackCostConfig(config, cost.usage, cost.region);
+    if (priced.note) {
         cost.notes.push(priced.note);
     }
-    const pack = loadPack();
-    const base = { packName: POLICY_PACK_NAME, configFile: file, violations: [], notApplicable: [], skippedUnknown: [] };
-    if (typeof pack === "string") {
-        return { ...base, evaluated: false, packVersion: "", policyCount: 0, error: pack };
-    }
+    return priced.config;
+}
+
+/** Read every pack's config (bad input fails before anything starts), then start the analyzers. */
+function startPacks(options: PlanOptions, stack: string, cost: StackCost): PackRun[] {
+    const explicit = options.policyPacks !== undefined;
+    const specs = options.policyPacks ?? [{ dir: DEFAULT_PACK, configFile: options.policyConfigFile, config: options.policyConfig }];
+    const runs = specs.map((spec) => {
+        const dir = path.resolve(spec.dir);
+        if (!fs.existsSync(path.join(dir, "package.json"))) {
+            throw new PlanInputError(`--policy-pack ${dir}: no package.json (a policy pack directory has PulumiPolicy.yaml and package.json)`, "--policy-pack");
+        }
+        const flag = explicit ? "--policy-pack-config" : "--policy-config";
+        const read = readPackConfig({ ...spec, dir }, stack, flag);
+        return { spec: { ...spec, dir }, flag, ...read, config: dir === DEFAULT_PACK ? withCost(read.config, options, cost) : read.config };
+    });
+    return runs.map((r) => {
+        const analyzer = (async () => {
+            ensurePackBuilt(r.spec.dir);
+            return Analyzer.start(r.spec.dir, { nodeArgs: codeCachePreload(ROOT) });
+        })();
+        // A pack that fails to start is reported when its turn comes, not as a stray rejection.
+        analyzer.catch(() => undefined);
+        return { spec: r.spec, flag: r.flag, config: r.config, configFile: r.file, analyzer };
+    });
+}
+
+function notEvaluated(run: PackRun | undefined, extra: Partial<PolicyOutcome>): PolicyOutcome {
+    return {
+        evaluated: false, packName: run ? path.basename(run.spec.dir) === "policy" ? POLICY_PACK_NAME : path.basename(run.spec.dir) : POLICY_PACK_NAME,
+        packVersion: "", policyCount: 0, configFile: run?.configFile, violations: [], notApplicable: [], skippedUnknown: [], ...extra,
+    };
+}
+
+async function evaluatePack(run: PackRun, resources: RegisteredResource[], stack: string, project: string, tags: Record<string, string>): Promise<PolicyOutcome> {
+    let info: AnalyzerInfo | undefined;
     try {
-        const result = await pack.evaluate({
-            resources: resources.map((r) => pack.fromRegistered(r)),
-            policies: pack.policies,
-            config,
-            stackTags,
-        });
+        const analyzer = await run.analyzer;
+        info = await analyzer.info();
+        const found = await analyzeStack(analyzer, info, analyzerInputs(resources), run.config as Parameters<typeof analyzeStack>[3], { stack, project, tags });
         return {
-            ...base,
-            evaluated: true,
-            packVersion: pack.version,
-            policyCount: pack.policies.length,
-            violations: result.violations.map((v) => ({
-                policyName: String(v.policyName),
-                policyPackName: POLICY_PACK_NAME,
-                policyPackVersion: pack.version,
-                enforcementLevel: String(v.enforcementLevel),
-                message: String(v.message),
-                urn: v.urn as string | undefined,
-                name: v.name as string | undefined,
-                type: v.type as string | undefined,
-                severity: v.severity as string | undefined,
+            evaluated: true, packName: info.name, packVersion: info.version, policyCount: info.policies.length, configFile: run.configFile,
+            violations: found.violations.map((v) => ({
+                policyName: v.policyName, policyPackName: v.policyPackName, policyPackVersion: v.policyPackVersion,
+                enforcementLevel: v.enforcementLevel, message: v.message, urn: v.urn, name: v.name, type: v.type, severity: v.severity,
             })),
-            notApplicable: result.notApplicable,
-            skippedUnknown: result.skippedUnknown,
+            notApplicable: found.notApplicable,
+            skippedUnknown: found.skippedUnknown,
         };
     } catch (e) {
-        const message = (e as Error).message;
-        if ((e as Error).name === "PolicyConfigError" || /invalid policy pack config/.test(message)) {
-            throw new PlanInputError(`${file ? `--policy-config ${file}` : "policy config"}: ${message}`, "--policy-config");
+        if (e instanceof PolicyConfigError) {
+            throw new PlanInputError(`${run.flag} ${run.configFile ?? "(given as an object)"}: ${e.message}`, run.flag);
         }
-        return { ...base, evaluated: false, packVersion: pack.version, policyCount: pack.policies.length, error: message };
+        const message = e instanceof AnalyzerProcessError ? e.message : `the policy pack ${run.spec.dir} failed: ${(e as Error).message}`;
+        return notEvaluated(run, { packName: info?.name ?? notEvaluated(run, {}).packName, packVersion: info?.version ?? "", policyCount: info?.policies.length ?? 0, error: message });
+    }
+}
+
+/** All packs' findings as one outcome (the text and JSON documents' `policy`). */
+function combined(outcomes: PolicyOutcome[]): PolicyOutcome {
+    const [first] = outcomes;
+    return {
+        ...first,
+        policyCount: outcomes.reduce((n, o) => n + o.policyCount, 0),
+        violations: outcomes.flatMap((o) => o.violations),
+        notApplicable: outcomes.flatMap((o) => o.notApplicable),
+        skippedUnknown: outcomes.flatMap((o) => o.skippedUnknown),
+        ...(outcomes.find((o) => o.error) ? { error: outcomes.filter((o) => o.error).map((o) => o.error).join("\n") } : {}),
+    };
+}
+
+/** Stop every analyzer, whatever state it reached. */
+async function closePacks(runs: PackRun[]): Promise<void> {
+    await Promise.all(runs.map((r) => r.analyzer.then((a) => a.close(), () => undefined)));
+}
+
+/** The program's entry and project directory: `--program DIR` (with Pulumi.yaml) or an entry file. */
+function resolveProgram(option: string | undefined): { entry: string; cwd: string; program: string } {
+    const program = path.resolve(option ?? path.join(ROOT, "index.ts"));
+    if (!fs.existsSync(program)) {
+        throw new PlanInputError(`--program ${program}: no such file`, "--program");
+    }
+    if (fs.statSync(program).isDirectory()) {
+        const file = path.join(program, "Pulumi.yaml");
+        if (!fs.existsSync(file)) {
+            throw new PlanInputError(`--program ${program}: no Pulumi.yaml in this directory (give a Pulumi project directory or a program file)`, "--program");
+        }
+        const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { main?: string };
+        return { entry: doc.main ?? ".", cwd: program, program };
+    }
+    return { entry: program, cwd: path.dirname(projectFile(program) ?? path.join(ROOT, "Pulumi.yaml")), program };
+}
+
+function projectFile(programFile: string): string | undefined {
+    for (let dir = path.dirname(programFile); ; dir = path.dirname(dir)) {
+        const file = path.join(dir, "Pulumi.yaml");
+        if (fs.existsSync(file)) {
+            return file;
+        }
+        if (path.dirname(dir) === dir) {
+            return undefined;
+        }
     }
 }
 
@@ -277,11 +359,10 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
     if (!/^[A-Za-z0-9_.-]+$/.test(stack)) {
         throw new PlanInputError(`--stack ${JSON.stringify(stack)}: use letters, digits, "-", "_" or "."`, "--stack");
     }
-    const program = path.resolve(options.program ?? path.join(ROOT, "index.ts"));
-    if (!fs.existsSync(program)) {
-        throw new PlanInputError(`--program ${program}: no such file`, "--program");
-    }
-    const configFile = options.configText !== undefined ? undefined : path.resolve(options.configFile ?? path.join(ROOT, `Pulumi.${stack}.yaml`));
+    const { entry, cwd, program } = resolveProgram(options.program);
+    const isDir = entry !== program;
+    const defaultConfig = path.join(isDir ? program : ROOT, `Pulumi.${stack}.yaml`);
+    const configFile = options.configText !== undefined ? undefined : path.resolve(options.configFile ?? defaultConfig);
     const text = options.configText ?? readText(configFile!, "--config");
     let file;
     try {
@@ -297,7 +378,10 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
     if (tokenPlaceholder) {
         notes.push("cloudflare:apiToken is not set: planned with a placeholder secret (set it with `pulumi config set --secret cloudflare:apiToken <token>` before `pulumi up`)");
     }
-    const { project, tags } = projectInfo(program);
+    if (options.newStack) {
+        notes.push("--new-stack: computed outputs (ids, ARNs, endpoints, assigned names) are unknown, as on a new stack's first preview");
+    }
+    const { project, tags } = projectInfo(path.join(cwd, "index"));
     const stackTagConfig = tryJson(config["pulumi:tags"] ?? "{}");
     const stackTags: Record<string, string> = {
         "pulumi:project": project,
@@ -320,81 +404,73 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
     if (usage.problems.length > 0) {
         throw new PlanInputError(`--config ${configFile ?? "(text)"}: invalid usage section:\n  - ${usage.problems.join("\n  - ")}`, "--config");
     }
-
-    // A program's stray promise rejections must not kill the process: they are program errors.
-    const stray: unknown[] = [];
-    const onRejection = (reason: unknown) => stray.push(reason);
-    process.on("unhandledRejection", onRejection);
-    // The SDK records a stack trace per resource; ts-node's source-map hook makes each one cost
-    // milliseconds. Plain V8 traces are enough unless the user asked for --verbose.
-    // It also stamps a stack trace on every internal promise (leak debugging): with no frames
-    // captured that costs nothing. (Resource source positions raise the limit themselves.)
-    const errorClass = Error as { prepareStackTrace?: unknown };
-    const savedPrepare = errorClass.prepareStackTrace;
-    const savedLimit = Error.stackTraceLimit;
-    if (!options.sourceMappedStacks) {
-        errorClass.prepareStackTrace = undefined;
-        Error.stackTraceLimit = 0;
+    const cost: StackCost = { usage: usage.usage, region, notes };
+    // The analyzers start alongside the program (their start-up hides behind the program's).
+    const packs = options.skipPolicies ? [] : startPacks(options, stack, cost);
+    try {
+        return await planWithPacks({ options, stack, project, program, entry, cwd, configFile, config, secretKeys, notes, stackTags, packs, started, cost });
+    } finally {
+        await closePacks(packs);
     }
+}
+
+interface PlanContext {
+    options: PlanOptions;
+    stack: string;
+    project: string;
+    program: string;
+    entry: string;
+    cwd: string;
+    configFile?: string;
+    config: Record<string, string>;
+    secretKeys: string[];
+    notes: string[];
+    stackTags: Record<string, string>;
+    packs: PackRun[];
+    started: bigint;
+    cost: StackCost;
+}
+
+async function planWithPacks(c: PlanContext): Promise<PlanResult> {
+    const { options, stack, project } = c;
     let run: EngineRun;
     let error: PlanResult["error"];
     const programStarted = process.hrtime.bigint();
     try {
-        run = await runProgram({
-            program,
-            project,
-            stack,
-            config,
-            secretKeys,
-            cloud: createMockCloud({ region }),
-            captureConsole: !options.passthroughConsole,
+        run = await runProgramProcess({
+            program: c.entry, cwd: c.cwd, project, stack, config: c.config, secretKeys: c.secretKeys,
+            cloud: createMockCloud({ region: configRegion(c.config) }),
+            captureConsole: !options.passthroughConsole, newStack: options.newStack,
+            timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+            nodeArgs: codeCachePreload(ROOT),
         });
     } catch (e) {
-        if (e instanceof ProgramError) {
-            run = e.partial;
-            error = describeError(e.cause);
-        } else {
-            run = { resources: [], calls: [], unanswered: [], outputs: {}, secretOutputs: [], logs: [] };
-            error = describeError(e);
-        }
-    } finally {
-        // Late rejections surface on the next ticks.
-        await new Promise((resolve) => setImmediate(resolve));
-        process.off("unhandledRejection", onRejection);
-        errorClass.prepareStackTrace = savedPrepare;
-        Error.stackTraceLimit = savedLimit;
-    }
-    if (!error && stray.length > 0) {
-        error = describeError(stray[0]);
+        run = e instanceof ProgramError ? e.partial : { resources: [], calls: [], unanswered: [], outputs: {}, secretOutputs: [], logs: [] };
+        error = describeError(e instanceof ProgramError ? e.cause : e);
     }
     const resources = withEngineUrns(run.resources);
     const programMs = Number(process.hrtime.bigint() - programStarted) / 1e6;
     const policyStarted = process.hrtime.bigint();
-    const policy: PolicyOutcome = options.skipPolicies || error
-        ? {
-            evaluated: false, packName: POLICY_PACK_NAME, packVersion: "", policyCount: 0, violations: [], notApplicable: [], skippedUnknown: [],
-            ...(error ? { error: "not evaluated: the program failed" } : { skipped: true }),
+    let outcomes: PolicyOutcome[];
+    if (options.skipPolicies) {
+        outcomes = [notEvaluated(undefined, { skipped: true })];
+    } else if (error) {
+        outcomes = c.packs.map((p) => notEvaluated(p, { error: "not evaluated: the program failed" }));
+    } else {
+        outcomes = [];
+        for (const p of c.packs) {
+            outcomes.push(await evaluatePack(p, resources, stack, project, c.stackTags));
         }
-        : await evaluatePack(resources, options, stack, stackTags, { usage: usage.usage, region, notes });
+    }
     const policyMs = Number(process.hrtime.bigint() - policyStarted) / 1e6;
-    const cost = options.noCost || error ? undefined : planCost(resources, region, usage.usage, options.compareCost);
-    const secretValues = collectSecretValues({ resources, config, secretKeys, outputs: run.outputs, secretOutputs: run.secretOutputs });
+    const cost = options.noCost || error ? undefined : planCost(resources, c.cost.region, c.cost.usage, options.compareCost);
+    const secretValues = collectSecretValues({ resources, config: c.config, secretKeys: c.secretKeys, outputs: run.outputs, secretOutputs: run.secretOutputs });
     return {
-        stack,
-        project,
-        program,
-        configFile,
-        programOk: !error,
-        error,
-        resources,
-        outputs: run.outputs,
-        secretOutputs: run.secretOutputs,
-        unanswered: run.unanswered,
-        logs: run.logs,
-        policy,
-        notes,
-        secretValues,
-        durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+        stack, project, program: c.program, configFile: c.configFile, programOk: !error, error, resources,
+        outputs: run.outputs, secretOutputs: run.secretOutputs, unanswered: run.unanswered, logs: run.logs,
+        policy: combined(outcomes), policyPacks: outcomes, newStack: options.newStack ?? false,
+        notes: c.notes, secretValues,
+        durationMs: Number(process.hrtime.bigint() - c.started) / 1e6,
         timings: { programMs, policyMs },
         cost,
     };
@@ -480,16 +556,16 @@ export function withEngineUrns(resources: RegisteredResource[]): RegisteredResou
     }
     const map = (u: string) => real.get(u) ?? u;
     // An alias spec names only what differs: the rest is the resource's own stack, project, type, name, parent.
-    const aliasUrn = (r: RegisteredResource, a: AliasRecord): AliasRecord => {
-        if (a.urn) {
-            return { urn: a.urn };
+    const aliasUrn = (r: RegisteredResource, a: AliasRecord): string => {
+        if (typeof a === "string") {
+            return a;
         }
         const [, stackPart, project] = /^urn:pulumi:([^:]*)::([^:]*)::/.exec(map(r.urn)) ?? [];
         const parentUrn = a.noParent ? undefined : map(a.parentUrn ?? r.parent);
         const parentType = parentUrn ? parentUrn.split("::")[2] : undefined;
         const type = a.type ?? r.type;
         const qualifiedType = parentType && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$${type}` : type;
-        return { urn: `urn:pulumi:${a.stack ?? stackPart}::${a.project ?? project}::${qualifiedType}::${a.name ?? r.name}` };
+        return `urn:pulumi:${a.stack ?? stackPart}::${a.project ?? project}::${qualifiedType}::${a.name ?? r.name}`;
     };
     return resources.map((r) => ({
         ...r,
