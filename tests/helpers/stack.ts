@@ -10,8 +10,14 @@ export const ROOT = path.resolve(__dirname, "..", "..");
  * Run index.ts with the config of Pulumi.<stack>.yaml, with `overrides` (full key -> value; objects
  * are merged one level deep into the stack's value, `undefined` deletes the key).
  */
-export async function runStack(stack: string, overrides: Record<string, unknown> = {}): Promise<EngineRun> {
-    const { config, secretKeys } = effectiveConfig(readStackConfig(path.join(ROOT, `Pulumi.${stack}.yaml`)), overrides);
+export async function runStack(
+    stack: string,
+    overrides: Record<string, unknown> = {},
+): Promise<EngineRun> {
+    const { config, secretKeys } = effectiveConfig(
+        readStackConfig(path.join(ROOT, `Pulumi.${stack}.yaml`)),
+        overrides,
+    );
     return runProgram({
         program: path.join(ROOT, "index.ts"),
         project: "web-platform",
@@ -29,7 +35,9 @@ export function ofType(run: EngineRun, type: string): RegisteredResource[] {
 export function oneOfType(run: EngineRun, type: string): RegisteredResource {
     const found = ofType(run, type);
     if (found.length !== 1) {
-        throw new Error(`expected exactly one ${type}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
+        throw new Error(
+            `expected exactly one ${type}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`,
+        );
     }
     return found[0];
 }
