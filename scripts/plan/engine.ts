@@ -117,7 +117,9 @@ const RUN_ENTRY = require.resolve("@pulumi/pulumi/cmd/run");
  * The preload's own code: the V8 code cache. (Not the transpile cache: its hits bypass ts-node, so
  * stack traces, and with them the SDK's source positions, would point at JavaScript lines.)
  */
-const PRELOAD_TAIL = (root: string) => `exports.enableCodeCache(${JSON.stringify(root)});\n`;
+const PRELOAD_TAIL = (root: string) =>
+    `exports.enableCodeCache(${JSON.stringify(root)});\n` +
+    `exports.enableProgramTranspileCache(process.cwd(), ${JSON.stringify(path.join(defaultCacheDir(root), "program"))});\n`;
 
 /**
  * A preload for the program process that turns on the plan's V8 code cache (./compileCache) before

@@ -28,7 +28,7 @@ function buildConfig(packDir: string): { files: string[]; options: TypeScript.Co
     return { files: parsed.fileNames, options: { ...parsed.options, module: ts.ModuleKind.CommonJS, sourceMap: false, declaration: false } };
 }
 
-/** index.ts and policies/**: the sources whose dates decide whether a build is due (no TypeScript needed). */
+/** index.ts, policies/** and cost/** (which policies import): the sources whose dates decide whether a build is due (no TypeScript needed). */
 function sourceFiles(packDir: string): string[] {
     const out = [path.join(packDir, "index.ts")].filter((f) => fs.existsSync(f));
     const walk = (dir: string) => {
@@ -42,6 +42,7 @@ function sourceFiles(packDir: string): string[] {
         }
     };
     walk(path.join(packDir, "policies"));
+    walk(path.join(packDir, "cost"));
     return out;
 }
 
