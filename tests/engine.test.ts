@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { defaultCacheDir } from "../scripts/plan/compileCache";
 import { EngineRun, normaliseGraph, ProgramError, RegisteredResource, runProgram } from "../scripts/plan/engine";
 import { createMockCloud } from "../scripts/plan/mockCloud";
 import { PlanInputError, PlanOptions, PlanResult, planExitCode, planStack } from "../scripts/plan/run";
@@ -249,6 +250,18 @@ describe("engine: packs through their analyzer servers", () => {
         const second = plan.resources.find((r) => r.name === "second")!;
         assert.match(second.sourcePosition?.uri ?? "", /^file:\/\/.*things\.ts$/);
         assert.equal(second.sourcePosition?.line, 15);
+    });
+
+    it("a second run, whose program comes from the transpile cache, keeps the source positions on TypeScript lines", () => {
+        // The first plan in `before` wrote things.ts's JavaScript to the cache; the second was served from it.
+        const entries = fs.readdirSync(path.join(defaultCacheDir(path.join(__dirname, "..")), "program")).filter((f) => f.endsWith(".js"));
+        const cached = entries.map((f) => fs.readFileSync(path.join(defaultCacheDir(path.join(__dirname, "..")), "program", f), "utf8"));
+        const things = cached.find((js) => js.includes('new Thing("second"'));
+        assert.ok(things, "things.ts's transpiled output is cached");
+        assert.match(things, /\/\/# sourceMappingURL=data:application\/json;charset=utf-8;base64,/);
+        const positions = (r: PlanResult) => r.resources.map((x) => `${x.name} ${x.sourcePosition?.uri ?? ""}:${x.sourcePosition?.line ?? ""}`);
+        assert.deepEqual(positions(fresh), positions(plan));
+        assert.equal(fresh.resources.find((r) => r.name === "second")?.sourcePosition?.line, 15);
     });
 
     it("two packs at once report separately, each with its own config", () => {

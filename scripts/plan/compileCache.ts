@@ -102,23 +102,26 @@ function programSalt(cwd: string): string {
 let programCacheInstalled = false;
 
 /**
- * The transpile cache for the program's process, installed by the preload before
- * `@pulumi/pulumi/cmd/run` registers ts-node (as pulumi-language-nodejs has it do for
- * `runtime.options.typescript`). ts-node's `.ts` loader is wrapped as it is registered. A hit hands
- * the cached JavaScript, with ts-node's inline source map, to source-map-support, the library
- * ts-node installs for stack traces, so the SDK's source positions still name TypeScript lines.
- * Only with type checking off (PULUMI_NODEJS_TRANSPILE_ONLY=true): a hit would skip the check.
+ * Installed by the preload in the program's process before `@pulumi/pulumi/cmd/run` registers
+ * ts-node (as pulumi-language-nodejs has it do for `runtime.options.typescript`); acts when ts-node
+ * registers its `.ts` loader:
+ * - the transpile cache wraps that loader. A hit hands the cached JavaScript, with ts-node's inline
+ *   source map, to source-map-support (the library ts-node installs for stack traces), so the SDK's
+ *   source positions still name TypeScript lines. Only with type checking off
+ *   (PULUMI_NODEJS_TRANSPILE_ONLY=true): a hit would skip the check.
+ * - see skipUnprintedTraceMapping.
  */
 export function enableProgramTranspileCache(cwd: string, dir: string): boolean {
-    if (programCacheInstalled || process.env.PLAN_COMPILE_CACHE === "0" || process.env.PULUMI_NODEJS_TRANSPILE_ONLY !== "true") {
+    if (programCacheInstalled || process.env.PLAN_COMPILE_CACHE === "0") {
         return programCacheInstalled;
     }
+    const extensions = require.extensions as unknown as Record<string, Loader | undefined>;
+    let cache = process.env.PULUMI_NODEJS_TRANSPILE_ONLY === "true";
     try {
         fs.mkdirSync(dir, { recursive: true });
     } catch {
-        return false;
+        cache = false;
     }
-    const extensions = require.extensions as unknown as Record<string, Loader | undefined>;
     const salt = programSalt(cwd);
     const hits = new Map<string, string>();
     let current = extensions[".ts"];
@@ -127,11 +130,35 @@ export function enableProgramTranspileCache(cwd: string, dir: string): boolean {
         enumerable: true,
         get: () => current,
         set: (loader: Loader | undefined) => {
-            current = loader ? cachingLoader(loader, salt, dir, (filename, code) => rememberHit(hits, filename, code)) : loader;
+            skipUnprintedTraceMapping();
+            current = loader && cache ? cachingLoader(loader, salt, dir, (filename, code) => rememberHit(hits, filename, code)) : loader;
         },
     });
     programCacheInstalled = true;
     return true;
+}
+
+type PrepareStackTrace = (error: Error, frames: NodeJS.CallSite[]) => unknown;
+
+/**
+ * The SDK takes a stack trace for every promise it creates (runtime/debuggable.js), formatted at
+ * once, and ts-node's source-map-support maps each of its frames: about a second of a plan. The SDK
+ * prints these traces only when PULUMI_DEBUG_PROMISE_LEAKS is set, and then they are still mapped;
+ * otherwise they are formatted as V8 does without source maps. Every other stack trace (errors, the
+ * SDK's source positions) goes through source-map-support as before.
+ */
+function skipUnprintedTraceMapping(): void {
+    const mapped = Error.prepareStackTrace as PrepareStackTrace | undefined;
+    if (!mapped || process.env.PULUMI_DEBUG_PROMISE_LEAKS) {
+        return;
+    }
+    Error.prepareStackTrace = (error: Error, frames: NodeJS.CallSite[]) => {
+        const top = frames[0];
+        if (top?.getFunctionName() === "debuggablePromise" && /[\\/]@pulumi[\\/]pulumi[\\/]runtime[\\/]debuggable\.js$/.test(top.getFileName() ?? "")) {
+            return `${String(error)}${frames.map((f) => `\n    at ${String(f)}`).join("")}`;
+        }
+        return mapped(error, frames);
+    };
 }
 
 let mapsRegistered = false;
