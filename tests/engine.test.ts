@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { defaultCacheDir } from "../scripts/plan/compileCache";
+import { defaultCacheDir, isPromiseDebugTrace } from "../scripts/plan/compileCache";
 import { EngineRun, normaliseGraph, ProgramError, RegisteredResource, runProgram } from "../scripts/plan/engine";
 import { createMockCloud } from "../scripts/plan/mockCloud";
 import { PlanInputError, PlanOptions, PlanResult, planExitCode, planStack } from "../scripts/plan/run";
@@ -262,6 +262,17 @@ describe("engine: packs through their analyzer servers", () => {
         const positions = (r: PlanResult) => r.resources.map((x) => `${x.name} ${x.sourcePosition?.uri ?? ""}:${x.sourcePosition?.line ?? ""}`);
         assert.deepEqual(positions(fresh), positions(plan));
         assert.equal(fresh.resources.find((r) => r.name === "second")?.sourcePosition?.line, 15);
+    });
+
+    it("only the SDK's per-promise debug traces skip source mapping, recognised by their top frame", () => {
+        const frame = (fn: string | null, file: string) => ({ getFunctionName: () => fn, getFileName: () => file });
+        const sdk = path.join(path.dirname(require.resolve("@pulumi/pulumi")), "runtime", "debuggable.js");
+        assert.equal(fs.existsSync(sdk), true, "the SDK still has runtime/debuggable.js");
+        assert.equal(isPromiseDebugTrace([frame("debuggablePromise", sdk), frame("registerResource", "/x/resource.js")]), true);
+        assert.equal(isPromiseDebugTrace([frame("callsites", sdk.replace("debuggable.js", "../resource.js"))]), false);
+        assert.equal(isPromiseDebugTrace([frame("debuggablePromise", "/work/program/debuggable.ts")]), false);
+        assert.equal(isPromiseDebugTrace([frame("main", "/work/program/index.ts"), frame("debuggablePromise", sdk)]), false);
+        assert.equal(isPromiseDebugTrace([]), false);
     });
 
     it("two packs at once report separately, each with its own config", () => {

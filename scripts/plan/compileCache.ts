@@ -138,6 +138,12 @@ export function enableProgramTranspileCache(cwd: string, dir: string): boolean {
     return true;
 }
 
+/** A trace taken by the SDK's debuggablePromise: its top frame is that function in runtime/debuggable.js. */
+export function isPromiseDebugTrace(frames: Array<Pick<NodeJS.CallSite, "getFunctionName" | "getFileName">>): boolean {
+    const top = frames[0];
+    return top?.getFunctionName() === "debuggablePromise" && /[\\/]@pulumi[\\/]pulumi[\\/]runtime[\\/]debuggable\.js$/.test(top.getFileName() ?? "");
+}
+
 type PrepareStackTrace = (error: Error, frames: NodeJS.CallSite[]) => unknown;
 
 /**
@@ -153,8 +159,7 @@ function skipUnprintedTraceMapping(): void {
         return;
     }
     Error.prepareStackTrace = (error: Error, frames: NodeJS.CallSite[]) => {
-        const top = frames[0];
-        if (top?.getFunctionName() === "debuggablePromise" && /[\\/]@pulumi[\\/]pulumi[\\/]runtime[\\/]debuggable\.js$/.test(top.getFileName() ?? "")) {
+        if (isPromiseDebugTrace(frames)) {
             return `${String(error)}${frames.map((f) => `\n    at ${String(f)}`).join("")}`;
         }
         return mapped(error, frames);
