@@ -268,10 +268,10 @@ describe("engine: packs through their analyzer servers", () => {
         const frame = (fn: string | null, file: string) => ({ getFunctionName: () => fn, getFileName: () => file });
         const sdk = path.join(path.dirname(require.resolve("@pulumi/pulumi")), "runtime", "debuggable.js");
         assert.equal(fs.existsSync(sdk), true, "the SDK still has runtime/debuggable.js");
-        assert.equal(isPromiseDebugTrace([frame("debuggablePromise", sdk), frame("registerResource", "/x/resource.js")]), true);
+        assert.equal(isPromiseDebugTrace([frame("debuggablePromise", sdk), frame("registerResource", "/srv/app/node_modules/@pulumi/pulumi/runtime/resource.js")]), true);
         assert.equal(isPromiseDebugTrace([frame("callsites", sdk.replace("debuggable.js", "../resource.js"))]), false);
-        assert.equal(isPromiseDebugTrace([frame("debuggablePromise", "/work/program/debuggable.ts")]), false);
-        assert.equal(isPromiseDebugTrace([frame("main", "/work/program/index.ts"), frame("debuggablePromise", sdk)]), false);
+        assert.equal(isPromiseDebugTrace([frame("debuggablePromise", "/srv/app/debuggable.ts")]), false);
+        assert.equal(isPromiseDebugTrace([frame("main", "/srv/app/index.ts"), frame("debuggablePromise", sdk)]), false);
         assert.equal(isPromiseDebugTrace([]), false);
     });
 
