@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { defaultCacheDir, isPromiseDebugTrace } from "../scripts/plan/compileCache";
 import {
     EngineRun,
     normaliseGraph,
@@ -358,6 +359,69 @@ describe("engine: packs through their analyzer servers", () => {
         const second = plan.resources.find((r) => r.name === "second")!;
         assert.match(second.sourcePosition?.uri ?? "", /^file:\/\/.*things\.ts$/);
         assert.equal(second.sourcePosition?.line, 15);
+    });
+
+    it("a second run, whose program comes from the transpile cache, keeps the source positions on TypeScript lines", () => {
+        // The first plan in `before` wrote things.ts's JavaScript to the cache; the second was served from it.
+        const entries = fs
+            .readdirSync(path.join(defaultCacheDir(path.join(__dirname, "..")), "program"))
+            .filter((f) => f.endsWith(".js"));
+        const cached = entries.map((f) =>
+            fs.readFileSync(
+                path.join(defaultCacheDir(path.join(__dirname, "..")), "program", f),
+                "utf8",
+            ),
+        );
+        const things = cached.find((js) => js.includes('new Thing("second"'));
+        assert.ok(things, "things.ts's transpiled output is cached");
+        assert.match(things, /\/\/# sourceMappingURL=data:application\/json;charset=utf-8;base64,/);
+        const positions = (r: PlanResult) =>
+            r.resources.map(
+                (x) => `${x.name} ${x.sourcePosition?.uri ?? ""}:${x.sourcePosition?.line ?? ""}`,
+            );
+        assert.deepEqual(positions(fresh), positions(plan));
+        assert.equal(fresh.resources.find((r) => r.name === "second")?.sourcePosition?.line, 15);
+    });
+
+    it("only the SDK's per-promise debug traces skip source mapping, recognised by their top frame", () => {
+        const frame = (fn: string | null, file: string) => ({
+            getFunctionName: () => fn,
+            getFileName: () => file,
+        });
+        const sdk = path.join(
+            path.dirname(require.resolve("@pulumi/pulumi")),
+            "runtime",
+            "debuggable.js",
+        );
+        assert.equal(fs.existsSync(sdk), true, "the SDK still has runtime/debuggable.js");
+        assert.equal(
+            isPromiseDebugTrace([
+                frame("debuggablePromise", sdk),
+                frame(
+                    "registerResource",
+                    "/srv/app/node_modules/@pulumi/pulumi/runtime/resource.js",
+                ),
+            ]),
+            true,
+        );
+        assert.equal(
+            isPromiseDebugTrace([
+                frame("callsites", sdk.replace("debuggable.js", "../resource.js")),
+            ]),
+            false,
+        );
+        assert.equal(
+            isPromiseDebugTrace([frame("debuggablePromise", "/srv/app/debuggable.ts")]),
+            false,
+        );
+        assert.equal(
+            isPromiseDebugTrace([
+                frame("main", "/srv/app/index.ts"),
+                frame("debuggablePromise", sdk),
+            ]),
+            false,
+        );
+        assert.equal(isPromiseDebugTrace([]), false);
     });
 
     it("two packs at once report separately, each with its own config", () => {

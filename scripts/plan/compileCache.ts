@@ -36,7 +36,22 @@ export function enableCompileCache(root: string, dir = defaultCacheDir(root)): b
     } catch {
         return false;
     }
-    extensions[".ts"] = (module, filename) => {
+    extensions[".ts"] = cachingLoader(tsLoader, salt, dir);
+    installed = true;
+    return true;
+}
+
+/**
+ * `tsLoader` with a disk cache of the JavaScript it hands to `module._compile`. On a hit ts-node is
+ * not called; `onHit` gets the cached JavaScript (which carries ts-node's inline source map).
+ */
+function cachingLoader(
+    tsLoader: Loader,
+    salt: string,
+    dir: string,
+    onHit?: (filename: string, code: string) => void,
+): Loader {
+    return (module, filename) => {
         if (filename.includes(`${path.sep}node_modules${path.sep}`)) {
             return tsLoader(module, filename);
         }
@@ -61,6 +76,7 @@ export function enableCompileCache(root: string, dir = defaultCacheDir(root)): b
             cached = undefined;
         }
         if (cached !== undefined) {
+            onHit?.(filename, cached);
             module._compile(cached, filename);
             return;
         }
@@ -77,8 +93,139 @@ export function enableCompileCache(root: string, dir = defaultCacheDir(root)): b
         };
         return tsLoader(module, filename);
     };
-    installed = true;
+}
+
+/** What decides ts-node's output in the program's process: the versions and the project's tsconfig. */
+function programSalt(cwd: string): string {
+    const versionOf = (pkg: string) => {
+        try {
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            return (
+                require(require.resolve(`${pkg}/package.json`, { paths: [cwd] })) as {
+                    version: string;
+                }
+            ).version;
+        } catch {
+            return "none";
+        }
+    };
+    let tsconfig = "no-tsconfig";
+    try {
+        tsconfig = fs.readFileSync(
+            path.join(cwd, process.env.PULUMI_NODEJS_TSCONFIG_PATH ?? "tsconfig.json"),
+            "utf8",
+        );
+    } catch {
+        // cmd/run then uses its defaults (skipProject), which the SDK version pins.
+    }
+    return [
+        "program",
+        versionOf("typescript"),
+        versionOf("ts-node"),
+        versionOf("@pulumi/pulumi"),
+        tsconfig,
+    ].join("\0");
+}
+
+let programCacheInstalled = false;
+
+/**
+ * Installed by the preload in the program's process before `@pulumi/pulumi/cmd/run` registers
+ * ts-node (as pulumi-language-nodejs has it do for `runtime.options.typescript`); acts when ts-node
+ * registers its `.ts` loader:
+ * - the transpile cache wraps that loader. A hit hands the cached JavaScript, with ts-node's inline
+ *   source map, to source-map-support (the library ts-node installs for stack traces), so the SDK's
+ *   source positions still name TypeScript lines. Only with type checking off
+ *   (PULUMI_NODEJS_TRANSPILE_ONLY=true): a hit would skip the check.
+ * - see skipUnprintedTraceMapping.
+ */
+export function enableProgramTranspileCache(cwd: string, dir: string): boolean {
+    if (programCacheInstalled || process.env.PLAN_COMPILE_CACHE === "0") {
+        return programCacheInstalled;
+    }
+    const extensions = require.extensions as unknown as Record<string, Loader | undefined>;
+    let cache = process.env.PULUMI_NODEJS_TRANSPILE_ONLY === "true";
+    try {
+        fs.mkdirSync(dir, { recursive: true });
+    } catch {
+        cache = false;
+    }
+    const salt = programSalt(cwd);
+    const hits = new Map<string, string>();
+    let current = extensions[".ts"];
+    Object.defineProperty(extensions, ".ts", {
+        configurable: true,
+        enumerable: true,
+        get: () => current,
+        set: (loader: Loader | undefined) => {
+            skipUnprintedTraceMapping();
+            current =
+                loader && cache
+                    ? cachingLoader(loader, salt, dir, (filename, code) =>
+                          rememberHit(hits, filename, code),
+                      )
+                    : loader;
+        },
+    });
+    programCacheInstalled = true;
     return true;
+}
+
+/** A trace taken by the SDK's debuggablePromise: its top frame is that function in runtime/debuggable.js. */
+export function isPromiseDebugTrace(
+    frames: Array<Pick<NodeJS.CallSite, "getFunctionName" | "getFileName">>,
+): boolean {
+    const top = frames[0];
+    return (
+        top?.getFunctionName() === "debuggablePromise" &&
+        /[\\/]@pulumi[\\/]pulumi[\\/]runtime[\\/]debuggable\.js$/.test(top.getFileName() ?? "")
+    );
+}
+
+type PrepareStackTrace = (error: Error, frames: NodeJS.CallSite[]) => unknown;
+
+/**
+ * The SDK takes a stack trace for every promise it creates (runtime/debuggable.js), formatted at
+ * once, and ts-node's source-map-support maps each of its frames: about a second of a plan. The SDK
+ * prints these traces only when PULUMI_DEBUG_PROMISE_LEAKS is set, and then they are still mapped;
+ * otherwise they are formatted as V8 does without source maps. Every other stack trace (errors, the
+ * SDK's source positions) goes through source-map-support as before.
+ */
+function skipUnprintedTraceMapping(): void {
+    const mapped = Error.prepareStackTrace as PrepareStackTrace | undefined;
+    if (!mapped || process.env.PULUMI_DEBUG_PROMISE_LEAKS) {
+        return;
+    }
+    Error.prepareStackTrace = (error: Error, frames: NodeJS.CallSite[]) => {
+        if (isPromiseDebugTrace(frames)) {
+            return `${String(error)}${frames.map((f) => `\n    at ${String(f)}`).join("")}`;
+        }
+        return mapped(error, frames);
+    };
+}
+
+let mapsRegistered = false;
+
+/** Serve cached files' JavaScript (and so their inline source maps) to ts-node's source-map-support. */
+function rememberHit(hits: Map<string, string>, filename: string, code: string): void {
+    hits.set(filename.replace(/\\/g, "/"), code);
+    if (mapsRegistered) {
+        return;
+    }
+    mapsRegistered = true;
+    try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const support = require(
+            require.resolve("@cspotcode/source-map-support", {
+                paths: [require.resolve("ts-node")],
+            }),
+        ) as {
+            install(options: { retrieveFile(path: string): string }): void;
+        };
+        support.install({ retrieveFile: (p) => hits.get(p.replace(/\\/g, "/")) ?? "" });
+    } catch {
+        // No ts-node here: nothing maps stack traces, so positions are what they are without the cache.
+    }
 }
 
 interface CompilableModule {

@@ -163,14 +163,18 @@ export interface ProcessRunOptions extends Omit<RunOptions, "program"> {
 const RUN_ENTRY = require.resolve("@pulumi/pulumi/cmd/run");
 
 /**
- * The preload's own code: the V8 code cache. (Not the transpile cache: its hits bypass ts-node, so
- * stack traces, and with them the SDK's source positions, would point at JavaScript lines.)
+ * The preload's own code: the V8 code cache, and the program's transpile cache, which hands its
+ * hits' inline source maps to ts-node's source-map-support so the SDK's source positions stay on
+ * TypeScript lines (./compileCache enableProgramTranspileCache).
  */
-const PRELOAD_TAIL = (root: string) => `exports.enableCodeCache(${JSON.stringify(root)});\n`;
+const PRELOAD_TAIL = (root: string) =>
+    `exports.enableCodeCache(${JSON.stringify(root)});\n` +
+    `exports.enableProgramTranspileCache(process.cwd(), ${JSON.stringify(path.join(defaultCacheDir(root), "program"))});\n`;
 
 /**
  * A preload for the program process that turns on the plan's V8 code cache (./compileCache) before
- * @pulumi/pulumi/cmd/run loads the SDKs: their modules then load from compiled code. The preload
+ * @pulumi/pulumi/cmd/run loads the SDKs: their modules then load from compiled code, and the
+ * program's modules from the transpile cache. The preload
  * is ./compileCache transpiled once to JavaScript, since the program's node has no TypeScript
  * loader until cmd/run registers ts-node. PLAN_COMPILE_CACHE=0 turns it off.
  */

@@ -38,7 +38,7 @@ function buildConfig(
     };
 }
 
-/** index.ts and policies/**: the sources whose dates decide whether a build is due (no TypeScript needed). */
+/** index.ts, policies/** and cost/** (which policies import): the sources whose dates decide whether a build is due (no TypeScript needed). */
 function sourceFiles(packDir: string): string[] {
     const out = [path.join(packDir, "index.ts")].filter((f) => fs.existsSync(f));
     const walk = (dir: string) => {
@@ -52,6 +52,7 @@ function sourceFiles(packDir: string): string[] {
         }
     };
     walk(path.join(packDir, "policies"));
+    walk(path.join(packDir, "cost"));
     return out;
 }
 
