@@ -5,6 +5,7 @@ import { HealthCheckConfig, LbAlgorithm, LoadBalancerConfig, StickinessConfig, W
 /** Days a deleted or overwritten access-log object stays recoverable. */
 export const ACCESS_LOG_NONCURRENT_DAYS = 7;
 import type { ServiceLoadBalancing } from "./scalingService";
+import { elbNaming } from "./physicalNames";
 
 type ListenerAction = aws.types.input.lb.ListenerDefaultAction;
 type WebAclRule = aws.types.input.wafv2.WebAclRule;
@@ -425,6 +426,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
         const logs = s.accessLogs.enabled ? this.accessLogsBucket(name, args) : undefined;
 
         this.alb = new aws.lb.LoadBalancer(`${name}-alb`, {
+            ...elbNaming(`${name}-alb`),
             loadBalancerType: "application",
             internal: false,
             subnets: args.publicSubnetIds,
@@ -443,6 +445,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
         });
 
         this.targetGroup = new aws.lb.TargetGroup(`${name}-tg`, {
+            ...elbNaming(`${name}-tg`),
             targetType: args.targetType,
             port: args.appPort,
             protocol: "HTTP",
