@@ -20,7 +20,10 @@ export default tseslint.config(
             "@pulumi/no-output-in-template-literal": "error",
             "@pulumi/no-output-instance-in-template-literal": "error",
             "@typescript-eslint/no-explicit-any": "error",
-            "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+            "@typescript-eslint/no-unused-vars": [
+                "error",
+                { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+            ],
             "@typescript-eslint/no-floating-promises": "error",
         },
     },
@@ -31,11 +34,19 @@ export default tseslint.config(
             sourceType: "module",
             // Service-worker globals plus what the Workers runtime adds (AbortController is missing from
             // the serviceworker list of the globals package).
-            globals: { ...globals.serviceworker, ...globals.es2021, AbortController: "readonly", AbortSignal: "readonly" },
+            globals: {
+                ...globals.serviceworker,
+                ...globals.es2021,
+                AbortController: "readonly",
+                AbortSignal: "readonly",
+            },
         },
         rules: {
             "no-undef": "error",
-            "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+            "@typescript-eslint/no-unused-vars": [
+                "error",
+                { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+            ],
         },
     },
     {

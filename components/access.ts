@@ -34,41 +34,63 @@ export interface AccessClient {
 }
 
 /** Resource names of a grant's rules: stable, so a plan keeps their URNs. */
-export function accessRuleNames(point: Pick<AccessPoint, "namePrefix">, client: Pick<AccessClient, "name">): { ingress: string; egress: string } {
-    return { ingress: `${point.namePrefix}-from-${client.name}`, egress: `${point.namePrefix}-from-${client.name}-egress` };
+export function accessRuleNames(
+    point: Pick<AccessPoint, "namePrefix">,
+    client: Pick<AccessClient, "name">,
+): { ingress: string; egress: string } {
+    return {
+        ingress: `${point.namePrefix}-from-${client.name}`,
+        egress: `${point.namePrefix}-from-${client.name}-egress`,
+    };
 }
 
 const admitted = new WeakMap<pulumi.Resource, Set<string>>();
 
 /** Admit `client` to every point: one ingress rule per point (plus an egress rule when asked). */
-export function allowAccess(client: AccessClient, points: AccessPoint[], opts: { aliases?: (kind: "ingress" | "egress", point: AccessPoint) => pulumi.Input<pulumi.Alias>[] } = {}): void {
+export function allowAccess(
+    client: AccessClient,
+    points: AccessPoint[],
+    opts: {
+        aliases?: (kind: "ingress" | "egress", point: AccessPoint) => pulumi.Input<pulumi.Alias>[];
+    } = {},
+): void {
     for (const point of points) {
         const names = accessRuleNames(point, client);
         const seen = admitted.get(point.owner) ?? new Set<string>();
         if (seen.has(names.ingress)) {
-            throw new Error(`${point.namePrefix}: client "${client.name}" is already admitted; give each client a distinct name`);
+            throw new Error(
+                `${point.namePrefix}: client "${client.name}" is already admitted; give each client a distinct name`,
+            );
         }
         seen.add(names.ingress);
         admitted.set(point.owner, seen);
-        new aws.vpc.SecurityGroupIngressRule(names.ingress, {
-            securityGroupId: point.securityGroupId,
-            referencedSecurityGroupId: client.securityGroupId,
-            ipProtocol: "tcp",
-            fromPort: point.port,
-            toPort: point.port,
-            description: `${point.service} from ${client.label ?? client.name}`,
-            tags: { ...point.tags, Name: names.ingress },
-        }, { parent: point.owner, aliases: opts.aliases?.("ingress", point) });
-        if (client.needsEgress) {
-            new aws.vpc.SecurityGroupEgressRule(names.egress, {
-                securityGroupId: client.securityGroupId,
-                referencedSecurityGroupId: point.securityGroupId,
+        new aws.vpc.SecurityGroupIngressRule(
+            names.ingress,
+            {
+                securityGroupId: point.securityGroupId,
+                referencedSecurityGroupId: client.securityGroupId,
                 ipProtocol: "tcp",
                 fromPort: point.port,
                 toPort: point.port,
-                description: `${client.label ?? client.name} to ${point.service}`,
-                tags: { ...point.tags, Name: names.egress },
-            }, { parent: point.owner, aliases: opts.aliases?.("egress", point) });
+                description: `${point.service} from ${client.label ?? client.name}`,
+                tags: { ...point.tags, Name: names.ingress },
+            },
+            { parent: point.owner, aliases: opts.aliases?.("ingress", point) },
+        );
+        if (client.needsEgress) {
+            new aws.vpc.SecurityGroupEgressRule(
+                names.egress,
+                {
+                    securityGroupId: client.securityGroupId,
+                    referencedSecurityGroupId: point.securityGroupId,
+                    ipProtocol: "tcp",
+                    fromPort: point.port,
+                    toPort: point.port,
+                    description: `${client.label ?? client.name} to ${point.service}`,
+                    tags: { ...point.tags, Name: names.egress },
+                },
+                { parent: point.owner, aliases: opts.aliases?.("egress", point) },
+            );
         }
     }
 }

@@ -1,6 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { HealthCheckConfig, LbAlgorithm, LoadBalancerConfig, StickinessConfig, WafConfig } from "../config/types";
+import {
+    HealthCheckConfig,
+    LbAlgorithm,
+    LoadBalancerConfig,
+    StickinessConfig,
+    WafConfig,
+} from "../config/types";
 
 /** Days a deleted or overwritten access-log object stays recoverable. */
 export const ACCESS_LOG_NONCURRENT_DAYS = 7;
@@ -76,12 +82,20 @@ export function recoverySeconds(hc: HealthCheckConfig): number {
 /** Target group health check from config; AWS limits checked so a bad value fails at preview. */
 export function healthCheckArgs(hc: HealthCheckConfig): aws.types.input.lb.TargetGroupHealthCheck {
     const problems: string[] = [];
-    if (!hc.path.startsWith("/")) problems.push(`path must start with "/" (got ${JSON.stringify(hc.path)})`);
-    if (hc.interval < 5 || hc.interval > 300) problems.push(`interval must be 5-300 s (got ${hc.interval})`);
-    if (hc.timeout < 2 || hc.timeout > 120) problems.push(`timeout must be 2-120 s (got ${hc.timeout})`);
-    if (hc.timeout >= hc.interval) problems.push(`timeout (${hc.timeout}) must be shorter than interval (${hc.interval})`);
-    for (const [key, value] of [["healthyThreshold", hc.healthyThreshold], ["unhealthyThreshold", hc.unhealthyThreshold]] as const) {
-        if (!Number.isInteger(value) || value < 2 || value > 10) problems.push(`${key} must be an integer 2-10 (got ${value})`);
+    if (!hc.path.startsWith("/"))
+        problems.push(`path must start with "/" (got ${JSON.stringify(hc.path)})`);
+    if (hc.interval < 5 || hc.interval > 300)
+        problems.push(`interval must be 5-300 s (got ${hc.interval})`);
+    if (hc.timeout < 2 || hc.timeout > 120)
+        problems.push(`timeout must be 2-120 s (got ${hc.timeout})`);
+    if (hc.timeout >= hc.interval)
+        problems.push(`timeout (${hc.timeout}) must be shorter than interval (${hc.interval})`);
+    for (const [key, value] of [
+        ["healthyThreshold", hc.healthyThreshold],
+        ["unhealthyThreshold", hc.unhealthyThreshold],
+    ] as const) {
+        if (!Number.isInteger(value) || value < 2 || value > 10)
+            problems.push(`${key} must be an integer 2-10 (got ${value})`);
     }
     if (problems.length > 0) {
         throw new Error(`healthCheck: ${problems.join("; ")}`);
@@ -111,7 +125,10 @@ export function stickinessArgs(s: StickinessConfig): aws.types.input.lb.TargetGr
 }
 
 /** Slow start: 0/undefined (off) or 30-900 s; AWS refuses it with least_outstanding_requests. */
-export function slowStartSeconds(algorithm: LbAlgorithm, seconds: number | undefined): number | undefined {
+export function slowStartSeconds(
+    algorithm: LbAlgorithm,
+    seconds: number | undefined,
+): number | undefined {
     if (seconds === undefined || seconds === 0) {
         return undefined;
     }
@@ -119,7 +136,9 @@ export function slowStartSeconds(algorithm: LbAlgorithm, seconds: number | undef
         throw new Error(`loadBalancer slow start must be 30-900 s or off (got ${seconds})`);
     }
     if (algorithm === "least_outstanding_requests") {
-        throw new Error("loadBalancer: slow start cannot be combined with least_outstanding_requests; use round_robin or turn slow start off");
+        throw new Error(
+            "loadBalancer: slow start cannot be combined with least_outstanding_requests; use round_robin or turn slow start off",
+        );
     }
     return seconds;
 }
@@ -155,35 +174,58 @@ export interface AlbIngressRule {
 
 /** Resource-name-safe form of a CIDR. */
 export function cidrKey(cidr: string): string {
-    return cidr.toLowerCase().replace(/[^0-9a-z]+/g, "-").replace(/^-+|-+$/g, "");
+    return cidr
+        .toLowerCase()
+        .replace(/[^0-9a-z]+/g, "-")
+        .replace(/^-+|-+$/g, "");
 }
 
 /**
  * Inbound rules of the ALB security group without origin lockdown: 80 and 443 from the configured
  * CIDRs, one rule per (port, CIDR). Under lockdown see originPrefixListRules instead.
  */
-export function albIngressRules(settings: Pick<LoadBalancerConfig, "ingressCidrs" | "ingressIpv6Cidrs">): AlbIngressRule[] {
+export function albIngressRules(
+    settings: Pick<LoadBalancerConfig, "ingressCidrs" | "ingressIpv6Cidrs">,
+): AlbIngressRule[] {
     const ipv4 = [...new Set(settings.ingressCidrs)];
     const ipv6 = [...new Set(settings.ingressIpv6Cidrs)];
     const source = "configured ingress";
     if (ipv4.length + ipv6.length === 0) {
-        throw new Error("loadBalancer.ingressCidrs/ingressIpv6Cidrs are empty; the ALB would admit nobody");
+        throw new Error(
+            "loadBalancer.ingressCidrs/ingressIpv6Cidrs are empty; the ALB would admit nobody",
+        );
     }
-    for (const [family, list] of [["IPv4", ipv4], ["IPv6", ipv6]] as const) {
+    for (const [family, list] of [
+        ["IPv4", ipv4],
+        ["IPv6", ipv6],
+    ] as const) {
         if (list.length * 2 > SG_INBOUND_RULE_QUOTA) {
             throw new Error(
                 `loadBalancer: ${list.length} ${family} CIDRs need ${list.length * 2} inbound rules, ` +
-                `over the default security group quota of ${SG_INBOUND_RULE_QUOTA}; aggregate the CIDRs or raise the quota`,
+                    `over the default security group quota of ${SG_INBOUND_RULE_QUOTA}; aggregate the CIDRs or raise the quota`,
             );
         }
     }
     const rules: AlbIngressRule[] = [];
-    for (const [proto, port] of [["https", HTTPS_PORT], ["http", HTTP_PORT]] as const) {
+    for (const [proto, port] of [
+        ["https", HTTPS_PORT],
+        ["http", HTTP_PORT],
+    ] as const) {
         for (const cidr of ipv4) {
-            rules.push({ key: `${proto}-${cidrKey(cidr)}`, port, cidrIpv4: cidr, description: `${proto.toUpperCase()} from ${source} ${cidr}` });
+            rules.push({
+                key: `${proto}-${cidrKey(cidr)}`,
+                port,
+                cidrIpv4: cidr,
+                description: `${proto.toUpperCase()} from ${source} ${cidr}`,
+            });
         }
         for (const cidr of ipv6) {
-            rules.push({ key: `${proto}-${cidrKey(cidr)}`, port, cidrIpv6: cidr, description: `${proto.toUpperCase()} from ${source} ${cidr}` });
+            rules.push({
+                key: `${proto}-${cidrKey(cidr)}`,
+                port,
+                cidrIpv6: cidr,
+                description: `${proto.toUpperCase()} from ${source} ${cidr}`,
+            });
         }
     }
     return rules;
@@ -219,42 +261,57 @@ export interface PrefixListRule {
  * referenced prefix list as its maxEntries rules (not its current entries) against the group's
  * inbound quota, per address family; checked here, before anything is registered.
  */
-export function originPrefixListRules(capacity: PrefixListCapacity = DEFAULT_ORIGIN_PREFIX_LIST_MAX_ENTRIES): PrefixListRule[] {
-    const ports = [["https", HTTPS_PORT], ["http", HTTP_PORT]] as const;
+export function originPrefixListRules(
+    capacity: PrefixListCapacity = DEFAULT_ORIGIN_PREFIX_LIST_MAX_ENTRIES,
+): PrefixListRule[] {
+    const ports = [
+        ["https", HTTPS_PORT],
+        ["http", HTTP_PORT],
+    ] as const;
     for (const family of ["ipv4", "ipv6"] as const) {
         const max = capacity[family];
         const key = `loadBalancer originPrefixListMaxEntries.${family}`;
         if (!Number.isInteger(max) || max < 1 || max > PREFIX_LIST_MAX_ENTRIES_LIMIT) {
-            throw new Error(`${key} must be an integer 1-${PREFIX_LIST_MAX_ENTRIES_LIMIT} (got ${max})`);
+            throw new Error(
+                `${key} must be an integer 1-${PREFIX_LIST_MAX_ENTRIES_LIMIT} (got ${max})`,
+            );
         }
         if (max * ports.length > SG_INBOUND_RULE_QUOTA) {
             throw new Error(
                 `${key} is ${max}: ${ports.length} rules referencing the list count as ${max * ports.length} inbound rules, ` +
-                `over the default security group quota of ${SG_INBOUND_RULE_QUOTA}; lower it to ${Math.floor(SG_INBOUND_RULE_QUOTA / ports.length)} or less, or raise the quota`,
+                    `over the default security group quota of ${SG_INBOUND_RULE_QUOTA}; lower it to ${Math.floor(SG_INBOUND_RULE_QUOTA / ports.length)} or less, or raise the quota`,
             );
         }
     }
-    return ports.flatMap(([proto, port]) => (["ipv4", "ipv6"] as const).map((family) => ({
-        key: `${proto}-cdn-${family}`,
-        port,
-        family,
-        description: `${proto.toUpperCase()} from the CDN's ${family === "ipv4" ? "IPv4" : "IPv6"} origin ranges (prefix list)`,
-    })));
+    return ports.flatMap(([proto, port]) =>
+        (["ipv4", "ipv6"] as const).map((family) => ({
+            key: `${proto}-cdn-${family}`,
+            port,
+            family,
+            description: `${proto.toUpperCase()} from the CDN's ${family === "ipv4" ? "IPv4" : "IPv6"} origin ranges (prefix list)`,
+        })),
+    );
 }
 
 /**
  * Entries of an origin prefix list. Runs when the data source answers: an empty IPv4 list would
  * shut every visitor out, and more ranges than maxEntries would fail the list's update.
  */
-export function prefixListEntries(family: "ipv4" | "ipv6", cidrs: string[], maxEntries: number): aws.types.input.ec2.ManagedPrefixListEntry[] {
+export function prefixListEntries(
+    family: "ipv4" | "ipv6",
+    cidrs: string[],
+    maxEntries: number,
+): aws.types.input.ec2.ManagedPrefixListEntry[] {
     const unique = [...new Set(cidrs)].sort();
     if (family === "ipv4" && unique.length === 0) {
-        throw new Error("loadBalancer: origin lockdown got no CDN IPv4 ranges; the ALB would admit nobody");
+        throw new Error(
+            "loadBalancer: origin lockdown got no CDN IPv4 ranges; the ALB would admit nobody",
+        );
     }
     if (unique.length > maxEntries) {
         throw new Error(
             `loadBalancer: the CDN publishes ${unique.length} ${family} ranges but originPrefixListMaxEntries.${family} is ${maxEntries}; ` +
-            `raise it (2 × maxEntries must stay within the security group quota of ${SG_INBOUND_RULE_QUOTA})`,
+                `raise it (2 × maxEntries must stay within the security group quota of ${SG_INBOUND_RULE_QUOTA})`,
         );
     }
     return unique.map((cidr) => ({ cidr, description: "CDN origin range" }));
@@ -311,9 +368,15 @@ export function wafMetricName(name: string): string {
 export const WAF_RATE_WINDOWS = [60, 120, 300, 600];
 
 /** WebACL rules: per-client rate limit first, then the AWS managed groups when enabled. */
-export function wafRules(waf: WafConfig, metricPrefix: string, clientIpHeader?: string): WebAclRule[] {
+export function wafRules(
+    waf: WafConfig,
+    metricPrefix: string,
+    clientIpHeader?: string,
+): WebAclRule[] {
     if (!WAF_RATE_WINDOWS.includes(waf.rateWindowSeconds)) {
-        throw new Error(`waf.rateWindowSeconds must be one of ${WAF_RATE_WINDOWS.join(", ")} (got ${waf.rateWindowSeconds})`);
+        throw new Error(
+            `waf.rateWindowSeconds must be one of ${WAF_RATE_WINDOWS.join(", ")} (got ${waf.rateWindowSeconds})`,
+        );
     }
     if (!Number.isInteger(waf.rateLimit) || waf.rateLimit < 10 || waf.rateLimit > 2_000_000_000) {
         throw new Error(`waf.rateLimit must be an integer 10-2000000000 (got ${waf.rateLimit})`);
@@ -323,31 +386,40 @@ export function wafRules(waf: WafConfig, metricPrefix: string, clientIpHeader?: 
         sampledRequestsEnabled: true,
         metricName: wafMetricName(`${metricPrefix}-${rule}`),
     });
-    const rules: WebAclRule[] = [{
-        name: "rate-limit-per-client",
-        priority: 0,
-        action: { block: {} },
-        statement: {
-            rateBasedStatement: clientIpHeader
-                ? {
-                    limit: waf.rateLimit,
-                    evaluationWindowSec: waf.rateWindowSeconds,
-                    aggregateKeyType: "FORWARDED_IP",
-                    // A request without a valid client IP header is not counted rather than pooled.
-                    forwardedIpConfig: { headerName: clientIpHeader, fallbackBehavior: "NO_MATCH" },
-                }
-                : {
-                    limit: waf.rateLimit,
-                    evaluationWindowSec: waf.rateWindowSeconds,
-                    aggregateKeyType: "IP",
-                },
+    const rules: WebAclRule[] = [
+        {
+            name: "rate-limit-per-client",
+            priority: 0,
+            action: { block: {} },
+            statement: {
+                rateBasedStatement: clientIpHeader
+                    ? {
+                          limit: waf.rateLimit,
+                          evaluationWindowSec: waf.rateWindowSeconds,
+                          aggregateKeyType: "FORWARDED_IP",
+                          // A request without a valid client IP header is not counted rather than pooled.
+                          forwardedIpConfig: {
+                              headerName: clientIpHeader,
+                              fallbackBehavior: "NO_MATCH",
+                          },
+                      }
+                    : {
+                          limit: waf.rateLimit,
+                          evaluationWindowSec: waf.rateWindowSeconds,
+                          aggregateKeyType: "IP",
+                      },
+            },
+            visibilityConfig: visibility("rate-limit"),
         },
-        visibilityConfig: visibility("rate-limit"),
-    }];
+    ];
     if (waf.managedRules) {
         const managed = [
             { name: "AWSManagedRulesCommonRuleSet", metric: "common", priority: 10 },
-            { name: "AWSManagedRulesKnownBadInputsRuleSet", metric: "known-bad-inputs", priority: 20 },
+            {
+                name: "AWSManagedRulesKnownBadInputsRuleSet",
+                metric: "known-bad-inputs",
+                priority: 20,
+            },
         ];
         for (const group of managed) {
             rules.push({
@@ -363,7 +435,9 @@ export function wafRules(waf: WafConfig, metricPrefix: string, clientIpHeader?: 
 }
 
 /** The rate rule's client key: explicit header, CF-Connecting-IP under origin lockdown, else source IP. */
-export function wafClientIpHeader(args: Pick<LoadBalancerArgs, "clientIpHeader" | "originRanges">): string | undefined {
+export function wafClientIpHeader(
+    args: Pick<LoadBalancerArgs, "clientIpHeader" | "originRanges">,
+): string | undefined {
     return args.clientIpHeader ?? (args.originRanges ? "CF-Connecting-IP" : undefined);
 }
 
@@ -375,7 +449,9 @@ export function checkAlbSubnets(ids: pulumi.Input<pulumi.Input<string>[]>): void
     }
     const known = ids.filter((id): id is string => typeof id === "string");
     if (ids.length < 2 || (known.length === ids.length && new Set(known).size < 2)) {
-        throw new Error(`loadBalancer: an ALB needs public subnets in at least two AZs (got ${ids.length})`);
+        throw new Error(
+            `loadBalancer: an ALB needs public subnets in at least two AZs (got ${ids.length})`,
+        );
     }
 }
 
@@ -425,39 +501,49 @@ export class LoadBalancer extends pulumi.ComponentResource {
 
         const logs = s.accessLogs.enabled ? this.accessLogsBucket(name, args) : undefined;
 
-        this.alb = new aws.lb.LoadBalancer(`${name}-alb`, {
-            ...elbNaming(`${name}-alb`),
-            loadBalancerType: "application",
-            internal: false,
-            subnets: args.publicSubnetIds,
-            securityGroups: [this.securityGroup.id],
-            enableHttp2: true,
-            dropInvalidHeaderFields: true,
-            desyncMitigationMode: "defensive",
-            idleTimeout: s.idleTimeout,
-            enableDeletionProtection: s.deletionProtection,
-            accessLogs: logs ? { bucket: logs.bucket.bucket, prefix: ACCESS_LOGS_PREFIX, enabled: true } : undefined,
-            tags,
-        }, {
-            parent: this,
-            // AWS checks write access to the bucket when logging is turned on.
-            dependsOn: logs ? [logs.policy] : [],
-        });
+        this.alb = new aws.lb.LoadBalancer(
+            `${name}-alb`,
+            {
+                ...elbNaming(`${name}-alb`),
+                loadBalancerType: "application",
+                internal: false,
+                subnets: args.publicSubnetIds,
+                securityGroups: [this.securityGroup.id],
+                enableHttp2: true,
+                dropInvalidHeaderFields: true,
+                desyncMitigationMode: "defensive",
+                idleTimeout: s.idleTimeout,
+                enableDeletionProtection: s.deletionProtection,
+                accessLogs: logs
+                    ? { bucket: logs.bucket.bucket, prefix: ACCESS_LOGS_PREFIX, enabled: true }
+                    : undefined,
+                tags,
+            },
+            {
+                parent: this,
+                // AWS checks write access to the bucket when logging is turned on.
+                dependsOn: logs ? [logs.policy] : [],
+            },
+        );
 
-        this.targetGroup = new aws.lb.TargetGroup(`${name}-tg`, {
-            ...elbNaming(`${name}-tg`),
-            targetType: args.targetType,
-            port: args.appPort,
-            protocol: "HTTP",
-            protocolVersion: "HTTP1",
-            vpcId: args.vpcId,
-            healthCheck,
-            deregistrationDelay,
-            loadBalancingAlgorithmType: s.algorithm,
-            stickiness,
-            slowStart,
-            tags,
-        }, { parent: this });
+        this.targetGroup = new aws.lb.TargetGroup(
+            `${name}-tg`,
+            {
+                ...elbNaming(`${name}-tg`),
+                targetType: args.targetType,
+                port: args.appPort,
+                protocol: "HTTP",
+                protocolVersion: "HTTP1",
+                vpcId: args.vpcId,
+                healthCheck,
+                deregistrationDelay,
+                loadBalancingAlgorithmType: s.algorithm,
+                stickiness,
+                slowStart,
+                tags,
+            },
+            { parent: this },
+        );
 
         const listeners = this.createListeners(name, args);
         this.httpsListener = listeners.https;
@@ -473,7 +559,9 @@ export class LoadBalancer extends pulumi.ComponentResource {
         this.targetGroupArn = pulumi
             .all([this.targetGroup.arn, this.httpsListener.arn, this.httpListener.arn])
             .apply(([arn]) => arn);
-        this.logsBucketName = logs ? logs.bucket.bucket : pulumi.output<string | undefined>(undefined);
+        this.logsBucketName = logs
+            ? logs.bucket.bucket
+            : pulumi.output<string | undefined>(undefined);
         this.webAclArn = webAcl ? webAcl.arn : pulumi.output<string | undefined>(undefined);
 
         this.registerOutputs({
@@ -500,24 +588,35 @@ export class LoadBalancer extends pulumi.ComponentResource {
     }
 
     /** HTTPS forwards everything to the target group; HTTP only redirects (301) to HTTPS. */
-    private createListeners(name: string, args: LoadBalancerArgs): { https: aws.lb.Listener; http: aws.lb.Listener } {
-        const https = new aws.lb.Listener(`${name}-https`, {
-            loadBalancerArn: this.alb.arn,
-            port: HTTPS_PORT,
-            protocol: "HTTPS",
-            sslPolicy: args.settings.sslPolicy || DEFAULT_SSL_POLICY,
-            certificateArn: args.certificateArn,
-            defaultActions: [forwardAction(this.targetGroup.arn)],
-            tags: args.tags,
-        }, { parent: this });
+    private createListeners(
+        name: string,
+        args: LoadBalancerArgs,
+    ): { https: aws.lb.Listener; http: aws.lb.Listener } {
+        const https = new aws.lb.Listener(
+            `${name}-https`,
+            {
+                loadBalancerArn: this.alb.arn,
+                port: HTTPS_PORT,
+                protocol: "HTTPS",
+                sslPolicy: args.settings.sslPolicy || DEFAULT_SSL_POLICY,
+                certificateArn: args.certificateArn,
+                defaultActions: [forwardAction(this.targetGroup.arn)],
+                tags: args.tags,
+            },
+            { parent: this },
+        );
 
-        const http = new aws.lb.Listener(`${name}-http`, {
-            loadBalancerArn: this.alb.arn,
-            port: HTTP_PORT,
-            protocol: "HTTP",
-            defaultActions: [httpsRedirectAction()],
-            tags: args.tags,
-        }, { parent: this });
+        const http = new aws.lb.Listener(
+            `${name}-http`,
+            {
+                loadBalancerArn: this.alb.arn,
+                port: HTTP_PORT,
+                protocol: "HTTP",
+                defaultActions: [httpsRedirectAction()],
+                tags: args.tags,
+            },
+            { parent: this },
+        );
         return { https, http };
     }
 
@@ -532,22 +631,30 @@ export class LoadBalancer extends pulumi.ComponentResource {
         const tags = args.tags;
         // Security group: inbound rules as separate resources; no inline egress, so the provider
         // strips AWS's default allow-all egress; the app-port egress comes from allowAccess in platform.ts.
-        const securityGroup = new aws.ec2.SecurityGroup(`${name}-sg`, {
-            vpcId: args.vpcId,
-            description: "ALB: HTTP/HTTPS in from admitted CIDRs; out only to the app",
-            tags: { ...tags, Name: `${name}-sg` },
-        }, { parent: this });
+        const securityGroup = new aws.ec2.SecurityGroup(
+            `${name}-sg`,
+            {
+                vpcId: args.vpcId,
+                description: "ALB: HTTP/HTTPS in from admitted CIDRs; out only to the app",
+                tags: { ...tags, Name: `${name}-sg` },
+            },
+            { parent: this },
+        );
         for (const rule of ingress) {
-            new aws.vpc.SecurityGroupIngressRule(`${name}-sg-in-${rule.key}`, {
-                securityGroupId: securityGroup.id,
-                ipProtocol: "tcp",
-                fromPort: rule.port,
-                toPort: rule.port,
-                cidrIpv4: rule.cidrIpv4,
-                cidrIpv6: rule.cidrIpv6,
-                description: rule.description,
-                tags,
-            }, { parent: this });
+            new aws.vpc.SecurityGroupIngressRule(
+                `${name}-sg-in-${rule.key}`,
+                {
+                    securityGroupId: securityGroup.id,
+                    ipProtocol: "tcp",
+                    fromPort: rule.port,
+                    toPort: rule.port,
+                    cidrIpv4: rule.cidrIpv4,
+                    cidrIpv6: rule.cidrIpv6,
+                    description: rule.description,
+                    tags,
+                },
+                { parent: this },
+            );
         }
         if (args.originRanges) {
             this.createOriginRules(name, securityGroup, args.originRanges, capacity, originRules);
@@ -557,116 +664,184 @@ export class LoadBalancer extends pulumi.ComponentResource {
 
     /** Regional WebACL (rate limit, managed rules) attached to the ALB. */
     private createWaf(name: string, rules: WebAclRule[]): aws.wafv2.WebAcl {
-        const webAcl = new aws.wafv2.WebAcl(`${name}-waf`, {
-            scope: "REGIONAL",
-            description: `Rate limit and managed rules for ${name}`,
-            defaultAction: { allow: {} },
-            rules,
-            visibilityConfig: {
-                cloudwatchMetricsEnabled: true,
-                sampledRequestsEnabled: true,
-                metricName: wafMetricName(`${name}-waf`),
+        const webAcl = new aws.wafv2.WebAcl(
+            `${name}-waf`,
+            {
+                scope: "REGIONAL",
+                description: `Rate limit and managed rules for ${name}`,
+                defaultAction: { allow: {} },
+                rules,
+                visibilityConfig: {
+                    cloudwatchMetricsEnabled: true,
+                    sampledRequestsEnabled: true,
+                    metricName: wafMetricName(`${name}-waf`),
+                },
+                tags: this.tags,
             },
-            tags: this.tags,
-        }, { parent: this });
-        new aws.wafv2.WebAclAssociation(`${name}-waf-assoc`, {
-            resourceArn: this.alb.arn,
-            webAclArn: webAcl.arn,
-        }, { parent: this });
+            { parent: this },
+        );
+        new aws.wafv2.WebAclAssociation(
+            `${name}-waf-assoc`,
+            {
+                resourceArn: this.alb.arn,
+                webAclArn: webAcl.arn,
+            },
+            { parent: this },
+        );
         return webAcl;
     }
 
     /** Origin lockdown: the CDN's ranges in one prefix list per family, one rule per port per list. */
-    private createOriginRules(name: string, securityGroup: aws.ec2.SecurityGroup, ranges: OriginRanges, capacity: PrefixListCapacity, rules: PrefixListRule[]): void {
+    private createOriginRules(
+        name: string,
+        securityGroup: aws.ec2.SecurityGroup,
+        ranges: OriginRanges,
+        capacity: PrefixListCapacity,
+        rules: PrefixListRule[],
+    ): void {
         const lists = {
             ipv4: this.originPrefixList(name, "ipv4", ranges.ipv4, capacity.ipv4),
             ipv6: this.originPrefixList(name, "ipv6", ranges.ipv6, capacity.ipv6),
         };
         for (const rule of rules) {
-            new aws.vpc.SecurityGroupIngressRule(`${name}-sg-in-${rule.key}`, {
-                securityGroupId: securityGroup.id,
-                ipProtocol: "tcp",
-                fromPort: rule.port,
-                toPort: rule.port,
-                prefixListId: lists[rule.family].id,
-                description: rule.description,
-                tags: this.tags,
-            }, { parent: this });
+            new aws.vpc.SecurityGroupIngressRule(
+                `${name}-sg-in-${rule.key}`,
+                {
+                    securityGroupId: securityGroup.id,
+                    ipProtocol: "tcp",
+                    fromPort: rule.port,
+                    toPort: rule.port,
+                    prefixListId: lists[rule.family].id,
+                    description: rule.description,
+                    tags: this.tags,
+                },
+                { parent: this },
+            );
         }
     }
 
-    private originPrefixList(name: string, family: "ipv4" | "ipv6", cidrs: pulumi.Input<string[]>, maxEntries: number): aws.ec2.ManagedPrefixList {
-        return new aws.ec2.ManagedPrefixList(`${name}-origin-${family}`, {
-            name: `${name}-cdn-origin-${family}`,
-            addressFamily: family === "ipv4" ? "IPv4" : "IPv6",
-            maxEntries,
-            entries: pulumi.output(cidrs).apply((c) => prefixListEntries(family, c, maxEntries)),
-            tags: { ...this.tags, Name: `${name}-cdn-origin-${family}` },
-        }, { parent: this });
+    private originPrefixList(
+        name: string,
+        family: "ipv4" | "ipv6",
+        cidrs: pulumi.Input<string[]>,
+        maxEntries: number,
+    ): aws.ec2.ManagedPrefixList {
+        return new aws.ec2.ManagedPrefixList(
+            `${name}-origin-${family}`,
+            {
+                name: `${name}-cdn-origin-${family}`,
+                addressFamily: family === "ipv4" ? "IPv4" : "IPv6",
+                maxEntries,
+                entries: pulumi
+                    .output(cidrs)
+                    .apply((c) => prefixListEntries(family, c, maxEntries)),
+                tags: { ...this.tags, Name: `${name}-cdn-origin-${family}` },
+            },
+            { parent: this },
+        );
     }
 
     /** Private, SSE-S3 (ALB log delivery cannot use SSE-KMS), expiring access-log bucket. */
-    private accessLogsBucket(name: string, args: LoadBalancerArgs): { bucket: aws.s3.Bucket; policy: aws.s3.BucketPolicy } {
+    private accessLogsBucket(
+        name: string,
+        args: LoadBalancerArgs,
+    ): { bucket: aws.s3.Bucket; policy: aws.s3.BucketPolicy } {
         const days = args.settings.accessLogs.expirationDays;
         if (!Number.isInteger(days) || days < 1) {
-            throw new Error(`loadBalancer.accessLogs.expirationDays must be a whole number of days >= 1 (got ${days})`);
+            throw new Error(
+                `loadBalancer.accessLogs.expirationDays must be a whole number of days >= 1 (got ${days})`,
+            );
         }
         const parent = { parent: this };
-        const bucket = new aws.s3.Bucket(`${name}-logs`, {
-            // Retained logs: no emptying on destroy, and the bucket outlives the stack.
-            forceDestroy: !(args.retainAccessLogs ?? true),
-            tags: args.tags,
-        }, { ...parent, retainOnDelete: args.retainAccessLogs ?? true });
-        new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-logs-sse`, {
-            bucket: bucket.id,
-            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-        }, parent);
-        const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-logs-public-access`, {
-            bucket: bucket.id,
-            blockPublicAcls: true,
-            blockPublicPolicy: true,
-            ignorePublicAcls: true,
-            restrictPublicBuckets: true,
-        }, parent);
-        const ownership = new aws.s3.BucketOwnershipControls(`${name}-logs-ownership`, {
-            bucket: bucket.id,
-            rule: { objectOwnership: "BucketOwnerEnforced" },
-        }, parent);
+        const bucket = new aws.s3.Bucket(
+            `${name}-logs`,
+            {
+                // Retained logs: no emptying on destroy, and the bucket outlives the stack.
+                forceDestroy: !(args.retainAccessLogs ?? true),
+                tags: args.tags,
+            },
+            { ...parent, retainOnDelete: args.retainAccessLogs ?? true },
+        );
+        new aws.s3.BucketServerSideEncryptionConfiguration(
+            `${name}-logs-sse`,
+            {
+                bucket: bucket.id,
+                rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+            },
+            parent,
+        );
+        const publicAccess = new aws.s3.BucketPublicAccessBlock(
+            `${name}-logs-public-access`,
+            {
+                bucket: bucket.id,
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+            },
+            parent,
+        );
+        const ownership = new aws.s3.BucketOwnershipControls(
+            `${name}-logs-ownership`,
+            {
+                bucket: bucket.id,
+                rule: { objectOwnership: "BucketOwnerEnforced" },
+            },
+            parent,
+        );
         // Versioning keeps a deleted or overwritten log recoverable for a week (evidence after an
         // incident); the lifecycle then clears old versions and leftover delete markers.
-        const versioning = new aws.s3.BucketVersioning(`${name}-logs-versioning`, {
-            bucket: bucket.id,
-            versioningConfiguration: { status: "Enabled" },
-        }, parent);
-        new aws.s3.BucketLifecycleConfiguration(`${name}-logs-lifecycle`, {
-            bucket: bucket.id,
-            rules: [{
-                id: "expire-access-logs",
-                status: "Enabled",
-                filter: {},
-                expiration: { days },
-                noncurrentVersionExpiration: { noncurrentDays: ACCESS_LOG_NONCURRENT_DAYS },
-                abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
-            }, {
-                id: "remove-expired-delete-markers",
-                status: "Enabled",
-                filter: {},
-                expiration: { expiredObjectDeleteMarker: true },
-            }],
-        }, { ...parent, dependsOn: [versioning] });
+        const versioning = new aws.s3.BucketVersioning(
+            `${name}-logs-versioning`,
+            {
+                bucket: bucket.id,
+                versioningConfiguration: { status: "Enabled" },
+            },
+            parent,
+        );
+        new aws.s3.BucketLifecycleConfiguration(
+            `${name}-logs-lifecycle`,
+            {
+                bucket: bucket.id,
+                rules: [
+                    {
+                        id: "expire-access-logs",
+                        status: "Enabled",
+                        filter: {},
+                        expiration: { days },
+                        noncurrentVersionExpiration: { noncurrentDays: ACCESS_LOG_NONCURRENT_DAYS },
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+                    },
+                    {
+                        id: "remove-expired-delete-markers",
+                        status: "Enabled",
+                        filter: {},
+                        expiration: { expiredObjectDeleteMarker: true },
+                    },
+                ],
+            },
+            { ...parent, dependsOn: [versioning] },
+        );
         const elbAccount = aws.elb.getServiceAccountOutput({}, parent);
         const caller = aws.getCallerIdentityOutput({}, parent);
-        const policy = new aws.s3.BucketPolicy(`${name}-logs-policy`, {
-            bucket: bucket.id,
-            policy: pulumi
-                .all([bucket.arn, caller.accountId, elbAccount.arn])
-                .apply(([bucketArn, accountId, elbAccountArn]) =>
-                    JSON.stringify(accessLogsBucketPolicy({ bucketArn, accountId, elbAccountArn }))),
-        }, {
-            ...parent,
-            // S3 rejects concurrent bucket-config writes; the access block also must exist first.
-            dependsOn: [publicAccess, ownership],
-        });
+        const policy = new aws.s3.BucketPolicy(
+            `${name}-logs-policy`,
+            {
+                bucket: bucket.id,
+                policy: pulumi
+                    .all([bucket.arn, caller.accountId, elbAccount.arn])
+                    .apply(([bucketArn, accountId, elbAccountArn]) =>
+                        JSON.stringify(
+                            accessLogsBucketPolicy({ bucketArn, accountId, elbAccountArn }),
+                        ),
+                    ),
+            },
+            {
+                ...parent,
+                // S3 rejects concurrent bucket-config writes; the access block also must exist first.
+                dependsOn: [publicAccess, ownership],
+            },
+        );
         return { bucket, policy };
     }
 }

@@ -15,7 +15,9 @@ export interface NetworkArgs {
  *  looks them up without a state filter, so this does too and both agree on the subnets' AZs). */
 export function pickAvailabilityZones(names: string[], count: number): string[] {
     if (names.length < count) {
-        throw new Error(`web-platform:network.azCount is ${count} but the region offers ${names.length} availability zones: lower network.azCount`);
+        throw new Error(
+            `web-platform:network.azCount is ${count} but the region offers ${names.length} availability zones: lower network.azCount`,
+        );
     }
     return names.slice(0, count);
 }
@@ -30,7 +32,9 @@ export function natStrategy(mode: NatMode): awsx.types.enums.ec2.NatGatewayStrat
         case "none":
             return "None";
         default:
-            throw new Error(`network.natGateways: unknown mode ${JSON.stringify(mode)} (one-per-az, single, none)`);
+            throw new Error(
+                `network.natGateways: unknown mode ${JSON.stringify(mode)} (one-per-az, single, none)`,
+            );
     }
 }
 
@@ -50,21 +54,25 @@ export const MAX_SUBNET_MASK = 27;
 export function subnetLayout(cidrBlock: string, azCount: number): SubnetLayout {
     const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidrBlock);
     if (!match) {
-        throw new Error(`network.cidrBlock: ${JSON.stringify(cidrBlock)} is not an IPv4 CIDR like 10.0.0.0/16`);
+        throw new Error(
+            `network.cidrBlock: ${JSON.stringify(cidrBlock)} is not an IPv4 CIDR like 10.0.0.0/16`,
+        );
     }
     const vpcMask = Number(match[5]);
     if (vpcMask < 16 || vpcMask > 28) {
         throw new Error(`network.cidrBlock: AWS allows VPC netmasks /16 to /28, got /${vpcMask}`);
     }
     if (!Number.isInteger(azCount) || azCount < 2 || azCount > 6) {
-        throw new Error(`network.azCount: must be an integer 2-6 (an ALB needs two AZs), got ${azCount}`);
+        throw new Error(
+            `network.azCount: must be an integer 2-6 (an ALB needs two AZs), got ${azCount}`,
+        );
     }
     const azMask = vpcMask + Math.ceil(Math.log2(azCount));
     const layout = { vpcMask, azMask, privateMask: azMask + 1, publicMask: azMask + 2 };
     if (layout.publicMask > MAX_SUBNET_MASK) {
         throw new Error(
             `network.cidrBlock: ${cidrBlock} is too small for ${azCount} AZs ` +
-            `(public subnets would be /${layout.publicMask}; an ALB needs /${MAX_SUBNET_MASK} or larger)`,
+                `(public subnets would be /${layout.publicMask}; an ALB needs /${MAX_SUBNET_MASK} or larger)`,
         );
     }
     return layout;
@@ -75,22 +83,41 @@ export function subnetLayout(cidrBlock: string, azCount: number): SubnetLayout {
  * With NAT "none" the app subnets are Isolated (awsx rejects Private subnets without NAT): the
  * app then needs VPC endpoints for ECR/S3/logs, which the operator chose by turning NAT off.
  */
-export function vpcArgs(config: NewNetworkConfig, tags: Record<string, string>, availabilityZoneNames?: string[]): awsx.ec2.VpcArgs {
+export function vpcArgs(
+    config: NewNetworkConfig,
+    tags: Record<string, string>,
+    availabilityZoneNames?: string[],
+): awsx.ec2.VpcArgs {
     const layout = subnetLayout(config.cidrBlock, config.azCount);
-    const appType: awsx.types.enums.ec2.SubnetType = config.natGateways === "none" ? "Isolated" : "Private";
+    const appType: awsx.types.enums.ec2.SubnetType =
+        config.natGateways === "none" ? "Isolated" : "Private";
     if (availabilityZoneNames && availabilityZoneNames.length !== config.azCount) {
-        throw new Error(`network.azCount is ${config.azCount} but ${availabilityZoneNames.length} availability zones were given`);
+        throw new Error(
+            `network.azCount is ${config.azCount} but ${availabilityZoneNames.length} availability zones were given`,
+        );
     }
     return {
         cidrBlock: config.cidrBlock,
-        ...(availabilityZoneNames ? { availabilityZoneNames } : { numberOfAvailabilityZones: config.azCount }),
+        ...(availabilityZoneNames
+            ? { availabilityZoneNames }
+            : { numberOfAvailabilityZones: config.azCount }),
         availabilityZoneCidrMask: layout.azMask,
         natGateways: { strategy: natStrategy(config.natGateways) },
         subnetStrategy: "Auto",
         // Larger subnet first so Auto allocation stays aligned.
         subnetSpecs: [
-            { type: appType, name: "private", cidrMask: layout.privateMask, tags: { ...tags, tier: "private" } },
-            { type: "Public", name: "public", cidrMask: layout.publicMask, tags: { ...tags, tier: "public" } },
+            {
+                type: appType,
+                name: "private",
+                cidrMask: layout.privateMask,
+                tags: { ...tags, tier: "private" },
+            },
+            {
+                type: "Public",
+                name: "public",
+                cidrMask: layout.publicMask,
+                tags: { ...tags, tier: "public" },
+            },
         ],
         enableDnsHostnames: true,
         enableDnsSupport: true,
@@ -133,16 +160,22 @@ export class Network extends pulumi.ComponentResource {
             this.publicSubnetIds = pulumi.output(config.publicSubnetIds);
             this.privateSubnetIds = pulumi.output(config.privateSubnetIds);
         } else {
-            const vpc = new awsx.ec2.Vpc(`${name}-vpc`, vpcArgs(config, args.tags, args.availabilityZoneNames), { parent: this });
+            const vpc = new awsx.ec2.Vpc(
+                `${name}-vpc`,
+                vpcArgs(config, args.tags, args.availabilityZoneNames),
+                { parent: this },
+            );
             this.vpc = vpc;
             this.vpcId = vpc.vpcId;
             this.vpcCidrBlock = pulumi.output(config.cidrBlock);
             this.publicSubnetIds = vpc.publicSubnetIds;
-            this.privateSubnetIds = config.natGateways === "none" ? vpc.isolatedSubnetIds : vpc.privateSubnetIds;
+            this.privateSubnetIds =
+                config.natGateways === "none" ? vpc.isolatedSubnetIds : vpc.privateSubnetIds;
             this.availabilityZoneNames = args.availabilityZoneNames
                 ? pulumi.output(args.availabilityZoneNames)
-                : aws.getAvailabilityZonesOutput({}, { parent: this }).names
-                    .apply((names) => pickAvailabilityZones(names, config.azCount));
+                : aws
+                      .getAvailabilityZonesOutput({}, { parent: this })
+                      .names.apply((names) => pickAvailabilityZones(names, config.azCount));
         }
         this.registerOutputs({
             vpcId: this.vpcId,

@@ -30,7 +30,11 @@ export interface ElbNaming {
 
 /** True when the provider would accept `prefix` as an ALB/target group `namePrefix`. */
 export function isValidElbNamePrefix(prefix: string): boolean {
-    return prefix.length >= 1 && prefix.length <= ELB_NAME_PREFIX_MAX && /^[0-9A-Za-z][0-9A-Za-z-]*$/.test(prefix);
+    return (
+        prefix.length >= 1 &&
+        prefix.length <= ELB_NAME_PREFIX_MAX &&
+        /^[0-9A-Za-z][0-9A-Za-z-]*$/.test(prefix)
+    );
 }
 
 /**
@@ -43,7 +47,11 @@ export function elbNaming(logical: string): ElbNaming {
     if (logical.length + AUTONAME_SUFFIX_LENGTH <= ELB_NAME_MAX) {
         return {};
     }
-    const head = logical.toLowerCase().replace(/[^0-9a-z-]/g, "").replace(/^-+/, "").slice(0, ELB_NAME_PREFIX_MAX);
+    const head = logical
+        .toLowerCase()
+        .replace(/[^0-9a-z-]/g, "")
+        .replace(/^-+/, "")
+        .slice(0, ELB_NAME_PREFIX_MAX);
     // A logical name with no usable character at all still needs a valid prefix.
     return { namePrefix: head.length > 0 ? head : "lb" };
 }

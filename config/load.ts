@@ -23,11 +23,21 @@ export function readRawConfig(): RawStackConfig {
     // The engine passes the secret keys beside the config (PULUMI_CONFIG_SECRET_KEYS), not inside
     // allConfig(): ask the SDK per key so secrets set with `--secret` are recognised.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(k: string): boolean };
-    secretKeys = [...new Set([...secretKeys, ...Object.keys(values).filter((k) => isConfigSecret(k))])];
+    const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as {
+        isConfigSecret(k: string): boolean;
+    };
+    secretKeys = [
+        ...new Set([...secretKeys, ...Object.keys(values).filter((k) => isConfigSecret(k))]),
+    ];
     const stack = pulumi.getStack();
     const policyConfig = readStackPolicyConfig(path.resolve(__dirname, ".."), stack);
-    return { project: pulumi.getProject(), stack, values, secretKeys, ...(policyConfig ? { policyConfig } : {}) };
+    return {
+        project: pulumi.getProject(),
+        stack,
+        values,
+        secretKeys,
+        ...(policyConfig ? { policyConfig } : {}),
+    };
 }
 
 /**
@@ -44,7 +54,9 @@ export function readStackPolicyConfig(root: string, stack: string): StackPolicyC
     }
     try {
         const config = JSON.parse(text) as unknown;
-        return config && typeof config === "object" && !Array.isArray(config) ? { source, config: config as Record<string, unknown> } : undefined;
+        return config && typeof config === "object" && !Array.isArray(config)
+            ? { source, config: config as Record<string, unknown> }
+            : undefined;
     } catch {
         return undefined;
     }

@@ -22,18 +22,66 @@ export interface NameLimit {
 
 /** Limits of the names this program creates, from the AWS API references and quota pages. */
 export const NAME_LIMITS = {
-    iamRole: { what: "IAM role name", max: 64, source: "IAM User Guide, IAM and AWS STS quotas (role name: 64 characters)" },
-    instanceProfile: { what: "IAM instance profile name", max: 128, source: "IAM User Guide, IAM and AWS STS quotas (instance profile name: 128 characters)" },
-    loadBalancer: { what: "load balancer name", max: 32, source: "ELB API Reference, CreateLoadBalancer Name (at most 32 characters)" },
-    targetGroup: { what: "target group name", max: 32, source: "ELB API Reference, CreateTargetGroup Name (at most 32 characters)" },
-    securityGroup: { what: "security group name", max: 255, source: "EC2 API Reference, CreateSecurityGroup GroupName (up to 255 characters)" },
-    launchTemplate: { what: "launch template name", max: 128, source: "EC2 API Reference, CreateLaunchTemplate LaunchTemplateName (3-128 characters)" },
-    autoScalingGroup: { what: "Auto Scaling group name", max: 255, source: "EC2 Auto Scaling API Reference, CreateAutoScalingGroup (1-255 characters)" },
-    ecsName: { what: "ECS cluster/service name", max: 255, source: "ECS API Reference, CreateCluster/CreateService (up to 255 characters)" },
-    logGroup: { what: "CloudWatch log group name", max: 512, source: "CloudWatch Logs API Reference, CreateLogGroup logGroupName (1-512 characters)" },
-    s3Bucket: { what: "S3 bucket name", max: 63, source: "S3 User Guide, bucket naming rules (3-63 characters)" },
-    snsTopic: { what: "SNS topic name", max: 256, source: "SNS API Reference, CreateTopic Name (up to 256 characters)" },
-    webAcl: { what: "WAF web ACL name", max: 128, source: "WAF API Reference, CreateWebACL Name (1-128 characters)" },
+    iamRole: {
+        what: "IAM role name",
+        max: 64,
+        source: "IAM User Guide, IAM and AWS STS quotas (role name: 64 characters)",
+    },
+    instanceProfile: {
+        what: "IAM instance profile name",
+        max: 128,
+        source: "IAM User Guide, IAM and AWS STS quotas (instance profile name: 128 characters)",
+    },
+    loadBalancer: {
+        what: "load balancer name",
+        max: 32,
+        source: "ELB API Reference, CreateLoadBalancer Name (at most 32 characters)",
+    },
+    targetGroup: {
+        what: "target group name",
+        max: 32,
+        source: "ELB API Reference, CreateTargetGroup Name (at most 32 characters)",
+    },
+    securityGroup: {
+        what: "security group name",
+        max: 255,
+        source: "EC2 API Reference, CreateSecurityGroup GroupName (up to 255 characters)",
+    },
+    launchTemplate: {
+        what: "launch template name",
+        max: 128,
+        source: "EC2 API Reference, CreateLaunchTemplate LaunchTemplateName (3-128 characters)",
+    },
+    autoScalingGroup: {
+        what: "Auto Scaling group name",
+        max: 255,
+        source: "EC2 Auto Scaling API Reference, CreateAutoScalingGroup (1-255 characters)",
+    },
+    ecsName: {
+        what: "ECS cluster/service name",
+        max: 255,
+        source: "ECS API Reference, CreateCluster/CreateService (up to 255 characters)",
+    },
+    logGroup: {
+        what: "CloudWatch log group name",
+        max: 512,
+        source: "CloudWatch Logs API Reference, CreateLogGroup logGroupName (1-512 characters)",
+    },
+    s3Bucket: {
+        what: "S3 bucket name",
+        max: 63,
+        source: "S3 User Guide, bucket naming rules (3-63 characters)",
+    },
+    snsTopic: {
+        what: "SNS topic name",
+        max: 256,
+        source: "SNS API Reference, CreateTopic Name (up to 256 characters)",
+    },
+    webAcl: {
+        what: "WAF web ACL name",
+        max: 128,
+        source: "WAF API Reference, CreateWebACL Name (1-128 characters)",
+    },
 } satisfies Record<string, NameLimit>;
 
 export interface PlannedName {
@@ -57,7 +105,12 @@ function auto(logical: string, limit: NameLimit, workerIndex?: number): PlannedN
     return { logical, physical, length: physical.length, limit, workerIndex };
 }
 
-function explicit(logical: string, physical: string, limit: NameLimit, workerIndex?: number): PlannedName {
+function explicit(
+    logical: string,
+    physical: string,
+    limit: NameLimit,
+    workerIndex?: number,
+): PlannedName {
     return { logical, physical, length: physical.length, limit, workerIndex };
 }
 
@@ -117,7 +170,10 @@ export function plannedNames(cfg: PlatformConfig): PlannedName[] {
             names.push(auto(`${p}-data-db-monitoring-role`, L.iamRole));
         }
         if (cfg.database.proxy) {
-            names.push(auto(`${p}-data-proxy-sg`, L.securityGroup), auto(`${p}-data-proxy-role`, L.iamRole));
+            names.push(
+                auto(`${p}-data-proxy-sg`, L.securityGroup),
+                auto(`${p}-data-proxy-role`, L.iamRole),
+            );
         }
     }
     if (cfg.cache.enabled) {
@@ -136,9 +192,15 @@ export function checkNameLengths(cfg: PlatformConfig): ConfigIssue[] {
     for (const n of plannedNames(cfg)) {
         const over = n.length - n.limit.max;
         // A worker name can only be blamed when shortening it (to 1 character) is enough.
-        const cause = n.workerIndex !== undefined && cfg.workers[n.workerIndex].name.length - over >= 1 ? n.workerIndex : "stack";
+        const cause =
+            n.workerIndex !== undefined && cfg.workers[n.workerIndex].name.length - over >= 1
+                ? n.workerIndex
+                : "stack";
         const known = worst.get(cause);
-        if (n.length > n.limit.max && (!known || n.length - n.limit.max > known.length - known.limit.max)) {
+        if (
+            n.length > n.limit.max &&
+            (!known || n.length - n.limit.max > known.length - known.limit.max)
+        ) {
             worst.set(cause, n);
         }
     }
@@ -148,7 +210,11 @@ export function checkNameLengths(cfg: PlatformConfig): ConfigIssue[] {
         const limit = `and AWS allows ${n.limit.max} (${n.limit.source})`;
         if (cause === "stack") {
             const max = Math.max(1, cfg.stack.length - over);
-            return { key: "stack", value: cfg.stack, message: `the stack name makes the ${n.limit.what} ${shown}, ${limit}. Use a stack name of at most ${max} characters (e.g. "${cfg.stack.slice(0, max)}")` };
+            return {
+                key: "stack",
+                value: cfg.stack,
+                message: `the stack name makes the ${n.limit.what} ${shown}, ${limit}. Use a stack name of at most ${max} characters (e.g. "${cfg.stack.slice(0, max)}")`,
+            };
         }
         const w = cfg.workers[cause];
         return {

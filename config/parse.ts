@@ -68,47 +68,189 @@ export interface RawStackConfig {
 /** Thrown with every problem found at once. */
 export class ConfigError extends Error {
     constructor(public readonly issues: ConfigIssue[]) {
-        super(`Invalid stack configuration (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
-            issues.map((i) => `  - ${i.key}: ${i.message} (got ${i.value === undefined ? "nothing" : JSON.stringify(i.value)})`).join("\n"));
+        super(
+            `Invalid stack configuration (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
+                issues
+                    .map(
+                        (i) =>
+                            `  - ${i.key}: ${i.message} (got ${i.value === undefined ? "nothing" : JSON.stringify(i.value)})`,
+                    )
+                    .join("\n"),
+        );
         this.name = "ConfigError";
     }
 }
 
 // Known fields per object: anything else is a typo (or a secret in the wrong place) and is rejected.
 export const KNOWN_FIELDS = {
-    topLevel: ["environment", "production", "tags", "network", "app", "compute", "capacity", "scaling", "healthCheck",
-        "loadBalancer", "waf", "database", "cache", "workers", "monitoring", "cdn",
-        /* usage (issue 16: cost model) */ "usage"],
-    network: ["kind", "cidrBlock", "azCount", "natGateways", "vpcId", "publicSubnetIds", "privateSubnetIds"],
-    app: ["image", "port", "cpu", "memory", "environment", "command", "readonlyRootFilesystem", "writablePaths"],
-    compute: ["mode", "instanceType", "amiId", "amiSsmParameter", "rootVolumeGiB", "spot", "healthCheckGracePeriod",
-        "instanceRefreshMinHealthyPercentage", "logRetentionDays"],
-    spot: ["onDemandBaseCapacity", "onDemandPercentageAboveBase", "instanceTypes", "allocationStrategy"],
+    topLevel: [
+        "environment",
+        "production",
+        "tags",
+        "network",
+        "app",
+        "compute",
+        "capacity",
+        "scaling",
+        "healthCheck",
+        "loadBalancer",
+        "waf",
+        "database",
+        "cache",
+        "workers",
+        "monitoring",
+        "cdn",
+        /* usage (issue 16: cost model) */ "usage",
+    ],
+    network: [
+        "kind",
+        "cidrBlock",
+        "azCount",
+        "natGateways",
+        "vpcId",
+        "publicSubnetIds",
+        "privateSubnetIds",
+    ],
+    app: [
+        "image",
+        "port",
+        "cpu",
+        "memory",
+        "environment",
+        "command",
+        "readonlyRootFilesystem",
+        "writablePaths",
+    ],
+    compute: [
+        "mode",
+        "instanceType",
+        "amiId",
+        "amiSsmParameter",
+        "rootVolumeGiB",
+        "spot",
+        "healthCheckGracePeriod",
+        "instanceRefreshMinHealthyPercentage",
+        "logRetentionDays",
+    ],
+    spot: [
+        "onDemandBaseCapacity",
+        "onDemandPercentageAboveBase",
+        "instanceTypes",
+        "allocationStrategy",
+    ],
     capacity: ["min", "desired", "max"],
-    scaling: ["strategy", "cpuTarget", "memoryTarget", "requestsPerTarget", "scaleOutCooldown", "scaleInCooldown", "step"],
-    step: ["scaleOutCpuThreshold", "scaleOutAdjustment", "scaleInCpuThreshold", "scaleInAdjustment", "alarmPeriod",
-        "scaleOutEvaluationPeriods", "scaleInEvaluationPeriods"],
-    healthCheck: ["path", "interval", "timeout", "healthyThreshold", "unhealthyThreshold", "matcher"],
-    loadBalancer: ["algorithm", "stickiness", "deregistrationDelay", "idleTimeout", "deletionProtection", "certificateArn",
-        "sslPolicy", "ingressCidrs", "ingressIpv6Cidrs", "accessLogs", "originPrefixListMaxEntries"],
+    scaling: [
+        "strategy",
+        "cpuTarget",
+        "memoryTarget",
+        "requestsPerTarget",
+        "scaleOutCooldown",
+        "scaleInCooldown",
+        "step",
+    ],
+    step: [
+        "scaleOutCpuThreshold",
+        "scaleOutAdjustment",
+        "scaleInCpuThreshold",
+        "scaleInAdjustment",
+        "alarmPeriod",
+        "scaleOutEvaluationPeriods",
+        "scaleInEvaluationPeriods",
+    ],
+    healthCheck: [
+        "path",
+        "interval",
+        "timeout",
+        "healthyThreshold",
+        "unhealthyThreshold",
+        "matcher",
+    ],
+    loadBalancer: [
+        "algorithm",
+        "stickiness",
+        "deregistrationDelay",
+        "idleTimeout",
+        "deletionProtection",
+        "certificateArn",
+        "sslPolicy",
+        "ingressCidrs",
+        "ingressIpv6Cidrs",
+        "accessLogs",
+        "originPrefixListMaxEntries",
+    ],
     originPrefixListMaxEntries: ["ipv4", "ipv6"],
     stickiness: ["enabled", "duration"],
     accessLogs: ["enabled", "expirationDays"],
     waf: ["enabled", "rateLimit", "rateWindowSeconds", "managedRules"],
-    database: ["enabled", "engineVersion", "instanceClass", "allocatedStorageGiB", "maxAllocatedStorageGiB", "multiAz",
-        "readReplicas", "replicaInstanceClass", "backupRetentionDays", "backupWindow", "maintenanceWindow",
-        "deletionProtection", "monitoringInterval", "performanceInsightsRetentionDays", "databaseName", "masterUsername", "proxy"],
-    cache: ["enabled", "engine", "engineVersion", "nodeType", "numNodes", "multiAz", "maxmemoryPolicy",
-        "snapshotRetentionDays", "snapshotWindow", "maintenanceWindow"],
-    worker: ["name", "image", "command", "cpu", "memory", "environment", "capacity", "cpuTarget", "queueMetric",
-        "scaleOutCooldown", "scaleInCooldown"],
+    database: [
+        "enabled",
+        "engineVersion",
+        "instanceClass",
+        "allocatedStorageGiB",
+        "maxAllocatedStorageGiB",
+        "multiAz",
+        "readReplicas",
+        "replicaInstanceClass",
+        "backupRetentionDays",
+        "backupWindow",
+        "maintenanceWindow",
+        "deletionProtection",
+        "monitoringInterval",
+        "performanceInsightsRetentionDays",
+        "databaseName",
+        "masterUsername",
+        "proxy",
+    ],
+    cache: [
+        "enabled",
+        "engine",
+        "engineVersion",
+        "nodeType",
+        "numNodes",
+        "multiAz",
+        "maxmemoryPolicy",
+        "snapshotRetentionDays",
+        "snapshotWindow",
+        "maintenanceWindow",
+    ],
+    worker: [
+        "name",
+        "image",
+        "command",
+        "cpu",
+        "memory",
+        "environment",
+        "capacity",
+        "cpuTarget",
+        "queueMetric",
+        "scaleOutCooldown",
+        "scaleInCooldown",
+    ],
     queueMetric: ["namespace", "metricName", "dimensions", "targetPerTask", "statistic"],
     monitoring: ["alarmEmails", "thresholds", "period", "evaluationPeriods"],
     thresholds: Object.keys(DEFAULTS.monitoring.thresholds),
-    cdn: ["enabled", "accountId", "zoneId", "domain", "includeWww", "staticExtensions", "apiPrefix", "htmlEdgeTtl", "hstsMaxAge", "compatibilityDate",
+    cdn: [
+        "enabled",
+        "accountId",
+        "zoneId",
+        "domain",
+        "includeWww",
+        "staticExtensions",
+        "apiPrefix",
+        "htmlEdgeTtl",
+        "hstsMaxAge",
+        "compatibilityDate",
         // edge worker behaviour (issue 13)
-        "hstsIncludeSubDomains", "hstsPreload", "assetEdgeTtl", "cacheKeyIgnoredParams", "hashedAssetPattern", "sessionCookies",
-        "originTimeout", "staleIfError", "allowedMethods"],
+        "hstsIncludeSubDomains",
+        "hstsPreload",
+        "assetEdgeTtl",
+        "cacheKeyIgnoredParams",
+        "hashedAssetPattern",
+        "sessionCookies",
+        "originTimeout",
+        "staleIfError",
+        "allowedMethods",
+    ],
     // cost estimate assumptions (one definition: policy/cost/usage.ts; checked by checkUsage)
     usage: USAGE_KEYS,
 } as const;
@@ -150,15 +292,27 @@ class Reader {
             return {};
         }
         if (typeof v !== "object" || Array.isArray(v)) {
-            this.add(issue(path, v, `must be an object with fields ${fields.join(", ")}${Array.isArray(v) ? " (a YAML map, not a list: remove the leading \"- \")" : ""}`));
+            this.add(
+                issue(
+                    path,
+                    v,
+                    `must be an object with fields ${fields.join(", ")}${Array.isArray(v) ? ' (a YAML map, not a list: remove the leading "- ")' : ""}`,
+                ),
+            );
             this.broken.push(configKey(path));
             return {};
         }
         for (const name of Object.keys(v)) {
             if (!fields.includes(name)) {
-                this.add(issue(`${path}.${name}`, looksSecret(name) ? "[redacted]" : (v as Obj)[name], looksSecret(name)
-                    ? `unknown field that looks like a secret: never put credentials in stack config; store them in AWS Secrets Manager`
-                    : `unknown field${didYouMean(name, fields)}; known fields: ${fields.join(", ")}`));
+                this.add(
+                    issue(
+                        `${path}.${name}`,
+                        looksSecret(name) ? "[redacted]" : (v as Obj)[name],
+                        looksSecret(name)
+                            ? `unknown field that looks like a secret: never put credentials in stack config; store them in AWS Secrets Manager`
+                            : `unknown field${didYouMean(name, fields)}; known fields: ${fields.join(", ")}`,
+                    ),
+                );
             }
         }
         return v as Obj;
@@ -245,7 +399,10 @@ class Reader {
         if (v === undefined || v === null) {
             return [...def];
         }
-        if (!Array.isArray(v) || !v.every((x) => typeof x === "string" || (typeof x === "number" && Number.isFinite(x)))) {
+        if (
+            !Array.isArray(v) ||
+            !v.every((x) => typeof x === "string" || (typeof x === "number" && Number.isFinite(x)))
+        ) {
             this.add(issue(path, v, "must be a list of strings"));
             return [...def];
         }
@@ -262,10 +419,20 @@ class Reader {
         }
         const out: Record<string, string> = {};
         for (const [k, x] of Object.entries(v as Obj)) {
-            if (typeof x === "string" || typeof x === "boolean" || (typeof x === "number" && Number.isFinite(x))) {
+            if (
+                typeof x === "string" ||
+                typeof x === "boolean" ||
+                (typeof x === "number" && Number.isFinite(x))
+            ) {
                 out[k] = String(x);
             } else {
-                this.add(issue(`${path}.${k}`, x, "must be a string (or number/boolean, passed as text)"));
+                this.add(
+                    issue(
+                        `${path}.${k}`,
+                        x,
+                        "must be a string (or number/boolean, passed as text)",
+                    ),
+                );
             }
         }
         return out;
@@ -280,44 +447,82 @@ function readNetwork(r: Reader, v: unknown, production: boolean): NetworkConfig 
     const existingFields = ["vpcId", "publicSubnetIds", "privateSubnetIds"];
     const kind = r.str("network.kind", o.kind, o.vpcId !== undefined ? "existing" : "new");
     if (kind !== "new" && kind !== "existing") {
-        r.add(issue("network.kind", kind, `must be "new" (build a VPC) or "existing" (use vpcId + subnet ids)${didYouMean(kind, ["new", "existing"])}`));
+        r.add(
+            issue(
+                "network.kind",
+                kind,
+                `must be "new" (build a VPC) or "existing" (use vpcId + subnet ids)${didYouMean(kind, ["new", "existing"])}`,
+            ),
+        );
     }
     if (kind === "existing") {
         for (const f of ["azCount", "natGateways"]) {
             if (o[f] !== undefined) {
-                r.add(issue(`network.${f}`, o[f], "applies only to a new VPC; remove it when using an existing vpcId"));
+                r.add(
+                    issue(
+                        `network.${f}`,
+                        o[f],
+                        "applies only to a new VPC; remove it when using an existing vpcId",
+                    ),
+                );
             }
         }
         return {
             kind: "existing",
-            vpcId: r.requiredStr("network.vpcId", o.vpcId, `the existing VPC's id, e.g. "vpc-0123456789abcdef0"`),
+            vpcId: r.requiredStr(
+                "network.vpcId",
+                o.vpcId,
+                `the existing VPC's id, e.g. "vpc-0123456789abcdef0"`,
+            ),
             publicSubnetIds: r.strArray("network.publicSubnetIds", o.publicSubnetIds, []),
             privateSubnetIds: r.strArray("network.privateSubnetIds", o.privateSubnetIds, []),
-            cidrBlock: r.requiredStr("network.cidrBlock", o.cidrBlock, "the existing VPC's IPv4 CIDR, e.g. \"10.0.0.0/16\""),
+            cidrBlock: r.requiredStr(
+                "network.cidrBlock",
+                o.cidrBlock,
+                'the existing VPC\'s IPv4 CIDR, e.g. "10.0.0.0/16"',
+            ),
         };
     }
     for (const f of existingFields) {
         if (o[f] !== undefined) {
-            r.add(issue(`network.${f}`, o[f], "applies only to an existing VPC (set network.vpcId and network.kind \"existing\")"));
+            r.add(
+                issue(
+                    `network.${f}`,
+                    o[f],
+                    'applies only to an existing VPC (set network.vpcId and network.kind "existing")',
+                ),
+            );
         }
     }
     return {
         kind: "new",
         cidrBlock: r.str("network.cidrBlock", o.cidrBlock, DEFAULTS.network.cidrBlock),
         azCount: r.num("network.azCount", o.azCount, DEFAULTS.network.azCount(production)),
-        natGateways: r.str("network.natGateways", o.natGateways, DEFAULTS.network.natGateways(production)) as NatMode,
+        natGateways: r.str(
+            "network.natGateways",
+            o.natGateways,
+            DEFAULTS.network.natGateways(production),
+        ) as NatMode,
     };
 }
 
 function readApp(r: Reader, v: unknown): ContainerConfig {
     const o = r.object("app", v, KNOWN_FIELDS.app);
     const app: ContainerConfig = {
-        image: r.requiredStr("app.image", o.image, `the container image, e.g. \`pulumi config set --path '${configKey("app.image")}' public.ecr.aws/nginx/nginx:1.27\``),
+        image: r.requiredStr(
+            "app.image",
+            o.image,
+            `the container image, e.g. \`pulumi config set --path '${configKey("app.image")}' public.ecr.aws/nginx/nginx:1.27\``,
+        ),
         port: r.num("app.port", o.port, DEFAULTS.app.port),
         cpu: r.num("app.cpu", o.cpu, DEFAULTS.app.cpu),
         memory: r.num("app.memory", o.memory, DEFAULTS.app.memory),
         environment: r.strMap("app.environment", o.environment),
-        readonlyRootFilesystem: r.bool("app.readonlyRootFilesystem", o.readonlyRootFilesystem, DEFAULTS.app.readonlyRootFilesystem),
+        readonlyRootFilesystem: r.bool(
+            "app.readonlyRootFilesystem",
+            o.readonlyRootFilesystem,
+            DEFAULTS.app.readonlyRootFilesystem,
+        ),
         writablePaths: r.strArray("app.writablePaths", o.writablePaths, DEFAULTS.app.writablePaths),
     };
     if (o.command !== undefined && o.command !== null) {
@@ -335,9 +540,21 @@ function readCompute(r: Reader, v: unknown, production: boolean): ComputeConfig 
         instanceType,
         amiSsmParameter: r.str("compute.amiSsmParameter", o.amiSsmParameter, d.amiSsmParameter),
         rootVolumeGiB: r.num("compute.rootVolumeGiB", o.rootVolumeGiB, d.rootVolumeGiB),
-        healthCheckGracePeriod: r.num("compute.healthCheckGracePeriod", o.healthCheckGracePeriod, d.healthCheckGracePeriod),
-        instanceRefreshMinHealthyPercentage: r.num("compute.instanceRefreshMinHealthyPercentage", o.instanceRefreshMinHealthyPercentage, d.instanceRefreshMinHealthyPercentage),
-        logRetentionDays: r.num("compute.logRetentionDays", o.logRetentionDays, d.logRetentionDays(production)),
+        healthCheckGracePeriod: r.num(
+            "compute.healthCheckGracePeriod",
+            o.healthCheckGracePeriod,
+            d.healthCheckGracePeriod,
+        ),
+        instanceRefreshMinHealthyPercentage: r.num(
+            "compute.instanceRefreshMinHealthyPercentage",
+            o.instanceRefreshMinHealthyPercentage,
+            d.instanceRefreshMinHealthyPercentage,
+        ),
+        logRetentionDays: r.num(
+            "compute.logRetentionDays",
+            o.logRetentionDays,
+            d.logRetentionDays(production),
+        ),
     };
     const amiId = r.optStr("compute.amiId", o.amiId);
     if (amiId !== undefined) {
@@ -346,10 +563,24 @@ function readCompute(r: Reader, v: unknown, production: boolean): ComputeConfig 
     if (o.spot !== undefined && o.spot !== null) {
         const s = r.object("compute.spot", o.spot, KNOWN_FIELDS.spot);
         const spot: SpotConfig = {
-            onDemandBaseCapacity: r.num("compute.spot.onDemandBaseCapacity", s.onDemandBaseCapacity, DEFAULTS.spot.onDemandBaseCapacity),
-            onDemandPercentageAboveBase: r.num("compute.spot.onDemandPercentageAboveBase", s.onDemandPercentageAboveBase, DEFAULTS.spot.onDemandPercentageAboveBase),
-            instanceTypes: r.strArray("compute.spot.instanceTypes", s.instanceTypes, [instanceType]),
-            allocationStrategy: r.str("compute.spot.allocationStrategy", s.allocationStrategy, DEFAULTS.spot.allocationStrategy) as SpotConfig["allocationStrategy"],
+            onDemandBaseCapacity: r.num(
+                "compute.spot.onDemandBaseCapacity",
+                s.onDemandBaseCapacity,
+                DEFAULTS.spot.onDemandBaseCapacity,
+            ),
+            onDemandPercentageAboveBase: r.num(
+                "compute.spot.onDemandPercentageAboveBase",
+                s.onDemandPercentageAboveBase,
+                DEFAULTS.spot.onDemandPercentageAboveBase,
+            ),
+            instanceTypes: r.strArray("compute.spot.instanceTypes", s.instanceTypes, [
+                instanceType,
+            ]),
+            allocationStrategy: r.str(
+                "compute.spot.allocationStrategy",
+                s.allocationStrategy,
+                DEFAULTS.spot.allocationStrategy,
+            ) as SpotConfig["allocationStrategy"],
         };
         c.spot = spot;
     }
@@ -400,8 +631,16 @@ function readHealthCheck(r: Reader, v: unknown): HealthCheckConfig {
         path: r.str("healthCheck.path", o.path, d.path),
         interval: r.num("healthCheck.interval", o.interval, d.interval),
         timeout: r.num("healthCheck.timeout", o.timeout, d.timeout),
-        healthyThreshold: r.num("healthCheck.healthyThreshold", o.healthyThreshold, d.healthyThreshold),
-        unhealthyThreshold: r.num("healthCheck.unhealthyThreshold", o.unhealthyThreshold, d.unhealthyThreshold),
+        healthyThreshold: r.num(
+            "healthCheck.healthyThreshold",
+            o.healthyThreshold,
+            d.healthyThreshold,
+        ),
+        unhealthyThreshold: r.num(
+            "healthCheck.unhealthyThreshold",
+            o.unhealthyThreshold,
+            d.unhealthyThreshold,
+        ),
         matcher: r.str("healthCheck.matcher", o.matcher, d.matcher),
     };
 }
@@ -412,26 +651,58 @@ function readLoadBalancer(r: Reader, v: unknown, production: boolean): LoadBalan
     const d = DEFAULTS.loadBalancer;
     const st = r.object(`${p}.stickiness`, o.stickiness, KNOWN_FIELDS.stickiness);
     const al = r.object(`${p}.accessLogs`, o.accessLogs, KNOWN_FIELDS.accessLogs);
-    const pl = r.object(`${p}.originPrefixListMaxEntries`, o.originPrefixListMaxEntries, KNOWN_FIELDS.originPrefixListMaxEntries);
+    const pl = r.object(
+        `${p}.originPrefixListMaxEntries`,
+        o.originPrefixListMaxEntries,
+        KNOWN_FIELDS.originPrefixListMaxEntries,
+    );
     const lb: LoadBalancerConfig = {
-        algorithm: r.str(`${p}.algorithm`, o.algorithm, d.algorithm) as LoadBalancerConfig["algorithm"],
+        algorithm: r.str(
+            `${p}.algorithm`,
+            o.algorithm,
+            d.algorithm,
+        ) as LoadBalancerConfig["algorithm"],
         stickiness: {
             enabled: r.bool(`${p}.stickiness.enabled`, st.enabled, d.stickiness.enabled),
             duration: r.num(`${p}.stickiness.duration`, st.duration, d.stickiness.duration),
         },
-        deregistrationDelay: r.num(`${p}.deregistrationDelay`, o.deregistrationDelay, d.deregistrationDelay),
+        deregistrationDelay: r.num(
+            `${p}.deregistrationDelay`,
+            o.deregistrationDelay,
+            d.deregistrationDelay,
+        ),
         idleTimeout: r.num(`${p}.idleTimeout`, o.idleTimeout, d.idleTimeout),
-        deletionProtection: r.bool(`${p}.deletionProtection`, o.deletionProtection, d.deletionProtection(production)),
+        deletionProtection: r.bool(
+            `${p}.deletionProtection`,
+            o.deletionProtection,
+            d.deletionProtection(production),
+        ),
         sslPolicy: r.str(`${p}.sslPolicy`, o.sslPolicy, d.sslPolicy),
         ingressCidrs: r.strArray(`${p}.ingressCidrs`, o.ingressCidrs, d.ingressCidrs),
-        ingressIpv6Cidrs: r.strArray(`${p}.ingressIpv6Cidrs`, o.ingressIpv6Cidrs, d.ingressIpv6Cidrs),
+        ingressIpv6Cidrs: r.strArray(
+            `${p}.ingressIpv6Cidrs`,
+            o.ingressIpv6Cidrs,
+            d.ingressIpv6Cidrs,
+        ),
         accessLogs: {
             enabled: r.bool(`${p}.accessLogs.enabled`, al.enabled, d.accessLogs.enabled),
-            expirationDays: r.num(`${p}.accessLogs.expirationDays`, al.expirationDays, d.accessLogs.expirationDays),
+            expirationDays: r.num(
+                `${p}.accessLogs.expirationDays`,
+                al.expirationDays,
+                d.accessLogs.expirationDays,
+            ),
         },
         originPrefixListMaxEntries: {
-            ipv4: r.num(`${p}.originPrefixListMaxEntries.ipv4`, pl.ipv4, d.originPrefixListMaxEntries.ipv4),
-            ipv6: r.num(`${p}.originPrefixListMaxEntries.ipv6`, pl.ipv6, d.originPrefixListMaxEntries.ipv6),
+            ipv4: r.num(
+                `${p}.originPrefixListMaxEntries.ipv4`,
+                pl.ipv4,
+                d.originPrefixListMaxEntries.ipv4,
+            ),
+            ipv6: r.num(
+                `${p}.originPrefixListMaxEntries.ipv6`,
+                pl.ipv6,
+                d.originPrefixListMaxEntries.ipv6,
+            ),
         },
     };
     const arn = r.optStr(`${p}.certificateArn`, o.certificateArn);
@@ -461,17 +732,49 @@ function readDatabase(r: Reader, v: unknown, production: boolean): DatabaseConfi
         enabled: r.bool(`${p}.enabled`, o.enabled, d.enabled),
         engineVersion: r.str(`${p}.engineVersion`, o.engineVersion, d.engineVersion),
         instanceClass,
-        allocatedStorageGiB: r.num(`${p}.allocatedStorageGiB`, o.allocatedStorageGiB, d.allocatedStorageGiB),
-        maxAllocatedStorageGiB: r.num(`${p}.maxAllocatedStorageGiB`, o.maxAllocatedStorageGiB, d.maxAllocatedStorageGiB),
+        allocatedStorageGiB: r.num(
+            `${p}.allocatedStorageGiB`,
+            o.allocatedStorageGiB,
+            d.allocatedStorageGiB,
+        ),
+        maxAllocatedStorageGiB: r.num(
+            `${p}.maxAllocatedStorageGiB`,
+            o.maxAllocatedStorageGiB,
+            d.maxAllocatedStorageGiB,
+        ),
         multiAz: r.bool(`${p}.multiAz`, o.multiAz, d.multiAz(production)),
         readReplicas: r.num(`${p}.readReplicas`, o.readReplicas, d.readReplicas(production)),
-        replicaInstanceClass: r.str(`${p}.replicaInstanceClass`, o.replicaInstanceClass, instanceClass),
-        backupRetentionDays: r.num(`${p}.backupRetentionDays`, o.backupRetentionDays, d.backupRetentionDays(production)),
+        replicaInstanceClass: r.str(
+            `${p}.replicaInstanceClass`,
+            o.replicaInstanceClass,
+            instanceClass,
+        ),
+        backupRetentionDays: r.num(
+            `${p}.backupRetentionDays`,
+            o.backupRetentionDays,
+            d.backupRetentionDays(production),
+        ),
         backupWindow: r.str(`${p}.backupWindow`, o.backupWindow, d.backupWindow),
-        maintenanceWindow: r.str(`${p}.maintenanceWindow`, o.maintenanceWindow, d.maintenanceWindow),
-        deletionProtection: r.bool(`${p}.deletionProtection`, o.deletionProtection, d.deletionProtection(production)),
-        monitoringInterval: r.num(`${p}.monitoringInterval`, o.monitoringInterval, d.monitoringInterval),
-        performanceInsightsRetentionDays: r.num(`${p}.performanceInsightsRetentionDays`, o.performanceInsightsRetentionDays, d.performanceInsightsRetentionDays),
+        maintenanceWindow: r.str(
+            `${p}.maintenanceWindow`,
+            o.maintenanceWindow,
+            d.maintenanceWindow,
+        ),
+        deletionProtection: r.bool(
+            `${p}.deletionProtection`,
+            o.deletionProtection,
+            d.deletionProtection(production),
+        ),
+        monitoringInterval: r.num(
+            `${p}.monitoringInterval`,
+            o.monitoringInterval,
+            d.monitoringInterval,
+        ),
+        performanceInsightsRetentionDays: r.num(
+            `${p}.performanceInsightsRetentionDays`,
+            o.performanceInsightsRetentionDays,
+            d.performanceInsightsRetentionDays,
+        ),
         databaseName: r.str(`${p}.databaseName`, o.databaseName, d.databaseName),
         masterUsername: r.str(`${p}.masterUsername`, o.masterUsername, d.masterUsername),
         proxy: r.bool(`${p}.proxy`, o.proxy, d.proxy),
@@ -490,10 +793,22 @@ function readCache(r: Reader, v: unknown, production: boolean): CacheConfig {
         nodeType: r.str(`${p}.nodeType`, o.nodeType, d.nodeType),
         numNodes: r.num(`${p}.numNodes`, o.numNodes, d.numNodes),
         multiAz: r.bool(`${p}.multiAz`, o.multiAz, d.multiAz),
-        maxmemoryPolicy: r.str(`${p}.maxmemoryPolicy`, o.maxmemoryPolicy, d.maxmemoryPolicy) as CacheConfig["maxmemoryPolicy"],
-        snapshotRetentionDays: r.num(`${p}.snapshotRetentionDays`, o.snapshotRetentionDays, d.snapshotRetentionDays(production)),
+        maxmemoryPolicy: r.str(
+            `${p}.maxmemoryPolicy`,
+            o.maxmemoryPolicy,
+            d.maxmemoryPolicy,
+        ) as CacheConfig["maxmemoryPolicy"],
+        snapshotRetentionDays: r.num(
+            `${p}.snapshotRetentionDays`,
+            o.snapshotRetentionDays,
+            d.snapshotRetentionDays(production),
+        ),
         snapshotWindow: r.str(`${p}.snapshotWindow`, o.snapshotWindow, d.snapshotWindow),
-        maintenanceWindow: r.str(`${p}.maintenanceWindow`, o.maintenanceWindow, d.maintenanceWindow),
+        maintenanceWindow: r.str(
+            `${p}.maintenanceWindow`,
+            o.maintenanceWindow,
+            d.maintenanceWindow,
+        ),
     };
 }
 
@@ -502,7 +817,9 @@ function readWorkers(r: Reader, v: unknown, appImage: string, production: boolea
         return [];
     }
     if (!Array.isArray(v)) {
-        r.add(issue("workers", v, "must be a list of workers, e.g. [{name: jobs, command: [...]}]"));
+        r.add(
+            issue("workers", v, "must be a list of workers, e.g. [{name: jobs, command: [...]}]"),
+        );
         return [];
     }
     const d = DEFAULTS.worker;
@@ -518,18 +835,38 @@ function readWorkers(r: Reader, v: unknown, appImage: string, production: boolea
             environment: r.strMap(`${p}.environment`, o.environment),
             capacity: readCapacity(r, `${p}.capacity`, o.capacity, d.capacity(production)),
             cpuTarget: r.num(`${p}.cpuTarget`, o.cpuTarget, d.cpuTarget),
-            scaleOutCooldown: r.num(`${p}.scaleOutCooldown`, o.scaleOutCooldown, d.scaleOutCooldown),
+            scaleOutCooldown: r.num(
+                `${p}.scaleOutCooldown`,
+                o.scaleOutCooldown,
+                d.scaleOutCooldown,
+            ),
             scaleInCooldown: r.num(`${p}.scaleInCooldown`, o.scaleInCooldown, d.scaleInCooldown),
         };
         if (o.queueMetric !== undefined && o.queueMetric !== null) {
             const qp = `${p}.queueMetric`;
             const q = r.object(qp, o.queueMetric, KNOWN_FIELDS.queueMetric);
             const metric: QueueMetricConfig = {
-                namespace: r.requiredStr(`${qp}.namespace`, q.namespace, `the CloudWatch namespace, e.g. "WebPlatform/Jobs"`),
-                metricName: r.requiredStr(`${qp}.metricName`, q.metricName, `the metric name, e.g. "QueueDepth"`),
+                namespace: r.requiredStr(
+                    `${qp}.namespace`,
+                    q.namespace,
+                    `the CloudWatch namespace, e.g. "WebPlatform/Jobs"`,
+                ),
+                metricName: r.requiredStr(
+                    `${qp}.metricName`,
+                    q.metricName,
+                    `the metric name, e.g. "QueueDepth"`,
+                ),
                 dimensions: r.strMap(`${qp}.dimensions`, q.dimensions),
-                targetPerTask: r.requiredNum(`${qp}.targetPerTask`, q.targetPerTask, "backlog each task should handle, e.g. 100"),
-                statistic: r.str(`${qp}.statistic`, q.statistic, d.queueStatistic) as QueueMetricConfig["statistic"],
+                targetPerTask: r.requiredNum(
+                    `${qp}.targetPerTask`,
+                    q.targetPerTask,
+                    "backlog each task should handle, e.g. 100",
+                ),
+                statistic: r.str(
+                    `${qp}.statistic`,
+                    q.statistic,
+                    d.queueStatistic,
+                ) as QueueMetricConfig["statistic"],
             };
             w.queueMetric = metric;
         }
@@ -549,7 +886,11 @@ function readMonitoring(r: Reader, v: unknown): MonitoringConfig {
         alarmEmails: r.strArray("monitoring.alarmEmails", o.alarmEmails, []),
         thresholds,
         period: r.num("monitoring.period", o.period, d.period),
-        evaluationPeriods: r.num("monitoring.evaluationPeriods", o.evaluationPeriods, d.evaluationPeriods),
+        evaluationPeriods: r.num(
+            "monitoring.evaluationPeriods",
+            o.evaluationPeriods,
+            d.evaluationPeriods,
+        ),
     };
 }
 
@@ -562,17 +903,33 @@ function readCdn(r: Reader, v: unknown): CdnConfig {
         zoneId: r.str("cdn.zoneId", o.zoneId, ""),
         domain: r.str("cdn.domain", o.domain, ""),
         includeWww: r.bool("cdn.includeWww", o.includeWww, d.includeWww),
-        staticExtensions: r.strArray("cdn.staticExtensions", o.staticExtensions, d.staticExtensions),
+        staticExtensions: r.strArray(
+            "cdn.staticExtensions",
+            o.staticExtensions,
+            d.staticExtensions,
+        ),
         apiPrefix: r.str("cdn.apiPrefix", o.apiPrefix, d.apiPrefix),
         htmlEdgeTtl: r.num("cdn.htmlEdgeTtl", o.htmlEdgeTtl, d.htmlEdgeTtl),
         hstsMaxAge: r.num("cdn.hstsMaxAge", o.hstsMaxAge, d.hstsMaxAge),
         compatibilityDate: r.str("cdn.compatibilityDate", o.compatibilityDate, d.compatibilityDate),
         // ---- edge worker behaviour (issue 13) ----
-        hstsIncludeSubDomains: r.bool("cdn.hstsIncludeSubDomains", o.hstsIncludeSubDomains, d.hstsIncludeSubDomains),
+        hstsIncludeSubDomains: r.bool(
+            "cdn.hstsIncludeSubDomains",
+            o.hstsIncludeSubDomains,
+            d.hstsIncludeSubDomains,
+        ),
         hstsPreload: r.bool("cdn.hstsPreload", o.hstsPreload, d.hstsPreload),
         assetEdgeTtl: r.num("cdn.assetEdgeTtl", o.assetEdgeTtl, d.assetEdgeTtl),
-        cacheKeyIgnoredParams: r.strArray("cdn.cacheKeyIgnoredParams", o.cacheKeyIgnoredParams, d.cacheKeyIgnoredParams),
-        hashedAssetPattern: r.str("cdn.hashedAssetPattern", o.hashedAssetPattern, d.hashedAssetPattern),
+        cacheKeyIgnoredParams: r.strArray(
+            "cdn.cacheKeyIgnoredParams",
+            o.cacheKeyIgnoredParams,
+            d.cacheKeyIgnoredParams,
+        ),
+        hashedAssetPattern: r.str(
+            "cdn.hashedAssetPattern",
+            o.hashedAssetPattern,
+            d.hashedAssetPattern,
+        ),
         sessionCookies: r.strArray("cdn.sessionCookies", o.sessionCookies, d.sessionCookies),
         originTimeout: r.num("cdn.originTimeout", o.originTimeout, d.originTimeout),
         staleIfError: r.num("cdn.staleIfError", o.staleIfError, d.staleIfError),
@@ -586,12 +943,17 @@ function readCdn(r: Reader, v: unknown): CdnConfig {
  * arrive as text (`pulumi config set --path` without a type), as elsewhere in the config.
  */
 export function parseUsage(v: unknown): { usage: UsageConfig; issues: ConfigIssue[] } {
-    const numeric = (x: unknown) => (typeof x === "string" && /^\d+(\.\d+)?$/.test(x.trim()) ? Number(x) : x);
-    const value = v && typeof v === "object" && !Array.isArray(v)
-        ? Object.fromEntries(Object.entries(v as Obj).map(([k, x]) => [k, numeric(x)]))
-        : v;
+    const numeric = (x: unknown) =>
+        typeof x === "string" && /^\d+(\.\d+)?$/.test(x.trim()) ? Number(x) : x;
+    const value =
+        v && typeof v === "object" && !Array.isArray(v)
+            ? Object.fromEntries(Object.entries(v as Obj).map(([k, x]) => [k, numeric(x)]))
+            : v;
     const issues = checkUsage(value);
-    const given = issues.length === 0 && value && typeof value === "object" ? (value as Partial<UsageConfig>) : {};
+    const given =
+        issues.length === 0 && value && typeof value === "object"
+            ? (value as Partial<UsageConfig>)
+            : {};
     return { usage: { ...DEFAULTS.usage, ...given }, issues };
 }
 
@@ -604,7 +966,13 @@ function readUsage(r: Reader, v: unknown): UsageConfig {
 
 /** The stack name made fit for tags and resource names ("My_Stack" -> "my-stack"). */
 export function defaultEnvironment(stack: string): string {
-    return stack.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 32) || "dev";
+    return (
+        stack
+            .toLowerCase()
+            .replace(/[^a-z0-9-]+/g, "-")
+            .replace(/^-+|-+$/g, "")
+            .slice(0, 32) || "dev"
+    );
 }
 
 /**
@@ -620,7 +988,8 @@ export function listShapedConfig(values: Record<string, unknown>): ConfigIssue |
     return {
         key: "config",
         value: "[list]",
-        message: "is a YAML list, so none of its keys were read: write `config:` as a map, one `namespace:key: value` per line without a leading \"- \" (e.g. `  aws:region: us-east-1`)",
+        message:
+            'is a YAML list, so none of its keys were read: write `config:` as a map, one `namespace:key: value` per line without a leading "- " (e.g. `  aws:region: us-east-1`)',
     };
 }
 
@@ -648,17 +1017,36 @@ export function parseConfig(raw: RawStackConfig): PlatformConfig {
         }
         const name = key.slice(NAMESPACE.length + 1);
         if (!(KNOWN_FIELDS.topLevel as readonly string[]).includes(name)) {
-            r.add(looksSecret(name)
-                ? { key, value: "[redacted]", message: "looks like a secret: the platform never reads credentials from stack config; store it in AWS Secrets Manager (the database password is generated and stored there for you)" }
-                : { key, value: values[key], message: `unknown key${didYouMean(name, KNOWN_FIELDS.topLevel)}; known keys: ${KNOWN_FIELDS.topLevel.join(", ")}` });
+            r.add(
+                looksSecret(name)
+                    ? {
+                          key,
+                          value: "[redacted]",
+                          message:
+                              "looks like a secret: the platform never reads credentials from stack config; store it in AWS Secrets Manager (the database password is generated and stored there for you)",
+                      }
+                    : {
+                          key,
+                          value: values[key],
+                          message: `unknown key${didYouMean(name, KNOWN_FIELDS.topLevel)}; known keys: ${KNOWN_FIELDS.topLevel.join(", ")}`,
+                      },
+            );
         }
     }
 
     const region = values[REGION_KEY];
     if (region === undefined || region === "") {
-        r.add({ key: REGION_KEY, value: undefined, message: "is required: the AWS region, e.g. `pulumi config set aws:region us-east-1`" });
+        r.add({
+            key: REGION_KEY,
+            value: undefined,
+            message: "is required: the AWS region, e.g. `pulumi config set aws:region us-east-1`",
+        });
     } else if (typeof region !== "string") {
-        r.add({ key: REGION_KEY, value: region, message: "must be an AWS region code like us-east-1 or eu-west-2" });
+        r.add({
+            key: REGION_KEY,
+            value: region,
+            message: "must be an AWS region code like us-east-1 or eu-west-2",
+        });
     } else if (regionProblem(region) !== undefined) {
         r.add({ key: REGION_KEY, value: region, message: regionProblem(region)! });
     }
@@ -666,17 +1054,34 @@ export function parseConfig(raw: RawStackConfig): PlatformConfig {
 
     const token = values[CLOUDFLARE_TOKEN_KEY];
     if (token !== undefined && !raw.secretKeys.includes(CLOUDFLARE_TOKEN_KEY)) {
-        r.add({ key: CLOUDFLARE_TOKEN_KEY, value: "[redacted]", message: "is stored in plain text: set it as a secret with `pulumi config set --secret cloudflare:apiToken <token>` (and rotate the token, it was exposed)" });
+        r.add({
+            key: CLOUDFLARE_TOKEN_KEY,
+            value: "[redacted]",
+            message:
+                "is stored in plain text: set it as a secret with `pulumi config set --secret cloudflare:apiToken <token>` (and rotate the token, it was exposed)",
+        });
     }
 
     const environment = r.str("environment", get("environment"), defaultEnvironment(raw.stack));
     if (!/^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/.test(environment)) {
-        r.add(issue("environment", environment, `must be 1-32 chars of a-z, 0-9 and "-", e.g. "dev", "staging" or "prod"`));
+        r.add(
+            issue(
+                "environment",
+                environment,
+                `must be 1-32 chars of a-z, 0-9 and "-", e.g. "dev", "staging" or "prod"`,
+            ),
+        );
     }
     const production = r.bool("production", get("production"), environment === "prod");
 
     const userTags = r.strMap("tags", get("tags"));
-    const tags = { project: raw.project, stack: raw.stack, environment, "managed-by": "pulumi", ...userTags };
+    const tags = {
+        project: raw.project,
+        stack: raw.stack,
+        environment,
+        "managed-by": "pulumi",
+        ...userTags,
+    };
 
     const app = readApp(r, get("app"));
     const cfg: PlatformConfig = {
@@ -705,7 +1110,12 @@ export function parseConfig(raw: RawStackConfig): PlatformConfig {
     };
 
     if (cfg.cdn.enabled && token === undefined && !r.isFollowOn(configKey("cdn.enabled"))) {
-        r.add({ key: CLOUDFLARE_TOKEN_KEY, value: undefined, message: "is required when cdn.enabled: `pulumi config set --secret cloudflare:apiToken <token>` (a token with Workers Scripts, Workers Routes, DNS and Zone Settings edit on the zone)" });
+        r.add({
+            key: CLOUDFLARE_TOKEN_KEY,
+            value: undefined,
+            message:
+                "is required when cdn.enabled: `pulumi config set --secret cloudflare:apiToken <token>` (a token with Workers Scripts, Workers Routes, DNS and Zone Settings edit on the zone)",
+        });
     }
 
     // Workers without their own image inherit app.image: once that is reported, theirs is a follow-on.

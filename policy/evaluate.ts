@@ -88,7 +88,9 @@ let shared: Promise<{ analyzer: Analyzer; info: AnalyzerInfo }> | undefined;
 export function sharedAnalyzer(): Promise<{ analyzer: Analyzer; info: AnalyzerInfo }> {
     shared ??= (async () => {
         ensurePackBuilt(PACK_DIR);
-        const analyzer = await Analyzer.start(PACK_DIR, { nodeArgs: codeCachePreload(path.dirname(PACK_DIR)) });
+        const analyzer = await Analyzer.start(PACK_DIR, {
+            nodeArgs: codeCachePreload(path.dirname(PACK_DIR)),
+        });
         process.once("exit", () => analyzer.close());
         return { analyzer, info: await analyzer.info() };
     })();
@@ -117,7 +119,7 @@ function toAnalyzer(r: EvalResource, outputs: boolean): AnalyzerResourceInput {
         urn: r.urn,
         type: r.type,
         name: r.name,
-        properties: outputs ? r.outputs ?? r.props : r.props,
+        properties: outputs ? (r.outputs ?? r.props) : r.props,
         ...(parent ? { parent } : {}),
         dependencies: r.dependencies ?? o.dependencies ?? [],
         propertyDependencies: r.propertyDependencies ?? o.propertyDependencies ?? {},
@@ -126,7 +128,9 @@ function toAnalyzer(r: EvalResource, outputs: boolean): AnalyzerResourceInput {
             ignoreChanges: o.ignoreChanges ?? [],
             aliases: o.aliases ?? [],
             additionalSecretOutputs: o.additionalSecretOutputs ?? [],
-            ...(o.deleteBeforeReplace !== undefined ? { deleteBeforeReplace: o.deleteBeforeReplace } : {}),
+            ...(o.deleteBeforeReplace !== undefined
+                ? { deleteBeforeReplace: o.deleteBeforeReplace }
+                : {}),
         },
     };
 }
@@ -158,15 +162,25 @@ export function evaluatePolicies(input: EvaluateInput): Promise<EvaluationResult
                 }
             }
         }
-        const tags = input.stackTags instanceof Map ? Object.fromEntries(input.stackTags) : input.stackTags ?? {};
+        const tags =
+            input.stackTags instanceof Map
+                ? Object.fromEntries(input.stackTags)
+                : (input.stackTags ?? {});
         const found = await analyzeStack(
             analyzer,
             info,
-            { analyze: input.resources.map((r) => toAnalyzer(r, false)), stack: input.resources.map((r) => toAnalyzer(r, true)) },
+            {
+                analyze: input.resources.map((r) => toAnalyzer(r, false)),
+                stack: input.resources.map((r) => toAnalyzer(r, true)),
+            },
             config,
             { stack: "test", project: "web-platform", tags },
         );
-        return { violations: found.violations.map(violationOf), notApplicable: found.notApplicable, skippedUnknown: found.skippedUnknown };
+        return {
+            violations: found.violations.map(violationOf),
+            notApplicable: found.notApplicable,
+            skippedUnknown: found.skippedUnknown,
+        };
     });
     queue = next.catch(() => undefined);
     return next;
@@ -206,7 +220,9 @@ export function fromRegistered(r: RegisteredLike): EvalResource {
             protect: r.protect,
             ignoreChanges: r.ignoreChanges ?? [],
             additionalSecretOutputs: r.additionalSecretOutputs ?? [],
-            ...(r.deleteBeforeReplace !== undefined ? { deleteBeforeReplace: r.deleteBeforeReplace } : {}),
+            ...(r.deleteBeforeReplace !== undefined
+                ? { deleteBeforeReplace: r.deleteBeforeReplace }
+                : {}),
         },
     };
 }

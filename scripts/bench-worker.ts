@@ -43,7 +43,9 @@ function parseArgs(argv: string[]): Options {
         const name = argv[i].replace(/^--/, "");
         const value = Number(argv[i + 1]);
         if (!(name in opts) || !Number.isInteger(value) || value < 1 || value > 100000) {
-            throw new Error(`bench-worker: unknown flag or bad value "${argv[i]} ${argv[i + 1] ?? ""}"; flags: --requests <1..100000>, --rounds <n>, --concurrency <n>`);
+            throw new Error(
+                `bench-worker: unknown flag or bad value "${argv[i]} ${argv[i + 1] ?? ""}"; flags: --requests <1..100000>, --rounds <n>, --concurrency <n>`,
+            );
         }
         opts[name as keyof Options] = value;
     }
@@ -55,9 +57,12 @@ async function startOrigin(): Promise<{ port: number; close(): Promise<void> }> 
     const sockets = new Set<net.Socket>();
     const server = http.createServer((req, res) => {
         const api = (req.url ?? "").startsWith("/api/");
-        res.writeHead(200, api
-            ? { "Content-Type": "application/json", "Cache-Control": "no-store" }
-            : { "Content-Type": "text/css", "Cache-Control": "public, max-age=60" });
+        res.writeHead(
+            200,
+            api
+                ? { "Content-Type": "application/json", "Cache-Control": "no-store" }
+                : { "Content-Type": "text/css", "Cache-Control": "public, max-age=60" },
+        );
         res.end(api ? '{"ok":true}' : BODY);
     });
     server.on("connection", (s: net.Socket) => {
@@ -67,16 +72,22 @@ async function startOrigin(): Promise<{ port: number; close(): Promise<void> }> 
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     return {
         port: (server.address() as net.AddressInfo).port,
-        close: () => new Promise<void>((resolve) => {
-            for (const s of sockets) s.destroy();
-            server.close(() => resolve());
-        }),
+        close: () =>
+            new Promise<void>((resolve) => {
+                for (const s of sockets) s.destroy();
+                server.close(() => resolve());
+            }),
     };
 }
 
 /** The stack's default edge settings, as deployed. */
 function stackBindings(): Record<string, string> {
-    const cdn: CdnConfig = { ...DEFAULTS.cdn, accountId: "", zoneId: "", domain: "www.example.com" };
+    const cdn: CdnConfig = {
+        ...DEFAULTS.cdn,
+        accountId: "",
+        zoneId: "",
+        domain: "www.example.com",
+    };
     return bindingMap(edgeBindings(cdn, "/health"));
 }
 
@@ -86,10 +97,18 @@ function worker(kind: Kind, port: number): Miniflare {
         outboundService: { external: { address: `127.0.0.1:${port}`, http: {} } },
     };
     if (kind === "edge") {
-        const modules = workerModules().map((m) => ({ type: "ESModule" as const, path: m.path, contents: m.content }));
+        const modules = workerModules().map((m) => ({
+            type: "ESModule" as const,
+            path: m.path,
+            contents: m.content,
+        }));
         return new Miniflare({ ...common, modules, bindings: stackBindings() });
     }
-    return new Miniflare({ ...common, modules: true, script: kind === "textbook" ? TEXTBOOK_WORKER : NOOP_WORKER });
+    return new Miniflare({
+        ...common,
+        modules: true,
+        script: kind === "textbook" ? TEXTBOOK_WORKER : NOOP_WORKER,
+    });
 }
 
 /** Milliseconds for one request, body read. */
@@ -125,9 +144,11 @@ function percentile(values: number[], p: number): number {
 
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 /** Mean of the fastest 90 %. */
-const trimmedMean = (values: number[]) => mean([...values].sort((a, b) => a - b).slice(0, Math.max(1, Math.floor(values.length * 0.9))));
+const trimmedMean = (values: number[]) =>
+    mean([...values].sort((a, b) => a - b).slice(0, Math.max(1, Math.floor(values.length * 0.9))));
 const ms = (v: number) => `${v.toFixed(3)} ms`;
-const pct = (v: number, base: number) => `${v >= base ? "+" : ""}${(((v - base) / base) * 100).toFixed(1)} %`;
+const pct = (v: number, base: number) =>
+    `${v >= base ? "+" : ""}${(((v - base) / base) * 100).toFixed(1)} %`;
 
 /** "control" is a second no-op worker: its distance from "noop" is the run's measurement noise. */
 type Kind = "edge" | "noop" | "textbook" | "control";
@@ -140,7 +161,10 @@ const rotated = (step: number): Kind[] => KINDS.map((_, j) => KINDS[(j + step) %
  * Pass-through and miss latencies per worker. Requests alternate between the workers one by one,
  * so a burst of machine noise lands on all of them alike.
  */
-async function pairedLatencies(workers: Record<Kind, Miniflare>, opts: Options): Promise<Record<string, Record<Kind, number[]>>> {
+async function pairedLatencies(
+    workers: Record<Kind, Miniflare>,
+    opts: Options,
+): Promise<Record<string, Record<Kind, number[]>>> {
     const result: Record<string, Record<Kind, number[]>> = {
         passThrough: { edge: [], noop: [], textbook: [], control: [] },
         miss: { edge: [], noop: [], textbook: [], control: [] },
@@ -148,11 +172,17 @@ async function pairedLatencies(workers: Record<Kind, Miniflare>, opts: Options):
     const perRound = Math.max(1, Math.floor(opts.requests / opts.rounds));
     for (let round = 0; round < opts.rounds; round++) {
         for (let i = 0; i < perRound; i++) {
-            for (const kind of rotated(i)) result.passThrough[kind].push(await timed(workers[kind], `${SITE}/api/items?i=${i}`));
+            for (const kind of rotated(i))
+                result.passThrough[kind].push(
+                    await timed(workers[kind], `${SITE}/api/items?i=${i}`),
+                );
         }
         for (let i = 0; i < perRound; i++) {
             // A new URL each time: every request is a miss that gets stored.
-            for (const kind of rotated(i)) result.miss[kind].push(await timed(workers[kind], `${SITE}/miss/${round}-${i}.css`));
+            for (const kind of rotated(i))
+                result.miss[kind].push(
+                    await timed(workers[kind], `${SITE}/miss/${round}-${i}.css`),
+                );
         }
     }
     return result;
@@ -160,12 +190,19 @@ async function pairedLatencies(workers: Record<Kind, Miniflare>, opts: Options):
 
 function printPaired(title: string, samples: Record<Kind, number[]>, baseline: Kind): void {
     console.log(`\n${title} (per request, body read; ${samples.edge.length} requests each)`);
-    console.log(`  worker     trimmed     p25         p50         p99         p50 vs ${baseline}  trimmed vs ${baseline}`);
+    console.log(
+        `  worker     trimmed     p25         p50         p99         p50 vs ${baseline}  trimmed vs ${baseline}`,
+    );
     for (const kind of KINDS) {
         const s = samples[kind];
         const b = samples[baseline];
-        const vs = kind === baseline ? "(baseline)" : `${pct(percentile(s, 50), percentile(b, 50)).padEnd(12)} ${pct(trimmedMean(s), trimmedMean(b))}`;
-        const cells = [trimmedMean(s), percentile(s, 25), percentile(s, 50), percentile(s, 99)].map((v) => ms(v).padEnd(11));
+        const vs =
+            kind === baseline
+                ? "(baseline)"
+                : `${pct(percentile(s, 50), percentile(b, 50)).padEnd(12)} ${pct(trimmedMean(s), trimmedMean(b))}`;
+        const cells = [trimmedMean(s), percentile(s, 25), percentile(s, 50), percentile(s, 99)].map(
+            (v) => ms(v).padEnd(11),
+        );
         console.log(`  ${kind.padEnd(10)} ${cells.join(" ")} ${vs}`);
     }
 }
@@ -180,31 +217,54 @@ async function hits(workers: Record<Kind, Miniflare>, opts: Options): Promise<vo
         const urls = Array.from({ length: opts.requests }, () => url);
         const seq = await sequential(workers[kind], urls);
         const par = await concurrent(workers[kind], urls, opts.concurrency);
-        console.log(`  ${kind.padEnd(10)} ${"sequential".padEnd(16)} ${ms(percentile(seq, 50)).padEnd(11)} ${ms(percentile(seq, 99))}`);
-        console.log(`  ${kind.padEnd(10)} ${`${opts.concurrency} concurrent`.padEnd(16)} ${ms(percentile(par, 50)).padEnd(11)} ${ms(percentile(par, 99))}`);
+        console.log(
+            `  ${kind.padEnd(10)} ${"sequential".padEnd(16)} ${ms(percentile(seq, 50)).padEnd(11)} ${ms(percentile(seq, 99))}`,
+        );
+        console.log(
+            `  ${kind.padEnd(10)} ${`${opts.concurrency} concurrent`.padEnd(16)} ${ms(percentile(par, 50)).padEnd(11)} ${ms(percentile(par, 99))}`,
+        );
     }
 }
 
 async function main(): Promise<void> {
     const opts = parseArgs(process.argv.slice(2));
     const origin = await startOrigin();
-    const workers = Object.fromEntries(KINDS.map((k) => [k, worker(k, origin.port)])) as Record<Kind, Miniflare>;
+    const workers = Object.fromEntries(KINDS.map((k) => [k, worker(k, origin.port)])) as Record<
+        Kind,
+        Miniflare
+    >;
     try {
         await Promise.all(KINDS.map((k) => workers[k].ready));
         // Warm-up: JIT and connection pools, not measured.
         await pairedLatencies(workers, { ...opts, requests: 50, rounds: 1 });
         const paired = await pairedLatencies(workers, opts);
-        console.log(`edge worker benchmark: ${opts.rounds} rounds, requests alternating between the workers, loopback origin, workerd via miniflare`);
-        console.log("trimmed = mean of the fastest 90 %; control = a second no-op worker (its gap to noop is this run's noise)");
+        console.log(
+            `edge worker benchmark: ${opts.rounds} rounds, requests alternating between the workers, loopback origin, workerd via miniflare`,
+        );
+        console.log(
+            "trimmed = mean of the fastest 90 %; control = a second no-op worker (its gap to noop is this run's noise)",
+        );
         printPaired("Pass-through (GET /api/...)", paired.passThrough, "noop");
         printPaired("Misses (new asset URL each request, stored)", paired.miss, "textbook");
         // Judged on p25 too: on a shared machine the upper half is mostly other processes' stalls.
         const goal = (label: string, a: number[], b: number[], control: number[]) =>
-            console.log(`  goal: ${label}: p25 ${pct(percentile(a, 25), percentile(b, 25))}, p50 ${pct(percentile(a, 50), percentile(b, 50))}, trimmed ${pct(trimmedMean(a), trimmedMean(b))}` +
-                ` (noise, control vs noop: p25 ${pct(percentile(control, 25), percentile(paired.passThrough.noop, 25))})`);
+            console.log(
+                `  goal: ${label}: p25 ${pct(percentile(a, 25), percentile(b, 25))}, p50 ${pct(percentile(a, 50), percentile(b, 50))}, trimmed ${pct(trimmedMean(a), trimmedMean(b))}` +
+                    ` (noise, control vs noop: p25 ${pct(percentile(control, 25), percentile(paired.passThrough.noop, 25))})`,
+            );
         console.log("");
-        goal("pass-through <= +10 % over noop", paired.passThrough.edge, paired.passThrough.noop, paired.passThrough.control);
-        goal("misses <= +20 % over textbook", paired.miss.edge, paired.miss.textbook, paired.passThrough.control);
+        goal(
+            "pass-through <= +10 % over noop",
+            paired.passThrough.edge,
+            paired.passThrough.noop,
+            paired.passThrough.control,
+        );
+        goal(
+            "misses <= +20 % over textbook",
+            paired.miss.edge,
+            paired.miss.textbook,
+            paired.passThrough.control,
+        );
         await hits(workers, opts);
     } finally {
         await Promise.all(KINDS.map((k) => workers[k].dispose()));

@@ -11,7 +11,14 @@ import * as fs from "fs";
 import * as path from "path";
 
 const ROOT = path.resolve(__dirname, "..");
-const SDKS = ["@pulumi/pulumi", "@pulumi/aws", "@pulumi/awsx", "@pulumi/cloudflare", "@pulumi/random", "@pulumi/policy"];
+const SDKS = [
+    "@pulumi/pulumi",
+    "@pulumi/aws",
+    "@pulumi/awsx",
+    "@pulumi/cloudflare",
+    "@pulumi/random",
+    "@pulumi/policy",
+];
 
 interface ChildReport {
     maxRssKb: number;
@@ -45,9 +52,13 @@ async function childMain(mode: string, arg: string | undefined): Promise<void> {
         caches.enableCodeCache(ROOT);
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { planStack } = require("./plan/run") as typeof import("./plan/run");
-        const options = mode === "pairs"
-            ? { stack: "dev", program: path.join(ROOT, "scripts", "plan", "bench", "pairsProgram.ts") }
-            : { stack: arg ?? "dev" };
+        const options =
+            mode === "pairs"
+                ? {
+                      stack: "dev",
+                      program: path.join(ROOT, "scripts", "plan", "bench", "pairsProgram.ts"),
+                  }
+                : { stack: arg ?? "dev" };
         const result = await planStack(options);
         report.resources = result.resources.length;
         report.planMs = result.durationMs;
@@ -73,7 +84,10 @@ function descendants(root: number): number[] {
         try {
             const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
             // pid (comm) state ppid ...: comm may hold spaces, so split after its closing parenthesis.
-            parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+            parentOf.set(
+                Number(entry),
+                Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]),
+            );
         } catch {
             // The process is gone.
         }
@@ -101,13 +115,28 @@ function peakRssKb(pid: number): number {
     }
 }
 
-async function runChild(mode: string, arg?: string, env: Record<string, string> = {}): Promise<Measure> {
+async function runChild(
+    mode: string,
+    arg?: string,
+    env: Record<string, string> = {},
+): Promise<Measure> {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", __filename, "--child", mode, ...(arg ? [arg] : [])], {
-        cwd: ROOT,
-        env: { ...process.env, ...env },
-        stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+        process.execPath,
+        [
+            "-r",
+            "ts-node/register/transpile-only",
+            __filename,
+            "--child",
+            mode,
+            ...(arg ? [arg] : []),
+        ],
+        {
+            cwd: ROOT,
+            env: { ...process.env, ...env },
+            stdio: ["ignore", "pipe", "pipe"],
+        },
+    );
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -129,7 +158,12 @@ async function runChild(mode: string, arg?: string, env: Record<string, string> 
         const report = JSON.parse(last) as ChildReport;
         return { wallMs, ...report, sumRssKb: Math.max(sumRssKb, report.maxRssKb) };
     } catch {
-        return { wallMs, maxRssKb: 0, sumRssKb, error: (stderr || stdout).trim().split("\n")[0] || `exit ${status}` };
+        return {
+            wallMs,
+            maxRssKb: 0,
+            sumRssKb,
+            error: (stderr || stdout).trim().split("\n")[0] || `exit ${status}`,
+        };
     }
 }
 
@@ -138,7 +172,12 @@ function median(values: number[]): number {
     return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-async function measure(runs: number, mode: string, arg?: string, env?: Record<string, string>): Promise<Measure> {
+async function measure(
+    runs: number,
+    mode: string,
+    arg?: string,
+    env?: Record<string, string>,
+): Promise<Measure> {
     const all: Measure[] = [];
     for (let i = 0; i < runs; i++) {
         all.push(await runChild(mode, arg, env));
@@ -162,11 +201,18 @@ async function parentMain(argv: string[]): Promise<void> {
     const runs = runsIdx >= 0 ? Math.max(1, Number(argv[runsIdx + 1])) : 3;
     const quick = argv.includes("--quick");
     const scale = quick ? [1, 5] : [1, 10, 50];
-    console.log(`Offline plan benchmark (node ${process.version}, ${runs} run(s) each, median; machine load affects every figure alike)\n`);
+    console.log(
+        `Offline plan benchmark (node ${process.version}, ${runs} run(s) each, median; machine load affects every figure alike)\n`,
+    );
 
     // Interleaved (baseline, dev, prod, baseline, ...) so a change in machine load hits all alike.
     // "dev, no caches" shows what the compile and code caches buy (PLAN_COMPILE_CACHE=0).
-    const samples: Record<string, Measure[]> = { baseline: [], dev: [], prod: [], "dev, no caches": [] };
+    const samples: Record<string, Measure[]> = {
+        baseline: [],
+        dev: [],
+        prod: [],
+        "dev, no caches": [],
+    };
     for (let i = 0; i < runs; i++) {
         samples.baseline.push(await runChild("baseline"));
         samples.dev.push(await runChild("plan", "dev"));
@@ -183,8 +229,12 @@ async function parentMain(argv: string[]): Promise<void> {
     });
     const baseline = summarise(samples.baseline);
     console.log("1. Plans vs. a baseline that only loads the SDKs the program imports");
-    console.log(`   ${"run".padEnd(16)}${"resources".padStart(10)}${"wall".padStart(10)}${"in-plan".padStart(10)}${"peak RSS".padStart(10)}${"all procs".padStart(11)}${"x baseline (time / memory)".padStart(30)}`);
-    console.log(`   ${"baseline".padEnd(16)}${"-".padStart(10)}${s(baseline.wallMs).padStart(10)}${"-".padStart(10)}${mb(baseline.maxRssKb).padStart(10)}${mb(baseline.sumRssKb).padStart(11)}`);
+    console.log(
+        `   ${"run".padEnd(16)}${"resources".padStart(10)}${"wall".padStart(10)}${"in-plan".padStart(10)}${"peak RSS".padStart(10)}${"all procs".padStart(11)}${"x baseline (time / memory)".padStart(30)}`,
+    );
+    console.log(
+        `   ${"baseline".padEnd(16)}${"-".padStart(10)}${s(baseline.wallMs).padStart(10)}${"-".padStart(10)}${mb(baseline.maxRssKb).padStart(10)}${mb(baseline.sumRssKb).padStart(11)}`,
+    );
     for (const stack of ["dev", "prod", "dev, no caches"]) {
         const m = summarise(samples[stack]);
         if (m.error) {
@@ -192,14 +242,26 @@ async function parentMain(argv: string[]): Promise<void> {
             continue;
         }
         const ratio = `${(m.wallMs / baseline.wallMs).toFixed(2)}x / ${(m.sumRssKb / baseline.sumRssKb).toFixed(2)}x`;
-        console.log(`   ${stack.padEnd(16)}${String(m.resources).padStart(10)}${s(m.wallMs).padStart(10)}${s(m.planMs ?? 0).padStart(10)}${mb(m.maxRssKb).padStart(10)}${mb(m.sumRssKb).padStart(11)}${ratio.padStart(30)}`);
+        console.log(
+            `   ${stack.padEnd(16)}${String(m.resources).padStart(10)}${s(m.wallMs).padStart(10)}${s(m.planMs ?? 0).padStart(10)}${mb(m.maxRssKb).padStart(10)}${mb(m.sumRssKb).padStart(11)}${ratio.padStart(30)}`,
+        );
     }
-    console.log("   (wall: process start to exit, both under ts-node as `npm start` runs; in-plan: the program's process");
-    console.log("    and the analyzers, started together, until the verdict; peak RSS: the plan process; all procs: the");
-    console.log("    sum of every process's peak (plan, program, analyzer); memory ratio on all procs; goal: wall <= 1.5x)\n");
+    console.log(
+        "   (wall: process start to exit, both under ts-node as `npm start` runs; in-plan: the program's process",
+    );
+    console.log(
+        "    and the analyzers, started together, until the verdict; peak RSS: the plan process; all procs: the",
+    );
+    console.log(
+        "    sum of every process's peak (plan, program, analyzer); memory ratio on all procs; goal: wall <= 1.5x)\n",
+    );
 
-    console.log("2. Scaling: N load balancer + scaling service pairs (components from components/)");
-    console.log(`   ${"pairs".padEnd(8)}${"resources".padStart(10)}${"wall".padStart(10)}${"in-plan".padStart(10)}${"ms/resource".padStart(13)}${"all procs".padStart(10)}`);
+    console.log(
+        "2. Scaling: N load balancer + scaling service pairs (components from components/)",
+    );
+    console.log(
+        `   ${"pairs".padEnd(8)}${"resources".padStart(10)}${"wall".padStart(10)}${"in-plan".padStart(10)}${"ms/resource".padStart(13)}${"all procs".padStart(10)}`,
+    );
     const points: Array<{ n: number; resources: number; planMs: number }> = [];
     for (const n of scale) {
         const m = await measure(runs, "pairs", undefined, { BENCH_PAIRS: String(n) });
@@ -208,25 +270,33 @@ async function parentMain(argv: string[]): Promise<void> {
             continue;
         }
         points.push({ n, resources: m.resources, planMs: m.planMs });
-        console.log(`   ${String(n).padEnd(8)}${String(m.resources).padStart(10)}${s(m.wallMs).padStart(10)}${s(m.planMs).padStart(10)}${(m.planMs / m.resources).toFixed(2).padStart(13)}${mb(m.sumRssKb).padStart(10)}`);
+        console.log(
+            `   ${String(n).padEnd(8)}${String(m.resources).padStart(10)}${s(m.wallMs).padStart(10)}${s(m.planMs).padStart(10)}${(m.planMs / m.resources).toFixed(2).padStart(13)}${mb(m.sumRssKb).padStart(10)}`,
+        );
     }
     for (let i = 1; i < points.length; i++) {
         const a = points[i - 1];
         const b = points[i];
         const marginal = (b.planMs - a.planMs) / (b.resources - a.resources);
-        console.log(`   ${a.n} -> ${b.n} pairs: +${b.resources - a.resources} resources, marginal ${marginal.toFixed(2)} ms/resource`);
+        console.log(
+            `   ${a.n} -> ${b.n} pairs: +${b.resources - a.resources} resources, marginal ${marginal.toFixed(2)} ms/resource`,
+        );
     }
     if (points.length >= 2) {
         const first = points[0];
         const last = points[points.length - 1];
-        const growth = (last.planMs / first.planMs) / (last.resources / first.resources);
-        console.log(`   time grew ${(last.planMs / first.planMs).toFixed(1)}x for ${(last.resources / first.resources).toFixed(1)}x resources (1.0 = linear; below 1 = fixed costs amortised): ${growth.toFixed(2)}`);
+        const growth = last.planMs / first.planMs / (last.resources / first.resources);
+        console.log(
+            `   time grew ${(last.planMs / first.planMs).toFixed(1)}x for ${(last.resources / first.resources).toFixed(1)}x resources (1.0 = linear; below 1 = fixed costs amortised): ${growth.toFixed(2)}`,
+        );
     }
 }
 
 if (process.argv[2] === "--child") {
     childMain(process.argv[3], process.argv[4]).catch((e: unknown) => {
-        process.stdout.write(`\n${JSON.stringify({ maxRssKb: 0, error: e instanceof Error ? e.message : String(e) })}\n`);
+        process.stdout.write(
+            `\n${JSON.stringify({ maxRssKb: 0, error: e instanceof Error ? e.message : String(e) })}\n`,
+        );
     });
 } else {
     parentMain(process.argv.slice(2)).catch((e: unknown) => {

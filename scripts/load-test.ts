@@ -17,7 +17,11 @@ const processIO: CliIO = {
 };
 
 /** Run the CLI; resolves to the exit code. */
-export async function main(argv: string[], io: CliIO = processIO, handleSignals = false): Promise<number> {
+export async function main(
+    argv: string[],
+    io: CliIO = processIO,
+    handleSignals = false,
+): Promise<number> {
     let opts: LoadTestOptions | "help";
     try {
         opts = parseFlags(argv);
@@ -36,8 +40,10 @@ export async function main(argv: string[], io: CliIO = processIO, handleSignals 
 
     const windows = planWindows(opts.stages, opts.windowSec);
     const plannedSec = opts.stages.reduce((s, st) => s + st.durationSec, 0);
-    io.err(`load-test: ${opts.method} ${opts.url}  ${opts.stages.length} stages, ${windows.length} windows, ~${plannedSec}s; ` +
-        `thresholds p95 <= ${opts.p95Ms}ms, errors <= ${(opts.maxErrorRate * 100).toFixed(2)}%`);
+    io.err(
+        `load-test: ${opts.method} ${opts.url}  ${opts.stages.length} stages, ${windows.length} windows, ~${plannedSec}s; ` +
+            `thresholds p95 <= ${opts.p95Ms}ms, errors <= ${(opts.maxErrorRate * 100).toFixed(2)}%`,
+    );
 
     let aborted = false;
     let current: autocannon.Instance | undefined;

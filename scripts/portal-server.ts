@@ -17,14 +17,22 @@ import { createPortal, DEFAULT_BODY_LIMIT, MIN_TOKEN_LENGTH } from "./portal/ser
 
 export class StartupError extends Error {}
 
-function intFrom(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max: number): number {
+function intFrom(
+    env: NodeJS.ProcessEnv,
+    name: string,
+    def: number,
+    min: number,
+    max: number,
+): number {
     const text = env[name];
     if (text === undefined || text === "") {
         return def;
     }
     const n = Number(text);
     if (!Number.isInteger(n) || n < min || n > max) {
-        throw new StartupError(`${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(text)})`);
+        throw new StartupError(
+            `${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(text)})`,
+        );
     }
     return n;
 }
@@ -32,10 +40,34 @@ function intFrom(env: NodeJS.ProcessEnv, name: string, def: number, min: number,
 /** The retention caps (memory and journal), each overridable within sane bounds. */
 function limitsFromEnv(env: NodeJS.ProcessEnv): RetentionLimits {
     return {
-        maxEventsPerOperation: intFrom(env, "PORTAL_MAX_EVENTS_PER_OPERATION", DEFAULT_LIMITS.maxEventsPerOperation, 100, 1000000),
-        maxEventBytesPerOperation: intFrom(env, "PORTAL_MAX_EVENT_BYTES_PER_OPERATION", DEFAULT_LIMITS.maxEventBytesPerOperation, 16 * 1024, 256 * 1024 * 1024),
-        retainOperations: intFrom(env, "PORTAL_RETAIN_OPERATIONS", DEFAULT_LIMITS.retainOperations, 1, 100000),
-        maxJournalBytes: intFrom(env, "PORTAL_JOURNAL_MAX_BYTES", DEFAULT_LIMITS.maxJournalBytes, 4096, 1024 * 1024 * 1024),
+        maxEventsPerOperation: intFrom(
+            env,
+            "PORTAL_MAX_EVENTS_PER_OPERATION",
+            DEFAULT_LIMITS.maxEventsPerOperation,
+            100,
+            1000000,
+        ),
+        maxEventBytesPerOperation: intFrom(
+            env,
+            "PORTAL_MAX_EVENT_BYTES_PER_OPERATION",
+            DEFAULT_LIMITS.maxEventBytesPerOperation,
+            16 * 1024,
+            256 * 1024 * 1024,
+        ),
+        retainOperations: intFrom(
+            env,
+            "PORTAL_RETAIN_OPERATIONS",
+            DEFAULT_LIMITS.retainOperations,
+            1,
+            100000,
+        ),
+        maxJournalBytes: intFrom(
+            env,
+            "PORTAL_JOURNAL_MAX_BYTES",
+            DEFAULT_LIMITS.maxJournalBytes,
+            4096,
+            1024 * 1024 * 1024,
+        ),
         journalFiles: intFrom(env, "PORTAL_JOURNAL_FILES", DEFAULT_LIMITS.journalFiles, 0, 100),
     };
 }
@@ -44,16 +76,21 @@ function limitsFromEnv(env: NodeJS.ProcessEnv): RetentionLimits {
 export function settingsFromEnv(env: NodeJS.ProcessEnv) {
     const token = env.PORTAL_TOKEN ?? "";
     if (token.length < MIN_TOKEN_LENGTH) {
-        throw new StartupError(token === ""
-            ? `PORTAL_TOKEN is not set: the portal refuses to start without a bearer token (at least ${MIN_TOKEN_LENGTH} characters, e.g. \`openssl rand -hex 32\`)`
-            : `PORTAL_TOKEN is too short: use at least ${MIN_TOKEN_LENGTH} characters (e.g. \`openssl rand -hex 32\`)`);
+        throw new StartupError(
+            token === ""
+                ? `PORTAL_TOKEN is not set: the portal refuses to start without a bearer token (at least ${MIN_TOKEN_LENGTH} characters, e.g. \`openssl rand -hex 32\`)`
+                : `PORTAL_TOKEN is too short: use at least ${MIN_TOKEN_LENGTH} characters (e.g. \`openssl rand -hex 32\`)`,
+        );
     }
     const stateDir = defaultStateDir(env);
     let backend;
     let remote;
     try {
         // Only a remote setup reads the project and pack names: a local portal never depends on them.
-        remote = env.PORTAL_EXECUTION && env.PORTAL_EXECUTION !== "local" ? remoteSettingsFromEnv(env, projectName(ROOT), policyPackName(ROOT)) : undefined;
+        remote =
+            env.PORTAL_EXECUTION && env.PORTAL_EXECUTION !== "local"
+                ? remoteSettingsFromEnv(env, projectName(ROOT), policyPackName(ROOT))
+                : undefined;
         backend = selectBackend(env, stateDir);
     } catch (e) {
         if (e instanceof BackendConfigError) {
@@ -103,8 +140,12 @@ async function main(): Promise<void> {
         log,
     });
     const address = await portal.listen(settings.port, settings.host);
-    const where = settings.remote ? `Pulumi Deployments of ${settings.remote.org}` : `backend: ${settings.backend.kind}${settings.backend.kind === "file" ? ` ${settings.backend.url}` : ""}`;
-    log(`portal listening on http://${address.address}:${address.port} (${where}, max ${settings.maxConcurrent} operations)`);
+    const where = settings.remote
+        ? `Pulumi Deployments of ${settings.remote.org}`
+        : `backend: ${settings.backend.kind}${settings.backend.kind === "file" ? ` ${settings.backend.url}` : ""}`;
+    log(
+        `portal listening on http://${address.address}:${address.port} (${where}, max ${settings.maxConcurrent} operations)`,
+    );
     let stopping = false;
     const stop = (signal: string) => {
         if (stopping) {
@@ -115,7 +156,9 @@ async function main(): Promise<void> {
         log(`${signal}: draining (up to ${settings.shutdownTimeoutMs} ms for running operations)`);
         portal.shutdown(settings.shutdownTimeoutMs).then(
             ({ finished, interrupted }) => {
-                log(`stopped: ${finished.length} operation(s) finished, ${interrupted.length} recorded as interrupted${interrupted.length ? ` (${interrupted.join(", ")})` : ""}`);
+                log(
+                    `stopped: ${finished.length} operation(s) finished, ${interrupted.length} recorded as interrupted${interrupted.length ? ` (${interrupted.join(", ")})` : ""}`,
+                );
                 process.exit(0);
             },
             (e: unknown) => {

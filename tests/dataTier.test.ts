@@ -73,7 +73,12 @@ const DEV_DB: Partial<DatabaseConfig> = {
     deletionProtection: false,
     proxy: false,
 };
-const DEV_CACHE: Partial<CacheConfig> = { nodeType: "cache.t4g.micro", numNodes: 2, maxmemoryPolicy: "allkeys-lru", snapshotRetentionDays: 1 };
+const DEV_CACHE: Partial<CacheConfig> = {
+    nodeType: "cache.t4g.micro",
+    numNodes: 2,
+    maxmemoryPolicy: "allkeys-lru",
+    snapshotRetentionDays: 1,
+};
 
 const WEB_SG = "sg-0a1b2c3d4e5f60718";
 const WORKER_SG = "sg-0f1e2d3c4b5a69788";
@@ -139,7 +144,11 @@ function ofType(run: EngineRun, type: string): RegisteredResource[] {
 }
 function one(run: EngineRun, type: string, name?: string): RegisteredResource {
     const found = ofType(run, type).filter((r) => name === undefined || r.name === name);
-    assert.equal(found.length, 1, `expected one ${type} ${name ?? ""}, found ${found.map((r) => r.name).join(", ")}`);
+    assert.equal(
+        found.length,
+        1,
+        `expected one ${type} ${name ?? ""}, found ${found.map((r) => r.name).join(", ")}`,
+    );
     return found[0];
 }
 function primaryOf(run: EngineRun): RegisteredResource {
@@ -182,18 +191,28 @@ describe("data tier rules", () => {
     });
 
     it("shortens long identifiers with a stable hash so distinct names stay distinct", () => {
-        const a = cacheReplicationGroupIdentifier("web-platform-customer-portal-production-data-cache");
-        const b = cacheReplicationGroupIdentifier("web-platform-customer-portal-production-data-cachf");
+        const a = cacheReplicationGroupIdentifier(
+            "web-platform-customer-portal-production-data-cache",
+        );
+        const b = cacheReplicationGroupIdentifier(
+            "web-platform-customer-portal-production-data-cachf",
+        );
         assert.ok(a.length <= 40 && b.length <= 40);
         assert.notEqual(a, b);
-        assert.equal(a, cacheReplicationGroupIdentifier("web-platform-customer-portal-production-data-cache"));
+        assert.equal(
+            a,
+            cacheReplicationGroupIdentifier("web-platform-customer-portal-production-data-cache"),
+        );
         assert.match(a, /^[a-z][a-z0-9-]*[a-z0-9]$/);
         assert.doesNotMatch(a, /--/);
         assert.ok(rdsInstanceIdentifier("x".repeat(80)).length <= 63);
     });
 
     it("names final snapshots from the identifier only (no timestamps)", () => {
-        assert.equal(finalSnapshotIdentifier("shop-prod-data-primary"), "shop-prod-data-primary-final");
+        assert.equal(
+            finalSnapshotIdentifier("shop-prod-data-primary"),
+            "shop-prod-data-primary-final",
+        );
         assert.doesNotMatch(finalSnapshotIdentifier("shop-prod-data-primary"), /\d{4}/);
     });
 
@@ -216,12 +235,24 @@ describe("data tier rules", () => {
 
     it("the stack-config layer derives every lifecycle setting from the stack kind", () => {
         assert.deepEqual(stackLifecycle(true), {
-            data: { protect: true, skipFinalSnapshot: false, deleteAutomatedBackups: false, applyImmediately: false, secretRecoveryWindowDays: 30 },
+            data: {
+                protect: true,
+                skipFinalSnapshot: false,
+                deleteAutomatedBackups: false,
+                applyImmediately: false,
+                secretRecoveryWindowDays: 30,
+            },
             retainAccessLogs: true,
             retainLogs: true,
         });
         assert.deepEqual(stackLifecycle(false), {
-            data: { protect: false, skipFinalSnapshot: true, deleteAutomatedBackups: true, applyImmediately: true, secretRecoveryWindowDays: 0 },
+            data: {
+                protect: false,
+                skipFinalSnapshot: true,
+                deleteAutomatedBackups: true,
+                applyImmediately: true,
+                secretRecoveryWindowDays: 0,
+            },
             retainAccessLogs: false,
             retainLogs: false,
         });
@@ -229,15 +260,28 @@ describe("data tier rules", () => {
 
     it("spreads replicas round-robin, skipping a single-AZ primary's AZ", () => {
         const azs = ["us-east-1a", "us-east-1b", "us-east-1c"];
-        assert.deepEqual(replicaAvailabilityZones(3, azs, false), ["us-east-1b", "us-east-1c", "us-east-1a"]);
+        assert.deepEqual(replicaAvailabilityZones(3, azs, false), [
+            "us-east-1b",
+            "us-east-1c",
+            "us-east-1a",
+        ]);
         assert.deepEqual(replicaAvailabilityZones(2, azs, true), ["us-east-1a", "us-east-1b"]);
         assert.deepEqual(replicaAvailabilityZones(2, undefined, true), [undefined, undefined]);
     });
 
     it("turns failover and Multi-AZ on only with a replica to fail over to", () => {
-        assert.deepEqual(cacheAvailability({ numNodes: 2, multiAz: true }), { automaticFailoverEnabled: true, multiAzEnabled: true });
-        assert.deepEqual(cacheAvailability({ numNodes: 3, multiAz: false }), { automaticFailoverEnabled: true, multiAzEnabled: false });
-        assert.deepEqual(cacheAvailability({ numNodes: 1, multiAz: false }), { automaticFailoverEnabled: false, multiAzEnabled: false });
+        assert.deepEqual(cacheAvailability({ numNodes: 2, multiAz: true }), {
+            automaticFailoverEnabled: true,
+            multiAzEnabled: true,
+        });
+        assert.deepEqual(cacheAvailability({ numNodes: 3, multiAz: false }), {
+            automaticFailoverEnabled: true,
+            multiAzEnabled: false,
+        });
+        assert.deepEqual(cacheAvailability({ numNodes: 1, multiAz: false }), {
+            automaticFailoverEnabled: false,
+            multiAzEnabled: false,
+        });
     });
 
     it("validates Redis AUTH tokens", () => {
@@ -250,27 +294,48 @@ describe("data tier rules", () => {
 
     it("reads from the writer when there are no replicas", () => {
         assert.equal(readerHosts("w.example", []), "w.example");
-        assert.equal(readerHosts("w.example", ["r1.example", "r2.example"]), "r1.example,r2.example");
-        assert.equal(secretJsonKeyRef("arn:aws:secretsmanager:us-east-1:1:secret:x-AbCdEf", "password"),
-            "arn:aws:secretsmanager:us-east-1:1:secret:x-AbCdEf:password::");
+        assert.equal(
+            readerHosts("w.example", ["r1.example", "r2.example"]),
+            "r1.example,r2.example",
+        );
+        assert.equal(
+            secretJsonKeyRef("arn:aws:secretsmanager:us-east-1:1:secret:x-AbCdEf", "password"),
+            "arn:aws:secretsmanager:us-east-1:1:secret:x-AbCdEf:password::",
+        );
     });
 
     it("reports configurations the component cannot build", () => {
         assert.deepEqual(dataTierProblems(database(), cache()), []);
         const problems = dataTierProblems(
-            database({ maxAllocatedStorageGiB: 100, backupRetentionDays: 0, monitoringInterval: 7 }),
+            database({
+                maxAllocatedStorageGiB: 100,
+                backupRetentionDays: 0,
+                monitoringInterval: 7,
+            }),
             cache({ numNodes: 1, multiAz: true }),
         );
         assert.equal(problems.length, 4, problems.join("\n"));
-        assert.deepEqual(dataTierProblems(database({ enabled: false, maxAllocatedStorageGiB: 1 }), cache({ enabled: false, numNodes: 0 })), []);
+        assert.deepEqual(
+            dataTierProblems(
+                database({ enabled: false, maxAllocatedStorageGiB: 1 }),
+                cache({ enabled: false, numNodes: 0 }),
+            ),
+            [],
+        );
     });
 
     it("scopes the proxy policy to one secret and Secrets Manager decryption", () => {
         const doc = proxySecretAccessPolicy("arn:secret", "arn:key", "eu-west-1");
-        assert.deepEqual(doc.Statement.map((s) => s.Resource), [["arn:secret"], ["arn:key"]]);
-        assert.deepEqual(doc.Statement[1].Condition, { StringEquals: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" } });
-        assert.deepEqual(serviceTrustPolicy("rds.amazonaws.com", "123").Statement[0].Condition,
-            { StringEquals: { "aws:SourceAccount": "123" } });
+        assert.deepEqual(
+            doc.Statement.map((s) => s.Resource),
+            [["arn:secret"], ["arn:key"]],
+        );
+        assert.deepEqual(doc.Statement[1].Condition, {
+            StringEquals: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" },
+        });
+        assert.deepEqual(serviceTrustPolicy("rds.amazonaws.com", "123").Statement[0].Condition, {
+            StringEquals: { "aws:SourceAccount": "123" },
+        });
     });
 });
 
@@ -288,7 +353,9 @@ describe("DataTier (production: Multi-AZ, 2 replicas, proxy, 3-node cache)", () 
             assert.equal(key.protect, true);
             assert.equal(key.retainOnDelete, true);
         }
-        const aliases = ofType(prod.run, "aws:kms/alias:Alias").map((a) => a.inputs.name).sort();
+        const aliases = ofType(prod.run, "aws:kms/alias:Alias")
+            .map((a) => a.inputs.name)
+            .sort();
         assert.deepEqual(aliases, [`alias/${NAME}-secrets`, `alias/${NAME}-storage`]);
     });
 
@@ -310,7 +377,10 @@ describe("DataTier (production: Multi-AZ, 2 replicas, proxy, 3-node cache)", () 
         assert.equal(primary.inputs.manageMasterUserPassword, true);
         for (const r of prod.run.resources) {
             const keys = keysDeep(r.inputs);
-            assert.ok(!keys.some((k) => /^password(Wo)?$/.test(k)), `${r.type} ${r.name} has a password input`);
+            assert.ok(
+                !keys.some((k) => /^password(Wo)?$/.test(k)),
+                `${r.type} ${r.name} has a password input`,
+            );
         }
     });
 
@@ -338,10 +408,17 @@ describe("DataTier (production: Multi-AZ, 2 replicas, proxy, 3-node cache)", () 
         const groups = ofType(prod.run, "aws:cloudwatch/logGroup:LogGroup");
         for (const db of ofType(prod.run, RDS)) {
             for (const logType of ["postgresql", "upgrade"]) {
-                const group = groups.find((g) => g.inputs.name === `/aws/rds/instance/${String(db.inputs.identifier)}/${logType}`);
+                const group = groups.find(
+                    (g) =>
+                        g.inputs.name ===
+                        `/aws/rds/instance/${String(db.inputs.identifier)}/${logType}`,
+                );
                 assert.ok(group, `${db.name}: no ${logType} log group`);
                 assert.equal(group.inputs.retentionInDays, 30);
-                assert.ok(db.dependencies.includes(group.urn), `${db.name} must wait for its ${logType} log group`);
+                assert.ok(
+                    db.dependencies.includes(group.urn),
+                    `${db.name} must wait for its ${logType} log group`,
+                );
             }
         }
     });
@@ -365,20 +442,35 @@ describe("DataTier (production: Multi-AZ, 2 replicas, proxy, 3-node cache)", () 
         assert.equal(p.inputs.finalSnapshotIdentifier, `${NAME}-primary-final`);
         assert.equal(p.protect, true);
         const again = await runTier();
-        assert.equal(primaryOf(again.run).inputs.finalSnapshotIdentifier, p.inputs.finalSnapshotIdentifier);
+        assert.equal(
+            primaryOf(again.run).inputs.finalSnapshotIdentifier,
+            p.inputs.finalSnapshotIdentifier,
+        );
     });
 
     it("enables enhanced monitoring with a role only RDS monitoring in this account can assume", () => {
         const role = one(prod.run, "aws:iam/role:Role", `${NAME}-db-monitoring-role`);
         const trust = JSON.parse(String(role.inputs.assumeRolePolicy));
         assert.deepEqual(trust.Statement[0].Principal, { Service: "monitoring.rds.amazonaws.com" });
-        assert.deepEqual(trust.Statement[0].Condition, { StringEquals: { "aws:SourceAccount": "123456789012" } });
-        const attachment = one(prod.run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", `${NAME}-db-monitoring-policy`);
-        assert.equal(attachment.inputs.policyArn, "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole");
+        assert.deepEqual(trust.Statement[0].Condition, {
+            StringEquals: { "aws:SourceAccount": "123456789012" },
+        });
+        const attachment = one(
+            prod.run,
+            "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+            `${NAME}-db-monitoring-policy`,
+        );
+        assert.equal(
+            attachment.inputs.policyArn,
+            "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+        );
         for (const db of ofType(prod.run, RDS)) {
             assert.equal(db.inputs.monitoringInterval, 60, db.name);
             assert.equal(db.inputs.monitoringRoleArn, role.state.arn, db.name);
-            assert.ok(db.dependencies.includes(attachment.urn), `${db.name} must wait for the role's policy`);
+            assert.ok(
+                db.dependencies.includes(attachment.urn),
+                `${db.name} must wait for the role's policy`,
+            );
         }
     });
 
@@ -410,8 +502,14 @@ describe("DataTier (production: Multi-AZ, 2 replicas, proxy, 3-node cache)", () 
             assert.equal(r.inputs.username, undefined);
             assert.equal(r.protect, true);
         }
-        assert.deepEqual(replicas.map((r) => r.inputs.identifier), [`${NAME}-replica-1`, `${NAME}-replica-2`]);
-        assert.deepEqual(prod.out.readerEndpoints, replicas.map((r) => r.state.address));
+        assert.deepEqual(
+            replicas.map((r) => r.inputs.identifier),
+            [`${NAME}-replica-1`, `${NAME}-replica-2`],
+        );
+        assert.deepEqual(
+            prod.out.readerEndpoints,
+            replicas.map((r) => r.state.address),
+        );
         assert.deepEqual(prod.out.replicaIdentifiers, [`${NAME}-replica-1`, `${NAME}-replica-2`]);
         assert.equal(prod.out.primaryIdentifier, `${NAME}-primary`);
     });
@@ -419,7 +517,8 @@ describe("DataTier (production: Multi-AZ, 2 replicas, proxy, 3-node cache)", () 
     it("puts an RDS Proxy with TLS in front of the primary, authenticating with the managed secret", () => {
         const proxy = one(prod.run, "aws:rds/proxy:Proxy");
         const primary = primaryOf(prod.run);
-        const masterSecret = (primary.state.masterUserSecrets as { secretArn: string }[])[0].secretArn;
+        const masterSecret = (primary.state.masterUserSecrets as { secretArn: string }[])[0]
+            .secretArn;
         assert.equal(proxy.inputs.engineFamily, "POSTGRESQL");
         assert.equal(proxy.inputs.requireTls, true);
         assert.deepEqual(proxy.inputs.vpcSubnetIds, ["subnet-0aaa", "subnet-0bbb", "subnet-0ccc"]);
@@ -428,12 +527,17 @@ describe("DataTier (production: Multi-AZ, 2 replicas, proxy, 3-node cache)", () 
         assert.equal(auths[0].authScheme, "SECRETS");
         assert.equal(auths[0].secretArn, masterSecret);
 
-        const policy = JSON.parse(String(one(prod.run, "aws:iam/rolePolicy:RolePolicy").inputs.policy));
+        const policy = JSON.parse(
+            String(one(prod.run, "aws:iam/rolePolicy:RolePolicy").inputs.policy),
+        );
         assert.deepEqual(policy.Statement[0].Resource, [masterSecret]);
         assert.deepEqual(policy.Statement[1].Resource, [keyByUse(prod.run, "secrets").state.arn]);
 
         const pool = one(prod.run, "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup");
-        assert.equal((pool.inputs.connectionPoolConfig as Record<string, unknown>).maxConnectionsPercent, 90);
+        assert.equal(
+            (pool.inputs.connectionPoolConfig as Record<string, unknown>).maxConnectionsPercent,
+            90,
+        );
         const target = one(prod.run, "aws:rds/proxyTarget:ProxyTarget");
         assert.equal(target.inputs.dbInstanceIdentifier, primary.state.identifier);
         assert.equal(target.inputs.dbProxyName, proxy.state.name);
@@ -443,13 +547,20 @@ describe("DataTier (production: Multi-AZ, 2 replicas, proxy, 3-node cache)", () 
     it("admits the proxy to the database and lets the proxy reach only PostgreSQL", () => {
         const dbSg = prod.out.databaseSecurityGroupId;
         const proxySg = prod.out.proxySecurityGroupId;
-        const fromProxy = ofType(prod.run, INGRESS).filter((r) => r.inputs.referencedSecurityGroupId === proxySg);
+        const fromProxy = ofType(prod.run, INGRESS).filter(
+            (r) => r.inputs.referencedSecurityGroupId === proxySg,
+        );
         assert.equal(fromProxy.length, 1);
         assert.equal(fromProxy[0].inputs.securityGroupId, dbSg);
         assert.equal(fromProxy[0].inputs.fromPort, 5432);
         const egress = one(prod.run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule");
         assert.deepEqual(
-            [egress.inputs.securityGroupId, egress.inputs.referencedSecurityGroupId, egress.inputs.fromPort, egress.inputs.toPort],
+            [
+                egress.inputs.securityGroupId,
+                egress.inputs.referencedSecurityGroupId,
+                egress.inputs.fromPort,
+                egress.inputs.toPort,
+            ],
             [proxySg, dbSg, 5432, 5432],
         );
     });
@@ -471,13 +582,20 @@ describe("DataTier (production: Multi-AZ, 2 replicas, proxy, 3-node cache)", () 
         assert.equal(rg.inputs.applyImmediately, false);
         assert.equal(rg.inputs.finalSnapshotIdentifier, `${NAME}-cache-final`);
         assert.equal(rg.protect, true);
-        assert.deepEqual(prod.out.cacheMemberClusterIds, [`${NAME}-cache-001`, `${NAME}-cache-002`, `${NAME}-cache-003`]);
+        assert.deepEqual(prod.out.cacheMemberClusterIds, [
+            `${NAME}-cache-001`,
+            `${NAME}-cache-002`,
+            `${NAME}-cache-003`,
+        ]);
         assert.equal(prod.out.cacheReplicationGroupId, `${NAME}-cache`);
     });
 
     it("sets a generated AUTH token as a secret and stores the same token in a KMS-encrypted secret", () => {
         const rg = one(prod.run, "aws:elasticache/replicationGroup:ReplicationGroup");
-        assert.ok(rg.secretPaths.includes("authToken"), `secret paths: ${rg.secretPaths.join(", ")}`);
+        assert.ok(
+            rg.secretPaths.includes("authToken"),
+            `secret paths: ${rg.secretPaths.join(", ")}`,
+        );
         const token = String(rg.inputs.authToken);
         assert.ok(isValidRedisAuthToken(token));
         assert.equal(token.length, 64);
@@ -495,7 +613,9 @@ describe("DataTier (production: Multi-AZ, 2 replicas, proxy, 3-node cache)", () 
     it("applies the configured eviction policy and ships slow and engine logs as JSON", () => {
         const params = one(prod.run, "aws:elasticache/parameterGroup:ParameterGroup");
         assert.equal(params.inputs.family, "redis7");
-        assert.deepEqual(params.inputs.parameters, [{ name: "maxmemory-policy", value: "noeviction" }]);
+        assert.deepEqual(params.inputs.parameters, [
+            { name: "maxmemory-policy", value: "noeviction" },
+        ]);
         const rg = one(prod.run, "aws:elasticache/replicationGroup:ReplicationGroup");
         assert.equal(rg.inputs.parameterGroupName, params.state.name);
         const logs = rg.inputs.logDeliveryConfigurations as Record<string, string>[];
@@ -504,9 +624,14 @@ describe("DataTier (production: Multi-AZ, 2 replicas, proxy, 3-node cache)", () 
             ["slow-log", "cloudwatch-logs", "json"],
         ]);
         const groups = ofType(prod.run, "aws:cloudwatch/logGroup:LogGroup")
-            .map((g) => String(g.state.name)).filter((n) => n.startsWith("/aws/elasticache/")).sort();
+            .map((g) => String(g.state.name))
+            .filter((n) => n.startsWith("/aws/elasticache/"))
+            .sort();
         assert.deepEqual(logs.map((l) => l.destination).sort(), groups);
-        assert.deepEqual(groups, [`/aws/elasticache/${NAME}-cache/engine-log`, `/aws/elasticache/${NAME}-cache/slow-log`]);
+        assert.deepEqual(groups, [
+            `/aws/elasticache/${NAME}-cache/engine-log`,
+            `/aws/elasticache/${NAME}-cache/slow-log`,
+        ]);
     });
 
     it("has no inline or CIDR ingress: every rule references a security group", () => {
@@ -514,7 +639,10 @@ describe("DataTier (production: Multi-AZ, 2 replicas, proxy, 3-node cache)", () 
             assert.equal(sg.inputs.ingress, undefined, sg.name);
             assert.equal(sg.inputs.egress, undefined, sg.name);
         }
-        const rules = [...ofType(prod.run, INGRESS), ...ofType(prod.run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")];
+        const rules = [
+            ...ofType(prod.run, INGRESS),
+            ...ofType(prod.run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"),
+        ];
         assert.ok(rules.length > 0);
         for (const rule of rules) {
             assert.equal(rule.inputs.cidrIpv4, undefined, rule.name);
@@ -527,13 +655,20 @@ describe("DataTier (production: Multi-AZ, 2 replicas, proxy, 3-node cache)", () 
 
     it("admits each client on 5432 (database and proxy) and 6379 (cache) only", () => {
         for (const client of [WEB_SG, WORKER_SG]) {
-            const rules = ofType(prod.run, INGRESS).filter((r) => r.inputs.referencedSecurityGroupId === client);
-            const admitted = rules.map((r) => [r.inputs.securityGroupId, r.inputs.ipProtocol, r.inputs.fromPort]).sort();
-            assert.deepEqual(admitted, [
-                [prod.out.cacheSecurityGroupId, "tcp", 6379],
-                [prod.out.databaseSecurityGroupId, "tcp", 5432],
-                [prod.out.proxySecurityGroupId, "tcp", 5432],
-            ].sort());
+            const rules = ofType(prod.run, INGRESS).filter(
+                (r) => r.inputs.referencedSecurityGroupId === client,
+            );
+            const admitted = rules
+                .map((r) => [r.inputs.securityGroupId, r.inputs.ipProtocol, r.inputs.fromPort])
+                .sort();
+            assert.deepEqual(
+                admitted,
+                [
+                    [prod.out.cacheSecurityGroupId, "tcp", 6379],
+                    [prod.out.databaseSecurityGroupId, "tcp", 5432],
+                    [prod.out.proxySecurityGroupId, "tcp", 5432],
+                ].sort(),
+            );
         }
     });
 
@@ -561,7 +696,9 @@ describe("DataTier (production: Multi-AZ, 2 replicas, proxy, 3-node cache)", () 
     });
 
     it("lists exactly the two secrets the app reads and the one key that decrypts them", () => {
-        const masterSecret = (primaryOf(prod.run).state.masterUserSecrets as { secretArn: string }[])[0].secretArn;
+        const masterSecret = (
+            primaryOf(prod.run).state.masterUserSecrets as { secretArn: string }[]
+        )[0].secretArn;
         const tokenSecret = one(prod.run, "aws:secretsmanager/secret:Secret").state.arn;
         assert.deepEqual(prod.out.secrets, [
             { name: "DATABASE_PASSWORD", valueFrom: `${masterSecret}:password::` },
@@ -575,7 +712,11 @@ describe("DataTier (production: Multi-AZ, 2 replicas, proxy, 3-node cache)", () 
 describe("DataTier (dev: single-AZ, no replicas, no proxy)", () => {
     let dev: Outcome;
     before(async () => {
-        dev = await runTier({ lifecycle: stackLifecycle(false).data, database: database(DEV_DB), cache: cache(DEV_CACHE) });
+        dev = await runTier({
+            lifecycle: stackLifecycle(false).data,
+            database: database(DEV_DB),
+            cache: cache(DEV_CACHE),
+        });
     });
 
     it("skips the final snapshot and Pulumi protection outside production", () => {
@@ -585,11 +726,17 @@ describe("DataTier (dev: single-AZ, no replicas, no proxy)", () => {
         assert.equal(p.inputs.deleteAutomatedBackups, true);
         assert.equal(p.inputs.applyImmediately, true);
         assert.equal(p.protect, false);
-        assert.ok(dev.run.resources.every((r) => !r.protect && !r.retainOnDelete), "nothing is protected in dev");
+        assert.ok(
+            dev.run.resources.every((r) => !r.protect && !r.retainOnDelete),
+            "nothing is protected in dev",
+        );
         const rg = one(dev.run, "aws:elasticache/replicationGroup:ReplicationGroup");
         assert.equal(rg.inputs.finalSnapshotIdentifier, undefined);
         assert.equal(rg.inputs.applyImmediately, true);
-        assert.equal(one(dev.run, "aws:secretsmanager/secret:Secret").inputs.recoveryWindowInDays, 0);
+        assert.equal(
+            one(dev.run, "aws:secretsmanager/secret:Secret").inputs.recoveryWindowInDays,
+            0,
+        );
     });
 
     it("runs a single-AZ primary without replicas or proxy; readers fall back to the writer", () => {
@@ -597,7 +744,10 @@ describe("DataTier (dev: single-AZ, no replicas, no proxy)", () => {
         assert.equal(p.inputs.multiAz, false);
         assert.equal(replicasOf(dev.run).length, 0);
         assert.equal(ofType(dev.run, "aws:rds/proxy:Proxy").length, 0);
-        assert.equal(ofType(dev.run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").length, 0);
+        assert.equal(
+            ofType(dev.run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").length,
+            0,
+        );
         assert.equal(dev.out.writerEndpoint, p.state.address);
         assert.deepEqual(dev.out.readerEndpoints, []);
         assert.deepEqual(dev.out.replicaIdentifiers, []);
@@ -605,7 +755,9 @@ describe("DataTier (dev: single-AZ, no replicas, no proxy)", () => {
         assert.equal(env.DATABASE_HOST, p.state.address);
         assert.equal(env.DATABASE_READER_HOSTS, p.state.address);
         // Without a proxy, clients are admitted to the database and cache SGs only.
-        const web = ofType(dev.run, INGRESS).filter((r) => r.inputs.referencedSecurityGroupId === WEB_SG);
+        const web = ofType(dev.run, INGRESS).filter(
+            (r) => r.inputs.referencedSecurityGroupId === WEB_SG,
+        );
         assert.deepEqual(web.map((r) => r.inputs.fromPort).sort(), [5432, 6379]);
     });
 
@@ -615,14 +767,22 @@ describe("DataTier (dev: single-AZ, no replicas, no proxy)", () => {
         assert.equal(rg.inputs.automaticFailoverEnabled, true);
         assert.equal(rg.inputs.multiAzEnabled, true);
         const params = one(dev.run, "aws:elasticache/parameterGroup:ParameterGroup");
-        assert.deepEqual(params.inputs.parameters, [{ name: "maxmemory-policy", value: "allkeys-lru" }]);
+        assert.deepEqual(params.inputs.parameters, [
+            { name: "maxmemory-policy", value: "allkeys-lru" },
+        ]);
     });
 });
 
 describe("DataTier (variants)", () => {
     it("builds nothing and admits nobody when both stores are off", async () => {
-        const { run, out } = await runTier({ database: database({ enabled: false }), cache: cache({ enabled: false }) });
-        assert.deepEqual(run.resources.filter((r) => r.custom).map((r) => r.type), []);
+        const { run, out } = await runTier({
+            database: database({ enabled: false }),
+            cache: cache({ enabled: false }),
+        });
+        assert.deepEqual(
+            run.resources.filter((r) => r.custom).map((r) => r.type),
+            [],
+        );
         assert.deepEqual(out.env, {});
         assert.deepEqual(out.secrets, []);
         assert.deepEqual(out.secretArns, []);
@@ -633,17 +793,31 @@ describe("DataTier (variants)", () => {
         const { run, out } = await runTier({ database: database({ enabled: false }) });
         assert.equal(ofType(run, RDS).length, 0);
         assert.equal(ofType(run, "aws:iam/role:Role").length, 0);
-        assert.deepEqual(Object.keys(out.env as object).sort(), ["REDIS_HOST", "REDIS_PORT", "REDIS_READER_HOST", "REDIS_TLS"]);
-        assert.deepEqual((out.secrets as { name: string }[]).map((s) => s.name), ["REDIS_AUTH_TOKEN"]);
+        assert.deepEqual(Object.keys(out.env as object).sort(), [
+            "REDIS_HOST",
+            "REDIS_PORT",
+            "REDIS_READER_HOST",
+            "REDIS_TLS",
+        ]);
+        assert.deepEqual(
+            (out.secrets as { name: string }[]).map((s) => s.name),
+            ["REDIS_AUTH_TOKEN"],
+        );
         assert.equal((out.secretArns as string[]).length, 1);
         assert.ok(ofType(run, INGRESS).every((r) => r.inputs.fromPort === 6379));
     });
 
     it("builds only the database when the cache is off", async () => {
-        const { run, out } = await runTier({ cache: cache({ enabled: false }), database: database({ proxy: false }) });
+        const { run, out } = await runTier({
+            cache: cache({ enabled: false }),
+            database: database({ proxy: false }),
+        });
         assert.equal(ofType(run, "aws:elasticache/replicationGroup:ReplicationGroup").length, 0);
         assert.equal(ofType(run, "random:index/randomPassword:RandomPassword").length, 0);
-        assert.deepEqual((out.secrets as { name: string }[]).map((s) => s.name), ["DATABASE_PASSWORD"]);
+        assert.deepEqual(
+            (out.secrets as { name: string }[]).map((s) => s.name),
+            ["DATABASE_PASSWORD"],
+        );
         assert.ok(ofType(run, INGRESS).every((r) => r.inputs.fromPort === 5432));
     });
 
@@ -653,17 +827,31 @@ describe("DataTier (variants)", () => {
             availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"],
         });
         assert.equal(primaryOf(run).inputs.availabilityZone, "us-east-1a");
-        assert.deepEqual(replicasOf(run).map((r) => r.inputs.availabilityZone), ["us-east-1b", "us-east-1c", "us-east-1a"]);
+        assert.deepEqual(
+            replicasOf(run).map((r) => r.inputs.availabilityZone),
+            ["us-east-1b", "us-east-1c", "us-east-1a"],
+        );
     });
 
     it("uses the valkey8 parameter family for Valkey", async () => {
-        const { run } = await runTier({ cache: cache({ engine: "valkey", engineVersion: "8.0" }), database: database({ enabled: false }) });
-        assert.equal(one(run, "aws:elasticache/parameterGroup:ParameterGroup").inputs.family, "valkey8");
-        assert.equal(one(run, "aws:elasticache/replicationGroup:ReplicationGroup").inputs.engine, "valkey");
+        const { run } = await runTier({
+            cache: cache({ engine: "valkey", engineVersion: "8.0" }),
+            database: database({ enabled: false }),
+        });
+        assert.equal(
+            one(run, "aws:elasticache/parameterGroup:ParameterGroup").inputs.family,
+            "valkey8",
+        );
+        assert.equal(
+            one(run, "aws:elasticache/replicationGroup:ReplicationGroup").inputs.engine,
+            "valkey",
+        );
     });
 
     it("leaves enhanced monitoring off without a role when the interval is 0", async () => {
-        const { run } = await runTier({ database: database({ monitoringInterval: 0, proxy: false }) });
+        const { run } = await runTier({
+            database: database({ monitoringInterval: 0, proxy: false }),
+        });
         assert.equal(ofType(run, "aws:iam/role:Role").length, 0);
         for (const db of ofType(run, RDS)) {
             assert.equal(db.inputs.monitoringInterval, 0);
@@ -679,7 +867,11 @@ describe("DataTier (variants)", () => {
     });
 
     it("protects everything when no lifecycle is given (the safe default)", async () => {
-        const { run } = await runTier({ lifecycle: undefined, database: database({ proxy: false, readReplicas: 0 }), cache: cache({ enabled: false }) });
+        const { run } = await runTier({
+            lifecycle: undefined,
+            database: database({ proxy: false, readReplicas: 0 }),
+            cache: cache({ enabled: false }),
+        });
         const p = primaryOf(run);
         assert.equal(p.protect, true);
         assert.equal(p.inputs.skipFinalSnapshot, false);
@@ -688,25 +880,40 @@ describe("DataTier (variants)", () => {
 
     it("names each access rule after the tier, the store and the client (stable URNs)", async () => {
         const { run } = await runTier({ database: database({ proxy: true }) });
-        assert.deepEqual(ofType(run, INGRESS).map((r) => r.name).filter((n) => n.endsWith("-from-web")).sort(), [
-            `${NAME}-cache-from-web`, `${NAME}-db-from-web`, `${NAME}-proxy-from-web`,
-        ]);
+        assert.deepEqual(
+            ofType(run, INGRESS)
+                .map((r) => r.name)
+                .filter((n) => n.endsWith("-from-web"))
+                .sort(),
+            [`${NAME}-cache-from-web`, `${NAME}-db-from-web`, `${NAME}-proxy-from-web`],
+        );
         const tier = one(run, "web-platform:data:DataTier");
-        assert.ok(ofType(run, INGRESS).every((r) => r.parent === tier.urn), "the rules are children of the tier that owns the groups");
+        assert.ok(
+            ofType(run, INGRESS).every((r) => r.parent === tier.urn),
+            "the rules are children of the tier that owns the groups",
+        );
     });
 
     it("refuses to admit the same client twice", async () => {
-        await assert.rejects(runProgram({
-            project: "web-platform",
-            stack: "test",
-            cloud: createMockCloud(),
-            program: () => {
-                const tier = new DataTier(NAME, {
-                    vpcId: "vpc-1", subnetIds: ["subnet-1", "subnet-2"], database: database(), cache: cache(), lifecycle: stackLifecycle(false).data, tags: {},
-                });
-                allowAccess({ name: "web", securityGroupId: WEB_SG }, tier.accessPoints());
-                allowAccess({ name: "web", securityGroupId: WORKER_SG }, tier.accessPoints());
-            },
-        }), /already admitted/);
+        await assert.rejects(
+            runProgram({
+                project: "web-platform",
+                stack: "test",
+                cloud: createMockCloud(),
+                program: () => {
+                    const tier = new DataTier(NAME, {
+                        vpcId: "vpc-1",
+                        subnetIds: ["subnet-1", "subnet-2"],
+                        database: database(),
+                        cache: cache(),
+                        lifecycle: stackLifecycle(false).data,
+                        tags: {},
+                    });
+                    allowAccess({ name: "web", securityGroupId: WEB_SG }, tier.accessPoints());
+                    allowAccess({ name: "web", securityGroupId: WORKER_SG }, tier.accessPoints());
+                },
+            }),
+            /already admitted/,
+        );
     });
 });

@@ -11,8 +11,18 @@ import { ConfigError, KNOWN_FIELDS, parseConfig, RawStackConfig } from "../confi
 import { CONFIG_DOCS, configDocProblems, ConfigSectionDoc } from "../config/schema";
 import { policies } from "../policy/policies";
 import { GuardrailPolicy } from "../policy/policies/lib";
-import { renderConfigSection, renderDefault, renderProductionDefaults } from "../scripts/docs/configDoc";
-import { docProblems, firstDifference, generatedDocs, markdownFiles, ROOT } from "../scripts/docs/generate";
+import {
+    renderConfigSection,
+    renderDefault,
+    renderProductionDefaults,
+} from "../scripts/docs/configDoc";
+import {
+    docProblems,
+    firstDifference,
+    generatedDocs,
+    markdownFiles,
+    ROOT,
+} from "../scripts/docs/generate";
 import { anchorsOf, brokenLinks, githubSlug, relativeLinksOf } from "../scripts/docs/links";
 import { endMarker, replaceGenerated, startMarker } from "../scripts/docs/markdown";
 import { anchorLink, renderPolicySection, stackLevel } from "../scripts/docs/policyDoc";
@@ -38,7 +48,12 @@ function devWith(dotted: string, value: unknown): RawStackConfig {
             at = at[name] as Record<string, unknown>;
         }
     });
-    return { project: "web-platform", stack: "dev", values, secretKeys: [...file.secretKeys, "cloudflare:apiToken"] };
+    return {
+        project: "web-platform",
+        stack: "dev",
+        values,
+        secretKeys: [...file.secretKeys, "cloudflare:apiToken"],
+    };
 }
 
 function issueKeys(raw: RawStackConfig): string[] {
@@ -54,7 +69,10 @@ function issueKeys(raw: RawStackConfig): string[] {
 describe("docs: generated references match the code", () => {
     for (const doc of generatedDocs()) {
         it(`${doc.file} is what \`npm run docs\` writes`, () => {
-            assert.ok(doc.current === doc.expected, `${doc.file} drifted from the code: run \`npm run docs\`; first difference at ${firstDifference(doc.current, doc.expected)}`);
+            assert.ok(
+                doc.current === doc.expected,
+                `${doc.file} drifted from the code: run \`npm run docs\`; first difference at ${firstDifference(doc.current, doc.expected)}`,
+            );
         });
     }
 
@@ -67,21 +85,45 @@ describe("docs: generated references match the code", () => {
         const problems = configDocProblems(known);
         assert.equal(problems.length, 1);
         assert.match(problems[0], /web-platform:cdn\.edgeRegion has no documentation/);
-        assert.match(problems[0], /"edgeRegion": \{ type, default, allowed, description \}.*"cdn" section in config\/schema\.ts/);
+        assert.match(
+            problems[0],
+            /"edgeRegion": \{ type, default, allowed, description \}.*"cdn" section in config\/schema\.ts/,
+        );
     });
 
     it("a nested key goes to the deepest section, a new KNOWN_FIELDS list needs a path, a stale entry is reported", () => {
-        const nested = configDocProblems({ ...KNOWN_FIELDS, queueMetric: [...KNOWN_FIELDS.queueMetric, "period"] });
-        assert.match(nested[0], /web-platform:workers\[\]\.queueMetric\.period has no documentation.*"queueMetric\.period".*"workers\[\]" section/);
+        const nested = configDocProblems({
+            ...KNOWN_FIELDS,
+            queueMetric: [...KNOWN_FIELDS.queueMetric, "period"],
+        });
+        assert.match(
+            nested[0],
+            /web-platform:workers\[\]\.queueMetric\.period has no documentation.*"queueMetric\.period".*"workers\[\]" section/,
+        );
         const newList = configDocProblems({ ...KNOWN_FIELDS, budget: ["monthlyUsd"] });
-        assert.match(newList[0], /KNOWN_FIELDS\.budget .* add `budget: "<parent\.path>"` to KNOWN_FIELD_PATHS/);
-        const stale = configDocProblems({ ...KNOWN_FIELDS, waf: KNOWN_FIELDS.waf.filter((k) => k !== "managedRules") });
-        assert.deepEqual(stale.map((p) => p.split(":")[0]), ["waf.managedRules"]);
+        assert.match(
+            newList[0],
+            /KNOWN_FIELDS\.budget .* add `budget: "<parent\.path>"` to KNOWN_FIELD_PATHS/,
+        );
+        const stale = configDocProblems({
+            ...KNOWN_FIELDS,
+            waf: KNOWN_FIELDS.waf.filter((k) => k !== "managedRules"),
+        });
+        assert.deepEqual(
+            stale.map((p) => p.split(":")[0]),
+            ["waf.managedRules"],
+        );
     });
 
     it("an entry without a description is a problem", () => {
-        const docs: ConfigSectionDoc[] = CONFIG_DOCS.map((s) => s.path !== "waf" ? s : { ...s, keys: { ...s.keys, enabled: { ...s.keys.enabled, description: " " } } });
-        assert.deepEqual(configDocProblems(KNOWN_FIELDS, docs), ["waf.enabled: empty description in config/schema.ts (section \"waf\")"]);
+        const docs: ConfigSectionDoc[] = CONFIG_DOCS.map((s) =>
+            s.path !== "waf"
+                ? s
+                : { ...s, keys: { ...s.keys, enabled: { ...s.keys.enabled, description: " " } } },
+        );
+        assert.deepEqual(configDocProblems(KNOWN_FIELDS, docs), [
+            'waf.enabled: empty description in config/schema.ts (section "waf")',
+        ]);
     });
 
     it("every documented numeric range is the parser's: one past either end is rejected, both ends accepted", () => {
@@ -117,18 +159,34 @@ describe("docs: generated references match the code", () => {
     it("defaults are read from DEFAULTS, with the production value when it differs", () => {
         const network = CONFIG_DOCS.find((s) => s.path === "network");
         assert.ok(network);
-        assert.equal(renderDefault(network.keys.azCount.default), `${DEFAULTS.network.azCount(false)} (prod ${DEFAULTS.network.azCount(true)})`);
-        assert.equal(renderDefault(network.keys.natGateways.default), "`single` (prod `one-per-az`)");
+        assert.equal(
+            renderDefault(network.keys.azCount.default),
+            `${DEFAULTS.network.azCount(false)} (prod ${DEFAULTS.network.azCount(true)})`,
+        );
+        assert.equal(
+            renderDefault(network.keys.natGateways.default),
+            "`single` (prod `one-per-az`)",
+        );
         const table = renderConfigSection(network);
         assert.match(table, /^### `network`/);
-        assert.match(table, /\| `cidrBlock` \| string \| `10\.0\.0\.0\/16` \(new\); \*\*required\*\* \(existing\) \|/);
+        assert.match(
+            table,
+            /\| `cidrBlock` \| string \| `10\.0\.0\.0\/16` \(new\); \*\*required\*\* \(existing\) \|/,
+        );
     });
 
     it("the production table lists exactly the keys whose default changes on a production stack", () => {
         const rows = renderProductionDefaults(CONFIG_DOCS).split("\n").slice(2);
-        assert.ok(rows.includes(`| \`network.azCount\` | ${DEFAULTS.network.azCount(false)} | ${DEFAULTS.network.azCount(true)} |`));
+        assert.ok(
+            rows.includes(
+                `| \`network.azCount\` | ${DEFAULTS.network.azCount(false)} | ${DEFAULTS.network.azCount(true)} |`,
+            ),
+        );
         assert.ok(rows.includes("| `loadBalancer.deletionProtection` | false | true |"));
-        assert.ok(!rows.some((r) => r.startsWith("| `capacity.min` |")), "capacity.min is 2 on both");
+        assert.ok(
+            !rows.some((r) => r.startsWith("| `capacity.min` |")),
+            "capacity.min is 2 on both",
+        );
         assert.ok(!rows.some((r) => r.startsWith("| `app.port` |")));
     });
 
@@ -136,14 +194,21 @@ describe("docs: generated references match the code", () => {
         const doc = fs.readFileSync(path.join(ROOT, "docs", "config.md"), "utf8");
         const row = doc.split("\n").find((l) => l.startsWith("| `staticExtensions` |"));
         assert.ok(row, "docs/config.md has a staticExtensions row");
-        assert.ok(row.includes(JSON.stringify(DEFAULTS.cdn.staticExtensions).replace(/","/g, "\", \"")));
+        assert.ok(
+            row.includes(JSON.stringify(DEFAULTS.cdn.staticExtensions).replace(/","/g, '", "')),
+        );
     });
 
     it("every policy in the pack has its section, linked from the levels table", () => {
         const doc = fs.readFileSync(path.join(ROOT, "docs", "policies.md"), "utf8");
         const anchors = anchorsOf(doc);
-        const missing = policies.filter((p) => !anchors.has(p.name) || !doc.includes(`[\`${p.name}\`](#${p.name})`));
-        assert.deepEqual(missing.map((p) => p.name), []);
+        const missing = policies.filter(
+            (p) => !anchors.has(p.name) || !doc.includes(`[\`${p.name}\`](#${p.name})`),
+        );
+        assert.deepEqual(
+            missing.map((p) => p.name),
+            [],
+        );
     });
 
     it("a policy added to the pack is rendered from its metadata and each stack's config", () => {
@@ -155,22 +220,52 @@ describe("docs: generated references match the code", () => {
             description: "Estimated monthly cost stays under the budget.",
             enforcementLevel: "advisory",
             stack: true,
-            metadata: { severity: "medium", category: "governance", anchors: ["SecurityHub:CloudWatch.16"] },
-            configSchema: { properties: { monthlyUsd: { type: "number", default: 500, minimum: 0, description: "Budget in USD per month." } } },
+            metadata: {
+                severity: "medium",
+                category: "governance",
+                anchors: ["SecurityHub:CloudWatch.16"],
+            },
+            configSchema: {
+                properties: {
+                    monthlyUsd: {
+                        type: "number",
+                        default: 500,
+                        minimum: 0,
+                        description: "Budget in USD per month.",
+                    },
+                },
+            },
         } as GuardrailPolicy;
-        const stacks = { dev: { "cost-budget": { monthlyUsd: 200 } }, prod: { "cost-budget": "mandatory" } };
+        const stacks = {
+            dev: { "cost-budget": { monthlyUsd: 200 } },
+            prod: { "cost-budget": "mandatory" },
+        };
         const section = renderPolicySection(added, stacks);
-        assert.match(section, /^### `cost-budget`\n\nEstimated monthly cost stays under the budget\./);
-        assert.match(section, /\*\*Enforcement:\*\* default advisory · dev advisory · prod mandatory/);
-        assert.match(section, /\| `monthlyUsd` \| number, >= 0 \| 500 \| 200 \|  \| Budget in USD per month\. \|/);
+        assert.match(
+            section,
+            /^### `cost-budget`\n\nEstimated monthly cost stays under the budget\./,
+        );
+        assert.match(
+            section,
+            /\*\*Enforcement:\*\* default advisory · dev advisory · prod mandatory/,
+        );
+        assert.match(
+            section,
+            /\| `monthlyUsd` \| number, >= 0 \| 500 \| 200 \|  \| Budget in USD per month\. \|/,
+        );
         assert.equal(stackLevel(added, stacks.prod), "mandatory");
     });
 
     it("anchors link to their source: Security Hub control pages, Checkov's index, AWSGuard's sources", () => {
-        assert.equal(anchorLink("SecurityHub:ElastiCache.4"),
-            "[Security Hub ElastiCache.4](https://docs.aws.amazon.com/securityhub/latest/userguide/elasticache-controls.html#elasticache-4)");
+        assert.equal(
+            anchorLink("SecurityHub:ElastiCache.4"),
+            "[Security Hub ElastiCache.4](https://docs.aws.amazon.com/securityhub/latest/userguide/elasticache-controls.html#elasticache-4)",
+        );
         assert.match(anchorLink("CKV2_AWS_74"), /^\[CKV2_AWS_74\]\(https:\/\/www\.checkov\.io\//);
-        assert.match(anchorLink("awsguard:encrypted-volumes"), /^\[AWSGuard encrypted-volumes\]\(https:\/\/github\.com\/pulumi\/pulumi-policy-aws\)/);
+        assert.match(
+            anchorLink("awsguard:encrypted-volumes"),
+            /^\[AWSGuard encrypted-volumes\]\(https:\/\/github\.com\/pulumi\/pulumi-policy-aws\)/,
+        );
         assert.equal(anchorLink("internal-review-42"), "internal-review-42");
     });
 
@@ -180,19 +275,33 @@ describe("docs: generated references match the code", () => {
         assert.ok(out.startsWith(`intro\n${startMarker("x")}\n`));
         assert.ok(out.endsWith(`\nnew\n\n${endMarker("x")}\noutro\n`));
         assert.ok(!out.includes("old"));
-        assert.throws(() => replaceGenerated("intro\n", "docs/x.md", "x", "new"), /docs\/x\.md: no "<!-- generated:start x -->".*add both marker lines/);
+        assert.throws(
+            () => replaceGenerated("intro\n", "docs/x.md", "x", "new"),
+            /docs\/x\.md: no "<!-- generated:start x -->".*add both marker lines/,
+        );
     });
 
     it("`--check` reports a drifted generated block (in a copy of the docs)", () => {
         const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "docs-check-"));
         try {
             fs.cpSync(path.join(ROOT, "docs"), path.join(tmp, "docs"), { recursive: true });
-            fs.cpSync(path.join(ROOT, "policy", "config"), path.join(tmp, "policy", "config"), { recursive: true });
+            fs.cpSync(path.join(ROOT, "policy", "config"), path.join(tmp, "policy", "config"), {
+                recursive: true,
+            });
             fs.copyFileSync(path.join(ROOT, "README.md"), path.join(tmp, "README.md"));
             const file = path.join(tmp, "docs", "config.md");
-            fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("| `port` | int | 8080 |", "| `port` | int | 80 |"));
+            fs.writeFileSync(
+                file,
+                fs
+                    .readFileSync(file, "utf8")
+                    .replace("| `port` | int | 8080 |", "| `port` | int | 80 |"),
+            );
             const problems = docProblems(tmp);
-            assert.equal(problems.filter((p) => p.startsWith("docs/config.md is out of date")).length, 1, problems.join("\n"));
+            assert.equal(
+                problems.filter((p) => p.startsWith("docs/config.md is out of date")).length,
+                1,
+                problems.join("\n"),
+            );
             assert.match(problems.join("\n"), /- on disk: {3}"\| `port` \| int \| 80 \|/);
         } finally {
             fs.rmSync(tmp, { recursive: true, force: true });
@@ -203,28 +312,53 @@ describe("docs: generated references match the code", () => {
 describe("docs: links and anchors resolve", () => {
     it("every relative link and #anchor in README.md and docs/*.md resolves", () => {
         const broken = brokenLinks(ROOT, markdownFiles());
-        assert.deepEqual(broken.map((b) => `${b.file}:${b.line} ${b.target}: ${b.problem}`), []);
+        assert.deepEqual(
+            broken.map((b) => `${b.file}:${b.line} ${b.target}: ${b.problem}`),
+            [],
+        );
     });
 
     it("slugs headings the way GitHub does", () => {
         assert.equal(githubSlug("`app` (the web container)"), "app-the-web-container");
-        assert.equal(githubSlug("Policy coverage: data, network, platform, edge and alarms"), "policy-coverage-data-network-platform-edge-and-alarms");
-        assert.equal(githubSlug("`workers[]` (background Fargate services)"), "workers-background-fargate-services");
-        assert.equal(githubSlug("Limits (documented, not guessed)"), "limits-documented-not-guessed");
-        assert.deepEqual([...anchorsOf("# A\n## Tests\n```\n# not a heading\n```\n## Tests\n<a id=\"x\"></a>\n")], ["a", "tests", "tests-1", "x"]);
+        assert.equal(
+            githubSlug("Policy coverage: data, network, platform, edge and alarms"),
+            "policy-coverage-data-network-platform-edge-and-alarms",
+        );
+        assert.equal(
+            githubSlug("`workers[]` (background Fargate services)"),
+            "workers-background-fargate-services",
+        );
+        assert.equal(
+            githubSlug("Limits (documented, not guessed)"),
+            "limits-documented-not-guessed",
+        );
+        assert.deepEqual(
+            [...anchorsOf('# A\n## Tests\n```\n# not a heading\n```\n## Tests\n<a id="x"></a>\n')],
+            ["a", "tests", "tests-1", "x"],
+        );
     });
 
     it("finds links outside code only, and reports a missing file and a missing anchor", () => {
-        const md = "[a](other.md#top) `[b](in-code.md)` [c](https://example.com)\n```\n[d](fenced.md)\n```\n[e](#here)\n";
-        assert.deepEqual(relativeLinksOf(md).map((l) => `${l.line}:${l.target}`), ["1:other.md#top", "5:#here"]);
+        const md =
+            "[a](other.md#top) `[b](in-code.md)` [c](https://example.com)\n```\n[d](fenced.md)\n```\n[e](#here)\n";
+        assert.deepEqual(
+            relativeLinksOf(md).map((l) => `${l.line}:${l.target}`),
+            ["1:other.md#top", "5:#here"],
+        );
         const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "docs-links-"));
         try {
-            fs.writeFileSync(path.join(tmp, "a.md"), "# Here\n[ok](#here) [gone](missing.md) [bad](b.md#nope) [fine](b.md#top)\n");
+            fs.writeFileSync(
+                path.join(tmp, "a.md"),
+                "# Here\n[ok](#here) [gone](missing.md) [bad](b.md#nope) [fine](b.md#top)\n",
+            );
             fs.writeFileSync(path.join(tmp, "b.md"), "# Top\n");
-            assert.deepEqual(brokenLinks(tmp, ["a.md"]).map((b) => `${b.target}: ${b.problem}`), [
-                "missing.md: no such file \"missing.md\"",
-                "b.md#nope: no heading with anchor #nope in b.md",
-            ]);
+            assert.deepEqual(
+                brokenLinks(tmp, ["a.md"]).map((b) => `${b.target}: ${b.problem}`),
+                [
+                    'missing.md: no such file "missing.md"',
+                    "b.md#nope: no heading with anchor #nope in b.md",
+                ],
+            );
         } finally {
             fs.rmSync(tmp, { recursive: true, force: true });
         }
@@ -233,9 +367,16 @@ describe("docs: links and anchors resolve", () => {
 
 describe("docs: no hand-kept test counts", () => {
     it("README.md and docs/*.md state no number of tests", () => {
-        const count = /\b\d+\s+(?:unit\s+|integration\s+)?(?:tests|test cases|specs|passing)\b|\(\d+ tests?\)/i;
+        const count =
+            /\b\d+\s+(?:unit\s+|integration\s+)?(?:tests|test cases|specs|passing)\b|\(\d+ tests?\)/i;
         const hits = markdownFiles().flatMap((file) =>
-            fs.readFileSync(path.join(ROOT, file), "utf8").split("\n").flatMap((line, i) => (count.test(line) ? [`${file}:${i + 1}: ${line.trim()}`] : [])));
+            fs
+                .readFileSync(path.join(ROOT, file), "utf8")
+                .split("\n")
+                .flatMap((line, i) =>
+                    count.test(line) ? [`${file}:${i + 1}: ${line.trim()}`] : [],
+                ),
+        );
         assert.deepEqual(hits, []);
     });
 });

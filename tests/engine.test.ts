@@ -5,19 +5,43 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { EngineRun, normaliseGraph, ProgramError, RegisteredResource, runProgram } from "../scripts/plan/engine";
+import {
+    EngineRun,
+    normaliseGraph,
+    ProgramError,
+    RegisteredResource,
+    runProgram,
+} from "../scripts/plan/engine";
 import { createMockCloud } from "../scripts/plan/mockCloud";
-import { PlanInputError, PlanOptions, PlanResult, planExitCode, planStack } from "../scripts/plan/run";
+import {
+    PlanInputError,
+    PlanOptions,
+    PlanResult,
+    planExitCode,
+    planStack,
+} from "../scripts/plan/run";
 
 class Pair extends pulumi.ComponentResource {
     public readonly groupId: pulumi.Output<string>;
 
     constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
         super("test:engine:Pair", name, {}, opts);
-        const sg = new aws.ec2.SecurityGroup(`${name}-sg`, { vpcId: "vpc-0a1b2c3d4e5f60718" }, { parent: this });
-        new aws.vpc.SecurityGroupIngressRule(`${name}-in`, {
-            securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "10.0.0.0/8",
-        }, { parent: this });
+        const sg = new aws.ec2.SecurityGroup(
+            `${name}-sg`,
+            { vpcId: "vpc-0a1b2c3d4e5f60718" },
+            { parent: this },
+        );
+        new aws.vpc.SecurityGroupIngressRule(
+            `${name}-in`,
+            {
+                securityGroupId: sg.id,
+                ipProtocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                cidrIpv4: "10.0.0.0/8",
+            },
+            { parent: this },
+        );
         this.groupId = sg.id;
         this.registerOutputs({ groupId: this.groupId });
     }
@@ -74,7 +98,9 @@ describe("engine: graph edges", () => {
     });
 
     it("records the property that carries a dependency", () => {
-        assert.deepEqual(byName(result, "tg").propertyDependencies.vpcId, [byName(result, "outer-sg").urn]);
+        assert.deepEqual(byName(result, "tg").propertyDependencies.vpcId, [
+            byName(result, "outer-sg").urn,
+        ]);
     });
 
     it("records an explicit provider by its URN, without the `::<id>` reference suffix", () => {
@@ -83,26 +109,62 @@ describe("engine: graph edges", () => {
 });
 
 describe("engine: normaliseGraph", () => {
-    const res = (urn: string, type: string, name: string, extra: Partial<RegisteredResource> = {}): RegisteredResource => ({
-        urn, type, name, parent: "", custom: true, inputs: {}, wireInputs: {}, secretPaths: [], state: {}, dependencies: [],
-        propertyDependencies: {}, protect: false, retainOnDelete: false, deleteBeforeReplace: false, ignoreChanges: [],
-        additionalSecretOutputs: [], ...extra,
+    const res = (
+        urn: string,
+        type: string,
+        name: string,
+        extra: Partial<RegisteredResource> = {},
+    ): RegisteredResource => ({
+        urn,
+        type,
+        name,
+        parent: "",
+        custom: true,
+        inputs: {},
+        wireInputs: {},
+        secretPaths: [],
+        state: {},
+        dependencies: [],
+        propertyDependencies: {},
+        protect: false,
+        retainOnDelete: false,
+        deleteBeforeReplace: false,
+        ignoreChanges: [],
+        additionalSecretOutputs: [],
+        ...extra,
     });
 
     it("maps a dependency URN with another type chain to the registered resource of that type and name", () => {
-        const target = res("urn:pulumi:s::p::a:b:C$aws:ec2/securityGroup:SecurityGroup::sg", "aws:ec2/securityGroup:SecurityGroup", "sg");
-        const user = res("urn:pulumi:s::p::aws:lb/targetGroup:TargetGroup::tg", "aws:lb/targetGroup:TargetGroup", "tg", {
-            dependencies: ["urn:pulumi:s::p::x:y:Z$a:b:C$aws:ec2/securityGroup:SecurityGroup::sg"],
-            provider: "urn:pulumi:s::p::pulumi:providers:aws::default::0f3c-id",
-        });
-        const provider = res("urn:pulumi:s::p::pulumi:providers:aws::default", "pulumi:providers:aws", "default");
+        const target = res(
+            "urn:pulumi:s::p::a:b:C$aws:ec2/securityGroup:SecurityGroup::sg",
+            "aws:ec2/securityGroup:SecurityGroup",
+            "sg",
+        );
+        const user = res(
+            "urn:pulumi:s::p::aws:lb/targetGroup:TargetGroup::tg",
+            "aws:lb/targetGroup:TargetGroup",
+            "tg",
+            {
+                dependencies: [
+                    "urn:pulumi:s::p::x:y:Z$a:b:C$aws:ec2/securityGroup:SecurityGroup::sg",
+                ],
+                provider: "urn:pulumi:s::p::pulumi:providers:aws::default::0f3c-id",
+            },
+        );
+        const provider = res(
+            "urn:pulumi:s::p::pulumi:providers:aws::default",
+            "pulumi:providers:aws",
+            "default",
+        );
         normaliseGraph([target, user, provider]);
         assert.deepEqual(user.dependencies, [target.urn]);
         assert.equal(user.provider, provider.urn);
     });
 
     it("leaves a dependency it cannot match unchanged", () => {
-        const user = res("urn:pulumi:s::p::t:m:R::r", "t:m:R", "r", { dependencies: ["urn:pulumi:s::p::t:m:Gone::g"] });
+        const user = res("urn:pulumi:s::p::t:m:R::r", "t:m:R", "r", {
+            dependencies: ["urn:pulumi:s::p::t:m:Gone::g"],
+        });
         normaliseGraph([user]);
         assert.deepEqual(user.dependencies, ["urn:pulumi:s::p::t:m:Gone::g"]);
     });
@@ -112,15 +174,20 @@ describe("engine: repeatable runs", () => {
     it("gives the same URNs, ids and outputs when the same program runs again in the process", async () => {
         const a = await run(graphProgram);
         const b = await run(graphProgram);
-        assert.deepEqual(b.resources.map((r) => [r.urn, r.id]), a.resources.map((r) => [r.urn, r.id]));
+        assert.deepEqual(
+            b.resources.map((r) => [r.urn, r.id]),
+            a.resources.map((r) => [r.urn, r.id]),
+        );
         assert.deepEqual(b.outputs, a.outputs);
     });
 
     it("runs cleanly after a failed run", async () => {
-        await assert.rejects(run(() => {
-            new Pair("half");
-            throw new Error("boom after one component");
-        }, "failing"));
+        await assert.rejects(
+            run(() => {
+                new Pair("half");
+                throw new Error("boom after one component");
+            }, "failing"),
+        );
         const after = await run(graphProgram);
         assert.equal(after.resources.filter((r) => r.name.startsWith("half")).length, 0);
         assert.ok(after.resources.some((r) => r.name === "tg"));
@@ -132,7 +199,10 @@ describe("engine: failures, logs, reads and calls", () => {
         const err = await run(() => {
             new Pair("before");
             throw new Error("database.instanceClass must be set");
-        }).then(() => undefined, (e: unknown) => e);
+        }).then(
+            () => undefined,
+            (e: unknown) => e,
+        );
         assert.ok(err instanceof ProgramError);
         assert.match(err.message, /database\.instanceClass must be set/);
         assert.ok(err.partial.resources.some((r) => r.name === "before-sg"));
@@ -143,7 +213,10 @@ describe("engine: failures, logs, reads and calls", () => {
             void pulumi.log.warn("deprecated setting used");
             return {};
         });
-        assert.deepEqual(result.logs.filter((l) => l.severity === "warning").map((l) => l.message), ["deprecated setting used"]);
+        assert.deepEqual(
+            result.logs.filter((l) => l.severity === "warning").map((l) => l.message),
+            ["deprecated setting used"],
+        );
     });
 
     it("captures the program's console output when asked", async () => {
@@ -186,23 +259,54 @@ describe("engine: every field of a registration", () => {
     it("records options, aliases, timeouts, providers and the source position of the `new` call", async () => {
         const result = await run(() => {
             const provider = new aws.Provider("west", { region: "us-west-2" });
-            const pair = new Pair("p", { providers: { aws: provider }, aliases: [{ name: "old-p" }] });
-            new aws.s3.Bucket("kept", {}, {
-                protect: true, retainOnDelete: true, deleteBeforeReplace: true, ignoreChanges: ["tags"],
-                additionalSecretOutputs: ["bucket"], customTimeouts: { create: "5m", delete: "1h" },
-                aliases: ["urn:pulumi:test::engine-test::aws:s3/bucket:Bucket::older"], dependsOn: [pair],
+            const pair = new Pair("p", {
+                providers: { aws: provider },
+                aliases: [{ name: "old-p" }],
             });
+            new aws.s3.Bucket(
+                "kept",
+                {},
+                {
+                    protect: true,
+                    retainOnDelete: true,
+                    deleteBeforeReplace: true,
+                    ignoreChanges: ["tags"],
+                    additionalSecretOutputs: ["bucket"],
+                    customTimeouts: { create: "5m", delete: "1h" },
+                    aliases: ["urn:pulumi:test::engine-test::aws:s3/bucket:Bucket::older"],
+                    dependsOn: [pair],
+                },
+            );
             return {};
         });
         const kept = byName(result, "kept");
         assert.deepEqual(
-            [kept.protect, kept.retainOnDelete, kept.deleteBeforeReplace, kept.ignoreChanges, kept.additionalSecretOutputs],
+            [
+                kept.protect,
+                kept.retainOnDelete,
+                kept.deleteBeforeReplace,
+                kept.ignoreChanges,
+                kept.additionalSecretOutputs,
+            ],
             [true, true, true, ["tags"], ["bucket"]],
         );
         assert.deepEqual(kept.customTimeouts, { create: "5m", update: "", delete: "1h" });
-        assert.ok(kept.aliases?.some((a) => a === "urn:pulumi:test::engine-test::aws:s3/bucket:Bucket::older" || (typeof a === "object" && a.name === "older")), JSON.stringify(kept.aliases));
-        assert.ok(byName(result, "p").aliases?.some((a) => typeof a === "object" && a.name === "old-p"), JSON.stringify(byName(result, "p").aliases));
-        assert.match(Object.values(byName(result, "p").providers ?? {})[0] ?? "", /pulumi:providers:aws::west::/);
+        assert.ok(
+            kept.aliases?.some(
+                (a) =>
+                    a === "urn:pulumi:test::engine-test::aws:s3/bucket:Bucket::older" ||
+                    (typeof a === "object" && a.name === "older"),
+            ),
+            JSON.stringify(kept.aliases),
+        );
+        assert.ok(
+            byName(result, "p").aliases?.some((a) => typeof a === "object" && a.name === "old-p"),
+            JSON.stringify(byName(result, "p").aliases),
+        );
+        assert.match(
+            Object.values(byName(result, "p").providers ?? {})[0] ?? "",
+            /pulumi:providers:aws::west::/,
+        );
     });
 });
 
@@ -229,12 +333,16 @@ function liveEngineChildren(): string[] {
     });
 }
 
-const planThings = (extra: Partial<PlanOptions> = {}) => planStack({
-    program: path.join(FIX, "things.ts"),
-    configFile: FIXTURE_CONFIG,
-    policyPacks: [{ dir: path.join(PACKS, "probe") }, { dir: path.join(PACKS, "second"), configFile: writeJson({ "no-things": "advisory" }) }],
-    ...extra,
-});
+const planThings = (extra: Partial<PlanOptions> = {}) =>
+    planStack({
+        program: path.join(FIX, "things.ts"),
+        configFile: FIXTURE_CONFIG,
+        policyPacks: [
+            { dir: path.join(PACKS, "probe") },
+            { dir: path.join(PACKS, "second"), configFile: writeJson({ "no-things": "advisory" }) },
+        ],
+        ...extra,
+    });
 
 describe("engine: packs through their analyzer servers", () => {
     let plan: PlanResult;
@@ -243,7 +351,8 @@ describe("engine: packs through their analyzer servers", () => {
         plan = await planThings();
         fresh = await planThings({ newStack: true });
     });
-    const findings = (r: PlanResult, pack: number, policy: string) => r.policyPacks![pack].violations.filter((v) => v.policyName === policy);
+    const findings = (r: PlanResult, pack: number, policy: string) =>
+        r.policyPacks![pack].violations.filter((v) => v.policyName === policy);
 
     it("records the program's source positions through the real language-host entry", () => {
         const second = plan.resources.find((r) => r.name === "second")!;
@@ -252,73 +361,140 @@ describe("engine: packs through their analyzer servers", () => {
     });
 
     it("two packs at once report separately, each with its own config", () => {
-        assert.deepEqual(plan.policyPacks!.map((p) => [p.packName, p.packVersion, p.evaluated]), [["probe-pack", "1.2.3", true], ["second-pack", "0.0.7", true]]);
-        assert.deepEqual(findings(plan, 1, "no-things").map((v) => [v.name, v.enforcementLevel, v.policyPackName]), [["first", "advisory", "second-pack"], ["second", "advisory", "second-pack"]]);
+        assert.deepEqual(
+            plan.policyPacks!.map((p) => [p.packName, p.packVersion, p.evaluated]),
+            [
+                ["probe-pack", "1.2.3", true],
+                ["second-pack", "0.0.7", true],
+            ],
+        );
+        assert.deepEqual(
+            findings(plan, 1, "no-things").map((v) => [
+                v.name,
+                v.enforcementLevel,
+                v.policyPackName,
+            ]),
+            [
+                ["first", "advisory", "second-pack"],
+                ["second", "advisory", "second-pack"],
+            ],
+        );
         assert.equal(findings(plan, 0, "no-things").length, 0);
-        assert.equal(plan.policy.violations.length, plan.policyPacks![0].violations.length + plan.policyPacks![1].violations.length);
+        assert.equal(
+            plan.policy.violations.length,
+            plan.policyPacks![0].violations.length + plan.policyPacks![1].violations.length,
+        );
     });
 
     it("an advisory finding inside a mandatory policy keeps its level", () => {
-        assert.deepEqual(findings(plan, 0, "mixed-levels").map((v) => [v.name, v.enforcementLevel, v.message]), [["first", "advisory", "advice for first"], ["second", "advisory", "advice for second"]]);
+        assert.deepEqual(
+            findings(plan, 0, "mixed-levels").map((v) => [v.name, v.enforcementLevel, v.message]),
+            [
+                ["first", "advisory", "advice for first"],
+                ["second", "advisory", "advice for second"],
+            ],
+        );
     });
 
     it("a stack policy sees parents, dependencies and property dependencies as the engine sends them", () => {
         const messages = findings(plan, 0, "graph").map((v) => v.message);
-        assert.ok(messages.includes("second parent=group deps=first props=size<-first"), messages.join("\n"));
+        assert.ok(
+            messages.includes("second parent=group deps=first props=size<-first"),
+            messages.join("\n"),
+        );
         assert.ok(messages.includes("first parent=group deps=- props=size<-"), messages.join("\n"));
     });
 
     it("a policy that reads an unknown value is skipped on a new stack, and runs when the value is known", () => {
-        assert.deepEqual(findings(plan, 0, "reads-size").map((v) => [v.name, v.enforcementLevel]), [["second", "mandatory"]]);
+        assert.deepEqual(
+            findings(plan, 0, "reads-size").map((v) => [v.name, v.enforcementLevel]),
+            [["second", "mandatory"]],
+        );
         assert.equal(planExitCode(plan), 1);
         assert.deepEqual(findings(fresh, 0, "reads-size"), []);
-        assert.deepEqual(fresh.policy.skippedUnknown.map((s) => [s.policyName, s.urn?.split("::").pop()]), [["reads-size", "second"]]);
+        assert.deepEqual(
+            fresh.policy.skippedUnknown.map((s) => [s.policyName, s.urn?.split("::").pop()]),
+            [["reads-size", "second"]],
+        );
         assert.equal(planExitCode(fresh), 0);
     });
 
     it("a pack with bad config is refused before any verdict, naming the policy and the key", async () => {
         await assert.rejects(
-            planThings({ policyPacks: [{ dir: path.join(PACKS, "probe"), configFile: writeJson({ configured: { limit: 0 } }) }] }),
-            (e: unknown) => e instanceof PlanInputError && /--policy-pack-config [\s\S]*"configured"\.limit: 0 is below the minimum 1/.test(e.message),
+            planThings({
+                policyPacks: [
+                    {
+                        dir: path.join(PACKS, "probe"),
+                        configFile: writeJson({ configured: { limit: 0 } }),
+                    },
+                ],
+            }),
+            (e: unknown) =>
+                e instanceof PlanInputError &&
+                /--policy-pack-config [\s\S]*"configured"\.limit: 0 is below the minimum 1/.test(
+                    e.message,
+                ),
         );
         assert.deepEqual(liveEngineChildren(), []);
     });
 });
 
 describe("engine: bad input fails clearly and leaves no process behind", () => {
-    const planProgram = (program: string, extra: Partial<PlanOptions> = {}) => planStack({
-        program: path.join(FIX, program), configFile: FIXTURE_CONFIG, policyPacks: [{ dir: path.join(PACKS, "probe") }], ...extra,
-    });
+    const planProgram = (program: string, extra: Partial<PlanOptions> = {}) =>
+        planStack({
+            program: path.join(FIX, program),
+            configFile: FIXTURE_CONFIG,
+            policyPacks: [{ dir: path.join(PACKS, "probe") }],
+            ...extra,
+        });
     const expectProgramError = (r: PlanResult, pattern: RegExp) => {
         assert.equal(planExitCode(r), 1);
         assert.match(r.error?.message ?? "", pattern);
-        assert.match(r.error?.message ?? "", /the program's process \(node \S*cmd\/run\S*, pid \d+\)/);
+        assert.match(
+            r.error?.message ?? "",
+            /the program's process \(node \S*cmd\/run\S*, pid \d+\)/,
+        );
         assert.deepEqual(liveEngineChildren(), []);
     };
 
     it("a program that throws", async () => {
-        expectProgramError(await planProgram("broken.ts"), /^fixture-broken: database\.instanceClass must be set[\s\S]*exited with code/);
+        expectProgramError(
+            await planProgram("broken.ts"),
+            /^fixture-broken: database\.instanceClass must be set[\s\S]*exited with code/,
+        );
     });
 
     it("a program that hangs: the plan times out and kills it", async () => {
-        expectProgramError(await planProgram("hang.ts", { timeoutMs: 4000 }), /timed out after 4 s/);
+        expectProgramError(
+            await planProgram("hang.ts", { timeoutMs: 4000 }),
+            /timed out after 4 s/,
+        );
     });
 
     it("a program that exits without registering anything", async () => {
-        expectProgramError(await planProgram("exits.ts"), /exited with code \d+ before registering any resource/);
+        expectProgramError(
+            await planProgram("exits.ts"),
+            /exited with code \d+ before registering any resource/,
+        );
     });
 
     it("a pack that fails to start", async () => {
         const r = await planThings({ policyPacks: [{ dir: path.join(PACKS, "broken") }] });
         assert.equal(planExitCode(r), 1);
-        assert.match(r.policy.error ?? "", /broken's analyzer process \(node .*run-policy-pack.*, pid \d+\) failed to start: exited with code \d+ before printing its port[\s\S]*broken-pack: cannot load/);
+        assert.match(
+            r.policy.error ?? "",
+            /broken's analyzer process \(node .*run-policy-pack.*, pid \d+\) failed to start: exited with code \d+ before printing its port[\s\S]*broken-pack: cannot load/,
+        );
         assert.deepEqual(liveEngineChildren(), []);
     });
 
     it("a pack that crashes in the middle of an analysis", async () => {
         const r = await planThings({ policyPacks: [{ dir: path.join(PACKS, "crash") }] });
         assert.equal(planExitCode(r), 1);
-        assert.match(r.policy.error ?? "", /crash's analyzer process \(node .*run-policy-pack.*, pid \d+\) failed during Analyze: exited with code 3/);
+        assert.match(
+            r.policy.error ?? "",
+            /crash's analyzer process \(node .*run-policy-pack.*, pid \d+\) failed during Analyze: exited with code 3/,
+        );
         assert.deepEqual(liveEngineChildren(), []);
     });
 });

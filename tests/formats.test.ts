@@ -6,7 +6,12 @@ import * as path from "path";
 import { planStack, PlanResult } from "../scripts/plan/run";
 import { parsePlanArgs, UsageError } from "../scripts/plan/args";
 import { failedVerdict } from "../scripts/plan/formats";
-import { decodeMappings, LocationResolver, originalPosition, repoPath } from "../scripts/plan/formats/location";
+import {
+    decodeMappings,
+    LocationResolver,
+    originalPosition,
+    repoPath,
+} from "../scripts/plan/formats/location";
 import { renderJunit } from "../scripts/plan/formats/junit";
 import { GITHUB_COMMENT_LIMIT, renderMarkdown } from "../scripts/plan/formats/markdown";
 import { fingerprint, PLAN_FAILED_RULE, renderSarif } from "../scripts/plan/formats/sarif";
@@ -22,11 +27,25 @@ interface SarifResult {
     ruleId: string;
     level: string;
     message: { text: string };
-    locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }>;
+    locations: Array<{
+        physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } };
+    }>;
     partialFingerprints: Record<string, string>;
 }
 interface SarifRun {
-    tool: { driver: { name: string; version: string; rules: Array<{ id: string; defaultConfiguration: { level: string }; help: { text: string }; shortDescription: { text: string }; fullDescription: { text: string } }> } };
+    tool: {
+        driver: {
+            name: string;
+            version: string;
+            rules: Array<{
+                id: string;
+                defaultConfiguration: { level: string };
+                help: { text: string };
+                shortDescription: { text: string };
+                fullDescription: { text: string };
+            }>;
+        };
+    };
     invocations: Array<{ executionSuccessful: boolean }>;
     results: SarifResult[];
 }
@@ -39,12 +58,27 @@ function sarifMultitool(sarifText: string, name: string): string[] {
     fs.writeFileSync(input, sarifText);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const binary = require("@microsoft/sarif-multitool") as string;
-    const r = spawnSync(binary, ["validate", input, "--output", output, "--log", "ForceOverwrite"], { encoding: "utf8", timeout: 120_000 });
+    const r = spawnSync(
+        binary,
+        ["validate", input, "--output", output, "--log", "ForceOverwrite"],
+        { encoding: "utf8", timeout: 120_000 },
+    );
     assert.equal(r.status, 0, `multitool did not run: ${r.stdout}${r.stderr}`);
-    const log = JSON.parse(fs.readFileSync(output, "utf8")) as { runs: Array<{ results?: Array<{ ruleId: string; level?: string; message: { text?: string; id?: string; arguments?: string[] } }> }> };
+    const log = JSON.parse(fs.readFileSync(output, "utf8")) as {
+        runs: Array<{
+            results?: Array<{
+                ruleId: string;
+                level?: string;
+                message: { text?: string; id?: string; arguments?: string[] };
+            }>;
+        }>;
+    };
     return (log.runs[0].results ?? [])
         .filter((x) => x.level === "error" || x.level === "warning" || x.level === undefined)
-        .map((x) => `${x.ruleId} ${x.level ?? "warning"}: ${x.message.text ?? `${x.message.id} ${(x.message.arguments ?? []).join(" ")}`}`);
+        .map(
+            (x) =>
+                `${x.ruleId} ${x.level ?? "warning"}: ${x.message.text ?? `${x.message.id} ${(x.message.arguments ?? []).join(" ")}`}`,
+        );
 }
 
 /** The <testsuite>s of a JUnit document as junit2json (a maintained JUnit-report parser) reads them. */
@@ -67,14 +101,21 @@ function focusedPolicyConfig(levels: Record<string, string>): string {
 }
 
 function plan(...args: string[]) {
-    const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/plan.ts", ...args], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+    const r = spawnSync(
+        process.execPath,
+        ["-r", "ts-node/register/transpile-only", "scripts/plan.ts", ...args],
+        { cwd: ROOT, encoding: "utf8", timeout: 120_000 },
+    );
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 describe("plan formats: SARIF, JUnit and Markdown of a real plan", function () {
     let violating: PlanResult;
     let verdict: Verdict;
-    const mixedConfig = focusedPolicyConfig({ "target-group-health-check": "mandatory", "sg-attached": "advisory" });
+    const mixedConfig = focusedPolicyConfig({
+        "target-group-health-check": "mandatory",
+        "sg-attached": "advisory",
+    });
 
     before(async () => {
         violating = await planStack({
@@ -92,17 +133,29 @@ describe("plan formats: SARIF, JUnit and Markdown of a real plan", function () {
 
     it("SARIF: the pack is the driver, one rule per policy with descriptions, help and its configured level", () => {
         const run = runOf(renderSarif(verdict));
-        const pack = JSON.parse(fs.readFileSync(path.join(ROOT, "policy", "package.json"), "utf8")) as { name: string; version: string };
+        const pack = JSON.parse(
+            fs.readFileSync(path.join(ROOT, "policy", "package.json"), "utf8"),
+        ) as { name: string; version: string };
         assert.equal(run.tool.driver.name, pack.name);
         assert.equal(run.tool.driver.version, pack.version);
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { policies } = require("../policy/policies") as { policies: Array<{ name: string }> };
-        assert.deepEqual(run.tool.driver.rules.map((r) => r.id), policies.map((p) => p.name));
+        assert.deepEqual(
+            run.tool.driver.rules.map((r) => r.id),
+            policies.map((p) => p.name),
+        );
         const byId = new Map(run.tool.driver.rules.map((r) => [r.id, r]));
         assert.equal(byId.get("target-group-health-check")?.defaultConfiguration.level, "error");
-        assert.equal(byId.get("alb-https-tls12")?.defaultConfiguration.level, "none", "disabled in the focused config");
+        assert.equal(
+            byId.get("alb-https-tls12")?.defaultConfiguration.level,
+            "none",
+            "disabled in the focused config",
+        );
         for (const r of run.tool.driver.rules) {
-            assert.ok(r.shortDescription.text && r.fullDescription.text && /Fix/.test(r.help.text), r.id);
+            assert.ok(
+                r.shortDescription.text && r.fullDescription.text && /Fix/.test(r.help.text),
+                r.id,
+            );
         }
     });
 
@@ -114,20 +167,52 @@ describe("plan formats: SARIF, JUnit and Markdown of a real plan", function () {
             assert.equal(res.level, v.enforcementLevel === "mandatory" ? "error" : "warning");
             assert.match(res.message.text, /"fixture-origin-[a-z-]+"/);
             const { uri } = res.locations[0].physicalLocation.artifactLocation;
-            const line = fs.readFileSync(path.join(ROOT, uri), "utf8").split("\n")[res.locations[0].physicalLocation.region.startLine - 1];
+            const line = fs.readFileSync(path.join(ROOT, uri), "utf8").split("\n")[
+                res.locations[0].physicalLocation.region.startLine - 1
+            ];
             assert.equal(uri, "tests/fixtures/clean.ts");
             assert.match(line, /new aws\./, `${res.ruleId} points at: ${line}`);
         }
-        assert.ok(run.results.some((r) => r.level === "error") && run.results.some((r) => r.level === "warning"), "both levels exercised");
+        assert.ok(
+            run.results.some((r) => r.level === "error") &&
+                run.results.some((r) => r.level === "warning"),
+            "both levels exercised",
+        );
     });
 
     it("SARIF: partialFingerprints are the same on a second run and do not depend on the line", async () => {
-        const again = runOf(renderSarif(buildVerdict(await planStack({ program: path.join(FIX, "clean.ts"), configFile: path.join(FIX, "Pulumi.violating.yaml"), policyConfigFile: mixedConfig }))));
+        const again = runOf(
+            renderSarif(
+                buildVerdict(
+                    await planStack({
+                        program: path.join(FIX, "clean.ts"),
+                        configFile: path.join(FIX, "Pulumi.violating.yaml"),
+                        policyConfigFile: mixedConfig,
+                    }),
+                ),
+            ),
+        );
         const first = runOf(renderSarif(verdict));
-        assert.deepEqual(again.results.map((r) => r.partialFingerprints), first.results.map((r) => r.partialFingerprints));
-        const moved: Verdict = { ...verdict, findings: verdict.findings.map((f) => ({ ...f, location: { ...f.location, line: f.location.line + 7 } })) };
-        assert.deepEqual(runOf(renderSarif(moved)).results.map((r) => r.partialFingerprints), first.results.map((r) => r.partialFingerprints));
-        assert.equal(new Set(first.results.map((r) => r.partialFingerprints["crossguardFinding/v1"])).size, first.results.length, "distinct per finding");
+        assert.deepEqual(
+            again.results.map((r) => r.partialFingerprints),
+            first.results.map((r) => r.partialFingerprints),
+        );
+        const moved: Verdict = {
+            ...verdict,
+            findings: verdict.findings.map((f) => ({
+                ...f,
+                location: { ...f.location, line: f.location.line + 7 },
+            })),
+        };
+        assert.deepEqual(
+            runOf(renderSarif(moved)).results.map((r) => r.partialFingerprints),
+            first.results.map((r) => r.partialFingerprints),
+        );
+        assert.equal(
+            new Set(first.results.map((r) => r.partialFingerprints["crossguardFinding/v1"])).size,
+            first.results.length,
+            "distinct per finding",
+        );
         assert.notEqual(fingerprint("a", "urn:x"), fingerprint("b", "urn:x"));
     });
 
@@ -148,10 +233,14 @@ describe("plan formats: SARIF, JUnit and Markdown of a real plan", function () {
         const advisory = verdict.findings.filter((f) => f.enforcementLevel === "advisory");
         assert.ok(advisory.length > 0, "the fixture has an advisory finding");
         const policy = advisory[0].policy;
-        const pass = (await junitSuites(renderJunit(verdict)))[0].testcase!.find((c) => c.name === policy)!;
+        const pass = (await junitSuites(renderJunit(verdict)))[0].testcase!.find(
+            (c) => c.name === policy,
+        )!;
         assert.equal(pass.failure, undefined);
         assert.match(pass["system-out"]?.[0] ?? "", /^advisory: /m);
-        const strict = (await junitSuites(renderJunit(verdict, { failOn: "advisory" })))[0].testcase!.find((c) => c.name === policy)!;
+        const strict = (
+            await junitSuites(renderJunit(verdict, { failOn: "advisory" }))
+        )[0].testcase!.find((c) => c.name === policy)!;
         assert.equal(strict.failure?.length, advisory.filter((f) => f.policy === policy).length);
     });
 
@@ -159,7 +248,10 @@ describe("plan formats: SARIF, JUnit and Markdown of a real plan", function () {
         const md = renderMarkdown(verdict);
         assert.match(md, /### CrossGuard · stack `violating` · ❌ 2 mandatory violations/);
         assert.match(md, /\| \+ create \| `aws:lb\/targetGroup:TargetGroup` \| 1 \|/);
-        assert.match(md, /\| 🔴 mandatory \| `target-group-health-check` \| aws:lb\/targetGroup:TargetGroup "fixture-origin-tg" `tests\/fixtures\/clean.ts:\d+` \| set /);
+        assert.match(
+            md,
+            /\| 🔴 mandatory \| `target-group-health-check` \| aws:lb\/targetGroup:TargetGroup "fixture-origin-tg" `tests\/fixtures\/clean.ts:\d+` \| set /,
+        );
         assert.match(md, /🟡 advisory/);
         assert.match(md, /<details><summary>All 7 resources<\/summary>/);
         assert.doesNotMatch(md, /Truncated/);
@@ -168,10 +260,22 @@ describe("plan formats: SARIF, JUnit and Markdown of a real plan", function () {
     it("--fail-on: mandatory fails on the mandatory finding, advisory on either, none on neither", () => {
         assert.equal(gateExitCode(violating, "mandatory"), 1);
         assert.equal(gateExitCode(violating, "none"), 0);
-        const advisoryOnly: PlanResult = { ...violating, policy: { ...violating.policy, violations: violating.policy.violations.filter((v) => v.enforcementLevel === "advisory") } };
+        const advisoryOnly: PlanResult = {
+            ...violating,
+            policy: {
+                ...violating.policy,
+                violations: violating.policy.violations.filter(
+                    (v) => v.enforcementLevel === "advisory",
+                ),
+            },
+        };
         assert.equal(gateExitCode(advisoryOnly, "mandatory"), 0);
         assert.equal(gateExitCode(advisoryOnly, "advisory"), 1);
-        assert.equal(gateExitCode({ ...advisoryOnly, programOk: false }, "none"), 1, "a failed plan fails whatever --fail-on says");
+        assert.equal(
+            gateExitCode({ ...advisoryOnly, programOk: false }, "none"),
+            1,
+            "a failed plan fails whatever --fail-on says",
+        );
     });
 });
 
@@ -191,7 +295,12 @@ describe("plan formats: bounds, failures and secrets", () => {
         failure: undefined,
         evaluated: true,
         findings: Array.from({ length: 3000 }, (_x, i) => finding(i)),
-        resources: Array.from({ length: 5000 }, (_x, i) => ({ op: "create" as const, type: "aws:s3/bucket:Bucket", name: `bucket-${i}`, protect: false })),
+        resources: Array.from({ length: 5000 }, (_x, i) => ({
+            op: "create" as const,
+            type: "aws:s3/bucket:Bucket",
+            name: `bucket-${i}`,
+            protect: false,
+        })),
         byType: { "aws:s3/bucket:Bucket": 5000 },
         creates: 5000,
         mandatory: 1000,
@@ -201,19 +310,30 @@ describe("plan formats: bounds, failures and secrets", () => {
     it("Markdown stays under GitHub's 65,536-character comment limit and says it was truncated", () => {
         const md = renderMarkdown(big);
         assert.ok(md.length <= GITHUB_COMMENT_LIMIT, `${md.length}`);
-        assert.match(md, /Truncated to stay under 65,536 characters: 5000 of 5000 resources not listed, \d+ of 3000 findings not shown/);
+        assert.match(
+            md,
+            /Truncated to stay under 65,536 characters: 5000 of 5000 resources not listed, \d+ of 3000 findings not shown/,
+        );
         assert.equal((md.match(/^```/gm) ?? []).length % 2, 0, "code fences closed");
         assert.ok(renderMarkdown(big, { maxChars: 5000 }).length <= 5000);
     });
 
     it("a verdict with a cost section prints it (the hook for the cost estimate)", () => {
-        const md = renderMarkdown({ ...big, resources: [], findings: [], cost: { monthlyUsd: 1234.5, byType: { "aws:rds/instance:Instance": 800 } } });
+        const md = renderMarkdown({
+            ...big,
+            resources: [],
+            findings: [],
+            cost: { monthlyUsd: 1234.5, byType: { "aws:rds/instance:Instance": 800 } },
+        });
         assert.match(md, /\*\*Estimated cost:\*\* 1234\.50 USD\/month/);
         assert.match(md, /\| `aws:rds\/instance:Instance` \| 800\.00 \|/);
     });
 
     it("a plan whose program fails still gives valid SARIF and JUnit that say why", async () => {
-        const broken = await planStack({ program: path.join(FIX, "broken.ts"), configFile: path.join(FIX, "Pulumi.fixture.yaml") });
+        const broken = await planStack({
+            program: path.join(FIX, "broken.ts"),
+            configFile: path.join(FIX, "Pulumi.fixture.yaml"),
+        });
         const v = buildVerdict(broken);
         const sarif = renderSarif(v);
         assert.deepEqual(sarifMultitool(sarif, "broken"), []);
@@ -221,7 +341,11 @@ describe("plan formats: bounds, failures and secrets", () => {
         assert.equal(run.invocations[0].executionSuccessful, false);
         const failed = run.results.find((r) => r.ruleId === PLAN_FAILED_RULE)!;
         assert.match(failed.message.text, /fixture-broken: database.instanceClass must be set/);
-        assert.ok(fs.existsSync(path.join(ROOT, failed.locations[0].physicalLocation.artifactLocation.uri)));
+        assert.ok(
+            fs.existsSync(
+                path.join(ROOT, failed.locations[0].physicalLocation.artifactLocation.uri),
+            ),
+        );
         const [suite] = await junitSuites(renderJunit(v));
         const errorCase = suite.testcase!.find((c) => c.name === "plan")!;
         assert.match(errorCase.error?.[0].inner ?? "", /fixture-broken/);
@@ -229,10 +353,27 @@ describe("plan formats: bounds, failures and secrets", () => {
     });
 
     it("no secret value reaches SARIF, JUnit or Markdown", async () => {
-        const r = await planStack({ program: path.join(FIX, "secret.ts"), configFile: path.join(FIX, "Pulumi.fixture.yaml") });
+        const r = await planStack({
+            program: path.join(FIX, "secret.ts"),
+            configFile: path.join(FIX, "Pulumi.fixture.yaml"),
+        });
         assert.ok(r.secretValues.includes(LITERAL_SECRET));
         // A policy message quoting the secret must be scrubbed too.
-        const leaky: PlanResult = { ...r, policy: { ...r.policy, violations: [{ policyName: "p", policyPackName: "x", policyPackVersion: "1", enforcementLevel: "mandatory", message: `value ${LITERAL_SECRET}. Fix: rotate ${LITERAL_SECRET}` }] } };
+        const leaky: PlanResult = {
+            ...r,
+            policy: {
+                ...r.policy,
+                violations: [
+                    {
+                        policyName: "p",
+                        policyPackName: "x",
+                        policyPackVersion: "1",
+                        enforcementLevel: "mandatory",
+                        message: `value ${LITERAL_SECRET}. Fix: rotate ${LITERAL_SECRET}`,
+                    },
+                ],
+            },
+        };
         const v = buildVerdict(leaky);
         for (const text of [renderSarif(v), renderJunit(v), renderMarkdown(v)]) {
             assert.ok(!text.includes(LITERAL_SECRET));
@@ -245,7 +386,13 @@ describe("plan formats: source locations", () => {
     it("decodes source-map mappings and maps a generated position to the original line", () => {
         // Deltas: line 1 "AACA" = [0,0,+1,0], "IAAM" = [+4,0,0,+6]; line 2 "EAEF" = [2,0,+2,-2] (0-based, absolute after summing).
         const m = decodeMappings("AACA,IAAM;EAEF");
-        assert.deepEqual(m, [[[0, 0, 1, 0], [4, 0, 1, 6]], [[2, 0, 3, 4]]]);
+        assert.deepEqual(m, [
+            [
+                [0, 0, 1, 0],
+                [4, 0, 1, 6],
+            ],
+            [[2, 0, 3, 4]],
+        ]);
         assert.deepEqual(originalPosition(m, 1, 6), { line: 2, column: 7 });
         assert.deepEqual(originalPosition(m, 1, 2), { line: 2, column: 1 });
         assert.deepEqual(originalPosition(m, 2, 3), { line: 4, column: 5 });
@@ -253,17 +400,31 @@ describe("plan formats: source locations", () => {
     });
 
     it("keeps repo files only: node_modules and outside paths have no location", () => {
-        assert.equal(repoPath(`file://${path.join(ROOT, "components", "network.ts")}`, ROOT), "components/network.ts");
-        assert.equal(repoPath(`file://${path.join(ROOT, "node_modules", "@pulumi", "pulumi", "index.js")}`, ROOT), undefined);
+        assert.equal(
+            repoPath(`file://${path.join(ROOT, "components", "network.ts")}`, ROOT),
+            "components/network.ts",
+        );
+        assert.equal(
+            repoPath(
+                `file://${path.join(ROOT, "node_modules", "@pulumi", "pulumi", "index.js")}`,
+                ROOT,
+            ),
+            undefined,
+        );
         assert.equal(repoPath("file:///elsewhere/x.ts", ROOT), undefined);
     });
 
     it("every resource of the dev stack that has a location points at a `new` line that exists", async () => {
         const r = await planStack({ stack: "dev", skipPolicies: true });
         const locations = new LocationResolver(ROOT).resolveAll(r.resources);
-        assert.ok(locations.size >= r.resources.length - 5, `${locations.size} of ${r.resources.length} located`);
+        assert.ok(
+            locations.size >= r.resources.length - 5,
+            `${locations.size} of ${r.resources.length} located`,
+        );
         for (const [urn, loc] of locations) {
-            const line = fs.readFileSync(path.join(ROOT, loc.file), "utf8").split("\n")[loc.line - 1];
+            const line = fs.readFileSync(path.join(ROOT, loc.file), "utf8").split("\n")[
+                loc.line - 1
+            ];
             assert.match(line ?? "", /new /, `${urn} -> ${loc.file}:${loc.line}`);
         }
     });
@@ -275,10 +436,25 @@ describe("plan CLI: --format, --fail-on, --out", () => {
         assert.equal(parsePlanArgs(["--json"]).format, "json");
         assert.equal(parsePlanArgs([]).failOn, "mandatory");
         assert.equal(parsePlanArgs(["--fail-on=none"]).failOn, "none");
-        assert.throws(() => parsePlanArgs(["--format", "xml"]), (e: Error) => e instanceof UsageError && /--format must be one of text, json, sarif, junit, markdown \(got "xml"\)/.test(e.message));
-        assert.throws(() => parsePlanArgs(["--fail-on", "warning"]), (e: Error) => e instanceof UsageError && /--fail-on must be one of mandatory, advisory, none/.test(e.message));
+        assert.throws(
+            () => parsePlanArgs(["--format", "xml"]),
+            (e: Error) =>
+                e instanceof UsageError &&
+                /--format must be one of text, json, sarif, junit, markdown \(got "xml"\)/.test(
+                    e.message,
+                ),
+        );
+        assert.throws(
+            () => parsePlanArgs(["--fail-on", "warning"]),
+            (e: Error) =>
+                e instanceof UsageError &&
+                /--fail-on must be one of mandatory, advisory, none/.test(e.message),
+        );
         assert.throws(() => parsePlanArgs(["--json", "--format", "sarif"]), UsageError);
-        assert.throws(() => parsePlanArgs(["--format", "sarif", "--format", "junit"]), /given twice/);
+        assert.throws(
+            () => parsePlanArgs(["--format", "sarif", "--format", "junit"]),
+            /given twice/,
+        );
         assert.throws(() => parsePlanArgs(["--graph", "dot", "--format", "markdown"]), UsageError);
     });
 
@@ -294,7 +470,10 @@ describe("plan CLI: --format, --fail-on, --out", () => {
     it("exits 2 with a clear error, before planning, when --out cannot be written", () => {
         const r = plan("--format", "sarif", "--out", path.join(tmp, "no-such-dir", "x.sarif"));
         assert.equal(r.code, 2);
-        assert.match(r.stderr, /--out .*x\.sarif: directory .*no-such-dir does not exist\. Fix: create it first/);
+        assert.match(
+            r.stderr,
+            /--out .*x\.sarif: directory .*no-such-dir does not exist\. Fix: create it first/,
+        );
         const d = plan("--format", "junit", "--out", tmp);
         assert.equal(d.code, 2);
         assert.match(d.stderr, /is a directory/);
@@ -306,6 +485,9 @@ describe("plan CLI: --format, --fail-on, --out", () => {
         assert.equal(r.code, 2);
         const sarif = fs.readFileSync(out, "utf8");
         assert.deepEqual(sarifMultitool(sarif, "missing"), []);
-        assert.match(runOf(sarif).results[0].message.text, /Pulumi\.nosuchstack\.yaml: no such file/);
+        assert.match(
+            runOf(sarif).results[0].message.text,
+            /Pulumi\.nosuchstack\.yaml: no such file/,
+        );
     });
 });

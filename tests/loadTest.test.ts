@@ -4,13 +4,28 @@ import * as http from "http";
 import { AddressInfo } from "net";
 import * as path from "path";
 import { main } from "../scripts/load-test";
-import { DEFAULT_STAGES, FlagError, parseDuration, parseFlags, parseStages } from "../scripts/loadtest/flags";
-import { evaluateThresholds, formatSummary, LatencyHistogram, LoadTestReport, planWindows, Tally } from "../scripts/loadtest/stats";
+import {
+    DEFAULT_STAGES,
+    FlagError,
+    parseDuration,
+    parseFlags,
+    parseStages,
+} from "../scripts/loadtest/flags";
+import {
+    evaluateThresholds,
+    formatSummary,
+    LatencyHistogram,
+    LoadTestReport,
+    planWindows,
+    Tally,
+} from "../scripts/loadtest/stats";
 
 const ROOT = path.resolve(__dirname, "..");
 
 /** A local test server on 127.0.0.1 with a random port; `handler` decides each response. */
-async function startServer(handler: (n: number, res: http.ServerResponse) => void): Promise<{ url: string; count: () => number; close: () => Promise<void> }> {
+async function startServer(
+    handler: (n: number, res: http.ServerResponse) => void,
+): Promise<{ url: string; count: () => number; close: () => Promise<void> }> {
     let n = 0;
     const server = http.createServer((_req, res) => {
         n++;
@@ -42,7 +57,17 @@ describe("load test against a local server", function () {
     it("passes against a healthy server and reports what the server received", async () => {
         const server = await startServer((_n, res) => res.end("ok"));
         try {
-            const r = await runCli(["--url", server.url, "--path", "/health", "--stages", "1s:5,1s:10,1s:0", "--window", "1", "--json"]);
+            const r = await runCli([
+                "--url",
+                server.url,
+                "--path",
+                "/health",
+                "--stages",
+                "1s:5,1s:10,1s:0",
+                "--window",
+                "1",
+                "--json",
+            ]);
             assert.equal(r.code, 0, r.err);
             const report = JSON.parse(r.out) as LoadTestReport;
             assert.equal(report.url, `${server.url}/health`);
@@ -53,10 +78,22 @@ describe("load test against a local server", function () {
             // Requests still in flight when a window closes reach the server but get no response:
             // at most one per open connection per window (3 + 8 + 5).
             const received = server.count();
-            assert.ok(received >= report.totals.responses, `${received} >= ${report.totals.responses}`);
-            assert.ok(received - report.totals.responses <= 16, `server saw ${received}, report ${report.totals.responses}`);
-            assert.deepEqual(report.stages.map((s) => s.target), [5, 10, 0]);
-            assert.equal(report.stages.reduce((s, st) => s + st.requests, 0), report.totals.requests);
+            assert.ok(
+                received >= report.totals.responses,
+                `${received} >= ${report.totals.responses}`,
+            );
+            assert.ok(
+                received - report.totals.responses <= 16,
+                `server saw ${received}, report ${report.totals.responses}`,
+            );
+            assert.deepEqual(
+                report.stages.map((s) => s.target),
+                [5, 10, 0],
+            );
+            assert.equal(
+                report.stages.reduce((s, st) => s + st.requests, 0),
+                report.totals.requests,
+            );
             // Live progress: one line per window, on stderr.
             assert.equal(r.err.split("\n").filter((l) => l.startsWith("[stage ")).length, 3);
             assert.match(r.err, /\[stage 2\/3\].*conns=8.*rps=.*p95=.*errors=0/);
@@ -88,7 +125,15 @@ describe("load test against a local server", function () {
             res.end("x");
         });
         try {
-            const r = await runCli(["--url", server.url, "--stages", "1s:4", "--max-error-rate", "0.05", "--json"]);
+            const r = await runCli([
+                "--url",
+                server.url,
+                "--stages",
+                "1s:4",
+                "--max-error-rate",
+                "0.05",
+                "--json",
+            ]);
             assert.equal(r.code, 0, r.out);
             const report = JSON.parse(r.out) as LoadTestReport;
             assert.ok(report.totals.httpFailures > 0);
@@ -103,7 +148,15 @@ describe("load test against a local server", function () {
             setTimeout(() => res.end("slow"), 60);
         });
         try {
-            const r = await runCli(["--url", server.url, "--stages", "2s:4", "--p95", "25", "--json"]);
+            const r = await runCli([
+                "--url",
+                server.url,
+                "--stages",
+                "2s:4",
+                "--p95",
+                "25",
+                "--json",
+            ]);
             assert.equal(r.code, 1);
             const report = JSON.parse(r.out) as LoadTestReport;
             const p95 = report.thresholds.find((t) => t.name === "p95")!;
@@ -150,12 +203,21 @@ describe("load test flags and stages", () => {
 
     it("rejects malformed stages naming --stages", () => {
         for (const bad of ["", "30s", "30s:abc", "0s:10", "30s:-5", "30s:0,1m:0", "1m:20000"]) {
-            assert.throws(() => parseStages(bad), (e: unknown) => e instanceof FlagError && e.flag === "--stages", bad);
+            assert.throws(
+                () => parseStages(bad),
+                (e: unknown) => e instanceof FlagError && e.flag === "--stages",
+                bad,
+            );
         }
     });
 
     it("applies defaults and replaces the path", () => {
-        const o = parseFlags(["--url", "https://app.example.com/base?x=1", "--path", "/health?deep=1"]);
+        const o = parseFlags([
+            "--url",
+            "https://app.example.com/base?x=1",
+            "--path",
+            "/health?deep=1",
+        ]);
         assert.notEqual(o, "help");
         if (o === "help") {
             return;
@@ -165,7 +227,13 @@ describe("load test flags and stages", () => {
         assert.equal(o.maxErrorRate, 0.01);
         assert.equal(o.json, false);
         assert.equal(o.stages.length, 5);
-        const same = parseFlags(["--url=https://app.example.com/base", "--p95=1500", "--json", "--header", "X-Test: yes"]);
+        const same = parseFlags([
+            "--url=https://app.example.com/base",
+            "--p95=1500",
+            "--json",
+            "--header",
+            "X-Test: yes",
+        ]);
         assert.ok(same !== "help");
         assert.equal(same.url, "https://app.example.com/base");
         assert.equal(same.p95Ms, 1500);
@@ -190,17 +258,33 @@ describe("load test flags and stages", () => {
             [["--url", "http://x", "--window", "0s"], "--window"],
         ];
         for (const [argv, flag] of cases) {
-            assert.throws(() => parseFlags(argv), (e: unknown) => e instanceof FlagError && e.flag === flag, argv.join(" "));
+            assert.throws(
+                () => parseFlags(argv),
+                (e: unknown) => e instanceof FlagError && e.flag === flag,
+                argv.join(" "),
+            );
         }
         assert.equal(parseFlags(["--help"]), "help");
     });
 
     it("exits 2 with a message naming the flag (real CLI process)", () => {
-        const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/load-test.ts", "--url", "http://127.0.0.1:9", "--max-error-rate", "2"], {
-            cwd: ROOT,
-            encoding: "utf8",
-            timeout: 20000,
-        });
+        const r = spawnSync(
+            process.execPath,
+            [
+                "-r",
+                "ts-node/register/transpile-only",
+                "scripts/load-test.ts",
+                "--url",
+                "http://127.0.0.1:9",
+                "--max-error-rate",
+                "2",
+            ],
+            {
+                cwd: ROOT,
+                encoding: "utf8",
+                timeout: 20000,
+            },
+        );
         assert.equal(r.status, 2, r.stderr);
         assert.match(r.stderr, /--max-error-rate: "2" must be a fraction between 0 and 1/);
         assert.equal(r.stdout, "");
@@ -209,20 +293,53 @@ describe("load test flags and stages", () => {
 
 describe("load test statistics", () => {
     it("plans ramps as windows following a linear ramp, skipping idle time", () => {
-        assert.deepEqual(planWindows([{ durationSec: 10, target: 100 }], 5).map((w) => w.connections), [25, 75]);
-        assert.deepEqual(planWindows([{ durationSec: 10, target: 100 }, { durationSec: 5, target: 100 }], 5).map((w) => [w.stage, w.startSec, w.connections]), [
-            [0, 0, 25],
-            [0, 5, 75],
-            [1, 10, 100],
-        ]);
+        assert.deepEqual(
+            planWindows([{ durationSec: 10, target: 100 }], 5).map((w) => w.connections),
+            [25, 75],
+        );
+        assert.deepEqual(
+            planWindows(
+                [
+                    { durationSec: 10, target: 100 },
+                    { durationSec: 5, target: 100 },
+                ],
+                5,
+            ).map((w) => [w.stage, w.startSec, w.connections]),
+            [
+                [0, 0, 25],
+                [0, 5, 75],
+                [1, 10, 100],
+            ],
+        );
         // Ramp down never drops below 1 connection while the stage is active.
-        assert.deepEqual(planWindows([{ durationSec: 1, target: 1 }, { durationSec: 4, target: 0 }], 1).map((w) => w.connections), [1, 1, 1, 1, 1]);
+        assert.deepEqual(
+            planWindows(
+                [
+                    { durationSec: 1, target: 1 },
+                    { durationSec: 4, target: 0 },
+                ],
+                1,
+            ).map((w) => w.connections),
+            [1, 1, 1, 1, 1],
+        );
         // An idle first stage keeps its time: the next window starts after it.
-        const idle = planWindows([{ durationSec: 3, target: 0 }, { durationSec: 2, target: 4 }], 5);
-        assert.deepEqual(idle.map((w) => [w.startSec, w.durationSec, w.connections]), [[3, 2, 2]]);
+        const idle = planWindows(
+            [
+                { durationSec: 3, target: 0 },
+                { durationSec: 2, target: 4 },
+            ],
+            5,
+        );
+        assert.deepEqual(
+            idle.map((w) => [w.startSec, w.durationSec, w.connections]),
+            [[3, 2, 2]],
+        );
         // Windows cover each stage exactly.
         const ws = planWindows(parseStages("7s:10"), 5);
-        assert.deepEqual(ws.map((w) => w.durationSec), [3.5, 3.5]);
+        assert.deepEqual(
+            ws.map((w) => w.durationSec),
+            [3.5, 3.5],
+        );
     });
 
     it("computes percentiles over all requests, not an average of window percentiles", () => {
@@ -276,10 +393,29 @@ describe("load test statistics", () => {
             url: "http://127.0.0.1:1/",
             startedAt: new Date(0).toISOString(),
             durationSec: 90,
-            stages: [{ stage: 0, durationSec: 90, target: 50, requests: 1, failed: 0, errorRate: 0, rps: 1, latencyMs: { p50: 12, p90: 12, p95: 12, p99: 12, max: 12 } }],
+            stages: [
+                {
+                    stage: 0,
+                    durationSec: 90,
+                    target: 50,
+                    requests: 1,
+                    failed: 0,
+                    errorRate: 0,
+                    rps: 1,
+                    latencyMs: { p50: 12, p90: 12, p95: 12, p99: 12, max: 12 },
+                },
+            ],
             totals: {
-                requests: 1, responses: 1, failed: 0, httpFailures: 0, connectionErrors: 0, timeouts: 0, errorRate: 0, rps: 1,
-                statusCodes: { "200": 1 }, latencyMs: { p50: 12, p90: 12, p95: 12, p99: 12, max: 12 },
+                requests: 1,
+                responses: 1,
+                failed: 0,
+                httpFailures: 0,
+                connectionErrors: 0,
+                timeouts: 0,
+                errorRate: 0,
+                rps: 1,
+                statusCodes: { "200": 1 },
+                latencyMs: { p50: 12, p90: 12, p95: 12, p99: 12, max: 12 },
             },
             thresholds: evaluateThresholds(t, { p95Ms: 2000, maxErrorRate: 0.01 }),
             passed: true,

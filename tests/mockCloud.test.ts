@@ -8,7 +8,12 @@ import { SECRET_SIG, SECRET_SIG_KEY } from "../scripts/plan/engine";
 
 const ACCOUNT = "123456789012";
 
-function create(type: string, name: string, inputs: Record<string, unknown> = {}, region = "us-east-1") {
+function create(
+    type: string,
+    name: string,
+    inputs: Record<string, unknown> = {},
+    region = "us-east-1",
+) {
     const cloud = createMockCloud({ region, accountId: ACCOUNT });
     const args: MockResourceArgs = { type, name, inputs, custom: true };
     return cloud.newResource(args);
@@ -20,17 +25,31 @@ function call(token: string, inputs: Record<string, unknown> = {}, region = "us-
 
 describe("mock cloud: load balancing", () => {
     it("autonames an ALB `<name>-<7 hex>` and derives arnSuffix, ARN and DNS name from it", () => {
-        const { id, state } = create("aws:lb/loadBalancer:LoadBalancer", "web-alb", { loadBalancerType: "application" }, "eu-west-1");
+        const { id, state } = create(
+            "aws:lb/loadBalancer:LoadBalancer",
+            "web-alb",
+            { loadBalancerType: "application" },
+            "eu-west-1",
+        );
         assert.match(String(state.name), /^web-alb-[0-9a-f]{7}$/);
         assert.match(String(state.arnSuffix), new RegExp(`^app/${state.name}/[0-9a-f]{16}$`));
-        assert.equal(state.arn, `arn:aws:elasticloadbalancing:eu-west-1:${ACCOUNT}:loadbalancer/${state.arnSuffix}`);
+        assert.equal(
+            state.arn,
+            `arn:aws:elasticloadbalancing:eu-west-1:${ACCOUNT}:loadbalancer/${state.arnSuffix}`,
+        );
         assert.equal(id, state.arn);
-        assert.match(String(state.dnsName), new RegExp(`^${state.name}-\\d{10}\\.eu-west-1\\.elb\\.amazonaws\\.com$`));
+        assert.match(
+            String(state.dnsName),
+            new RegExp(`^${state.name}-\\d{10}\\.eu-west-1\\.elb\\.amazonaws\\.com$`),
+        );
         assert.equal(state.zoneId, "Z32O12XQLNTSW2", "the ALB alias zone of eu-west-1");
     });
 
     it("keeps an ALB's name within AWS's 32 characters when autonaming a long logical name", () => {
-        const { state } = create("aws:lb/loadBalancer:LoadBalancer", "web-platform-production-public-alb");
+        const { state } = create(
+            "aws:lb/loadBalancer:LoadBalancer",
+            "web-platform-production-public-alb",
+        );
         assert.ok(String(state.name).length <= 32, String(state.name));
         assert.match(String(state.name), /-[0-9a-f]{7}$/);
     });
@@ -41,7 +60,9 @@ describe("mock cloud: load balancing", () => {
     });
 
     it("gives target groups `targetgroup/<name>/<16 hex>` arnSuffixes and uses a given name as is", () => {
-        const { id, state } = create("aws:lb/targetGroup:TargetGroup", "web-tg", { name: "web-tg-blue" });
+        const { id, state } = create("aws:lb/targetGroup:TargetGroup", "web-tg", {
+            name: "web-tg-blue",
+        });
         assert.equal(state.name, "web-tg-blue");
         assert.match(String(state.arnSuffix), /^targetgroup\/web-tg-blue\/[0-9a-f]{16}$/);
         assert.equal(id, `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:${state.arnSuffix}`);
@@ -49,26 +70,50 @@ describe("mock cloud: load balancing", () => {
 
     it("nests listener and listener-rule ARNs under their load balancer's ARN", () => {
         const lb = create("aws:lb/loadBalancer:LoadBalancer", "web-alb").state;
-        const listener = create("aws:lb/listener:Listener", "https", { loadBalancerArn: lb.arn }).state;
+        const listener = create("aws:lb/listener:Listener", "https", {
+            loadBalancerArn: lb.arn,
+        }).state;
         assert.match(String(listener.arn), new RegExp(`:listener/${lb.arnSuffix}/[0-9a-f]{16}$`));
-        const rule = create("aws:lb/listenerRule:ListenerRule", "rule", { listenerArn: listener.arn }).state;
-        assert.match(String(rule.arn), new RegExp(`:listener-rule/${lb.arnSuffix}/[0-9a-f]{16}/[0-9a-f]{16}$`));
+        const rule = create("aws:lb/listenerRule:ListenerRule", "rule", {
+            listenerArn: listener.arn,
+        }).state;
+        assert.match(
+            String(rule.arn),
+            new RegExp(`:listener-rule/${lb.arnSuffix}/[0-9a-f]{16}/[0-9a-f]{16}$`),
+        );
     });
 });
 
 describe("mock cloud: data stores and endpoints", () => {
     it("answers RDS endpoints `<identifier>.<12 chars>.<region>.rds.amazonaws.com:<port>`", () => {
-        const { id, state } = create("aws:rds/instance:Instance", "app-db-primary", { engine: "postgres" }, "eu-central-1");
+        const { id, state } = create(
+            "aws:rds/instance:Instance",
+            "app-db-primary",
+            { engine: "postgres" },
+            "eu-central-1",
+        );
         // Another helper's case may name it differently; the format is what matters.
         assert.equal(id, state.identifier);
-        assert.match(String(state.address), /^[a-z0-9-]+\.[a-z0-9]{11,12}\.eu-central-1\.rds\.amazonaws\.com$/);
+        assert.match(
+            String(state.address),
+            /^[a-z0-9-]+\.[a-z0-9]{11,12}\.eu-central-1\.rds\.amazonaws\.com$/,
+        );
         assert.equal(state.endpoint, `${state.address}:5432`);
-        assert.match(String(state.arn), new RegExp(`^arn:aws:rds:eu-central-1:${ACCOUNT}:db:${state.identifier}$`));
+        assert.match(
+            String(state.arn),
+            new RegExp(`^arn:aws:rds:eu-central-1:${ACCOUNT}:db:${state.identifier}$`),
+        );
     });
 
     it("lower-cases autonamed ElastiCache ids and lists one member cluster per node", () => {
-        const { state } = create("aws:elasticache/replicationGroup:ReplicationGroup", "App-Cache", { numCacheClusters: 3, transitEncryptionEnabled: true });
-        assert.equal(String(state.replicationGroupId), String(state.replicationGroupId).toLowerCase());
+        const { state } = create("aws:elasticache/replicationGroup:ReplicationGroup", "App-Cache", {
+            numCacheClusters: 3,
+            transitEncryptionEnabled: true,
+        });
+        assert.equal(
+            String(state.replicationGroupId),
+            String(state.replicationGroupId).toLowerCase(),
+        );
         assert.equal((state.memberClusters as string[]).length, 3);
         assert.match(String(state.primaryEndpointAddress), /\.cache\.amazonaws\.com$/);
     });
@@ -81,7 +126,11 @@ describe("mock cloud: data stores and endpoints", () => {
     });
 
     it("addresses bucket sub-resources by their bucket name", () => {
-        const { id } = create("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "logs-pab", { bucket: "logs-1234567" });
+        const { id } = create(
+            "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+            "logs-pab",
+            { bucket: "logs-1234567" },
+        );
         assert.equal(id, "logs-1234567");
     });
 });
@@ -91,13 +140,29 @@ describe("mock cloud: other resource types", () => {
         ["aws:ec2/securityGroup:SecurityGroup", {}, /^sg-[0-9a-f]{17}$/],
         ["aws:ec2/launchTemplate:LaunchTemplate", {}, /^lt-[0-9a-f]{17}$/],
         ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", {}, /^sgr-[0-9a-f]{17}$/],
-        ["aws:kms/key:Key", {}, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab0-9a-f][0-9a-f]{3}-[0-9a-f]{12}$/],
-        ["aws:sns/topic:Topic", {}, new RegExp(`^arn:aws:sns:us-east-1:${ACCOUNT}:thing-[0-9a-f]{7}$`)],
+        [
+            "aws:kms/key:Key",
+            {},
+            /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab0-9a-f][0-9a-f]{3}-[0-9a-f]{12}$/,
+        ],
+        [
+            "aws:sns/topic:Topic",
+            {},
+            new RegExp(`^arn:aws:sns:us-east-1:${ACCOUNT}:thing-[0-9a-f]{7}$`),
+        ],
         ["aws:iam/role:Role", {}, /^thing-[0-9a-f]{7}$/],
         ["aws:cloudwatch/logGroup:LogGroup", {}, /^thing-[0-9a-f]{7}$/],
-        ["aws:ecs/cluster:Cluster", {}, new RegExp(`^arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/thing-[0-9a-f]{7}$`)],
+        [
+            "aws:ecs/cluster:Cluster",
+            {},
+            new RegExp(`^arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/thing-[0-9a-f]{7}$`),
+        ],
         ["aws:wafv2/webAcl:WebAcl", { scope: "REGIONAL" }, /^[0-9a-f]{8}-[0-9a-f]{4}-/],
-        ["aws:acm/certificate:Certificate", { domainName: "example.com" }, new RegExp(`^arn:aws:acm:us-east-1:${ACCOUNT}:certificate/[0-9a-f-]{36}$`)],
+        [
+            "aws:acm/certificate:Certificate",
+            { domainName: "example.com" },
+            new RegExp(`^arn:aws:acm:us-east-1:${ACCOUNT}:certificate/[0-9a-f-]{36}$`),
+        ],
         ["cloudflare:index/dnsRecord:DnsRecord", { name: "www" }, /^[0-9a-f]{32}$/],
     ];
     for (const [type, inputs, pattern] of cases) {
@@ -114,18 +179,30 @@ describe("mock cloud: other resource types", () => {
     });
 
     it("answers ACM DNS validation records for the domain and every alternative name", () => {
-        const { state } = create("aws:acm/certificate:Certificate", "cert", { domainName: "example.com", subjectAlternativeNames: ["www.example.com"] });
+        const { state } = create("aws:acm/certificate:Certificate", "cert", {
+            domainName: "example.com",
+            subjectAlternativeNames: ["www.example.com"],
+        });
         const options = state.domainValidationOptions as Array<Record<string, string>>;
-        assert.deepEqual(options.map((o) => o.domainName), ["example.com", "www.example.com"]);
+        assert.deepEqual(
+            options.map((o) => o.domainName),
+            ["example.com", "www.example.com"],
+        );
         for (const o of options) {
             assert.equal(o.resourceRecordType, "CNAME");
-            assert.match(o.resourceRecordName, new RegExp(`^_[0-9a-f]{32}\\.${o.domainName.replace(/\./g, "\\.")}\\.$`));
+            assert.match(
+                o.resourceRecordName,
+                new RegExp(`^_[0-9a-f]{32}\\.${o.domainName.replace(/\./g, "\\.")}\\.$`),
+            );
             assert.match(o.resourceRecordValue, /\.acm-validations\.aws\.$/);
         }
     });
 
     it("returns a random password of the asked length and classes", () => {
-        const { state } = create("random:index/randomPassword:RandomPassword", "db-password", { length: 32, special: false });
+        const { state } = create("random:index/randomPassword:RandomPassword", "db-password", {
+            length: 32,
+            special: false,
+        });
         assert.equal(String(state.result).length, 32);
         assert.match(String(state.result), /^[A-Za-z0-9]+$/);
     });
@@ -133,7 +210,10 @@ describe("mock cloud: other resource types", () => {
     it("answers the awsx VPC's subnets per AZ and subnet type", () => {
         const { state } = create("awsx:ec2:Vpc", "net", {
             numberOfAvailabilityZones: 3,
-            subnetSpecs: [{ type: "Isolated", name: "app" }, { type: "Public", name: "public" }],
+            subnetSpecs: [
+                { type: "Isolated", name: "app" },
+                { type: "Public", name: "public" },
+            ],
         });
         assert.equal((state.publicSubnetIds as string[]).length, 3);
         assert.equal((state.isolatedSubnetIds as string[]).length, 3);
@@ -165,7 +245,11 @@ describe("mock cloud: determinism", () => {
 
 describe("mock cloud: data sources", () => {
     it("answers the region's availability zones and AZ ids", () => {
-        const answer = call("aws:index/getAvailabilityZones:getAvailabilityZones", {}, "eu-west-1")!;
+        const answer = call(
+            "aws:index/getAvailabilityZones:getAvailabilityZones",
+            {},
+            "eu-west-1",
+        )!;
         assert.deepEqual(answer.names, ["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
         assert.deepEqual(answer.zoneIds, ["euw1-az1", "euw1-az2", "euw1-az3"]);
     });
@@ -177,20 +261,31 @@ describe("mock cloud: data sources", () => {
     });
 
     it("answers the real ELB log-delivery account of the region", () => {
-        assert.equal(call("aws:elb/getServiceAccount:getServiceAccount", {}, "us-east-1")!.id, "127311923021");
+        assert.equal(
+            call("aws:elb/getServiceAccount:getServiceAccount", {}, "us-east-1")!.id,
+            "127311923021",
+        );
         const euw1 = call("aws:elb/getServiceAccount:getServiceAccount", {}, "eu-west-1")!;
         assert.equal(euw1.arn, "arn:aws:iam::156460612806:root");
         assert.equal(Object.keys(ELB_SERVICE_ACCOUNTS).length >= 20, true);
     });
 
     it("reports (does not invent) the ELB account of a region that has none", () => {
-        assert.equal(call("aws:elb/getServiceAccount:getServiceAccount", {}, "ap-southeast-5"), undefined);
+        assert.equal(
+            call("aws:elb/getServiceAccount:getServiceAccount", {}, "ap-southeast-5"),
+            undefined,
+        );
     });
 
     it("answers public SSM AMI parameters with an ami-<17 hex> id and refuses a team's own parameter", () => {
-        const ami = call("aws:ssm/getParameter:getParameter", { name: "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id" })!;
+        const ami = call("aws:ssm/getParameter:getParameter", {
+            name: "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id",
+        })!;
         assert.match(String(ami.value), /^ami-[0-9a-f]{17}$/);
-        assert.equal(call("aws:ssm/getParameter:getParameter", { name: "/team/app/db-host" }), undefined);
+        assert.equal(
+            call("aws:ssm/getParameter:getParameter", { name: "/team/app/db-host" }),
+            undefined,
+        );
     });
 
     it("answers Cloudflare's published IP ranges", () => {
@@ -202,21 +297,31 @@ describe("mock cloud: data sources", () => {
 
     it("renders getPolicyDocument to IAM JSON: single values collapse, principals group by type", () => {
         const answer = call("aws:iam/getPolicyDocument:getPolicyDocument", {
-            statements: [{
-                sid: "AllowElbLogs",
-                actions: ["s3:PutObject"],
-                resources: ["arn:aws:s3:::logs/*"],
-                principals: [{ type: "AWS", identifiers: ["arn:aws:iam::127311923021:root"] }],
-                conditions: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [ACCOUNT] }],
-            }, {
-                effect: "Deny",
-                actions: ["s3:*"],
-                resources: ["arn:aws:s3:::logs", "arn:aws:s3:::logs/*"],
-                principals: [{ type: "*", identifiers: ["*"] }],
-                conditions: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-            }],
+            statements: [
+                {
+                    sid: "AllowElbLogs",
+                    actions: ["s3:PutObject"],
+                    resources: ["arn:aws:s3:::logs/*"],
+                    principals: [{ type: "AWS", identifiers: ["arn:aws:iam::127311923021:root"] }],
+                    conditions: [
+                        { test: "StringEquals", variable: "aws:SourceAccount", values: [ACCOUNT] },
+                    ],
+                },
+                {
+                    effect: "Deny",
+                    actions: ["s3:*"],
+                    resources: ["arn:aws:s3:::logs", "arn:aws:s3:::logs/*"],
+                    principals: [{ type: "*", identifiers: ["*"] }],
+                    conditions: [
+                        { test: "Bool", variable: "aws:SecureTransport", values: ["false"] },
+                    ],
+                },
+            ],
         })!;
-        const doc = JSON.parse(String(answer.json)) as { Version: string; Statement: Array<Record<string, unknown>> };
+        const doc = JSON.parse(String(answer.json)) as {
+            Version: string;
+            Statement: Array<Record<string, unknown>>;
+        };
         assert.equal(doc.Version, "2012-10-17");
         assert.deepEqual(doc.Statement[0], {
             Sid: "AllowElbLogs",
@@ -237,7 +342,9 @@ describe("mock cloud: data sources", () => {
     });
 
     it("reads secret-wrapped inputs as their values", () => {
-        const { state } = create("aws:lb/targetGroup:TargetGroup", "tg", { name: { [SECRET_SIG_KEY]: SECRET_SIG, value: "blue-tg" } });
+        const { state } = create("aws:lb/targetGroup:TargetGroup", "tg", {
+            name: { [SECRET_SIG_KEY]: SECRET_SIG, value: "blue-tg" },
+        });
         assert.match(String(state.arnSuffix), /^targetgroup\/blue-tg\/[0-9a-f]{16}$/);
     });
 });

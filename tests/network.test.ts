@@ -6,8 +6,18 @@ import { createMockCloud } from "../scripts/plan/mockCloud";
 
 const tags = { team: "platform" };
 
-const devNetwork: NewNetworkConfig = { kind: "new", cidrBlock: "10.20.0.0/16", azCount: 2, natGateways: "single" };
-const prodNetwork: NewNetworkConfig = { kind: "new", cidrBlock: "10.10.0.0/16", azCount: 3, natGateways: "one-per-az" };
+const devNetwork: NewNetworkConfig = {
+    kind: "new",
+    cidrBlock: "10.20.0.0/16",
+    azCount: 2,
+    natGateways: "single",
+};
+const prodNetwork: NewNetworkConfig = {
+    kind: "new",
+    cidrBlock: "10.10.0.0/16",
+    azCount: 3,
+    natGateways: "one-per-az",
+};
 const existing: ExistingNetworkConfig = {
     kind: "existing",
     vpcId: "vpc-0abc1234def567890",
@@ -55,7 +65,10 @@ describe("network: awsx VPC args", () => {
         assert.deepEqual(specs.map((s) => s.type).sort(), ["Private", "Public"]);
         const priv = specs.find((s) => s.type === "Private")!;
         const pub = specs.find((s) => s.type === "Public")!;
-        assert.ok(priv.cidrMask! < pub.cidrMask!, "private subnets hold the tasks and data tier: they get more addresses");
+        assert.ok(
+            priv.cidrMask! < pub.cidrMask!,
+            "private subnets hold the tasks and data tier: they get more addresses",
+        );
         // /16 over 3 AZs -> /18 per AZ, /19 private, /20 public.
         assert.equal(args.availabilityZoneCidrMask, 18);
         assert.equal(priv.cidrMask, 19);
@@ -74,7 +87,10 @@ describe("network: awsx VPC args", () => {
     it("NAT 'none' makes the app subnets Isolated (awsx refuses Private subnets without NAT)", () => {
         const args = vpcArgs({ ...devNetwork, natGateways: "none" }, tags);
         assert.deepEqual(args.natGateways, { strategy: "None" });
-        assert.deepEqual((args.subnetSpecs ?? []).map((s) => s.type).sort(), ["Isolated", "Public"]);
+        assert.deepEqual((args.subnetSpecs ?? []).map((s) => s.type).sort(), [
+            "Isolated",
+            "Public",
+        ]);
     });
 
     it("rejects a CIDR too small for ALB subnets and AZ counts outside 2-6", () => {
@@ -114,8 +130,13 @@ describe("network: component", () => {
 
     it("an existing network creates no VPC resources and passes the ids through", async () => {
         const run = await runNetwork(existing);
-        const created = run.resources.filter((r) => r.type !== "pulumi:pulumi:Stack" && r.type !== "web-platform:network:Network");
-        assert.deepEqual(created.map((r) => r.type), []);
+        const created = run.resources.filter(
+            (r) => r.type !== "pulumi:pulumi:Stack" && r.type !== "web-platform:network:Network",
+        );
+        assert.deepEqual(
+            created.map((r) => r.type),
+            [],
+        );
         assert.equal(run.outputs.vpcId, existing.vpcId);
         assert.equal(run.outputs.vpcCidrBlock, existing.cidrBlock);
         assert.deepEqual(run.outputs.publicSubnetIds, existing.publicSubnetIds);

@@ -24,12 +24,16 @@ interface CliResult {
 
 /** Run the CLI as a pipeline would: a child process, exit code and streams. */
 function plan(...args: string[]): CliResult {
-    const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/plan.ts", ...args], {
-        cwd: ROOT,
-        encoding: "utf8",
-        env: { ...process.env, FORCE_COLOR: "0" },
-        timeout: 120_000,
-    });
+    const r = spawnSync(
+        process.execPath,
+        ["-r", "ts-node/register/transpile-only", "scripts/plan.ts", ...args],
+        {
+            cwd: ROOT,
+            encoding: "utf8",
+            env: { ...process.env, FORCE_COLOR: "0" },
+            timeout: 120_000,
+        },
+    );
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -56,11 +60,21 @@ const HEALTH_CHECK_ADVISORY = focusedPolicyConfig({ "target-group-health-check":
 
 describe("plan CLI: exit codes", () => {
     it("exits 0 and prints the tree by parent for a clean program", () => {
-        const r = plan("--program", fixture("clean"), "--config", FIXTURE_CONFIG, "--policy-config", HEALTH_CHECK_ONLY);
+        const r = plan(
+            "--program",
+            fixture("clean"),
+            "--config",
+            FIXTURE_CONFIG,
+            "--policy-config",
+            HEALTH_CHECK_ONLY,
+        );
         assert.equal(r.code, 0, r.stdout + r.stderr);
         assert.match(r.stdout, /Previewing update \(fixture\)/);
         // Component, then its children indented under it with their types and names.
-        assert.match(r.stdout, /\n \+ {3}pulumi:pulumi:Stack\s+plan-fixture-fixture\n \+ {3}└─ plan-fixture:web:Origin\s+fixture-origin\n/);
+        assert.match(
+            r.stdout,
+            /\n \+ {3}pulumi:pulumi:Stack\s+plan-fixture-fixture\n \+ {3}└─ plan-fixture:web:Origin\s+fixture-origin\n/,
+        );
         assert.match(r.stdout, /\n \+ {6}├─ aws:lb\/targetGroup:TargetGroup\s+fixture-origin-tg\n/);
         assert.match(r.stdout, /\+ 7 to create/);
         assert.match(r.stdout, /1\s+aws:lb\/targetGroup:TargetGroup/);
@@ -68,16 +82,33 @@ describe("plan CLI: exit codes", () => {
     });
 
     it("exits 1 for a config that violates a mandatory policy, naming the resource and the fix", () => {
-        const r = plan("--program", fixture("clean"), "--config", VIOLATING_CONFIG, "--policy-config", HEALTH_CHECK_ONLY);
+        const r = plan(
+            "--program",
+            fixture("clean"),
+            "--config",
+            VIOLATING_CONFIG,
+            "--policy-config",
+            HEALTH_CHECK_ONLY,
+        );
         assert.equal(r.code, 1, r.stdout + r.stderr);
         const mandatory = r.stdout.slice(r.stdout.indexOf("mandatory ("));
-        assert.match(mandatory, /\[target-group-health-check\] aws:lb\/targetGroup:TargetGroup "fixture-origin-tg"/);
+        assert.match(
+            mandatory,
+            /\[target-group-health-check\] aws:lb\/targetGroup:TargetGroup "fixture-origin-tg"/,
+        );
         assert.match(mandatory, /Fix: /);
         assert.match(r.stdout, /Plan: .* mandatory violation/);
     });
 
     it("exits 0 when --policy-config turns the violated policy advisory, and lists it as advisory", () => {
-        const r = plan("--program", fixture("clean"), "--config", VIOLATING_CONFIG, "--policy-config", HEALTH_CHECK_ADVISORY);
+        const r = plan(
+            "--program",
+            fixture("clean"),
+            "--config",
+            VIOLATING_CONFIG,
+            "--policy-config",
+            HEALTH_CHECK_ADVISORY,
+        );
         assert.equal(r.code, 0, r.stdout + r.stderr);
         assert.match(r.stdout, /advisory \(\d+\)\n\s+- \[target-group-health-check\]/);
         assert.doesNotMatch(r.stdout, /mandatory \(\d+\)/);
@@ -86,7 +117,10 @@ describe("plan CLI: exit codes", () => {
     it("exits 1 for a broken program and shows its error plainly, without a stack trace", () => {
         const r = plan("--program", fixture("broken"), "--config", FIXTURE_CONFIG);
         assert.equal(r.code, 1);
-        assert.match(r.stdout, /error: the program failed\n\s+fixture-broken: database\.instanceClass must be set \(e\.g\. db\.t4g\.micro\)/);
+        assert.match(
+            r.stdout,
+            /error: the program failed\n\s+fixture-broken: database\.instanceClass must be set \(e\.g\. db\.t4g\.micro\)/,
+        );
         assert.doesNotMatch(r.stdout + r.stderr, /^\s+at /m);
         // What registered before the failure is still shown.
         assert.match(r.stdout, /aws:rds\/subnetGroup:SubnetGroup\s+fixture-db-subnets/);
@@ -117,9 +151,19 @@ describe("plan CLI: exit codes", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
         const file = path.join(dir, "policy.json");
         fs.writeFileSync(file, JSON.stringify({ "no-such-policy": "mandatory" }));
-        const r = plan("--program", fixture("clean"), "--config", FIXTURE_CONFIG, "--policy-config", file);
+        const r = plan(
+            "--program",
+            fixture("clean"),
+            "--config",
+            FIXTURE_CONFIG,
+            "--policy-config",
+            file,
+        );
         assert.equal(r.code, 2);
-        assert.match(r.stderr, /--policy-config [\s\S]*"no-such-policy": no such policy in the pack/);
+        assert.match(
+            r.stderr,
+            /--policy-config [\s\S]*"no-such-policy": no such policy in the pack/,
+        );
     });
 });
 
@@ -127,10 +171,26 @@ describe("plan CLI: --json", () => {
     let clean: PlanJson;
     let violating: PlanJson;
     before(() => {
-        const a = plan("--program", fixture("clean"), "--config", FIXTURE_CONFIG, "--policy-config", HEALTH_CHECK_ONLY, "--json");
+        const a = plan(
+            "--program",
+            fixture("clean"),
+            "--config",
+            FIXTURE_CONFIG,
+            "--policy-config",
+            HEALTH_CHECK_ONLY,
+            "--json",
+        );
         assert.equal(a.code, 0, a.stderr);
         clean = JSON.parse(a.stdout) as PlanJson;
-        const b = plan("--program", fixture("clean"), "--config", VIOLATING_CONFIG, "--policy-config", HEALTH_CHECK_ONLY, "--json");
+        const b = plan(
+            "--program",
+            fixture("clean"),
+            "--config",
+            VIOLATING_CONFIG,
+            "--policy-config",
+            HEALTH_CHECK_ONLY,
+            "--json",
+        );
         assert.equal(b.code, 1, b.stderr);
         violating = JSON.parse(b.stdout) as PlanJson;
     });
@@ -155,16 +215,25 @@ describe("plan CLI: --json", () => {
 
     it("summarises creates and counts by type consistently with the steps", () => {
         assert.equal(clean.summary.create, clean.steps.length);
-        assert.equal(Object.values(clean.summary.byType).reduce((a, b) => a + b, 0), clean.steps.length);
+        assert.equal(
+            Object.values(clean.summary.byType).reduce((a, b) => a + b, 0),
+            clean.steps.length,
+        );
         assert.equal(clean.summary.mandatory, 0);
         assert.equal(clean.error, null);
         assert.equal(typeof clean.durationMs, "number");
-        assert.match(String(clean.outputs.targetGroupArn), /^arn:aws:elasticloadbalancing:eu-west-1:\d{12}:targetgroup\//);
+        assert.match(
+            String(clean.outputs.targetGroupArn),
+            /^arn:aws:elasticloadbalancing:eu-west-1:\d{12}:targetgroup\//,
+        );
     });
 
     it("reports policy violations as diagnostics naming policy, pack, level, resource and message", () => {
         assert.ok(violating.diagnostics.length > 0);
-        assert.equal(violating.summary.mandatory, violating.diagnostics.filter((d) => d.enforcementLevel === "mandatory").length);
+        assert.equal(
+            violating.summary.mandatory,
+            violating.diagnostics.filter((d) => d.enforcementLevel === "mandatory").length,
+        );
         const urns = new Set(violating.steps.map((s) => s.urn));
         for (const d of violating.diagnostics) {
             assert.equal(d.policyPackName, "web-platform-guardrails");
@@ -176,7 +245,15 @@ describe("plan CLI: --json", () => {
     });
 
     it("reports a data source the mock cloud cannot answer by its token", () => {
-        const r = plan("--program", fixture("unknownDataSource"), "--config", FIXTURE_CONFIG, "--policy-config", HEALTH_CHECK_ONLY, "--json");
+        const r = plan(
+            "--program",
+            fixture("unknownDataSource"),
+            "--config",
+            FIXTURE_CONFIG,
+            "--policy-config",
+            HEALTH_CHECK_ONLY,
+            "--json",
+        );
         assert.equal(r.code, 0, r.stderr);
         const doc = JSON.parse(r.stdout) as PlanJson;
         assert.deepEqual(doc.unansweredDataSources, ["aws:ec2/getVpc:getVpc"]);
@@ -195,17 +272,27 @@ describe("plan CLI: --json", () => {
 
 describe("plan CLI: secrets", () => {
     // The random password the mock cloud generates for the fixture.
-    const generated = String(createMockCloud({ region: "eu-west-1" }).newResource({
-        type: "random:index/randomPassword:RandomPassword",
-        name: "fixture-password",
-        inputs: { length: 24, special: true },
-        custom: true,
-    }).state.result);
+    const generated = String(
+        createMockCloud({ region: "eu-west-1" }).newResource({
+            type: "random:index/randomPassword:RandomPassword",
+            name: "fixture-password",
+            inputs: { length: 24, special: true },
+            custom: true,
+        }).state.result,
+    );
     const secrets = [LITERAL_SECRET, SECRET_PLACEHOLDER, generated];
 
     for (const mode of [[], ["--json"], ["--graph", "dot"], ["--verbose"]]) {
         it(`never prints a secret value in clear (${mode.join(" ") || "text"})`, () => {
-            const r = plan("--program", fixture("secret"), "--config", FIXTURE_CONFIG, "--policy-config", HEALTH_CHECK_ONLY, ...mode);
+            const r = plan(
+                "--program",
+                fixture("secret"),
+                "--config",
+                FIXTURE_CONFIG,
+                "--policy-config",
+                HEALTH_CHECK_ONLY,
+                ...mode,
+            );
             assert.equal(r.code, 0, r.stderr);
             for (const s of secrets) {
                 assert.ok(!r.stdout.includes(s), `stdout contains ${s.slice(0, 4)}...`);
@@ -215,9 +302,19 @@ describe("plan CLI: secrets", () => {
     }
 
     it("shows secret inputs and outputs as [secret] in the JSON", () => {
-        const r = plan("--program", fixture("secret"), "--config", FIXTURE_CONFIG, "--policy-config", HEALTH_CHECK_ONLY, "--json");
+        const r = plan(
+            "--program",
+            fixture("secret"),
+            "--config",
+            FIXTURE_CONFIG,
+            "--policy-config",
+            HEALTH_CHECK_ONLY,
+            "--json",
+        );
         const doc = JSON.parse(r.stdout) as PlanJson;
-        const version = doc.steps.find((s) => s.type === "aws:secretsmanager/secretVersion:SecretVersion")!;
+        const version = doc.steps.find(
+            (s) => s.type === "aws:secretsmanager/secretVersion:SecretVersion",
+        )!;
         assert.equal(version.inputs.secretString, "[secret]");
         assert.equal(doc.outputs.password, "[secret]");
         assert.equal(doc.outputs.apiToken, "[secret]");
@@ -228,7 +325,16 @@ describe("plan CLI: secrets", () => {
 
 describe("plan CLI: --graph", () => {
     it("prints DOT with balanced braces, declared nodes and valid edges, dependencies dashed", () => {
-        const r = plan("--program", fixture("clean"), "--config", FIXTURE_CONFIG, "--policy-config", HEALTH_CHECK_ONLY, "--graph", "dot");
+        const r = plan(
+            "--program",
+            fixture("clean"),
+            "--config",
+            FIXTURE_CONFIG,
+            "--policy-config",
+            HEALTH_CHECK_ONLY,
+            "--graph",
+            "dot",
+        );
         assert.equal(r.code, 0, r.stderr);
         const lines = r.stdout.trim().split("\n");
         assert.match(lines[0], /^digraph "[^"]+" \{$/);
@@ -237,15 +343,22 @@ describe("plan CLI: --graph", () => {
         const nodes = new Set<string>();
         let dashed = 0;
         for (const line of lines.slice(1, -1)) {
-            const node = /^ {4}(n\d+) \[label="(?:[^"\\]|\\.)*"(?:, [a-z]+="[^"]*")*\];$/.exec(line);
-            const edge = /^ {4}(n\d+) -> (n\d+)( \[style="dashed", color="#888888"\])?;$/.exec(line);
+            const node = /^ {4}(n\d+) \[label="(?:[^"\\]|\\.)*"(?:, [a-z]+="[^"]*")*\];$/.exec(
+                line,
+            );
+            const edge = /^ {4}(n\d+) -> (n\d+)( \[style="dashed", color="#888888"\])?;$/.exec(
+                line,
+            );
             const attr = /^ {4}(rankdir|node|edge)\b.*;$/.test(line);
             assert.ok(node || edge || attr, `not a DOT statement: ${line}`);
             if (node) {
                 nodes.add(node[1]);
             }
             if (edge) {
-                assert.ok(nodes.has(edge[1]) && nodes.has(edge[2]), `edge to an undeclared node: ${line}`);
+                assert.ok(
+                    nodes.has(edge[1]) && nodes.has(edge[2]),
+                    `edge to an undeclared node: ${line}`,
+                );
                 dashed += edge[3] ? 1 : 0;
             }
         }
@@ -256,7 +369,18 @@ describe("plan CLI: --graph", () => {
     it("writes Mermaid to --out: a flowchart whose edges join declared nodes", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
         const out = path.join(dir, "graph.mmd");
-        const r = plan("--program", fixture("clean"), "--config", FIXTURE_CONFIG, "--policy-config", HEALTH_CHECK_ONLY, "--graph", "mermaid", "--out", out);
+        const r = plan(
+            "--program",
+            fixture("clean"),
+            "--config",
+            FIXTURE_CONFIG,
+            "--policy-config",
+            HEALTH_CHECK_ONLY,
+            "--graph",
+            "mermaid",
+            "--out",
+            out,
+        );
         assert.equal(r.code, 0, r.stderr);
         assert.equal(r.stdout, "");
         assert.match(r.stderr, /plan written to/);
@@ -273,11 +397,18 @@ describe("plan CLI: --graph", () => {
                 nodes.add(node[1]);
             }
             if (edge) {
-                assert.ok(nodes.has(edge[1]) && nodes.has(edge[3]), `edge to an undeclared node: ${line}`);
+                assert.ok(
+                    nodes.has(edge[1]) && nodes.has(edge[3]),
+                    `edge to an undeclared node: ${line}`,
+                );
                 parentEdges += edge[2] === "-->" ? 1 : 0;
             }
         }
-        assert.equal(parentEdges, nodes.size - 1, "every resource but the stack hangs off its parent");
+        assert.equal(
+            parentEdges,
+            nodes.size - 1,
+            "every resource but the stack hangs off its parent",
+        );
     });
 });
 
@@ -286,7 +417,10 @@ describe("plan: --components-only graph", () => {
         const result = await planStack({ program: fixture("clean"), configFile: FIXTURE_CONFIG });
         const text = renderGraph(result, "mermaid", { componentsOnly: true });
         const nodes = [...text.matchAll(/^ {4}(n\d+)\(\["([^"]*)"\]\)$/gm)].map((m) => m[2]);
-        assert.deepEqual(nodes.map((l) => l.split("<br/>")[1]), ["pulumi:pulumi:Stack", "plan-fixture:web:Origin"]);
+        assert.deepEqual(
+            nodes.map((l) => l.split("<br/>")[1]),
+            ["pulumi:pulumi:Stack", "plan-fixture:web:Origin"],
+        );
         assert.match(nodes[1], /<br\/>5 resources$/);
         // The ingress rule -> security group dependency stays inside the component: no self edge.
         assert.doesNotMatch(text, /-\.->/);
@@ -309,8 +443,14 @@ describe("plan: the real stacks", () => {
 
 describe("plan: a stack config from outside the repo", () => {
     it("exits 1 naming the violated policy, before planning, when a reviewer's dev config slows the health check down", () => {
-        const doc = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, Record<string, unknown>> };
-        doc.config["web-platform:healthCheck"] = { ...doc.config["web-platform:healthCheck"], interval: 60, timeout: 30 };
+        const doc = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")) as {
+            config: Record<string, Record<string, unknown>>;
+        };
+        doc.config["web-platform:healthCheck"] = {
+            ...doc.config["web-platform:healthCheck"],
+            interval: 60,
+            timeout: 30,
+        };
         const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "Pulumi.dev.yaml");
         fs.writeFileSync(file, yaml.dump(doc));
         const r = plan("--config", file, "--json");
@@ -318,14 +458,21 @@ describe("plan: a stack config from outside the repo", () => {
         const plan_ = JSON.parse(r.stdout) as PlanJson;
         assert.equal(plan_.configFile, file, "a file outside the repo keeps its absolute path");
         // The stack's mandatory policies are applied to the config itself: refused before any resource is planned.
-        assert.match(plan_.error?.message ?? "", /healthCheck\.interval: the mandatory policy "target-group-health-check" \(policy\/config\/dev\.json\)/);
+        assert.match(
+            plan_.error?.message ?? "",
+            /healthCheck\.interval: the mandatory policy "target-group-health-check" \(policy\/config\/dev\.json\)/,
+        );
         assert.deepEqual(plan_.steps, []);
     });
 });
 
 describe("plan: programmatic API (planStack)", () => {
     it("plans with config overrides and reports the verdict without a child process", async () => {
-        const clean = await planStack({ program: fixture("clean"), configFile: FIXTURE_CONFIG, policyConfigFile: HEALTH_CHECK_ONLY });
+        const clean = await planStack({
+            program: fixture("clean"),
+            configFile: FIXTURE_CONFIG,
+            policyConfigFile: HEALTH_CHECK_ONLY,
+        });
         assert.equal(planExitCode(clean), 0);
         const slow = await planStack({
             program: fixture("clean"),
@@ -334,13 +481,27 @@ describe("plan: programmatic API (planStack)", () => {
             configOverrides: { "plan-fixture:healthCheck": { interval: 60, timeout: 30 } },
         });
         assert.equal(planExitCode(slow), 1);
-        assert.ok(slow.policy.violations.some((v) => v.policyName === "target-group-health-check" && /healthCheck\.interval/.test(v.message)));
+        assert.ok(
+            slow.policy.violations.some(
+                (v) =>
+                    v.policyName === "target-group-health-check" &&
+                    /healthCheck\.interval/.test(v.message),
+            ),
+        );
     });
 
     it("serialises concurrent plans so each sees its own config", async () => {
         const [a, b] = await Promise.all([
-            planStack({ program: fixture("clean"), configFile: FIXTURE_CONFIG, policyConfigFile: HEALTH_CHECK_ONLY }),
-            planStack({ program: fixture("clean"), configFile: VIOLATING_CONFIG, policyConfigFile: HEALTH_CHECK_ONLY }),
+            planStack({
+                program: fixture("clean"),
+                configFile: FIXTURE_CONFIG,
+                policyConfigFile: HEALTH_CHECK_ONLY,
+            }),
+            planStack({
+                program: fixture("clean"),
+                configFile: VIOLATING_CONFIG,
+                policyConfigFile: HEALTH_CHECK_ONLY,
+            }),
         ]);
         assert.equal(a.policy.violations.length, 0);
         assert.ok(b.policy.violations.length > 0);
@@ -352,9 +513,15 @@ describe("plan: engine URNs", () => {
         const r = await planStack({ stack: "dev", skipPolicies: true });
         assert.equal(r.error, undefined, r.error?.message);
         const vpc = r.resources.find((x) => x.type === "awsx:ec2:Vpc")!;
-        assert.equal(vpc.urn, `urn:pulumi:dev::web-platform::web-platform:network:Network$awsx:ec2:Vpc::${vpc.name}`);
+        assert.equal(
+            vpc.urn,
+            `urn:pulumi:dev::web-platform::web-platform:network:Network$awsx:ec2:Vpc::${vpc.name}`,
+        );
         const stackChild = r.resources.find((x) => x.type === "web-platform:network:Network")!;
-        assert.equal(stackChild.urn, `urn:pulumi:dev::web-platform::web-platform:network:Network::${stackChild.name}`);
+        assert.equal(
+            stackChild.urn,
+            `urn:pulumi:dev::web-platform::web-platform:network:Network::${stackChild.name}`,
+        );
         const urns = new Set(r.resources.map((x) => x.urn));
         for (const x of r.resources) {
             assert.ok(!x.parent || urns.has(x.parent), `${x.name}: parent`);
@@ -368,44 +535,83 @@ describe("plan: engine URNs", () => {
 
 describe("plan: stack config and awsx expansion", () => {
     it("plans secure values, top-level or nested in structured config, as secret placeholders", () => {
-        const file = parseStackConfig([
-            "config:",
-            "  app:token: { secure: v1:abc }",
-            "  app:db:",
-            "    user: admin",
-            "    password: { secure: v1:def }",
-            "  app:size: 3",
-        ].join("\n"), "test");
+        const file = parseStackConfig(
+            [
+                "config:",
+                "  app:token: { secure: v1:abc }",
+                "  app:db:",
+                "    user: admin",
+                "    password: { secure: v1:def }",
+                "  app:size: 3",
+            ].join("\n"),
+            "test",
+        );
         assert.equal(file.config["app:token"], SECRET_PLACEHOLDER);
-        assert.deepEqual(JSON.parse(file.config["app:db"]), { user: "admin", password: SECRET_PLACEHOLDER });
+        assert.deepEqual(JSON.parse(file.config["app:db"]), {
+            user: "admin",
+            password: SECRET_PLACEHOLDER,
+        });
         assert.deepEqual(file.secretKeys.sort(), ["app:db", "app:token"]);
         assert.equal(file.config["app:size"], "3");
         assert.ok(!JSON.stringify(file).includes("v1:def"));
     });
 
     it("counts what the awsx provider creates inside a VPC from its inputs", () => {
-        const dev = awsxVpcChildren({ numberOfAvailabilityZones: 2, natGateways: { strategy: "Single" } });
+        const dev = awsxVpcChildren({
+            numberOfAvailabilityZones: 2,
+            natGateways: { strategy: "Single" },
+        });
         assert.equal(dev!["aws:ec2/subnet:Subnet"], 4);
         assert.equal(dev!["aws:ec2/natGateway:NatGateway"], 1);
-        const prod = awsxVpcChildren({ numberOfAvailabilityZones: 3, natGateways: { strategy: "OnePerAz" } });
+        const prod = awsxVpcChildren({
+            numberOfAvailabilityZones: 3,
+            natGateways: { strategy: "OnePerAz" },
+        });
         assert.equal(prod!["aws:ec2/natGateway:NatGateway"], 3);
-        const isolated = awsxVpcChildren({ numberOfAvailabilityZones: 2, natGateways: { strategy: "None" }, subnetSpecs: [{ type: "Public" }, { type: "Isolated" }] });
+        const isolated = awsxVpcChildren({
+            numberOfAvailabilityZones: 2,
+            natGateways: { strategy: "None" },
+            subnetSpecs: [{ type: "Public" }, { type: "Isolated" }],
+        });
         assert.equal(isolated!["aws:ec2/natGateway:NatGateway"], 0);
-        assert.equal(isolated!["aws:ec2/route:Route"], 2, "only the public subnets route to the internet gateway");
+        assert.equal(
+            isolated!["aws:ec2/route:Route"],
+            2,
+            "only the public subnets route to the internet gateway",
+        );
     });
 });
 
 describe("plan: exit status", () => {
-    const base = async () => planStack({ program: fixture("clean"), configFile: FIXTURE_CONFIG, policyConfigFile: HEALTH_CHECK_ONLY });
+    const base = async () =>
+        planStack({
+            program: fixture("clean"),
+            configFile: FIXTURE_CONFIG,
+            policyConfigFile: HEALTH_CHECK_ONLY,
+        });
 
     it("fails closed when the policy pack could not run", async () => {
         const r = await base();
         assert.equal(planExitCode(r), 0);
-        assert.equal(planExitCode({ ...r, policy: { ...r.policy, evaluated: false, error: "could not load the policy pack: SyntaxError" } }), 1);
+        assert.equal(
+            planExitCode({
+                ...r,
+                policy: {
+                    ...r.policy,
+                    evaluated: false,
+                    error: "could not load the policy pack: SyntaxError",
+                },
+            }),
+            1,
+        );
     });
 
     it("passes when the caller skipped the policies on purpose", async () => {
-        const r = await planStack({ program: fixture("clean"), configFile: VIOLATING_CONFIG, skipPolicies: true });
+        const r = await planStack({
+            program: fixture("clean"),
+            configFile: VIOLATING_CONFIG,
+            skipPolicies: true,
+        });
         assert.equal(r.policy.evaluated, false);
         assert.equal(planExitCode(r), 0);
     });
@@ -418,7 +624,10 @@ describe("plan CLI: flags", () => {
     });
 
     it("rejects a flag without its value, a repeated flag and --json with --graph", () => {
-        assert.throws(() => parsePlanArgs(["--config"]), (e: unknown) => e instanceof UsageError && /--config needs a value/.test(e.message));
+        assert.throws(
+            () => parsePlanArgs(["--config"]),
+            (e: unknown) => e instanceof UsageError && /--config needs a value/.test(e.message),
+        );
         assert.throws(() => parsePlanArgs(["--stack", "a", "--stack", "b"]), /--stack given twice/);
         assert.throws(() => parsePlanArgs(["--json", "--graph", "dot"]), /exclusive/);
         assert.throws(() => parsePlanArgs(["dev"]), /unexpected argument "dev"/);

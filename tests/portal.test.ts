@@ -8,8 +8,19 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { createAutomation, OperationResult } from "../scripts/automation";
-import { appendRotating, DEFAULT_LIMITS, Operation, OperationStore } from "../scripts/portal/operations";
-import { createPortal, MIN_TOKEN_LENGTH, Portal, PortalOptions, tokenMatcher } from "../scripts/portal/server";
+import {
+    appendRotating,
+    DEFAULT_LIMITS,
+    Operation,
+    OperationStore,
+} from "../scripts/portal/operations";
+import {
+    createPortal,
+    MIN_TOKEN_LENGTH,
+    Portal,
+    PortalOptions,
+    tokenMatcher,
+} from "../scripts/portal/server";
 import { settingsFromEnv, StartupError } from "../scripts/portal-server";
 import { ROOT } from "./helpers/stack";
 
@@ -27,7 +38,11 @@ async function start(extra: Partial<PortalOptions> = {}): Promise<Running> {
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-test-"));
     const portal = createPortal({
         token: TOKEN,
-        automation: createAutomation({ workDir: ROOT, env: { PULUMI_CONFIG_PASSPHRASE: "test-passphrase" }, stateDir }),
+        automation: createAutomation({
+            workDir: ROOT,
+            env: { PULUMI_CONFIG_PASSPHRASE: "test-passphrase" },
+            stateDir,
+        }),
         ...extra,
     });
     started.push(portal);
@@ -35,11 +50,21 @@ async function start(extra: Partial<PortalOptions> = {}): Promise<Running> {
     return { portal, base: `http://127.0.0.1:${address.port}` };
 }
 
-async function call(base: string, method: string, route: string, body?: unknown, headers: Record<string, string> = AUTH) {
+async function call(
+    base: string,
+    method: string,
+    route: string,
+    body?: unknown,
+    headers: Record<string, string> = AUTH,
+) {
     const res = await fetch(`${base}${route}`, {
         method,
-        headers: { ...headers, ...(body !== undefined ? { "Content-Type": "application/json" } : {}) },
-        body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+        headers: {
+            ...headers,
+            ...(body !== undefined ? { "Content-Type": "application/json" } : {}),
+        },
+        body:
+            body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
     });
     const text = await res.text();
     let json: Record<string, unknown> = {};
@@ -58,10 +83,18 @@ interface SseEvent {
 }
 
 function parseSse(text: string): SseEvent[] {
-    return text.split("\n\n").filter((block) => /^id: /m.test(block)).map((block) => {
-        const field = (name: string) => (new RegExp(`^${name}: (.*)$`, "m").exec(block) ?? [])[1] ?? "";
-        return { id: Number(field("id")), event: field("event"), data: JSON.parse(field("data")) as Record<string, unknown> };
-    });
+    return text
+        .split("\n\n")
+        .filter((block) => /^id: /m.test(block))
+        .map((block) => {
+            const field = (name: string) =>
+                (new RegExp(`^${name}: (.*)$`, "m").exec(block) ?? [])[1] ?? "";
+            return {
+                id: Number(field("id")),
+                event: field("event"),
+                data: JSON.parse(field("data")) as Record<string, unknown>,
+            };
+        });
 }
 
 /** A controllable operation: resolves when released, or when aborted if `honourAbort`. */
@@ -69,16 +102,32 @@ function gate(opts: { honourAbort?: boolean } = {}) {
     let release!: () => void;
     const released = new Promise<void>((r) => (release = r));
     const runs: string[] = [];
-    const runner = async (stack: string, _body: unknown, ctx: { onEvent: (e: never) => void; signal: AbortSignal }): Promise<OperationResult> => {
+    const runner = async (
+        stack: string,
+        _body: unknown,
+        ctx: { onEvent: (e: never) => void; signal: AbortSignal },
+    ): Promise<OperationResult> => {
         runs.push(stack);
-        (ctx.onEvent as (e: unknown) => void)({ type: "diagnostic", severity: "info", message: `working on ${stack}` });
+        (ctx.onEvent as (e: unknown) => void)({
+            type: "diagnostic",
+            severity: "info",
+            message: `working on ${stack}`,
+        });
         await new Promise<void>((resolve) => {
             void released.then(resolve);
             if (opts.honourAbort) {
                 ctx.signal.addEventListener("abort", () => resolve());
             }
         });
-        return { ok: true, operation: "plan", stack, summary: { create: 1 }, outputs: {}, violations: [], durationMs: 1 };
+        return {
+            ok: true,
+            operation: "plan",
+            stack,
+            summary: { create: 1 },
+            outputs: {},
+            violations: [],
+            durationMs: 1,
+        };
     };
     return { runner, release, runs };
 }
@@ -96,30 +145,93 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
 
     describe("startup", function () {
         it("refuses to start without a token, with a short token, or without a passphrase for the file backend", function () {
-            assert.throws(() => settingsFromEnv({ PULUMI_CONFIG_PASSPHRASE: "p" }), (e: unknown) => e instanceof StartupError && /PORTAL_TOKEN is not set/.test(e.message));
-            assert.throws(() => settingsFromEnv({ PORTAL_TOKEN: "x".repeat(MIN_TOKEN_LENGTH - 1), PULUMI_CONFIG_PASSPHRASE: "p" }), /too short/);
-            assert.throws(() => settingsFromEnv({ PORTAL_TOKEN: TOKEN }), /PULUMI_CONFIG_PASSPHRASE/);
+            assert.throws(
+                () => settingsFromEnv({ PULUMI_CONFIG_PASSPHRASE: "p" }),
+                (e: unknown) =>
+                    e instanceof StartupError && /PORTAL_TOKEN is not set/.test(e.message),
+            );
+            assert.throws(
+                () =>
+                    settingsFromEnv({
+                        PORTAL_TOKEN: "x".repeat(MIN_TOKEN_LENGTH - 1),
+                        PULUMI_CONFIG_PASSPHRASE: "p",
+                    }),
+                /too short/,
+            );
+            assert.throws(
+                () => settingsFromEnv({ PORTAL_TOKEN: TOKEN }),
+                /PULUMI_CONFIG_PASSPHRASE/,
+            );
             assert.throws(() => createPortal({ token: "short" }), /at least 32/);
             const s = settingsFromEnv({ PORTAL_TOKEN: TOKEN, PULUMI_CONFIG_PASSPHRASE: "p" });
             assert.equal(s.host, "127.0.0.1");
             assert.equal(s.port, 8787);
-            assert.throws(() => settingsFromEnv({ PORTAL_TOKEN: TOKEN, PULUMI_CONFIG_PASSPHRASE: "p", PORTAL_PORT: "80a" }), /PORTAL_PORT/);
+            assert.throws(
+                () =>
+                    settingsFromEnv({
+                        PORTAL_TOKEN: TOKEN,
+                        PULUMI_CONFIG_PASSPHRASE: "p",
+                        PORTAL_PORT: "80a",
+                    }),
+                /PORTAL_PORT/,
+            );
         });
 
         it("remote execution is off by default; when asked for, missing settings stop startup naming the variable", function () {
-            assert.equal(settingsFromEnv({ PORTAL_TOKEN: TOKEN, PULUMI_CONFIG_PASSPHRASE: "p" }).remote, undefined);
-            assert.throws(() => settingsFromEnv({ PORTAL_TOKEN: TOKEN, PORTAL_EXECUTION: "remote", PULUMI_ACCESS_TOKEN: "pul-x" }), (e: unknown) => e instanceof StartupError && /PORTAL_REMOTE_ORG is required/.test(e.message));
+            assert.equal(
+                settingsFromEnv({ PORTAL_TOKEN: TOKEN, PULUMI_CONFIG_PASSPHRASE: "p" }).remote,
+                undefined,
+            );
+            assert.throws(
+                () =>
+                    settingsFromEnv({
+                        PORTAL_TOKEN: TOKEN,
+                        PORTAL_EXECUTION: "remote",
+                        PULUMI_ACCESS_TOKEN: "pul-x",
+                    }),
+                (e: unknown) =>
+                    e instanceof StartupError && /PORTAL_REMOTE_ORG is required/.test(e.message),
+            );
             const s = settingsFromEnv({
-                PORTAL_TOKEN: TOKEN, PORTAL_EXECUTION: "remote", PULUMI_ACCESS_TOKEN: "pul-x", PORTAL_REMOTE_ORG: "acme",
-                PORTAL_REMOTE_REPO_URL: "https://github.com/acme/web-platform.git", PORTAL_REMOTE_COMMIT: "0123456789abcdef0123456789abcdef01234567",
+                PORTAL_TOKEN: TOKEN,
+                PORTAL_EXECUTION: "remote",
+                PULUMI_ACCESS_TOKEN: "pul-x",
+                PORTAL_REMOTE_ORG: "acme",
+                PORTAL_REMOTE_REPO_URL: "https://github.com/acme/web-platform.git",
+                PORTAL_REMOTE_COMMIT: "0123456789abcdef0123456789abcdef01234567",
             });
-            assert.deepEqual([s.remote?.org, s.remote?.project, s.remote?.commitHash, s.remote?.policyPack], ["acme", "web-platform", "0123456789abcdef0123456789abcdef01234567", "web-platform-guardrails"]);
+            assert.deepEqual(
+                [s.remote?.org, s.remote?.project, s.remote?.commitHash, s.remote?.policyPack],
+                [
+                    "acme",
+                    "web-platform",
+                    "0123456789abcdef0123456789abcdef01234567",
+                    "web-platform-guardrails",
+                ],
+            );
         });
 
         it("retention caps come from the environment, validated", function () {
-            const s = settingsFromEnv({ PORTAL_TOKEN: TOKEN, PULUMI_CONFIG_PASSPHRASE: "p", PORTAL_RETAIN_OPERATIONS: "50", PORTAL_JOURNAL_FILES: "0" });
-            assert.deepEqual(s.limits, { ...DEFAULT_LIMITS, retainOperations: 50, journalFiles: 0 });
-            assert.throws(() => settingsFromEnv({ PORTAL_TOKEN: TOKEN, PULUMI_CONFIG_PASSPHRASE: "p", PORTAL_MAX_EVENT_BYTES_PER_OPERATION: "10" }), /PORTAL_MAX_EVENT_BYTES_PER_OPERATION must be an integer from 16384/);
+            const s = settingsFromEnv({
+                PORTAL_TOKEN: TOKEN,
+                PULUMI_CONFIG_PASSPHRASE: "p",
+                PORTAL_RETAIN_OPERATIONS: "50",
+                PORTAL_JOURNAL_FILES: "0",
+            });
+            assert.deepEqual(s.limits, {
+                ...DEFAULT_LIMITS,
+                retainOperations: 50,
+                journalFiles: 0,
+            });
+            assert.throws(
+                () =>
+                    settingsFromEnv({
+                        PORTAL_TOKEN: TOKEN,
+                        PULUMI_CONFIG_PASSPHRASE: "p",
+                        PORTAL_MAX_EVENT_BYTES_PER_OPERATION: "10",
+                    }),
+                /PORTAL_MAX_EVENT_BYTES_PER_OPERATION must be an integer from 16384/,
+            );
         });
 
         it("the token check compares digests, so tokens of any length are rejected the same way", function () {
@@ -143,33 +255,64 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
             const none = await call(base, "GET", "/stacks", undefined, {});
             assert.equal(none.status, 401);
             assert.match(none.headers.get("www-authenticate") ?? "", /^Bearer/);
-            assert.equal((await call(base, "GET", "/stacks", undefined, { Authorization: `Bearer ${TOKEN.slice(0, -1)}Z` })).status, 401);
-            assert.equal((await call(base, "GET", "/stacks", undefined, { Authorization: "Bearer short" })).status, 401);
+            assert.equal(
+                (
+                    await call(base, "GET", "/stacks", undefined, {
+                        Authorization: `Bearer ${TOKEN.slice(0, -1)}Z`,
+                    })
+                ).status,
+                401,
+            );
+            assert.equal(
+                (await call(base, "GET", "/stacks", undefined, { Authorization: "Bearer short" }))
+                    .status,
+                401,
+            );
             assert.equal((await call(base, "POST", "/stacks/dev/plan", {}, {})).status, 401);
-            assert.equal((await call(base, "GET", "/operations/whatever/events", undefined, {})).status, 401);
+            assert.equal(
+                (await call(base, "GET", "/operations/whatever/events", undefined, {})).status,
+                401,
+            );
         });
 
         it("a bad stack name is a 400 with the field", async function () {
             for (const name of ["-dev", "dev%20x", "a".repeat(101), "d%2Fe"]) {
                 const r = await call(base, "POST", `/stacks/${name}/plan`, {});
                 assert.equal(r.status, 400, name);
-                assert.deepEqual((r.json.fields as Array<{ field: string }>).map((f) => f.field), ["stack"]);
+                assert.deepEqual(
+                    (r.json.fields as Array<{ field: string }>).map((f) => f.field),
+                    ["stack"],
+                );
             }
         });
 
         it("a bad config key is a 400 naming it", async function () {
-            const r = await call(base, "POST", "/stacks/dev/plan", { config: { "web-platform:capacity": { max: 4 }, "bad key": 1, "aws:secretKey": "x" } });
+            const r = await call(base, "POST", "/stacks/dev/plan", {
+                config: { "web-platform:capacity": { max: 4 }, "bad key": 1, "aws:secretKey": "x" },
+            });
             assert.equal(r.status, 400);
             assert.equal(r.json.error, "invalid-request");
-            assert.deepEqual((r.json.fields as Array<{ field: string }>).map((f) => f.field).sort(), ["config.aws:secretKey", "config.bad key"]);
+            assert.deepEqual(
+                (r.json.fields as Array<{ field: string }>).map((f) => f.field).sort(),
+                ["config.aws:secretKey", "config.bad key"],
+            );
         });
 
         it("a bad config value is rejected by parseConfig with the key named, before any operation starts", async function () {
-            const r = await call(base, "POST", "/stacks/dev/plan", { config: { "web-platform:healthCheck": { interval: "often" } } });
+            const r = await call(base, "POST", "/stacks/dev/plan", {
+                config: { "web-platform:healthCheck": { interval: "often" } },
+            });
             assert.equal(r.status, 400);
             assert.equal(r.json.error, "config-invalid");
-            const fields = r.json.fields as Array<{ field: string; message: string; value?: unknown }>;
-            assert.deepEqual(fields.map((f) => f.field), ["web-platform:healthCheck.interval"]);
+            const fields = r.json.fields as Array<{
+                field: string;
+                message: string;
+                value?: unknown;
+            }>;
+            assert.deepEqual(
+                fields.map((f) => f.field),
+                ["web-platform:healthCheck.interval"],
+            );
             assert.match(fields[0].message, /must be a number/);
             assert.equal(fields[0].value, "often");
         });
@@ -177,13 +320,24 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
         it("preview needs the CDN token the offline plan can do without", async function () {
             const r = await call(base, "POST", "/stacks/dev/preview", {});
             assert.equal(r.status, 400);
-            assert.ok((r.json.fields as Array<{ field: string }>).some((f) => f.field === "cloudflare:apiToken"));
+            assert.ok(
+                (r.json.fields as Array<{ field: string }>).some(
+                    (f) => f.field === "cloudflare:apiToken",
+                ),
+            );
         });
 
         it("unknown body fields, invalid JSON and non-JSON bodies are refused", async function () {
-            assert.equal((await call(base, "POST", "/stacks/dev/plan", { policyPacks: [] })).status, 400);
+            assert.equal(
+                (await call(base, "POST", "/stacks/dev/plan", { policyPacks: [] })).status,
+                400,
+            );
             assert.equal((await call(base, "POST", "/stacks/dev/plan", "{not json")).status, 400);
-            const plain = await fetch(`${base}/stacks/dev/plan`, { method: "POST", headers: { ...AUTH, "Content-Type": "text/plain" }, body: "{}" });
+            const plain = await fetch(`${base}/stacks/dev/plan`, {
+                method: "POST",
+                headers: { ...AUTH, "Content-Type": "text/plain" },
+                body: "{}",
+            });
             assert.equal(plain.status, 415);
         });
 
@@ -199,32 +353,57 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
             const oversized = async (headers: string) => {
                 // allowHalfOpen: the client keeps sending after the server's FIN, as an uploading client
                 // does; only the server closing the connection for good ends this socket.
-                const socket = net.connect({ port: Number(port), host: "127.0.0.1", allowHalfOpen: true });
+                const socket = net.connect({
+                    port: Number(port),
+                    host: "127.0.0.1",
+                    allowHalfOpen: true,
+                });
                 let received = "";
                 socket.on("data", (d: Buffer) => (received += d.toString()));
                 socket.on("error", () => undefined);
-                const closed = new Promise<number>((resolve) => socket.on("close", () => resolve(Date.now())));
+                const closed = new Promise<number>((resolve) =>
+                    socket.on("close", () => resolve(Date.now())),
+                );
                 await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
                 const sentAt = Date.now();
-                socket.write(`POST /stacks/dev/plan HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\n${headers}\r\n`);
-                const chunk = headers.includes("chunked") ? `400\r\n${"x".repeat(1024)}\r\n` : "x".repeat(1024);
+                socket.write(
+                    `POST /stacks/dev/plan HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\n${headers}\r\n`,
+                );
+                const chunk = headers.includes("chunked")
+                    ? `400\r\n${"x".repeat(1024)}\r\n`
+                    : "x".repeat(1024);
                 const trickle = setInterval(() => socket.writable && socket.write(chunk), 20);
-                const closedAt = await Promise.race([closed, new Promise<number>((resolve) => setTimeout(() => resolve(Infinity), 10000))]);
+                const closedAt = await Promise.race([
+                    closed,
+                    new Promise<number>((resolve) => setTimeout(() => resolve(Infinity), 10000)),
+                ]);
                 clearInterval(trickle);
                 socket.destroy();
                 return { received, ms: closedAt - sentAt };
             };
-            for (const headers of [`Content-Length: ${100 * 1024 * 1024}\r\n`, "Transfer-Encoding: chunked\r\n"]) {
+            for (const headers of [
+                `Content-Length: ${100 * 1024 * 1024}\r\n`,
+                "Transfer-Encoding: chunked\r\n",
+            ]) {
                 const r = await oversized(headers);
                 assert.match(r.received, /^HTTP\/1\.1 413 /, headers);
                 assert.match(r.received, /payload-too-large/);
-                assert.ok(r.ms < 3000, `${headers.trim()}: the connection lived ${r.ms} ms after the request (the request timeout is 30 s)`);
+                assert.ok(
+                    r.ms < 3000,
+                    `${headers.trim()}: the connection lived ${r.ms} ms after the request (the request timeout is 30 s)`,
+                );
             }
         });
 
-        it("an unknown stack is a 422 saying \"unknown stack\" before anything is queued, with or without overrides", async function () {
+        it('an unknown stack is a 422 saying "unknown stack" before anything is queued, with or without overrides', async function () {
             const { portal, base: b } = await start();
-            const complete = JSON.parse(JSON.stringify(await import("js-yaml").then((y) => y.load(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8"))))) as { config: Record<string, unknown> };
+            const complete = JSON.parse(
+                JSON.stringify(
+                    await import("js-yaml").then((y) =>
+                        y.load(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")),
+                    ),
+                ),
+            ) as { config: Record<string, unknown> };
             for (const body of [{}, { config: complete.config }]) {
                 const r = await call(b, "POST", "/stacks/qa/plan", body);
                 assert.equal(r.status, 422, r.text);
@@ -238,10 +417,20 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
         it("a known stack without a policy config is a 422 naming the file, before anything is queued", async function () {
             const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-nopolicy-"));
             fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(workDir, "Pulumi.yaml"));
-            fs.copyFileSync(path.join(ROOT, "Pulumi.dev.yaml"), path.join(workDir, "Pulumi.staging.yaml"));
+            fs.copyFileSync(
+                path.join(ROOT, "Pulumi.dev.yaml"),
+                path.join(workDir, "Pulumi.staging.yaml"),
+            );
             fs.mkdirSync(path.join(workDir, "policy", "config"), { recursive: true });
-            fs.copyFileSync(path.join(ROOT, "policy", "PulumiPolicy.yaml"), path.join(workDir, "policy", "PulumiPolicy.yaml"));
-            const automation = createAutomation({ workDir, env: { PULUMI_CONFIG_PASSPHRASE: "p" }, stateDir: workDir });
+            fs.copyFileSync(
+                path.join(ROOT, "policy", "PulumiPolicy.yaml"),
+                path.join(workDir, "policy", "PulumiPolicy.yaml"),
+            );
+            const automation = createAutomation({
+                workDir,
+                env: { PULUMI_CONFIG_PASSPHRASE: "p" },
+                stateDir: workDir,
+            });
             const { portal, base: b } = await start({ automation });
             const r = await call(b, "POST", "/stacks/staging/plan", {});
             assert.equal(r.status, 422, r.text);
@@ -253,14 +442,24 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
         it("destroy without the confirmation field (or with another name) is a 400", async function () {
             const none = await call(base, "POST", "/stacks/dev/destroy", {});
             assert.equal(none.status, 400);
-            assert.deepEqual((none.json.fields as Array<{ field: string }>).map((f) => f.field), ["confirm"]);
-            assert.equal((await call(base, "POST", "/stacks/dev/destroy", { confirm: "prod" })).status, 400);
+            assert.deepEqual(
+                (none.json.fields as Array<{ field: string }>).map((f) => f.field),
+                ["confirm"],
+            );
+            assert.equal(
+                (await call(base, "POST", "/stacks/dev/destroy", { confirm: "prod" })).status,
+                400,
+            );
         });
 
         it("unknown routes are 404, wrong methods 405", async function () {
             assert.equal((await call(base, "GET", "/nope")).status, 404);
             assert.equal((await call(base, "GET", "/stacks/dev/plan")).status, 405);
-            assert.equal((await call(base, "GET", "/operations/00000000-0000-0000-0000-000000000000")).status, 404);
+            assert.equal(
+                (await call(base, "GET", "/operations/00000000-0000-0000-0000-000000000000"))
+                    .status,
+                404,
+            );
         });
 
         it("GET /stacks lists the project's stacks and says the CLI is missing (no pulumi binary here)", async function () {
@@ -277,26 +476,50 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
             const posted = await call(base, "POST", "/stacks/dev/plan", {});
             assert.equal(posted.status, 202, posted.text);
             const id = posted.json.operationId as string;
-            assert.deepEqual(posted.json.links, { self: `/operations/${id}`, events: `/operations/${id}/events` });
+            assert.deepEqual(posted.json.links, {
+                self: `/operations/${id}`,
+                events: `/operations/${id}/events`,
+            });
             // The plan takes seconds: this subscription starts while it runs and follows it live.
             const running = await call(base, "GET", `/operations/${id}`);
             assert.equal(running.json.status, "running");
             // The plan runs in a child process: the service keeps answering meanwhile.
-            assert.deepEqual((await call(base, "GET", "/healthz", undefined, {})).json, { status: "ok", running: 1 });
+            assert.deepEqual((await call(base, "GET", "/healthz", undefined, {})).json, {
+                status: "ok",
+                running: 1,
+            });
             const stream = await fetch(`${base}/operations/${id}/events`, { headers: AUTH });
             assert.match(stream.headers.get("content-type") ?? "", /^text\/event-stream/);
             const events = parseSse(await stream.text());
 
             assert.equal(events[0].event, "status");
-            assert.deepEqual(events.map((e) => e.id), events.map((_, i) => i + 1), "ids are consecutive from 1");
+            assert.deepEqual(
+                events.map((e) => e.id),
+                events.map((_, i) => i + 1),
+                "ids are consecutive from 1",
+            );
             const done = events[events.length - 1];
             assert.equal(done.event, "done");
             const result = done.data.result as OperationResult;
             const steps = events.filter((e) => e.event === "step");
-            assert.ok(steps.some((e) => e.data.resourceType === "pulumi:pulumi:Stack"), "the stack resource is a step");
-            assert.ok(steps.some((e) => e.data.resourceType === "aws:lb/loadBalancer:LoadBalancer"), "the ALB is planned");
-            assert.equal(steps.length, result.summary.create + result.summary.read, "one step event per planned resource");
-            assert.equal(events.filter((e) => e.event === "policy").length, result.violations.length, "every violation was streamed");
+            assert.ok(
+                steps.some((e) => e.data.resourceType === "pulumi:pulumi:Stack"),
+                "the stack resource is a step",
+            );
+            assert.ok(
+                steps.some((e) => e.data.resourceType === "aws:lb/loadBalancer:LoadBalancer"),
+                "the ALB is planned",
+            );
+            assert.equal(
+                steps.length,
+                result.summary.create + result.summary.read,
+                "one step event per planned resource",
+            );
+            assert.equal(
+                events.filter((e) => e.event === "policy").length,
+                result.violations.length,
+                "every violation was streamed",
+            );
             const mandatory = result.violations.filter((v) => v.level === "mandatory").length;
             assert.equal(result.ok, mandatory === 0 && !result.error, JSON.stringify(result.error));
             if (mandatory > 0) {
@@ -311,7 +534,14 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
             // After the end: a new subscriber gets the full replay; Last-Event-ID resumes after it.
             const replay = parseSse((await call(base, "GET", `/operations/${id}/events`)).text);
             assert.deepEqual(replay, events);
-            const resumed = parseSse((await call(base, "GET", `/operations/${id}/events`, undefined, { ...AUTH, "Last-Event-ID": String(events.length - 2) })).text);
+            const resumed = parseSse(
+                (
+                    await call(base, "GET", `/operations/${id}/events`, undefined, {
+                        ...AUTH,
+                        "Last-Event-ID": String(events.length - 2),
+                    })
+                ).text,
+            );
             assert.deepEqual(resumed, events.slice(-2));
         });
     });
@@ -322,11 +552,25 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
             const cfToken = "cf-secret-token-0123456789abcdef";
             const stack = {
                 name: "dev",
-                setAllConfig: async (config: unknown) => void seen.push({ method: "setAllConfig", arg: config }),
+                setAllConfig: async (config: unknown) =>
+                    void seen.push({ method: "setAllConfig", arg: config }),
                 up: async (opts: { onEvent?: (e: unknown) => void }) => {
                     seen.push({ method: "up", arg: opts });
-                    opts.onEvent?.({ sequence: 1, timestamp: 0, diagnosticEvent: { message: `echo ${cfToken}`, color: "raw", severity: "warning" } });
-                    return { stdout: "", stderr: "", outputs: { url: { value: "https://dev.example.com", secret: false } }, summary: { resourceChanges: { create: 2 } } };
+                    opts.onEvent?.({
+                        sequence: 1,
+                        timestamp: 0,
+                        diagnosticEvent: {
+                            message: `echo ${cfToken}`,
+                            color: "raw",
+                            severity: "warning",
+                        },
+                    });
+                    return {
+                        stdout: "",
+                        stderr: "",
+                        outputs: { url: { value: "https://dev.example.com", secret: false } },
+                        summary: { resourceChanges: { create: 2 } },
+                    };
                 },
             };
             const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-engine-"));
@@ -334,22 +578,46 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
                 workDir: ROOT,
                 env: { PULUMI_CONFIG_PASSPHRASE: "test-passphrase" },
                 stateDir,
-                factory: { createOrSelectStack: async () => stack, selectStack: async () => stack, createWorkspace: async () => ({ listStacks: async () => [] }) } as never,
+                factory: {
+                    createOrSelectStack: async () => stack,
+                    selectStack: async () => stack,
+                    createWorkspace: async () => ({ listStacks: async () => [] }),
+                } as never,
             });
             const { base } = await start({ automation });
-            const posted = await call(base, "POST", "/stacks/dev/up", { secrets: { "cloudflare:apiToken": cfToken }, message: "portal deploy" });
+            const posted = await call(base, "POST", "/stacks/dev/up", {
+                secrets: { "cloudflare:apiToken": cfToken },
+                message: "portal deploy",
+            });
             assert.equal(posted.status, 202, posted.text);
-            const stream = (await call(base, "GET", `/operations/${posted.json.operationId as string}/events`)).text;
+            const stream = (
+                await call(base, "GET", `/operations/${posted.json.operationId as string}/events`)
+            ).text;
             const events = parseSse(stream);
             assert.equal(events[events.length - 1].data.status, "succeeded");
-            const up = seen.find((c) => c.method === "up")?.arg as { policyPacks: string[]; policyPackConfigs: string[]; message: string };
+            const up = seen.find((c) => c.method === "up")?.arg as {
+                policyPacks: string[];
+                policyPackConfigs: string[];
+                message: string;
+            };
             assert.deepEqual(up.policyPacks, [path.join(ROOT, "policy")]);
-            assert.deepEqual(up.policyPackConfigs, [path.join(ROOT, "policy", "config", "dev.json")]);
+            assert.deepEqual(up.policyPackConfigs, [
+                path.join(ROOT, "policy", "config", "dev.json"),
+            ]);
             assert.equal(up.message, "portal deploy");
-            assert.deepEqual(seen[0], { method: "setAllConfig", arg: { "cloudflare:apiToken": { value: cfToken, secret: true } } });
+            assert.deepEqual(seen[0], {
+                method: "setAllConfig",
+                arg: { "cloudflare:apiToken": { value: cfToken, secret: true } },
+            });
             assert.ok(!stream.includes(cfToken), "the secret never reaches the event stream");
-            const view = await call(base, "GET", `/operations/${posted.json.operationId as string}`);
-            assert.deepEqual((view.json.result as OperationResult).outputs, { url: "https://dev.example.com" });
+            const view = await call(
+                base,
+                "GET",
+                `/operations/${posted.json.operationId as string}`,
+            );
+            assert.deepEqual((view.json.result as OperationResult).outputs, {
+                url: "https://dev.example.com",
+            });
             assert.ok(!view.text.includes(cfToken));
         });
         it("a remote preview's events stream to SSE subscribers as a local run's do, at the boundary (no Pulumi Cloud here)", async function () {
@@ -358,24 +626,61 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
             const remoteStack = {
                 name: "acme/web-platform/dev",
                 preview: async (opts: { onEvent?: (e: unknown) => void }) => {
-                    opts.onEvent?.({ sequence: 1, timestamp: 0, resourcePreEvent: { metadata: { op: "create", urn, type: "aws:ec2/vpc:Vpc", provider: "" }, planning: true } });
-                    opts.onEvent?.({ sequence: 2, timestamp: 0, summaryEvent: { maybeCorrupt: false, durationSeconds: 1, resourceChanges: { create: 1 }, policyPacks: { "web-platform-guardrails": "0.1.0" } } });
+                    opts.onEvent?.({
+                        sequence: 1,
+                        timestamp: 0,
+                        resourcePreEvent: {
+                            metadata: { op: "create", urn, type: "aws:ec2/vpc:Vpc", provider: "" },
+                            planning: true,
+                        },
+                    });
+                    opts.onEvent?.({
+                        sequence: 2,
+                        timestamp: 0,
+                        summaryEvent: {
+                            maybeCorrupt: false,
+                            durationSeconds: 1,
+                            resourceChanges: { create: 1 },
+                            policyPacks: { "web-platform-guardrails": "0.1.0" },
+                        },
+                    });
                     return { stdout: "", stderr: "", changeSummary: { create: 1 } };
                 },
                 cancel: async () => undefined,
             };
             const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-remote-"));
             const automation = createAutomation({
-                workDir: ROOT, env: { PULUMI_ACCESS_TOKEN: "pul-x" }, stateDir,
-                remote: { org: "acme", project: "web-platform", repoUrl: "https://github.com/acme/web-platform.git", branch: "main", inheritSettings: false, stackEnv: {}, policyPack: "web-platform-guardrails" },
-                remoteFactory: { createOrSelectStack: async (args: unknown) => ((seenArgs = args), remoteStack), selectStack: async () => remoteStack } as never,
+                workDir: ROOT,
+                env: { PULUMI_ACCESS_TOKEN: "pul-x" },
+                stateDir,
+                remote: {
+                    org: "acme",
+                    project: "web-platform",
+                    repoUrl: "https://github.com/acme/web-platform.git",
+                    branch: "main",
+                    inheritSettings: false,
+                    stackEnv: {},
+                    policyPack: "web-platform-guardrails",
+                },
+                remoteFactory: {
+                    createOrSelectStack: async (args: unknown) => ((seenArgs = args), remoteStack),
+                    selectStack: async () => remoteStack,
+                } as never,
             });
             const { base } = await start({ automation });
             assert.equal((await call(base, "GET", "/limits")).json.execution, "remote");
-            const posted = await call(base, "POST", "/stacks/dev/preview", { secrets: { "cloudflare:apiToken": "cf-remote-token-0123456789" } });
+            const posted = await call(base, "POST", "/stacks/dev/preview", {
+                secrets: { "cloudflare:apiToken": "cf-remote-token-0123456789" },
+            });
             assert.equal(posted.status, 202, posted.text);
-            const events = parseSse((await call(base, "GET", `/operations/${posted.json.operationId as string}/events`)).text);
-            assert.deepEqual(events.map((e) => e.event), ["status", "step", "summary", "done"]);
+            const events = parseSse(
+                (await call(base, "GET", `/operations/${posted.json.operationId as string}/events`))
+                    .text,
+            );
+            assert.deepEqual(
+                events.map((e) => e.event),
+                ["status", "step", "summary", "done"],
+            );
             assert.equal(events[1].data.urn, urn);
             assert.equal(events[3].data.status, "succeeded");
             assert.equal((seenArgs as { stackName: string }).stackName, "acme/web-platform/dev");
@@ -395,7 +700,10 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
             const other = await call(base, "POST", "/stacks/prod/plan", {});
             assert.equal(other.status, 202, "another stack is not blocked");
             g.release();
-            const events = parseSse((await call(base, "GET", `/operations/${first.json.operationId as string}/events`)).text);
+            const events = parseSse(
+                (await call(base, "GET", `/operations/${first.json.operationId as string}/events`))
+                    .text,
+            );
             assert.equal(events[events.length - 1].data.status, "succeeded");
             const again = await call(base, "POST", "/stacks/dev/plan", {});
             assert.equal(again.status, 202, "the stack is free once the operation finished");
@@ -404,7 +712,10 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
 
         it("the overall bound answers 429 with Retry-After", async function () {
             const g = gate();
-            const { base } = await start({ maxConcurrent: 1, runners: { plan: g.runner as never } });
+            const { base } = await start({
+                maxConcurrent: 1,
+                runners: { plan: g.runner as never },
+            });
             assert.equal((await call(base, "POST", "/stacks/dev/plan", {})).status, 202);
             const r = await call(base, "POST", "/stacks/prod/plan", {});
             assert.equal(r.status, 429);
@@ -415,10 +726,19 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
     });
 
     describe("bounded memory", function () {
-        const step = (i: number) => ({ type: "step" as const, phase: "pre" as const, op: "create", urn: `urn:pulumi:dev::web-platform::aws:ec2/subnet:Subnet::s-${i}`, resourceType: "aws:ec2/subnet:Subnet" });
+        const step = (i: number) => ({
+            type: "step" as const,
+            phase: "pre" as const,
+            op: "create",
+            urn: `urn:pulumi:dev::web-platform::aws:ec2/subnet:Subnet::s-${i}`,
+            resourceType: "aws:ec2/subnet:Subnet",
+        });
 
         it("an operation keeps events up to the count and byte caps, always keeps done, and live subscribers still see everything", function () {
-            const op = new Operation("plan", "dev", { maxEventsPerOperation: 10, maxEventBytesPerOperation: 1e9 });
+            const op = new Operation("plan", "dev", {
+                maxEventsPerOperation: 10,
+                maxEventBytesPerOperation: 1e9,
+            });
             const live: number[] = [];
             op.subscribe((e) => live.push(e.seq));
             for (let i = 0; i < 25; i++) {
@@ -430,7 +750,10 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
             assert.equal(op.droppedEvents, 15);
             assert.equal(live.length, 26);
 
-            const bytes = new Operation("plan", "dev", { maxEventsPerOperation: 1e9, maxEventBytesPerOperation: 1000 });
+            const bytes = new Operation("plan", "dev", {
+                maxEventsPerOperation: 1e9,
+                maxEventBytesPerOperation: 1000,
+            });
             for (let i = 0; i < 100; i++) {
                 bytes.publish("step", step(i));
             }
@@ -445,17 +768,36 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
             const held = new Promise<void>((r) => (release = r));
             const slow = store.start("plan", "prod", async () => {
                 await held;
-                return { ok: true, operation: "plan", stack: "prod", summary: {}, outputs: {}, violations: [], durationMs: 0 };
+                return {
+                    ok: true,
+                    operation: "plan",
+                    stack: "prod",
+                    summary: {},
+                    outputs: {},
+                    violations: [],
+                    durationMs: 0,
+                };
             });
             assert.ok(slow.started);
             const ids: string[] = [];
             for (let i = 0; i < 6; i++) {
-                const o = store.start("plan", "dev", async () => ({ ok: true, operation: "plan", stack: "dev", summary: {}, outputs: {}, violations: [], durationMs: 0 }));
+                const o = store.start("plan", "dev", async () => ({
+                    ok: true,
+                    operation: "plan",
+                    stack: "dev",
+                    summary: {},
+                    outputs: {},
+                    violations: [],
+                    durationMs: 0,
+                }));
                 assert.ok(o.started);
                 ids.push(o.operation.id);
                 await o.operation.settled;
             }
-            assert.deepEqual(ids.map((id) => store.get(id) !== undefined), [false, false, false, true, true, true]);
+            assert.deepEqual(
+                ids.map((id) => store.get(id) !== undefined),
+                [false, false, false, true, true, true],
+            );
             assert.ok(store.get(slow.operation.id), "the running operation is kept");
             assert.equal(store.size, 4);
             release();
@@ -468,13 +810,23 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
             for (let i = 0; i < 50; i++) {
                 appendRotating(file, `${JSON.stringify({ i, pad: "x".repeat(80) })}\n`, 500, 2);
             }
-            assert.deepEqual(fs.readdirSync(dir).sort(), ["operations.jsonl", "operations.jsonl.1", "operations.jsonl.2"]);
+            assert.deepEqual(fs.readdirSync(dir).sort(), [
+                "operations.jsonl",
+                "operations.jsonl.1",
+                "operations.jsonl.2",
+            ]);
             for (const f of fs.readdirSync(dir)) {
                 assert.ok(fs.statSync(path.join(dir, f)).size <= 500, f);
             }
-            const last = fs.readFileSync(file, "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { i: number }).i);
+            const last = fs
+                .readFileSync(file, "utf8")
+                .trim()
+                .split("\n")
+                .map((l) => (JSON.parse(l) as { i: number }).i);
             assert.equal(last[last.length - 1], 49, "the newest line is in the live file");
-            const older = (JSON.parse(fs.readFileSync(`${file}.1`, "utf8").split("\n")[0]) as { i: number }).i;
+            const older = (
+                JSON.parse(fs.readFileSync(`${file}.1`, "utf8").split("\n")[0]) as { i: number }
+            ).i;
             assert.ok(older < last[0], "rotated files hold the older lines");
         });
 
@@ -482,7 +834,14 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
             const { base } = await start({ limits: { retainOperations: 7 } });
             assert.equal((await call(base, "GET", "/limits", undefined, {})).status, 401);
             const r = await call(base, "GET", "/limits");
-            assert.deepEqual(r.json, { execution: "local", maxConcurrent: 4, bodyLimit: 65536, ...DEFAULT_LIMITS, retainOperations: 7, operationsInMemory: 0 });
+            assert.deepEqual(r.json, {
+                execution: "local",
+                maxConcurrent: 4,
+                bodyLimit: 65536,
+                ...DEFAULT_LIMITS,
+                retainOperations: 7,
+                operationsInMemory: 0,
+            });
         });
 
         // The bound: 400 MiB peak RSS for the whole server process (ts-node included, ~185 MiB at
@@ -494,21 +853,39 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
                 this.skip();
             }
             this.timeout(600000);
-            const child = spawn(process.execPath, ["--max-old-space-size=256", "-r", require.resolve("ts-node/register/transpile-only"), path.join(__dirname, "helpers", "portalMemoryServer.ts")], {
-                env: { ...process.env, PORTAL_TOKEN: TOKEN, EVENTS_PER_OPERATION: "5000" },
-                stdio: ["ignore", "pipe", "inherit"],
-            });
+            const child = spawn(
+                process.execPath,
+                [
+                    "--max-old-space-size=256",
+                    "-r",
+                    require.resolve("ts-node/register/transpile-only"),
+                    path.join(__dirname, "helpers", "portalMemoryServer.ts"),
+                ],
+                {
+                    env: { ...process.env, PORTAL_TOKEN: TOKEN, EVENTS_PER_OPERATION: "5000" },
+                    stdio: ["ignore", "pipe", "inherit"],
+                },
+            );
             try {
                 const port = await new Promise<number>((resolve, reject) => {
                     child.stdout.once("data", (d: Buffer) => resolve(Number(String(d).trim())));
                     child.once("exit", (code) => reject(new Error(`server exited ${code}`)));
                 });
-                const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(fs.readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1]);
+                const kib = (field: string) =>
+                    Number(
+                        new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(
+                            fs.readFileSync(`/proc/${child.pid}/status`, "utf8"),
+                        )?.[1],
+                    );
                 const base = `http://127.0.0.1:${port}`;
                 let last = "";
                 for (let i = 0; i < 1000; i++) {
                     for (;;) {
-                        const r = await call(base, "POST", `/stacks/${i % 2 ? "dev" : "prod"}/plan`);
+                        const r = await call(
+                            base,
+                            "POST",
+                            `/stacks/${i % 2 ? "dev" : "prod"}/plan`,
+                        );
                         if (r.status === 202) {
                             last = r.json.operationId as string;
                             break;
@@ -520,11 +897,19 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
                 const done = parseSse((await call(base, "GET", `/operations/${last}/events`)).text);
                 assert.equal(done[done.length - 1].data.status, "succeeded");
                 const view = (await call(base, "GET", `/operations/${last}`)).json;
-                assert.equal((view.eventCount as number) + (view.droppedEvents as number), 5002, "status + 5,000 events + done");
+                assert.equal(
+                    (view.eventCount as number) + (view.droppedEvents as number),
+                    5002,
+                    "status + 5,000 events + done",
+                );
                 const limits = (await call(base, "GET", "/limits")).json;
-                assert.ok((limits.operationsInMemory as number) <= DEFAULT_LIMITS.retainOperations + 4);
+                assert.ok(
+                    (limits.operationsInMemory as number) <= DEFAULT_LIMITS.retainOperations + 4,
+                );
                 const peakMiB = kib("VmHWM") / 1024;
-                process.stdout.write(`        peak RSS ${peakMiB.toFixed(0)} MiB, now ${(kib("VmRSS") / 1024).toFixed(0)} MiB (bound 400 MiB)\n`);
+                process.stdout.write(
+                    `        peak RSS ${peakMiB.toFixed(0)} MiB, now ${(kib("VmRSS") / 1024).toFixed(0)} MiB (bound 400 MiB)\n`,
+                );
                 assert.ok(peakMiB < 400, `peak RSS ${peakMiB.toFixed(0)} MiB`);
             } finally {
                 child.kill();
@@ -536,7 +921,8 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
         it("an operation that finishes within the timeout completes; the listener stops accepting", async function () {
             const g = gate();
             const { portal, base } = await start({ runners: { plan: g.runner as never } });
-            const id = (await call(base, "POST", "/stacks/dev/plan", {})).json.operationId as string;
+            const id = (await call(base, "POST", "/stacks/dev/plan", {})).json
+                .operationId as string;
             const stopping = portal.shutdown(30000);
             await assert.rejects(fetch(`${base}/healthz`), "no new connections while draining");
             g.release();
@@ -547,12 +933,22 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
 
         it("an operation still running at the timeout is recorded as interrupted, streamed and journaled", async function () {
             const g = gate({ honourAbort: true });
-            const journalFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "portal-journal-")), "operations.jsonl");
-            const { portal, base } = await start({ runners: { plan: g.runner as never }, journalFile, abortGraceMs: 1000 });
-            const id = (await call(base, "POST", "/stacks/dev/plan", {})).json.operationId as string;
-            const stream = fetch(`${base}/operations/${id}/events`, { headers: AUTH }).then((r) => r.text());
+            const journalFile = path.join(
+                fs.mkdtempSync(path.join(os.tmpdir(), "portal-journal-")),
+                "operations.jsonl",
+            );
+            const { portal, base } = await start({
+                runners: { plan: g.runner as never },
+                journalFile,
+                abortGraceMs: 1000,
+            });
+            const id = (await call(base, "POST", "/stacks/dev/plan", {})).json
+                .operationId as string;
+            const stream = fetch(`${base}/operations/${id}/events`, { headers: AUTH }).then((r) =>
+                r.text(),
+            );
             // Let the SSE subscription attach before shutting down.
-            while (!(portal.store.get(id)?.events.length)) {
+            while (!portal.store.get(id)?.events.length) {
                 await new Promise((r) => setTimeout(r, 10));
             }
             await new Promise((r) => setTimeout(r, 100));
@@ -565,19 +961,31 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
             const events = parseSse(await stream);
             assert.equal(events[events.length - 1].event, "done");
             assert.equal(events[events.length - 1].data.status, "interrupted");
-            const journal = fs.readFileSync(journalFile, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { id: string; status: string });
-            assert.deepEqual(journal.map((j) => [j.id, j.status]), [[id, "interrupted"]]);
+            const journal = fs
+                .readFileSync(journalFile, "utf8")
+                .trim()
+                .split("\n")
+                .map((l) => JSON.parse(l) as { id: string; status: string });
+            assert.deepEqual(
+                journal.map((j) => [j.id, j.status]),
+                [[id, "interrupted"]],
+            );
         });
 
         it("a real offline plan still running at the timeout is cancelled (its worker killed) and recorded interrupted", async function () {
             const { portal, base } = await start();
-            const id = (await call(base, "POST", "/stacks/dev/plan", {})).json.operationId as string;
+            const id = (await call(base, "POST", "/stacks/dev/plan", {})).json
+                .operationId as string;
             const outcome = await portal.shutdown(0);
             assert.deepEqual(outcome, { finished: [], interrupted: [id] });
             const op = portal.store.get(id)!;
             assert.equal(op.status, "interrupted");
             await op.settled;
-            assert.equal(op.status, "interrupted", "the late runner result does not overwrite the record");
+            assert.equal(
+                op.status,
+                "interrupted",
+                "the late runner result does not overwrite the record",
+            );
         });
     });
 });

@@ -19,10 +19,26 @@ type Reply = { status?: number; headers?: Record<string, string>; body?: string 
 
 /** Content types by extension, for assets the origin serves without a special rule. */
 const ASSET_TYPES: Record<string, string> = {
-    css: "text/css", js: "application/javascript", mjs: "text/javascript", map: "application/json", png: "image/png",
-    jpg: "image/jpeg", jpeg: "image/jpeg", gif: "image/gif", svg: "image/svg+xml", webp: "image/webp", avif: "image/avif",
-    ico: "image/x-icon", woff: "font/woff", woff2: "font/woff2", ttf: "font/ttf", otf: "font/otf",
-    eot: "application/vnd.ms-fontobject", mp4: "video/mp4", webm: "video/webm", txt: "text/plain",
+    css: "text/css",
+    js: "application/javascript",
+    mjs: "text/javascript",
+    map: "application/json",
+    png: "image/png",
+    jpg: "image/jpeg",
+    jpeg: "image/jpeg",
+    gif: "image/gif",
+    svg: "image/svg+xml",
+    webp: "image/webp",
+    avif: "image/avif",
+    ico: "image/x-icon",
+    woff: "font/woff",
+    woff2: "font/woff2",
+    ttf: "font/ttf",
+    otf: "font/otf",
+    eot: "application/vnd.ms-fontobject",
+    mp4: "video/mp4",
+    webm: "video/webm",
+    txt: "text/plain",
 };
 
 /** Per-path origin answers the tests switch at run time (freshness, stale-if-error). */
@@ -38,7 +54,11 @@ function originReply(method: string, pathname: string, headers: http.IncomingHtt
     if (DYNAMIC[pathname]) return DYNAMIC[pathname];
     switch (pathname) {
         case "/missing.js":
-            return { status: 404, headers: { ...html, "Cache-Control": "public, max-age=600" }, body: "not found" };
+            return {
+                status: 404,
+                headers: { ...html, "Cache-Control": "public, max-age=600" },
+                body: "not found",
+            };
         case "/broken.css":
             return { status: 500, headers: { "Content-Type": "text/css" }, body: "boom" };
         case "/private.js":
@@ -54,22 +74,33 @@ function originReply(method: string, pathname: string, headers: http.IncomingHtt
         case "/cors.woff2":
         case "/cors.js": {
             // A CORS asset: the allowed origin is reflected and the response says so with Vary.
-            const allow: Record<string, string> = headers.origin ? { "Access-Control-Allow-Origin": String(headers.origin) } : {};
+            const allow: Record<string, string> = headers.origin
+                ? { "Access-Control-Allow-Origin": String(headers.origin) }
+                : {};
             const type = pathname.endsWith(".js") ? js : { "Content-Type": "font/woff2" };
-            return { headers: { ...type, ...allow, Vary: "Accept-Encoding, Origin" }, body: `font for ${headers.origin ?? "same-origin"}` };
+            return {
+                headers: { ...type, ...allow, Vary: "Accept-Encoding, Origin" },
+                body: `font for ${headers.origin ?? "same-origin"}`,
+            };
         }
         case "/assets/app.3f9a.js":
             // An SPA serving index.html for a missing asset.
             return { headers: html, body: "<html>spa</html>" };
         case "/account/profile.css":
             // Web cache deception: the app ignores the suffix and answers with personal JSON.
-            return { headers: { "Content-Type": "application/json" }, body: `{"user":"${headers.cookie ?? "anonymous"}"}` };
+            return {
+                headers: { "Content-Type": "application/json" },
+                body: `{"user":"${headers.cookie ?? "anonymous"}"}`,
+            };
         case "/reflect.js":
         case "/reflect": {
             // Builds absolute URLs from the forwarded host and echoes other unkeyed inputs.
             const host = headers["x-forwarded-host"] ?? headers.host;
             const type = pathname.endsWith(".js") ? js : html;
-            return { headers: type, body: `src=https://${host}/x.js cookie=${headers.cookie ?? ""} override=${headers["x-original-url"] ?? ""}` };
+            return {
+                headers: type,
+                body: `src=https://${host}/x.js cookie=${headers.cookie ?? ""} override=${headers["x-original-url"] ?? ""}`,
+            };
         }
         case "/secure.js":
             return {
@@ -83,7 +114,10 @@ function originReply(method: string, pathname: string, headers: http.IncomingHtt
         case "/private.html":
             return { headers: { ...html, "Cache-Control": "private" }, body: "<html>mine</html>" };
         case "/login":
-            return { headers: { ...html, "Set-Cookie": "session=new; Secure; HttpOnly" }, body: "<html>login</html>" };
+            return {
+                headers: { ...html, "Set-Cookie": "session=new; Secure; HttpOnly" },
+                body: "<html>login</html>",
+            };
         case "/health":
         case "/healthz":
             // HTML on purpose: with an HTML edge TTL it would be cached if the health rule were missing.
@@ -92,10 +126,14 @@ function originReply(method: string, pathname: string, headers: http.IncomingHtt
             break;
     }
     if (pathname.startsWith("/api/") || pathname.startsWith("/v1/")) {
-        return { headers: { "Content-Type": "application/json", "Cache-Control": "public, max-age=600" }, body: `{"method":"${method}"}` };
+        return {
+            headers: { "Content-Type": "application/json", "Cache-Control": "public, max-age=600" },
+            body: `{"method":"${method}"}`,
+        };
     }
     const ext = pathname.slice(pathname.lastIndexOf(".") + 1).toLowerCase();
-    if (pathname.includes(".") && ASSET_TYPES[ext]) return { headers: { "Content-Type": ASSET_TYPES[ext] } };
+    if (pathname.includes(".") && ASSET_TYPES[ext])
+        return { headers: { "Content-Type": ASSET_TYPES[ext] } };
     return { headers: html, body: `<html>${pathname}</html>` };
 }
 
@@ -150,14 +188,15 @@ async function startOrigin(): Promise<Origin> {
         const reply = originReply(req.method ?? "GET", pathname, req.headers);
         const status = reply.status ?? 200;
         // Every 200 carries a validator, and the origin honours If-None-Match like a real server.
-        const headers = status === 200 ? { ETag: `"e-${pathname}"`, ...reply.headers } : reply.headers ?? {};
+        const headers =
+            status === 200 ? { ETag: `"e-${pathname}"`, ...reply.headers } : (reply.headers ?? {});
         if (status === 200 && req.headers["if-none-match"] === headers.ETag) {
             res.writeHead(304, headers);
             res.end();
             return;
         }
         res.writeHead(status, headers);
-        res.end(req.method === "HEAD" ? undefined : reply.body ?? `body of ${pathname}`);
+        res.end(req.method === "HEAD" ? undefined : (reply.body ?? `body of ${pathname}`));
     });
     server.on("connection", (s: net.Socket) => {
         sockets.add(s);
@@ -165,16 +204,21 @@ async function startOrigin(): Promise<Origin> {
     });
     server.on("upgrade", (req: http.IncomingMessage, socket: net.Socket) => {
         upgrades.push({ url: req.url ?? "", headers: req.headers });
-        const accept = crypto.createHash("sha1").update(`${req.headers["sec-websocket-key"]}${WS_GUID}`).digest("base64");
-        socket.write([
-            "HTTP/1.1 101 Switching Protocols",
-            "Upgrade: websocket",
-            "Connection: Upgrade",
-            `Sec-WebSocket-Accept: ${accept}`,
-            "X-Origin-Upgrade: yes",
-            "",
-            "",
-        ].join("\r\n"));
+        const accept = crypto
+            .createHash("sha1")
+            .update(`${req.headers["sec-websocket-key"]}${WS_GUID}`)
+            .digest("base64");
+        socket.write(
+            [
+                "HTTP/1.1 101 Switching Protocols",
+                "Upgrade: websocket",
+                "Connection: Upgrade",
+                `Sec-WebSocket-Accept: ${accept}`,
+                "X-Origin-Upgrade: yes",
+                "",
+                "",
+            ].join("\r\n"),
+        );
         socket.write(textFrame("hello from origin"));
         socket.on("data", (data: Buffer) => {
             const text = readClientText(data);
@@ -196,15 +240,20 @@ async function startOrigin(): Promise<Origin> {
         upgrades,
         received,
         count: (method, pathname) => hits.get(`${method} ${pathname}`) ?? 0,
-        close: () => new Promise<void>((resolve) => {
-            for (const s of sockets) s.destroy();
-            server.close(() => resolve());
-        }),
+        close: () =>
+            new Promise<void>((resolve) => {
+                for (const s of sockets) s.destroy();
+                server.close(() => resolve());
+            }),
     };
 }
 
 /** The modules the stack uploads (edge.js and the defaults module it imports), as miniflare takes them. */
-const MODULES = workerModules().map((m) => ({ type: "ESModule" as const, path: m.path, contents: m.content }));
+const MODULES = workerModules().map((m) => ({
+    type: "ESModule" as const,
+    path: m.path,
+    contents: m.content,
+}));
 
 function edge(origin: Origin, bindings: Record<string, string>): Miniflare {
     return new Miniflare({
@@ -262,14 +311,22 @@ async function isCached(mf: Miniflare, url: string): Promise<boolean> {
 
 type EdgeResponse = Awaited<ReturnType<Miniflare["dispatchFetch"]>>;
 
-async function get(mf: Miniflare, pathname: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}):
-    Promise<{ res: EdgeResponse; body: string }> {
+async function get(
+    mf: Miniflare,
+    pathname: string,
+    init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<{ res: EdgeResponse; body: string }> {
     const res = await mf.dispatchFetch(`${SITE}${pathname}`, init);
     const body = await res.text();
     return { res, body };
 }
 
-const SECURITY = ["strict-transport-security", "x-content-type-options", "referrer-policy", "x-frame-options"];
+const SECURITY = [
+    "strict-transport-security",
+    "x-content-type-options",
+    "referrer-policy",
+    "x-frame-options",
+];
 
 function assertSecurityHeaders(res: EdgeResponse, hsts: string): void {
     assert.equal(res.headers.get("strict-transport-security"), hsts);
@@ -311,12 +368,16 @@ describe("edge worker (workerd via miniflare) with the stack's bindings", functi
         const second = await get(mf, "/assets/app.3f9a1c2b.js?v=1");
         assert.equal(second.res.status, 200);
         assert.equal(second.res.headers.get("x-edge-cache"), "HIT");
-        assert.equal(second.res.headers.get("cache-control"), "public, max-age=31536000, immutable");
+        assert.equal(
+            second.res.headers.get("cache-control"),
+            "public, max-age=31536000, immutable",
+        );
         assert.equal(second.body, first.body);
         assertSecurityHeaders(second.res, HSTS);
         assert.equal(origin.count("GET", "/assets/app.3f9a1c2b.js"), 1);
         // Bookkeeping headers of the stored copy never reach the visitor.
-        for (const [name] of second.res.headers) assert.ok(!name.startsWith("x-edge-") || name === "x-edge-cache", name);
+        for (const [name] of second.res.headers)
+            assert.ok(!name.startsWith("x-edge-") || name === "x-edge-cache", name);
     });
 
     it("keys the cache on the full URL: another query string is another object", async () => {
@@ -353,7 +414,9 @@ describe("edge worker (workerd via miniflare) with the stack's bindings", functi
         assert.equal(fresh.res.status, 304);
         assert.equal(fresh.res.headers.get("x-edge-cache"), "HIT");
         assert.equal(fresh.body, "");
-        const stale = await get(mf, "/etag.js", { headers: { "If-None-Match": '"something-else"' } });
+        const stale = await get(mf, "/etag.js", {
+            headers: { "If-None-Match": '"something-else"' },
+        });
         assert.equal(stale.res.status, 200);
         assert.equal(stale.body, "body of /etag.js");
         assert.equal(origin.count("GET", "/etag.js"), 1);
@@ -361,7 +424,9 @@ describe("edge worker (workerd via miniflare) with the stack's bindings", functi
 
     it("fetches a storable 200 from the origin even when the browser sent validators", async () => {
         // Forwarding If-None-Match would get a 304 the edge cannot keep; the next visitor would miss too.
-        const first = await get(mf, "/validated.js", { headers: { "If-None-Match": '"e-/validated.js"' } });
+        const first = await get(mf, "/validated.js", {
+            headers: { "If-None-Match": '"e-/validated.js"' },
+        });
         assert.equal(first.res.status, 200);
         assert.equal(first.res.headers.get("x-edge-cache"), "MISS");
         assert.equal(origin.seen.get("GET /validated.js")?.["if-none-match"], undefined);
@@ -377,29 +442,77 @@ describe("edge worker (workerd via miniflare) with the stack's bindings", functi
         assert.equal(upper.res.headers.get("x-edge-cache"), "MISS");
     });
 
-    const neverCached: { title: string; method: string; path: string; headers?: Record<string, string>; status: number; body?: string }[] = [
+    const neverCached: {
+        title: string;
+        method: string;
+        path: string;
+        headers?: Record<string, string>;
+        status: number;
+        body?: string;
+    }[] = [
         { title: "API prefix", method: "GET", path: "/api/users", status: 200 },
-        { title: "POST to an asset URL", method: "POST", path: "/upload.js", status: 200, body: "x=1" },
+        {
+            title: "POST to an asset URL",
+            method: "POST",
+            path: "/upload.js",
+            status: 200,
+            body: "x=1",
+        },
         { title: "origin 404", method: "GET", path: "/missing.js", status: 404 },
         { title: "origin 500", method: "GET", path: "/broken.css", status: 500 },
         { title: "Cache-Control: private", method: "GET", path: "/private.js", status: 200 },
         { title: "Cache-Control: no-store", method: "GET", path: "/nostore.js", status: 200 },
         { title: "Set-Cookie", method: "GET", path: "/cookie.js", status: 200 },
-        { title: "Authorization header", method: "GET", path: "/token.js", status: 200, headers: { Authorization: "Bearer t" } },
+        {
+            title: "Authorization header",
+            method: "GET",
+            path: "/token.js",
+            status: 200,
+            headers: { Authorization: "Bearer t" },
+        },
         { title: "health path", method: "GET", path: "/health", status: 200 },
-        { title: "Vary on something other than encoding and Origin", method: "GET", path: "/lang.woff2", status: 200 },
+        {
+            title: "Vary on something other than encoding and Origin",
+            method: "GET",
+            path: "/lang.woff2",
+            status: 200,
+        },
         { title: "Cache-Control: no-cache", method: "GET", path: "/nocache.js", status: 200 },
-        { title: "JSON at an asset URL (cache deception)", method: "GET", path: "/account/profile.css", status: 200, headers: { Cookie: "sessionid=victim" } },
-        { title: "HTML at an asset URL (SPA fallback)", method: "GET", path: "/assets/app.3f9a.js", status: 200 },
-        { title: "Range request", method: "GET", path: "/video.png", status: 200, headers: { Range: "bytes=0-1" } },
+        {
+            title: "JSON at an asset URL (cache deception)",
+            method: "GET",
+            path: "/account/profile.css",
+            status: 200,
+            headers: { Cookie: "sessionid=victim" },
+        },
+        {
+            title: "HTML at an asset URL (SPA fallback)",
+            method: "GET",
+            path: "/assets/app.3f9a.js",
+            status: 200,
+        },
+        {
+            title: "Range request",
+            method: "GET",
+            path: "/video.png",
+            status: 200,
+            headers: { Range: "bytes=0-1" },
+        },
     ];
     for (const c of neverCached) {
         it(`never caches: ${c.title} (every request reaches the origin)`, async () => {
             for (let i = 0; i < 2; i++) {
-                const { res } = await get(mf, c.path, { method: c.method, headers: c.headers, body: c.body });
+                const { res } = await get(mf, c.path, {
+                    method: c.method,
+                    headers: c.headers,
+                    body: c.body,
+                });
                 assert.equal(res.status, c.status);
                 assert.equal(res.headers.get("x-edge-cache"), "BYPASS");
-                assert.notEqual(res.headers.get("cache-control"), "public, max-age=31536000, immutable");
+                assert.notEqual(
+                    res.headers.get("cache-control"),
+                    "public, max-age=31536000, immutable",
+                );
                 assertSecurityHeaders(res, HSTS);
                 await settle(mf);
             }
@@ -479,13 +592,14 @@ describe("edge worker (workerd via miniflare) with the stack's bindings", functi
         const ws = res.webSocket;
         assert.ok(ws, "no WebSocket on the 101 response");
         const messages: string[] = [];
-        const got = (n: number) => new Promise<void>((resolve) => {
-            const check = () => (messages.length >= n ? resolve() : undefined);
-            ws.addEventListener("message", (e) => {
-                messages.push(String(e.data));
-                check();
+        const got = (n: number) =>
+            new Promise<void>((resolve) => {
+                const check = () => (messages.length >= n ? resolve() : undefined);
+                ws.addEventListener("message", (e) => {
+                    messages.push(String(e.data));
+                    check();
+                });
             });
-        });
         const twoMessages = got(2);
         ws.accept();
         ws.send("ping");
@@ -604,7 +718,12 @@ describe("edge worker without bindings (safe defaults)", function () {
 
     before(async () => {
         origin = await startOrigin();
-        mf = edge(origin, { HTML_EDGE_TTL: "soon", HSTS_MAX_AGE: "-5", HSTS_PRELOAD: "maybe", ORIGIN_TIMEOUT: "-1" });
+        mf = edge(origin, {
+            HTML_EDGE_TTL: "soon",
+            HSTS_MAX_AGE: "-5",
+            HSTS_PRELOAD: "maybe",
+            ORIGIN_TIMEOUT: "-1",
+        });
         await mf.ready;
     });
     after(async () => {
@@ -634,7 +753,10 @@ describe("edge worker without bindings (safe defaults)", function () {
             const { res } = await get(mf, `/defaults/file.${ext}`);
             assert.equal(res.headers.get("x-edge-cache"), "MISS", ext);
         }
-        assert.equal((await get(mf, "/defaults/file.txt")).res.headers.get("x-edge-cache"), "BYPASS");
+        assert.equal(
+            (await get(mf, "/defaults/file.txt")).res.headers.get("x-edge-cache"),
+            "BYPASS",
+        );
     });
 
     it("answers 502 with no-store when the origin is unreachable", async () => {
@@ -675,13 +797,26 @@ const OVERRIDES: Record<string, string> = {
 };
 
 /** A raw HTTP/1.1 request to the worker (fetch refuses methods such as TRACE and TRACK). */
-async function rawRequest(mf: Miniflare, method: string, pathname: string): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
+async function rawRequest(
+    mf: Miniflare,
+    method: string,
+    pathname: string,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
     const url = await mf.ready;
     return new Promise((resolve, reject) => {
-        const req = http.request({ host: url.hostname, port: url.port, method, path: pathname, headers: { Host: "www.example.com" } }, (res) => {
-            res.resume();
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
-        });
+        const req = http.request(
+            {
+                host: url.hostname,
+                port: url.port,
+                method,
+                path: pathname,
+                headers: { Host: "www.example.com" },
+            },
+            (res) => {
+                res.resume();
+                res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+            },
+        );
         req.on("error", reject);
         req.end();
     });
@@ -702,11 +837,14 @@ describe("edge worker under hostile traffic (stack-like bindings, HTML edge TTL 
     });
 
     it("poisoning: an origin reflecting X-Forwarded-Host (and kin) never sees them for an asset; later visitors get the clean copy", async () => {
-        const attack = await get(mf, "/reflect.js", { headers: { ...OVERRIDES, Cookie: "lang=<script>" } });
+        const attack = await get(mf, "/reflect.js", {
+            headers: { ...OVERRIDES, Cookie: "lang=<script>" },
+        });
         assert.equal(attack.res.headers.get("x-edge-cache"), "MISS");
         assert.equal(attack.body, "src=https://www.example.com/x.js cookie= override=");
         const seen = origin.seen.get("GET /reflect.js") ?? {};
-        for (const name of [...Object.keys(OVERRIDES), "Cookie"]) assert.equal(seen[name.toLowerCase()], undefined, name);
+        for (const name of [...Object.keys(OVERRIDES), "Cookie"])
+            assert.equal(seen[name.toLowerCase()], undefined, name);
         assert.ok(await cachedEntry(mf, `${SITE}/reflect.js`));
         const visitor = await get(mf, "/reflect.js");
         assert.equal(visitor.res.headers.get("x-edge-cache"), "HIT");
@@ -715,7 +853,9 @@ describe("edge worker under hostile traffic (stack-like bindings, HTML edge TTL 
     });
 
     it("poisoning: anonymous HTML the same way, and tracking parameters never reach the origin", async () => {
-        const attack = await get(mf, "/reflect?utm_source=%3Cscript%3E&b=2&a=1", { headers: { "X-Forwarded-Host": "evil.example" } });
+        const attack = await get(mf, "/reflect?utm_source=%3Cscript%3E&b=2&a=1", {
+            headers: { "X-Forwarded-Host": "evil.example" },
+        });
         assert.equal(attack.res.headers.get("x-edge-cache"), "MISS");
         assert.ok(!attack.body.includes("evil"), attack.body);
         assert.equal(origin.urls.get("GET /reflect"), "/reflect?a=1&b=2");
@@ -726,7 +866,11 @@ describe("edge worker under hostile traffic (stack-like bindings, HTML edge TTL 
     });
 
     it("pass-through requests keep their headers and tell Cloudflare's cache not to store the answer", async () => {
-        await get(mf, "/api/echo", { method: "POST", headers: { "X-Forwarded-Host": "app.example" }, body: "{}" });
+        await get(mf, "/api/echo", {
+            method: "POST",
+            headers: { "X-Forwarded-Host": "app.example" },
+            body: "{}",
+        });
         const seen = origin.seen.get("POST /api/echo") ?? {};
         assert.equal(seen["x-forwarded-host"], "app.example");
         // workerd turns the fetch option cache: "no-store" into these request headers.
@@ -744,7 +888,11 @@ describe("edge worker under hostile traffic (stack-like bindings, HTML edge TTL 
         assert.equal(first.res.headers.get("x-edge-cache"), "MISS");
         assert.equal(origin.urls.get("GET /k.css"), "/k.css?a=1&b=2");
         assert.ok(await cachedEntry(mf, `${SITE}/k.css?a=1&b=2`));
-        for (const same of ["/k.css?a=1&b=2", "/k.css?gclid=z&b=2&a=1", "/k.css?a=1&b=2&__edge_origin=https%3A%2F%2Fevil.example"]) {
+        for (const same of [
+            "/k.css?a=1&b=2",
+            "/k.css?gclid=z&b=2&a=1",
+            "/k.css?a=1&b=2&__edge_origin=https%3A%2F%2Fevil.example",
+        ]) {
             assert.equal((await get(mf, same)).res.headers.get("x-edge-cache"), "HIT", same);
         }
         assert.equal((await get(mf, "/k.css?a=1&b=3")).res.headers.get("x-edge-cache"), "MISS");
@@ -757,7 +905,12 @@ describe("edge worker under hostile traffic (stack-like bindings, HTML edge TTL 
     it("caches a Vary: Origin response per Origin", async () => {
         const a = await get(mf, "/cors.woff2", { headers: { Origin: "https://a.example" } });
         assert.equal(a.res.headers.get("x-edge-cache"), "MISS");
-        assert.ok(await cachedEntry(mf, `${SITE}/cors.woff2?__edge_origin=${encodeURIComponent("https://a.example")}`));
+        assert.ok(
+            await cachedEntry(
+                mf,
+                `${SITE}/cors.woff2?__edge_origin=${encodeURIComponent("https://a.example")}`,
+            ),
+        );
         const again = await get(mf, "/cors.woff2", { headers: { Origin: "https://a.example" } });
         assert.equal(again.res.headers.get("x-edge-cache"), "HIT");
         assert.equal(again.res.headers.get("access-control-allow-origin"), "https://a.example");
@@ -771,7 +924,13 @@ describe("edge worker under hostile traffic (stack-like bindings, HTML edge TTL 
     });
 
     it("honours the origin's max-age for an unhashed asset instead of freezing it for a year", async () => {
-        DYNAMIC["/static/config.js"] = { headers: { "Content-Type": "application/javascript", "Cache-Control": "public, max-age=1" }, body: "v1" };
+        DYNAMIC["/static/config.js"] = {
+            headers: {
+                "Content-Type": "application/javascript",
+                "Cache-Control": "public, max-age=1",
+            },
+            body: "v1",
+        };
         const first = await get(mf, "/static/config.js");
         assert.equal(first.res.headers.get("x-edge-cache"), "MISS");
         assert.equal(first.res.headers.get("cache-control"), "public, max-age=1");
@@ -781,7 +940,13 @@ describe("edge worker under hostile traffic (stack-like bindings, HTML edge TTL 
         assert.equal(hit.res.headers.get("cache-control"), "public, max-age=1");
         assert.equal(hit.res.headers.get("age"), "0");
         await sleep(1100);
-        DYNAMIC["/static/config.js"] = { headers: { "Content-Type": "application/javascript", "Cache-Control": "public, max-age=1" }, body: "v2" };
+        DYNAMIC["/static/config.js"] = {
+            headers: {
+                "Content-Type": "application/javascript",
+                "Cache-Control": "public, max-age=1",
+            },
+            body: "v2",
+        };
         const later = await get(mf, "/static/config.js");
         assert.equal(later.res.headers.get("x-edge-cache"), "MISS");
         assert.equal(later.body, "v2");
@@ -789,8 +954,16 @@ describe("edge worker under hostile traffic (stack-like bindings, HTML edge TTL 
     });
 
     it("lets s-maxage decide at the edge while browsers get the origin's header", async () => {
-        DYNAMIC["/sm.css"] = { headers: { "Content-Type": "text/css", "Cache-Control": "public, max-age=600, s-maxage=1" } };
-        assert.equal((await get(mf, "/sm.css")).res.headers.get("cache-control"), "public, max-age=600, s-maxage=1");
+        DYNAMIC["/sm.css"] = {
+            headers: {
+                "Content-Type": "text/css",
+                "Cache-Control": "public, max-age=600, s-maxage=1",
+            },
+        };
+        assert.equal(
+            (await get(mf, "/sm.css")).res.headers.get("cache-control"),
+            "public, max-age=600, s-maxage=1",
+        );
         assert.ok(await cachedEntry(mf, `${SITE}/sm.css`));
         assert.equal((await get(mf, "/sm.css")).res.headers.get("x-edge-cache"), "HIT");
         await sleep(1100);
@@ -799,17 +972,35 @@ describe("edge worker under hostile traffic (stack-like bindings, HTML edge TTL 
     });
 
     it("serves a year and immutable only for a hashed name or when the origin says so", async () => {
-        DYNAMIC["/assets/index-BkD8x9Qa.js"] = { headers: { "Content-Type": "application/javascript", "Cache-Control": "max-age=60" } };
-        assert.equal((await get(mf, "/assets/index-BkD8x9Qa.js")).res.headers.get("cache-control"), "public, max-age=31536000, immutable");
-        DYNAMIC["/fonts/brand.woff2"] = { headers: { "Content-Type": "font/woff2", "Cache-Control": "public, max-age=31536000, immutable" } };
-        assert.equal((await get(mf, "/fonts/brand.woff2")).res.headers.get("cache-control"), "public, max-age=31536000, immutable");
+        DYNAMIC["/assets/index-BkD8x9Qa.js"] = {
+            headers: { "Content-Type": "application/javascript", "Cache-Control": "max-age=60" },
+        };
+        assert.equal(
+            (await get(mf, "/assets/index-BkD8x9Qa.js")).res.headers.get("cache-control"),
+            "public, max-age=31536000, immutable",
+        );
+        DYNAMIC["/fonts/brand.woff2"] = {
+            headers: {
+                "Content-Type": "font/woff2",
+                "Cache-Control": "public, max-age=31536000, immutable",
+            },
+        };
+        assert.equal(
+            (await get(mf, "/fonts/brand.woff2")).res.headers.get("cache-control"),
+            "public, max-age=31536000, immutable",
+        );
         // No freshness from the origin and no hash: kept briefly at the edge, browsers revalidate.
         const plain = await get(mf, "/unhashed.js");
         assert.equal(plain.res.headers.get("x-edge-cache"), "MISS");
         assert.equal(plain.res.headers.get("cache-control"), "public, max-age=0, must-revalidate");
         assert.ok(await cachedEntry(mf, `${SITE}/unhashed.js`));
-        assert.equal((await get(mf, "/unhashed.js")).res.headers.get("cache-control"), "public, max-age=0, must-revalidate");
-        DYNAMIC["/zero.css"] = { headers: { "Content-Type": "text/css", "Cache-Control": "public, max-age=0" } };
+        assert.equal(
+            (await get(mf, "/unhashed.js")).res.headers.get("cache-control"),
+            "public, max-age=0, must-revalidate",
+        );
+        DYNAMIC["/zero.css"] = {
+            headers: { "Content-Type": "text/css", "Cache-Control": "public, max-age=0" },
+        };
         assert.equal((await get(mf, "/zero.css")).res.headers.get("x-edge-cache"), "BYPASS");
     });
 
@@ -823,7 +1014,10 @@ describe("edge worker under hostile traffic (stack-like bindings, HTML edge TTL 
         for (const cookie of ["_ga=1; sessionid=abc", "__Host-token=t", "PHPSESSID=p"]) {
             const personal = await get(mf, "/blog", { headers: { Cookie: cookie } });
             assert.equal(personal.res.headers.get("x-edge-cache"), "BYPASS", cookie);
-            assert.equal(personal.res.headers.get("cache-control"), "private, max-age=0, must-revalidate");
+            assert.equal(
+                personal.res.headers.get("cache-control"),
+                "private, max-age=0, must-revalidate",
+            );
             assert.equal(origin.seen.get("GET /blog")?.cookie, cookie);
         }
         assert.equal(origin.count("GET", "/blog"), 4);
@@ -885,7 +1079,11 @@ describe("edge worker under hostile traffic (stack-like bindings, HTML edge TTL 
         await get(mf, "/flaky.css");
         assert.ok(await cachedEntry(mf, `${SITE}/flaky.css`));
         await sleep(1100);
-        DYNAMIC["/flaky.css"] = { status: 503, headers: { "Content-Type": "text/plain" }, body: "down" };
+        DYNAMIC["/flaky.css"] = {
+            status: 503,
+            headers: { "Content-Type": "text/plain" },
+            body: "down",
+        };
         const failed = await get(mf, "/flaky.css");
         assert.equal(failed.res.status, 200);
         assert.equal(failed.res.headers.get("x-edge-cache"), "STALE");
@@ -905,11 +1103,21 @@ describe("edge worker under hostile traffic (stack-like bindings, HTML edge TTL 
     });
 
     it("stale-if-error: never past the origin's must-revalidate", async () => {
-        DYNAMIC["/strict.css"] = { headers: { "Content-Type": "text/css", "Cache-Control": "public, max-age=1, must-revalidate" }, body: "v1" };
+        DYNAMIC["/strict.css"] = {
+            headers: {
+                "Content-Type": "text/css",
+                "Cache-Control": "public, max-age=1, must-revalidate",
+            },
+            body: "v1",
+        };
         await get(mf, "/strict.css");
         assert.ok(await cachedEntry(mf, `${SITE}/strict.css`));
         await sleep(1100);
-        DYNAMIC["/strict.css"] = { status: 503, headers: { "Content-Type": "text/plain" }, body: "down" };
+        DYNAMIC["/strict.css"] = {
+            status: 503,
+            headers: { "Content-Type": "text/plain" },
+            body: "down",
+        };
         const failed = await get(mf, "/strict.css");
         assert.equal(failed.res.status, 503);
         assert.equal(failed.res.headers.get("x-edge-cache"), "BYPASS");
@@ -940,7 +1148,9 @@ describe("edge worker with custom key, cookie, method, freshness and stale setti
     });
 
     it("drops exactly the configured parameters", async () => {
-        DYNAMIC["/c.css"] = { headers: { "Content-Type": "text/css", "Cache-Control": "max-age=60" } };
+        DYNAMIC["/c.css"] = {
+            headers: { "Content-Type": "text/css", "Cache-Control": "max-age=60" },
+        };
         await get(mf, "/c.css?ref=x&fb_source=y&utm_source=z");
         assert.equal(origin.urls.get("GET /c.css"), "/c.css?utm_source=z");
     });
@@ -961,20 +1171,33 @@ describe("edge worker with custom key, cookie, method, freshness and stale setti
     });
 
     it("uses HASHED_ASSET_PATTERN and ASSET_EDGE_TTL from the bindings", async () => {
-        assert.equal((await get(mf, "/lib-v2.js")).res.headers.get("cache-control"), "public, max-age=31536000, immutable");
+        assert.equal(
+            (await get(mf, "/lib-v2.js")).res.headers.get("cache-control"),
+            "public, max-age=31536000, immutable",
+        );
         const bundler = await get(mf, "/assets/app.3f9a1c2b.js");
         assert.equal(bundler.res.headers.get("x-edge-cache"), "BYPASS");
-        assert.equal(bundler.res.headers.get("cache-control"), "public, max-age=0, must-revalidate");
+        assert.equal(
+            bundler.res.headers.get("cache-control"),
+            "public, max-age=0, must-revalidate",
+        );
         await get(mf, "/assets/app.3f9a1c2b.js");
         assert.equal(origin.count("GET", "/assets/app.3f9a1c2b.js"), 2);
     });
 
     it("with STALE_IF_ERROR=0 passes the origin's error on once the copy is stale", async () => {
-        DYNAMIC["/s.css"] = { headers: { "Content-Type": "text/css", "Cache-Control": "max-age=1" }, body: "v1" };
+        DYNAMIC["/s.css"] = {
+            headers: { "Content-Type": "text/css", "Cache-Control": "max-age=1" },
+            body: "v1",
+        };
         await get(mf, "/s.css");
         assert.ok(await cachedEntry(mf, `${SITE}/s.css`));
         await sleep(1100);
-        DYNAMIC["/s.css"] = { status: 500, headers: { "Content-Type": "text/plain" }, body: "down" };
+        DYNAMIC["/s.css"] = {
+            status: 500,
+            headers: { "Content-Type": "text/plain" },
+            body: "down",
+        };
         assert.equal((await get(mf, "/s.css")).res.status, 500);
     });
 });

@@ -45,11 +45,31 @@ const NO_STORE = "no-store";
  * an origin reflecting one would poison the shared copy.
  */
 const UNKEYED_OVERRIDE_HEADERS = [
-    "x-forwarded-host", "x-forwarded-server", "x-forwarded-scheme", "x-forwarded-proto", "x-forwarded-port",
-    "x-forwarded-prefix", "x-forwarded-ssl", "x-forwarded-uri", "x-forwarded-path", "x-original-url",
-    "x-original-uri", "x-original-host", "x-original-method", "x-rewrite-url", "x-override-url", "x-host",
-    "x-http-host-override", "x-http-method-override", "x-http-method", "x-method-override", "forwarded",
-    "front-end-https", "x-url-scheme", "x-scheme", "x-proxy-url",
+    "x-forwarded-host",
+    "x-forwarded-server",
+    "x-forwarded-scheme",
+    "x-forwarded-proto",
+    "x-forwarded-port",
+    "x-forwarded-prefix",
+    "x-forwarded-ssl",
+    "x-forwarded-uri",
+    "x-forwarded-path",
+    "x-original-url",
+    "x-original-uri",
+    "x-original-host",
+    "x-original-method",
+    "x-rewrite-url",
+    "x-override-url",
+    "x-host",
+    "x-http-host-override",
+    "x-http-method-override",
+    "x-http-method",
+    "x-method-override",
+    "forwarded",
+    "front-end-https",
+    "x-url-scheme",
+    "x-scheme",
+    "x-proxy-url",
 ];
 /** Query parameter carrying the request's Origin in the cache key; never taken from the client. */
 const ORIGIN_KEY_PARAM = "__edge_origin";
@@ -69,17 +89,33 @@ const ORIGIN_ERRORS = new Set([500, 502, 503, 504]);
  */
 const ASSET_TYPES = {
     css: ["text/css"],
-    js: ["application/javascript", "text/javascript", "application/x-javascript", "application/ecmascript"],
+    js: [
+        "application/javascript",
+        "text/javascript",
+        "application/x-javascript",
+        "application/ecmascript",
+    ],
     mjs: ["application/javascript", "text/javascript"],
     map: ["application/json", "application/octet-stream"],
-    png: ["image/png"], jpg: ["image/jpeg"], jpeg: ["image/jpeg"], gif: ["image/gif"], svg: ["image/svg+xml"],
-    webp: ["image/webp"], avif: ["image/avif"], ico: ["image/x-icon", "image/vnd.microsoft.icon"],
-    woff: ["font/woff", "application/font-woff"], woff2: ["font/woff2", "application/font-woff2"],
-    ttf: ["font/ttf", "font/sfnt", "application/x-font-ttf"], otf: ["font/otf", "font/sfnt", "application/x-font-opentype"],
-    eot: ["application/vnd.ms-fontobject"], mp4: ["video/mp4"], webm: ["video/webm"],
+    png: ["image/png"],
+    jpg: ["image/jpeg"],
+    jpeg: ["image/jpeg"],
+    gif: ["image/gif"],
+    svg: ["image/svg+xml"],
+    webp: ["image/webp"],
+    avif: ["image/avif"],
+    ico: ["image/x-icon", "image/vnd.microsoft.icon"],
+    woff: ["font/woff", "application/font-woff"],
+    woff2: ["font/woff2", "application/font-woff2"],
+    ttf: ["font/ttf", "font/sfnt", "application/x-font-ttf"],
+    otf: ["font/otf", "font/sfnt", "application/x-font-opentype"],
+    eot: ["application/vnd.ms-fontobject"],
+    mp4: ["video/mp4"],
+    webm: ["video/webm"],
 };
 /** For extensions not listed above: types that are never a static asset. */
-const NEVER_ASSET_TYPE = /^(text\/html|text\/plain|application\/(?:[\w.+-]*\+)?(?:json|xml)|text\/xml)/;
+const NEVER_ASSET_TYPE =
+    /^(text\/html|text\/plain|application\/(?:[\w.+-]*\+)?(?:json|xml)|text\/xml)/;
 
 /** @type {WeakMap<object, Settings>} */
 const settingsByEnv = new WeakMap();
@@ -100,7 +136,10 @@ function readSettings(env) {
     /** @param {unknown} v @param {readonly string[]} fallback */
     const list = (v, fallback) => {
         if (text(v) === "none") return [];
-        const items = text(v).split(",").map((x) => x.trim()).filter((x) => x.length > 0);
+        const items = text(v)
+            .split(",")
+            .map((x) => x.trim())
+            .filter((x) => x.length > 0);
         return items.length > 0 ? items : [...fallback];
     };
     /** @param {unknown} v @param {number} fallback */
@@ -108,17 +147,25 @@ function readSettings(env) {
     /** @param {unknown} v @param {string} fallback */
     const path = (v, fallback) => (text(v).startsWith("/") ? text(v) : fallback);
     /** @param {unknown} v @param {boolean} fallback */
-    const flag = (v, fallback) => (text(v) === "true" ? true : text(v) === "false" ? false : fallback);
-    const timeout = /^\d+(\.\d+)?$/.test(text(e.ORIGIN_TIMEOUT)) && Number(text(e.ORIGIN_TIMEOUT)) > 0
-        ? Number(text(e.ORIGIN_TIMEOUT)) : d.originTimeout;
+    const flag = (v, fallback) =>
+        text(v) === "true" ? true : text(v) === "false" ? false : fallback;
+    const timeout =
+        /^\d+(\.\d+)?$/.test(text(e.ORIGIN_TIMEOUT)) && Number(text(e.ORIGIN_TIMEOUT)) > 0
+            ? Number(text(e.ORIGIN_TIMEOUT))
+            : d.originTimeout;
     const methods = list(e.ALLOWED_METHODS, d.allowedMethods).map((m) => m.toUpperCase());
     const hstsMaxAge = seconds(e.HSTS_MAX_AGE, d.hstsMaxAge);
-    const hsts = `max-age=${hstsMaxAge}` +
+    const hsts =
+        `max-age=${hstsMaxAge}` +
         (flag(e.HSTS_INCLUDE_SUBDOMAINS, d.hstsIncludeSubDomains) ? "; includeSubDomains" : "") +
         (flag(e.HSTS_PRELOAD, d.hstsPreload) ? "; preload" : "");
     /** @type {Settings} */
     const settings = {
-        staticExtensions: new Set(list(e.STATIC_EXTENSIONS, d.staticExtensions).map((x) => x.replace(/^\./, "").toLowerCase())),
+        staticExtensions: new Set(
+            list(e.STATIC_EXTENSIONS, d.staticExtensions).map((x) =>
+                x.replace(/^\./, "").toLowerCase(),
+            ),
+        ),
         apiPrefix: path(e.API_PREFIX, d.apiPrefix),
         healthPath: path(e.HEALTH_PATH, d.healthPath),
         htmlEdgeTtl: seconds(e.HTML_EDGE_TTL, d.htmlEdgeTtl),
@@ -148,7 +195,9 @@ function readSettings(env) {
  */
 function globs(names) {
     if (names.length === 0) return null;
-    const alternatives = names.map((n) => n.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*"));
+    const alternatives = names.map((n) =>
+        n.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*"),
+    );
     return new RegExp(`^(?:${alternatives.join("|")})$`, "i");
 }
 
@@ -207,7 +256,8 @@ function classifyRequest(request, url, settings) {
     if (url.pathname === settings.healthPath || url.pathname === settings.healthPath + "/") {
         return { kind: "bypass", noStore: true };
     }
-    if (request.method !== "GET" && request.method !== "HEAD") return { kind: "bypass", noStore: false };
+    if (request.method !== "GET" && request.method !== "HEAD")
+        return { kind: "bypass", noStore: false };
     if (h.has("Authorization")) return { kind: "bypass", noStore: false };
     // A partial response cannot be served from (or stored as) the full cached object.
     if (h.has("Range")) return { kind: "bypass", noStore: false };
@@ -229,7 +279,11 @@ function normalisedSearch(url, settings) {
     /** @type {[string, string][]} */
     const kept = [];
     for (const [name, value] of url.searchParams) {
-        if (name === ORIGIN_KEY_PARAM || (settings.ignoredParams && settings.ignoredParams.test(name))) continue;
+        if (
+            name === ORIGIN_KEY_PARAM ||
+            (settings.ignoredParams && settings.ignoredParams.test(name))
+        )
+            continue;
         kept.push([name, value]);
     }
     kept.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -272,7 +326,9 @@ function noStoreInit() {
             cacheOptionSupported = false;
         }
     }
-    return cacheOptionSupported ? { cache: "no-store" } : { cf: { cacheTtlByStatus: { "100-599": -1 } } };
+    return cacheOptionSupported
+        ? { cache: "no-store" }
+        : { cf: { cacheTtlByStatus: { "100-599": -1 } } };
 }
 
 /**
@@ -317,7 +373,10 @@ async function fromOrigin(request, settings, passThrough) {
 /** @param {"timeout" | "unreachable"} failure */
 function gatewayError(failure) {
     const [status, text] = failure === "timeout" ? [504, "Gateway Timeout"] : [502, "Bad Gateway"];
-    return new Response(`${text}\n`, { status, headers: { "Cache-Control": NO_STORE, "Content-Type": "text/plain" } });
+    return new Response(`${text}\n`, {
+        status,
+        headers: { "Cache-Control": NO_STORE, "Content-Type": "text/plain" },
+    });
 }
 
 /**
@@ -329,7 +388,8 @@ function cacheDirectives(headers) {
     const out = new Map();
     for (const part of (headers.get("Cache-Control") || "").split(",")) {
         const [name, value] = part.split("=");
-        if (name.trim()) out.set(name.trim().toLowerCase(), (value || "").trim().replace(/^"|"$/g, ""));
+        if (name.trim())
+            out.set(name.trim().toLowerCase(), (value || "").trim().replace(/^"|"$/g, ""));
     }
     return out;
 }
@@ -362,7 +422,10 @@ function isStorable(response, cc) {
     if (cc.has("private") || cc.has("no-store") || cc.has("no-cache")) return false;
     // The key holds the URL and the Origin; encoding is negotiated by Cloudflare. Anything else
     // the response varies on is not in the key, so it is not shared.
-    const vary = (response.headers.get("Vary") || "").toLowerCase().split(",").map((v) => v.trim());
+    const vary = (response.headers.get("Vary") || "")
+        .toLowerCase()
+        .split(",")
+        .map((v) => v.trim());
     return vary.every((v) => v === "" || v === "accept-encoding" || v === "origin");
 }
 
@@ -394,21 +457,35 @@ function storagePlan(response, rule, pathname, settings) {
     const storable = isStorable(response, cc);
     const contentType = (response.headers.get("Content-Type") || "").toLowerCase();
     const explicit = explicitTtl(cc, response.headers);
-    const staleFor = cc.has("must-revalidate") || cc.has("proxy-revalidate") ? 0 : settings.staleIfError;
+    const staleFor =
+        cc.has("must-revalidate") || cc.has("proxy-revalidate") ? 0 : settings.staleIfError;
     // HTML at an asset URL (an SPA fallback, or an attacker's /account/x.css) is a page.
     if (isHtml(contentType)) {
         // A page that sets a cookie is someone's: no shared cache downstream either.
         const personal = !rule.anonymous || response.headers.has("Set-Cookie");
         const browser = personal ? PRIVATE_REVALIDATE : REVALIDATE;
-        if (!storable) return { edgeTtl: 0, staleFor: 0, browser: response.headers.get("Cache-Control") || browser };
-        const edgeTtl = rule.anonymous ? Math.min(settings.htmlEdgeTtl, explicit ?? settings.htmlEdgeTtl) : 0;
+        if (!storable)
+            return {
+                edgeTtl: 0,
+                staleFor: 0,
+                browser: response.headers.get("Cache-Control") || browser,
+            };
+        const edgeTtl = rule.anonymous
+            ? Math.min(settings.htmlEdgeTtl, explicit ?? settings.htmlEdgeTtl)
+            : 0;
         return { edgeTtl, staleFor, browser };
     }
     const keep = { edgeTtl: 0, staleFor: 0, browser: undefined };
-    if (rule.kind !== "static" || !storable || !typeFitsExtension(extensionOf(pathname), contentType)) return keep;
+    if (
+        rule.kind !== "static" ||
+        !storable ||
+        !typeFitsExtension(extensionOf(pathname), contentType)
+    )
+        return keep;
     // A content hash in the name: the bytes at this URL never change.
     if (rule.hashed) return { edgeTtl: ONE_YEAR, staleFor, browser: IMMUTABLE };
-    if (explicit !== undefined) return { edgeTtl: Math.min(explicit, ONE_YEAR), staleFor, browser: undefined };
+    if (explicit !== undefined)
+        return { edgeTtl: Math.min(explicit, ONE_YEAR), staleFor, browser: undefined };
     return { edgeTtl: settings.assetEdgeTtl, staleFor, browser: REVALIDATE };
 }
 
@@ -447,8 +524,18 @@ function finish(response, settings, status, cacheControl, method) {
 
 /** @param {Settings} settings */
 function refuse(settings) {
-    const headers = { Allow: settings.allow, "Cache-Control": NO_STORE, "Content-Type": "text/plain" };
-    return finish(new Response("Method Not Allowed\n", { status: 405, headers }), settings, undefined, undefined, "GET");
+    const headers = {
+        Allow: settings.allow,
+        "Cache-Control": NO_STORE,
+        "Content-Type": "text/plain",
+    };
+    return finish(
+        new Response("Method Not Allowed\n", { status: 405, headers }),
+        settings,
+        undefined,
+        undefined,
+        "GET",
+    );
 }
 
 /**
@@ -486,9 +573,10 @@ function serveStored(entry, request, settings, status, age) {
     const browser = status === "STALE" ? REVALIDATE : entry.headers.get(BROWSER_CC) || REVALIDATE;
     const etag = entry.headers.get("ETag");
     const ifNoneMatch = request.headers.get("If-None-Match");
-    const source = etag && ifNoneMatch && etagMatches(ifNoneMatch, etag)
-        ? new Response(null, { status: 304, headers: entry.headers })
-        : entry;
+    const source =
+        etag && ifNoneMatch && etagMatches(ifNoneMatch, etag)
+            ? new Response(null, { status: 304, headers: entry.headers })
+            : entry;
     const out = finish(source, settings, status, browser, request.method);
     out.headers.set("Age", String(age));
     return out;
@@ -506,7 +594,10 @@ function storedCopy(response, plan) {
     copy.headers.set(FRESH_FOR, String(plan.edgeTtl));
     copy.headers.set(STALE_FOR, String(plan.staleFor));
     // What browsers are told on hits: the plan's, else the origin's own header.
-    copy.headers.set(BROWSER_CC, plan.browser || response.headers.get("Cache-Control") || REVALIDATE);
+    copy.headers.set(
+        BROWSER_CC,
+        plan.browser || response.headers.get("Cache-Control") || REVALIDATE,
+    );
     return copy;
 }
 
@@ -532,31 +623,45 @@ async function serveContent(request, url, rule, settings, ctx) {
     const useCache = rule.kind === "static" || (settings.htmlEdgeTtl > 0 && rule.anonymous);
     if (!useCache) {
         const outcome = await fromOrigin(request, settings, true);
-        if (outcome.failure !== undefined) return finish(gatewayError(outcome.failure), settings, "BYPASS", undefined, request.method);
+        if (outcome.failure !== undefined)
+            return finish(
+                gatewayError(outcome.failure),
+                settings,
+                "BYPASS",
+                undefined,
+                request.method,
+            );
         const plan = storagePlan(outcome.response, rule, url.pathname, settings);
         return finish(outcome.response, settings, "BYPASS", plan.browser, request.method);
     }
     // Key: host, path, normalised query, and the Origin when the request has one (Vary: Origin).
     const originUrl = `${url.origin}${url.pathname}${normalisedSearch(url, settings)}`;
     const from = request.headers.get("Origin");
-    const keyUrl = from === null ? originUrl : `${originUrl}${originUrl.includes("?") ? "&" : "?"}${ORIGIN_KEY_PARAM}=${encodeURIComponent(from)}`;
+    const keyUrl =
+        from === null
+            ? originUrl
+            : `${originUrl}${originUrl.includes("?") ? "&" : "?"}${ORIGIN_KEY_PARAM}=${encodeURIComponent(from)}`;
     const key = new Request(keyUrl, { method: "GET" });
     const cache = caches.default;
     const entry = await lookup(cache, key);
     const state = entry ? entryAge(entry, Date.now()) : undefined;
-    if (entry && state && state.fresh) return serveStored(entry, request, settings, "HIT", state.age);
+    if (entry && state && state.fresh)
+        return serveStored(entry, request, settings, "HIT", state.age);
 
     const outcome = await fromOrigin(keyedOriginRequest(request, originUrl), settings, false);
     const failed = outcome.failure !== undefined || ORIGIN_ERRORS.has(outcome.response.status);
     if (failed && entry && state && state.usableOnError) {
         // The origin's error body is not used; release it.
-        if (outcome.response && outcome.response.body) ctx.waitUntil(outcome.response.body.cancel().catch(() => undefined));
+        if (outcome.response && outcome.response.body)
+            ctx.waitUntil(outcome.response.body.cancel().catch(() => undefined));
         return serveStored(entry, request, settings, "STALE", state.age);
     }
-    if (outcome.failure !== undefined) return finish(gatewayError(outcome.failure), settings, "BYPASS", undefined, request.method);
+    if (outcome.failure !== undefined)
+        return finish(gatewayError(outcome.failure), settings, "BYPASS", undefined, request.method);
     const response = outcome.response;
     const plan = storagePlan(response, rule, url.pathname, settings);
-    if (plan.edgeTtl === 0) return finish(response, settings, "BYPASS", plan.browser, request.method);
+    if (plan.edgeTtl === 0)
+        return finish(response, settings, "BYPASS", plan.browser, request.method);
     if (request.method === "GET") {
         ctx.waitUntil(cache.put(key, storedCopy(response, plan)).catch(() => undefined));
     }
@@ -572,15 +677,31 @@ export default {
         if (rule.kind === "refuse") return refuse(settings);
         if (rule.kind === "websocket") {
             const outcome = await fromOrigin(request, settings, false);
-            if (outcome.failure !== undefined) return finish(gatewayError(outcome.failure), settings, "BYPASS", undefined, request.method);
+            if (outcome.failure !== undefined)
+                return finish(
+                    gatewayError(outcome.failure),
+                    settings,
+                    "BYPASS",
+                    undefined,
+                    request.method,
+                );
             // A 101 carries the socket: hand it back untouched.
             const response = outcome.response;
-            return response.status === 101 ? response : finish(response, settings, "BYPASS", undefined, request.method);
+            return response.status === 101
+                ? response
+                : finish(response, settings, "BYPASS", undefined, request.method);
         }
         if (rule.kind === "bypass") {
             const outcome = await fromOrigin(request, settings, true);
-            const response = outcome.failure === undefined ? outcome.response : gatewayError(outcome.failure);
-            return finish(response, settings, "BYPASS", rule.noStore ? NO_STORE : undefined, request.method);
+            const response =
+                outcome.failure === undefined ? outcome.response : gatewayError(outcome.failure);
+            return finish(
+                response,
+                settings,
+                "BYPASS",
+                rule.noStore ? NO_STORE : undefined,
+                request.method,
+            );
         }
         return serveContent(request, url, rule, settings, ctx);
     },

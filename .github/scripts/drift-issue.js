@@ -12,15 +12,34 @@ const LABEL = "drift";
  */
 async function reportDrift({ github, context, results, runUrl }) {
     const { owner, repo } = context.repo;
-    const drifted = Object.entries(results).filter(([, outcome]) => outcome !== "success").map(([stack]) => stack).sort();
-    const open = await github.paginate(github.rest.issues.listForRepo, { owner, repo, state: "open", labels: LABEL, per_page: 100 });
+    const drifted = Object.entries(results)
+        .filter(([, outcome]) => outcome !== "success")
+        .map(([stack]) => stack)
+        .sort();
+    const open = await github.paginate(github.rest.issues.listForRepo, {
+        owner,
+        repo,
+        state: "open",
+        labels: LABEL,
+        per_page: 100,
+    });
     const existing = open.find((i) => i.title === TITLE && !i.pull_request);
     if (drifted.length === 0) {
         if (!existing) {
             return { action: "none" };
         }
-        await github.rest.issues.createComment({ owner, repo, issue_number: existing.number, body: `No drift on any stack in ${runUrl}. Closing.` });
-        await github.rest.issues.update({ owner, repo, issue_number: existing.number, state: "closed" });
+        await github.rest.issues.createComment({
+            owner,
+            repo,
+            issue_number: existing.number,
+            body: `No drift on any stack in ${runUrl}. Closing.`,
+        });
+        await github.rest.issues.update({
+            owner,
+            repo,
+            issue_number: existing.number,
+            state: "closed",
+        });
         return { action: "closed", number: existing.number };
     }
     const body = [
@@ -28,7 +47,12 @@ async function reportDrift({ github, context, results, runUrl }) {
         "",
         "| Stack | Result |",
         "|---|---|",
-        ...Object.entries(results).sort().map(([stack, outcome]) => `| \`${stack}\` | ${outcome === "success" ? "no drift" : outcome} |`),
+        ...Object.entries(results)
+            .sort()
+            .map(
+                ([stack, outcome]) =>
+                    `| \`${stack}\` | ${outcome === "success" ? "no drift" : outcome} |`,
+            ),
         "",
         `Latest run: ${runUrl}. Reconcile with \`pulumi refresh\` (accept the cloud's state) or \`pulumi up\` (restore the code's), see docs/ci.md.`,
     ].join("\n");
@@ -36,7 +60,13 @@ async function reportDrift({ github, context, results, runUrl }) {
         await github.rest.issues.update({ owner, repo, issue_number: existing.number, body });
         return { action: "updated", number: existing.number };
     }
-    const created = await github.rest.issues.create({ owner, repo, title: TITLE, body, labels: [LABEL] });
+    const created = await github.rest.issues.create({
+        owner,
+        repo,
+        title: TITLE,
+        body,
+        labels: [LABEL],
+    });
     return { action: "created", number: created.data.number };
 }
 

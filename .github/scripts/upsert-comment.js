@@ -12,7 +12,12 @@ async function upsertComment({ github, context, body, marker }) {
     }
     const { owner, repo } = context.repo;
     const issue_number = context.issue.number;
-    const comments = await github.paginate(github.rest.issues.listComments, { owner, repo, issue_number, per_page: 100 });
+    const comments = await github.paginate(github.rest.issues.listComments, {
+        owner,
+        repo,
+        issue_number,
+        per_page: 100,
+    });
     const mine = comments.find((c) => typeof c.body === "string" && c.body.startsWith(marker));
     if (mine) {
         await github.rest.issues.updateComment({ owner, repo, comment_id: mine.id, body });

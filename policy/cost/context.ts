@@ -55,7 +55,11 @@ export class CostContext {
     readonly assumptions = new Set<string>();
     private readonly byUrn: Map<string, CostResource>;
 
-    constructor(readonly resources: CostResource[], readonly book: PriceBook, readonly usage: Usage) {
+    constructor(
+        readonly resources: CostResource[],
+        readonly book: PriceBook,
+        readonly usage: Usage,
+    ) {
         this.byUrn = new Map(resources.map((r) => [r.urn, r]));
     }
 
@@ -88,9 +92,15 @@ export class CostContext {
             return true;
         }
         const v = prop(from, key);
-        const values = (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === "string" && !isUnknown(x));
-        const targets = ids.map((k) => prop(to, k)).filter((x): x is string => typeof x === "string" && x !== "");
-        return values.some((x) => targets.some((t) => x === t || x.endsWith(`/${t}`) || x.endsWith(`:${t}`)));
+        const values = (Array.isArray(v) ? v : [v]).filter(
+            (x): x is string => typeof x === "string" && !isUnknown(x),
+        );
+        const targets = ids
+            .map((k) => prop(to, k))
+            .filter((x): x is string => typeof x === "string" && x !== "");
+        return values.some((x) =>
+            targets.some((t) => x === t || x.endsWith(`/${t}`) || x.endsWith(`:${t}`)),
+        );
     }
 
     /** Price of a key (times its factor), or undefined when the book does not have it. */
@@ -106,7 +116,10 @@ export class CostContext {
     line(r: CostResource, spec: LineSpec): void {
         const price = this.priceOf(spec.priceKey, spec.factorKey);
         if (price === undefined) {
-            this.problem(r, `no price "${spec.priceKey}" in policy/pricing/${this.book.region}.json or global.json. Fix: add it (npm run pricing:refresh)`);
+            this.problem(
+                r,
+                `no price "${spec.priceKey}" in policy/pricing/${this.book.region}.json or global.json. Fix: add it (npm run pricing:refresh)`,
+            );
             return;
         }
         const quantityAtMax = spec.quantityAtMax ?? spec.quantity;
@@ -130,9 +143,19 @@ export class CostContext {
      * A line priced by a class (instance class, node type): an unknown or unpriced class is a
      * problem that names the property, the class, the classes the region prices, and the fix.
      */
-    classLine(r: CostResource, property: string, cls: unknown, prefix: string, suffix: string, spec: Omit<LineSpec, "priceKey">): void {
+    classLine(
+        r: CostResource,
+        property: string,
+        cls: unknown,
+        prefix: string,
+        suffix: string,
+        spec: Omit<LineSpec, "priceKey">,
+    ): void {
         if (typeof cls !== "string" || cls === "") {
-            this.problem(r, `${property} is ${isUnknown(cls) ? "unknown until apply" : "not set"}: cannot price it. Fix: set ${property} to a literal value`);
+            this.problem(
+                r,
+                `${property} is ${isUnknown(cls) ? "unknown until apply" : "not set"}: cannot price it. Fix: set ${property} to a literal value`,
+            );
             return;
         }
         const key = `${prefix}.${cls}.${suffix}`;
@@ -149,7 +172,12 @@ export class CostContext {
     }
 
     problem(r: CostResource, message: string): void {
-        this.problems.push({ resource: r.name, type: r.type, urn: r.urn, message: `${r.type} "${r.name}": ${message}` });
+        this.problems.push({
+            resource: r.name,
+            type: r.type,
+            urn: r.urn,
+            message: `${r.type} "${r.name}": ${message}`,
+        });
     }
 
     assume(text: string): void {

@@ -4,7 +4,12 @@ import { priceAutoScalingGroups, priceFargateServices, priceInstancesAndVolumes 
 import { CostContext, round } from "./context";
 import { priceElastiCache, priceRds, priceRdsProxies } from "./data";
 import { priceLoadBalancers, priceNatGateways } from "./network";
-import { priceCloudflareWorkers, priceCloudWatch, priceSecurityServices, priceStorageAndMessaging } from "./platform";
+import {
+    priceCloudflareWorkers,
+    priceCloudWatch,
+    priceSecurityServices,
+    priceStorageAndMessaging,
+} from "./platform";
 import { ComponentCost, CostEstimate, CostLine, CostResource, PriceBook, Usage } from "./types";
 
 const PRICERS: Array<(ctx: CostContext) => void> = [
@@ -22,15 +27,25 @@ const PRICERS: Array<(ctx: CostContext) => void> = [
     priceCloudflareWorkers,
 ];
 
-export function estimateCost(resources: CostResource[], book: PriceBook, usage: Usage): CostEstimate {
+export function estimateCost(
+    resources: CostResource[],
+    book: PriceBook,
+    usage: Usage,
+): CostEstimate {
     const ctx = new CostContext(resources, book, usage);
     PRICERS.forEach((price) => price(ctx));
     const lines = ctx.lines.filter((l) => l.quantityAtMax > 0);
     return {
         region: book.region,
         currency: "USD",
-        monthlyUsd: round(sum(lines, (l) => l.monthly), 2),
-        monthlyUsdAtMax: round(sum(lines, (l) => l.monthlyAtMax), 2),
+        monthlyUsd: round(
+            sum(lines, (l) => l.monthly),
+            2,
+        ),
+        monthlyUsdAtMax: round(
+            sum(lines, (l) => l.monthlyAtMax),
+            2,
+        ),
         lines,
         byComponent: byComponent(lines),
         problems: ctx.problems,
@@ -53,7 +68,11 @@ export function byComponent(lines: CostLine[]): ComponentCost[] {
         out.set(l.component, c);
     }
     return [...out.values()]
-        .map((c) => ({ ...c, monthly: round(c.monthly, 2), monthlyAtMax: round(c.monthlyAtMax, 2) }))
+        .map((c) => ({
+            ...c,
+            monthly: round(c.monthly, 2),
+            monthlyAtMax: round(c.monthlyAtMax, 2),
+        }))
         .sort((a, b) => b.monthly - a.monthly || a.component.localeCompare(b.component));
 }
 

@@ -5,9 +5,10 @@ import * as path from "path";
 import { PriceBook, PriceEntry } from "./types";
 
 /** policy/pricing, from the sources (policy/cost) or from the compiled pack (policy/bin/cost). */
-export const PRICING_DIR = [path.join(__dirname, "..", "pricing"), path.join(__dirname, "..", "..", "pricing")].find((dir) =>
-    fs.existsSync(path.join(dir, "global.json")),
-) ?? path.join(__dirname, "..", "pricing");
+export const PRICING_DIR =
+    [path.join(__dirname, "..", "pricing"), path.join(__dirname, "..", "..", "pricing")].find(
+        (dir) => fs.existsSync(path.join(dir, "global.json")),
+    ) ?? path.join(__dirname, "..", "pricing");
 
 interface RegionFile {
     region: string;
@@ -33,7 +34,10 @@ export function pricedRegions(dir: string = PRICING_DIR): string[] {
 
 /** Thrown when a region has no price file; the message says what to do. */
 export class NoPricingError extends Error {
-    constructor(public readonly region: string, available: string[]) {
+    constructor(
+        public readonly region: string,
+        available: string[],
+    ) {
         super(
             `no pricing data for region ${region} (priced regions: ${available.join(", ")}). ` +
                 `Add policy/pricing/${region}.json (\`npm run pricing:refresh -- --region ${region}\` with AWS credentials), ` +

@@ -27,7 +27,12 @@ function regionsIn(v: unknown, out: Map<string, number>, depth = 0): void {
 
 /** The stack's region, or undefined when nothing in the resources names one. */
 export function deriveRegion(resources: CostResource[]): string | undefined {
-    const provider = resources.find((r) => r.type === "pulumi:providers:aws" && typeof r.props["region"] === "string" && REGION.test(r.props["region"] as string));
+    const provider = resources.find(
+        (r) =>
+            r.type === "pulumi:providers:aws" &&
+            typeof r.props["region"] === "string" &&
+            REGION.test(r.props["region"] as string),
+    );
     if (provider) {
         return provider.props["region"] as string;
     }

@@ -16,25 +16,29 @@ export const USAGE_FIELDS: Record<keyof Usage, UsageField> = {
         default: 5_000_000,
         unit: "requests/month",
         maximum: 1e12,
-        description: "HTTP requests through the Cloudflare worker and the load balancer (WAF inspection, ALB connections)",
+        description:
+            "HTTP requests through the Cloudflare worker and the load balancer (WAF inspection, ALB connections)",
     },
     dataTransferOutGb: {
         default: 50,
         unit: "GB/month",
         maximum: 1e7,
-        description: "Bytes the load balancer sends out to the internet (to Cloudflare): ALB processed bytes and AWS data transfer out",
+        description:
+            "Bytes the load balancer sends out to the internet (to Cloudflare): ALB processed bytes and AWS data transfer out",
     },
     natProcessedGb: {
         default: 20,
         unit: "GB/month",
         maximum: 1e7,
-        description: "Bytes through the NAT gateways (image pulls, outbound API calls from private subnets), all gateways together",
+        description:
+            "Bytes through the NAT gateways (image pulls, outbound API calls from private subnets), all gateways together",
     },
     logIngestionGb: {
         default: 5,
         unit: "GB/month",
         maximum: 1e7,
-        description: "CloudWatch Logs ingested, all log groups together (split evenly across them; storage follows each group's retention)",
+        description:
+            "CloudWatch Logs ingested, all log groups together (split evenly across them; storage follows each group's retention)",
     },
     s3StorageGb: {
         default: 5,
@@ -46,7 +50,8 @@ export const USAGE_FIELDS: Record<keyof Usage, UsageField> = {
         default: 100_000,
         unit: "requests/month",
         maximum: 1e12,
-        description: "KMS API requests (encrypt/decrypt by RDS, ElastiCache, Secrets Manager, SNS), all keys together",
+        description:
+            "KMS API requests (encrypt/decrypt by RDS, ElastiCache, Secrets Manager, SNS), all keys together",
     },
     secretsApiCallsPerMonth: {
         default: 10_000,
@@ -64,30 +69,46 @@ export const USAGE_FIELDS: Record<keyof Usage, UsageField> = {
         default: 2,
         unit: "% of storage/day",
         maximum: 100,
-        description: "Share of the database changed per day: automated backups keep that much per retention day beyond the free amount (100% of provisioned storage)",
+        description:
+            "Share of the database changed per day: automated backups keep that much per retention day beyond the free amount (100% of provisioned storage)",
     },
 };
 
 export const USAGE_KEYS = Object.keys(USAGE_FIELDS) as Array<keyof Usage>;
 
-export const DEFAULT_USAGE: Usage = Object.fromEntries(USAGE_KEYS.map((k) => [k, USAGE_FIELDS[k].default])) as unknown as Usage;
+export const DEFAULT_USAGE: Usage = Object.fromEntries(
+    USAGE_KEYS.map((k) => [k, USAGE_FIELDS[k].default]),
+) as unknown as Usage;
 
 /**
  * Problems in a usage object, each naming the key and the fix (empty when valid). `path` prefixes
  * the key in messages, e.g. "web-platform:usage" or "cost-budget.usage".
  */
-export function usageProblems(value: unknown, path: string): Array<{ key: string; value: unknown; message: string }> {
+export function usageProblems(
+    value: unknown,
+    path: string,
+): Array<{ key: string; value: unknown; message: string }> {
     if (value === undefined || value === null) {
         return [];
     }
     if (typeof value !== "object" || Array.isArray(value)) {
-        return [{ key: path, value, message: `must be an object of usage assumptions (${USAGE_KEYS.join(", ")})` }];
+        return [
+            {
+                key: path,
+                value,
+                message: `must be an object of usage assumptions (${USAGE_KEYS.join(", ")})`,
+            },
+        ];
     }
     const out: Array<{ key: string; value: unknown; message: string }> = [];
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
         const field = USAGE_FIELDS[k as keyof Usage];
         if (!field) {
-            out.push({ key: `${path}.${k}`, value: v, message: `unknown usage assumption; known: ${USAGE_KEYS.join(", ")}` });
+            out.push({
+                key: `${path}.${k}`,
+                value: v,
+                message: `unknown usage assumption; known: ${USAGE_KEYS.join(", ")}`,
+            });
             continue;
         }
         if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || v > field.maximum) {

@@ -4,7 +4,16 @@
 // the resource: by value when known, else through the engine's property dependencies (dimension
 // values such as an ALB's arnSuffix are unknown during a first preview).
 import { PolicyResource } from "@pulumi/policy";
-import { GuardrailPolicy, bool, describeResource, fmt, isUnknownMarker, peekRaw, stackPolicy, strList } from "./lib";
+import {
+    GuardrailPolicy,
+    bool,
+    describeResource,
+    fmt,
+    isUnknownMarker,
+    peekRaw,
+    stackPolicy,
+    strList,
+} from "./lib";
 import { LB_TYPES } from "./alb";
 import { isReplica } from "./data";
 import { isSet, ofTypes } from "./network";
@@ -29,13 +38,20 @@ export function watchedMetrics(alarm: PolicyResource): WatchedMetric[] {
         out.push({
             namespace: peekRaw(alarm.props, "namespace") as string | undefined,
             metricName: name,
-            dimensions: (peekRaw(alarm.props, "dimensions") as Record<string, unknown> | undefined) ?? {},
+            dimensions:
+                (peekRaw(alarm.props, "dimensions") as Record<string, unknown> | undefined) ?? {},
             prop: "dimensions",
         });
     }
     const queries = peekRaw(alarm.props, "metricQueries");
     if (Array.isArray(queries)) {
-        for (const q of queries as Array<{ metric?: { namespace?: string; metricName?: string; dimensions?: Record<string, unknown> } }>) {
+        for (const q of queries as Array<{
+            metric?: {
+                namespace?: string;
+                metricName?: string;
+                dimensions?: Record<string, unknown>;
+            };
+        }>) {
             if (q?.metric && typeof q.metric.metricName === "string") {
                 out.push({
                     namespace: q.metric.namespace,
@@ -70,7 +86,10 @@ function referencedBy(alarm: PolicyResource, prop: string, target: PolicyResourc
         return true;
     }
     // No property dependencies recorded (older engines): fall back to resource dependencies.
-    return Object.keys(alarm.propertyDependencies).length === 0 && alarm.dependencies.some((d) => d.urn === target.urn);
+    return (
+        Object.keys(alarm.propertyDependencies).length === 0 &&
+        alarm.dependencies.some((d) => d.urn === target.urn)
+    );
 }
 
 function knownString(v: unknown): string | undefined {
@@ -96,18 +115,34 @@ interface AlarmConfig {
 
 export const alarmCoverage = stackPolicy<AlarmConfig>({
     name: "alarm-coverage",
-    description: "The ALB (5xx, unhealthy hosts), each RDS primary (CPU, free storage), each replica (lag) and each cache (evictions, CPU) have CloudWatch alarms with an alarm action.",
+    description:
+        "The ALB (5xx, unhealthy hosts), each RDS primary (CPU, free storage), each replica (lag) and each cache (evictions, CPU) have CloudWatch alarms with an alarm action.",
     enforcementLevel: "mandatory",
     metadata: { severity: "medium", category: "observability", anchors: [] },
     config: {
         albMetrics: strList(
-            ["HTTPCode_ELB_5XX_Count|HTTPCode_Target_5XX_Count", "UnHealthyHostCount|HealthyHostCount"],
+            [
+                "HTTPCode_ELB_5XX_Count|HTTPCode_Target_5XX_Count",
+                "UnHealthyHostCount|HealthyHostCount",
+            ],
             "AWS/ApplicationELB metrics each application load balancer needs an alarm on ('A|B' = either).",
         ),
-        databaseMetrics: strList(["CPUUtilization", "FreeStorageSpace"], "AWS/RDS metrics each primary instance needs an alarm on."),
-        replicaMetrics: strList(["ReplicaLag"], "AWS/RDS metrics each read replica needs an alarm on."),
-        cacheMetrics: strList(["Evictions", "EngineCPUUtilization|CPUUtilization"], "AWS/ElastiCache metrics each replication group needs an alarm on."),
-        requireAction: bool(true, "An alarm counts only with a non-empty alarmActions (and actionsEnabled not false)."),
+        databaseMetrics: strList(
+            ["CPUUtilization", "FreeStorageSpace"],
+            "AWS/RDS metrics each primary instance needs an alarm on.",
+        ),
+        replicaMetrics: strList(
+            ["ReplicaLag"],
+            "AWS/RDS metrics each read replica needs an alarm on.",
+        ),
+        cacheMetrics: strList(
+            ["Evictions", "EngineCPUUtilization|CPUUtilization"],
+            "AWS/ElastiCache metrics each replication group needs an alarm on.",
+        ),
+        requireAction: bool(
+            true,
+            "An alarm counts only with a non-empty alarmActions (and actionsEnabled not false).",
+        ),
     },
     validate: (ctx) => {
         const cfg = ctx.config;
@@ -149,7 +184,12 @@ export const alarmCoverage = stackPolicy<AlarmConfig>({
                 matches: (d) => {
                     const node = knownString(d["CacheClusterId"]);
                     const group = knownString(d["ReplicationGroupId"]);
-                    return id !== undefined && (group === id || node === id || (node !== undefined && node.startsWith(`${id}-`)));
+                    return (
+                        id !== undefined &&
+                        (group === id ||
+                            node === id ||
+                            (node !== undefined && node.startsWith(`${id}-`)))
+                    );
                 },
                 required: cfg.cacheMetrics,
                 what: "cache",
@@ -158,7 +198,10 @@ export const alarmCoverage = stackPolicy<AlarmConfig>({
 
         for (const t of targets) {
             for (const entry of t.required) {
-                const names = entry.split("|").map((s) => s.trim()).filter((s) => s !== "");
+                const names = entry
+                    .split("|")
+                    .map((s) => s.trim())
+                    .filter((s) => s !== "");
                 const found = alarms.filter((a) => names.some((n) => watches(a, t, n)));
                 const acting = cfg.requireAction ? found.filter(hasAction) : found;
                 if (acting.length > 0) {

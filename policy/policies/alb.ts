@@ -105,9 +105,12 @@ const WEAK_POLICY_REASONS: Record<string, string> = {
     "ELBSecurityPolicy-FS-1-1-2019-08": "accepts TLS 1.1",
     "ELBSecurityPolicy-TLS13-1-0-2021-06": "accepts TLS 1.0 and 1.1",
     "ELBSecurityPolicy-TLS13-1-1-2021-06": "accepts TLS 1.1",
-    "ELBSecurityPolicy-TLS-1-2-2017-01": "is TLS 1.2 but offers RSA key exchange without forward secrecy (AES128-GCM-SHA256, AES256-SHA256, ...)",
-    "ELBSecurityPolicy-TLS-1-2-Ext-2018-06": "is TLS 1.2 but offers RSA key exchange without forward secrecy and SHA-1 CBC ciphers (AES128-SHA, ...)",
-    "ELBSecurityPolicy-FS-1-2-2019-08": "is TLS 1.2 but offers SHA-1 CBC ciphers (ECDHE-RSA-AES128-SHA, ...)",
+    "ELBSecurityPolicy-TLS-1-2-2017-01":
+        "is TLS 1.2 but offers RSA key exchange without forward secrecy (AES128-GCM-SHA256, AES256-SHA256, ...)",
+    "ELBSecurityPolicy-TLS-1-2-Ext-2018-06":
+        "is TLS 1.2 but offers RSA key exchange without forward secrecy and SHA-1 CBC ciphers (AES128-SHA, ...)",
+    "ELBSecurityPolicy-FS-1-2-2019-08":
+        "is TLS 1.2 but offers SHA-1 CBC ciphers (ECDHE-RSA-AES128-SHA, ...)",
 };
 
 /** The reason a policy outside the allow-list is weak, when we know it. */
@@ -148,7 +151,14 @@ function listenerProtocol(props: Record<string, unknown>): string {
 interface Action {
     type?: string;
     order?: number;
-    redirect?: { protocol?: string; port?: string; host?: string; path?: string; query?: string; statusCode?: string };
+    redirect?: {
+        protocol?: string;
+        port?: string;
+        host?: string;
+        path?: string;
+        query?: string;
+        statusCode?: string;
+    };
     fixedResponse?: { statusCode?: string; contentType?: string };
 }
 
@@ -163,14 +173,26 @@ export function terminalAction(actions: Action[]): Action | undefined {
  * HTTPS listener that is an endless loop (browsers give up with ERR_TOO_MANY_REDIRECTS).
  * AWS defaults: protocol/host/port/path/query = #{protocol}/#{host}/#{port}/#{path}/#{query}.
  */
-export function isSelfRedirect(redirect: Action["redirect"], listenerPort: number | undefined): boolean {
+export function isSelfRedirect(
+    redirect: Action["redirect"],
+    listenerPort: number | undefined,
+): boolean {
     const r = redirect ?? {};
     const protocol = (r.protocol ?? "#{protocol}").toUpperCase();
-    const samePort = r.port === undefined || r.port === "#{port}" || (listenerPort !== undefined && r.port === String(listenerPort));
+    const samePort =
+        r.port === undefined ||
+        r.port === "#{port}" ||
+        (listenerPort !== undefined && r.port === String(listenerPort));
     const sameHost = r.host === undefined || r.host === "#{host}";
     const samePath = r.path === undefined || r.path === "/#{path}" || r.path === "#{path}";
     const sameQuery = r.query === undefined || r.query === "#{query}";
-    return (protocol === "HTTPS" || protocol === "#{PROTOCOL}") && samePort && sameHost && samePath && sameQuery;
+    return (
+        (protocol === "HTTPS" || protocol === "#{PROTOCOL}") &&
+        samePort &&
+        sameHost &&
+        samePath &&
+        sameQuery
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -182,7 +204,10 @@ interface TlsConfig {
     protocols: string[];
 }
 
-function checkTls(props: { protocol?: string; sslPolicy?: string }, ctx: import("./lib").ResourceCtx<TlsConfig>): void {
+function checkTls(
+    props: { protocol?: string; sslPolicy?: string },
+    ctx: import("./lib").ResourceCtx<TlsConfig>,
+): void {
     const protocol = String(props.protocol ?? "HTTP").toUpperCase();
     if (!ctx.config.protocols.map((p) => p.toUpperCase()).includes(protocol)) {
         ctx.args.notApplicable(`listener protocol ${protocol} does not terminate TLS`);
@@ -202,7 +227,8 @@ function checkTls(props: { protocol?: string; sslPolicy?: string }, ctx: import(
 
 export const albHttpsTls12 = resourcePolicy<TlsConfig>({
     name: "alb-https-tls12",
-    description: "HTTPS/TLS listeners use a TLS 1.2+ security policy with strong ciphers (forward secrecy, no SHA-1 CBC) from an allow-list; a missing sslPolicy means ELBSecurityPolicy-2016-08 (TLS 1.0).",
+    description:
+        "HTTPS/TLS listeners use a TLS 1.2+ security policy with strong ciphers (forward secrecy, no SHA-1 CBC) from an allow-list; a missing sslPolicy means ELBSecurityPolicy-2016-08 (TLS 1.0).",
     enforcementLevel: "mandatory",
     metadata: {
         severity: "high",
@@ -214,7 +240,10 @@ export const albHttpsTls12 = resourcePolicy<TlsConfig>({
             STRONG_CIPHER_SECURITY_POLICIES,
             "Allowed ELB security policies (exact names; not a prefix). Default: TLS 1.2+ with forward secrecy and no SHA-1 CBC ciphers.",
         ),
-        protocols: strList(["HTTPS", "TLS"], "Listener protocols that terminate TLS and are checked."),
+        protocols: strList(
+            ["HTTPS", "TLS"],
+            "Listener protocols that terminate TLS and are checked.",
+        ),
     },
     checks: [check(aws.lb.Listener, checkTls), check(aws.alb.Listener, checkTls)],
 });
@@ -230,12 +259,18 @@ interface RedirectConfig {
 
 export const albHttpRedirectsToHttps = stackPolicy<RedirectConfig>({
     name: "alb-http-redirects-to-https",
-    description: "HTTP listeners' default action redirects to HTTPS; a redirect back to HTTPS on an HTTPS listener (a loop) is flagged and never counts.",
+    description:
+        "HTTP listeners' default action redirects to HTTPS; a redirect back to HTTPS on an HTTPS listener (a loop) is flagged and never counts.",
     enforcementLevel: "mandatory",
     metadata: {
         severity: "high",
         category: "network",
-        anchors: ["CKV2_AWS_20", "CKV_AWS_2", "awsguard:alb-http-to-https-redirection", "SecurityHub:ELB.1"],
+        anchors: [
+            "CKV2_AWS_20",
+            "CKV_AWS_2",
+            "awsguard:alb-http-to-https-redirection",
+            "SecurityHub:ELB.1",
+        ],
     },
     config: {
         httpsPorts: strList(["443"], "Ports an HTTP->HTTPS redirect may target."),
@@ -253,7 +288,8 @@ export const albHttpRedirectsToHttps = stackPolicy<RedirectConfig>({
                     ctx.violation(l, {
                         property: "defaultActions",
                         found: action?.type,
-                        expected: 'a default action of type "redirect" to HTTPS (a redirect rule does not cover unmatched paths)',
+                        expected:
+                            'a default action of type "redirect" to HTTPS (a redirect rule does not cover unmatched paths)',
                         fix: 'set defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }]',
                     });
                     continue;
@@ -286,8 +322,13 @@ export const albHttpRedirectsToHttps = stackPolicy<RedirectConfig>({
                     });
                 }
             } else if (protocol === "HTTPS") {
-                const port = typeof peekRaw(l.props, "port") === "number" ? (peekRaw(l.props, "port") as number) : 443;
-                const action = terminalAction(asArray(l.props["defaultActions"] as Action[] | undefined));
+                const port =
+                    typeof peekRaw(l.props, "port") === "number"
+                        ? (peekRaw(l.props, "port") as number)
+                        : 443;
+                const action = terminalAction(
+                    asArray(l.props["defaultActions"] as Action[] | undefined),
+                );
                 if (action?.type === "redirect" && isSelfRedirect(action.redirect, port)) {
                     ctx.report(
                         l,
@@ -295,7 +336,9 @@ export const albHttpRedirectsToHttps = stackPolicy<RedirectConfig>({
                     );
                 }
                 for (const rule of rules.filter((x) => dependsOn(x, "listenerArn", l))) {
-                    const ra = terminalAction(asArray(rule.props["actions"] as Action[] | undefined));
+                    const ra = terminalAction(
+                        asArray(rule.props["actions"] as Action[] | undefined),
+                    );
                     if (ra?.type === "redirect" && isSelfRedirect(ra.redirect, port)) {
                         ctx.report(
                             rule,
@@ -322,7 +365,9 @@ export function healthCheckPath(tg: Record<string, unknown>): string | undefined
         return undefined;
     }
     const tgProtocol = String(tg["protocol"] ?? "HTTP").toUpperCase();
-    const hcProtocol = String(hc.protocol ?? (["HTTP", "HTTPS"].includes(tgProtocol) ? "HTTP" : "TCP")).toUpperCase();
+    const hcProtocol = String(
+        hc.protocol ?? (["HTTP", "HTTPS"].includes(tgProtocol) ? "HTTP" : "TCP"),
+    ).toUpperCase();
     if (hcProtocol === "TCP") {
         return undefined;
     }
@@ -331,7 +376,8 @@ export function healthCheckPath(tg: Record<string, unknown>): string | undefined
 
 export const albNoFixedHealthResponse = stackPolicy<{ extraPaths: string[] }>({
     name: "alb-no-fixed-health-response",
-    description: "No listener rule answers a target group's health-check path with a fixed response (it would report healthy while the app is down).",
+    description:
+        "No listener rule answers a target group's health-check path with a fixed response (it would report healthy while the app is down).",
     enforcementLevel: "mandatory",
     metadata: { severity: "high", category: "availability", anchors: [] },
     config: {
@@ -353,7 +399,9 @@ export const albNoFixedHealthResponse = stackPolicy<{ extraPaths: string[] }>({
             if (action?.type !== "fixed-response") {
                 continue;
             }
-            const conditions = asArray(rule.props["conditions"] as Array<{ pathPattern?: { values?: string[] } }>);
+            const conditions = asArray(
+                rule.props["conditions"] as Array<{ pathPattern?: { values?: string[] } }>,
+            );
             const patterns = conditions.flatMap((c) => asArray(c.pathPattern?.values));
             for (const [path, owner] of paths) {
                 const hit = patterns.find((pattern) => globMatch(pattern, path));
@@ -405,9 +453,14 @@ export const albMultiAz = resourcePolicy<{ minSubnets: number }>({
 
 export const albDeletionProtection = resourcePolicy<Record<string, never>>({
     name: "alb-deletion-protection",
-    description: "Load balancers have deletion protection on (a replace or delete would drop the DNS name).",
+    description:
+        "Load balancers have deletion protection on (a replace or delete would drop the DNS name).",
     enforcementLevel: "mandatory",
-    metadata: { severity: "medium", category: "availability", anchors: ["CKV_AWS_150", "awsguard:elb-deletion-protection-enabled", "SecurityHub:ELB.6"] },
+    metadata: {
+        severity: "medium",
+        category: "availability",
+        anchors: ["CKV_AWS_150", "awsguard:elb-deletion-protection-enabled", "SecurityHub:ELB.6"],
+    },
     config: {},
     checks: [aws.lb.LoadBalancer, aws.alb.LoadBalancer].map((cls) =>
         check<aws.lb.LoadBalancerArgs, Record<string, never>>(cls, (props: LbProps, ctx) => {
@@ -426,7 +479,8 @@ export const albDeletionProtection = resourcePolicy<Record<string, never>>({
 
 export const albDropInvalidHeaders = resourcePolicy<Record<string, never>>({
     name: "alb-drop-invalid-headers",
-    description: "Application load balancers drop HTTP headers with invalid names (request-smuggling defence).",
+    description:
+        "Application load balancers drop HTTP headers with invalid names (request-smuggling defence).",
     enforcementLevel: "mandatory",
     metadata: {
         severity: "medium",
@@ -437,7 +491,9 @@ export const albDropInvalidHeaders = resourcePolicy<Record<string, never>>({
     checks: [aws.lb.LoadBalancer, aws.alb.LoadBalancer].map((cls) =>
         check<aws.lb.LoadBalancerArgs, Record<string, never>>(cls, (props: LbProps, ctx) => {
             if (!isApplicationLb(props as Record<string, unknown>)) {
-                ctx.args.notApplicable(`loadBalancerType ${fmt(props.loadBalancerType)} has no HTTP headers`);
+                ctx.args.notApplicable(
+                    `loadBalancerType ${fmt(props.loadBalancerType)} has no HTTP headers`,
+                );
             }
             if (props.dropInvalidHeaderFields !== true) {
                 ctx.violation({
@@ -463,7 +519,10 @@ interface DesyncConfig {
     allowedModes: string[];
 }
 
-function checkDesync(props: { desyncMitigationMode?: string }, ctx: import("./lib").ResourceCtx<DesyncConfig>): void {
+function checkDesync(
+    props: { desyncMitigationMode?: string },
+    ctx: import("./lib").ResourceCtx<DesyncConfig>,
+): void {
     const mode = props.desyncMitigationMode;
     const effective = mode === undefined || mode === "" ? AWS_DEFAULT_DESYNC_MODE : mode;
     if (!ctx.config.allowedModes.includes(effective)) {
@@ -479,7 +538,8 @@ function checkDesync(props: { desyncMitigationMode?: string }, ctx: import("./li
 
 export const albDesyncMitigation = resourcePolicy<DesyncConfig>({
     name: "alb-desync-mitigation",
-    description: "Application (and Classic) load balancers use the defensive or strictest HTTP desync mitigation mode, not monitor (absent = defensive).",
+    description:
+        "Application (and Classic) load balancers use the defensive or strictest HTTP desync mitigation mode, not monitor (absent = defensive).",
     enforcementLevel: "mandatory",
     metadata: {
         severity: "medium",
@@ -487,13 +547,18 @@ export const albDesyncMitigation = resourcePolicy<DesyncConfig>({
         anchors: ["CKV_AWS_328", "SecurityHub:ELB.12", "SecurityHub:ELB.14"],
     },
     config: {
-        allowedModes: strList(["defensive", "strictest"], "Accepted desyncMitigationMode values (AWS: monitor, defensive, strictest)."),
+        allowedModes: strList(
+            ["defensive", "strictest"],
+            "Accepted desyncMitigationMode values (AWS: monitor, defensive, strictest).",
+        ),
     },
     checks: [
         ...[aws.lb.LoadBalancer, aws.alb.LoadBalancer].map((cls) =>
             check<aws.lb.LoadBalancerArgs, DesyncConfig>(cls, (props, ctx) => {
                 if (!isApplicationLb(props as Record<string, unknown>)) {
-                    ctx.args.notApplicable(`loadBalancerType ${fmt(props.loadBalancerType)} does not parse HTTP (no desync mitigation)`);
+                    ctx.args.notApplicable(
+                        `loadBalancerType ${fmt(props.loadBalancerType)} does not parse HTTP (no desync mitigation)`,
+                    );
                 }
                 checkDesync(props, ctx);
             }),
@@ -508,7 +573,8 @@ export const albDesyncMitigation = resourcePolicy<DesyncConfig>({
 
 export const albWafAttached = stackPolicy<{ includeInternal: boolean }>({
     name: "alb-waf-attached",
-    description: "Every internet-facing application load balancer has a WAF web ACL association in the stack.",
+    description:
+        "Every internet-facing application load balancer has a WAF web ACL association in the stack.",
     enforcementLevel: "mandatory",
     metadata: {
         severity: "high",
@@ -529,7 +595,8 @@ export const albWafAttached = stackPolicy<{ includeInternal: boolean }>({
                 ctx.violation(lb, {
                     property: "(web ACL association)",
                     found: undefined,
-                    expected: "an aws.wafv2.WebAclAssociation whose resourceArn is this load balancer's arn",
+                    expected:
+                        "an aws.wafv2.WebAclAssociation whose resourceArn is this load balancer's arn",
                     fix: "new aws.wafv2.WebAclAssociation(..., { resourceArn: alb.arn, webAclArn: acl.arn })",
                 });
             }
@@ -573,25 +640,35 @@ export const ELB_LOG_DELIVERY_SERVICE = "logdelivery.elasticloadbalancing.amazon
 /** True if a bucket policy document lets ELB log delivery PutObject (service principal or a regional ELB account). */
 export function allowsElbLogDelivery(policy: unknown): boolean {
     const doc = parseJson(policy) as { Statement?: unknown } | undefined;
-    const statements = asArray(doc?.Statement as Array<Record<string, unknown>> | Record<string, unknown> | undefined);
+    const statements = asArray(
+        doc?.Statement as Array<Record<string, unknown>> | Record<string, unknown> | undefined,
+    );
     const elbAccounts = new Set(Object.values(ELB_LOG_ACCOUNTS));
     return statements.some((s) => {
         if (s["Effect"] !== "Allow") {
             return false;
         }
         const actions = asArray(s["Action"] as string[] | string | undefined);
-        if (!actions.some((a) => a === "s3:PutObject" || a === "s3:*" || a === "*" || a === "s3:Put*")) {
+        if (
+            !actions.some(
+                (a) => a === "s3:PutObject" || a === "s3:*" || a === "*" || a === "s3:Put*",
+            )
+        ) {
             return false;
         }
         const principal = s["Principal"] as Record<string, unknown> | string | undefined;
         if (principal === undefined || principal === "*") {
             return false;
         }
-        const services = asArray((principal as Record<string, unknown>)["Service"] as string[] | string | undefined);
+        const services = asArray(
+            (principal as Record<string, unknown>)["Service"] as string[] | string | undefined,
+        );
         if (services.includes(ELB_LOG_DELIVERY_SERVICE)) {
             return true;
         }
-        const accounts = asArray((principal as Record<string, unknown>)["AWS"] as string[] | string | undefined);
+        const accounts = asArray(
+            (principal as Record<string, unknown>)["AWS"] as string[] | string | undefined,
+        );
         return accounts.some((a) => {
             const m = /^(?:arn:aws[a-z-]*:iam::)?(\d{12})(?::root)?$/.exec(a);
             return m !== null && elbAccounts.has(m[1]);
@@ -601,7 +678,8 @@ export function allowsElbLogDelivery(policy: unknown): boolean {
 
 export const albAccessLogs = stackPolicy<{ loadBalancerTypes: string[] }>({
     name: "alb-access-logs",
-    description: "Load balancers write access logs; a log bucket in the stack uses SSE-S3 (ALB cannot deliver into SSE-KMS) and has an ELB delivery policy.",
+    description:
+        "Load balancers write access logs; a log bucket in the stack uses SSE-S3 (ALB cannot deliver into SSE-KMS) and has an ELB delivery policy.",
     enforcementLevel: "mandatory",
     metadata: {
         severity: "medium",
@@ -609,16 +687,22 @@ export const albAccessLogs = stackPolicy<{ loadBalancerTypes: string[] }>({
         anchors: ["CKV_AWS_91", "awsguard:elb-logging-enabled", "SecurityHub:ELB.5"],
     },
     config: {
-        loadBalancerTypes: strList(["application"], "Load balancer types that must log (application, network)."),
+        loadBalancerTypes: strList(
+            ["application"],
+            "Load balancer types that must log (application, network).",
+        ),
     },
     validate: (ctx) => {
         const lbs = ofTypes(ctx, LB_TYPES).filter((lb) =>
-            ctx.config.loadBalancerTypes.includes(String(lb.props["loadBalancerType"] ?? "application")),
+            ctx.config.loadBalancerTypes.includes(
+                String(lb.props["loadBalancerType"] ?? "application"),
+            ),
         );
         const withLogs: PolicyResource[] = [];
         // First pass: enabled (cheap, rarely unknown).
         for (const lb of lbs) {
-            const logs = lb.props["accessLogs"] as { enabled?: boolean; bucket?: string } | undefined;
+            const logs = lb.props["accessLogs"] as
+                { enabled?: boolean; bucket?: string } | undefined;
             if (logs?.enabled !== true) {
                 ctx.violation(lb, {
                     property: "accessLogs.enabled",
@@ -634,12 +718,14 @@ export const albAccessLogs = stackPolicy<{ loadBalancerTypes: string[] }>({
         // Second pass: the log bucket, when it is part of the stack.
         const buckets = ofTypes(ctx, BUCKET_TYPES);
         for (const lb of withLogs) {
-            const bucketName = (peekRaw(lb.props, "accessLogs") as { bucket?: unknown } | undefined)?.bucket;
+            const bucketName = (peekRaw(lb.props, "accessLogs") as { bucket?: unknown } | undefined)
+                ?.bucket;
             const bucket = buckets.find(
                 (b) =>
                     (lb.propertyDependencies["accessLogs"] ?? []).some((d) => d.urn === b.urn) ||
                     (typeof bucketName === "string" &&
-                        (peekRaw(b.props, "bucket") === bucketName || peekRaw(b.props, "id") === bucketName)),
+                        (peekRaw(b.props, "bucket") === bucketName ||
+                            peekRaw(b.props, "id") === bucketName)),
             );
             if (!bucket) {
                 continue;
@@ -648,10 +734,12 @@ export const albAccessLogs = stackPolicy<{ loadBalancerTypes: string[] }>({
                 ofTypes(ctx, types).filter(
                     (x) =>
                         dependsOn(x, "bucket", bucket) ||
-                        (peekRaw(x.props, "bucket") !== undefined && peekRaw(x.props, "bucket") === peekRaw(bucket.props, "bucket")),
+                        (peekRaw(x.props, "bucket") !== undefined &&
+                            peekRaw(x.props, "bucket") === peekRaw(bucket.props, "bucket")),
                 );
             const rules: SseRule[] = [];
-            const inline = bucket.props["serverSideEncryptionConfiguration"] as { rule?: SseRule } | undefined;
+            const inline = bucket.props["serverSideEncryptionConfiguration"] as
+                { rule?: SseRule } | undefined;
             if (inline?.rule) {
                 rules.push(inline.rule);
             }
@@ -679,7 +767,10 @@ export const albAccessLogs = stackPolicy<{ loadBalancerTypes: string[] }>({
             if (!policies.some(allowsElbLogDelivery)) {
                 ctx.violation(bucket, {
                     property: "bucket policy",
-                    found: policies.length === 0 ? undefined : `${policies.length} polic(ies) without ELB log delivery`,
+                    found:
+                        policies.length === 0
+                            ? undefined
+                            : `${policies.length} polic(ies) without ELB log delivery`,
                     expected: `an Allow s3:PutObject for ${ELB_LOG_DELIVERY_SERVICE} (or the regional ELB account) so "${lb.name}" can write its logs`,
                     fix: `add an aws.s3.BucketPolicy granting s3:PutObject on <bucket-arn>/<prefix>/AWSLogs/<account-id>/* to Service ${ELB_LOG_DELIVERY_SERVICE}`,
                 });

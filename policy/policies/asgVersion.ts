@@ -13,21 +13,30 @@ interface TemplateRef {
 }
 
 /** The group's launch template references: plain, or inside a mixed instances policy. */
-export function templateRefs(g: { launchTemplate?: { version?: string }; mixedInstancesPolicy?: { launchTemplate?: { launchTemplateSpecification?: { version?: string } } } }): TemplateRef[] {
+export function templateRefs(g: {
+    launchTemplate?: { version?: string };
+    mixedInstancesPolicy?: {
+        launchTemplate?: { launchTemplateSpecification?: { version?: string } };
+    };
+}): TemplateRef[] {
     const out: TemplateRef[] = [];
     if (g.launchTemplate) {
         out.push({ property: "launchTemplate.version", version: g.launchTemplate.version });
     }
     const spec = g.mixedInstancesPolicy?.launchTemplate?.launchTemplateSpecification;
     if (spec) {
-        out.push({ property: "mixedInstancesPolicy.launchTemplate.launchTemplateSpecification.version", version: spec.version });
+        out.push({
+            property: "mixedInstancesPolicy.launchTemplate.launchTemplateSpecification.version",
+            version: spec.version,
+        });
     }
     return out;
 }
 
 export const asgLaunchTemplateVersionPinned = resourcePolicy<Record<string, never>>({
     name: "asg-launch-template-version-pinned",
-    description: "Auto Scaling groups with an instance refresh reference a concrete launch template version, not $Latest or $Default (a new version would never start a refresh).",
+    description:
+        "Auto Scaling groups with an instance refresh reference a concrete launch template version, not $Latest or $Default (a new version would never start a refresh).",
     enforcementLevel: "mandatory",
     metadata: { severity: "medium", category: "compute", anchors: [] },
     config: {},
@@ -38,7 +47,9 @@ export const asgLaunchTemplateVersionPinned = resourcePolicy<Record<string, neve
             }
             const refs = templateRefs(g);
             if (refs.length === 0) {
-                ctx.args.notApplicable("no launch template (launch configurations are versioned by replacement)");
+                ctx.args.notApplicable(
+                    "no launch template (launch configurations are versioned by replacement)",
+                );
             }
             for (const ref of refs) {
                 if (ref.version === undefined || FLOATING.includes(ref.version)) {
@@ -46,7 +57,8 @@ export const asgLaunchTemplateVersionPinned = resourcePolicy<Record<string, neve
                         property: ref.property,
                         found: ref.version,
                         awsDefault: "$Default",
-                        expected: "a concrete version number, so a new template version changes the group and starts the instance refresh",
+                        expected:
+                            "a concrete version number, so a new template version changes the group and starts the instance refresh",
                         fix: "set version: launchTemplate.latestVersion.apply(String)",
                     });
                 }

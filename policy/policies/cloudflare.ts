@@ -2,7 +2,16 @@
 // minimum TLS version and strict origin SSL, and the DNS records that point at the load balancer
 // are proxied (otherwise clients bypass the CDN, its WAF and its TLS settings).
 import { PolicyResource } from "@pulumi/policy";
-import { GuardrailPolicy, describeResource, enumOf, fmt, peekRaw, stackPolicy, strList, bool } from "./lib";
+import {
+    GuardrailPolicy,
+    describeResource,
+    enumOf,
+    fmt,
+    peekRaw,
+    stackPolicy,
+    strList,
+    bool,
+} from "./lib";
 import { LB_TYPES } from "./alb";
 import { isUnknownProp, ofTypes, references } from "./network";
 
@@ -12,7 +21,10 @@ const ZONE_SETTING = "cloudflare:index/zoneSetting:ZoneSetting";
 const DNS_TYPES = ["cloudflare:index/dnsRecord:DnsRecord", "cloudflare:index/record:Record"];
 
 /** Cloudflare's defaults for a zone that does not set these (what an unmanaged setting means). */
-export const CLOUDFLARE_DEFAULTS = { minTlsVersion: "1.0", ssl: "the zone's default (flexible or full, never strict)" };
+export const CLOUDFLARE_DEFAULTS = {
+    minTlsVersion: "1.0",
+    ssl: "the zone's default (flexible or full, never strict)",
+};
 
 /** Numeric compare of "1.0".."1.3"; undefined when not a version. */
 export function tlsAtLeast(value: unknown, minimum: string): boolean | undefined {
@@ -41,14 +53,28 @@ interface Zone {
 
 export const cloudflareMinTls = stackPolicy<EdgeConfig>({
     name: "cloudflare-min-tls",
-    description: "Each Cloudflare zone the stack serves (a Zone resource, or a zone with a record pointing at the ALB) sets min_tls_version >= 1.2 and ssl = strict; records pointing at the ALB are proxied.",
+    description:
+        "Each Cloudflare zone the stack serves (a Zone resource, or a zone with a record pointing at the ALB) sets min_tls_version >= 1.2 and ssl = strict; records pointing at the ALB are proxied.",
     enforcementLevel: "mandatory",
     metadata: { severity: "high", category: "edge", anchors: [] },
     config: {
-        minTlsVersion: enumOf(["1.0", "1.1", "1.2", "1.3"], "1.2", "Lowest accepted min_tls_version."),
-        allowedSslModes: strList(["strict"], "Accepted values of the zone's ssl setting (strict = Full (strict): the origin certificate is validated)."),
-        originSuffixes: strList([".elb.amazonaws.com"], "Record targets that are load balancer origins (must be proxied)."),
-        requireProxiedOriginRecords: bool(true, "Require proxied: true on records pointing at a load balancer."),
+        minTlsVersion: enumOf(
+            ["1.0", "1.1", "1.2", "1.3"],
+            "1.2",
+            "Lowest accepted min_tls_version.",
+        ),
+        allowedSslModes: strList(
+            ["strict"],
+            "Accepted values of the zone's ssl setting (strict = Full (strict): the origin certificate is validated).",
+        ),
+        originSuffixes: strList(
+            [".elb.amazonaws.com"],
+            "Record targets that are load balancer origins (must be proxied).",
+        ),
+        requireProxiedOriginRecords: bool(
+            true,
+            "Require proxied: true on records pointing at a load balancer.",
+        ),
     },
     validate: (ctx) => {
         const cfg = ctx.config;
@@ -65,13 +91,25 @@ export const cloudflareMinTls = stackPolicy<EdgeConfig>({
             }
             let z = zones.get(key);
             if (!z) {
-                z = { key, label: zr ? `zone "${zr.name}"` : `zone ${raw as string}`, resource: zr, settings: new Map(), originRecords: [] };
+                z = {
+                    key,
+                    label: zr ? `zone "${zr.name}"` : `zone ${raw as string}`,
+                    resource: zr,
+                    settings: new Map(),
+                    originRecords: [],
+                };
                 zones.set(key, z);
             }
             return z;
         };
         for (const zr of zoneResources) {
-            zones.set(zr.urn, { key: zr.urn, label: `zone "${zr.name}"`, resource: zr, settings: new Map(), originRecords: [] });
+            zones.set(zr.urn, {
+                key: zr.urn,
+                label: `zone "${zr.name}"`,
+                resource: zr,
+                settings: new Map(),
+                originRecords: [],
+            });
         }
 
         // Settings: judge each, and remember them per zone.
@@ -105,10 +143,17 @@ export const cloudflareMinTls = stackPolicy<EdgeConfig>({
 
         // Records pointing at a load balancer: proxied, and their zone counts as served.
         for (const rec of ofTypes(ctx, DNS_TYPES)) {
-            const contentKey = peekRaw(rec.props, "content") !== undefined || isUnknownProp(rec.props, "content") ? "content" : "value";
+            const contentKey =
+                peekRaw(rec.props, "content") !== undefined || isUnknownProp(rec.props, "content")
+                    ? "content"
+                    : "value";
             const content = peekRaw(rec.props, contentKey);
-            const byValue = typeof content === "string" && cfg.originSuffixes.some((sfx) => content.replace(/\.$/, "").endsWith(sfx));
-            const byDependency = lbs.some((lb) => (rec.propertyDependencies[contentKey] ?? []).some((d) => d.urn === lb.urn));
+            const byValue =
+                typeof content === "string" &&
+                cfg.originSuffixes.some((sfx) => content.replace(/\.$/, "").endsWith(sfx));
+            const byDependency = lbs.some((lb) =>
+                (rec.propertyDependencies[contentKey] ?? []).some((d) => d.urn === lb.urn),
+            );
             if (!byValue && !byDependency) {
                 continue;
             }
@@ -117,7 +162,8 @@ export const cloudflareMinTls = stackPolicy<EdgeConfig>({
                 ctx.violation(rec, {
                     property: "proxied",
                     found: rec.props["proxied"],
-                    awsDefault: "false (DNS only: clients reach the ALB directly, bypassing the CDN)",
+                    awsDefault:
+                        "false (DNS only: clients reach the ALB directly, bypassing the CDN)",
                     expected: "true",
                     fix: "set proxied: true (ttl 1 = automatic)",
                 });

@@ -27,12 +27,16 @@ interface MinInstancesConfig {
 
 export const minInstances = resourcePolicy<MinInstancesConfig>({
     name: "min-instances",
-    description: "Auto Scaling groups, ECS services and Application Auto Scaling targets keep at least N instances/tasks (one failure or AZ loss does not take the app down); max is not below min.",
+    description:
+        "Auto Scaling groups, ECS services and Application Auto Scaling targets keep at least N instances/tasks (one failure or AZ loss does not take the app down); max is not below min.",
     enforcementLevel: "mandatory",
     metadata: { severity: "high", category: "availability", anchors: [] },
     config: {
         minimum: int(2, "Minimum instances/tasks.", { minimum: 1 }),
-        targetNamespaces: strList(["ecs"], "Application Auto Scaling namespaces whose targets are checked."),
+        targetNamespaces: strList(
+            ["ecs"],
+            "Application Auto Scaling namespaces whose targets are checked.",
+        ),
     },
     checks: [
         check(aws.autoscaling.Group, (g, ctx: ResourceCtx<MinInstancesConfig>) => {
@@ -101,7 +105,11 @@ export const multiAzCompute = resourcePolicy<{ minSubnets: number }>({
     name: "multi-az-compute",
     description: "Auto Scaling groups and ECS services place capacity in at least N subnets (AZs).",
     enforcementLevel: "mandatory",
-    metadata: { severity: "high", category: "availability", anchors: ["SecurityHub:AutoScaling.2"] },
+    metadata: {
+        severity: "high",
+        category: "availability",
+        anchors: ["SecurityHub:AutoScaling.2"],
+    },
     config: { minSubnets: int(2, "Minimum distinct subnets (one per AZ).", { minimum: 1 }) },
     checks: [
         check(aws.autoscaling.Group, (g, ctx: ResourceCtx<{ minSubnets: number }>) => {
@@ -110,7 +118,10 @@ export const multiAzCompute = resourcePolicy<{ minSubnets: number }>({
             const count = subnets.size > 0 ? subnets.size : azs.size;
             if (count < ctx.config.minSubnets) {
                 ctx.violation({
-                    property: subnets.size > 0 ? "vpcZoneIdentifiers" : "vpcZoneIdentifiers/availabilityZones",
+                    property:
+                        subnets.size > 0
+                            ? "vpcZoneIdentifiers"
+                            : "vpcZoneIdentifiers/availabilityZones",
                     found: subnets.size > 0 ? g.vpcZoneIdentifiers : g.availabilityZones,
                     expected: `at least ${ctx.config.minSubnets} subnets in different AZs`,
                     fix: "pass one private subnet per AZ in vpcZoneIdentifiers",
@@ -120,7 +131,9 @@ export const multiAzCompute = resourcePolicy<{ minSubnets: number }>({
         check(aws.ecs.Service, (s, ctx: ResourceCtx<{ minSubnets: number }>) => {
             const nc = s.networkConfiguration;
             if (nc === undefined) {
-                ctx.args.notApplicable("no awsvpc networkConfiguration: tasks follow the cluster's instances (check their ASG)");
+                ctx.args.notApplicable(
+                    "no awsvpc networkConfiguration: tasks follow the cluster's instances (check their ASG)",
+                );
             }
             const count = new Set(asArray(nc?.subnets)).size;
             if (count < ctx.config.minSubnets) {
@@ -145,7 +158,8 @@ interface AsgHealthConfig {
 
 export const asgElbHealthCheck = resourcePolicy<AsgHealthConfig>({
     name: "asg-elb-health-check",
-    description: "An Auto Scaling group behind a load balancer replaces instances the load balancer finds unhealthy (healthCheckType ELB) after a bounded grace period.",
+    description:
+        "An Auto Scaling group behind a load balancer replaces instances the load balancer finds unhealthy (healthCheckType ELB) after a bounded grace period.",
     enforcementLevel: "mandatory",
     metadata: {
         severity: "high",
@@ -153,9 +167,13 @@ export const asgElbHealthCheck = resourcePolicy<AsgHealthConfig>({
         anchors: ["CKV2_AWS_15", "SecurityHub:AutoScaling.1"],
     },
     config: {
-        maxGraceSeconds: int(600, "Longest healthCheckGracePeriod (seconds) before a failing new instance is replaced.", {
-            minimum: 0,
-        }),
+        maxGraceSeconds: int(
+            600,
+            "Longest healthCheckGracePeriod (seconds) before a failing new instance is replaced.",
+            {
+                minimum: 0,
+            },
+        ),
     },
     checks: [
         check(aws.autoscaling.Group, (g, ctx: ResourceCtx<AsgHealthConfig>) => {
@@ -164,14 +182,17 @@ export const asgElbHealthCheck = resourcePolicy<AsgHealthConfig>({
                 asArray(g.loadBalancers).length > 0 ||
                 asArray(g.trafficSources).length > 0;
             if (!behindLb) {
-                ctx.args.notApplicable("no targetGroupArns/loadBalancers/trafficSources on the group");
+                ctx.args.notApplicable(
+                    "no targetGroupArns/loadBalancers/trafficSources on the group",
+                );
             }
             const type = g.healthCheckType ?? "EC2";
             if (!/\b(ELB|VPC_LATTICE)\b/.test(type)) {
                 ctx.violation({
                     property: "healthCheckType",
                     found: g.healthCheckType,
-                    awsDefault: '"EC2" (only replaces instances whose EC2 status checks fail; a hung app keeps serving errors)',
+                    awsDefault:
+                        '"EC2" (only replaces instances whose EC2 status checks fail; a hung app keeps serving errors)',
                     expected: '"ELB"',
                     fix: 'set healthCheckType: "ELB"',
                 });
@@ -195,7 +216,8 @@ export const asgElbHealthCheck = resourcePolicy<AsgHealthConfig>({
 
 export const ecsDeploymentCircuitBreaker = resourcePolicy<Record<string, never>>({
     name: "ecs-deployment-circuit-breaker",
-    description: "ECS services (ECS deployment controller) stop and roll back a deployment whose tasks never become healthy.",
+    description:
+        "ECS services (ECS deployment controller) stop and roll back a deployment whose tasks never become healthy.",
     enforcementLevel: "mandatory",
     metadata: { severity: "medium", category: "availability", anchors: [] },
     config: {},
@@ -203,7 +225,9 @@ export const ecsDeploymentCircuitBreaker = resourcePolicy<Record<string, never>>
         check(aws.ecs.Service, (s, ctx: ResourceCtx<Record<string, never>>) => {
             const controller = s.deploymentController?.type ?? "ECS";
             if (controller !== "ECS") {
-                ctx.args.notApplicable(`deploymentController ${controller} manages rollbacks itself`);
+                ctx.args.notApplicable(
+                    `deploymentController ${controller} manages rollbacks itself`,
+                );
             }
             const cb = s.deploymentCircuitBreaker;
             if (cb?.enable !== true || cb?.rollback !== true) {
@@ -225,14 +249,19 @@ export const ecsDeploymentCircuitBreaker = resourcePolicy<Record<string, never>>
 
 export const asgInstanceRefresh = resourcePolicy<{ minHealthyPercentage: number }>({
     name: "asg-instance-refresh",
-    description: "Auto Scaling groups roll new launch template versions out with an instance refresh that keeps enough capacity healthy.",
+    description:
+        "Auto Scaling groups roll new launch template versions out with an instance refresh that keeps enough capacity healthy.",
     enforcementLevel: "mandatory",
     metadata: { severity: "medium", category: "availability", anchors: [] },
     config: {
-        minHealthyPercentage: int(90, "Lowest allowed instanceRefresh.preferences.minHealthyPercentage.", {
-            minimum: 0,
-            maximum: 100,
-        }),
+        minHealthyPercentage: int(
+            90,
+            "Lowest allowed instanceRefresh.preferences.minHealthyPercentage.",
+            {
+                minimum: 0,
+                maximum: 100,
+            },
+        ),
     },
     checks: [
         check(aws.autoscaling.Group, (g, ctx: ResourceCtx<{ minHealthyPercentage: number }>) => {
@@ -240,8 +269,12 @@ export const asgInstanceRefresh = resourcePolicy<{ minHealthyPercentage: number 
                 ctx.violation({
                     property: "instanceRefresh",
                     found: undefined,
-                    awsDefault: "none (a new launch template version only reaches instances launched later)",
-                    expected: '{ strategy: "Rolling", preferences: { minHealthyPercentage: >= ' + ctx.config.minHealthyPercentage + " } }",
+                    awsDefault:
+                        "none (a new launch template version only reaches instances launched later)",
+                    expected:
+                        '{ strategy: "Rolling", preferences: { minHealthyPercentage: >= ' +
+                        ctx.config.minHealthyPercentage +
+                        " } }",
                     fix: `set instanceRefresh: { strategy: "Rolling", preferences: { minHealthyPercentage: ${ctx.config.minHealthyPercentage} } }`,
                 });
                 return;
@@ -293,14 +326,19 @@ function compile(pattern: string, flags: string, key: string): RegExp {
     try {
         return new RegExp(pattern, flags);
     } catch (e) {
-        throw new Error(`ecs-task-hardening: config ${key} is not a valid regular expression: ${String(e)}`);
+        throw new Error(
+            `ecs-task-hardening: config ${key} is not a valid regular expression: ${String(e)}`,
+        );
     }
 }
 
 /** Plain environment variables that look like secrets: [name, why]. Values are never returned. */
 export function secretLookingEnv(
     env: Array<{ name?: string; value?: string }>,
-    cfg: Pick<TaskHardeningConfig, "secretNamePattern" | "referenceNamePattern" | "secretValuePatterns">,
+    cfg: Pick<
+        TaskHardeningConfig,
+        "secretNamePattern" | "referenceNamePattern" | "secretValuePatterns"
+    >,
 ): Array<{ name: string; why: string }> {
     const nameRe = compile(cfg.secretNamePattern, "i", "secretNamePattern");
     const refRe = compile(cfg.referenceNamePattern, "i", "referenceNamePattern");
@@ -312,7 +350,12 @@ export function secretLookingEnv(
         const valueHit = valueRes.find((re) => re.test(value));
         if (valueHit) {
             out.push({ name, why: `value matches a credential pattern (${valueHit.source})` });
-        } else if (value !== "" && nameRe.test(name) && !refRe.test(name) && !/^arn:aws[a-z-]*:/.test(value)) {
+        } else if (
+            value !== "" &&
+            nameRe.test(name) &&
+            !refRe.test(name) &&
+            !/^arn:aws[a-z-]*:/.test(value)
+        ) {
             out.push({ name, why: "name looks like a secret and it has a plain value" });
         }
     }
@@ -338,7 +381,10 @@ export function sameRole(a: string, b: string): boolean {
     }
     const x = roleIdentity(a);
     const y = roleIdentity(b);
-    return x.name === y.name && (x.account === undefined || y.account === undefined || x.account === y.account);
+    return (
+        x.name === y.name &&
+        (x.account === undefined || y.account === undefined || x.account === y.account)
+    );
 }
 
 /**
@@ -346,7 +392,10 @@ export function sameRole(a: string, b: string): boolean {
  * (the application's own AWS identity) differ when both are set. Runs last: an unknown ARN during
  * preview stops the check (skipped, per engine semantics) after the container findings were kept.
  */
-function checkDistinctRoles(td: { executionRoleArn?: string; taskRoleArn?: string }, ctx: ResourceCtx<TaskHardeningConfig>): void {
+function checkDistinctRoles(
+    td: { executionRoleArn?: string; taskRoleArn?: string },
+    ctx: ResourceCtx<TaskHardeningConfig>,
+): void {
     if (ctx.config.distinctRoles === "off") {
         return;
     }
@@ -362,7 +411,8 @@ function checkDistinctRoles(td: { executionRoleArn?: string; taskRoleArn?: strin
         ctx.violation({
             property: "taskRoleArn",
             found: task,
-            expected: "a role other than executionRoleArn (the app must not hold the agent's rights to pull images, write logs and read every injected secret)",
+            expected:
+                "a role other than executionRoleArn (the app must not hold the agent's rights to pull images, write logs and read every injected secret)",
             fix: "create a separate aws.iam.Role for the task (ecs-tasks.amazonaws.com trust) with only the app's permissions and pass it as taskRoleArn",
             advisory: ctx.config.distinctRoles === "advisory",
         });
@@ -371,7 +421,8 @@ function checkDistinctRoles(td: { executionRoleArn?: string; taskRoleArn?: strin
 
 export const ecsTaskHardening = resourcePolicy<TaskHardeningConfig>({
     name: "ecs-task-hardening",
-    description: "ECS containers are not privileged, have a read-only root filesystem where possible, ship logs, and keep secrets out of plain environment variables; the task role is not the execution role.",
+    description:
+        "ECS containers are not privileged, have a read-only root filesystem where possible, ship logs, and keep secrets out of plain environment variables; the task role is not the execution role.",
     enforcementLevel: "mandatory",
     metadata: {
         severity: "high",
@@ -405,7 +456,10 @@ export const ecsTaskHardening = resourcePolicy<TaskHardeningConfig>({
             "(_ARN|_NAME|_ID|_FILE|_PATH|_REGION|_URL|_ENDPOINT|_TTL|_EXPIRY|_HEADER)$",
             "Names that hold references, not secrets (case-insensitive regex).",
         ),
-        secretValuePatterns: strList(DEFAULT_SECRET_VALUE_PATTERNS, "Regexes for credential-looking values."),
+        secretValuePatterns: strList(
+            DEFAULT_SECRET_VALUE_PATTERNS,
+            "Regexes for credential-looking values.",
+        ),
     },
     checks: [
         check(aws.ecs.TaskDefinition, (td, ctx: ResourceCtx<TaskHardeningConfig>) => {
@@ -413,7 +467,10 @@ export const ecsTaskHardening = resourcePolicy<TaskHardeningConfig>({
             if (!Array.isArray(defs)) {
                 ctx.violation({
                     property: "containerDefinitions",
-                    found: typeof td.containerDefinitions === "string" ? `${td.containerDefinitions.length} chars of invalid JSON` : td.containerDefinitions,
+                    found:
+                        typeof td.containerDefinitions === "string"
+                            ? `${td.containerDefinitions.length} chars of invalid JSON`
+                            : td.containerDefinitions,
                     expected: "a JSON array of container definitions",
                     fix: "pass JSON.stringify([...]) of the container definitions",
                 });
@@ -430,7 +487,10 @@ export const ecsTaskHardening = resourcePolicy<TaskHardeningConfig>({
                         fix: "remove privileged: true (grant the specific linuxParameters.capabilities instead)",
                     });
                 }
-                if (ctx.config.readonlyRootFilesystem !== "off" && c.readonlyRootFilesystem !== true) {
+                if (
+                    ctx.config.readonlyRootFilesystem !== "off" &&
+                    c.readonlyRootFilesystem !== true
+                ) {
                     ctx.violation({
                         property: at("readonlyRootFilesystem"),
                         found: c.readonlyRootFilesystem,
@@ -473,7 +533,10 @@ interface MetadataOptions {
     httpPutResponseHopLimit?: number;
 }
 
-function checkImds(m: MetadataOptions | undefined, ctx: ResourceCtx<{ maxHopLimit: number }>): void {
+function checkImds(
+    m: MetadataOptions | undefined,
+    ctx: ResourceCtx<{ maxHopLimit: number }>,
+): void {
     if (m?.httpEndpoint === "disabled") {
         return; // no metadata service at all
     }
@@ -506,11 +569,22 @@ export const launchTemplateImdsv2 = resourcePolicy<{ maxHopLimit: number }>({
         category: "security",
         anchors: ["CKV_AWS_79", "CKV_AWS_341", "SecurityHub:EC2.8", "SecurityHub:AutoScaling.3"],
     },
-    config: { maxHopLimit: int(2, "Highest allowed httpPutResponseHopLimit.", { minimum: 1, maximum: 64 }) },
+    config: {
+        maxHopLimit: int(2, "Highest allowed httpPutResponseHopLimit.", {
+            minimum: 1,
+            maximum: 64,
+        }),
+    },
     checks: [
-        check(aws.ec2.LaunchTemplate, (lt, ctx: ResourceCtx<{ maxHopLimit: number }>) => checkImds(lt.metadataOptions, ctx)),
-        check(aws.ec2.LaunchConfiguration, (lc, ctx: ResourceCtx<{ maxHopLimit: number }>) => checkImds(lc.metadataOptions, ctx)),
-        check(aws.ec2.Instance, (i, ctx: ResourceCtx<{ maxHopLimit: number }>) => checkImds(i.metadataOptions, ctx)),
+        check(aws.ec2.LaunchTemplate, (lt, ctx: ResourceCtx<{ maxHopLimit: number }>) =>
+            checkImds(lt.metadataOptions, ctx),
+        ),
+        check(aws.ec2.LaunchConfiguration, (lc, ctx: ResourceCtx<{ maxHopLimit: number }>) =>
+            checkImds(lc.metadataOptions, ctx),
+        ),
+        check(aws.ec2.Instance, (i, ctx: ResourceCtx<{ maxHopLimit: number }>) =>
+            checkImds(i.metadataOptions, ctx),
+        ),
     ],
 });
 
@@ -518,11 +592,13 @@ export const launchTemplateImdsv2 = resourcePolicy<{ maxHopLimit: number }>({
 // launch-template-monitoring
 // ---------------------------------------------------------------------------------------------
 
-const BASIC_MONITORING = "basic monitoring (5-minute EC2 metrics: CPU alarms and target tracking on the group react up to 5 minutes late)";
+const BASIC_MONITORING =
+    "basic monitoring (5-minute EC2 metrics: CPU alarms and target tracking on the group react up to 5 minutes late)";
 
 export const launchTemplateMonitoring = resourcePolicy<Record<string, never>>({
     name: "launch-template-monitoring",
-    description: "Launch templates, launch configurations and instances turn on EC2 detailed (1-minute) monitoring, so scaling alarms and dashboards see 1-minute instance metrics.",
+    description:
+        "Launch templates, launch configurations and instances turn on EC2 detailed (1-minute) monitoring, so scaling alarms and dashboards see 1-minute instance metrics.",
     enforcementLevel: "mandatory",
     metadata: {
         severity: "medium",
@@ -571,7 +647,8 @@ export const launchTemplateMonitoring = resourcePolicy<Record<string, never>>({
 // ebs-encrypted
 // ---------------------------------------------------------------------------------------------
 
-const EBS_DEFAULT = "false (unless the account's EBS encryption-by-default is on, which a policy cannot see)";
+const EBS_DEFAULT =
+    "false (unless the account's EBS encryption-by-default is on, which a policy cannot see)";
 
 function isTrue(v: unknown): boolean {
     return v === true || v === "true";
@@ -579,7 +656,10 @@ function isTrue(v: unknown): boolean {
 
 /** Launch configurations and instances (same block-device shape): root volume and every EBS device encrypted. */
 function checkInstanceVolumes(
-    r: { rootBlockDevice?: { encrypted?: boolean }; ebsBlockDevices?: Array<{ encrypted?: boolean }> },
+    r: {
+        rootBlockDevice?: { encrypted?: boolean };
+        ebsBlockDevices?: Array<{ encrypted?: boolean }>;
+    },
     ctx: ResourceCtx<{ requireRootMapping: boolean }>,
 ): void {
     if (!isTrue(r.rootBlockDevice?.encrypted)) {
@@ -606,7 +686,8 @@ function checkInstanceVolumes(
 
 export const ebsEncrypted = resourcePolicy<{ requireRootMapping: boolean }>({
     name: "ebs-encrypted",
-    description: "EBS volumes (launch template/configuration block devices, instance volumes, standalone volumes) are encrypted.",
+    description:
+        "EBS volumes (launch template/configuration block devices, instance volumes, standalone volumes) are encrypted.",
     enforcementLevel: "mandatory",
     metadata: {
         severity: "high",
@@ -664,7 +745,10 @@ export const ebsEncrypted = resourcePolicy<{ requireRootMapping: boolean }>({
 // ---------------------------------------------------------------------------------------------
 
 /** Launch configurations and instances share the associatePublicIpAddress flag. */
-function checkAssociatePublicIp(r: { associatePublicIpAddress?: boolean }, ctx: ResourceCtx<Record<string, never>>): void {
+function checkAssociatePublicIp(
+    r: { associatePublicIpAddress?: boolean },
+    ctx: ResourceCtx<Record<string, never>>,
+): void {
     if (isTrue(r.associatePublicIpAddress)) {
         ctx.violation({
             property: "associatePublicIpAddress",
@@ -677,12 +761,19 @@ function checkAssociatePublicIp(r: { associatePublicIpAddress?: boolean }, ctx: 
 
 export const noPublicIpApp = resourcePolicy<Record<string, never>>({
     name: "no-public-ip-app",
-    description: "Application instances and tasks get no public IP (they sit in private subnets behind the load balancer).",
+    description:
+        "Application instances and tasks get no public IP (they sit in private subnets behind the load balancer).",
     enforcementLevel: "mandatory",
     metadata: {
         severity: "high",
         category: "network",
-        anchors: ["CKV_AWS_88", "CKV_AWS_333", "awsguard:ec2-instance-no-public-ip", "SecurityHub:ECS.2", "SecurityHub:AutoScaling.5"],
+        anchors: [
+            "CKV_AWS_88",
+            "CKV_AWS_333",
+            "awsguard:ec2-instance-no-public-ip",
+            "SecurityHub:ECS.2",
+            "SecurityHub:AutoScaling.5",
+        ],
     },
     config: {},
     checks: [

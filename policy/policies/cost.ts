@@ -20,11 +20,20 @@ export interface CostBudgetConfig {
 
 const usageSchema: PolicyConfigJSONSchema = {
     type: "object",
-    description: "Usage assumptions the estimate prices (requests, GB transferred, log GB, ...); unset keys take their defaults (docs/cost.md). The offline plan fills this from the stack's web-platform:usage.",
+    description:
+        "Usage assumptions the estimate prices (requests, GB transferred, log GB, ...); unset keys take their defaults (docs/cost.md). The offline plan fills this from the stack's web-platform:usage.",
     default: DEFAULT_USAGE,
     additionalProperties: false,
     properties: Object.fromEntries(
-        USAGE_KEYS.map((k) => [k, { type: "number", minimum: 0, maximum: USAGE_FIELDS[k].maximum, description: `${USAGE_FIELDS[k].description} (${USAGE_FIELDS[k].unit})` }]),
+        USAGE_KEYS.map((k) => [
+            k,
+            {
+                type: "number",
+                minimum: 0,
+                maximum: USAGE_FIELDS[k].maximum,
+                description: `${USAGE_FIELDS[k].description} (${USAGE_FIELDS[k].unit})`,
+            },
+        ]),
     ),
 };
 
@@ -48,7 +57,9 @@ export function toCostResource(r: PolicyResource): CostResource {
 /** The budget message: estimate, budget, overrun and the top three cost drivers. */
 export function budgetMessage(e: CostEstimate, budget: number, atMax: boolean): string {
     const total = atMax ? e.monthlyUsdAtMax : e.monthlyUsd;
-    const drivers = topDrivers(e, 3, atMax).map((d) => `${d.type} "${d.resource}" ${formatUsd(d.monthly)}`);
+    const drivers = topDrivers(e, 3, atMax).map(
+        (d) => `${d.type} "${d.resource}" ${formatUsd(d.monthly)}`,
+    );
     return (
         `monthly cost estimate ${formatUsd(total)} ${atMax ? "at max capacity" : "at desired capacity"} (${e.region}) exceeds the budget ` +
         `${formatUsd(budget)} by ${formatUsd(total - budget)}. Top cost drivers: ${drivers.join("; ")}. ` +
@@ -64,13 +75,24 @@ function anchorOf(ctx: StackCtx<CostBudgetConfig>, e: CostEstimate): PolicyResou
 
 export const costBudget = stackPolicy<CostBudgetConfig>({
     name: "cost-budget",
-    description: "The stack's monthly cost estimate (on-demand list prices from policy/pricing, usage from the config) stays within monthlyBudgetUsd, at desired capacity and, with atMaxCapacity, at max capacity.",
+    description:
+        "The stack's monthly cost estimate (on-demand list prices from policy/pricing, usage from the config) stays within monthlyBudgetUsd, at desired capacity and, with atMaxCapacity, at max capacity.",
     enforcementLevel: "mandatory",
     metadata: { severity: "medium", category: "governance", anchors: [] },
     config: {
-        monthlyBudgetUsd: num(0, "Monthly budget in USD; 0 = no budget (the policy does not judge).", { minimum: 0 }),
-        atMaxCapacity: bool(false, "Judge the estimate at max capacity (ECS max tasks, ASG maxSize) instead of desired capacity."),
-        region: str("", "AWS region whose prices apply; empty = derived from the resources (provider, AZ names, ARNs)."),
+        monthlyBudgetUsd: num(
+            0,
+            "Monthly budget in USD; 0 = no budget (the policy does not judge).",
+            { minimum: 0 },
+        ),
+        atMaxCapacity: bool(
+            false,
+            "Judge the estimate at max capacity (ECS max tasks, ASG maxSize) instead of desired capacity.",
+        ),
+        region: str(
+            "",
+            "AWS region whose prices apply; empty = derived from the resources (provider, AZ names, ARNs).",
+        ),
         usage: usageSchema,
     },
     validate: (ctx) => {
@@ -81,13 +103,18 @@ export const costBudget = stackPolicy<CostBudgetConfig>({
         }
         const resources = ctx.resources.map(toCostResource);
         const region = cfg.region || deriveRegion(resources);
-        const anchor = ctx.resources.find((r) => r.type === "pulumi:pulumi:Stack") ?? ctx.resources.find((r) => r.type.startsWith("aws:"));
+        const anchor =
+            ctx.resources.find((r) => r.type === "pulumi:pulumi:Stack") ??
+            ctx.resources.find((r) => r.type.startsWith("aws:"));
         if (!anchor) {
             ctx.args.notApplicable("no AWS resources to price");
             return;
         }
         if (!region) {
-            ctx.report(anchor, "cannot tell the stack's AWS region from its resources: set cost-budget.region in the policy config (e.g. \"us-east-1\")");
+            ctx.report(
+                anchor,
+                'cannot tell the stack\'s AWS region from its resources: set cost-budget.region in the policy config (e.g. "us-east-1")',
+            );
             return;
         }
         let estimate: CostEstimate;
@@ -107,7 +134,10 @@ export const costBudget = stackPolicy<CostBudgetConfig>({
         for (const atMax of cfg.atMaxCapacity ? [false, true] : [false]) {
             const total = atMax ? estimate.monthlyUsdAtMax : estimate.monthlyUsd;
             if (total > cfg.monthlyBudgetUsd) {
-                ctx.report(anchorOf(ctx, estimate) ?? anchor, budgetMessage(estimate, cfg.monthlyBudgetUsd, atMax));
+                ctx.report(
+                    anchorOf(ctx, estimate) ?? anchor,
+                    budgetMessage(estimate, cfg.monthlyBudgetUsd, atMax),
+                );
             }
         }
     },

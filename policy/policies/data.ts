@@ -63,26 +63,39 @@ export function clusterEncryptedDefault(props: Props): boolean {
 
 export const rdsEncrypted = stackPolicy<EncryptedConfig>({
     name: "rds-encrypted",
-    description: "RDS instances and clusters encrypt storage at rest; a read replica is judged by its source in the stack (replicas inherit the source's encryption).",
+    description:
+        "RDS instances and clusters encrypt storage at rest; a read replica is judged by its source in the stack (replicas inherit the source's encryption).",
     enforcementLevel: "mandatory",
     metadata: {
         severity: "high",
         category: "data",
-        anchors: ["CKV_AWS_16", "CKV_AWS_96", "awsguard:rds-storage-encrypted", "SecurityHub:RDS.3"],
+        anchors: [
+            "CKV_AWS_16",
+            "CKV_AWS_96",
+            "awsguard:rds-storage-encrypted",
+            "SecurityHub:RDS.3",
+        ],
     },
     config: {
-        requireCustomerKey: bool(false, "Also require a customer-managed KMS key (kmsKeyId) instead of aws/rds."),
+        requireCustomerKey: bool(
+            false,
+            "Also require a customer-managed KMS key (kmsKeyId) instead of aws/rds.",
+        ),
     },
     validate: (ctx) => {
         const instances = ctx.ofType(INSTANCE);
         for (const db of instances) {
             if (isReplica(db.props)) {
-                const source = instances.find((s) => s.urn !== db.urn && references(db, "replicateSourceDb", s, ["identifier"]));
+                const source = instances.find(
+                    (s) =>
+                        s.urn !== db.urn && references(db, "replicateSourceDb", s, ["identifier"]),
+                );
                 if (!source) {
                     ctx.violation(db, {
                         property: "replicateSourceDb",
                         found: peekRaw(db.props, "replicateSourceDb") ?? "(unknown during preview)",
-                        expected: "a source instance in this stack, so its encryption can be verified",
+                        expected:
+                            "a source instance in this stack, so its encryption can be verified",
                         fix: "check the source's storageEncrypted outside this stack, or exempt this replica with a reason",
                         advisory: true,
                     });
@@ -94,7 +107,8 @@ export const rdsEncrypted = stackPolicy<EncryptedConfig>({
                         property: `replicateSourceDb -> "${source.name}".storageEncrypted`,
                         found: enc,
                         awsDefault: false,
-                        expected: "an encrypted source (a replica inherits its source's encryption)",
+                        expected:
+                            "an encrypted source (a replica inherits its source's encryption)",
                         fix: `set storageEncrypted: true on "${source.name}" (existing data: snapshot, copy encrypted, restore)`,
                     });
                 }
@@ -159,7 +173,9 @@ export const rdsNotPublic = resourcePolicy<Record<string, never>>({
     },
     config: {},
     checks: [
-        check(aws.rds.Instance, (p, ctx: ResourceCtx<Record<string, never>>) => checkNotPublic(p as Props, ctx)),
+        check(aws.rds.Instance, (p, ctx: ResourceCtx<Record<string, never>>) =>
+            checkNotPublic(p as Props, ctx),
+        ),
         checkType<Record<string, never>>(CLUSTER_INSTANCE, checkNotPublic),
     ],
 });
@@ -188,14 +204,17 @@ function checkRetention(props: Props, ctx: ResourceCtx<BackupConfig>, awsDefault
 
 export const rdsBackupRetention = resourcePolicy<BackupConfig>({
     name: "rds-backup-retention",
-    description: "RDS primaries and clusters keep automated backups for at least N days (read replicas are exempt).",
+    description:
+        "RDS primaries and clusters keep automated backups for at least N days (read replicas are exempt).",
     enforcementLevel: "mandatory",
     metadata: {
         severity: "high",
         category: "data",
         anchors: ["CKV_AWS_133", "awsguard:rds-instance-backup-enabled", "SecurityHub:RDS.11"],
     },
-    config: { minDays: int(7, "Minimum automated backup retention in days.", { minimum: 1, maximum: 35 }) },
+    config: {
+        minDays: int(7, "Minimum automated backup retention in days.", { minimum: 1, maximum: 35 }),
+    },
     checks: [
         check(aws.rds.Instance, (p, ctx: ResourceCtx<BackupConfig>) => {
             if (isReplica(p as Props)) {
@@ -205,7 +224,9 @@ export const rdsBackupRetention = resourcePolicy<BackupConfig>({
             // (0 = backups off, which also blocks read replicas and point-in-time restore).
             checkRetention(p as Props, ctx, 0);
         }),
-        check(aws.rds.Cluster, (p, ctx: ResourceCtx<BackupConfig>) => checkRetention(p as Props, ctx, 1)),
+        check(aws.rds.Cluster, (p, ctx: ResourceCtx<BackupConfig>) =>
+            checkRetention(p as Props, ctx, 1),
+        ),
     ],
 });
 
@@ -219,9 +240,14 @@ interface MultiAzConfig {
 
 export const rdsMultiAz = resourcePolicy<MultiAzConfig>({
     name: "rds-multi-az",
-    description: "RDS primaries run Multi-AZ (a standby in another AZ takes over in about a minute).",
+    description:
+        "RDS primaries run Multi-AZ (a standby in another AZ takes over in about a minute).",
     enforcementLevel: "mandatory",
-    metadata: { severity: "high", category: "availability", anchors: ["CKV_AWS_157", "awsguard:rds-instance-multi-az-enabled", "SecurityHub:RDS.5"] },
+    metadata: {
+        severity: "high",
+        category: "availability",
+        anchors: ["CKV_AWS_157", "awsguard:rds-instance-multi-az-enabled", "SecurityHub:RDS.5"],
+    },
     config: { checkReplicas: bool(false, "Also require Multi-AZ on read replicas.") },
     checks: [
         check(aws.rds.Instance, (p, ctx: ResourceCtx<MultiAzConfig>) => {
@@ -285,7 +311,8 @@ function checkDeletion(props: Props, ctx: ResourceCtx<DeletionConfig>, replica: 
             ctx.violation({
                 property: "finalSnapshotIdentifier",
                 found: id,
-                expected: "a stable name: a timestamp changes the input on every run (a diff each preview) and hides which snapshot is the final one",
+                expected:
+                    "a stable name: a timestamp changes the input on every run (a diff each preview) and hides which snapshot is the final one",
                 fix: 'set finalSnapshotIdentifier: "<identifier>-final"',
             });
         }
@@ -299,7 +326,8 @@ export function looksTimestamped(name: string): boolean {
 
 export const rdsDeletionProtection = resourcePolicy<DeletionConfig>({
     name: "rds-deletion-protection",
-    description: "RDS instances and clusters have deletion protection; primaries and clusters also take a final snapshot with a set name.",
+    description:
+        "RDS instances and clusters have deletion protection; primaries and clusters also take a final snapshot with a set name.",
     enforcementLevel: "mandatory",
     metadata: {
         severity: "high",
@@ -307,12 +335,22 @@ export const rdsDeletionProtection = resourcePolicy<DeletionConfig>({
         anchors: ["CKV_AWS_293", "CKV_AWS_139", "SecurityHub:RDS.8", "SecurityHub:RDS.7"],
     },
     config: {
-        requireFinalSnapshot: bool(true, "Require skipFinalSnapshot false and a finalSnapshotIdentifier (primaries and clusters)."),
-        requireStableSnapshotName: bool(true, "Flag a finalSnapshotIdentifier that carries a date or Unix time."),
+        requireFinalSnapshot: bool(
+            true,
+            "Require skipFinalSnapshot false and a finalSnapshotIdentifier (primaries and clusters).",
+        ),
+        requireStableSnapshotName: bool(
+            true,
+            "Flag a finalSnapshotIdentifier that carries a date or Unix time.",
+        ),
     },
     checks: [
-        check(aws.rds.Instance, (p, ctx: ResourceCtx<DeletionConfig>) => checkDeletion(p as Props, ctx, isReplica(p as Props))),
-        check(aws.rds.Cluster, (p, ctx: ResourceCtx<DeletionConfig>) => checkDeletion(p as Props, ctx, false)),
+        check(aws.rds.Instance, (p, ctx: ResourceCtx<DeletionConfig>) =>
+            checkDeletion(p as Props, ctx, isReplica(p as Props)),
+        ),
+        check(aws.rds.Cluster, (p, ctx: ResourceCtx<DeletionConfig>) =>
+            checkDeletion(p as Props, ctx, false),
+        ),
     ],
 });
 
@@ -347,7 +385,10 @@ function checkPassword(
             fix: `remove ${keys.passwordWo} and set manageMasterUserPassword: true`,
         });
     }
-    if (props["manageMasterUserPassword"] !== true && !(writeOnly && ctx.config.allowWriteOnlyPassword)) {
+    if (
+        props["manageMasterUserPassword"] !== true &&
+        !(writeOnly && ctx.config.allowWriteOnlyPassword)
+    ) {
         ctx.violation({
             property: "manageMasterUserPassword",
             found: props["manageMasterUserPassword"],
@@ -360,11 +401,15 @@ function checkPassword(
 
 export const rdsManagedPassword = resourcePolicy<PasswordConfig>({
     name: "rds-managed-password",
-    description: "No master password in the program: RDS manages it in Secrets Manager (manageMasterUserPassword); read replicas are exempt.",
+    description:
+        "No master password in the program: RDS manages it in Secrets Manager (manageMasterUserPassword); read replicas are exempt.",
     enforcementLevel: "mandatory",
     metadata: { severity: "high", category: "security", anchors: [] },
     config: {
-        allowWriteOnlyPassword: bool(false, "Accept a write-only password (passwordWo/masterPasswordWo: not stored in state, but not rotated by RDS)."),
+        allowWriteOnlyPassword: bool(
+            false,
+            "Accept a write-only password (passwordWo/masterPasswordWo: not stored in state, but not rotated by RDS).",
+        ),
     },
     checks: [
         check(aws.rds.Instance, (p, ctx: ResourceCtx<PasswordConfig>) => {
@@ -374,10 +419,19 @@ export const rdsManagedPassword = resourcePolicy<PasswordConfig>({
             checkPassword(p as Props, ctx, { password: "password", passwordWo: "passwordWo" });
         }),
         check(aws.rds.Cluster, (p, ctx: ResourceCtx<PasswordConfig>) => {
-            if (isSet(p as Props, "replicationSourceIdentifier") || (isSet(p as Props, "globalClusterIdentifier") && !isSet(p as Props, "masterUsername"))) {
-                ctx.args.notApplicable("replica / secondary cluster: the master password comes from the source");
+            if (
+                isSet(p as Props, "replicationSourceIdentifier") ||
+                (isSet(p as Props, "globalClusterIdentifier") &&
+                    !isSet(p as Props, "masterUsername"))
+            ) {
+                ctx.args.notApplicable(
+                    "replica / secondary cluster: the master password comes from the source",
+                );
             }
-            checkPassword(p as Props, ctx, { password: "masterPassword", passwordWo: "masterPasswordWo" });
+            checkPassword(p as Props, ctx, {
+                password: "masterPassword",
+                passwordWo: "masterPasswordWo",
+            });
         }),
     ],
 });
@@ -396,7 +450,15 @@ export function engineFamily(engineOrFamily: string | undefined): string | undef
         return undefined;
     }
     const e = engineOrFamily.toLowerCase();
-    for (const f of ["aurora-postgresql", "aurora-mysql", "postgres", "mariadb", "mysql", "sqlserver", "oracle"]) {
+    for (const f of [
+        "aurora-postgresql",
+        "aurora-mysql",
+        "postgres",
+        "mariadb",
+        "mysql",
+        "sqlserver",
+        "oracle",
+    ]) {
         if (e.startsWith(f)) {
             return f;
         }
@@ -444,8 +506,12 @@ function checkTlsFor(
 ): void {
     const groups = ctx.ofType(opts.groupType);
     const groupName = peekRaw(db.props, opts.groupProp);
-    const group = isSet(db.props, opts.groupProp) ? groups.find((g) => references(db, opts.groupProp, g, ["name"])) : undefined;
-    const family = engineFamily(opts.engine) ?? engineFamily(group ? (peekRaw(group.props, "family") as string | undefined) : undefined);
+    const group = isSet(db.props, opts.groupProp)
+        ? groups.find((g) => references(db, opts.groupProp, g, ["name"]))
+        : undefined;
+    const family =
+        engineFamily(opts.engine) ??
+        engineFamily(group ? (peekRaw(group.props, "family") as string | undefined) : undefined);
     if (family === undefined) {
         return; // engine unknown here (e.g. a replica of an external source): nothing to judge
     }
@@ -453,10 +519,15 @@ function checkTlsFor(
     if (!param) {
         return;
     }
-    const version = majorVersion(opts.version) ?? majorVersion(group ? peekRaw(group.props, "family") : undefined);
+    const version =
+        majorVersion(opts.version) ??
+        majorVersion(group ? peekRaw(group.props, "family") : undefined);
     const defaultForces = ctx.config.acceptEngineDefault && engineDefaultForcesTls(family, version);
     const fix = `use a ${opts.groupType.split(":").pop()} with ${param.name} = ${param.on[0]} and set ${opts.groupProp} to it`;
-    if (!isSet(db.props, opts.groupProp) || (typeof groupName === "string" && groupName.startsWith("default."))) {
+    if (
+        !isSet(db.props, opts.groupProp) ||
+        (typeof groupName === "string" && groupName.startsWith("default."))
+    ) {
         if (!defaultForces) {
             ctx.violation(db, {
                 property: opts.groupProp,
@@ -492,7 +563,16 @@ function checkTlsFor(
 }
 
 /** Parameter groups that do not force TLS, with the instances/clusters using them (one finding per group). */
-type WeakGroups = Map<string, { group: PolicyResource; param: { name: string; on: string[] }; found: unknown; family: string; users: string[] }>;
+type WeakGroups = Map<
+    string,
+    {
+        group: PolicyResource;
+        param: { name: string; on: string[] };
+        found: unknown;
+        family: string;
+        users: string[];
+    }
+>;
 
 function reportWeakGroups(ctx: StackCtx<ForceTlsConfig>, weakGroups: WeakGroups): void {
     for (const { group, param, found, family, users } of weakGroups.values()) {
@@ -508,11 +588,15 @@ function reportWeakGroups(ctx: StackCtx<ForceTlsConfig>, weakGroups: WeakGroups)
 
 export const rdsForceTls = stackPolicy<ForceTlsConfig>({
     name: "rds-force-tls",
-    description: "Each RDS instance/cluster uses a parameter group in the stack that refuses non-TLS connections (rds.force_ssl / require_secure_transport); the default group is flagged.",
+    description:
+        "Each RDS instance/cluster uses a parameter group in the stack that refuses non-TLS connections (rds.force_ssl / require_secure_transport); the default group is flagged.",
     enforcementLevel: "mandatory",
     metadata: { severity: "high", category: "data", anchors: ["CKV2_AWS_69"] },
     config: {
-        acceptEngineDefault: bool(false, "Accept an engine whose default parameter group already forces TLS (RDS for PostgreSQL 15+)."),
+        acceptEngineDefault: bool(
+            false,
+            "Accept an engine whose default parameter group already forces TLS (RDS for PostgreSQL 15+).",
+        ),
     },
     validate: (ctx) => {
         const weakGroups: WeakGroups = new Map();
@@ -521,11 +605,21 @@ export const rdsForceTls = stackPolicy<ForceTlsConfig>({
             let engine = peekRaw(db.props, "engine") as string | undefined;
             let version = peekRaw(db.props, "engineVersion");
             if (engine === undefined && isReplica(db.props)) {
-                const source = instances.find((s) => s.urn !== db.urn && references(db, "replicateSourceDb", s, ["identifier"]));
-                engine = source ? (peekRaw(source.props, "engine") as string | undefined) : undefined;
+                const source = instances.find(
+                    (s) =>
+                        s.urn !== db.urn && references(db, "replicateSourceDb", s, ["identifier"]),
+                );
+                engine = source
+                    ? (peekRaw(source.props, "engine") as string | undefined)
+                    : undefined;
                 version = source ? peekRaw(source.props, "engineVersion") : undefined;
             }
-            checkTlsFor(ctx, weakGroups, db, { groupProp: "parameterGroupName", groupType: PARAMETER_GROUP, engine, version });
+            checkTlsFor(ctx, weakGroups, db, {
+                groupProp: "parameterGroupName",
+                groupType: PARAMETER_GROUP,
+                engine,
+                version,
+            });
         }
         for (const c of ctx.ofType(CLUSTER)) {
             checkTlsFor(ctx, weakGroups, c, {
@@ -619,20 +713,29 @@ function checkMonitoring(props: Props, ctx: ResourceCtx<HardeningConfig>, emit: 
     }
 }
 
-function checkLogExports(props: Props, ctx: ResourceCtx<HardeningConfig>, emit: Emit, engine: string | undefined): void {
+function checkLogExports(
+    props: Props,
+    ctx: ResourceCtx<HardeningConfig>,
+    emit: Emit,
+    engine: string | undefined,
+): void {
     const level = ctx.config.logExports;
     if (level === "off") {
         return;
     }
     const exports = props["enabledCloudwatchLogsExports"] as string[] | undefined;
     const required = requiredLogExport(engine);
-    const ok = required === undefined ? (exports ?? []).length > 0 : (exports ?? []).includes(required);
+    const ok =
+        required === undefined ? (exports ?? []).length > 0 : (exports ?? []).includes(required);
     if (!ok) {
         emit(level, {
             property: "enabledCloudwatchLogsExports",
             found: exports,
             awsDefault: "[] (the engine log stays on the instance and rotates away)",
-            expected: required === undefined ? "a non-empty list of log types" : `a list including "${required}"`,
+            expected:
+                required === undefined
+                    ? "a non-empty list of log types"
+                    : `a list including "${required}"`,
             fix: `set enabledCloudwatchLogsExports: ["${required ?? "postgresql"}"${required === "postgresql" ? ', "upgrade"' : ""}] (and pre-create the log groups with a retention)`,
         });
     }
@@ -713,25 +816,67 @@ function checkAutoMinor(props: Props, emit: Emit, level: CheckLevel): void {
     }
 }
 
-const levelSchema = (def: CheckLevel, what: string) => enumOf(CHECK_LEVELS, def, `${what} ("advisory" reports it advisory even in a mandatory policy; "off" skips it).`);
+const levelSchema = (def: CheckLevel, what: string) =>
+    enumOf(
+        CHECK_LEVELS,
+        def,
+        `${what} ("advisory" reports it advisory even in a mandatory policy; "off" skips it).`,
+    );
 
 export const rdsOperationalHardening = resourcePolicy<HardeningConfig>({
     name: "rds-operational-hardening",
-    description: "RDS instances (primaries and replicas) and clusters: enhanced monitoring, engine log exports, IAM authentication, Performance Insights with a customer key, a current CA, tags copied to snapshots, minor-version upgrades on; each check switchable.",
+    description:
+        "RDS instances (primaries and replicas) and clusters: enhanced monitoring, engine log exports, IAM authentication, Performance Insights with a customer key, a current CA, tags copied to snapshots, minor-version upgrades on; each check switchable.",
     enforcementLevel: "mandatory",
     metadata: {
         severity: "medium",
         category: "data",
-        anchors: ["CKV_AWS_118", "CKV_AWS_129", "CKV_AWS_161", "CKV_AWS_353", "CKV_AWS_354", "CKV_AWS_211", "CKV2_AWS_60", "CKV_AWS_226", "CKV_AWS_324", "CKV_AWS_162", "CKV_AWS_313", "SecurityHub:RDS.6", "SecurityHub:RDS.9", "SecurityHub:RDS.10", "SecurityHub:RDS.13", "SecurityHub:RDS.17"],
+        anchors: [
+            "CKV_AWS_118",
+            "CKV_AWS_129",
+            "CKV_AWS_161",
+            "CKV_AWS_353",
+            "CKV_AWS_354",
+            "CKV_AWS_211",
+            "CKV2_AWS_60",
+            "CKV_AWS_226",
+            "CKV_AWS_324",
+            "CKV_AWS_162",
+            "CKV_AWS_313",
+            "SecurityHub:RDS.6",
+            "SecurityHub:RDS.9",
+            "SecurityHub:RDS.10",
+            "SecurityHub:RDS.13",
+            "SecurityHub:RDS.17",
+        ],
     },
     config: {
-        enhancedMonitoring: levelSchema("mandatory", "monitoringInterval > 0 (<= maxMonitoringIntervalSeconds) with a monitoringRoleArn"),
-        maxMonitoringIntervalSeconds: int(60, "Longest accepted enhanced-monitoring interval (RDS allows 1, 5, 10, 15, 30, 60).", { minimum: 1, maximum: 60 }),
-        logExports: levelSchema("mandatory", 'enabledCloudwatchLogsExports includes the engine log ("postgresql" for PostgreSQL, "error" for MySQL/MariaDB/Oracle/SQL Server)'),
+        enhancedMonitoring: levelSchema(
+            "mandatory",
+            "monitoringInterval > 0 (<= maxMonitoringIntervalSeconds) with a monitoringRoleArn",
+        ),
+        maxMonitoringIntervalSeconds: int(
+            60,
+            "Longest accepted enhanced-monitoring interval (RDS allows 1, 5, 10, 15, 30, 60).",
+            { minimum: 1, maximum: 60 },
+        ),
+        logExports: levelSchema(
+            "mandatory",
+            'enabledCloudwatchLogsExports includes the engine log ("postgresql" for PostgreSQL, "error" for MySQL/MariaDB/Oracle/SQL Server)',
+        ),
         iamAuthentication: levelSchema("mandatory", "iamDatabaseAuthenticationEnabled: true"),
-        performanceInsights: levelSchema("mandatory", "performanceInsightsEnabled: true with performanceInsightsKmsKeyId"),
-        caCertificate: levelSchema("mandatory", "caCertIdentifier (when set) is in allowedCaCertificates"),
-        allowedCaCertificates: strList(CURRENT_RDS_CAS, "Accepted server certificate authorities (rds-ca-2019 expired 2024-08-22)."),
+        performanceInsights: levelSchema(
+            "mandatory",
+            "performanceInsightsEnabled: true with performanceInsightsKmsKeyId",
+        ),
+        caCertificate: levelSchema(
+            "mandatory",
+            "caCertIdentifier (when set) is in allowedCaCertificates",
+        ),
+        allowedCaCertificates: strList(
+            CURRENT_RDS_CAS,
+            "Accepted server certificate authorities (rds-ca-2019 expired 2024-08-22).",
+        ),
         copyTagsToSnapshot: levelSchema("advisory", "copyTagsToSnapshot: true"),
         autoMinorVersionUpgrade: levelSchema("advisory", "autoMinorVersionUpgrade not false"),
     },
@@ -785,12 +930,28 @@ interface CacheEncryptionConfig {
 
 export const elasticacheEncryption = resourcePolicy<CacheEncryptionConfig>({
     name: "elasticache-encryption",
-    description: "ElastiCache replication groups encrypt at rest and in transit (TLS required, not 'preferred').",
+    description:
+        "ElastiCache replication groups encrypt at rest and in transit (TLS required, not 'preferred').",
     enforcementLevel: "mandatory",
-    metadata: { severity: "high", category: "data", anchors: ["CKV_AWS_29", "CKV_AWS_30", "SecurityHub:ElastiCache.4", "SecurityHub:ElastiCache.5"] },
+    metadata: {
+        severity: "high",
+        category: "data",
+        anchors: [
+            "CKV_AWS_29",
+            "CKV_AWS_30",
+            "SecurityHub:ElastiCache.4",
+            "SecurityHub:ElastiCache.5",
+        ],
+    },
     config: {
-        allowPreferredTransitMode: bool(false, "Accept transitEncryptionMode 'preferred' (plaintext clients still accepted; for migrations only)."),
-        requireCustomerKey: bool(false, "Also require a customer-managed KMS key (kmsKeyId) for at-rest encryption."),
+        allowPreferredTransitMode: bool(
+            false,
+            "Accept transitEncryptionMode 'preferred' (plaintext clients still accepted; for migrations only).",
+        ),
+        requireCustomerKey: bool(
+            false,
+            "Also require a customer-managed KMS key (kmsKeyId) for at-rest encryption.",
+        ),
     },
     checks: [
         check(aws.elasticache.ReplicationGroup, (p, ctx: ResourceCtx<CacheEncryptionConfig>) => {
@@ -821,11 +982,15 @@ export const elasticacheEncryption = resourcePolicy<CacheEncryptionConfig>({
                     expected: "true",
                     fix: 'set transitEncryptionEnabled: true and transitEncryptionMode: "required"',
                 });
-            } else if (p.transitEncryptionMode === "preferred" && !ctx.config.allowPreferredTransitMode) {
+            } else if (
+                p.transitEncryptionMode === "preferred" &&
+                !ctx.config.allowPreferredTransitMode
+            ) {
                 ctx.violation({
                     property: "transitEncryptionMode",
                     found: "preferred",
-                    expected: '"required" (or unset): "preferred" still accepts plaintext connections',
+                    expected:
+                        '"required" (or unset): "preferred" still accepts plaintext connections',
                     fix: 'set transitEncryptionMode: "required" once clients use TLS',
                 });
             }
@@ -839,9 +1004,14 @@ interface AuthConfig {
 
 export const elasticacheAuth = resourcePolicy<AuthConfig>({
     name: "elasticache-auth",
-    description: "ElastiCache replication groups require authentication: an AUTH token or RBAC user groups.",
+    description:
+        "ElastiCache replication groups require authentication: an AUTH token or RBAC user groups.",
     enforcementLevel: "mandatory",
-    metadata: { severity: "high", category: "security", anchors: ["CKV_AWS_31", "SecurityHub:ElastiCache.6"] },
+    metadata: {
+        severity: "high",
+        category: "security",
+        anchors: ["CKV_AWS_31", "SecurityHub:ElastiCache.6"],
+    },
     config: { acceptUserGroups: bool(true, "Accept RBAC userGroupIds instead of an AUTH token.") },
     checks: [
         check(aws.elasticache.ReplicationGroup, (p, ctx: ResourceCtx<AuthConfig>) => {
@@ -851,10 +1021,15 @@ export const elasticacheAuth = resourcePolicy<AuthConfig>({
             const groups = ctx.config.acceptUserGroups && isSet(props, "userGroupIds");
             if (!token && !groups) {
                 ctx.violation({
-                    property: ctx.config.acceptUserGroups ? "authToken / userGroupIds" : "authToken",
+                    property: ctx.config.acceptUserGroups
+                        ? "authToken / userGroupIds"
+                        : "authToken",
                     found: undefined,
-                    awsDefault: "no authentication (any client that reaches the port can read and write)",
-                    expected: ctx.config.acceptUserGroups ? "an AUTH token or an RBAC user group" : "an AUTH token",
+                    awsDefault:
+                        "no authentication (any client that reaches the port can read and write)",
+                    expected: ctx.config.acceptUserGroups
+                        ? "an AUTH token or an RBAC user group"
+                        : "an AUTH token",
                     fix: "set authToken: a pulumi.secret from random.RandomPassword (needs transitEncryptionEnabled: true), or userGroupIds",
                 });
             }
@@ -877,25 +1052,37 @@ export function cacheNodesPerShard(p: Props): number {
 
 export const elasticacheFailover = resourcePolicy<FailoverConfig>({
     name: "elasticache-failover",
-    description: "ElastiCache replication groups have a replica, automatic failover and (per config) Multi-AZ.",
+    description:
+        "ElastiCache replication groups have a replica, automatic failover and (per config) Multi-AZ.",
     enforcementLevel: "mandatory",
-    metadata: { severity: "medium", category: "availability", anchors: ["SecurityHub:ElastiCache.3"] },
+    metadata: {
+        severity: "medium",
+        category: "availability",
+        anchors: ["SecurityHub:ElastiCache.3"],
+    },
     config: {
         minNodes: int(2, "Minimum nodes per shard (primary + replicas).", { minimum: 1 }),
-        requireMultiAz: bool(true, "Require multiAzEnabled (replicas in other AZs, faster failover)."),
+        requireMultiAz: bool(
+            true,
+            "Require multiAzEnabled (replicas in other AZs, faster failover).",
+        ),
     },
     checks: [
         check(aws.elasticache.ReplicationGroup, (p, ctx: ResourceCtx<FailoverConfig>) => {
             const props = p as Props;
             const nodes = cacheNodesPerShard(props);
             if (nodes < ctx.config.minNodes) {
-                const clusterMode = props["numNodeGroups"] !== undefined || props["replicasPerNodeGroup"] !== undefined;
+                const clusterMode =
+                    props["numNodeGroups"] !== undefined ||
+                    props["replicasPerNodeGroup"] !== undefined;
                 ctx.violation({
                     property: clusterMode ? "replicasPerNodeGroup" : "numCacheClusters",
                     found: clusterMode ? props["replicasPerNodeGroup"] : props["numCacheClusters"],
                     awsDefault: clusterMode ? 0 : 1,
                     expected: `>= ${ctx.config.minNodes} nodes per shard (${nodes} now)`,
-                    fix: clusterMode ? `set replicasPerNodeGroup: ${ctx.config.minNodes - 1}` : `set numCacheClusters: ${ctx.config.minNodes}`,
+                    fix: clusterMode
+                        ? `set replicasPerNodeGroup: ${ctx.config.minNodes - 1}`
+                        : `set numCacheClusters: ${ctx.config.minNodes}`,
                 });
             }
             if (props["automaticFailoverEnabled"] !== true) {
@@ -935,4 +1122,10 @@ export const dataPolicies: GuardrailPolicy[] = [
 ];
 
 /** Exported for tests and docs: what each policy reads. */
-export const DATA_TYPES = { INSTANCE, CLUSTER, CLUSTER_INSTANCE, PARAMETER_GROUP, CLUSTER_PARAMETER_GROUP };
+export const DATA_TYPES = {
+    INSTANCE,
+    CLUSTER,
+    CLUSTER_INSTANCE,
+    PARAMETER_GROUP,
+    CLUSTER_PARAMETER_GROUP,
+};

@@ -30,4 +30,3 @@ export const policies: GuardrailPolicy[] = [
     ...asgVersionPolicies,
     ...costPolicies,
 ];
-

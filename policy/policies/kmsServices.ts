@@ -22,13 +22,23 @@ const KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy";
 const ALIAS = "aws:kms/alias:Alias";
 const TOPIC = "aws:sns/topic:Topic";
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
-const ALARM_TYPES = ["aws:cloudwatch/metricAlarm:MetricAlarm", "aws:cloudwatch/compositeAlarm:CompositeAlarm"];
+const ALARM_TYPES = [
+    "aws:cloudwatch/metricAlarm:MetricAlarm",
+    "aws:cloudwatch/compositeAlarm:CompositeAlarm",
+];
 const ALARM_ACTION_PROPS = ["alarmActions", "okActions", "insufficientDataActions"];
 const EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget";
 
 /** What a service must be allowed to do with the key (from the SNS and CloudWatch Logs guides). */
 export const SNS_PUBLISHER_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"];
-export const LOGS_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:DescribeKey"];
+export const LOGS_ACTIONS = [
+    "kms:Encrypt",
+    "kms:Decrypt",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+    "kms:GenerateDataKey",
+    "kms:DescribeKey",
+];
 
 interface Statement {
     Effect?: string;
@@ -43,7 +53,10 @@ function list(v: unknown): string[] {
 }
 
 function actionMatches(pattern: string, action: string): boolean {
-    const re = pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*");
+    const re = pattern
+        .split("*")
+        .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+        .join(".*");
     return new RegExp(`^${re}$`, "i").test(action);
 }
 
@@ -59,7 +72,9 @@ function principalIs(principal: unknown, service: string | RegExp): boolean {
     if (list(p["AWS"]).includes("*")) {
         return true;
     }
-    return list(p["Service"]).some((s) => (typeof service === "string" ? s === service : service.test(s)));
+    return list(p["Service"]).some((s) =>
+        typeof service === "string" ? s === service : service.test(s),
+    );
 }
 
 function covers(st: Statement, action: string): boolean {
@@ -74,11 +89,28 @@ function covers(st: Statement, action: string): boolean {
  * is the default key policy: the account root only, so every action is missing. An explicit
  * Deny without a condition wins over an Allow; a Deny with a condition cannot be judged here.
  */
-export function missingActions(policy: unknown, service: string | RegExp, actions: string[]): string[] {
+export function missingActions(
+    policy: unknown,
+    service: string | RegExp,
+    actions: string[],
+): string[] {
     const doc = parseJson(policy) as { Statement?: Statement | Statement[] } | undefined;
-    const statements = doc && typeof doc === "object" ? (Array.isArray(doc.Statement) ? doc.Statement : doc.Statement ? [doc.Statement] : []) : [];
+    const statements =
+        doc && typeof doc === "object"
+            ? Array.isArray(doc.Statement)
+                ? doc.Statement
+                : doc.Statement
+                  ? [doc.Statement]
+                  : []
+            : [];
     return actions.filter((action) => {
-        const applies = (effect: string) => statements.filter((st) => st.Effect === effect && principalIs(st.Principal, service) && covers(st, action));
+        const applies = (effect: string) =>
+            statements.filter(
+                (st) =>
+                    st.Effect === effect &&
+                    principalIs(st.Principal, service) &&
+                    covers(st, action),
+            );
         const denied = applies("Deny").some((st) => st.Condition === undefined);
         return denied || applies("Allow").length === 0;
     });
@@ -98,7 +130,11 @@ interface KmsUse {
 }
 
 /** The stack's customer key a property refers to: directly (ARN/id/dependency) or through an alias. */
-function keyOf(ctx: StackCtx<unknown>, user: PolicyResource, prop: string): PolicyResource | undefined {
+function keyOf(
+    ctx: StackCtx<unknown>,
+    user: PolicyResource,
+    prop: string,
+): PolicyResource | undefined {
     const keys = ctx.ofType(KEY);
     const direct = keys.find((k) => dependsOn(user, prop, k));
     if (direct) {
@@ -107,7 +143,10 @@ function keyOf(ctx: StackCtx<unknown>, user: PolicyResource, prop: string): Poli
     const value = peekRaw(user.props, prop);
     for (const alias of ctx.ofType(ALIAS)) {
         const name = peekRaw(alias.props, "name");
-        const named = typeof value === "string" && typeof name === "string" && (value === name || value.endsWith(`:${name}`));
+        const named =
+            typeof value === "string" &&
+            typeof name === "string" &&
+            (value === name || value.endsWith(`:${name}`));
         if (named || (user.propertyDependencies?.[prop] ?? []).some((d) => d.urn === alias.urn)) {
             return keys.find((k) => dependsOn(alias, "targetKeyId", k));
         }
@@ -116,15 +155,27 @@ function keyOf(ctx: StackCtx<unknown>, user: PolicyResource, prop: string): Poli
 }
 
 /** Services that publish to a topic: CloudWatch for alarms that notify it, EventBridge for rules that target it. */
-function topicPublishers(ctx: StackCtx<unknown>, topic: PolicyResource): Array<{ service: string; what: string }> {
+function topicPublishers(
+    ctx: StackCtx<unknown>,
+    topic: PolicyResource,
+): Array<{ service: string; what: string }> {
     const out: Array<{ service: string; what: string }> = [];
-    const alarms = ctx.resources.filter((r) => ALARM_TYPES.includes(r.type) && ALARM_ACTION_PROPS.some((p) => dependsOn(r, p, topic)));
+    const alarms = ctx.resources.filter(
+        (r) =>
+            ALARM_TYPES.includes(r.type) && ALARM_ACTION_PROPS.some((p) => dependsOn(r, p, topic)),
+    );
     if (alarms.length > 0) {
-        out.push({ service: "cloudwatch.amazonaws.com", what: `CloudWatch alarm notifications (e.g. ${describeResource(alarms[0])}) are silently dropped` });
+        out.push({
+            service: "cloudwatch.amazonaws.com",
+            what: `CloudWatch alarm notifications (e.g. ${describeResource(alarms[0])}) are silently dropped`,
+        });
     }
     const targets = ctx.ofType(EVENT_TARGET).filter((t) => dependsOn(t, "arn", topic));
     if (targets.length > 0) {
-        out.push({ service: "events.amazonaws.com", what: `EventBridge deliveries (e.g. ${describeResource(targets[0])}) fail` });
+        out.push({
+            service: "events.amazonaws.com",
+            what: `EventBridge deliveries (e.g. ${describeResource(targets[0])}) fail`,
+        });
     }
     return out;
 }
@@ -134,15 +185,28 @@ function uses(ctx: StackCtx<unknown>): KmsUse[] {
     for (const topic of ctx.ofType(TOPIC)) {
         const key = keyOf(ctx, topic, "kmsMasterKeyId");
         for (const p of key ? topicPublishers(ctx, topic) : []) {
-            out.push({ user: topic, property: "kmsMasterKeyId", key: key!, service: p.service, matcher: p.service, actions: SNS_PUBLISHER_ACTIONS, consequence: p.what });
+            out.push({
+                user: topic,
+                property: "kmsMasterKeyId",
+                key: key!,
+                service: p.service,
+                matcher: p.service,
+                actions: SNS_PUBLISHER_ACTIONS,
+                consequence: p.what,
+            });
         }
     }
     for (const group of ctx.ofType(LOG_GROUP)) {
         const key = keyOf(ctx, group, "kmsKeyId");
         if (key) {
             out.push({
-                user: group, property: "kmsKeyId", key, service: "logs.<region>.amazonaws.com", matcher: /^logs\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/,
-                actions: LOGS_ACTIONS, consequence: "CloudWatch Logs refuses to create or write the log group",
+                user: group,
+                property: "kmsKeyId",
+                key,
+                service: "logs.<region>.amazonaws.com",
+                matcher: /^logs\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/,
+                actions: LOGS_ACTIONS,
+                consequence: "CloudWatch Logs refuses to create or write the log group",
             });
         }
     }
@@ -157,7 +221,8 @@ function keyPolicyOf(ctx: StackCtx<unknown>, key: PolicyResource): unknown {
 
 export const kmsKeyPolicyAdmitsServices = stackPolicy<Record<string, never>>({
     name: "kms-key-policy-admits-services",
-    description: "A customer KMS key used by an AWS service admits that service in its key policy: CloudWatch (and EventBridge) for encrypted SNS topics they publish to, CloudWatch Logs for encrypted log groups. The default key policy (account root only) admits no service.",
+    description:
+        "A customer KMS key used by an AWS service admits that service in its key policy: CloudWatch (and EventBridge) for encrypted SNS topics they publish to, CloudWatch Logs for encrypted log groups. The default key policy (account root only) admits no service.",
     enforcementLevel: "mandatory",
     metadata: { severity: "high", category: "observability", anchors: [] },
     config: {},
@@ -180,7 +245,10 @@ export const kmsKeyPolicyAdmitsServices = stackPolicy<Record<string, never>>({
             }
             ctx.violation(use.key, {
                 property: "policy",
-                found: policy === undefined ? undefined : `a key policy without ${use.service} for ${missing.join(", ")}`,
+                found:
+                    policy === undefined
+                        ? undefined
+                        : `a key policy without ${use.service} for ${missing.join(", ")}`,
                 awsDefault: "the default key policy: the account root only, no service principal",
                 expected: `a statement allowing Service ${use.service} ${use.actions.join(", ")}, because ${describeResource(use.user)} uses this key (${use.property}) and otherwise ${use.consequence}`,
                 fix: `add { Effect: "Allow", Principal: { Service: "${use.service}" }, Action: [${use.actions.map((a) => `"${a}"`).join(", ")}], Resource: "*" } to the key policy`,

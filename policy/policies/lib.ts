@@ -148,7 +148,11 @@ export function strList(def: string[], description: string): PolicyConfigJSONSch
 export function numList(def: number[], description: string): PolicyConfigJSONSchema {
     return { type: "array", items: { type: "number" }, default: def, description };
 }
-export function enumOf<T extends string>(values: readonly T[], def: T, description: string): PolicyConfigJSONSchema {
+export function enumOf<T extends string>(
+    values: readonly T[],
+    def: T,
+    description: string,
+): PolicyConfigJSONSchema {
     return { type: "string", enum: [...values], default: def, description };
 }
 
@@ -180,7 +184,10 @@ function withCommon(config: SchemaProps): PolicyConfigSchema {
 }
 
 /** Schema defaults overlaid with the given config (engine config without enforcementLevel). */
-export function configWithDefaults<C>(schema: PolicyConfigSchema, raw: Record<string, unknown>): C & CommonConfig {
+export function configWithDefaults<C>(
+    schema: PolicyConfigSchema,
+    raw: Record<string, unknown>,
+): C & CommonConfig {
     const out: Record<string, unknown> = {};
     for (const [k, s] of Object.entries(schema.properties)) {
         if (s.default !== undefined) {
@@ -225,7 +232,11 @@ interface Emitted {
  */
 function emit(reportViolation: ReportViolation, e: Emitted, urn?: string): void {
     if (e.advisory) {
-        (reportViolation as unknown as (m: object) => void)({ message: e.message, urn, enforcementLevel: "advisory" });
+        (reportViolation as unknown as (m: object) => void)({
+            message: e.message,
+            urn,
+            enforcementLevel: "advisory",
+        });
     } else {
         reportViolation(e.message, urn);
     }
@@ -278,7 +289,9 @@ export function globMatch(pattern: string, value: string): boolean {
         "^" +
             pattern
                 .split("")
-                .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
+                .map((c) =>
+                    c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&"),
+                )
                 .join("") +
             "$",
     );
@@ -409,7 +422,11 @@ interface ExemptionSubject {
 }
 
 /** The exemption reason for a resource, from config (first) or the approval tag; reading tags may throw unknown. */
-export function exemptionReason(policyName: string, cfg: CommonConfig, r: ExemptionSubject): string | undefined {
+export function exemptionReason(
+    policyName: string,
+    cfg: CommonConfig,
+    r: ExemptionSubject,
+): string | undefined {
     const byConfig = configExemption(cfg.exemptions, r.name, r.urn);
     if (byConfig) {
         return `${byConfig.reason} [config exemption "${byConfig.resource}"]`;
@@ -427,11 +444,16 @@ export function exemptionReason(policyName: string, cfg: CommonConfig, r: Exempt
  */
 function mayBeExempted(policyName: string, cfg: CommonConfig, r: ExemptionSubject): boolean {
     const tags = rawTarget(r.props)["tags"];
-    return containsUnknown(tags) || exemptionReason(policyName, cfg, { ...r, props: { tags } }) !== undefined;
+    return (
+        containsUnknown(tags) ||
+        exemptionReason(policyName, cfg, { ...r, props: { tags } }) !== undefined
+    );
 }
 
 function suppressedSummary(messages: string[]): string {
-    return messages.length === 0 ? "no findings to suppress" : `suppressed: ${messages.join(" | ")}`;
+    return messages.length === 0
+        ? "no findings to suppress"
+        : `suppressed: ${messages.join(" | ")}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -505,7 +527,10 @@ function baseFields(def: PolicyDefBase): GuardrailExtras & {
         description: def.description,
         enforcementLevel: def.enforcementLevel ?? "mandatory",
         severity: def.metadata.severity,
-        tags: [`category:${def.metadata.category}`, ...def.metadata.anchors.map((a) => `anchor:${a}`)],
+        tags: [
+            `category:${def.metadata.category}`,
+            ...def.metadata.anchors.map((a) => `anchor:${a}`),
+        ],
         ...(def.remediation ? { remediationSteps: def.remediation } : {}),
         metadata: def.metadata,
         configSchema: withCommon(def.config),
@@ -516,12 +541,20 @@ function baseFields(def: PolicyDefBase): GuardrailExtras & {
 export function resourcePolicy<C>(def: ResourcePolicyDef<C>): GuardrailResourcePolicy {
     const base = baseFields(def);
     const types = [...new Set(def.checks.map((c) => c.pulumiType))];
-    const validate = async (args: ResourceValidationArgs, reportViolation: ReportViolation): Promise<void> => {
+    const validate = async (
+        args: ResourceValidationArgs,
+        reportViolation: ReportViolation,
+    ): Promise<void> => {
         const matching = def.checks.filter((c) => c.pulumiType === args.type);
         if (matching.length === 0) {
-            args.notApplicable(`Policy only applies to resources of type ${types.map((t) => `'${t}'`).join(", ")}`);
+            args.notApplicable(
+                `Policy only applies to resources of type ${types.map((t) => `'${t}'`).join(", ")}`,
+            );
         }
-        const config = configWithDefaults<C>(base.configSchema, args.getConfig<Record<string, unknown>>());
+        const config = configWithDefaults<C>(
+            base.configSchema,
+            args.getConfig<Record<string, unknown>>(),
+        );
         const messages: Emitted[] = [];
         const ctx: ResourceCtx<C> = {
             type: args.type,
@@ -529,7 +562,8 @@ export function resourcePolicy<C>(def: ResourcePolicyDef<C>): GuardrailResourceP
             urn: args.urn,
             config,
             args,
-            violation: (f) => messages.push({ message: findingMessage(args, f), advisory: f.advisory === true }),
+            violation: (f) =>
+                messages.push({ message: findingMessage(args, f), advisory: f.advisory === true }),
             report: (m) => messages.push({ message: m, advisory: false }),
         };
         try {
@@ -546,7 +580,9 @@ export function resourcePolicy<C>(def: ResourcePolicyDef<C>): GuardrailResourceP
         }
         const reason = exemptionReason(def.name, config, args);
         if (reason !== undefined) {
-            args.notApplicable(`exempted: ${reason} (${suppressedSummary(messages.map((m) => m.message))})`);
+            args.notApplicable(
+                `exempted: ${reason} (${suppressedSummary(messages.map((m) => m.message))})`,
+            );
         }
         for (const m of messages) {
             emit(reportViolation, m);
@@ -592,8 +628,14 @@ export function typeOf(cls: { new (...rest: never[]): pulumi.Resource } | string
 
 export function stackPolicy<C>(def: StackPolicyDef<C>): GuardrailStackPolicy {
     const base = { ...baseFields(def), stack: true };
-    const validateStack = async (args: StackValidationArgs, reportViolation: ReportViolation): Promise<void> => {
-        const config = configWithDefaults<C>(base.configSchema, args.getConfig<Record<string, unknown>>());
+    const validateStack = async (
+        args: StackValidationArgs,
+        reportViolation: ReportViolation,
+    ): Promise<void> => {
+        const config = configWithDefaults<C>(
+            base.configSchema,
+            args.getConfig<Record<string, unknown>>(),
+        );
         const findings: Array<{ r: PolicyResource; message: string; advisory: boolean }> = [];
         const urnIndex = new Map(args.resources.map((r) => [r.urn, r]));
         const ctx: StackCtx<C> = {
@@ -605,7 +647,8 @@ export function stackPolicy<C>(def: StackPolicyDef<C>): GuardrailStackPolicy {
                 return args.resources.filter((r) => r.type === t);
             },
             byUrn: (urn) => (urn ? urnIndex.get(urn) : undefined),
-            violation: (r, f) => findings.push({ r, message: findingMessage(r, f), advisory: f.advisory === true }),
+            violation: (r, f) =>
+                findings.push({ r, message: findingMessage(r, f), advisory: f.advisory === true }),
             report: (r, message) => findings.push({ r, message, advisory: false }),
         };
         try {

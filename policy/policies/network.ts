@@ -56,18 +56,29 @@ export function ofTypes(ctx: StackCtx<unknown>, types: readonly string[]): Polic
  * dependencies / dependencies / arn-id (lib dependsOn), or by a known value equal to one of the
  * target's own identifying inputs (`targetKeys`, e.g. "identifier", "name", "bucket").
  */
-export function references(ref: PolicyResource, prop: string, target: PolicyResource, targetKeys: string[] = []): boolean {
+export function references(
+    ref: PolicyResource,
+    prop: string,
+    target: PolicyResource,
+    targetKeys: string[] = [],
+): boolean {
     if (dependsOn(ref, prop, target)) {
         return true;
     }
     const raw = peekRaw(ref.props, prop);
-    const values = (Array.isArray(raw) ? raw : [raw]).filter((v): v is string => typeof v === "string" && !isUnknownMarker(v));
+    const values = (Array.isArray(raw) ? raw : [raw]).filter(
+        (v): v is string => typeof v === "string" && !isUnknownMarker(v),
+    );
     if (values.length === 0) {
         return false;
     }
     for (const key of targetKeys) {
         const tv = peekRaw(target.props, key);
-        if (typeof tv === "string" && tv !== "" && values.some((v) => v === tv || v.endsWith(`:${tv}`) || v.endsWith(`/${tv}`))) {
+        if (
+            typeof tv === "string" &&
+            tv !== "" &&
+            values.some((v) => v === tv || v.endsWith(`:${tv}`) || v.endsWith(`/${tv}`))
+        ) {
             return true;
         }
     }
@@ -172,7 +183,9 @@ export function normaliseProtocol(p: unknown): string {
     if (s === "-1" || s === "all") {
         return "all";
     }
-    return ({ "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6" } as Record<string, string>)[s] ?? s;
+    return (
+        ({ "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6" } as Record<string, string>)[s] ?? s
+    );
 }
 
 /** True when the rule covers every port (all protocols, or 0-65535). */
@@ -201,7 +214,11 @@ export function coversPort(r: IngressView, port: number | undefined): boolean {
 }
 
 function num(v: unknown): number | undefined {
-    return typeof v === "number" ? v : typeof v === "string" && v !== "" && !isNaN(Number(v)) ? Number(v) : undefined;
+    return typeof v === "number"
+        ? v
+        : typeof v === "string" && v !== "" && !isNaN(Number(v))
+          ? Number(v)
+          : undefined;
 }
 
 type InlineRule = {
@@ -218,17 +235,21 @@ type InlineRule = {
 export function inlineIngress(sg: { ingress?: InlineRule[] }): IngressView[] {
     const rules = asArray(sg.ingress).map((r, i) => ({ r, i }));
     // Raw input: a rule whose protocol or ports are unknown during preview is not judged.
-    return rules.filter(({ r }) => ![r.protocol, r.fromPort, r.toPort].some(isUnknownMarker)).map(({ r, i }) => ({
-        protocol: normaliseProtocol(r.protocol),
-        fromPort: num(r.fromPort),
-        toPort: num(r.toPort),
-        // Raw input (stack policy) may carry unknown CIDRs: those are not judged.
-        cidrs: [...asArray(r.cidrBlocks), ...asArray(r.ipv6CidrBlocks)].filter((c) => !isUnknownMarker(c)),
-        prefixLists: presentIds(r as Record<string, unknown>, "prefixListIds"),
-        securityGroups: presentIds(r as Record<string, unknown>, "securityGroups"),
-        self: rawTarget(r as Record<string, unknown>)["self"] === true,
-        where: `ingress[${i}]`,
-    }));
+    return rules
+        .filter(({ r }) => ![r.protocol, r.fromPort, r.toPort].some(isUnknownMarker))
+        .map(({ r, i }) => ({
+            protocol: normaliseProtocol(r.protocol),
+            fromPort: num(r.fromPort),
+            toPort: num(r.toPort),
+            // Raw input (stack policy) may carry unknown CIDRs: those are not judged.
+            cidrs: [...asArray(r.cidrBlocks), ...asArray(r.ipv6CidrBlocks)].filter(
+                (c) => !isUnknownMarker(c),
+            ),
+            prefixLists: presentIds(r as Record<string, unknown>, "prefixListIds"),
+            securityGroups: presentIds(r as Record<string, unknown>, "securityGroups"),
+            self: rawTarget(r as Record<string, unknown>)["self"] === true,
+            where: `ingress[${i}]`,
+        }));
 }
 
 /**
@@ -251,7 +272,10 @@ export function ec2RuleIngress(r: Record<string, unknown>): IngressView | undefi
         protocol: normaliseProtocol(r["protocol"]),
         fromPort: num(r["fromPort"]),
         toPort: num(r["toPort"]),
-        cidrs: [...asArray(r["cidrBlocks"] as string[] | undefined), ...asArray(r["ipv6CidrBlocks"] as string[] | undefined)],
+        cidrs: [
+            ...asArray(r["cidrBlocks"] as string[] | undefined),
+            ...asArray(r["ipv6CidrBlocks"] as string[] | undefined),
+        ],
         prefixLists: presentIds(r, "prefixListIds"),
         securityGroups: presentIds(r, "sourceSecurityGroupId"),
         self: rawTarget(r)["self"] === true,
@@ -286,7 +310,9 @@ function portText(r: IngressView): string {
     if (r.fromPort === undefined && r.toPort === undefined) {
         return r.protocol;
     }
-    return r.fromPort === r.toPort ? `${r.protocol}/${r.fromPort}` : `${r.protocol}/${r.fromPort}-${r.toPort}`;
+    return r.fromPort === r.toPort
+        ? `${r.protocol}/${r.fromPort}`
+        : `${r.protocol}/${r.fromPort}-${r.toPort}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -300,7 +326,10 @@ export interface OpenIngressConfig {
 }
 
 /** Why an ingress rule open to the world is not allowed, or undefined when it is fine. */
-export function openIngressProblem(r: IngressView, cfg: Pick<OpenIngressConfig, "publicPorts" | "allowIcmp">): string | undefined {
+export function openIngressProblem(
+    r: IngressView,
+    cfg: Pick<OpenIngressConfig, "publicPorts" | "allowIcmp">,
+): string | undefined {
     const world = r.cidrs.filter(isWorldCidr);
     if (world.length === 0) {
         return undefined;
@@ -315,7 +344,9 @@ export function openIngressProblem(r: IngressView, cfg: Pick<OpenIngressConfig, 
     const to = r.toPort ?? 65535;
     const allowed = new Set(cfg.publicPorts);
     // Every port in the range must be a public port (a range of more ports than the list cannot be).
-    const ok = to - from + 1 <= allowed.size && Array.from({ length: to - from + 1 }, (_, i) => from + i).every((p) => allowed.has(p));
+    const ok =
+        to - from + 1 <= allowed.size &&
+        Array.from({ length: to - from + 1 }, (_, i) => from + i).every((p) => allowed.has(p));
     return ok ? undefined : `${world.join(", ")} on ${portText(r)}`;
 }
 
@@ -340,7 +371,10 @@ const DEFAULT_SG_TYPE = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup";
  * The VPC default group is what a resource gets when no group is given: it must admit nothing.
  * Adopting it with no `ingress`/`egress` removes every rule (absent = no rules = compliant).
  */
-function checkDefaultGroupClosed(props: Record<string, unknown>, ctx: ResourceCtx<OpenIngressConfig>): void {
+function checkDefaultGroupClosed(
+    props: Record<string, unknown>,
+    ctx: ResourceCtx<OpenIngressConfig>,
+): void {
     const level = ctx.config.defaultGroupRules;
     if (level === "off") {
         return;
@@ -361,12 +395,21 @@ function checkDefaultGroupClosed(props: Record<string, unknown>, ctx: ResourceCt
 
 export const sgNoOpenIngress = resourcePolicy<OpenIngressConfig>({
     name: "sg-no-open-ingress",
-    description: "No security group ingress from 0.0.0.0/0 or ::/0 except the public ports (80, 443), and never all ports; covers inline rules and both rule resources. A VPC default security group has no rules at all.",
+    description:
+        "No security group ingress from 0.0.0.0/0 or ::/0 except the public ports (80, 443), and never all ports; covers inline rules and both rule resources. A VPC default security group has no rules at all.",
     enforcementLevel: "mandatory",
     metadata: {
         severity: "critical",
         category: "network",
-        anchors: ["CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260", "CKV_AWS_277", "CKV2_AWS_12", "SecurityHub:EC2.19", "SecurityHub:EC2.2"],
+        anchors: [
+            "CKV_AWS_24",
+            "CKV_AWS_25",
+            "CKV_AWS_260",
+            "CKV_AWS_277",
+            "CKV2_AWS_12",
+            "SecurityHub:EC2.19",
+            "SecurityHub:EC2.2",
+        ],
     },
     config: {
         publicPorts: numList([80, 443], "Ports that may be open to 0.0.0.0/0 and ::/0."),
@@ -389,18 +432,24 @@ export const sgNoOpenIngress = resourcePolicy<OpenIngressConfig>({
             }
             checkDefaultGroupClosed(props, ctx);
         }),
-        checkType<OpenIngressConfig>("aws:ec2/securityGroupRule:SecurityGroupRule", (props, ctx) => {
-            const r = ec2RuleIngress(props);
-            if (r === undefined) {
-                ctx.args.notApplicable("egress rule");
-            } else {
-                reportOpen(r, ctx, "cidrBlocks");
-            }
-        }),
-        checkType<OpenIngressConfig>("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", (props, ctx) => {
-            const r = vpcRuleIngress(props);
-            reportOpen(r, ctx, r.cidrs.some((c) => c.includes(":")) ? "cidrIpv6" : "cidrIpv4");
-        }),
+        checkType<OpenIngressConfig>(
+            "aws:ec2/securityGroupRule:SecurityGroupRule",
+            (props, ctx) => {
+                const r = ec2RuleIngress(props);
+                if (r === undefined) {
+                    ctx.args.notApplicable("egress rule");
+                } else {
+                    reportOpen(r, ctx, "cidrBlocks");
+                }
+            },
+        ),
+        checkType<OpenIngressConfig>(
+            "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+            (props, ctx) => {
+                const r = vpcRuleIngress(props);
+                reportOpen(r, ctx, r.cidrs.some((c) => c.includes(":")) ? "cidrIpv6" : "cidrIpv4");
+            },
+        ),
     ],
 });
 
@@ -455,9 +504,18 @@ export const DATA_STORES: StoreKind[] = [
     { type: "aws:rds/instance:Instance", sgProp: "vpcSecurityGroupIds", engineProp: "engine" },
     { type: "aws:rds/cluster:Cluster", sgProp: "vpcSecurityGroupIds", engineProp: "engine" },
     { type: "aws:rds/proxy:Proxy", sgProp: "vpcSecurityGroupIds", engineProp: "engineFamily" },
-    { type: "aws:elasticache/replicationGroup:ReplicationGroup", sgProp: "securityGroupIds", engineProp: "engine", defaultEngine: "redis" },
+    {
+        type: "aws:elasticache/replicationGroup:ReplicationGroup",
+        sgProp: "securityGroupIds",
+        engineProp: "engine",
+        defaultEngine: "redis",
+    },
     { type: "aws:elasticache/cluster:Cluster", sgProp: "securityGroupIds", engineProp: "engine" },
-    { type: "aws:elasticache/serverlessCache:ServerlessCache", sgProp: "securityGroupIds", engineProp: "engine" },
+    {
+        type: "aws:elasticache/serverlessCache:ServerlessCache",
+        sgProp: "securityGroupIds",
+        engineProp: "engine",
+    },
 ];
 
 /** The port a data store listens on, when it can be told without unknowns (undefined = any). */
@@ -482,10 +540,16 @@ function vpcCidrsOf(ctx: StackCtx<unknown>, sg: PolicyResource): string[] {
         const cidr = peekRaw(vpc.props, "cidrBlock");
         if (typeof cidr === "string") {
             cidrs.push(cidr);
-        } else if (vpc.type === "awsx:ec2:Vpc" && cidr === undefined && !isUnknownProp(vpc.props, "cidrBlock")) {
+        } else if (
+            vpc.type === "awsx:ec2:Vpc" &&
+            cidr === undefined &&
+            !isUnknownProp(vpc.props, "cidrBlock")
+        ) {
             cidrs.push("10.0.0.0/16"); // awsx.ec2.Vpc's default cidrBlock
         }
-        for (const a of ofTypes(ctx, [VPC_CIDR_ASSOCIATION]).filter((x) => dependsOn(x, "vpcId", vpc))) {
+        for (const a of ofTypes(ctx, [VPC_CIDR_ASSOCIATION]).filter((x) =>
+            dependsOn(x, "vpcId", vpc),
+        )) {
             const c = peekRaw(a.props, "cidrBlock");
             if (typeof c === "string") {
                 cidrs.push(c);
@@ -503,12 +567,16 @@ interface DataStoresConfig {
 
 export const dataStoresPrivate = stackPolicy<DataStoresConfig>({
     name: "data-stores-private",
-    description: "Database and cache security groups admit the store's port only from security groups, never from a CIDR outside the VPC (inline rules and both rule resources).",
+    description:
+        "Database and cache security groups admit the store's port only from security groups, never from a CIDR outside the VPC (inline rules and both rule resources).",
     enforcementLevel: "mandatory",
     metadata: { severity: "critical", category: "network", anchors: [] },
     config: {
         allowVpcCidrs: bool(true, "Accept CIDR sources that lie inside the security group's VPC."),
-        vpcCidrs: strList([], "Extra CIDRs counted as inside the VPC (when the VPC is not in the stack)."),
+        vpcCidrs: strList(
+            [],
+            "Extra CIDRs counted as inside the VPC (when the VPC is not in the stack).",
+        ),
         allowPrefixLists: bool(false, "Accept managed prefix lists as sources."),
     },
     validate: (ctx) => {
@@ -516,13 +584,29 @@ export const dataStoresPrivate = stackPolicy<DataStoresConfig>({
         const ec2Rules = ctx.ofType(EC2_RULE_TYPE);
         const vpcRules = ctx.ofType(VPC_RULE_TYPE);
         // One finding per (rule, security group), naming every data store behind it.
-        const findings = new Map<string, { owner: PolicyResource; property: string; text: string; sg: string; port?: number; stores: string[] }>();
+        const findings = new Map<
+            string,
+            {
+                owner: PolicyResource;
+                property: string;
+                text: string;
+                sg: string;
+                port?: number;
+                stores: string[];
+            }
+        >();
         for (const kind of DATA_STORES) {
             for (const store of ctx.ofType(kind.type)) {
                 const port = storePort(store, kind);
                 for (const sg of sgs.filter((g) => references(store, kind.sgProp, g, ["name"]))) {
-                    const inside = ctx.config.allowVpcCidrs ? [...vpcCidrsOf(ctx, sg), ...ctx.config.vpcCidrs] : [];
-                    const rules: Array<{ owner: PolicyResource; rule: IngressView; property: string }> = [];
+                    const inside = ctx.config.allowVpcCidrs
+                        ? [...vpcCidrsOf(ctx, sg), ...ctx.config.vpcCidrs]
+                        : [];
+                    const rules: Array<{
+                        owner: PolicyResource;
+                        rule: IngressView;
+                        property: string;
+                    }> = [];
                     // Raw read: a rule list unknown as a whole is skipped; unknown CIDRs inside are not judged.
                     const inlineRules = peekRaw(sg.props, "ingress");
                     if (Array.isArray(inlineRules)) {
@@ -549,8 +633,13 @@ export const dataStoresPrivate = stackPolicy<DataStoresConfig>({
                             continue;
                         }
                         const key = `${owner.urn}|${property}|${sg.urn}`;
-                        const sources = [...outside, ...lists.map((l) => `prefix list ${l}`)].join(", ");
-                        const vpcText = inside.length > 0 ? `outside the VPC (${inside.join(", ")})` : "not provably inside the VPC (no VPC CIDR known: add it to vpcCidrs)";
+                        const sources = [...outside, ...lists.map((l) => `prefix list ${l}`)].join(
+                            ", ",
+                        );
+                        const vpcText =
+                            inside.length > 0
+                                ? `outside the VPC (${inside.join(", ")})`
+                                : "not provably inside the VPC (no VPC CIDR known: add it to vpcCidrs)";
                         const f = findings.get(key) ?? {
                             owner,
                             property,
@@ -574,7 +663,6 @@ export const dataStoresPrivate = stackPolicy<DataStoresConfig>({
     },
 });
 
-
 // ---------------------------------------------------------------------------------------------
 // sg-rule-descriptions
 // ---------------------------------------------------------------------------------------------
@@ -590,7 +678,10 @@ function blank(v: unknown): boolean {
     return v === undefined || v === null || (typeof v === "string" && v.trim() === "");
 }
 
-function checkInlineDescriptions(props: Record<string, unknown>, ctx: ResourceCtx<DescriptionsConfig>): void {
+function checkInlineDescriptions(
+    props: Record<string, unknown>,
+    ctx: ResourceCtx<DescriptionsConfig>,
+): void {
     for (const dir of ["ingress", "egress"] as const) {
         asArray(props[dir] as Array<Record<string, unknown>> | undefined).forEach((rule, i) => {
             if (blank(rule?.["description"])) {
@@ -605,7 +696,10 @@ function checkInlineDescriptions(props: Record<string, unknown>, ctx: ResourceCt
     }
 }
 
-function checkRuleDescription(props: Record<string, unknown>, ctx: ResourceCtx<DescriptionsConfig>): void {
+function checkRuleDescription(
+    props: Record<string, unknown>,
+    ctx: ResourceCtx<DescriptionsConfig>,
+): void {
     if (blank(props["description"])) {
         ctx.violation({
             property: "description",
@@ -618,11 +712,15 @@ function checkRuleDescription(props: Record<string, unknown>, ctx: ResourceCtx<D
 
 export const sgRuleDescriptions = resourcePolicy<DescriptionsConfig>({
     name: "sg-rule-descriptions",
-    description: "Every security group rule (inline ingress/egress, SecurityGroupRule, vpc ingress/egress rule resources) and every security group has a description, so a reviewer can tell why traffic is admitted.",
+    description:
+        "Every security group rule (inline ingress/egress, SecurityGroupRule, vpc ingress/egress rule resources) and every security group has a description, so a reviewer can tell why traffic is admitted.",
     enforcementLevel: "mandatory",
     metadata: { severity: "low", category: "network", anchors: ["CKV_AWS_23"] },
     config: {
-        requireGroupDescription: bool(true, `Also require the group's own description (the provider default "${PROVIDER_DEFAULT_SG_DESCRIPTION}" counts as none).`),
+        requireGroupDescription: bool(
+            true,
+            `Also require the group's own description (the provider default "${PROVIDER_DEFAULT_SG_DESCRIPTION}" counts as none).`,
+        ),
     },
     checks: [
         check(aws.ec2.SecurityGroup, (p, ctx: ResourceCtx<DescriptionsConfig>) => {
@@ -642,9 +740,18 @@ export const sgRuleDescriptions = resourcePolicy<DescriptionsConfig>({
             checkInlineDescriptions(props, ctx);
         }),
         checkType<DescriptionsConfig>(DEFAULT_SG_TYPE, checkInlineDescriptions),
-        checkType<DescriptionsConfig>("aws:ec2/securityGroupRule:SecurityGroupRule", checkRuleDescription),
-        checkType<DescriptionsConfig>("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", checkRuleDescription),
-        checkType<DescriptionsConfig>("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", checkRuleDescription),
+        checkType<DescriptionsConfig>(
+            "aws:ec2/securityGroupRule:SecurityGroupRule",
+            checkRuleDescription,
+        ),
+        checkType<DescriptionsConfig>(
+            "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+            checkRuleDescription,
+        ),
+        checkType<DescriptionsConfig>(
+            "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+            checkRuleDescription,
+        ),
     ],
 });
 
@@ -679,29 +786,39 @@ export function usesGroup(r: PolicyResource, sg: PolicyResource): boolean {
     if (r.dependencies.some((d) => d.urn === sg.urn)) {
         return true;
     }
-    if (Object.values(r.propertyDependencies ?? {}).some((ds) => ds.some((d) => d.urn === sg.urn))) {
+    if (
+        Object.values(r.propertyDependencies ?? {}).some((ds) => ds.some((d) => d.urn === sg.urn))
+    ) {
         return true;
     }
-    const ids = ["id", "arn"].map((k) => peekRaw(sg.props, k)).filter((v): v is string => typeof v === "string" && v !== "");
+    const ids = ["id", "arn"]
+        .map((k) => peekRaw(sg.props, k))
+        .filter((v): v is string => typeof v === "string" && v !== "");
     const raw = rawTarget(r.props);
     return ids.some((id) => containsValue(raw, id));
 }
 
 export const sgAttached = stackPolicy<Record<string, never>>({
     name: "sg-attached",
-    description: "Every security group in the stack is used by a resource in the stack (instance, launch template, load balancer, ECS service, database, cache, endpoint...); rule resources do not count.",
+    description:
+        "Every security group in the stack is used by a resource in the stack (instance, launch template, load balancer, ECS service, database, cache, endpoint...); rule resources do not count.",
     enforcementLevel: "advisory",
     metadata: { severity: "low", category: "network", anchors: ["CKV2_AWS_5"] },
     config: {},
     validate: (ctx) => {
-        const users = ctx.resources.filter((r) => !SG_RULE_TYPES.includes(r.type) && r.type !== SG_TYPE && r.type !== DEFAULT_SG_TYPE);
+        const users = ctx.resources.filter(
+            (r) =>
+                !SG_RULE_TYPES.includes(r.type) && r.type !== SG_TYPE && r.type !== DEFAULT_SG_TYPE,
+        );
         for (const sg of ctx.ofType(SG_TYPE)) {
             if (!users.some((r) => usesGroup(r, sg))) {
                 ctx.violation(sg, {
                     property: "(attachments)",
                     found: undefined,
-                    awsDefault: "an unused group: its rules are dead weight and invite reuse by mistake",
-                    expected: "a resource in this stack that uses the group (vpcSecurityGroupIds, securityGroups, networkConfiguration.securityGroups, ...)",
+                    awsDefault:
+                        "an unused group: its rules are dead weight and invite reuse by mistake",
+                    expected:
+                        "a resource in this stack that uses the group (vpcSecurityGroupIds, securityGroups, networkConfiguration.securityGroups, ...)",
                     fix: "attach the group, delete it, or exempt it with a reason when it is used from another stack",
                 });
             }
@@ -709,4 +826,9 @@ export const sgAttached = stackPolicy<Record<string, never>>({
     },
 });
 
-export const networkPolicies: GuardrailPolicy[] = [sgNoOpenIngress, dataStoresPrivate, sgRuleDescriptions, sgAttached];
+export const networkPolicies: GuardrailPolicy[] = [
+    sgNoOpenIngress,
+    dataStoresPrivate,
+    sgRuleDescriptions,
+    sgAttached,
+];

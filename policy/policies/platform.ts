@@ -36,20 +36,37 @@ export const SSE_TYPES = [
 ];
 const PAB_TYPES = ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"];
 export const BUCKET_POLICY_TYPES = ["aws:s3/bucketPolicy:BucketPolicy"];
-const VERSIONING_TYPES = ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"];
+const VERSIONING_TYPES = [
+    "aws:s3/bucketVersioning:BucketVersioning",
+    "aws:s3/bucketVersioningV2:BucketVersioningV2",
+];
 export const LIFECYCLE_TYPES = [
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
     "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
 ];
-export const LOGGING_TYPES = ["aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"];
-const LB_TYPES = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer", "aws:elb/loadBalancer:LoadBalancer"];
+export const LOGGING_TYPES = [
+    "aws:s3/bucketLogging:BucketLogging",
+    "aws:s3/bucketLoggingV2:BucketLoggingV2",
+];
+const LB_TYPES = [
+    "aws:lb/loadBalancer:LoadBalancer",
+    "aws:alb/loadBalancer:LoadBalancer",
+    "aws:elb/loadBalancer:LoadBalancer",
+];
 
-export const PUBLIC_ACCESS_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
+export const PUBLIC_ACCESS_FLAGS = [
+    "blockPublicAcls",
+    "blockPublicPolicy",
+    "ignorePublicAcls",
+    "restrictPublicBuckets",
+] as const;
 
 /** True if a bucket policy denies every request made without TLS (aws:SecureTransport false, or TLS < 1.2). */
 export function deniesInsecureTransport(policy: unknown): boolean {
     const doc = parseJson(policy) as { Statement?: unknown } | undefined;
-    const statements = asArray(doc?.Statement as Array<Record<string, unknown>> | Record<string, unknown> | undefined);
+    const statements = asArray(
+        doc?.Statement as Array<Record<string, unknown>> | Record<string, unknown> | undefined,
+    );
     return statements.some((s) => {
         if (s["Effect"] !== "Deny") {
             return false;
@@ -57,7 +74,11 @@ export function deniesInsecureTransport(policy: unknown): boolean {
         const principal = s["Principal"] as unknown;
         const everyone =
             principal === "*" ||
-            (typeof principal === "object" && principal !== null && asArray((principal as Record<string, unknown>)["AWS"] as string | string[]).includes("*"));
+            (typeof principal === "object" &&
+                principal !== null &&
+                asArray(
+                    (principal as Record<string, unknown>)["AWS"] as string | string[],
+                ).includes("*"));
         if (!everyone) {
             return false;
         }
@@ -67,7 +88,10 @@ export function deniesInsecureTransport(policy: unknown): boolean {
         }
         const cond = (s["Condition"] ?? {}) as Record<string, Record<string, unknown>>;
         const secure = cond["Bool"]?.["aws:SecureTransport"];
-        if (secure !== undefined && asArray(secure as unknown[]).some((v) => String(v).toLowerCase() === "false")) {
+        if (
+            secure !== undefined &&
+            asArray(secure as unknown[]).some((v) => String(v).toLowerCase() === "false")
+        ) {
             return true;
         }
         const tls = cond["NumericLessThan"]?.["s3:TlsVersion"];
@@ -94,13 +118,17 @@ function logsInto(l: PolicyResource, bucket: PolicyResource): boolean {
         return true;
     }
     const target = peekRaw(l.props, "targetBucket");
-    const names = ["bucket", "id"].map((k) => peekRaw(bucket.props, k)).filter((v) => typeof v === "string" && v !== "");
+    const names = ["bucket", "id"]
+        .map((k) => peekRaw(bucket.props, k))
+        .filter((v) => typeof v === "string" && v !== "");
     return typeof target === "string" && names.includes(target);
 }
 
 /** True if a bucket is itself a log destination (another bucket's BucketLogging, or a load balancer's accessLogs). */
 function isLogBucket(ctx: StackCtx<unknown>, bucket: PolicyResource): boolean {
-    const byS3 = ofTypes(ctx, LOGGING_TYPES).some((l) => logsInto(l, bucket) && !references(l, "bucket", bucket, ["bucket"]));
+    const byS3 = ofTypes(ctx, LOGGING_TYPES).some(
+        (l) => logsInto(l, bucket) && !references(l, "bucket", bucket, ["bucket"]),
+    );
     const byLb = ofTypes(ctx, LB_TYPES).some((lb) => {
         const pd = lb.propertyDependencies?.["accessLogs"] ?? [];
         const name = (peekRaw(lb.props, "accessLogs") as { bucket?: unknown } | undefined)?.bucket;
@@ -111,7 +139,11 @@ function isLogBucket(ctx: StackCtx<unknown>, bucket: PolicyResource): boolean {
 }
 
 /** Sub-resources of `bucket` (by dependency on `bucket`, or the same bucket name). */
-function related(ctx: StackCtx<unknown>, types: string[], bucket: PolicyResource): PolicyResource[] {
+function related(
+    ctx: StackCtx<unknown>,
+    types: string[],
+    bucket: PolicyResource,
+): PolicyResource[] {
     return ofTypes(ctx, types).filter((x) => references(x, "bucket", bucket, ["bucket"]));
 }
 
@@ -119,20 +151,55 @@ export type SseRule = { applyServerSideEncryptionByDefault?: { sseAlgorithm?: st
 
 export const s3BucketSecure = stackPolicy<S3Config>({
     name: "s3-bucket-secure",
-    description: "S3 buckets pin default encryption, block all public access (all four flags), deny non-TLS requests in the bucket policy, and (advisory) enable versioning and a lifecycle rule; server access logging is opt-in.",
+    description:
+        "S3 buckets pin default encryption, block all public access (all four flags), deny non-TLS requests in the bucket policy, and (advisory) enable versioning and a lifecycle rule; server access logging is opt-in.",
     enforcementLevel: "mandatory",
     metadata: {
         severity: "high",
         category: "security",
-        anchors: ["CKV_AWS_19", "CKV_AWS_145", "CKV2_AWS_6", "CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56", "CKV_AWS_21", "CKV2_AWS_61", "CKV_AWS_18", "SecurityHub:S3.5", "SecurityHub:S3.9", "SecurityHub:S3.13"],
+        anchors: [
+            "CKV_AWS_19",
+            "CKV_AWS_145",
+            "CKV2_AWS_6",
+            "CKV_AWS_53",
+            "CKV_AWS_54",
+            "CKV_AWS_55",
+            "CKV_AWS_56",
+            "CKV_AWS_21",
+            "CKV2_AWS_61",
+            "CKV_AWS_18",
+            "SecurityHub:S3.5",
+            "SecurityHub:S3.9",
+            "SecurityHub:S3.13",
+        ],
     },
     config: {
-        requireEncryptionConfig: bool(true, "Require a BucketServerSideEncryptionConfiguration (or the inline v6 block)."),
-        allowedSseAlgorithms: strList(["AES256", "aws:kms", "aws:kms:dsse"], "Accepted sseAlgorithm values."),
-        requirePublicAccessBlock: bool(true, "Require a BucketPublicAccessBlock with all four flags true."),
-        requireTlsOnlyPolicy: bool(true, "Require a bucket policy statement denying aws:SecureTransport = false."),
-        versioning: enumOf(["mandatory", "advisory", "off"], "advisory", "How a bucket without versioning is reported."),
-        lifecycle: enumOf(["mandatory", "advisory", "off"], "advisory", "How a bucket without an enabled lifecycle rule (BucketLifecycleConfiguration or inline lifecycleRules) is reported."),
+        requireEncryptionConfig: bool(
+            true,
+            "Require a BucketServerSideEncryptionConfiguration (or the inline v6 block).",
+        ),
+        allowedSseAlgorithms: strList(
+            ["AES256", "aws:kms", "aws:kms:dsse"],
+            "Accepted sseAlgorithm values.",
+        ),
+        requirePublicAccessBlock: bool(
+            true,
+            "Require a BucketPublicAccessBlock with all four flags true.",
+        ),
+        requireTlsOnlyPolicy: bool(
+            true,
+            "Require a bucket policy statement denying aws:SecureTransport = false.",
+        ),
+        versioning: enumOf(
+            ["mandatory", "advisory", "off"],
+            "advisory",
+            "How a bucket without versioning is reported.",
+        ),
+        lifecycle: enumOf(
+            ["mandatory", "advisory", "off"],
+            "advisory",
+            "How a bucket without an enabled lifecycle rule (BucketLifecycleConfiguration or inline lifecycleRules) is reported.",
+        ),
         accessLogging: enumOf(
             ["mandatory", "advisory", "off"],
             "off",
@@ -145,7 +212,8 @@ export const s3BucketSecure = stackPolicy<S3Config>({
             // --- default encryption
             if (cfg.requireEncryptionConfig) {
                 const rules: SseRule[] = [];
-                const inline = peekRaw(bucket.props, "serverSideEncryptionConfiguration") as { rule?: SseRule } | undefined;
+                const inline = peekRaw(bucket.props, "serverSideEncryptionConfiguration") as
+                    { rule?: SseRule } | undefined;
                 if (inline?.rule) {
                     rules.push(inline.rule);
                 }
@@ -156,7 +224,8 @@ export const s3BucketSecure = stackPolicy<S3Config>({
                     ctx.violation(bucket, {
                         property: "(BucketServerSideEncryptionConfiguration)",
                         found: undefined,
-                        awsDefault: "SSE-S3 applied by S3 since 2023-01, but not pinned by the stack",
+                        awsDefault:
+                            "SSE-S3 applied by S3 since 2023-01, but not pinned by the stack",
                         expected: "a BucketServerSideEncryptionConfiguration for this bucket",
                         fix: 'add aws.s3.BucketServerSideEncryptionConfiguration({ bucket: b.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] })',
                     });
@@ -180,7 +249,8 @@ export const s3BucketSecure = stackPolicy<S3Config>({
                     ctx.violation(bucket, {
                         property: "(BucketPublicAccessBlock)",
                         found: undefined,
-                        awsDefault: "blocked for new buckets since 2023-04, but not pinned: a later console or API change goes unnoticed",
+                        awsDefault:
+                            "blocked for new buckets since 2023-04, but not pinned: a later console or API change goes unnoticed",
                         expected: "a BucketPublicAccessBlock with all four flags true",
                         fix: "add aws.s3.BucketPublicAccessBlock({ bucket: b.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true })",
                     });
@@ -202,7 +272,9 @@ export const s3BucketSecure = stackPolicy<S3Config>({
             // --- TLS-only bucket policy (skipped while a policy document is unknown)
             if (cfg.requireTlsOnlyPolicy) {
                 const docs: PolicyResource[] = related(ctx, BUCKET_POLICY_TYPES, bucket);
-                const unknown = docs.some((d) => isUnknownProp(d.props, "policy")) || isUnknownProp(bucket.props, "policy");
+                const unknown =
+                    docs.some((d) => isUnknownProp(d.props, "policy")) ||
+                    isUnknownProp(bucket.props, "policy");
                 const policies = docs.map((d) => d.props["policy"] as unknown);
                 if (!unknown && peekRaw(bucket.props, "policy") !== undefined) {
                     policies.push(bucket.props["policy"]);
@@ -210,20 +282,29 @@ export const s3BucketSecure = stackPolicy<S3Config>({
                 if (!unknown && !policies.some(deniesInsecureTransport)) {
                     ctx.violation(bucket, {
                         property: "bucket policy",
-                        found: policies.length === 0 ? undefined : `${policies.length} polic(ies) without a TLS-only Deny`,
+                        found:
+                            policies.length === 0
+                                ? undefined
+                                : `${policies.length} polic(ies) without a TLS-only Deny`,
                         awsDefault: "plain HTTP requests are accepted",
-                        expected: 'a Deny of s3:* for Principal "*" when aws:SecureTransport is "false"',
+                        expected:
+                            'a Deny of s3:* for Principal "*" when aws:SecureTransport is "false"',
                         fix: 'add to the BucketPolicy: { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [arn, `${arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } }',
                     });
                 }
             }
             // --- versioning
             if (cfg.versioning !== "off") {
-                const inline = peekRaw(bucket.props, "versioning") as { enabled?: boolean } | undefined;
+                const inline = peekRaw(bucket.props, "versioning") as
+                    { enabled?: boolean } | undefined;
                 const resources = related(ctx, VERSIONING_TYPES, bucket);
                 const enabled =
                     inline?.enabled === true ||
-                    resources.some((v) => (v.props["versioningConfiguration"] as { status?: string } | undefined)?.status === "Enabled");
+                    resources.some(
+                        (v) =>
+                            (v.props["versioningConfiguration"] as { status?: string } | undefined)
+                                ?.status === "Enabled",
+                    );
                 if (!enabled) {
                     ctx.violation(bucket, {
                         property: "(BucketVersioning)",
@@ -237,17 +318,26 @@ export const s3BucketSecure = stackPolicy<S3Config>({
             }
             // --- lifecycle (expiry of old objects, versions and incomplete uploads)
             if (cfg.lifecycle !== "off") {
-                const inline = asArray(peekRaw(bucket.props, "lifecycleRules") as Array<{ enabled?: boolean }> | undefined);
+                const inline = asArray(
+                    peekRaw(bucket.props, "lifecycleRules") as
+                        Array<{ enabled?: boolean }> | undefined,
+                );
                 const configs = related(ctx, LIFECYCLE_TYPES, bucket);
                 const enabled =
                     inline.some((r) => r?.enabled === true) ||
-                    configs.some((c) => asArray(c.props["rules"] as Array<{ status?: string }> | undefined).some((r) => r?.status === "Enabled"));
+                    configs.some((c) =>
+                        asArray(c.props["rules"] as Array<{ status?: string }> | undefined).some(
+                            (r) => r?.status === "Enabled",
+                        ),
+                    );
                 if (!enabled) {
                     ctx.violation(bucket, {
                         property: "(BucketLifecycleConfiguration)",
-                        found: configs.length === 0 ? undefined : "no rule with status \"Enabled\"",
-                        awsDefault: "objects, noncurrent versions and incomplete multipart uploads kept (and billed) forever",
-                        expected: 'a BucketLifecycleConfiguration with at least one rule with status "Enabled"',
+                        found: configs.length === 0 ? undefined : 'no rule with status "Enabled"',
+                        awsDefault:
+                            "objects, noncurrent versions and incomplete multipart uploads kept (and billed) forever",
+                        expected:
+                            'a BucketLifecycleConfiguration with at least one rule with status "Enabled"',
                         fix: 'add aws.s3.BucketLifecycleConfiguration({ bucket: b.id, rules: [{ id: "expire", status: "Enabled", filter: {}, expiration: { days: 90 }, noncurrentVersionExpiration: { noncurrentDays: 30 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } }] })',
                         advisory: cfg.lifecycle === "advisory",
                     });
@@ -255,9 +345,11 @@ export const s3BucketSecure = stackPolicy<S3Config>({
             }
             // --- server access logging (opt-in; a log bucket need not log itself)
             if (cfg.accessLogging !== "off" && !isLogBucket(ctx, bucket)) {
-                const inline = peekRaw(bucket.props, "logging") as { targetBucket?: unknown } | undefined;
+                const inline = peekRaw(bucket.props, "logging") as
+                    { targetBucket?: unknown } | undefined;
                 const own = peekRaw(bucket.props, "bucket");
-                const inlineOk = isSet({ t: inline?.targetBucket }, "t") && inline?.targetBucket !== own;
+                const inlineOk =
+                    isSet({ t: inline?.targetBucket }, "t") && inline?.targetBucket !== own;
                 const logging = related(ctx, LOGGING_TYPES, bucket);
                 // Logging into the bucket itself writes a log record for each log delivery: never ending.
                 const toSelf = logging.filter((l) => logsInto(l, bucket));
@@ -288,16 +380,33 @@ export const kmsKeyRotation = resourcePolicy<KmsConfig>({
     name: "kms-key-rotation",
     description: "Symmetric customer KMS keys rotate automatically, at least every N days.",
     enforcementLevel: "mandatory",
-    metadata: { severity: "medium", category: "security", anchors: ["CKV_AWS_7", "awsguard:cmk-backing-key-rotation-enabled", "SecurityHub:KMS.4"] },
-    config: { maxRotationDays: int(365, "Longest accepted rotationPeriodInDays (AWS allows 90-2560; default 365).", { minimum: 90, maximum: 2560 }) },
+    metadata: {
+        severity: "medium",
+        category: "security",
+        anchors: ["CKV_AWS_7", "awsguard:cmk-backing-key-rotation-enabled", "SecurityHub:KMS.4"],
+    },
+    config: {
+        maxRotationDays: int(
+            365,
+            "Longest accepted rotationPeriodInDays (AWS allows 90-2560; default 365).",
+            { minimum: 90, maximum: 2560 },
+        ),
+    },
     checks: [
         check(aws.kms.Key, (p, ctx: ResourceCtx<KmsConfig>) => {
             const spec = String(p.customerMasterKeySpec ?? "SYMMETRIC_DEFAULT");
-            if (spec !== "SYMMETRIC_DEFAULT" || (p.keyUsage !== undefined && p.keyUsage !== "ENCRYPT_DECRYPT")) {
-                ctx.args.notApplicable(`key spec ${spec} / usage ${String(p.keyUsage)} cannot rotate automatically`);
+            if (
+                spec !== "SYMMETRIC_DEFAULT" ||
+                (p.keyUsage !== undefined && p.keyUsage !== "ENCRYPT_DECRYPT")
+            ) {
+                ctx.args.notApplicable(
+                    `key spec ${spec} / usage ${String(p.keyUsage)} cannot rotate automatically`,
+                );
             }
             if (isSet(p as Props, "customKeyStoreId") || isSet(p as Props, "xksKeyId")) {
-                ctx.args.notApplicable("key in a custom key store: rotation is managed outside KMS");
+                ctx.args.notApplicable(
+                    "key in a custom key store: rotation is managed outside KMS",
+                );
             }
             if (p.enableKeyRotation !== true) {
                 ctx.violation({
@@ -329,11 +438,20 @@ interface SnsConfig {
 
 export const snsEncrypted = resourcePolicy<SnsConfig>({
     name: "sns-encrypted",
-    description: "SNS topics are encrypted with KMS (kmsMasterKeyId); the AWS managed key alias/aws/sns is noted because CloudWatch alarms cannot publish to it.",
+    description:
+        "SNS topics are encrypted with KMS (kmsMasterKeyId); the AWS managed key alias/aws/sns is noted because CloudWatch alarms cannot publish to it.",
     enforcementLevel: "mandatory",
-    metadata: { severity: "medium", category: "security", anchors: ["CKV_AWS_26", "SecurityHub:SNS.1"] },
+    metadata: {
+        severity: "medium",
+        category: "security",
+        anchors: ["CKV_AWS_26", "SecurityHub:SNS.1"],
+    },
     config: {
-        awsManagedKey: enumOf(["ok", "advisory", "mandatory"], "advisory", "How to report alias/aws/sns (alarm and EventBridge publishes fail with it)."),
+        awsManagedKey: enumOf(
+            ["ok", "advisory", "mandatory"],
+            "advisory",
+            "How to report alias/aws/sns (alarm and EventBridge publishes fail with it).",
+        ),
     },
     checks: [
         check(aws.sns.Topic, (p, ctx: ResourceCtx<SnsConfig>) => {
@@ -352,7 +470,8 @@ export const snsEncrypted = resourcePolicy<SnsConfig>({
                 ctx.violation({
                     property: "kmsMasterKeyId",
                     found: key,
-                    expected: "a customer-managed key (the AWS managed key's policy cannot admit CloudWatch, so alarm notifications are dropped)",
+                    expected:
+                        "a customer-managed key (the AWS managed key's policy cannot admit CloudWatch, so alarm notifications are dropped)",
                     fix: "create an aws.kms.Key whose policy allows cloudwatch.amazonaws.com, and use its arn",
                     advisory: ctx.config.awsManagedKey === "advisory",
                 });
@@ -366,7 +485,10 @@ export const snsEncrypted = resourcePolicy<SnsConfig>({
 // ---------------------------------------------------------------------------------------------
 
 /** Values CloudWatch Logs accepts for retentionInDays. */
-export const LOG_RETENTION_VALUES = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+export const LOG_RETENTION_VALUES = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
 
 interface LogConfig {
     minDays: number;
@@ -376,11 +498,20 @@ interface LogConfig {
 
 export const logRetention = resourcePolicy<LogConfig>({
     name: "log-retention",
-    description: "CloudWatch log groups set retentionInDays within a range (unset or 0 = kept forever, billed forever).",
+    description:
+        "CloudWatch log groups set retentionInDays within a range (unset or 0 = kept forever, billed forever).",
     enforcementLevel: "mandatory",
-    metadata: { severity: "low", category: "observability", anchors: ["CKV_AWS_66", "CKV_AWS_338", "CKV_AWS_158", "SecurityHub:CloudWatch.16"] },
+    metadata: {
+        severity: "low",
+        category: "observability",
+        anchors: ["CKV_AWS_66", "CKV_AWS_338", "CKV_AWS_158", "SecurityHub:CloudWatch.16"],
+    },
     config: {
-        minDays: int(7, "Shortest retention accepted (days). Checkov CKV_AWS_338 wants >= 365; set 365 for that bar (costly for chatty logs).", { minimum: 1 }),
+        minDays: int(
+            7,
+            "Shortest retention accepted (days). Checkov CKV_AWS_338 wants >= 365; set 365 for that bar (costly for chatty logs).",
+            { minimum: 1 },
+        ),
         maxDays: int(3653, "Longest retention accepted (days).", { minimum: 1 }),
         requireKms: bool(false, "Also require a KMS key (kmsKeyId) on log groups."),
     },
@@ -437,8 +568,13 @@ export function isTaggableAwsType(type: string): boolean {
     if (m) {
         try {
             const root = path.dirname(require.resolve("@pulumi/aws/package.json"));
-            const file = m[1] === "index" ? path.join(root, `${m[2]}.js`) : path.join(root, m[1], `${m[2]}.js`);
-            result = fs.existsSync(file) && fs.readFileSync(file, "utf8").includes('resourceInputs["tags"]');
+            const file =
+                m[1] === "index"
+                    ? path.join(root, `${m[2]}.js`)
+                    : path.join(root, m[1], `${m[2]}.js`);
+            result =
+                fs.existsSync(file) &&
+                fs.readFileSync(file, "utf8").includes('resourceInputs["tags"]');
         } catch {
             result = false;
         }
@@ -455,17 +591,25 @@ interface TagsConfig {
 
 export const requiredTags = stackPolicy<TagsConfig>({
     name: "required-tags",
-    description: "Taggable AWS resources carry the required tag keys (provider default tags are not visible per resource: pass tags explicitly).",
+    description:
+        "Taggable AWS resources carry the required tag keys (provider default tags are not visible per resource: pass tags explicitly).",
     enforcementLevel: "mandatory",
     metadata: { severity: "low", category: "governance", anchors: [] },
     config: {
-        tags: strList(["project", "environment", "managed-by"], "Required tag keys (case-sensitive)."),
+        tags: strList(
+            ["project", "environment", "managed-by"],
+            "Required tag keys (case-sensitive).",
+        ),
         ignoreTypes: strList([], "Resource type tokens not checked (e.g. aws:ec2/eip:Eip)."),
         allowEmptyValues: bool(false, "Accept a required key with an empty value."),
     },
     validate: (ctx) => {
         for (const r of ctx.resources) {
-            if (!r.type.startsWith("aws:") || ctx.config.ignoreTypes.includes(r.type) || !isTaggableAwsType(r.type)) {
+            if (
+                !r.type.startsWith("aws:") ||
+                ctx.config.ignoreTypes.includes(r.type) ||
+                !isTaggableAwsType(r.type)
+            ) {
                 continue;
             }
             // Tags unknown during preview: skip this resource only.
@@ -473,12 +617,20 @@ export const requiredTags = stackPolicy<TagsConfig>({
                 continue;
             }
             const tags = tagsOf({ tags: peekRaw(r.props, "tags") });
-            const missing = ctx.config.tags.filter((k) => tags[k] === undefined || (!ctx.config.allowEmptyValues && tags[k].trim() === ""));
+            const missing = ctx.config.tags.filter(
+                (k) =>
+                    tags[k] === undefined ||
+                    (!ctx.config.allowEmptyValues && tags[k].trim() === ""),
+            );
             if (missing.length > 0) {
                 ctx.violation(r, {
                     property: "tags",
-                    found: Object.keys(tags).length === 0 ? undefined : `keys ${fmt(Object.keys(tags))}`,
-                    awsDefault: "no tags (provider defaultTags are applied by the provider and not visible here)",
+                    found:
+                        Object.keys(tags).length === 0
+                            ? undefined
+                            : `keys ${fmt(Object.keys(tags))}`,
+                    awsDefault:
+                        "no tags (provider defaultTags are applied by the provider and not visible here)",
                     expected: `tag keys ${fmt(ctx.config.tags)} (missing ${fmt(missing)})`,
                     fix: `pass tags: { ${missing.map((k) => `"${k}": "..."`).join(", ")} } on the resource (e.g. the stack's common tags object)`,
                 });
@@ -487,4 +639,10 @@ export const requiredTags = stackPolicy<TagsConfig>({
     },
 });
 
-export const platformPolicies: GuardrailPolicy[] = [s3BucketSecure, kmsKeyRotation, snsEncrypted, logRetention, requiredTags];
+export const platformPolicies: GuardrailPolicy[] = [
+    s3BucketSecure,
+    kmsKeyRotation,
+    snsEncrypted,
+    logRetention,
+    requiredTags,
+];

@@ -53,7 +53,11 @@ interface TargetTracking {
     scaleOutCooldown?: number;
 }
 
-function checkTargetValue(tt: TargetTracking, path: string, ctx: ResourceCtx<ScalingSaneConfig>): void {
+function checkTargetValue(
+    tt: TargetTracking,
+    path: string,
+    ctx: ResourceCtx<ScalingSaneConfig>,
+): void {
     const c = ctx.config;
     const metric = tt.predefinedMetricSpecification?.predefinedMetricType;
     const value = tt.targetValue;
@@ -86,7 +90,7 @@ function checkTargetValue(tt: TargetTracking, path: string, ctx: ResourceCtx<Sca
                 property: `${path}.predefinedMetricSpecification.resourceLabel`,
                 found: label,
                 expected: "app/<lb-name>/<lb-id>/targetgroup/<tg-name>/<tg-id>",
-                fix: 'build it from the ARN suffixes: pulumi.interpolate`${alb.arnSuffix}/${targetGroup.arnSuffix}`',
+                fix: "build it from the ARN suffixes: pulumi.interpolate`${alb.arnSuffix}/${targetGroup.arnSuffix}`",
             });
         }
     }
@@ -94,7 +98,8 @@ function checkTargetValue(tt: TargetTracking, path: string, ctx: ResourceCtx<Sca
 
 export const scalingPolicySane = resourcePolicy<ScalingSaneConfig>({
     name: "scaling-policy-sane",
-    description: "Target-tracking values in range, scale-in no faster than scale-out, well-formed request-count resource labels, and room to scale (max > min).",
+    description:
+        "Target-tracking values in range, scale-in no faster than scale-out, well-formed request-count resource labels, and room to scale (max > min).",
     enforcementLevel: "mandatory",
     metadata: { severity: "medium", category: "scaling", anchors: [] },
     config: {
@@ -112,7 +117,9 @@ export const scalingPolicySane = resourcePolicy<ScalingSaneConfig>({
         check(aws.appautoscaling.Policy, (p, ctx: ResourceCtx<ScalingSaneConfig>) => {
             const tt = p.targetTrackingScalingPolicyConfiguration as TargetTracking | undefined;
             if ((p.policyType ?? "StepScaling") !== "TargetTrackingScaling" || tt === undefined) {
-                ctx.args.notApplicable(`policyType ${fmt(p.policyType ?? "StepScaling")}: checked by scale-out-reaction-budget`);
+                ctx.args.notApplicable(
+                    `policyType ${fmt(p.policyType ?? "StepScaling")}: checked by scale-out-reaction-budget`,
+                );
             }
             const path = "targetTrackingScalingPolicyConfiguration";
             checkTargetValue(tt!, path, ctx);
@@ -130,7 +137,9 @@ export const scalingPolicySane = resourcePolicy<ScalingSaneConfig>({
         check(aws.autoscaling.Policy, (p, ctx: ResourceCtx<ScalingSaneConfig>) => {
             const tt = p.targetTrackingConfiguration as TargetTracking | undefined;
             if (p.policyType !== "TargetTrackingScaling" || tt === undefined) {
-                ctx.args.notApplicable(`policyType ${fmt(p.policyType ?? "SimpleScaling")}: checked by scale-out-reaction-budget`);
+                ctx.args.notApplicable(
+                    `policyType ${fmt(p.policyType ?? "SimpleScaling")}: checked by scale-out-reaction-budget`,
+                );
             }
             checkTargetValue(tt!, "targetTrackingConfiguration", ctx);
         }),
@@ -175,13 +184,23 @@ export interface Reaction {
 }
 
 /** Seconds for an alarm to fire under sustained breach: datapointsToAlarm (default evaluationPeriods) x period. */
-export function alarmSeconds(alarm: Record<string, unknown>): { seconds: number; explanation: string } {
+export function alarmSeconds(alarm: Record<string, unknown>): {
+    seconds: number;
+    explanation: string;
+} {
     const evaluationPeriods = Number(alarm["evaluationPeriods"] ?? 1);
-    const datapoints = alarm["datapointsToAlarm"] !== undefined ? Number(alarm["datapointsToAlarm"]) : evaluationPeriods;
+    const datapoints =
+        alarm["datapointsToAlarm"] !== undefined
+            ? Number(alarm["datapointsToAlarm"])
+            : evaluationPeriods;
     let period = alarm["period"] !== undefined ? Number(alarm["period"]) : undefined;
     if (period === undefined) {
-        const queries = asArray(alarm["metricQueries"] as Array<{ metric?: { period?: number }; period?: number }>);
-        const periods = queries.map((q) => q.metric?.period ?? q.period).filter((p): p is number => typeof p === "number");
+        const queries = asArray(
+            alarm["metricQueries"] as Array<{ metric?: { period?: number }; period?: number }>,
+        );
+        const periods = queries
+            .map((q) => q.metric?.period ?? q.period)
+            .filter((p): p is number => typeof p === "number");
         period = periods.length > 0 ? Math.max(...periods) : 60;
     }
     return {
@@ -196,11 +215,14 @@ function isScaleOutStep(steps: Array<{ scalingAdjustment?: number }>): boolean {
 
 export const scaleOutReactionBudget = stackPolicy<ReactionConfig>({
     name: "scale-out-reaction-budget",
-    description: "Worst-case seconds from sustained load to a scale-out decision (alarm period x evaluation periods, plus cooldown) stay within a budget.",
+    description:
+        "Worst-case seconds from sustained load to a scale-out decision (alarm period x evaluation periods, plus cooldown) stay within a budget.",
     enforcementLevel: "mandatory",
     metadata: { severity: "medium", category: "scaling", anchors: [] },
     config: {
-        budgetSeconds: int(300, "Budget (seconds) from sustained load to a scale-out decision.", { minimum: 60 }),
+        budgetSeconds: int(300, "Budget (seconds) from sustained load to a scale-out decision.", {
+            minimum: 60,
+        }),
         targetTrackingAlarmSeconds: int(
             180,
             "Time for a target-tracking alarm AWS creates to fire (3 x 60 s datapoints).",
@@ -219,12 +241,14 @@ export const scaleOutReactionBudget = stackPolicy<ReactionConfig>({
                 );
             }
         };
-        const triggeringAlarms = (policy: PolicyResource) => alarms.filter((a) => dependsOn(a, "alarmActions", policy));
+        const triggeringAlarms = (policy: PolicyResource) =>
+            alarms.filter((a) => dependsOn(a, "alarmActions", policy));
 
         for (const p of ctx.ofType(aws.appautoscaling.Policy)) {
             const type = String(p.props["policyType"] ?? "StepScaling");
             if (type === "TargetTrackingScaling") {
-                const tt = (p.props["targetTrackingScalingPolicyConfiguration"] ?? {}) as TargetTracking;
+                const tt = (p.props["targetTrackingScalingPolicyConfiguration"] ??
+                    {}) as TargetTracking;
                 const cooldown = tt.scaleOutCooldown ?? APP_AUTOSCALING_DEFAULT_COOLDOWN;
                 over(
                     p,
@@ -275,16 +299,27 @@ export const scaleOutReactionBudget = stackPolicy<ReactionConfig>({
             let cooldown = 0;
             let cooldownNote = "step scaling uses instance warm-up, not cooldown";
             if (type === "SimpleScaling") {
-                if ((Number(p.props["scalingAdjustment"] ?? 0)) <= 0) {
+                if (Number(p.props["scalingAdjustment"] ?? 0) <= 0) {
                     continue;
                 }
                 const group = groups.find((g) => dependsOn(p, "autoscalingGroupName", g));
                 const own = p.props["cooldown"] as number | undefined;
                 const groupDefault = group?.props["defaultCooldown"] as number | undefined;
                 cooldown = own ?? groupDefault ?? ASG_DEFAULT_COOLDOWN;
-                cooldownNote = own !== undefined ? `cooldown ${cooldown} s` : groupDefault !== undefined ? `group defaultCooldown ${cooldown} s` : `cooldown ${cooldown} s (default)`;
+                cooldownNote =
+                    own !== undefined
+                        ? `cooldown ${cooldown} s`
+                        : groupDefault !== undefined
+                          ? `group defaultCooldown ${cooldown} s`
+                          : `cooldown ${cooldown} s (default)`;
             } else if (type === "StepScaling") {
-                if (!isScaleOutStep(asArray(p.props["stepAdjustments"] as Array<{ scalingAdjustment?: number }>))) {
+                if (
+                    !isScaleOutStep(
+                        asArray(
+                            p.props["stepAdjustments"] as Array<{ scalingAdjustment?: number }>,
+                        ),
+                    )
+                ) {
                     continue;
                 }
             } else {
@@ -294,7 +329,10 @@ export const scaleOutReactionBudget = stackPolicy<ReactionConfig>({
                 const al = alarmSeconds(a.props);
                 over(
                     p,
-                    { seconds: al.seconds + cooldown, explanation: `${al.explanation} on "${a.name}" + ${cooldownNote}` },
+                    {
+                        seconds: al.seconds + cooldown,
+                        explanation: `${al.explanation} on "${a.name}" + ${cooldownNote}`,
+                    },
                     `shorten the alarm (e.g. period 60 x 2-3 datapoints) and the cooldown so the sum is <= ${budget} s`,
                 );
             }

@@ -27,7 +27,10 @@ export interface EffectiveHealthCheck {
     healthyThreshold: number;
     unhealthyThreshold: number;
     /** Where each value came from: "set", "provider default" or "AWS default". */
-    source: Record<"enabled" | "interval" | "timeout" | "healthyThreshold" | "unhealthyThreshold", string>;
+    source: Record<
+        "enabled" | "interval" | "timeout" | "healthyThreshold" | "unhealthyThreshold",
+        string
+    >;
 }
 
 /**
@@ -41,7 +44,13 @@ export function effectiveHealthCheck(tg: Record<string, unknown>): EffectiveHeal
     const lambda = tg["targetType"] === "lambda";
     const block = tg["healthCheck"] as HealthCheck | undefined;
     if (block === undefined) {
-        const timeout = lambda ? 30 : ["HTTP", "HTTPS"].includes(protocol) ? 5 : protocol === "GENEVE" ? 5 : 10;
+        const timeout = lambda
+            ? 30
+            : ["HTTP", "HTTPS"].includes(protocol)
+              ? 5
+              : protocol === "GENEVE"
+                ? 5
+                : 10;
         return {
             enabled: !lambda,
             interval: lambda ? 35 : protocol === "GENEVE" ? 10 : 30,
@@ -71,7 +80,13 @@ export function effectiveHealthCheck(tg: Record<string, unknown>): EffectiveHeal
         timeout,
         healthyThreshold,
         unhealthyThreshold,
-        source: { enabled: se, interval: si, timeout: st, healthyThreshold: sh, unhealthyThreshold: su },
+        source: {
+            enabled: se,
+            interval: si,
+            timeout: st,
+            healthyThreshold: sh,
+            unhealthyThreshold: su,
+        },
     };
 }
 
@@ -82,7 +97,9 @@ function found(value: unknown, source: string): unknown {
 function checkHealth(tg: Record<string, unknown>, ctx: ResourceCtx<HealthCheckConfig>): void {
     const c = ctx.config;
     if (tg["targetType"] === "lambda") {
-        ctx.args.notApplicable("lambda target groups: AWS health checks are optional and invoke the function");
+        ctx.args.notApplicable(
+            "lambda target groups: AWS health checks are optional and invoke the function",
+        );
     }
     const hc = effectiveHealthCheck(tg);
     if (!hc.enabled) {
@@ -110,7 +127,10 @@ function checkHealth(tg: Record<string, unknown>, ctx: ResourceCtx<HealthCheckCo
             fix: `set healthCheck.timeout below interval, e.g. ${Math.max(2, Math.floor(hc.interval / 2))}`,
         });
     }
-    if (hc.healthyThreshold < c.minHealthyThreshold || hc.healthyThreshold > c.maxHealthyThreshold) {
+    if (
+        hc.healthyThreshold < c.minHealthyThreshold ||
+        hc.healthyThreshold > c.maxHealthyThreshold
+    ) {
         ctx.violation({
             property: "healthCheck.healthyThreshold",
             found: found(hc.healthyThreshold, hc.source.healthyThreshold),
@@ -118,7 +138,10 @@ function checkHealth(tg: Record<string, unknown>, ctx: ResourceCtx<HealthCheckCo
             fix: `set healthCheck.healthyThreshold between ${c.minHealthyThreshold} and ${c.maxHealthyThreshold} (e.g. 2)`,
         });
     }
-    if (hc.unhealthyThreshold < c.minUnhealthyThreshold || hc.unhealthyThreshold > c.maxUnhealthyThreshold) {
+    if (
+        hc.unhealthyThreshold < c.minUnhealthyThreshold ||
+        hc.unhealthyThreshold > c.maxUnhealthyThreshold
+    ) {
         ctx.violation({
             property: "healthCheck.unhealthyThreshold",
             found: found(hc.unhealthyThreshold, hc.source.unhealthyThreshold),
@@ -139,23 +162,45 @@ function checkHealth(tg: Record<string, unknown>, ctx: ResourceCtx<HealthCheckCo
 
 export const targetGroupHealthCheck = resourcePolicy<HealthCheckConfig>({
     name: "target-group-health-check",
-    description: "Target groups health-check their targets with a bounded interval, a timeout below it, sane thresholds and a failure detection time (interval x unhealthy threshold) within budget.",
+    description:
+        "Target groups health-check their targets with a bounded interval, a timeout below it, sane thresholds and a failure detection time (interval x unhealthy threshold) within budget.",
     enforcementLevel: "mandatory",
     metadata: { severity: "high", category: "availability", anchors: ["CKV_AWS_261"] },
     config: {
-        minIntervalSeconds: int(5, "Shortest allowed health-check interval.", { minimum: 5, maximum: 300 }),
-        maxIntervalSeconds: int(30, "Longest allowed health-check interval.", { minimum: 5, maximum: 300 }),
-        minHealthyThreshold: int(2, "Lowest healthy threshold.", { minimum: 2, maximum: 10 }),
-        maxHealthyThreshold: int(5, "Highest healthy threshold (time to admit a recovered target).", { minimum: 2, maximum: 10 }),
-        minUnhealthyThreshold: int(2, "Lowest unhealthy threshold (1 failure would flap).", { minimum: 2, maximum: 10 }),
-        maxUnhealthyThreshold: int(5, "Highest unhealthy threshold.", { minimum: 2, maximum: 10 }),
-        maxDetectionSeconds: int(30, "Budget for interval x unhealthyThreshold (seconds to mark a dead target unhealthy).", {
-            minimum: 10,
+        minIntervalSeconds: int(5, "Shortest allowed health-check interval.", {
+            minimum: 5,
+            maximum: 300,
         }),
+        maxIntervalSeconds: int(30, "Longest allowed health-check interval.", {
+            minimum: 5,
+            maximum: 300,
+        }),
+        minHealthyThreshold: int(2, "Lowest healthy threshold.", { minimum: 2, maximum: 10 }),
+        maxHealthyThreshold: int(
+            5,
+            "Highest healthy threshold (time to admit a recovered target).",
+            { minimum: 2, maximum: 10 },
+        ),
+        minUnhealthyThreshold: int(2, "Lowest unhealthy threshold (1 failure would flap).", {
+            minimum: 2,
+            maximum: 10,
+        }),
+        maxUnhealthyThreshold: int(5, "Highest unhealthy threshold.", { minimum: 2, maximum: 10 }),
+        maxDetectionSeconds: int(
+            30,
+            "Budget for interval x unhealthyThreshold (seconds to mark a dead target unhealthy).",
+            {
+                minimum: 10,
+            },
+        ),
     },
     checks: [
-        check(aws.lb.TargetGroup, (props, ctx: ResourceCtx<HealthCheckConfig>) => checkHealth(props as Record<string, unknown>, ctx)),
-        check(aws.alb.TargetGroup, (props, ctx: ResourceCtx<HealthCheckConfig>) => checkHealth(props as Record<string, unknown>, ctx)),
+        check(aws.lb.TargetGroup, (props, ctx: ResourceCtx<HealthCheckConfig>) =>
+            checkHealth(props as Record<string, unknown>, ctx),
+        ),
+        check(aws.alb.TargetGroup, (props, ctx: ResourceCtx<HealthCheckConfig>) =>
+            checkHealth(props as Record<string, unknown>, ctx),
+        ),
     ],
 });
 

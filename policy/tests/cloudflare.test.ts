@@ -15,7 +15,15 @@ function setting(id: string, value: unknown, extra: Record<string, unknown> = {}
 }
 
 function record(props: Record<string, unknown> = {}, name = "dns-apex"): EvalResource {
-    return res(DNS, name, { zoneId, name: "example.com", type: "CNAME", content: albDns, proxied: true, ttl: 1, ...props });
+    return res(DNS, name, {
+        zoneId,
+        name: "example.com",
+        type: "CNAME",
+        content: albDns,
+        proxied: true,
+        ttl: 1,
+        ...props,
+    });
 }
 
 const good = () => [setting("min_tls_version", "1.2"), setting("ssl", "strict"), record()];
@@ -26,29 +34,60 @@ describe("policy: cloudflare-min-tls", () => {
     });
 
     it("flags weak settings: min TLS 1.0 and ssl flexible/full", async () => {
-        const r = await one(P, [setting("min_tls_version", "1.0"), setting("ssl", "full"), record()]);
-        assert.match(messages(r, "setting-min_tls_version")[0], /value \(min_tls_version\) is "1\.0"; expected >= "1\.2"/);
-        assert.match(messages(r, "setting-ssl")[0], /value \(ssl\) is "full"; expected one of \["strict"\]/);
+        const r = await one(P, [
+            setting("min_tls_version", "1.0"),
+            setting("ssl", "full"),
+            record(),
+        ]);
+        assert.match(
+            messages(r, "setting-min_tls_version")[0],
+            /value \(min_tls_version\) is "1\.0"; expected >= "1\.2"/,
+        );
+        assert.match(
+            messages(r, "setting-ssl")[0],
+            /value \(ssl\) is "full"; expected one of \["strict"\]/,
+        );
     });
 
     it("flags a served zone that does not set the settings at all (Cloudflare defaults)", async () => {
         const m = messages(await one(P, [record()])).join("\n");
-        assert.match(m, /has no ZoneSetting "min_tls_version" in the stack \(Cloudflare default: 1\.0\)/);
+        assert.match(
+            m,
+            /has no ZoneSetting "min_tls_version" in the stack \(Cloudflare default: 1\.0\)/,
+        );
         assert.match(m, /has no ZoneSetting "ssl"/);
     });
 
     it("flags an ALB record that is not proxied (absent = DNS only), matched by value or by dependency", async () => {
         const absent = record();
         delete absent.props.proxied;
-        assert.match(messages(await one(P, [setting("min_tls_version", "1.2"), setting("ssl", "strict"), absent]))[0], /proxied is not set \(AWS default: false/);
+        assert.match(
+            messages(
+                await one(P, [setting("min_tls_version", "1.2"), setting("ssl", "strict"), absent]),
+            )[0],
+            /proxied is not set \(AWS default: false/,
+        );
         const lbUrn = urnOf(T.lb, "web-alb");
-        const byDep = res(DNS, "dns-www", { zoneId, name: "www", type: "CNAME", content: UNKNOWN, proxied: false }, { propertyDependencies: { content: [lbUrn] } });
-        const r = await one(P, [res(T.lb, "web-alb", {}), setting("min_tls_version", "1.2"), setting("ssl", "strict"), byDep]);
+        const byDep = res(
+            DNS,
+            "dns-www",
+            { zoneId, name: "www", type: "CNAME", content: UNKNOWN, proxied: false },
+            { propertyDependencies: { content: [lbUrn] } },
+        );
+        const r = await one(P, [
+            res(T.lb, "web-alb", {}),
+            setting("min_tls_version", "1.2"),
+            setting("ssl", "strict"),
+            byDep,
+        ]);
         assert.match(messages(r, "dns-www")[0], /proxied is false/);
     });
 
     it("ignores records that do not point at the load balancer (e.g. ACM validation CNAMEs)", async () => {
-        const validation = record({ content: "_abc.acm-validations.aws", proxied: false }, "validation");
+        const validation = record(
+            { content: "_abc.acm-validations.aws", proxied: false },
+            "validation",
+        );
         assert.deepEqual((await one(P, [validation])).violations, []);
     });
 
@@ -58,22 +97,44 @@ describe("policy: cloudflare-min-tls", () => {
         const ref = { propertyDependencies: { zoneId: [zoneUrn] } };
         assert.equal((await one(P, [zone])).violations.length, 2);
         const settings = [
-            res(SETTING, "tls", { zoneId: UNKNOWN, settingId: "min_tls_version", value: "1.3" }, ref),
+            res(
+                SETTING,
+                "tls",
+                { zoneId: UNKNOWN, settingId: "min_tls_version", value: "1.3" },
+                ref,
+            ),
             res(SETTING, "ssl", { zoneId: UNKNOWN, settingId: "ssl", value: "strict" }, ref),
         ];
         assert.deepEqual((await one(P, [zone, ...settings])).violations, []);
     });
 
     it("config: minTlsVersion 1.3, allowed SSL modes and proxied requirement change the verdict", async () => {
-        assert.equal((await one(P, good(), { [P]: { minTlsVersion: "1.3" } })).violations.length, 1);
+        assert.equal(
+            (await one(P, good(), { [P]: { minTlsVersion: "1.3" } })).violations.length,
+            1,
+        );
         const full = [setting("min_tls_version", "1.2"), setting("ssl", "full"), record()];
-        assert.deepEqual((await one(P, full, { [P]: { allowedSslModes: ["strict", "full"] } })).violations, []);
-        const unproxied = [setting("min_tls_version", "1.2"), setting("ssl", "strict"), record({ proxied: false })];
-        assert.deepEqual((await one(P, unproxied, { [P]: { requireProxiedOriginRecords: false } })).violations, []);
+        assert.deepEqual(
+            (await one(P, full, { [P]: { allowedSslModes: ["strict", "full"] } })).violations,
+            [],
+        );
+        const unproxied = [
+            setting("min_tls_version", "1.2"),
+            setting("ssl", "strict"),
+            record({ proxied: false }),
+        ];
+        assert.deepEqual(
+            (await one(P, unproxied, { [P]: { requireProxiedOriginRecords: false } })).violations,
+            [],
+        );
     });
 
     it("does not judge a setting whose value is unknown during preview", async () => {
-        const r = await one(P, [setting("min_tls_version", UNKNOWN), setting("ssl", "strict"), record()]);
+        const r = await one(P, [
+            setting("min_tls_version", UNKNOWN),
+            setting("ssl", "strict"),
+            record(),
+        ]);
         assert.deepEqual(r.violations, []);
     });
 

@@ -9,10 +9,18 @@ describe("config/policyAgreement mirrors the pack", () => {
         it(`${name}: same default level and settings as the pack's schema`, () => {
             const policy = policies.find((p) => p.name === name);
             assert.ok(policy, `the pack has no policy ${name}`);
-            assert.equal(mirrored.enforcementLevel, policy.enforcementLevel, `${name} default level`);
+            assert.equal(
+                mirrored.enforcementLevel,
+                policy.enforcementLevel,
+                `${name} default level`,
+            );
             for (const [setting, value] of Object.entries(mirrored)) {
                 if (setting !== "enforcementLevel") {
-                    assert.deepEqual(policy.configSchema.properties[setting]?.default, value, `${name}.${setting}`);
+                    assert.deepEqual(
+                        policy.configSchema.properties[setting]?.default,
+                        value,
+                        `${name}.${setting}`,
+                    );
                 }
             }
         });

@@ -1,14 +1,22 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { PackConfig, PolicyConfigError, evaluatePolicies, resolveConfig, sharedAnalyzer } from "../evaluate";
+import {
+    PackConfig,
+    PolicyConfigError,
+    evaluatePolicies,
+    resolveConfig,
+    sharedAnalyzer,
+} from "../evaluate";
 import { PolicyInfo } from "../../scripts/plan/analyzer";
 import { policies } from "../policies";
 import { globMatch } from "../policies/lib";
 import { T, UNKNOWN, evaluate, one, res, secret } from "./helpers";
 
 function readConfig(stack: string): PackConfig {
-    return JSON.parse(fs.readFileSync(path.join(__dirname, "..", "config", `${stack}.json`), "utf8")) as PackConfig;
+    return JSON.parse(
+        fs.readFileSync(path.join(__dirname, "..", "config", `${stack}.json`), "utf8"),
+    ) as PackConfig;
 }
 
 describe("policy framework: pack metadata", () => {
@@ -31,12 +39,28 @@ describe("policy framework: pack metadata", () => {
 
     it("exposes the issue's public policy names", () => {
         const expected = [
-            "alb-https-tls12", "alb-http-redirects-to-https", "alb-no-fixed-health-response", "alb-multi-az",
-            "alb-deletion-protection", "alb-drop-invalid-headers", "alb-waf-attached", "alb-access-logs",
-            "target-group-health-check", "min-instances", "multi-az-compute", "asg-elb-health-check",
-            "scaling-policy-sane", "scale-out-reaction-budget", "ecs-deployment-circuit-breaker",
-            "asg-instance-refresh", "ecs-task-hardening", "launch-template-imdsv2", "ebs-encrypted", "no-public-ip-app",
-            "alb-desync-mitigation", "launch-template-monitoring",
+            "alb-https-tls12",
+            "alb-http-redirects-to-https",
+            "alb-no-fixed-health-response",
+            "alb-multi-az",
+            "alb-deletion-protection",
+            "alb-drop-invalid-headers",
+            "alb-waf-attached",
+            "alb-access-logs",
+            "target-group-health-check",
+            "min-instances",
+            "multi-az-compute",
+            "asg-elb-health-check",
+            "scaling-policy-sane",
+            "scale-out-reaction-budget",
+            "ecs-deployment-circuit-breaker",
+            "asg-instance-refresh",
+            "ecs-task-hardening",
+            "launch-template-imdsv2",
+            "ebs-encrypted",
+            "no-public-ip-app",
+            "alb-desync-mitigation",
+            "launch-template-monitoring",
         ];
         const names = policies.map((p) => p.name);
         for (const n of expected) {
@@ -67,8 +91,18 @@ describe("policy framework: config", () => {
     it("prod makes deletion protection mandatory, dev advisory", async () => {
         const lb = res(T.lb, "alb", { subnets: ["a", "b"], dropInvalidHeaderFields: true });
         const only = ["alb-deletion-protection"];
-        const prod = await evaluatePolicies({ resources: [lb], policies, config: readConfig("prod"), only });
-        const dev = await evaluatePolicies({ resources: [lb], policies, config: readConfig("dev"), only });
+        const prod = await evaluatePolicies({
+            resources: [lb],
+            policies,
+            config: readConfig("prod"),
+            only,
+        });
+        const dev = await evaluatePolicies({
+            resources: [lb],
+            policies,
+            config: readConfig("dev"),
+            only,
+        });
         assert.equal(prod.violations[0].enforcementLevel, "mandatory");
         assert.equal(dev.violations[0].enforcementLevel, "advisory");
     });
@@ -100,13 +134,21 @@ describe("policy framework: config", () => {
         assert.equal(resolved["multi-az-compute"].properties.minSubnets, 2);
         assert.deepEqual(resolved["multi-az-compute"].properties.exemptions, []);
         // Unset on the wire would read as advisory: every policy gets its own level from the server.
-        assert.equal(resolved["min-instances"].enforcementLevel, served.find((p) => p.name === "min-instances")!.enforcementLevel);
+        assert.equal(
+            resolved["min-instances"].enforcementLevel,
+            served.find((p) => p.name === "min-instances")!.enforcementLevel,
+        );
     });
 
     it("refuses bad config through evaluate before analysing anything", async () => {
         await assert.rejects(
-            evaluatePolicies({ resources: [res(T.lb, "alb", {})], config: { "alb-multi-az": { minSubnets: 0 } } }),
-            (e: unknown) => e instanceof PolicyConfigError && /"alb-multi-az"\.minSubnets: 0 is below the minimum/.test(e.message),
+            evaluatePolicies({
+                resources: [res(T.lb, "alb", {})],
+                config: { "alb-multi-az": { minSubnets: 0 } },
+            }),
+            (e: unknown) =>
+                e instanceof PolicyConfigError &&
+                /"alb-multi-az"\.minSubnets: 0 is below the minimum/.test(e.message),
         );
     });
 
@@ -118,32 +160,57 @@ describe("policy framework: config", () => {
 });
 
 describe("policy framework: exemptions", () => {
-    const vol = (name: string, tags?: Record<string, string>) => res(T.ebsVolume, name, { availabilityZone: "a", ...(tags ? { tags } : {}) });
+    const vol = (name: string, tags?: Record<string, string>) =>
+        res(T.ebsVolume, name, { availabilityZone: "a", ...(tags ? { tags } : {}) });
 
     it("matches config exemptions by glob on the name or the URN", () => {
         assert.ok(globMatch("*-worker-*", "wp-dev-worker-jobs-service"));
-        assert.ok(globMatch("urn:pulumi:*::aws:ebs/volume:Volume::scratch?", "urn:pulumi:test::web-platform::aws:ebs/volume:Volume::scratch1"));
+        assert.ok(
+            globMatch(
+                "urn:pulumi:*::aws:ebs/volume:Volume::scratch?",
+                "urn:pulumi:test::web-platform::aws:ebs/volume:Volume::scratch1",
+            ),
+        );
         assert.ok(!globMatch("web", "web-alb"));
     });
 
     it("a config exemption on a resource policy is reported as not applicable with the reason, others still fail", async () => {
         const r = await one("ebs-encrypted", [vol("scratch"), vol("data")], {
-            "ebs-encrypted": { exemptions: [{ resource: "urn:pulumi:*::scratch", reason: "ephemeral scratch" }] },
+            "ebs-encrypted": {
+                exemptions: [{ resource: "urn:pulumi:*::scratch", reason: "ephemeral scratch" }],
+            },
         });
-        assert.deepEqual(r.violations.map((v) => v.name), ["data"]);
+        assert.deepEqual(
+            r.violations.map((v) => v.name),
+            ["data"],
+        );
         assert.equal(r.notApplicable.length, 1);
         assert.match(r.notApplicable[0].reason, /^exempted: ephemeral scratch \[config exemption/);
         assert.match(r.notApplicable[0].urn!, /scratch$/);
     });
 
     it("a tag exemption is reported even when the resource complies (nothing suppressed)", async () => {
-        const ok = res(T.ebsVolume, "ok", { availabilityZone: "a", encrypted: true, tags: { "guardrails:exempt:ebs-encrypted": "approved" } });
+        const ok = res(T.ebsVolume, "ok", {
+            availabilityZone: "a",
+            encrypted: true,
+            tags: { "guardrails:exempt:ebs-encrypted": "approved" },
+        });
         const r = await one("ebs-encrypted", [ok]);
         assert.match(r.notApplicable[0].reason, /exempted: approved .*no findings to suppress/);
     });
 
     it("ASG tag lists carry exemptions too", async () => {
-        const g = res(T.asg, "g", { minSize: 1, maxSize: 3, tags: [{ key: "guardrails:exempt:min-instances", value: "batch group", propagateAtLaunch: false }] });
+        const g = res(T.asg, "g", {
+            minSize: 1,
+            maxSize: 3,
+            tags: [
+                {
+                    key: "guardrails:exempt:min-instances",
+                    value: "batch group",
+                    propagateAtLaunch: false,
+                },
+            ],
+        });
         const r = await one("min-instances", [g]);
         assert.deepEqual(r.violations, []);
         assert.match(r.notApplicable[0].reason, /batch group/);
@@ -151,18 +218,28 @@ describe("policy framework: exemptions", () => {
 
     it("a stack policy drops exempted findings and lists them in one not-applicable note", async () => {
         const a = res(T.lb, "public-a", {});
-        const b = res(T.lb, "public-b", { tags: { "guardrails:exempt:alb-waf-attached": "WAF at the CDN" } });
+        const b = res(T.lb, "public-b", {
+            tags: { "guardrails:exempt:alb-waf-attached": "WAF at the CDN" },
+        });
         const c = res(T.lb, "public-c", {});
         const r = await one("alb-waf-attached", [a, b, c], {
             "alb-waf-attached": { exemptions: [{ resource: "public-c", reason: "staging only" }] },
         });
-        assert.deepEqual(r.violations.map((v) => v.name), ["public-a"]);
+        assert.deepEqual(
+            r.violations.map((v) => v.name),
+            ["public-a"],
+        );
         assert.equal(r.notApplicable.length, 1);
-        assert.match(r.notApplicable[0].reason, /public-b: WAF at the CDN .*; public-c: staging only/);
+        assert.match(
+            r.notApplicable[0].reason,
+            /public-b: WAF at the CDN .*; public-c: staging only/,
+        );
     });
 
     it("an exemption tag that is unknown during preview skips instead of flagging", async () => {
-        const r = await one("ebs-encrypted", [res(T.ebsVolume, "v", { availabilityZone: "a", tags: UNKNOWN })]);
+        const r = await one("ebs-encrypted", [
+            res(T.ebsVolume, "v", { availabilityZone: "a", tags: UNKNOWN }),
+        ]);
         assert.deepEqual(r.violations, []);
         assert.equal(r.skippedUnknown.length, 1);
     });
@@ -170,7 +247,10 @@ describe("policy framework: exemptions", () => {
 
 describe("policy framework: engine-faithful props", () => {
     it("unwraps secrets for the policy and skips it on an unknown value, as the server does", async () => {
-        const secretPassword = res("aws:rds/instance:Instance", "db", { password: secret("s3cret-value-9"), instanceClass: "db.t4g.micro" });
+        const secretPassword = res("aws:rds/instance:Instance", "db", {
+            password: secret("s3cret-value-9"),
+            instanceClass: "db.t4g.micro",
+        });
         const r = await one("rds-managed-password", [secretPassword]);
         assert.ok(r.violations.length > 0);
         assert.doesNotMatch(JSON.stringify(r), /s3cret-value-9/);
@@ -180,8 +260,12 @@ describe("policy framework: engine-faithful props", () => {
     });
 
     it("stack policies see outputs when given (e.g. a known ARN to match by value)", async () => {
-        const arn = "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/web/0123456789abcdef";
-        const lb = { ...res(T.lb, "alb", { subnets: ["a", "b"] }), outputs: { subnets: ["a", "b"], arn } };
+        const arn =
+            "arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/web/0123456789abcdef";
+        const lb = {
+            ...res(T.lb, "alb", { subnets: ["a", "b"] }),
+            outputs: { subnets: ["a", "b"], arn },
+        };
         const assoc = res(T.waf, "assoc", { resourceArn: arn, webAclArn: "arn:acl" });
         assert.deepEqual((await one("alb-waf-attached", [lb, assoc])).violations, []);
         const inputsOnly = res(T.lb, "alb", { subnets: ["a", "b"] });

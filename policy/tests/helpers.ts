@@ -23,8 +23,16 @@ export interface ResOptions {
 }
 
 /** A resource with wire props; dependencies by URN. */
-export function res(type: string, name: string, props: Record<string, unknown>, opts: ResOptions = {}): EvalResource {
-    const deps = new Set([...(opts.dependencies ?? []), ...Object.values(opts.propertyDependencies ?? {}).flat()]);
+export function res(
+    type: string,
+    name: string,
+    props: Record<string, unknown>,
+    opts: ResOptions = {},
+): EvalResource {
+    const deps = new Set([
+        ...(opts.dependencies ?? []),
+        ...Object.values(opts.propertyDependencies ?? {}).flat(),
+    ]);
     return {
         urn: urnOf(type, name),
         type,
@@ -45,7 +53,10 @@ export interface RunOptions {
 }
 
 /** Evaluate the pack over resources, the way the engine would. */
-export function evaluate(resources: EvalResource[], opts: RunOptions = {}): Promise<EvaluationResult> {
+export function evaluate(
+    resources: EvalResource[],
+    opts: RunOptions = {},
+): Promise<EvaluationResult> {
     return evaluatePolicies({
         resources,
         policies,
@@ -57,7 +68,11 @@ export function evaluate(resources: EvalResource[], opts: RunOptions = {}): Prom
 }
 
 /** Evaluate a single policy and return its result. */
-export async function one(policy: string, resources: EvalResource[], config?: PackConfig): Promise<EvaluationResult> {
+export async function one(
+    policy: string,
+    resources: EvalResource[],
+    config?: PackConfig,
+): Promise<EvaluationResult> {
     return evaluate(resources, { only: [policy], config });
 }
 

@@ -5,19 +5,34 @@ import * as fs from "fs";
 import * as path from "path";
 import { EngineRun } from "../../scripts/plan/engine";
 import { runStack } from "../../tests/helpers/stack";
-import { EvalResource, EvaluationResult, PackConfig, evaluatePolicies, fromRegistered } from "../evaluate";
+import {
+    EvalResource,
+    EvaluationResult,
+    PackConfig,
+    evaluatePolicies,
+    fromRegistered,
+} from "../evaluate";
 import { policies } from "../policies";
 
 function packConfig(stack: string): PackConfig {
-    return JSON.parse(fs.readFileSync(path.join(__dirname, "..", "config", `${stack}.json`), "utf8")) as PackConfig;
+    return JSON.parse(
+        fs.readFileSync(path.join(__dirname, "..", "config", `${stack}.json`), "utf8"),
+    ) as PackConfig;
 }
 
 function evaluate(resources: EvalResource[], stack: string): Promise<EvaluationResult> {
-    return evaluatePolicies({ resources, policies, config: packConfig(stack), packEnforcementLevel: "mandatory" });
+    return evaluatePolicies({
+        resources,
+        policies,
+        config: packConfig(stack),
+        packEnforcementLevel: "mandatory",
+    });
 }
 
 function describeViolations(r: EvaluationResult): string {
-    return r.violations.map((v) => `[${v.enforcementLevel}] ${v.policyName}: ${v.message}`).join("\n");
+    return r.violations
+        .map((v) => `[${v.enforcementLevel}] ${v.policyName}: ${v.message}`)
+        .join("\n");
 }
 
 for (const stack of ["dev", "prod"]) {
@@ -34,11 +49,18 @@ for (const stack of ["dev", "prod"]) {
 
         it("has no mandatory violation with policy/config/" + stack + ".json", () => {
             const mandatory = result.violations.filter((v) => v.enforcementLevel === "mandatory");
-            assert.deepEqual(mandatory.map((v) => `${v.policyName}: ${v.message}`), [], describeViolations(result));
+            assert.deepEqual(
+                mandatory.map((v) => `${v.policyName}: ${v.message}`),
+                [],
+                describeViolations(result),
+            );
         });
 
         it("judges the stack for real: dev's relaxed settings are advisory findings, prod has none of them", () => {
-            const levels = (policy: string) => result.violations.filter((v) => v.policyName === policy).map((v) => v.enforcementLevel);
+            const levels = (policy: string) =>
+                result.violations
+                    .filter((v) => v.policyName === policy)
+                    .map((v) => v.enforcementLevel);
             // dev turns deletion protection and Multi-AZ off, which prod.json would block.
             for (const policy of ["alb-deletion-protection", "rds-multi-az"]) {
                 assert.deepEqual(levels(policy), stack === "dev" ? ["advisory"] : [], policy);
@@ -47,44 +69,104 @@ for (const stack of ["dev", "prod"]) {
 
         it("the config file names only policies of the pack, with valid settings", () => {
             const names = new Set(policies.map((p) => p.name));
-            assert.deepEqual(Object.keys(packConfig(stack)).filter((k) => !names.has(k)), []);
+            assert.deepEqual(
+                Object.keys(packConfig(stack)).filter((k) => !names.has(k)),
+                [],
+            );
         });
 
         it("the Checkov-gap checks pass on the platform's databases, rules, groups and bucket, and see a regression", async () => {
-            for (const p of ["rds-operational-hardening", "sg-rule-descriptions", "sg-attached", "s3-bucket-secure"]) {
-                assert.deepEqual(result.violations.filter((v) => v.policyName === p).map((v) => v.message), [], p);
+            for (const p of [
+                "rds-operational-hardening",
+                "sg-rule-descriptions",
+                "sg-attached",
+                "s3-bucket-secure",
+            ]) {
+                assert.deepEqual(
+                    result.violations.filter((v) => v.policyName === p).map((v) => v.message),
+                    [],
+                    p,
+                );
             }
-            assert.ok(resources.some((r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"));
+            assert.ok(
+                resources.some(
+                    (r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+                ),
+            );
             const level = stack === "prod" ? "mandatory" : "advisory";
-            const regressed = resources.map((r) => {
-                if (r.type === "aws:rds/instance:Instance") {
-                    return { ...r, props: { ...r.props, monitoringInterval: 0, caCertIdentifier: "rds-ca-2019" } };
-                }
-                if (r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" && /-data-db-from-web$/.test(r.name)) {
-                    return { ...r, props: { ...r.props, description: undefined } };
-                }
-                return r;
-            }).filter((r) => r.type !== "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration");
+            const regressed = resources
+                .map((r) => {
+                    if (r.type === "aws:rds/instance:Instance") {
+                        return {
+                            ...r,
+                            props: {
+                                ...r.props,
+                                monitoringInterval: 0,
+                                caCertIdentifier: "rds-ca-2019",
+                            },
+                        };
+                    }
+                    if (
+                        r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" &&
+                        /-data-db-from-web$/.test(r.name)
+                    ) {
+                        return { ...r, props: { ...r.props, description: undefined } };
+                    }
+                    return r;
+                })
+                .filter(
+                    (r) =>
+                        r.type !==
+                        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+                );
             const after = await evaluate(regressed, stack);
-            const found = (p: string) => after.violations.filter((v) => v.policyName === p).map((v) => v.enforcementLevel);
-            const instances = resources.filter((r) => r.type === "aws:rds/instance:Instance").length;
-            assert.deepEqual(found("rds-operational-hardening"), Array(instances * 2).fill(level), describeViolations(after));
+            const found = (p: string) =>
+                after.violations.filter((v) => v.policyName === p).map((v) => v.enforcementLevel);
+            const instances = resources.filter(
+                (r) => r.type === "aws:rds/instance:Instance",
+            ).length;
+            assert.deepEqual(
+                found("rds-operational-hardening"),
+                Array(instances * 2).fill(level),
+                describeViolations(after),
+            );
             assert.deepEqual(found("sg-rule-descriptions"), ["mandatory"]);
             assert.deepEqual(found("s3-bucket-secure"), [level]);
         });
 
         it("the stack-level checks see the stack: removing its alarms or its TLS parameter is caught", async () => {
-            const noAlarms = await evaluate(resources.filter((r) => r.type !== "aws:cloudwatch/metricAlarm:MetricAlarm"), stack);
-            const alarmFindings = noAlarms.violations.filter((v) => v.policyName === "alarm-coverage");
-            assert.ok(alarmFindings.some((v) => v.type === "aws:rds/instance:Instance"), describeViolations(noAlarms));
+            const noAlarms = await evaluate(
+                resources.filter((r) => r.type !== "aws:cloudwatch/metricAlarm:MetricAlarm"),
+                stack,
+            );
+            const alarmFindings = noAlarms.violations.filter(
+                (v) => v.policyName === "alarm-coverage",
+            );
+            assert.ok(
+                alarmFindings.some((v) => v.type === "aws:rds/instance:Instance"),
+                describeViolations(noAlarms),
+            );
             assert.ok(alarmFindings.some((v) => v.type === "aws:lb/loadBalancer:LoadBalancer"));
             const noTls = resources.map((r) =>
                 r.type === "aws:rds/parameterGroup:ParameterGroup"
-                    ? { ...r, props: { ...r.props, parameters: (r.props.parameters as Array<{ name: string }>).filter((p) => p.name !== "rds.force_ssl") } }
+                    ? {
+                          ...r,
+                          props: {
+                              ...r.props,
+                              parameters: (r.props.parameters as Array<{ name: string }>).filter(
+                                  (p) => p.name !== "rds.force_ssl",
+                              ),
+                          },
+                      }
                     : r,
             );
             const tls = await evaluate(noTls, stack);
-            assert.equal(tls.violations.filter((v) => v.policyName === "rds-force-tls" && v.enforcementLevel === "mandatory").length, 1);
+            assert.equal(
+                tls.violations.filter(
+                    (v) => v.policyName === "rds-force-tls" && v.enforcementLevel === "mandatory",
+                ).length,
+                1,
+            );
         });
     });
 }
@@ -104,20 +186,41 @@ describe("policy pack on the prod stack in EC2 mode (launch template, ASG)", () 
 
     it("has no mandatory violation, and the platform's own launch template, task roles and ALB pass the new checks", () => {
         const mandatory = result.violations.filter((v) => v.enforcementLevel === "mandatory");
-        assert.deepEqual(mandatory.map((v) => `${v.policyName}: ${v.message}`), [], describeViolations(result));
-        assert.ok(resources.some((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate"), "EC2 mode builds a launch template");
-        for (const p of ["launch-template-monitoring", "alb-desync-mitigation", "ecs-task-hardening", "alb-https-tls12"]) {
-            assert.deepEqual(result.violations.filter((v) => v.policyName === p), [], p);
+        assert.deepEqual(
+            mandatory.map((v) => `${v.policyName}: ${v.message}`),
+            [],
+            describeViolations(result),
+        );
+        assert.ok(
+            resources.some((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate"),
+            "EC2 mode builds a launch template",
+        );
+        for (const p of [
+            "launch-template-monitoring",
+            "alb-desync-mitigation",
+            "ecs-task-hardening",
+            "alb-https-tls12",
+        ]) {
+            assert.deepEqual(
+                result.violations.filter((v) => v.policyName === p),
+                [],
+                p,
+            );
         }
     });
 
     it("catches the launch template with detailed monitoring removed (mandatory in prod.json)", async () => {
         const off = resources.map((r) =>
-            r.type === "aws:ec2/launchTemplate:LaunchTemplate" ? { ...r, props: { ...r.props, monitoring: { enabled: false } } } : r,
+            r.type === "aws:ec2/launchTemplate:LaunchTemplate"
+                ? { ...r, props: { ...r.props, monitoring: { enabled: false } } }
+                : r,
         );
         const r = await evaluate(off, "prod");
         const found = r.violations.filter((v) => v.policyName === "launch-template-monitoring");
-        assert.deepEqual(found.map((v) => v.enforcementLevel), ["mandatory"]);
+        assert.deepEqual(
+            found.map((v) => v.enforcementLevel),
+            ["mandatory"],
+        );
     });
 });
 
@@ -128,14 +231,22 @@ describe("policy pack on the dev stack: the platform's task definitions use dist
         const tds = resources.filter((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition");
         assert.ok(tds.length >= 2, "web and worker task definitions");
         for (const td of tds) {
-            assert.ok(typeof td.props.executionRoleArn === "string" && typeof td.props.taskRoleArn === "string", td.name);
+            assert.ok(
+                typeof td.props.executionRoleArn === "string" &&
+                    typeof td.props.taskRoleArn === "string",
+                td.name,
+            );
             assert.notEqual(td.props.executionRoleArn, td.props.taskRoleArn, td.name);
         }
         const shared = resources.map((r) =>
-            r.type === "aws:ecs/taskDefinition:TaskDefinition" ? { ...r, props: { ...r.props, taskRoleArn: r.props.executionRoleArn } } : r,
+            r.type === "aws:ecs/taskDefinition:TaskDefinition"
+                ? { ...r, props: { ...r.props, taskRoleArn: r.props.executionRoleArn } }
+                : r,
         );
         const r = await evaluate(shared, "dev");
-        const found = r.violations.filter((v) => v.policyName === "ecs-task-hardening" && /taskRoleArn/.test(v.message));
+        const found = r.violations.filter(
+            (v) => v.policyName === "ecs-task-hardening" && /taskRoleArn/.test(v.message),
+        );
         assert.equal(found.length, tds.length);
         assert.ok(found.every((v) => v.enforcementLevel === "mandatory"));
     });
@@ -149,14 +260,26 @@ describe("policy pack on the prod stack: the service-access checks see the platf
 
     before(async () => {
         fargate = (await runStack("prod")).resources.map(fromRegistered);
-        ec2 = (await runStack("prod", { "web-platform:compute": { mode: "ec2" }, "web-platform:scaling": { memoryTarget: null } })).resources.map(fromRegistered);
+        ec2 = (
+            await runStack("prod", {
+                "web-platform:compute": { mode: "ec2" },
+                "web-platform:scaling": { memoryTarget: null },
+            })
+        ).resources.map(fromRegistered);
     });
 
     it("pass as built: the alarm key admits CloudWatch, every non-data group has egress, the ASG pins its template version", async () => {
         for (const policy of ["kms-key-policy-admits-services", "sg-egress-defined"]) {
-            assert.deepEqual((await found(fargate, policy)).map((v) => v.message), [], policy);
+            assert.deepEqual(
+                (await found(fargate, policy)).map((v) => v.message),
+                [],
+                policy,
+            );
         }
-        assert.deepEqual((await found(ec2, "asg-launch-template-version-pinned")).map((v) => v.message), []);
+        assert.deepEqual(
+            (await found(ec2, "asg-launch-template-version-pinned")).map((v) => v.message),
+            [],
+        );
     });
 
     it("catch each regression: CloudWatch removed from the alarm key, the ALB's egress rule removed, the ASG on $Latest", async () => {
@@ -164,21 +287,45 @@ describe("policy pack on the prod stack: the service-access checks see the platf
             if (r.type !== "aws:kms/key:Key" || typeof r.props.policy !== "string") {
                 return r;
             }
-            const doc = JSON.parse(r.props.policy) as { Statement: Array<{ Principal?: { Service?: string } }> };
-            const Statement = doc.Statement.filter((s) => s.Principal?.Service !== "cloudwatch.amazonaws.com");
+            const doc = JSON.parse(r.props.policy) as {
+                Statement: Array<{ Principal?: { Service?: string } }>;
+            };
+            const Statement = doc.Statement.filter(
+                (s) => s.Principal?.Service !== "cloudwatch.amazonaws.com",
+            );
             return { ...r, props: { ...r.props, policy: JSON.stringify({ ...doc, Statement }) } };
         });
         const kms = await found(noCloudWatch, "kms-key-policy-admits-services");
-        assert.deepEqual(kms.map((v) => [v.enforcementLevel, v.name]), [["mandatory", "web-platform-prod-monitoring-alarm-key"]]);
+        assert.deepEqual(
+            kms.map((v) => [v.enforcementLevel, v.name]),
+            [["mandatory", "web-platform-prod-monitoring-alarm-key"]],
+        );
 
         const noAlbEgress = fargate.filter((r) => !/-app-from-alb-egress$/.test(r.name));
         const sg = await found(noAlbEgress, "sg-egress-defined");
-        assert.deepEqual(sg.map((v) => [v.enforcementLevel, v.name]), [["mandatory", "web-platform-prod-lb-sg"]]);
+        assert.deepEqual(
+            sg.map((v) => [v.enforcementLevel, v.name]),
+            [["mandatory", "web-platform-prod-lb-sg"]],
+        );
 
-        const latest = ec2.map((r) => r.type === "aws:autoscaling/group:Group"
-            ? { ...r, props: { ...r.props, launchTemplate: { ...(r.props.launchTemplate as Record<string, unknown>), version: "$Latest" } } }
-            : r);
+        const latest = ec2.map((r) =>
+            r.type === "aws:autoscaling/group:Group"
+                ? {
+                      ...r,
+                      props: {
+                          ...r.props,
+                          launchTemplate: {
+                              ...(r.props.launchTemplate as Record<string, unknown>),
+                              version: "$Latest",
+                          },
+                      },
+                  }
+                : r,
+        );
         const asg = await found(latest, "asg-launch-template-version-pinned");
-        assert.deepEqual(asg.map((v) => v.enforcementLevel), ["mandatory"]);
+        assert.deepEqual(
+            asg.map((v) => v.enforcementLevel),
+            ["mandatory"],
+        );
     });
 });

@@ -17,7 +17,10 @@ export interface BackendSelection {
 }
 
 export class BackendConfigError extends Error {
-    constructor(message: string, public readonly hint: string) {
+    constructor(
+        message: string,
+        public readonly hint: string,
+    ) {
         super(message);
         this.name = "BackendConfigError";
     }
@@ -32,7 +35,10 @@ export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
  * Pure: picks the backend from environment variables. Throws BackendConfigError when the local
  * backend would need a passphrase that is not there.
  */
-export function selectBackend(env: NodeJS.ProcessEnv, stateDir: string = defaultStateDir(env)): BackendSelection {
+export function selectBackend(
+    env: NodeJS.ProcessEnv,
+    stateDir: string = defaultStateDir(env),
+): BackendSelection {
     const base: Record<string, string> = { PULUMI_SKIP_UPDATE_CHECK: "true" };
     // Passphrase (or a file holding it) is passed through when present: DIY backends need it.
     for (const name of ["PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE"]) {
@@ -45,11 +51,19 @@ export function selectBackend(env: NodeJS.ProcessEnv, stateDir: string = default
         return {
             kind: "cloud",
             url: url || undefined,
-            envVars: { ...base, PULUMI_ACCESS_TOKEN: env.PULUMI_ACCESS_TOKEN, ...(url ? { PULUMI_BACKEND_URL: url } : {}) },
+            envVars: {
+                ...base,
+                PULUMI_ACCESS_TOKEN: env.PULUMI_ACCESS_TOKEN,
+                ...(url ? { PULUMI_BACKEND_URL: url } : {}),
+            },
         };
     }
     if (url) {
-        return { kind: url.startsWith("https://") ? "cloud" : "url", url, envVars: { ...base, PULUMI_BACKEND_URL: url } };
+        return {
+            kind: url.startsWith("https://") ? "cloud" : "url",
+            url,
+            envVars: { ...base, PULUMI_BACKEND_URL: url },
+        };
     }
     if (!env.PULUMI_CONFIG_PASSPHRASE && !env.PULUMI_CONFIG_PASSPHRASE_FILE) {
         throw new BackendConfigError(
@@ -58,7 +72,10 @@ export function selectBackend(env: NodeJS.ProcessEnv, stateDir: string = default
         );
     }
     if (!path.isAbsolute(stateDir)) {
-        throw new BackendConfigError(`state directory ${JSON.stringify(stateDir)} must be an absolute path`, "set PORTAL_STATE_DIR to an absolute path");
+        throw new BackendConfigError(
+            `state directory ${JSON.stringify(stateDir)} must be an absolute path`,
+            "set PORTAL_STATE_DIR to an absolute path",
+        );
     }
     const fileUrl = `file://${stateDir}`;
     return {

@@ -40,13 +40,22 @@ export function checkOverrideShape(overrides: ConfigOverrides): FieldError[] {
         for (const [key, value] of Object.entries(map)) {
             const field = `${group}.${key}`;
             if (!CONFIG_KEY_RE.test(key)) {
-                errors.push({ field, message: `invalid config key: use "namespace:key" (letters, digits, "-", "_"), e.g. "${NAMESPACE}:capacity"` });
+                errors.push({
+                    field,
+                    message: `invalid config key: use "namespace:key" (letters, digits, "-", "_"), e.g. "${NAMESPACE}:capacity"`,
+                });
             } else if (!key.startsWith(`${NAMESPACE}:`) && !EXTERNAL_KEYS.includes(key)) {
-                errors.push({ field, message: `not settable through the portal: only ${NAMESPACE}:* and ${EXTERNAL_KEYS.join(", ")}` });
+                errors.push({
+                    field,
+                    message: `not settable through the portal: only ${NAMESPACE}:* and ${EXTERNAL_KEYS.join(", ")}`,
+                });
             } else if (seen.has(key)) {
                 errors.push({ field, message: "given both as plain config and as a secret" });
             } else if (value === null || value === undefined) {
-                errors.push({ field, message: "needs a value (removing keys is not supported through the portal)" });
+                errors.push({
+                    field,
+                    message: "needs a value (removing keys is not supported through the portal)",
+                });
             }
             seen.add(key);
         }
@@ -68,7 +77,8 @@ export interface ValidatedConfig {
 
 export function projectName(workDir: string): string {
     try {
-        const doc = yaml.load(fs.readFileSync(path.join(workDir, "Pulumi.yaml"), "utf8")) as { name?: string } | undefined;
+        const doc = yaml.load(fs.readFileSync(path.join(workDir, "Pulumi.yaml"), "utf8")) as
+            { name?: string } | undefined;
         return doc?.name ?? NAMESPACE;
     } catch {
         return NAMESPACE;
@@ -101,13 +111,25 @@ function redact(text: string, secrets: string[]): string {
  * a missing cloudflare:apiToken with a placeholder (as the offline plan does); `"engine"` requires it.
  * Throws AutomationError (invalid-request or config-invalid) listing every problem.
  */
-export function validateConfig(stack: string, overrides: ConfigOverrides, opts: { workDir: string; mode: "plan" | "engine" }): ValidatedConfig {
+export function validateConfig(
+    stack: string,
+    overrides: ConfigOverrides,
+    opts: { workDir: string; mode: "plan" | "engine" },
+): ValidatedConfig {
     if (!isValidStackName(stack)) {
-        throw new AutomationError({ kind: "invalid-request", message: "invalid stack name", fields: [{ field: "stack", message: `must match ${STACK_NAME_RE}` }] });
+        throw new AutomationError({
+            kind: "invalid-request",
+            message: "invalid stack name",
+            fields: [{ field: "stack", message: `must match ${STACK_NAME_RE}` }],
+        });
     }
     const shape = checkOverrideShape(overrides);
     if (shape.length > 0) {
-        throw new AutomationError({ kind: "invalid-request", message: "invalid config overrides", fields: shape });
+        throw new AutomationError({
+            kind: "invalid-request",
+            message: "invalid config overrides",
+            fields: shape,
+        });
     }
     const file = path.join(opts.workDir, `Pulumi.${stack}.yaml`);
     let fileConfig: Record<string, string> = {};
@@ -128,10 +150,14 @@ export function validateConfig(stack: string, overrides: ConfigOverrides, opts: 
     const configMap: ConfigMap = {};
     const planOverrides: Record<string, unknown> = {};
     const secretValues: string[] = [];
-    for (const [group, map] of [["config", overrides.config], ["secrets", overrides.secrets]] as const) {
+    for (const [group, map] of [
+        ["config", overrides.config],
+        ["secrets", overrides.secrets],
+    ] as const) {
         for (const [key, value] of Object.entries(map ?? {})) {
             const existing = values[key];
-            const merged = isPlainObject(existing) && isPlainObject(value) ? { ...existing, ...value } : value;
+            const merged =
+                isPlainObject(existing) && isPlainObject(value) ? { ...existing, ...value } : value;
             values[key] = merged;
             const secret = group === "secrets";
             if (secret) {
@@ -140,7 +166,10 @@ export function validateConfig(stack: string, overrides: ConfigOverrides, opts: 
             } else {
                 secretKeys.delete(key);
             }
-            configMap[key] = { value: typeof merged === "string" ? merged : JSON.stringify(merged), secret };
+            configMap[key] = {
+                value: typeof merged === "string" ? merged : JSON.stringify(merged),
+                secret,
+            };
             // The offline plan never needs the real token: it plans with a placeholder secret.
             if (!(secret && key === CLOUDFLARE_TOKEN_KEY)) {
                 planOverrides[key] = merged;
@@ -161,20 +190,33 @@ export function validateConfig(stack: string, overrides: ConfigOverrides, opts: 
         const overridden = Object.keys(configMap);
         // Values imported from Pulumi ESC environments are invisible here: judge only what the caller set.
         const issues = escImports
-            ? e.issues.filter((i) => overridden.some((k) => i.key === k || i.key.startsWith(`${k}.`) || i.key.startsWith(`${k}[`)))
+            ? e.issues.filter((i) =>
+                  overridden.some(
+                      (k) => i.key === k || i.key.startsWith(`${k}.`) || i.key.startsWith(`${k}[`),
+                  ),
+              )
             : e.issues;
         if (issues.length > 0) {
-            const isSecret = (key: string) => keys.some((k) => key === k || key.startsWith(`${k}.`) || key.startsWith(`${k}[`));
+            const isSecret = (key: string) =>
+                keys.some((k) => key === k || key.startsWith(`${k}.`) || key.startsWith(`${k}[`));
             throw new AutomationError({
                 kind: "config-invalid",
                 message: `invalid stack configuration for ${stack} (${issues.length} problem${issues.length === 1 ? "" : "s"})`,
                 fields: issues.map((i) => ({
                     field: i.key,
                     message: redact(i.message, secretValues),
-                    ...(i.value === undefined ? {} : { value: isSecret(i.key) ? SECRET_MASK : i.value }),
+                    ...(i.value === undefined
+                        ? {}
+                        : { value: isSecret(i.key) ? SECRET_MASK : i.value }),
                 })),
             });
         }
     }
-    return { values, secretKeys: keys, configMap, planOverrides, secretValues: [...new Set(secretValues)].sort((a, b) => b.length - a.length) };
+    return {
+        values,
+        secretKeys: keys,
+        configMap,
+        planOverrides,
+        secretValues: [...new Set(secretValues)].sort((a, b) => b.length - a.length),
+    };
 }

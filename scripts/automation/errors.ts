@@ -4,7 +4,8 @@ import { CommandError, ConcurrentUpdateError, StackNotFoundError } from "@pulumi
 import { BackendConfigError } from "./backend";
 import { OperationError, Violation } from "./types";
 
-export const CLI_INSTALL_HINT = "The Automation API drives the Pulumi CLI, which is not installed or not on PATH: " +
+export const CLI_INSTALL_HINT =
+    "The Automation API drives the Pulumi CLI, which is not installed or not on PATH: " +
     "install it (https://www.pulumi.com/docs/install/), or point PATH at it, then retry.";
 
 /** Errors the library raises itself before any engine work. */
@@ -24,8 +25,17 @@ export function stripAnsi(text: string): string {
 function commandMessage(e: Error): string {
     const text = stripAnsi(e.message);
     const stderr = /\n stderr: ([\s\S]*?)\n err\?: /.exec(text)?.[1] ?? text;
-    const errors = stderr.split("\n").map((l) => l.trim()).filter((l) => /^error:/i.test(l));
-    const lines = errors.length > 0 ? errors : stderr.split("\n").map((l) => l.trim()).filter(Boolean);
+    const errors = stderr
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => /^error:/i.test(l));
+    const lines =
+        errors.length > 0
+            ? errors
+            : stderr
+                  .split("\n")
+                  .map((l) => l.trim())
+                  .filter(Boolean);
     const joined = lines.slice(0, 5).join("\n");
     return joined.length > 2000 ? `${joined.slice(0, 2000)}…` : joined || "the Pulumi CLI failed";
 }
@@ -42,7 +52,11 @@ export function isCliMissing(e: unknown): boolean {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") {
         return true;
     }
-    return /ENOENT/.test(e.message) && /pulumi/i.test(e.message) && /spawn|Command failed/i.test(e.message);
+    return (
+        /ENOENT/.test(e.message) &&
+        /pulumi/i.test(e.message) &&
+        /spawn|Command failed/i.test(e.message)
+    );
 }
 
 export interface ClassifyContext {
@@ -73,23 +87,45 @@ export function classifyError(e: unknown, ctx: ClassifyContext = {}): OperationE
         };
     }
     if (e instanceof StackNotFoundError || isNamed(e, "StackNotFoundError")) {
-        return { kind: "stack-not-found", message: commandMessage(e as Error), hint: "create the stack with a preview or up first" };
+        return {
+            kind: "stack-not-found",
+            message: commandMessage(e as Error),
+            hint: "create the stack with a preview or up first",
+        };
     }
-    const message = e instanceof Error ? (e instanceof CommandError || isNamed(e, "CommandError") ? commandMessage(e) : stripAnsi(e.message)) : String(e);
+    const message =
+        e instanceof Error
+            ? e instanceof CommandError || isNamed(e, "CommandError")
+                ? commandMessage(e)
+                : stripAnsi(e.message)
+            : String(e);
     if (ctx.aborted) {
-        return { kind: "interrupted", message: "the operation was cancelled before it finished", hint: "check the stack with a preview; an interrupted update may need `pulumi refresh`" };
+        return {
+            kind: "interrupted",
+            message: "the operation was cancelled before it finished",
+            hint: "check the stack with a preview; an interrupted update may need `pulumi refresh`",
+        };
     }
     const mandatory = (ctx.violations ?? []).filter((v) => v.level === "mandatory");
     if (mandatory.length > 0 || /mandatory polic(y|ies)|policy violations?/i.test(message)) {
         return {
             kind: "policy-violation",
-            message: mandatory.length > 0
-                ? `${mandatory.length} mandatory policy violation${mandatory.length === 1 ? "" : "s"}: ${mandatory.map((v) => v.policy).filter((p, i, a) => a.indexOf(p) === i).join(", ")}`
-                : message,
+            message:
+                mandatory.length > 0
+                    ? `${mandatory.length} mandatory policy violation${mandatory.length === 1 ? "" : "s"}: ${mandatory
+                          .map((v) => v.policy)
+                          .filter((p, i, a) => a.indexOf(p) === i)
+                          .join(", ")}`
+                    : message,
             hint: "fix the stack config or program; mandatory guardrails cannot be skipped from the portal",
         };
     }
-    if ((ctx.errorDiagnostics ?? []).length > 0 || /Running program .* failed|unhandled exception|TSError|ConfigError|error: .*program/i.test(message)) {
+    if (
+        (ctx.errorDiagnostics ?? []).length > 0 ||
+        /Running program .* failed|unhandled exception|TSError|ConfigError|error: .*program/i.test(
+            message,
+        )
+    ) {
         const detail = (ctx.errorDiagnostics ?? []).slice(0, 3).join("\n");
         return { kind: "program-error", message: detail || message };
     }

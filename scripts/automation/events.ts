@@ -15,11 +15,25 @@ export function policyLevel(level: string): Violation["level"] {
 export function mapEngineEvent(e: EngineEvent): PortalEvent | undefined {
     if (e.resourcePreEvent) {
         const m = e.resourcePreEvent.metadata;
-        return { type: "step", phase: "pre", op: m.op, urn: m.urn, resourceType: m.type, ...(e.resourcePreEvent.planning ? { planning: true } : {}) };
+        return {
+            type: "step",
+            phase: "pre",
+            op: m.op,
+            urn: m.urn,
+            resourceType: m.type,
+            ...(e.resourcePreEvent.planning ? { planning: true } : {}),
+        };
     }
     if (e.resOutputsEvent) {
         const m = e.resOutputsEvent.metadata;
-        return { type: "step", phase: "done", op: m.op, urn: m.urn, resourceType: m.type, ...(e.resOutputsEvent.planning ? { planning: true } : {}) };
+        return {
+            type: "step",
+            phase: "done",
+            op: m.op,
+            urn: m.urn,
+            resourceType: m.type,
+            ...(e.resOutputsEvent.planning ? { planning: true } : {}),
+        };
     }
     if (e.resOpFailedEvent) {
         const m = e.resOpFailedEvent.metadata;
@@ -31,7 +45,12 @@ export function mapEngineEvent(e: EngineEvent): PortalEvent | undefined {
         if (d.ephemeral) {
             return undefined;
         }
-        return { type: "diagnostic", severity: d.severity, message: stripAnsi(d.message).trim(), ...(d.urn ? { urn: d.urn } : {}) };
+        return {
+            type: "diagnostic",
+            severity: d.severity,
+            message: stripAnsi(d.message).trim(),
+            ...(d.urn ? { urn: d.urn } : {}),
+        };
     }
     if (e.policyEvent) {
         const p = e.policyEvent;
@@ -45,7 +64,11 @@ export function mapEngineEvent(e: EngineEvent): PortalEvent | undefined {
         };
     }
     if (e.summaryEvent) {
-        return { type: "summary", changes: { ...e.summaryEvent.resourceChanges } as Record<string, number>, durationSeconds: e.summaryEvent.durationSeconds };
+        return {
+            type: "summary",
+            changes: { ...e.summaryEvent.resourceChanges } as Record<string, number>,
+            durationSeconds: e.summaryEvent.durationSeconds,
+        };
     }
     if (e.cancelEvent) {
         return { type: "cancelled" };

@@ -28,18 +28,43 @@ import { isValidStackName, STACK_NAME_RE, validateConfig, ValidatedConfig } from
 import { AutomationError, classifyError } from "./errors";
 import { maskOutputs } from "./events";
 import { executePlan, executePlanIsolated, PlanJob } from "./plan";
-import { ConfigOverrides, EventSink, OperationError, OperationKind, OperationResult } from "./types";
+import {
+    ConfigOverrides,
+    EventSink,
+    OperationError,
+    OperationKind,
+    OperationResult,
+} from "./types";
 import { OperationWorkspace, prepareWorkspace } from "./workspace";
 import { counts, EventTracker, failure } from "./run";
-import { RemoteFactory, remoteDestroy, remoteEngineRun, remoteOutputs, RemoteSettings, remoteWorkspaceFactory } from "./remote";
+import {
+    RemoteFactory,
+    remoteDestroy,
+    remoteEngineRun,
+    remoteOutputs,
+    RemoteSettings,
+    remoteWorkspaceFactory,
+} from "./remote";
 
 export * from "./types";
 export { selectBackend, defaultStateDir, BackendConfigError } from "./backend";
 export type { BackendSelection } from "./backend";
-export { validateConfig, checkOverrideShape, isValidStackName, STACK_NAME_RE, CONFIG_KEY_RE, EXTERNAL_KEYS } from "./config";
+export {
+    validateConfig,
+    checkOverrideShape,
+    isValidStackName,
+    STACK_NAME_RE,
+    CONFIG_KEY_RE,
+    EXTERNAL_KEYS,
+} from "./config";
 export { classifyError, CLI_INSTALL_HINT, AutomationError, isCliMissing } from "./errors";
 export { mapEngineEvent, maskOutputs, SECRET_MASK } from "./events";
-export { remoteSettingsFromEnv, remoteRequest, remoteWorkspaceFactory, RemoteConfigError } from "./remote";
+export {
+    remoteSettingsFromEnv,
+    remoteRequest,
+    remoteWorkspaceFactory,
+    RemoteConfigError,
+} from "./remote";
 export type { RemoteFactory, RemoteSettings, RemoteStackHandle, RemoteStackEnv } from "./remote";
 
 /** The part of an Automation API Stack this library uses: a test hands in a fake. */
@@ -109,7 +134,17 @@ export interface DestroyStackOptions extends RunOptions {
 }
 
 /** Options a caller must not pass, even from untyped code: guardrails and program selection are ours. */
-export const FORBIDDEN_OPTIONS = ["policyPacks", "policyPackConfigs", "program", "plan", "target", "exclude", "replace", "continueOnError", "workDir"];
+export const FORBIDDEN_OPTIONS = [
+    "policyPacks",
+    "policyPackConfigs",
+    "program",
+    "plan",
+    "target",
+    "exclude",
+    "replace",
+    "continueOnError",
+    "workDir",
+];
 
 export interface StackInfo {
     name: string;
@@ -142,7 +177,11 @@ export function policyPaths(workDir: string, stack: string): PolicyPaths {
     const pack = path.resolve(workDir, "policy");
     const config = path.join(pack, "config", `${stack}.json`);
     if (!fs.existsSync(path.join(pack, "PulumiPolicy.yaml"))) {
-        throw new AutomationError({ kind: "policy-config-missing", message: `policy pack not found at ${pack}`, hint: "the project must contain the policy/ pack" });
+        throw new AutomationError({
+            kind: "policy-config-missing",
+            message: `policy pack not found at ${pack}`,
+            hint: "the project must contain the policy/ pack",
+        });
     }
     if (!fs.existsSync(config) && !fs.existsSync(path.join(workDir, `Pulumi.${stack}.yaml`))) {
         throw new AutomationError({
@@ -168,11 +207,19 @@ function checkOptions(stack: string, options: object): void {
     }
     for (const name of FORBIDDEN_OPTIONS) {
         if (name in options) {
-            fields.push({ field: name, message: "cannot be set by a caller: the policy pack, its config and the program are fixed" });
+            fields.push({
+                field: name,
+                message:
+                    "cannot be set by a caller: the policy pack, its config and the program are fixed",
+            });
         }
     }
     if (fields.length > 0) {
-        throw new AutomationError({ kind: "invalid-request", message: "invalid operation options", fields });
+        throw new AutomationError({
+            kind: "invalid-request",
+            message: "invalid operation options",
+            fields,
+        });
     }
 }
 
@@ -191,12 +238,20 @@ export interface Automation {
 }
 
 /** Stacks of the project's stack files, merged with what the backend knows (files only when it cannot be asked). */
-async function listProjectStacks(workDir: string, workspace: () => Promise<WorkspaceHandle>): Promise<ListResult> {
+async function listProjectStacks(
+    workDir: string,
+    workspace: () => Promise<WorkspaceHandle>,
+): Promise<ListResult> {
     const local = new Map<string, StackInfo>();
     for (const file of fs.readdirSync(workDir)) {
         const m = /^Pulumi\.(.+)\.yaml$/.exec(file);
         if (m && isValidStackName(m[1])) {
-            local.set(m[1], { name: m[1], configFile: true, policyConfig: fs.existsSync(path.join(workDir, "policy", "config", `${m[1]}.json`)), deployed: false });
+            local.set(m[1], {
+                name: m[1],
+                configFile: true,
+                policyConfig: fs.existsSync(path.join(workDir, "policy", "config", `${m[1]}.json`)),
+                deployed: false,
+            });
         }
     }
     const sorted = () => [...local.values()].sort((a, b) => a.name.localeCompare(b.name));
@@ -205,12 +260,19 @@ async function listProjectStacks(workDir: string, workspace: () => Promise<Works
         for (const s of await ws.listStacks()) {
             // Cloud backends list "org/project/stack"; the portal addresses stacks by their short name.
             const name = s.name.split("/").pop() ?? s.name;
-            const info = local.get(name) ?? { name, configFile: false, policyConfig: fs.existsSync(path.join(workDir, "policy", "config", `${name}.json`)), deployed: false };
+            const info = local.get(name) ?? {
+                name,
+                configFile: false,
+                policyConfig: fs.existsSync(path.join(workDir, "policy", "config", `${name}.json`)),
+                deployed: false,
+            };
             local.set(name, {
                 ...info,
                 deployed: true,
                 ...(s.lastUpdate ? { lastUpdate: s.lastUpdate } : {}),
-                ...(s.updateInProgress !== undefined ? { updateInProgress: s.updateInProgress } : {}),
+                ...(s.updateInProgress !== undefined
+                    ? { updateInProgress: s.updateInProgress }
+                    : {}),
                 ...(s.resourceCount !== undefined ? { resourceCount: s.resourceCount } : {}),
                 ...(s.url ? { url: s.url } : {}),
             });
@@ -234,12 +296,20 @@ export function createAutomation(context: AutomationContext = {}): Automation {
         if (b.kind === "file" && b.stateDir) {
             fs.mkdirSync(b.stateDir, { recursive: true, mode: 0o700 });
         }
-        return { workDir: dir, envVars: { ...b.envVars }, ...(b.secretsProvider ? { secretsProvider: b.secretsProvider } : {}) };
+        return {
+            workDir: dir,
+            envVars: { ...b.envVars },
+            ...(b.secretsProvider ? { secretsProvider: b.secretsProvider } : {}),
+        };
     }
 
     /** Runs `work` in a private copy of the project (removed afterwards, whatever happens). */
     async function inPrivateCopy<T>(stack: string, work: (dir: string) => Promise<T>): Promise<T> {
-        const ws: OperationWorkspace = prepareWorkspace(workDir, stack, path.join(stateDir, "portal-stack-settings"));
+        const ws: OperationWorkspace = prepareWorkspace(
+            workDir,
+            stack,
+            path.join(stateDir, "portal-stack-settings"),
+        );
         try {
             return await work(ws.dir);
         } finally {
@@ -248,25 +318,57 @@ export function createAutomation(context: AutomationContext = {}): Automation {
     }
 
     /** Shared flow of preview and up. */
-    async function engineRun(kind: "preview" | "up", stack: string, options: PreviewStackOptions): Promise<OperationResult> {
+    async function engineRun(
+        kind: "preview" | "up",
+        stack: string,
+        options: PreviewStackOptions,
+    ): Promise<OperationResult> {
         const started = Date.now();
         let tracker = new EventTracker(options.onEvent);
         try {
             checkOptions(stack, options);
             const policy = policyPaths(workDir, stack);
-            const validated: ValidatedConfig = validateConfig(stack, { config: options.config, secrets: options.secrets }, { workDir, mode: "engine" });
+            const validated: ValidatedConfig = validateConfig(
+                stack,
+                { config: options.config, secrets: options.secrets },
+                { workDir, mode: "engine" },
+            );
             tracker = new EventTracker(options.onEvent, validated.secretValues);
             if (context.remote) {
                 if (options.refresh) {
-                    throw new AutomationError({ kind: "invalid-request", message: "refresh is not available for remote runs", fields: [{ field: "refresh", message: "RemoteStack preview/up take no refresh option; drop it" }] });
+                    throw new AutomationError({
+                        kind: "invalid-request",
+                        message: "refresh is not available for remote runs",
+                        fields: [
+                            {
+                                field: "refresh",
+                                message: "RemoteStack preview/up take no refresh option; drop it",
+                            },
+                        ],
+                    });
                 }
-                const r = await remoteEngineRun(context.remote, remoteFactory, kind, { stack, validated, tracker, signal: options.signal });
-                return finish(kind, stack, tracker, counts(r.summary), kind === "up" ? maskOutputs(r.outputs) : {}, started);
+                const r = await remoteEngineRun(context.remote, remoteFactory, kind, {
+                    stack,
+                    validated,
+                    tracker,
+                    signal: options.signal,
+                });
+                return finish(
+                    kind,
+                    stack,
+                    tracker,
+                    counts(r.summary),
+                    kind === "up" ? maskOutputs(r.outputs) : {},
+                    started,
+                );
             }
             const b = backend();
             const t = tracker;
             return await inPrivateCopy(stack, async (dir) => {
-                const handle = await factory.createOrSelectStack({ stackName: stack, workDir: dir }, workspaceOptions(b, dir));
+                const handle = await factory.createOrSelectStack(
+                    { stackName: stack, workDir: dir },
+                    workspaceOptions(b, dir),
+                );
                 if (Object.keys(validated.configMap).length > 0) {
                     await handle.setAllConfig(validated.configMap);
                 }
@@ -285,15 +387,43 @@ export function createAutomation(context: AutomationContext = {}): Automation {
                     return finish(kind, stack, t, counts(r.changeSummary), {}, started);
                 }
                 const r = await handle.up(common);
-                return finish(kind, stack, t, counts(r.summary?.resourceChanges), maskOutputs(r.outputs), started);
+                return finish(
+                    kind,
+                    stack,
+                    t,
+                    counts(r.summary?.resourceChanges),
+                    maskOutputs(r.outputs),
+                    started,
+                );
             });
         } catch (e) {
-            return failure(kind, stack, classifyError(e, tracker.context(options.signal)), started, tracker.violations);
+            return failure(
+                kind,
+                stack,
+                classifyError(e, tracker.context(options.signal)),
+                started,
+                tracker.violations,
+            );
         }
     }
 
-    function finish(kind: OperationKind, stack: string, tracker: EventTracker, summary: Record<string, number>, outputs: Record<string, unknown>, started: number): OperationResult {
-        return { ok: true, operation: kind, stack, summary, outputs, violations: tracker.violations, durationMs: Date.now() - started };
+    function finish(
+        kind: OperationKind,
+        stack: string,
+        tracker: EventTracker,
+        summary: Record<string, number>,
+        outputs: Record<string, unknown>,
+        started: number,
+    ): OperationResult {
+        return {
+            ok: true,
+            operation: kind,
+            stack,
+            summary,
+            outputs,
+            violations: tracker.violations,
+            durationMs: Date.now() - started,
+        };
     }
 
     return {
@@ -306,8 +436,18 @@ export function createAutomation(context: AutomationContext = {}): Automation {
             try {
                 checkOptions(stack, options);
                 const policy = policyPaths(workDir, stack);
-                const validated = validateConfig(stack, { config: options.config, secrets: options.secrets }, { workDir, mode: "plan" });
-                const job: PlanJob = { stack, workDir, overrides: validated.planOverrides, policyConfig: policy.config, secretValues: validated.secretValues };
+                const validated = validateConfig(
+                    stack,
+                    { config: options.config, secrets: options.secrets },
+                    { workDir, mode: "plan" },
+                );
+                const job: PlanJob = {
+                    stack,
+                    workDir,
+                    overrides: validated.planOverrides,
+                    policyConfig: policy.config,
+                    secretValues: validated.secretValues,
+                };
                 const emit: EventSink = (e) => {
                     try {
                         options.onEvent?.(e);
@@ -317,7 +457,10 @@ export function createAutomation(context: AutomationContext = {}): Automation {
                 };
                 return context.planInProcess
                     ? await executePlan(job, emit)
-                    : await executePlanIsolated(job, emit, { signal: options.signal, timeoutMs: context.planTimeoutMs });
+                    : await executePlanIsolated(job, emit, {
+                          signal: options.signal,
+                          timeoutMs: context.planTimeoutMs,
+                      });
             } catch (e) {
                 return failure("plan", stack, classifyError(e), started);
             }
@@ -332,21 +475,50 @@ export function createAutomation(context: AutomationContext = {}): Automation {
             try {
                 checkOptions(stack, options ?? {});
                 if (options?.confirm !== stack) {
-                    throw new AutomationError({ kind: "invalid-request", message: "destroy needs confirmation", fields: [{ field: "confirm", message: `must equal the stack name (${stack})` }] });
-                }
-                const r = context.remote ? await remoteDestroy(context.remote, remoteFactory, { stack, tracker, signal: options.signal }) : await inPrivateCopy(stack, async (dir) => {
-                    const b = backend();
-                    const handle = await factory.selectStack({ stackName: stack, workDir: dir }, workspaceOptions(b, dir));
-                    return handle.destroy({
-                        onEvent: tracker.engine,
-                        color: "never",
-                        ...(options.message ? { message: options.message } : {}),
-                        ...(options.signal ? { signal: options.signal } : {}),
+                    throw new AutomationError({
+                        kind: "invalid-request",
+                        message: "destroy needs confirmation",
+                        fields: [
+                            { field: "confirm", message: `must equal the stack name (${stack})` },
+                        ],
                     });
-                });
-                return { ok: true, operation: "destroy", stack, summary: counts(r.summary?.resourceChanges), outputs: {}, violations: tracker.violations, durationMs: Date.now() - started };
+                }
+                const r = context.remote
+                    ? await remoteDestroy(context.remote, remoteFactory, {
+                          stack,
+                          tracker,
+                          signal: options.signal,
+                      })
+                    : await inPrivateCopy(stack, async (dir) => {
+                          const b = backend();
+                          const handle = await factory.selectStack(
+                              { stackName: stack, workDir: dir },
+                              workspaceOptions(b, dir),
+                          );
+                          return handle.destroy({
+                              onEvent: tracker.engine,
+                              color: "never",
+                              ...(options.message ? { message: options.message } : {}),
+                              ...(options.signal ? { signal: options.signal } : {}),
+                          });
+                      });
+                return {
+                    ok: true,
+                    operation: "destroy",
+                    stack,
+                    summary: counts(r.summary?.resourceChanges),
+                    outputs: {},
+                    violations: tracker.violations,
+                    durationMs: Date.now() - started,
+                };
             } catch (e) {
-                return failure("destroy", stack, classifyError(e, tracker.context(options?.signal)), started, tracker.violations);
+                return failure(
+                    "destroy",
+                    stack,
+                    classifyError(e, tracker.context(options?.signal)),
+                    started,
+                    tracker.violations,
+                );
             }
         },
 
@@ -356,22 +528,44 @@ export function createAutomation(context: AutomationContext = {}): Automation {
                 checkOptions(stack, {});
                 const outputs = context.remote
                     ? await remoteOutputs(context.remote, remoteFactory, stack)
-                    : await inPrivateCopy(stack, async (dir) => (await factory.selectStack({ stackName: stack, workDir: dir }, workspaceOptions(backend(), dir))).outputs());
-                return { ok: true, operation: "outputs", stack, summary: {}, outputs: maskOutputs(outputs), violations: [], durationMs: Date.now() - started };
+                    : await inPrivateCopy(stack, async (dir) =>
+                          (
+                              await factory.selectStack(
+                                  { stackName: stack, workDir: dir },
+                                  workspaceOptions(backend(), dir),
+                              )
+                          ).outputs(),
+                      );
+                return {
+                    ok: true,
+                    operation: "outputs",
+                    stack,
+                    summary: {},
+                    outputs: maskOutputs(outputs),
+                    violations: [],
+                    durationMs: Date.now() - started,
+                };
             } catch (e) {
                 return failure("outputs", stack, classifyError(e), started);
             }
         },
 
-        listStacks: () => listProjectStacks(workDir, async () => factory.createWorkspace(workspaceOptions(backend()))),
+        listStacks: () =>
+            listProjectStacks(workDir, async () =>
+                factory.createWorkspace(workspaceOptions(backend())),
+            ),
     };
 }
 
 // Module-level functions on the default context (this repository, process.env, LocalWorkspace).
 const defaultAutomation = (): Automation => createAutomation();
-export const planStack = (stack: string, options?: PlanStackOptions) => defaultAutomation().planStack(stack, options);
-export const previewStack = (stack: string, options?: PreviewStackOptions) => defaultAutomation().previewStack(stack, options);
-export const deployStack = (stack: string, options?: DeployStackOptions) => defaultAutomation().deployStack(stack, options);
-export const destroyStack = (stack: string, options: DestroyStackOptions) => defaultAutomation().destroyStack(stack, options);
+export const planStack = (stack: string, options?: PlanStackOptions) =>
+    defaultAutomation().planStack(stack, options);
+export const previewStack = (stack: string, options?: PreviewStackOptions) =>
+    defaultAutomation().previewStack(stack, options);
+export const deployStack = (stack: string, options?: DeployStackOptions) =>
+    defaultAutomation().deployStack(stack, options);
+export const destroyStack = (stack: string, options: DestroyStackOptions) =>
+    defaultAutomation().destroyStack(stack, options);
 export const getOutputs = (stack: string) => defaultAutomation().getOutputs(stack);
 export const listStacks = () => defaultAutomation().listStacks();

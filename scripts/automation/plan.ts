@@ -45,9 +45,18 @@ export async function executePlan(job: PlanJob, emit: EventSink): Promise<Operat
             policyConfigFile: job.policyConfig,
         });
         // planJson masks secret outputs and scrubs every secret the run saw; then ours.
-        const doc = JSON.parse(scrub(JSON.stringify(planJson(r)), job.secretValues)) as ReturnType<typeof planJson>;
+        const doc = JSON.parse(scrub(JSON.stringify(planJson(r)), job.secretValues)) as ReturnType<
+            typeof planJson
+        >;
         for (const step of doc.steps) {
-            send({ type: "step", phase: "pre", op: step.op, urn: step.urn, resourceType: step.type, planning: true });
+            send({
+                type: "step",
+                phase: "pre",
+                op: step.op,
+                urn: step.urn,
+                resourceType: step.type,
+                planning: true,
+            });
         }
         for (const log of doc.logs) {
             if (log.severity === "warning" || log.severity === "error") {
@@ -55,29 +64,67 @@ export async function executePlan(job: PlanJob, emit: EventSink): Promise<Operat
             }
         }
         for (const v of doc.diagnostics) {
-            send({ type: "policy", policy: v.policyName, pack: v.policyPackName, ...(v.urn ? { urn: v.urn } : {}), level: policyLevel(v.enforcementLevel), message: v.message });
+            send({
+                type: "policy",
+                policy: v.policyName,
+                pack: v.policyPackName,
+                ...(v.urn ? { urn: v.urn } : {}),
+                level: policyLevel(v.enforcementLevel),
+                message: v.message,
+            });
         }
         const summary = { create: doc.summary.create, read: doc.summary.read };
         send({ type: "summary", changes: summary, durationSeconds: doc.durationMs / 1000 });
-        const base = { operation: "plan" as const, stack, summary, outputs: doc.outputs, violations, durationMs: Date.now() - started };
+        const base = {
+            operation: "plan" as const,
+            stack,
+            summary,
+            outputs: doc.outputs,
+            violations,
+            durationMs: Date.now() - started,
+        };
         if (doc.error) {
-            return { ...base, ok: false, error: { kind: "program-error", message: doc.error.message } };
+            return {
+                ...base,
+                ok: false,
+                error: { kind: "program-error", message: doc.error.message },
+            };
         }
         if (mandatoryCount(r) > 0) {
             return { ...base, ok: false, error: classifyError(new Error("plan"), { violations }) };
         }
         if (!doc.policyPack.evaluated) {
-            return { ...base, ok: false, error: { kind: "engine-error", message: `policy pack not evaluated: ${doc.policyPack.error ?? "unknown reason"}` } };
+            return {
+                ...base,
+                ok: false,
+                error: {
+                    kind: "engine-error",
+                    message: `policy pack not evaluated: ${doc.policyPack.error ?? "unknown reason"}`,
+                },
+            };
         }
         return { ...base, ok: true };
     } catch (e) {
-        const error = e instanceof PlanInputError ? { kind: "invalid-request" as const, message: e.message } : classifyError(e);
-        return { ok: false, operation: "plan", stack, summary: {}, outputs: {}, violations, error: { ...error, message: scrub(error.message, job.secretValues) }, durationMs: Date.now() - started };
+        const error =
+            e instanceof PlanInputError
+                ? { kind: "invalid-request" as const, message: e.message }
+                : classifyError(e);
+        return {
+            ok: false,
+            operation: "plan",
+            stack,
+            summary: {},
+            outputs: {},
+            violations,
+            error: { ...error, message: scrub(error.message, job.secretValues) },
+            durationMs: Date.now() - started,
+        };
     }
 }
 
 /** Messages from the plan worker. */
-export type WorkerMessage = { type: "event"; event: PortalEvent } | { type: "result"; result: OperationResult };
+export type WorkerMessage =
+    { type: "event"; event: PortalEvent } | { type: "result"; result: OperationResult };
 
 const WORKER = path.join(__dirname, `planWorker${path.extname(__filename)}`);
 
@@ -85,7 +132,19 @@ const WORKER = path.join(__dirname, `planWorker${path.extname(__filename)}`);
 function workerEnv(): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(process.env)) {
-        if (["PATH", "HOME", "TMPDIR", "TEMP", "TMP", "LANG", "NODE_PATH", "PLAN_COMPILE_CACHE"].includes(k) || k.startsWith("TS_NODE_")) {
+        if (
+            [
+                "PATH",
+                "HOME",
+                "TMPDIR",
+                "TEMP",
+                "TMP",
+                "LANG",
+                "NODE_PATH",
+                "PLAN_COMPILE_CACHE",
+            ].includes(k) ||
+            k.startsWith("TS_NODE_")
+        ) {
             env[k] = v;
         }
     }
@@ -93,17 +152,35 @@ function workerEnv(): NodeJS.ProcessEnv {
 }
 
 /** Runs executePlan in a child process; `signal` or `timeoutMs` kill it (-> interrupted). */
-export function executePlanIsolated(job: PlanJob, emit: EventSink, opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<OperationResult> {
+export function executePlanIsolated(
+    job: PlanJob,
+    emit: EventSink,
+    opts: { signal?: AbortSignal; timeoutMs?: number } = {},
+): Promise<OperationResult> {
     const started = Date.now();
-    const fail = (kind: "interrupted" | "engine-error", message: string): OperationResult =>
-        ({ ok: false, operation: "plan", stack: job.stack, summary: {}, outputs: {}, violations: [], error: { kind, message }, durationMs: Date.now() - started });
+    const fail = (kind: "interrupted" | "engine-error", message: string): OperationResult => ({
+        ok: false,
+        operation: "plan",
+        stack: job.stack,
+        summary: {},
+        outputs: {},
+        violations: [],
+        error: { kind, message },
+        durationMs: Date.now() - started,
+    });
     return new Promise((resolve) => {
         if (opts.signal?.aborted) {
             resolve(fail("interrupted", "cancelled before it started"));
             return;
         }
-        const execArgv = WORKER.endsWith(".ts") ? ["-r", require.resolve("ts-node/register/transpile-only")] : [];
-        const child = fork(WORKER, [], { execArgv, env: workerEnv(), stdio: ["ignore", "ignore", "pipe", "ipc"] });
+        const execArgv = WORKER.endsWith(".ts")
+            ? ["-r", require.resolve("ts-node/register/transpile-only")]
+            : [];
+        const child = fork(WORKER, [], {
+            execArgv,
+            env: workerEnv(),
+            stdio: ["ignore", "ignore", "pipe", "ipc"],
+        });
         let result: OperationResult | undefined;
         let stopped: string | undefined;
         let stderr = "";
@@ -116,7 +193,10 @@ export function executePlanIsolated(job: PlanJob, emit: EventSink, opts: { signa
         };
         const onAbort = () => kill("the plan was cancelled");
         opts.signal?.addEventListener("abort", onAbort);
-        const timer = setTimeout(() => kill(`the plan did not finish within ${opts.timeoutMs} ms`), opts.timeoutMs ?? 600000);
+        const timer = setTimeout(
+            () => kill(`the plan did not finish within ${opts.timeoutMs} ms`),
+            opts.timeoutMs ?? 600000,
+        );
         child.on("message", (m: WorkerMessage) => {
             if (m.type === "event") {
                 emit(m.event);
@@ -132,7 +212,12 @@ export function executePlanIsolated(job: PlanJob, emit: EventSink, opts: { signa
             } else if (stopped) {
                 resolve(fail("interrupted", stopped));
             } else {
-                resolve(fail("engine-error", `the plan worker exited (${code}) without a result${stderr ? `: ${scrub(stderr.trim().split("\n").slice(-3).join(" "), job.secretValues)}` : ""}`));
+                resolve(
+                    fail(
+                        "engine-error",
+                        `the plan worker exited (${code}) without a result${stderr ? `: ${scrub(stderr.trim().split("\n").slice(-3).join(" "), job.secretValues)}` : ""}`,
+                    ),
+                );
             }
         });
         child.send(job);

@@ -8,7 +8,8 @@ enableCompileCache(path.resolve(__dirname, "..", ".."));
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { executePlan } = require("./plan") as typeof import("./plan");
 
-const post = (m: WorkerMessage) => new Promise<void>((resolve) => process.send!(m, undefined, {}, () => resolve()));
+const post = (m: WorkerMessage) =>
+    new Promise<void>((resolve) => process.send!(m, undefined, {}, () => resolve()));
 
 process.once("message", (job: PlanJob) => {
     const pending: Array<Promise<void>> = [];

@@ -38,8 +38,14 @@ export interface RemoteStackHandle {
 
 /** Creates RemoteWorkspace stacks. The default is the SDK's; tests inject fakes. */
 export interface RemoteFactory {
-    createOrSelectStack(args: RemoteGitProgramArgs, opts: RemoteWorkspaceOptions): Promise<RemoteStackHandle>;
-    selectStack(args: RemoteGitProgramArgs, opts: RemoteWorkspaceOptions): Promise<RemoteStackHandle>;
+    createOrSelectStack(
+        args: RemoteGitProgramArgs,
+        opts: RemoteWorkspaceOptions,
+    ): Promise<RemoteStackHandle>;
+    selectStack(
+        args: RemoteGitProgramArgs,
+        opts: RemoteWorkspaceOptions,
+    ): Promise<RemoteStackHandle>;
 }
 
 export const remoteWorkspaceFactory: RemoteFactory = {
@@ -81,13 +87,22 @@ function readStackEnv(file: string, env: NodeJS.ProcessEnv): Record<string, Remo
     try {
         doc = JSON.parse(fs.readFileSync(file, "utf8"));
     } catch (e) {
-        throw new RemoteConfigError(`PORTAL_REMOTE_STACK_ENV: cannot read ${file} as JSON (${(e as Error).message})`);
+        throw new RemoteConfigError(
+            `PORTAL_REMOTE_STACK_ENV: cannot read ${file} as JSON (${(e as Error).message})`,
+        );
     }
     if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
-        throw new RemoteConfigError('PORTAL_REMOTE_STACK_ENV: the file must hold {"<stack>": {"env": {...}, "secretsFromEnv": {...}}}');
+        throw new RemoteConfigError(
+            'PORTAL_REMOTE_STACK_ENV: the file must hold {"<stack>": {"env": {...}, "secretsFromEnv": {...}}}',
+        );
     }
     const out: Record<string, RemoteStackEnv> = {};
-    for (const [stack, entry] of Object.entries(doc as Record<string, { env?: Record<string, unknown>; secretsFromEnv?: Record<string, unknown> }>)) {
+    for (const [stack, entry] of Object.entries(
+        doc as Record<
+            string,
+            { env?: Record<string, unknown>; secretsFromEnv?: Record<string, unknown> }
+        >,
+    )) {
         const where = `PORTAL_REMOTE_STACK_ENV ${stack}`;
         if (!STACK_NAME_RE.test(stack)) {
             throw new RemoteConfigError(`${where}: not a valid stack name (${STACK_NAME_RE})`);
@@ -95,14 +110,18 @@ function readStackEnv(file: string, env: NodeJS.ProcessEnv): Record<string, Remo
         const result: RemoteStackEnv = { env: {}, secrets: {} };
         for (const [name, value] of Object.entries(entry?.env ?? {})) {
             if (!ENV_NAME_RE.test(name) || typeof value !== "string") {
-                throw new RemoteConfigError(`${where}.env.${name}: names must match ${ENV_NAME_RE} and values be strings`);
+                throw new RemoteConfigError(
+                    `${where}.env.${name}: names must match ${ENV_NAME_RE} and values be strings`,
+                );
             }
             result.env[name] = value;
         }
         // Secrets are named, not written, in the file: their values come from the portal's environment.
         for (const [name, source] of Object.entries(entry?.secretsFromEnv ?? {})) {
             if (!ENV_NAME_RE.test(name) || typeof source !== "string" || !env[source]) {
-                throw new RemoteConfigError(`${where}.secretsFromEnv.${name}: set the portal's environment variable ${JSON.stringify(source)} (it holds the secret's value)`);
+                throw new RemoteConfigError(
+                    `${where}.secretsFromEnv.${name}: set the portal's environment variable ${JSON.stringify(source)} (it holds the secret's value)`,
+                );
             }
             result.secrets[name] = env[source] as string;
         }
@@ -115,13 +134,19 @@ function readStackEnv(file: string, env: NodeJS.ProcessEnv): Record<string, Remo
  * Remote settings from the portal's environment, or undefined for local execution (the default).
  * Throws RemoteConfigError naming the variable and the fix. Pure apart from reading the env file.
  */
-export function remoteSettingsFromEnv(env: NodeJS.ProcessEnv, project: string, policyPack: string): RemoteSettings | undefined {
+export function remoteSettingsFromEnv(
+    env: NodeJS.ProcessEnv,
+    project: string,
+    policyPack: string,
+): RemoteSettings | undefined {
     const mode = env.PORTAL_EXECUTION ?? "local";
     if (mode === "local" || mode === "") {
         return undefined;
     }
     if (mode !== "remote") {
-        throw new RemoteConfigError(`PORTAL_EXECUTION must be "local" (default) or "remote" (got ${JSON.stringify(mode)})`);
+        throw new RemoteConfigError(
+            `PORTAL_EXECUTION must be "local" (default) or "remote" (got ${JSON.stringify(mode)})`,
+        );
     }
     const need = (name: string, why: string) => {
         if (!env[name]) {
@@ -129,12 +154,22 @@ export function remoteSettingsFromEnv(env: NodeJS.ProcessEnv, project: string, p
         }
         return env[name] as string;
     };
-    need("PULUMI_ACCESS_TOKEN", "Pulumi Deployments runs in Pulumi Cloud; use an organisation or team token allowed to run deployments on the stacks");
+    need(
+        "PULUMI_ACCESS_TOKEN",
+        "Pulumi Deployments runs in Pulumi Cloud; use an organisation or team token allowed to run deployments on the stacks",
+    );
     const org = need("PORTAL_REMOTE_ORG", "the Pulumi Cloud organisation that owns the stacks");
     const inheritSettings = env.PORTAL_REMOTE_INHERIT_SETTINGS === "true";
-    const repoUrl = inheritSettings ? env.PORTAL_REMOTE_REPO_URL : need("PORTAL_REMOTE_REPO_URL", "the git URL Pulumi Deployments clones the program from (or PORTAL_REMOTE_INHERIT_SETTINGS=true)");
+    const repoUrl = inheritSettings
+        ? env.PORTAL_REMOTE_REPO_URL
+        : need(
+              "PORTAL_REMOTE_REPO_URL",
+              "the git URL Pulumi Deployments clones the program from (or PORTAL_REMOTE_INHERIT_SETTINGS=true)",
+          );
     if (repoUrl && !/^(https:\/\/|git@|ssh:\/\/)/.test(repoUrl)) {
-        throw new RemoteConfigError(`PORTAL_REMOTE_REPO_URL must be an https://, ssh:// or git@ URL (got ${JSON.stringify(repoUrl)})`);
+        throw new RemoteConfigError(
+            `PORTAL_REMOTE_REPO_URL must be an https://, ssh:// or git@ URL (got ${JSON.stringify(repoUrl)})`,
+        );
     }
     const branch = env.PORTAL_REMOTE_BRANCH || undefined;
     const commitHash = env.PORTAL_REMOTE_COMMIT || undefined;
@@ -142,17 +177,28 @@ export function remoteSettingsFromEnv(env: NodeJS.ProcessEnv, project: string, p
         throw new RemoteConfigError("set PORTAL_REMOTE_BRANCH or PORTAL_REMOTE_COMMIT, not both");
     }
     if (!branch && !commitHash && !inheritSettings) {
-        throw new RemoteConfigError("PORTAL_REMOTE_BRANCH (e.g. main) or PORTAL_REMOTE_COMMIT (a full SHA) is required with PORTAL_EXECUTION=remote");
+        throw new RemoteConfigError(
+            "PORTAL_REMOTE_BRANCH (e.g. main) or PORTAL_REMOTE_COMMIT (a full SHA) is required with PORTAL_EXECUTION=remote",
+        );
     }
     if (commitHash && !/^[0-9a-f]{40}$/.test(commitHash)) {
         throw new RemoteConfigError("PORTAL_REMOTE_COMMIT must be a full 40-character commit SHA");
     }
     const projectPath = env.PORTAL_REMOTE_PROJECT_PATH || undefined;
     if (projectPath && (path.isAbsolute(projectPath) || projectPath.split("/").includes(".."))) {
-        throw new RemoteConfigError("PORTAL_REMOTE_PROJECT_PATH must be a relative path inside the repository (e.g. infra/web-platform)");
+        throw new RemoteConfigError(
+            "PORTAL_REMOTE_PROJECT_PATH must be a relative path inside the repository (e.g. infra/web-platform)",
+        );
     }
     return {
-        org, project, repoUrl, branch, commitHash, projectPath, inheritSettings, policyPack,
+        org,
+        project,
+        repoUrl,
+        branch,
+        commitHash,
+        projectPath,
+        inheritSettings,
+        policyPack,
         ...(env.PORTAL_REMOTE_GIT_TOKEN ? { gitToken: env.PORTAL_REMOTE_GIT_TOKEN } : {}),
         stackEnv: env.PORTAL_REMOTE_STACK_ENV ? readStackEnv(env.PORTAL_REMOTE_STACK_ENV, env) : {},
     };
@@ -174,12 +220,22 @@ export interface RemoteRequest {
  * pre-run commands set them on the deployment's own clone of the stack file, for this run only;
  * the commands name the variables, never the values.
  */
-export function remoteRequest(settings: RemoteSettings, stack: string, validated?: ValidatedConfig): RemoteRequest {
+export function remoteRequest(
+    settings: RemoteSettings,
+    stack: string,
+    validated?: ValidatedConfig,
+): RemoteRequest {
     const fq = `${settings.org}/${settings.project}/${stack}`;
     const args: RemoteGitProgramArgs = {
         stackName: fq,
         ...(settings.repoUrl ? { url: settings.repoUrl } : {}),
-        ...(settings.branch ? { branch: settings.branch.startsWith("refs/") ? settings.branch : `refs/heads/${settings.branch}` } : {}),
+        ...(settings.branch
+            ? {
+                  branch: settings.branch.startsWith("refs/")
+                      ? settings.branch
+                      : `refs/heads/${settings.branch}`,
+              }
+            : {}),
         ...(settings.commitHash ? { commitHash: settings.commitHash } : {}),
         ...(settings.projectPath ? { projectPath: settings.projectPath } : {}),
         ...(settings.gitToken ? { auth: { personalAccessToken: settings.gitToken } } : {}),
@@ -190,17 +246,33 @@ export function remoteRequest(settings: RemoteSettings, stack: string, validated
         envVars[name] = { secret: value };
     }
     // The policy config must be in the commit the deployment runs, not just in the portal's checkout.
-    const preRunCommands = [`test -f policy/config/${stack}.json || { echo "policy/config/${stack}.json is missing at this commit: add it via a pull request" >&2; exit 1; }`];
+    const preRunCommands = [
+        `test -f policy/config/${stack}.json || { echo "policy/config/${stack}.json is missing at this commit: add it via a pull request" >&2; exit 1; }`,
+    ];
     Object.entries(validated?.configMap ?? {}).forEach(([key, { value, secret }], i) => {
         const name = `PORTAL_OVERRIDE_${i}`;
-        envVars[name] = secret ? { secret: value ?? "" } : value ?? "";
-        preRunCommands.push(`pulumi config set --stack ${fq} ${secret ? "--secret" : "--plaintext"} -- ${quoteKey(key)} "$${name}"`);
+        envVars[name] = secret ? { secret: value ?? "" } : (value ?? "");
+        preRunCommands.push(
+            `pulumi config set --stack ${fq} ${secret ? "--secret" : "--plaintext"} -- ${quoteKey(key)} "$${name}"`,
+        );
     });
-    return { args, opts: { envVars, preRunCommands, skipInstallDependencies: false, ...(settings.inheritSettings ? { inheritSettings: true } : {}) } };
+    return {
+        args,
+        opts: {
+            envVars,
+            preRunCommands,
+            skipInstallDependencies: false,
+            ...(settings.inheritSettings ? { inheritSettings: true } : {}),
+        },
+    };
 }
 
 /** The policy-not-enforced error of a remote run whose summary did not list the pack. */
-export function packNotEnforced(settings: RemoteSettings, stack: string, ran: string[] | undefined): AutomationError {
+export function packNotEnforced(
+    settings: RemoteSettings,
+    stack: string,
+    ran: string[] | undefined,
+): AutomationError {
     return new AutomationError({
         kind: "policy-not-enforced",
         message: `the policy pack ${settings.policyPack} did not run in the Pulumi Deployments run of ${stack} (packs that ran: ${ran && ran.length > 0 ? ran.join(", ") : "none"})`,
@@ -220,7 +292,11 @@ export interface RemoteRun {
  * Runs `work` on a remote stack, recording which policy packs the run reported; an abort cancels
  * the deployment in Pulumi Cloud (the local CLI only follows it, so killing it would not stop it).
  */
-async function withRemoteStack<T>(stack: RemoteStackHandle, run: RemoteRun, work: (onEvent: (e: EngineEvent) => void, packs: { ran?: string[] }) => Promise<T>): Promise<T> {
+async function withRemoteStack<T>(
+    stack: RemoteStackHandle,
+    run: RemoteRun,
+    work: (onEvent: (e: EngineEvent) => void, packs: { ran?: string[] }) => Promise<T>,
+): Promise<T> {
     const packs: { ran?: string[] } = {};
     const onEvent = (e: EngineEvent) => {
         if (e.summaryEvent) {
@@ -238,7 +314,12 @@ async function withRemoteStack<T>(stack: RemoteStackHandle, run: RemoteRun, work
 }
 
 /** Remote preview or up. `up` runs only after a remote preview showed the pack enforced. */
-export async function remoteEngineRun(settings: RemoteSettings, factory: RemoteFactory, kind: "preview" | "up", run: RemoteRun): Promise<{ summary: Record<string, number | undefined>; outputs?: OutputMap }> {
+export async function remoteEngineRun(
+    settings: RemoteSettings,
+    factory: RemoteFactory,
+    kind: "preview" | "up",
+    run: RemoteRun,
+): Promise<{ summary: Record<string, number | undefined>; outputs?: OutputMap }> {
     const request = remoteRequest(settings, run.stack, run.validated);
     const stack = await factory.createOrSelectStack(request.args, request.opts);
     return withRemoteStack(stack, run, async (onEvent, packs) => {
@@ -260,13 +341,21 @@ export async function remoteEngineRun(settings: RemoteSettings, factory: RemoteF
     });
 }
 
-export async function remoteDestroy(settings: RemoteSettings, factory: RemoteFactory, run: RemoteRun): Promise<DestroyResult> {
+export async function remoteDestroy(
+    settings: RemoteSettings,
+    factory: RemoteFactory,
+    run: RemoteRun,
+): Promise<DestroyResult> {
     const request = remoteRequest(settings, run.stack);
     const stack = await factory.selectStack(request.args, request.opts);
     return withRemoteStack(stack, run, (onEvent) => stack.destroy({ onEvent }));
 }
 
-export async function remoteOutputs(settings: RemoteSettings, factory: RemoteFactory, stack: string): Promise<OutputMap> {
+export async function remoteOutputs(
+    settings: RemoteSettings,
+    factory: RemoteFactory,
+    stack: string,
+): Promise<OutputMap> {
     const request = remoteRequest(settings, stack);
     return (await factory.selectStack(request.args, request.opts)).outputs();
 }
@@ -276,7 +365,9 @@ export function policyPackName(workDir: string): string {
     const source = fs.readFileSync(path.join(workDir, "policy", "index.ts"), "utf8");
     const m = /new PolicyPack\(\s*["']([^"']+)["']/.exec(source);
     if (!m) {
-        throw new RemoteConfigError(`cannot find the policy pack's name in ${path.join(workDir, "policy", "index.ts")} (new PolicyPack("<name>", ...))`);
+        throw new RemoteConfigError(
+            `cannot find the policy pack's name in ${path.join(workDir, "policy", "index.ts")} (new PolicyPack("<name>", ...))`,
+        );
     }
     return m[1];
 }

@@ -10,10 +10,16 @@ import { EventSink, OperationError, OperationResult, PortalEvent, Violation } fr
 export class EventTracker {
     readonly violations: Violation[] = [];
     readonly errorDiagnostics: string[] = [];
-    constructor(private readonly sink?: EventSink, private readonly secretValues: string[] = []) {}
+    constructor(
+        private readonly sink?: EventSink,
+        private readonly secretValues: string[] = [],
+    ) {}
 
     emit(event: PortalEvent): void {
-        const clean = this.secretValues.length > 0 ? (JSON.parse(scrub(JSON.stringify(event), this.secretValues)) as PortalEvent) : event;
+        const clean =
+            this.secretValues.length > 0
+                ? (JSON.parse(scrub(JSON.stringify(event), this.secretValues)) as PortalEvent)
+                : event;
         if (clean.type === "policy") {
             const { type: _type, ...v } = clean;
             this.violations.push(v);
@@ -29,7 +35,11 @@ export class EventTracker {
     }
 
     context(signal?: AbortSignal): ClassifyContext {
-        return { violations: this.violations, errorDiagnostics: this.errorDiagnostics, aborted: signal?.aborted === true };
+        return {
+            violations: this.violations,
+            errorDiagnostics: this.errorDiagnostics,
+            aborted: signal?.aborted === true,
+        };
     }
 
     engine = (e: EngineEvent): void => {
@@ -40,11 +50,28 @@ export class EventTracker {
     };
 }
 
-export function failure(operation: OperationResult["operation"], stack: string, error: OperationError, started: number, violations: Violation[] = []): OperationResult {
-    return { ok: false, operation, stack, summary: {}, outputs: {}, violations, error, durationMs: Date.now() - started };
+export function failure(
+    operation: OperationResult["operation"],
+    stack: string,
+    error: OperationError,
+    started: number,
+    violations: Violation[] = [],
+): OperationResult {
+    return {
+        ok: false,
+        operation,
+        stack,
+        summary: {},
+        outputs: {},
+        violations,
+        error,
+        durationMs: Date.now() - started,
+    };
 }
 
-export function counts(map: Record<string, number | undefined> | undefined): Record<string, number> {
+export function counts(
+    map: Record<string, number | undefined> | undefined,
+): Record<string, number> {
     const out: Record<string, number> = {};
     for (const [k, v] of Object.entries(map ?? {})) {
         if (typeof v === "number") {

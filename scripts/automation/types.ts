@@ -50,7 +50,14 @@ export interface Violation {
  * map onto the same shapes, so a portal renders both the same way.
  */
 export type PortalEvent =
-    | { type: "step"; phase: "pre" | "done"; op: string; urn: string; resourceType: string; planning?: boolean }
+    | {
+          type: "step";
+          phase: "pre" | "done";
+          op: string;
+          urn: string;
+          resourceType: string;
+          planning?: boolean;
+      }
     | { type: "step-failed"; op: string; urn: string; resourceType: string }
     | { type: "diagnostic"; severity: string; message: string; urn?: string }
     | ({ type: "policy" } & Violation)

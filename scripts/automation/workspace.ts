@@ -42,7 +42,10 @@ function copyProject(workDir: string): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-op-"));
     for (const entry of fs.readdirSync(workDir)) {
         if (!SKIP.has(entry)) {
-            fs.cpSync(path.join(workDir, entry), path.join(dir, entry), { recursive: true, filter: (src) => path.basename(src) !== "node_modules" });
+            fs.cpSync(path.join(workDir, entry), path.join(dir, entry), {
+                recursive: true,
+                filter: (src) => path.basename(src) !== "node_modules",
+            });
         }
     }
     // Linked so the program and the policy pack resolve their packages as in the checkout.
@@ -59,7 +62,11 @@ function copyProject(workDir: string): string {
  * A private copy of `workDir` for one operation on `stack`. Secrets settings saved by an earlier
  * operation (in `settingsDir`) are added to the copy's stack file when the checkout lacks them.
  */
-export function prepareWorkspace(workDir: string, stack: string, settingsDir: string): OperationWorkspace {
+export function prepareWorkspace(
+    workDir: string,
+    stack: string,
+    settingsDir: string,
+): OperationWorkspace {
     const dir = copyProject(workDir);
     const stackFile = path.join(dir, `Pulumi.${stack}.yaml`);
     const savedFile = path.join(settingsDir, `${stack}.json`);
@@ -67,9 +74,14 @@ export function prepareWorkspace(workDir: string, stack: string, settingsDir: st
     if (Object.keys(inCheckout).length === 0 && fs.existsSync(savedFile)) {
         const saved = JSON.parse(fs.readFileSync(savedFile, "utf8")) as Record<string, string>;
         // Top-level keys appended as JSON strings (valid YAML), leaving the file's own text as it is.
-        const lines = SECRETS_SETTINGS.filter((k) => typeof saved[k] === "string").map((k) => `${k}: ${JSON.stringify(saved[k])}\n`);
+        const lines = SECRETS_SETTINGS.filter((k) => typeof saved[k] === "string").map(
+            (k) => `${k}: ${JSON.stringify(saved[k])}\n`,
+        );
         const text = fs.existsSync(stackFile) ? fs.readFileSync(stackFile, "utf8") : "";
-        fs.writeFileSync(stackFile, `${text}${text === "" || text.endsWith("\n") ? "" : "\n"}${lines.join("")}`);
+        fs.writeFileSync(
+            stackFile,
+            `${text}${text === "" || text.endsWith("\n") ? "" : "\n"}${lines.join("")}`,
+        );
     }
     return {
         dir,

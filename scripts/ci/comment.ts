@@ -24,7 +24,8 @@ export function cutMarkdown(text: string, max: number, note: string): string {
     lines.pop();
     const body = lines.join("\n");
     const fences = (body.match(/^```/gm) ?? []).length;
-    const opened = (body.match(/<details>/g) ?? []).length - (body.match(/<\/details>/g) ?? []).length;
+    const opened =
+        (body.match(/<details>/g) ?? []).length - (body.match(/<\/details>/g) ?? []).length;
     return `${body}${fences % 2 === 1 ? "\n```" : ""}${opened > 0 ? "\n\n</details>".repeat(opened) : ""}${tail}`;
 }
 
@@ -46,22 +47,40 @@ function previewSection(r: StackReport): string {
 }
 
 /** The comment body for these stacks, within `limit` characters. */
-export function commentBody(reports: StackReport[], opts: { limit?: number; runUrl?: string } = {}): string {
+export function commentBody(
+    reports: StackReport[],
+    opts: { limit?: number; runUrl?: string } = {},
+): string {
     const limit = opts.limit ?? GITHUB_COMMENT_LIMIT;
-    const head = [COMMENT_MARKER, "## CrossGuard verdict", "", opts.runUrl ? `Run: ${opts.runUrl} (SARIF, JUnit and the full plan JSON are its artifacts).` : "", ""].join("\n");
+    const head = [
+        COMMENT_MARKER,
+        "## CrossGuard verdict",
+        "",
+        opts.runUrl
+            ? `Run: ${opts.runUrl} (SARIF, JUnit and the full plan JSON are its artifacts).`
+            : "",
+        "",
+    ].join("\n");
     const foot = "\n_Updated in place on every push._\n";
     const share = Math.floor((limit - head.length - foot.length) / Math.max(1, reports.length));
     const sections = reports.map((r) => {
-        const verdict = r.verdict ?? `### CrossGuard · stack \`${r.stack}\` · ⚠️ no verdict (the plan job did not produce one)\n`;
+        const verdict =
+            r.verdict ??
+            `### CrossGuard · stack \`${r.stack}\` · ⚠️ no verdict (the plan job did not produce one)\n`;
         const text = `${verdict.trimEnd()}\n\n${previewSection(r)}`;
-        return cutMarkdown(text, share, `Stack ${r.stack}: truncated to stay under GitHub's ${limit.toLocaleString("en-US")}-character comment limit; the full report is in the run's artifacts.`);
+        return cutMarkdown(
+            text,
+            share,
+            `Stack ${r.stack}: truncated to stay under GitHub's ${limit.toLocaleString("en-US")}-character comment limit; the full report is in the run's artifacts.`,
+        );
     });
     return `${head}${sections.join("\n---\n\n")}${foot}`;
 }
 
 /** Every stack directory under `dir` with the files the gate and the preview job wrote. */
 export function readReports(dir: string): StackReport[] {
-    const read = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined);
+    const read = (file: string) =>
+        fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
     return fs
         .readdirSync(dir, { withFileTypes: true })
         .filter((d) => d.isDirectory())
@@ -71,7 +90,13 @@ export function readReports(dir: string): StackReport[] {
             const base = path.join(dir, stack);
             const output = read(path.join(base, "preview.txt"));
             const outcome = read(path.join(base, "preview.outcome"))?.trim();
-            return { stack, verdict: read(path.join(base, "crossguard.md")), ...(output !== undefined || outcome ? { preview: { outcome: outcome ?? "unknown", output: output ?? "" } } : {}) };
+            return {
+                stack,
+                verdict: read(path.join(base, "crossguard.md")),
+                ...(output !== undefined || outcome
+                    ? { preview: { outcome: outcome ?? "unknown", output: output ?? "" } }
+                    : {}),
+            };
         });
 }
 
@@ -84,10 +109,14 @@ if (require.main === module) {
     const input = flag("--in") ?? "ci-out";
     const out = flag("--out");
     if (!fs.existsSync(input)) {
-        process.stderr.write(`error: --in ${input}: no such directory. Fix: download the plan artifacts into it first\n`);
+        process.stderr.write(
+            `error: --in ${input}: no such directory. Fix: download the plan artifacts into it first\n`,
+        );
         process.exit(2);
     }
-    const runUrl = process.env.GITHUB_RUN_ID ? `${process.env.GITHUB_SERVER_URL}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}` : undefined;
+    const runUrl = process.env.GITHUB_RUN_ID
+        ? `${process.env.GITHUB_SERVER_URL}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`
+        : undefined;
     const body = commentBody(readReports(input), { runUrl });
     if (out) {
         fs.writeFileSync(out, body);

@@ -17,9 +17,15 @@ export interface GateArgs {
     failOn: FailOn;
 }
 
-export const GATE_FILES = { sarif: "crossguard.sarif", junit: "crossguard.junit.xml", markdown: "crossguard.md", json: "plan.json" } as const;
+export const GATE_FILES = {
+    sarif: "crossguard.sarif",
+    junit: "crossguard.junit.xml",
+    markdown: "crossguard.md",
+    json: "plan.json",
+} as const;
 
-const GATE_USAGE = "usage: npm run ci:gate -- --stack NAME [--out-dir DIR] [--fail-on mandatory|advisory|none]\n";
+const GATE_USAGE =
+    "usage: npm run ci:gate -- --stack NAME [--out-dir DIR] [--fail-on mandatory|advisory|none]\n";
 
 export function parseGateArgs(argv: string[]): GateArgs {
     const out: Partial<GateArgs> = {};
@@ -32,7 +38,9 @@ export function parseGateArgs(argv: string[]): GateArgs {
         else if (flag === "--out-dir") out.outDir = value;
         else if (flag === "--fail-on") {
             if (!(FAIL_ON as readonly string[]).includes(value)) {
-                throw new Error(`--fail-on must be one of ${FAIL_ON.join(", ")} (got ${JSON.stringify(value)})`);
+                throw new Error(
+                    `--fail-on must be one of ${FAIL_ON.join(", ")} (got ${JSON.stringify(value)})`,
+                );
             }
             out.failOn = value as FailOn;
         } else throw new Error(`unknown flag ${flag}`);
@@ -47,7 +55,10 @@ export function parseGateArgs(argv: string[]): GateArgs {
 function writeVerdictFiles(dir: string, v: Verdict, failOn: FailOn): void {
     fs.writeFileSync(path.join(dir, GATE_FILES.sarif), renderVerdict("sarif", v, { failOn }));
     fs.writeFileSync(path.join(dir, GATE_FILES.junit), renderVerdict("junit", v, { failOn }));
-    const markdown = renderVerdict("markdown", v, { failOn, fullReport: `the ${v.stack} artifact (${GATE_FILES.json})` });
+    const markdown = renderVerdict("markdown", v, {
+        failOn,
+        fullReport: `the ${v.stack} artifact (${GATE_FILES.json})`,
+    });
     fs.writeFileSync(path.join(dir, GATE_FILES.markdown), markdown);
     if (process.env.GITHUB_STEP_SUMMARY) {
         fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${markdown}\n`);
@@ -63,7 +74,9 @@ export async function runGate(args: GateArgs): Promise<number> {
         const v = buildVerdict(result);
         writeVerdictFiles(dir, v, args.failOn);
         const code = gateExitCode(result, args.failOn);
-        process.stderr.write(`${args.stack}: ${v.failure ?? `${v.mandatory} mandatory, ${v.advisory} advisory`} -> exit ${code} (files in ${path.relative(ROOT, dir) || dir})\n`);
+        process.stderr.write(
+            `${args.stack}: ${v.failure ?? `${v.mandatory} mandatory, ${v.advisory} advisory`} -> exit ${code} (files in ${path.relative(ROOT, dir) || dir})\n`,
+        );
         return code;
     } catch (e) {
         const reason = e instanceof Error ? e.message : String(e);
@@ -81,8 +94,11 @@ if (require.main === module) {
         process.stderr.write(`error: ${(e as Error).message}\n${GATE_USAGE}`);
         process.exit(2);
     }
-    runGate(args).then((code) => (process.exitCode = code), (e: unknown) => {
-        process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
-        process.exitCode = 1;
-    });
+    runGate(args).then(
+        (code) => (process.exitCode = code),
+        (e: unknown) => {
+            process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+            process.exitCode = 1;
+        },
+    );
 }

@@ -8,9 +8,10 @@ export function renderDefault(d: DefaultDoc): string {
     }
     const dev = d.from(false);
     const prod = d.from(true);
-    const base = JSON.stringify(dev) === JSON.stringify(prod)
-        ? formatValue(dev)
-        : `${formatValue(dev)} (prod ${formatValue(prod)})`;
+    const base =
+        JSON.stringify(dev) === JSON.stringify(prod)
+            ? formatValue(dev)
+            : `${formatValue(dev)} (prod ${formatValue(prod)})`;
     if (!d.note) {
         return base;
     }
@@ -41,7 +42,7 @@ export function renderConfigReference(sections: readonly ConfigSectionDoc[]): st
     return [
         "Source: `config/schema.ts` (descriptions and allowed values), `config/defaults.ts` (defaults).",
         "Types: `int` whole number, `num` any number, `bool`, `string`, `string[]`, `map` (string -> string). " +
-            "\"(prod …)\" in a default is the value on a production stack.",
+            '"(prod …)" in a default is the value on a production stack.',
         ...sections.map(renderConfigSection),
     ].join("\n\n");
 }
@@ -54,7 +55,14 @@ export function renderProductionDefaults(sections: readonly ConfigSectionDoc[]):
             if ("text" in d || JSON.stringify(d.from(false)) === JSON.stringify(d.from(true))) {
                 return [];
             }
-            return [[`\`${section.path === "" ? key : `${section.path}.${key}`}\``, formatValue(d.from(false)), formatValue(d.from(true))]];
-        }));
+            return [
+                [
+                    `\`${section.path === "" ? key : `${section.path}.${key}`}\``,
+                    formatValue(d.from(false)),
+                    formatValue(d.from(true)),
+                ],
+            ];
+        }),
+    );
     return table(["Setting", "Non-production", "Production"], rows);
 }

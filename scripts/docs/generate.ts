@@ -10,7 +10,12 @@ import { policies } from "../../policy/policies";
 import { renderConfigReference, renderProductionDefaults } from "./configDoc";
 import { brokenLinks } from "./links";
 import { replaceGenerated } from "./markdown";
-import { PolicyStackConfig, renderPolicyReference, renderPolicySummary, StackConfigs } from "./policyDoc";
+import {
+    PolicyStackConfig,
+    renderPolicyReference,
+    renderPolicySummary,
+    StackConfigs,
+} from "./policyDoc";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -25,10 +30,12 @@ export interface GeneratedDoc {
 }
 
 function readPolicyStacks(root: string): StackConfigs {
-    return Object.fromEntries(POLICY_STACKS.map((stack) => {
-        const file = path.join(root, "policy", "config", `${stack}.json`);
-        return [stack, JSON.parse(fs.readFileSync(file, "utf8")) as PolicyStackConfig];
-    }));
+    return Object.fromEntries(
+        POLICY_STACKS.map((stack) => {
+            const file = path.join(root, "policy", "config", `${stack}.json`);
+            return [stack, JSON.parse(fs.readFileSync(file, "utf8")) as PolicyStackConfig];
+        }),
+    );
 }
 
 /** Every generated doc as it is on disk and as the code says it should be. */
@@ -46,14 +53,20 @@ export function generatedDocs(root: string = ROOT): GeneratedDoc[] {
     };
     return Object.entries(blocks).map(([file, named]) => {
         const current = fs.readFileSync(path.join(root, file), "utf8");
-        const expected = Object.entries(named).reduce((doc, [name, render]) => replaceGenerated(doc, file, name, render()), current);
+        const expected = Object.entries(named).reduce(
+            (doc, [name, render]) => replaceGenerated(doc, file, name, render()),
+            current,
+        );
         return { file, current, expected };
     });
 }
 
 /** README.md and every docs/*.md, relative to the root. */
 export function markdownFiles(root: string = ROOT): string[] {
-    const docs = fs.readdirSync(path.join(root, "docs")).filter((f) => f.endsWith(".md")).sort();
+    const docs = fs
+        .readdirSync(path.join(root, "docs"))
+        .filter((f) => f.endsWith(".md"))
+        .sort();
     return ["README.md", ...docs.map((f) => `docs/${f}`)];
 }
 
@@ -63,7 +76,10 @@ export function firstDifference(current: string, expected: string): string {
     const b = expected.split("\n");
     const i = a.findIndex((line, n) => line !== b[n]);
     const at = i < 0 ? a.length : i;
-    const show = (s: string | undefined) => (s === undefined ? "(end of file)" : JSON.stringify(s.length > 160 ? `${s.slice(0, 160)}…` : s));
+    const show = (s: string | undefined) =>
+        s === undefined
+            ? "(end of file)"
+            : JSON.stringify(s.length > 160 ? `${s.slice(0, 160)}…` : s);
     return `line ${at + 1}:\n    - on disk:   ${show(a[at])}\n    + generated: ${show(b[at])}`;
 }
 
@@ -72,7 +88,9 @@ export function docProblems(root: string = ROOT): string[] {
     const problems = configDocProblems(KNOWN_FIELDS).map((p) => `docs/config.md: ${p}`);
     for (const doc of generatedDocs(root)) {
         if (doc.current !== doc.expected) {
-            problems.push(`${doc.file} is out of date with the code (run \`npm run docs\`); first difference at ${firstDifference(doc.current, doc.expected)}`);
+            problems.push(
+                `${doc.file} is out of date with the code (run \`npm run docs\`); first difference at ${firstDifference(doc.current, doc.expected)}`,
+            );
         }
     }
     for (const b of brokenLinks(root, markdownFiles(root))) {
@@ -84,13 +102,19 @@ export function docProblems(root: string = ROOT): string[] {
 function main(argv: readonly string[]): number {
     const unknown = argv.filter((a) => a !== "--check");
     if (unknown.length > 0) {
-        console.error(`docs: unknown argument ${unknown.join(" ")}; usage: npm run docs [-- --check]`);
+        console.error(
+            `docs: unknown argument ${unknown.join(" ")}; usage: npm run docs [-- --check]`,
+        );
         return 2;
     }
     if (argv.includes("--check")) {
         const problems = docProblems();
         problems.forEach((p) => console.error(`- ${p}`));
-        console.log(problems.length === 0 ? "docs: generated docs and links are up to date" : "docs: out of date (see above)");
+        console.log(
+            problems.length === 0
+                ? "docs: generated docs and links are up to date"
+                : "docs: out of date (see above)",
+        );
         return problems.length === 0 ? 0 : 1;
     }
     const missing = configDocProblems(KNOWN_FIELDS);

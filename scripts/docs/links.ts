@@ -39,7 +39,11 @@ export function githubSlug(heading: string): string {
         .replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1") // links and images keep their text
         .replace(/<[^>]+>/g, "") // inline HTML
         .replace(/[`*]/g, "");
-    return text.trim().toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, "").replace(/ /g, "-");
+    return text
+        .trim()
+        .toLowerCase()
+        .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, "")
+        .replace(/ /g, "-");
 }
 
 /** Every anchor a file offers: heading slugs (duplicates numbered -1, -2 like GitHub) and <a id/name>. */
@@ -107,7 +111,11 @@ export function brokenLinks(root: string, files: readonly string[]): BrokenLink[
     return broken;
 }
 
-function linkProblem(fromAbs: string, target: string, anchorsIn: (abs: string) => Set<string>): string | undefined {
+function linkProblem(
+    fromAbs: string,
+    target: string,
+    anchorsIn: (abs: string) => Set<string>,
+): string | undefined {
     const hash = target.indexOf("#");
     const filePart = decodeURIComponent(hash < 0 ? target : target.slice(0, hash));
     const anchor = hash < 0 ? undefined : decodeURIComponent(target.slice(hash + 1));

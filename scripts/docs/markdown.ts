@@ -19,7 +19,9 @@ export function formatValue(value: unknown): string {
         return `\`${value}\``;
     }
     if (Array.isArray(value) || (typeof value === "object" && value !== null)) {
-        return `\`${JSON.stringify(value).replace(/","/g, "\", \"").replace(/,(?=[\d[{])/g, ", ")}\``;
+        return `\`${JSON.stringify(value)
+            .replace(/","/g, '", "')
+            .replace(/,(?=[\d[{])/g, ", ")}\``;
     }
     return "none";
 }
@@ -35,8 +37,11 @@ export function replaceGenerated(doc: string, file: string, name: string, body: 
     const start = doc.indexOf(startMarker(name));
     const end = doc.indexOf(endMarker(name));
     if (start < 0 || end < start) {
-        throw new Error(`${file}: no "${startMarker(name)}" ... "${endMarker(name)}" block: add both marker lines where the generated ${name} goes`);
+        throw new Error(
+            `${file}: no "${startMarker(name)}" ... "${endMarker(name)}" block: add both marker lines where the generated ${name} goes`,
+        );
     }
-    const note = "<!-- Written by `npm run docs` from the code (see scripts/docs/generate.ts): edit the sources, not this block. -->";
+    const note =
+        "<!-- Written by `npm run docs` from the code (see scripts/docs/generate.ts): edit the sources, not this block. -->";
     return `${doc.slice(0, start)}${startMarker(name)}\n${note}\n\n${body.trim()}\n\n${doc.slice(end)}`;
 }

@@ -41,11 +41,14 @@ export function stackLevel(policy: GuardrailPolicy, config: PolicyStackConfig): 
         return entry;
     }
     const level = entry?.enforcementLevel;
-    return typeof level === "string" ? level : policy.enforcementLevel ?? "mandatory";
+    return typeof level === "string" ? level : (policy.enforcementLevel ?? "mandatory");
 }
 
 function schemaType(s: PolicyConfigJSONSchema): string {
-    const items = s.items && !Array.isArray(s.items) && typeof s.items === "object" ? (s.items as PolicyConfigJSONSchema) : undefined;
+    const items =
+        s.items && !Array.isArray(s.items) && typeof s.items === "object"
+            ? (s.items as PolicyConfigJSONSchema)
+            : undefined;
     if (s.enum) {
         return s.enum.map((v) => formatValue(v)).join(" / ");
     }
@@ -56,12 +59,17 @@ function schemaType(s: PolicyConfigJSONSchema): string {
 }
 
 function bounds(s: PolicyConfigJSONSchema): string {
-    const parts = [s.minimum !== undefined ? `>= ${s.minimum}` : "", s.maximum !== undefined ? `<= ${s.maximum}` : ""];
+    const parts = [
+        s.minimum !== undefined ? `>= ${s.minimum}` : "",
+        s.maximum !== undefined ? `<= ${s.maximum}` : "",
+    ];
     return parts.filter((p) => p).join(", ");
 }
 
 function configTable(policy: GuardrailPolicy, stacks: StackConfigs): string | undefined {
-    const props = Object.entries(policy.configSchema.properties ?? {}).filter(([k]) => k !== "exemptions");
+    const props = Object.entries(policy.configSchema.properties ?? {}).filter(
+        ([k]) => k !== "exemptions",
+    );
     if (props.length === 0) {
         return undefined;
     }
@@ -83,14 +91,22 @@ function configTable(policy: GuardrailPolicy, stacks: StackConfigs): string | un
 function exemptionLines(policy: GuardrailPolicy, stacks: StackConfigs): string[] {
     return Object.entries(stacks).flatMap(([stack, config]) => {
         const entry = config[policy.name];
-        const list = typeof entry === "object" && Array.isArray(entry.exemptions) ? (entry.exemptions as { resource: string; reason: string }[]) : [];
+        const list =
+            typeof entry === "object" && Array.isArray(entry.exemptions)
+                ? (entry.exemptions as { resource: string; reason: string }[])
+                : [];
         return list.map((e) => `- **Exempted in ${stack}:** \`${e.resource}\`: ${e.reason}`);
     });
 }
 
 export function renderPolicySection(policy: GuardrailPolicy, stacks: StackConfigs): string {
-    const levels = Object.entries(stacks).map(([stack, config]) => `${stack} ${stackLevel(policy, config)}`);
-    const anchors = policy.metadata.anchors.length > 0 ? policy.metadata.anchors.map(anchorLink).join(", ") : "none (no AWSGuard, Checkov or Security Hub counterpart)";
+    const levels = Object.entries(stacks).map(
+        ([stack, config]) => `${stack} ${stackLevel(policy, config)}`,
+    );
+    const anchors =
+        policy.metadata.anchors.length > 0
+            ? policy.metadata.anchors.map(anchorLink).join(", ")
+            : "none (no AWSGuard, Checkov or Security Hub counterpart)";
     const facts = [
         `- **Kind:** ${policy.stack ? "stack" : "resource"} policy · **Severity:** ${policy.metadata.severity} · **Category:** ${policy.metadata.category}`,
         `- **Enforcement:** default ${policy.enforcementLevel ?? "mandatory"} · ${levels.join(" · ")}`,
@@ -98,11 +114,19 @@ export function renderPolicySection(policy: GuardrailPolicy, stacks: StackConfig
         ...exemptionLines(policy, stacks),
     ];
     const config = configTable(policy, stacks);
-    return [`### \`${policy.name}\``, policy.description, facts.join("\n"), ...(config ? [config] : [])].join("\n\n");
+    return [
+        `### \`${policy.name}\``,
+        policy.description,
+        facts.join("\n"),
+        ...(config ? [config] : []),
+    ].join("\n\n");
 }
 
 /** The one-line-per-policy overview: level per stack, linked to each policy's section. */
-export function renderPolicySummary(policies: readonly GuardrailPolicy[], stacks: StackConfigs): string {
+export function renderPolicySummary(
+    policies: readonly GuardrailPolicy[],
+    stacks: StackConfigs,
+): string {
     const stackNames = Object.keys(stacks);
     const rows = policies.map((p) => [
         `[\`${p.name}\`](#${p.name})`,
@@ -114,7 +138,10 @@ export function renderPolicySummary(policies: readonly GuardrailPolicy[], stacks
     return table(["Policy", "Kind", "Severity", "Default level", ...stackNames], rows);
 }
 
-export function renderPolicyReference(policies: readonly GuardrailPolicy[], stacks: StackConfigs): string {
+export function renderPolicyReference(
+    policies: readonly GuardrailPolicy[],
+    stacks: StackConfigs,
+): string {
     return [
         "Source: each policy's definition in `policy/policies/*.ts` (description, level, metadata, config schema) " +
             "and `policy/config/<stack>.json`; a stack's column shows the value its file sets (blank: the default). " +

@@ -45,7 +45,10 @@ Exit code: 0 all thresholds pass, 1 a threshold fails, 2 bad flags.
 `;
 
 export class FlagError extends Error {
-    constructor(public readonly flag: string, message: string) {
+    constructor(
+        public readonly flag: string,
+        message: string,
+    ) {
         super(`${flag}: ${message}`);
         this.name = "FlagError";
     }
@@ -71,9 +74,12 @@ export function parseDuration(text: string, flag = "--stages"): number {
 
 /** "30s:100,1m:100,30s:0" -> stages. At least one stage must have a positive target. */
 export function parseStages(text: string): Stage[] {
-    const parts = text.split(",").map((p) => p.trim()).filter((p) => p !== "");
+    const parts = text
+        .split(",")
+        .map((p) => p.trim())
+        .filter((p) => p !== "");
     if (parts.length === 0) {
-        throw new FlagError("--stages", "no stages given (e.g. \"30s:100,1m:100,30s:0\")");
+        throw new FlagError("--stages", 'no stages given (e.g. "30s:100,1m:100,30s:0")');
     }
     const stages = parts.map((part) => {
         const m = /^([^:]+):(.+)$/.exec(part);
@@ -90,7 +96,10 @@ export function parseStages(text: string): Stage[] {
         }
         const n = Number(target);
         if (n > 10000) {
-            throw new FlagError("--stages", `"${part}": ${n} connections is more than one machine should open (max 10000)`);
+            throw new FlagError(
+                "--stages",
+                `"${part}": ${n} connections is more than one machine should open (max 10000)`,
+            );
         }
         return { durationSec, target: n };
     });
@@ -113,7 +122,17 @@ export function parseFlags(argv: string[]): LoadTestOptions | "help" {
     const values = new Map<string, string>();
     const headers: Record<string, string> = {};
     let json = false;
-    const takesValue = new Set(["--url", "--path", "--stages", "--p95", "--max-error-rate", "--window", "--timeout", "--method", "--header"]);
+    const takesValue = new Set([
+        "--url",
+        "--path",
+        "--stages",
+        "--p95",
+        "--max-error-rate",
+        "--window",
+        "--timeout",
+        "--method",
+        "--header",
+    ]);
 
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
@@ -130,7 +149,12 @@ export function parseFlags(argv: string[]): LoadTestOptions | "help" {
             continue;
         }
         if (!takesValue.has(flag)) {
-            throw new FlagError(flag, arg.startsWith("-") ? "unknown flag (see --help)" : "unexpected argument (flags are --name value)");
+            throw new FlagError(
+                flag,
+                arg.startsWith("-")
+                    ? "unknown flag (see --help)"
+                    : "unexpected argument (flags are --name value)",
+            );
         }
         let value: string;
         if (arg.startsWith("--") && eq > 0) {
@@ -159,7 +183,10 @@ export function parseFlags(argv: string[]): LoadTestOptions | "help" {
 
     const rawUrl = values.get("--url");
     if (rawUrl === undefined) {
-        throw new FlagError("--url", "is required (the load test only ever targets the URL you give)");
+        throw new FlagError(
+            "--url",
+            "is required (the load test only ever targets the URL you give)",
+        );
     }
     let url: URL;
     try {
@@ -182,16 +209,29 @@ export function parseFlags(argv: string[]): LoadTestOptions | "help" {
 
     const maxErrorRateText = values.get("--max-error-rate") ?? "0.01";
     const maxErrorRate = Number(maxErrorRateText);
-    if (maxErrorRateText.trim() === "" || !Number.isFinite(maxErrorRate) || maxErrorRate < 0 || maxErrorRate > 1) {
-        throw new FlagError("--max-error-rate", `"${maxErrorRateText}" must be a fraction between 0 and 1 (0.01 = 1%)`);
+    if (
+        maxErrorRateText.trim() === "" ||
+        !Number.isFinite(maxErrorRate) ||
+        maxErrorRate < 0 ||
+        maxErrorRate > 1
+    ) {
+        throw new FlagError(
+            "--max-error-rate",
+            `"${maxErrorRateText}" must be a fraction between 0 and 1 (0.01 = 1%)`,
+        );
     }
 
     const method = (values.get("--method") ?? "GET").toUpperCase();
     if (method !== "GET" && method !== "HEAD") {
-        throw new FlagError("--method", `"${method}" is not supported (GET or HEAD: a load test must not change data)`);
+        throw new FlagError(
+            "--method",
+            `"${method}" is not supported (GET or HEAD: a load test must not change data)`,
+        );
     }
 
-    const windowSec = values.has("--window") ? parseDuration(values.get("--window")!, "--window") : 5;
+    const windowSec = values.has("--window")
+        ? parseDuration(values.get("--window")!, "--window")
+        : 5;
     if (!(windowSec > 0)) {
         throw new FlagError("--window", "must be positive");
     }

@@ -22,7 +22,11 @@ export interface RunIO {
 }
 
 /** One autocannon run; every response and error is recorded into a fresh Tally. */
-export function runWindow(opts: LoadTestOptions, w: Window, onInstance?: (i: autocannon.Instance) => void): Promise<Tally> {
+export function runWindow(
+    opts: LoadTestOptions,
+    w: Window,
+    onInstance?: (i: autocannon.Instance) => void,
+): Promise<Tally> {
     const tally = new Tally();
     const started = Date.now();
     return new Promise((resolve, reject) => {
@@ -44,7 +48,9 @@ export function runWindow(opts: LoadTestOptions, w: Window, onInstance?: (i: aut
                 resolve(tally);
             },
         );
-        instance.on("response", (_client, statusCode, _bytes, responseTime) => tally.response(statusCode, responseTime));
+        instance.on("response", (_client, statusCode, _bytes, responseTime) =>
+            tally.response(statusCode, responseTime),
+        );
         // autocannon reports timeouts as Error("request timed out"); anything else is a connection error.
         instance.on("reqError", (err: unknown) => {
             const timedOut = err instanceof Error && /timed out/i.test(err.message);

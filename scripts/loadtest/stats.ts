@@ -24,7 +24,8 @@ export function planWindows(stages: Stage[], windowSec: number): Window[] {
         for (let i = 0; i < count; i++) {
             const mid = (i + 0.5) / count;
             const exact = from + (stage.target - from) * mid;
-            const connections = from === 0 && stage.target === 0 ? 0 : Math.max(1, Math.round(exact));
+            const connections =
+                from === 0 && stage.target === 0 ? 0 : Math.max(1, Math.round(exact));
             if (connections > 0) {
                 out.push({ stage: index, startSec: t + i * len, durationSec: len, connections });
             }
@@ -190,11 +191,20 @@ export interface LoadTestReport {
 }
 
 export function latencySummary(h: LatencyHistogram): LatencySummary {
-    return { p50: h.percentile(50), p90: h.percentile(90), p95: h.percentile(95), p99: h.percentile(99), max: h.max };
+    return {
+        p50: h.percentile(50),
+        p90: h.percentile(90),
+        p95: h.percentile(95),
+        p99: h.percentile(99),
+        max: h.max,
+    };
 }
 
 /** Thresholds over the whole run. A run that got no request through fails. */
-export function evaluateThresholds(total: Tally, opts: Pick<LoadTestOptions, "p95Ms" | "maxErrorRate">): ThresholdResult[] {
+export function evaluateThresholds(
+    total: Tally,
+    opts: Pick<LoadTestOptions, "p95Ms" | "maxErrorRate">,
+): ThresholdResult[] {
     const p95 = total.latency.percentile(95);
     const results: ThresholdResult[] = [
         {
@@ -202,7 +212,10 @@ export function evaluateThresholds(total: Tally, opts: Pick<LoadTestOptions, "p9
             limit: opts.p95Ms,
             actual: p95,
             passed: total.responses > 0 && p95 <= opts.p95Ms,
-            description: total.responses > 0 ? `p95 latency ${fmtMs(p95)} <= ${fmtMs(opts.p95Ms)}` : "p95 latency: no responses at all",
+            description:
+                total.responses > 0
+                    ? `p95 latency ${fmtMs(p95)} <= ${fmtMs(opts.p95Ms)}`
+                    : "p95 latency: no responses at all",
         },
         {
             name: "error-rate",
@@ -247,7 +260,17 @@ export function progressLine(w: Window, stageCount: number, tally: Tally): strin
 
 /** Plain-text summary table (stages, total, thresholds). */
 export function formatSummary(report: LoadTestReport): string {
-    const header = ["stage", "duration", "target", "requests", "rps", "p50", "p95", "p99", "errors"];
+    const header = [
+        "stage",
+        "duration",
+        "target",
+        "requests",
+        "rps",
+        "p50",
+        "p95",
+        "p99",
+        "errors",
+    ];
     const rows: string[][] = report.stages.map((s) => [
         String(s.stage + 1),
         fmtDuration(s.durationSec),
@@ -272,7 +295,11 @@ export function formatSummary(report: LoadTestReport): string {
         `${t.failed} (${pct(t.errorRate)})`,
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const fmt = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+    const fmt = (r: string[]) =>
+        r
+            .map((c, i) => c.padEnd(widths[i]))
+            .join("  ")
+            .trimEnd();
     const lines = [
         `Load test of ${report.url}`,
         "",
@@ -280,8 +307,11 @@ export function formatSummary(report: LoadTestReport): string {
         fmt(widths.map((w) => "-".repeat(w))),
         ...rows.map(fmt),
         "",
-        `status codes: ${Object.entries(t.statusCodes).map(([c, n]) => `${c}=${n}`).join(" ") || "none"}` +
-            `; connection errors ${t.connectionErrors} (timeouts ${t.timeouts})`,
+        `status codes: ${
+            Object.entries(t.statusCodes)
+                .map(([c, n]) => `${c}=${n}`)
+                .join(" ") || "none"
+        }` + `; connection errors ${t.connectionErrors} (timeouts ${t.timeouts})`,
         ...report.thresholds.map((r) => `${r.passed ? "PASS" : "FAIL"}  ${r.description}`),
         report.passed ? "RESULT: PASS" : "RESULT: FAIL",
     ];

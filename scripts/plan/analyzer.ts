@@ -89,7 +89,10 @@ export interface AnalyzeResult {
 }
 
 /** Per-policy config as `pulumi preview --policy-pack-config` takes it, after defaults. */
-export type ResolvedConfig = Record<string, { enforcementLevel?: Level; properties: Record<string, unknown> }>;
+export type ResolvedConfig = Record<
+    string,
+    { enforcementLevel?: Level; properties: Record<string, unknown> }
+>;
 
 export class AnalyzerProcessError extends Error {
     constructor(message: string) {
@@ -101,7 +104,9 @@ export class AnalyzerProcessError extends Error {
 const RUN_POLICY_PACK = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
 
 function struct(v: Record<string, unknown>): structproto.Struct {
-    return structproto.Struct.fromJavaScript(JSON.parse(JSON.stringify(v)) as Record<string, structproto.JavaScriptValue>);
+    return structproto.Struct.fromJavaScript(
+        JSON.parse(JSON.stringify(v)) as Record<string, structproto.JavaScriptValue>,
+    );
 }
 
 function analyzerResource(r: AnalyzerResourceInput): anproto.AnalyzerResource {
@@ -115,17 +120,35 @@ function analyzerResource(r: AnalyzerResourceInput): anproto.AnalyzerResource {
         .setAliasesList(o.aliases ?? [])
         .setParent(r.parent ?? "");
     if (o.customTimeouts) {
-        opts.setCustomtimeouts(new anproto.AnalyzerResourceOptions.CustomTimeouts()
-            .setCreate(o.customTimeouts.create ?? 0).setUpdate(o.customTimeouts.update ?? 0).setDelete(o.customTimeouts.delete ?? 0));
+        opts.setCustomtimeouts(
+            new anproto.AnalyzerResourceOptions.CustomTimeouts()
+                .setCreate(o.customTimeouts.create ?? 0)
+                .setUpdate(o.customTimeouts.update ?? 0)
+                .setDelete(o.customTimeouts.delete ?? 0),
+        );
     }
     const res = new anproto.AnalyzerResource()
-        .setUrn(r.urn).setType(r.type).setName(r.name).setProperties(struct(r.properties)).setOptions(opts)
-        .setParent(r.parent ?? "").setDependenciesList(r.dependencies ?? []);
+        .setUrn(r.urn)
+        .setType(r.type)
+        .setName(r.name)
+        .setProperties(struct(r.properties))
+        .setOptions(opts)
+        .setParent(r.parent ?? "")
+        .setDependenciesList(r.dependencies ?? []);
     for (const [k, urns] of Object.entries(r.propertyDependencies ?? {})) {
-        res.getPropertydependenciesMap().set(k, new anproto.AnalyzerPropertyDependencies().setUrnsList(urns));
+        res.getPropertydependenciesMap().set(
+            k,
+            new anproto.AnalyzerPropertyDependencies().setUrnsList(urns),
+        );
     }
     if (r.provider) {
-        res.setProvider(new anproto.AnalyzerProviderResource().setUrn(r.provider.urn).setType(r.provider.type).setName(r.provider.name).setProperties(struct(r.provider.properties)));
+        res.setProvider(
+            new anproto.AnalyzerProviderResource()
+                .setUrn(r.provider.urn)
+                .setType(r.provider.type)
+                .setName(r.provider.name)
+                .setProperties(struct(r.provider.properties)),
+        );
     }
     return res;
 }
@@ -142,7 +165,9 @@ function resultOf(resp: anproto.AnalyzeResponse): AnalyzeResult {
             ...(d.getUrn() ? { urn: d.getUrn() } : {}),
             ...(SEVERITY_OF[d.getSeverity()] ? { severity: SEVERITY_OF[d.getSeverity()] } : {}),
         })),
-        notApplicable: resp.getNotApplicableList().map((n) => ({ policyName: n.getPolicyName(), reason: n.getReason() })),
+        notApplicable: resp
+            .getNotApplicableList()
+            .map((n) => ({ policyName: n.getPolicyName(), reason: n.getReason() })),
     };
 }
 
@@ -173,19 +198,32 @@ export class Analyzer {
     }
 
     /** Start `run-policy-pack` for a pack directory and connect once it prints its port. */
-    static async start(packDir: string, opts: { timeoutMs?: number; onSpawn?: (pid: number) => void; nodeArgs?: string[] } = {}): Promise<Analyzer> {
+    static async start(
+        packDir: string,
+        opts: { timeoutMs?: number; onSpawn?: (pid: number) => void; nodeArgs?: string[] } = {},
+    ): Promise<Analyzer> {
         const logs: LogRecord[] = [];
         const engine = await startEngine(logs);
-        const child = spawnNode([...(opts.nodeArgs ?? []), RUN_POLICY_PACK, engine.address, packDir], { cwd: packDir, env: { ...process.env, FORCE_COLOR: "0" } });
+        const child = spawnNode(
+            [...(opts.nodeArgs ?? []), RUN_POLICY_PACK, engine.address, packDir],
+            { cwd: packDir, env: { ...process.env, FORCE_COLOR: "0" } },
+        );
         const pid = child.pid ?? 0;
         opts.onSpawn?.(pid);
         const stderr = { text: "" };
         // Only the end of stderr is ever shown: keep the last 64 KB.
-        child.stderr?.on("data", (d: Buffer) => (stderr.text = (stderr.text + d.toString()).slice(-65536)));
+        child.stderr?.on(
+            "data",
+            (d: Buffer) => (stderr.text = (stderr.text + d.toString()).slice(-65536)),
+        );
         const who = `the policy pack ${packDir}'s analyzer process (node ${path.relative(process.cwd(), RUN_POLICY_PACK)}, pid ${pid})`;
         try {
             const port = await readPort(child, stderr, opts.timeoutMs ?? 60_000);
-            const client = new anrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { "grpc.max_receive_message_length": 400 * 1024 * 1024 });
+            const client = new anrpc.AnalyzerClient(
+                `127.0.0.1:${port}`,
+                grpc.credentials.createInsecure(),
+                { "grpc.max_receive_message_length": 400 * 1024 * 1024 },
+            );
             return new Analyzer(packDir, pid, child, client, engine, logs, stderr);
         } catch (e) {
             killTree(child);
@@ -194,7 +232,10 @@ export class Analyzer {
         }
     }
 
-    private rpc<Res>(method: string, call: (cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown): Promise<Res> {
+    private rpc<Res>(
+        method: string,
+        call: (cb: (err: grpc.ServiceError | null, res: Res) => void) => unknown,
+    ): Promise<Res> {
         return new Promise<Res>((resolve, reject) => {
             call((err, res) => {
                 if (!err) {
@@ -202,17 +243,30 @@ export class Analyzer {
                     return;
                 }
                 // A dead process, or the server's own error (bad policy code): either way, name it.
-                setTimeout(() => {
-                    const state = this.exited ? `${this.exited}${lastLines(this.stderr.text)}` : err.details || err.message;
-                    reject(new AnalyzerProcessError(`${this.who} failed during ${method}: ${state}`));
-                }, this.exited || err.code !== grpc.status.UNAVAILABLE ? 0 : 200);
+                setTimeout(
+                    () => {
+                        const state = this.exited
+                            ? `${this.exited}${lastLines(this.stderr.text)}`
+                            : err.details || err.message;
+                        reject(
+                            new AnalyzerProcessError(
+                                `${this.who} failed during ${method}: ${state}`,
+                            ),
+                        );
+                    },
+                    this.exited || err.code !== grpc.status.UNAVAILABLE ? 0 : 200,
+                );
             });
         });
     }
 
     async info(): Promise<AnalyzerInfo> {
-        const plugin = await this.rpc<plugproto.PluginInfo>("GetPluginInfo", (cb) => this.client.getPluginInfo(new emptyproto.Empty(), cb));
-        const info = await this.rpc<anproto.AnalyzerInfo>("GetAnalyzerInfo", (cb) => this.client.getAnalyzerInfo(new emptyproto.Empty(), cb));
+        const plugin = await this.rpc<plugproto.PluginInfo>("GetPluginInfo", (cb) =>
+            this.client.getPluginInfo(new emptyproto.Empty(), cb),
+        );
+        const info = await this.rpc<anproto.AnalyzerInfo>("GetAnalyzerInfo", (cb) =>
+            this.client.getAnalyzerInfo(new emptyproto.Empty(), cb),
+        );
         return {
             name: info.getName(),
             version: info.getVersion(),
@@ -223,7 +277,8 @@ export class Analyzer {
                 enforcementLevel: LEVEL_OF[p.getEnforcementlevel()] ?? "advisory",
                 ...(SEVERITY_OF[p.getSeverity()] ? { severity: SEVERITY_OF[p.getSeverity()] } : {}),
                 configSchema: {
-                    properties: (p.getConfigschema()?.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>,
+                    properties: (p.getConfigschema()?.getProperties()?.toJavaScript() ??
+                        {}) as Record<string, unknown>,
                     required: p.getConfigschema()?.getRequiredList() ?? [],
                 },
             })),
@@ -249,13 +304,22 @@ export class Analyzer {
         return res;
     }
 
-    async configureStack(s: { stack: string; project: string; tags: Record<string, string>; dryRun: boolean }): Promise<unknown> {
+    async configureStack(s: {
+        stack: string;
+        project: string;
+        tags: Record<string, string>;
+        dryRun: boolean;
+    }): Promise<unknown> {
         const key = JSON.stringify(s);
         if (key === this.lastStack) {
             return undefined;
         }
         this.lastStack = "";
-        const req = new anproto.AnalyzerStackConfigureRequest().setStack(s.stack).setProject(s.project).setOrganization("organization").setDryRun(s.dryRun);
+        const req = new anproto.AnalyzerStackConfigureRequest()
+            .setStack(s.stack)
+            .setProject(s.project)
+            .setOrganization("organization")
+            .setDryRun(s.dryRun);
         for (const [k, v] of Object.entries(s.tags)) {
             req.getTagsMap().set(k, v);
         }
@@ -266,7 +330,12 @@ export class Analyzer {
 
     async analyze(r: AnalyzerResourceInput): Promise<AnalyzeResult> {
         const res = analyzerResource(r);
-        const req = new anproto.AnalyzeRequest().setUrn(r.urn).setType(r.type).setName(r.name).setProperties(res.getProperties()).setOptions(res.getOptions());
+        const req = new anproto.AnalyzeRequest()
+            .setUrn(r.urn)
+            .setType(r.type)
+            .setName(r.name)
+            .setProperties(res.getProperties())
+            .setOptions(res.getOptions());
         if (res.getProvider()) {
             req.setProvider(res.getProvider());
         }
@@ -274,7 +343,9 @@ export class Analyzer {
     }
 
     async analyzeStack(resources: AnalyzerResourceInput[]): Promise<AnalyzeResult> {
-        const req = new anproto.AnalyzeStackRequest().setResourcesList(resources.map(analyzerResource));
+        const req = new anproto.AnalyzeStackRequest().setResourcesList(
+            resources.map(analyzerResource),
+        );
         return resultOf(await this.rpc("AnalyzeStack", (cb) => this.client.analyzeStack(req, cb)));
     }
 
@@ -292,14 +363,26 @@ export class Analyzer {
 
 /** The end of a process's stderr, stack frames left out: the reason, not the trace. */
 function lastLines(text: string): string {
-    const t = text.trim().split("\n").filter((l) => !/^\s+at |^\s*$/.test(l.replace(/\u001b\[[0-9;]*m/g, ""))).slice(-6).join("\n");
+    const t = text
+        .trim()
+        .split("\n")
+        .filter((l) => !/^\s+at |^\s*$/.test(l.replace(/\u001b\[[0-9;]*m/g, "")))
+        .slice(-6)
+        .join("\n");
     return t ? `\n${t}` : "";
 }
 
-function readPort(child: ChildProcess, stderr: { text: string }, timeoutMs: number): Promise<number> {
+function readPort(
+    child: ChildProcess,
+    stderr: { text: string },
+    timeoutMs: number,
+): Promise<number> {
     return new Promise((resolve, reject) => {
         let out = "";
-        const timer = setTimeout(() => reject(new Error(`no port on stdout after ${timeoutMs / 1000} s`)), timeoutMs);
+        const timer = setTimeout(
+            () => reject(new Error(`no port on stdout after ${timeoutMs / 1000} s`)),
+            timeoutMs,
+        );
         const onData = (d: Buffer) => {
             out += d.toString();
             const line = /^\s*(\d+)\s*$/m.exec(out);
@@ -312,7 +395,11 @@ function readPort(child: ChildProcess, stderr: { text: string }, timeoutMs: numb
         child.stdout?.on("data", onData);
         child.once("exit", (code, signal) => {
             clearTimeout(timer);
-            reject(new Error(`${signal ? `killed by ${signal}` : `exited with code ${code}`} before printing its port${lastLines(stderr.text)}`));
+            reject(
+                new Error(
+                    `${signal ? `killed by ${signal}` : `exited with code ${code}`} before printing its port${lastLines(stderr.text)}`,
+                ),
+            );
         });
     });
 }

@@ -104,7 +104,14 @@ export function parsePlanArgs(argv: string[]): PlanArgs {
             args.noCost = true;
             continue;
         }
-        if (flag === "--json" || flag === "--verbose" || flag === "--components-only" || flag === "--new-stack" || flag === "-h" || flag === "--help") {
+        if (
+            flag === "--json" ||
+            flag === "--verbose" ||
+            flag === "--components-only" ||
+            flag === "--new-stack" ||
+            flag === "-h" ||
+            flag === "--help"
+        ) {
             if (eq > 0) {
                 throw new UsageError(`${flag} takes no value`);
             }
@@ -117,7 +124,11 @@ export function parsePlanArgs(argv: string[]): PlanArgs {
         }
         const key = VALUE_FLAGS[flag];
         if (!key) {
-            throw new UsageError(raw.startsWith("-") ? `unknown flag ${flag}` : `unexpected argument ${JSON.stringify(raw)}`);
+            throw new UsageError(
+                raw.startsWith("-")
+                    ? `unknown flag ${flag}`
+                    : `unexpected argument ${JSON.stringify(raw)}`,
+            );
         }
         const value = eq > 0 ? raw.slice(eq + 1) : argv[++i];
         if (value === undefined || value === "" || (eq < 0 && value.startsWith("--"))) {
@@ -136,12 +147,16 @@ export function parsePlanArgs(argv: string[]): PlanArgs {
         } else if (key === "timeoutSeconds") {
             const seconds = Number(value);
             if (!Number.isFinite(seconds) || seconds <= 0) {
-                throw new UsageError(`--timeout must be a number of seconds above 0 (got ${JSON.stringify(value)})`);
+                throw new UsageError(
+                    `--timeout must be a number of seconds above 0 (got ${JSON.stringify(value)})`,
+                );
             }
             args.timeoutSeconds = seconds;
         } else if (key === "graph") {
             if (value !== "dot" && value !== "mermaid") {
-                throw new UsageError(`--graph must be dot or mermaid (got ${JSON.stringify(value)})`);
+                throw new UsageError(
+                    `--graph must be dot or mermaid (got ${JSON.stringify(value)})`,
+                );
             }
             args.graph = value;
         } else {
@@ -154,8 +169,14 @@ export function parsePlanArgs(argv: string[]): PlanArgs {
     if (args.noCost && args.compare) {
         throw new UsageError("--compare needs the cost: drop --no-cost");
     }
-    if (args.policyPacks.length > 0 ? args.policyPackConfigs.length > args.policyPacks.length : args.policyPackConfigs.length > 1) {
-        throw new UsageError("give at most one --policy-pack-config per --policy-pack (they pair up in order), or one for the default pack");
+    if (
+        args.policyPacks.length > 0
+            ? args.policyPackConfigs.length > args.policyPacks.length
+            : args.policyPackConfigs.length > 1
+    ) {
+        throw new UsageError(
+            "give at most one --policy-pack-config per --policy-pack (they pair up in order), or one for the default pack",
+        );
     }
     if (args.json && args.graph) {
         throw new UsageError("--json and --graph are exclusive: pick one output");
@@ -176,7 +197,9 @@ function setChoice(args: PlanArgs, key: "format" | "failOn", value: string): voi
     const choices: readonly string[] = key === "format" ? OUTPUT_FORMATS : FAIL_ON;
     const flag = key === "format" ? "--format" : "--fail-on";
     if (!choices.includes(value)) {
-        throw new UsageError(`${flag} must be one of ${choices.join(", ")} (got ${JSON.stringify(value)})`);
+        throw new UsageError(
+            `${flag} must be one of ${choices.join(", ")} (got ${JSON.stringify(value)})`,
+        );
     }
     if (key === "format") {
         args.format = value as OutputFormat;

@@ -51,7 +51,12 @@ async function main(argv: string[]): Promise<number> {
             program: args.program,
             policyConfigFile: args.policyPackConfigs[0],
             ...(args.policyPacks.length > 0
-                ? { policyPacks: args.policyPacks.map((dir, i) => ({ dir, configFile: args.policyPackConfigs[i] })) }
+                ? {
+                      policyPacks: args.policyPacks.map((dir, i) => ({
+                          dir,
+                          configFile: args.policyPackConfigs[i],
+                      })),
+                  }
                 : {}),
             newStack: args.newStack,
             ...(args.timeoutSeconds !== undefined ? { timeoutMs: args.timeoutSeconds * 1000 } : {}),
@@ -62,7 +67,12 @@ async function main(argv: string[]): Promise<number> {
         const format = args.format;
         if (isMachineFormat(format)) {
             const reason = e instanceof Error ? e.message : String(e);
-            writeFailureDocument(renderVerdict(format, failedVerdict(args.stack ?? "dev", reason), { failOn: args.failOn }), args.out);
+            writeFailureDocument(
+                renderVerdict(format, failedVerdict(args.stack ?? "dev", reason), {
+                    failOn: args.failOn,
+                }),
+                args.out,
+            );
         }
         if (e instanceof PlanInputError) {
             process.stderr.write(`error: ${e.message}\n`);
@@ -74,23 +84,40 @@ async function main(argv: string[]): Promise<number> {
     const output = args.graph
         ? renderGraph(result, args.graph, { componentsOnly: args.componentsOnly })
         : format === "json"
-            ? renderJson(result)
-            : isMachineFormat(format)
-                ? renderPlanFormat(format, result, { failOn: args.failOn })
-                : renderText(result, { verbose: args.verbose, color: !args.out && process.stdout.isTTY === true && !process.env.NO_COLOR });
+          ? renderJson(result)
+          : isMachineFormat(format)
+            ? renderPlanFormat(format, result, { failOn: args.failOn })
+            : renderText(result, {
+                  verbose: args.verbose,
+                  color: !args.out && process.stdout.isTTY === true && !process.env.NO_COLOR,
+              });
     const code = gateExitCode(result, args.failOn);
     if (args.out) {
         fs.writeFileSync(args.out, output);
-        const verdict = result.error ? "program failed" : code === 0 ? "ok" : `policy violations at --fail-on ${args.failOn}`;
-        process.stderr.write(`plan written to ${args.out} (${result.resources.length} resources, ${verdict})\n`);
+        const verdict = result.error
+            ? "program failed"
+            : code === 0
+              ? "ok"
+              : `policy violations at --fail-on ${args.failOn}`;
+        process.stderr.write(
+            `plan written to ${args.out} (${result.resources.length} resources, ${verdict})\n`,
+        );
     } else {
         process.stdout.write(output);
     }
     // In graph/JSON mode a failure still says why on stderr, so a pipeline log shows it.
     if ((args.graph || format !== "text" || args.out) && result.error) {
-        process.stderr.write(`error: ${renderTextError(result.error.message, result.secretValues)}\n`);
-    } else if ((args.graph || args.json || args.out) && result.policy.error && !result.policy.skipped) {
-        process.stderr.write(`error: ${renderTextError(result.policy.error, result.secretValues)}\n`);
+        process.stderr.write(
+            `error: ${renderTextError(result.error.message, result.secretValues)}\n`,
+        );
+    } else if (
+        (args.graph || args.json || args.out) &&
+        result.policy.error &&
+        !result.policy.skipped
+    ) {
+        process.stderr.write(
+            `error: ${renderTextError(result.policy.error, result.secretValues)}\n`,
+        );
     }
     return code;
 }

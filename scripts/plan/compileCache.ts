@@ -5,7 +5,10 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 
-type Loader = (module: NodeModule & { _compile(code: string, filename: string): unknown }, filename: string) => void;
+type Loader = (
+    module: NodeModule & { _compile(code: string, filename: string): unknown },
+    filename: string,
+) => void;
 
 let installed = false;
 
@@ -23,7 +26,8 @@ export function enableCompileCache(root: string, dir = defaultCacheDir(root)): b
     let salt = "";
     try {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        salt = (require("typescript") as { version: string }).version + fs.readFileSync(path.join(root, "tsconfig.json"), "utf8");
+        const ts = require("typescript") as { version: string };
+        salt = ts.version + fs.readFileSync(path.join(root, "tsconfig.json"), "utf8");
     } catch {
         salt = "no-tsconfig";
     }
@@ -42,7 +46,13 @@ export function enableCompileCache(root: string, dir = defaultCacheDir(root)): b
         } catch {
             return tsLoader(module, filename);
         }
-        const key = crypto.createHash("sha1").update(salt).update(filename).update("\0").update(source).digest("hex");
+        const key = crypto
+            .createHash("sha1")
+            .update(salt)
+            .update(filename)
+            .update("\0")
+            .update(source)
+            .digest("hex");
         const file = path.join(dir, `${key}.js`);
         let cached: string | undefined;
         try {
@@ -77,7 +87,14 @@ interface CompilableModule {
 }
 
 type ModuleStatics = {
-    prototype: { _compile(this: CompilableModule, content: string, filename: string, format?: string): unknown };
+    prototype: {
+        _compile(
+            this: CompilableModule,
+            content: string,
+            filename: string,
+            format?: string,
+        ): unknown;
+    };
     wrap(script: string): string;
     _resolveFilename(request: string, parent: unknown, isMain: boolean, options?: unknown): string;
     _resolveLookupPaths(request: string, parent: unknown): string[] | null;
@@ -93,7 +110,10 @@ let codeCacheInstalled = false;
  * source again. The same technique as the v8-compile-cache package. Entries are keyed by file,
  * content and the Node version; a rejected entry is rewritten.
  */
-export function enableCodeCache(root: string, dir = path.join(defaultCacheDir(root), `v8-${process.version}`)): boolean {
+export function enableCodeCache(
+    root: string,
+    dir = path.join(defaultCacheDir(root), `v8-${process.version}`),
+): boolean {
     if (codeCacheInstalled || process.env.PLAN_COMPILE_CACHE === "0") {
         return codeCacheInstalled;
     }
@@ -113,11 +133,19 @@ export function enableCodeCache(root: string, dir = path.join(defaultCacheDir(ro
     const vm = require("vm") as typeof import("vm");
     const original = Module.prototype._compile;
     const toWrite: Array<[string, import("vm").Script]> = [];
-    Module.prototype._compile = function (this: CompilableModule, content: string, filename: string, format?: string) {
+    Module.prototype._compile = function (
+        this: CompilableModule,
+        content: string,
+        filename: string,
+        format?: string,
+    ) {
         if (format === "module") {
             return original.call(this, content, filename, format);
         }
-        const file = path.join(dir, crypto.createHash("sha1").update(filename).update("\0").update(content).digest("hex"));
+        const file = path.join(
+            dir,
+            crypto.createHash("sha1").update(filename).update("\0").update(content).digest("hex"),
+        );
         let cachedData: Buffer | undefined;
         try {
             cachedData = fs.readFileSync(file);
@@ -138,11 +166,14 @@ export function enableCodeCache(root: string, dir = path.join(defaultCacheDir(ro
         if (!cachedData || script.cachedDataRejected) {
             toWrite.push([file, script]);
         }
-        const fn = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => unknown;
+        const fn = script.runInThisContext({ displayErrors: true }) as (
+            ...args: unknown[]
+        ) => unknown;
         // Arrow functions keep this module as `this`.
         const req = ((id: string) => this.require(id)) as NodeJS.Require;
         req.resolve = Object.assign(
-            (request: string, options?: { paths?: string[] }) => Module._resolveFilename(request, this, false, options),
+            (request: string, options?: { paths?: string[] }) =>
+                Module._resolveFilename(request, this, false, options),
             { paths: (request: string) => Module._resolveLookupPaths(request, this) },
         );
         req.main = require.main;

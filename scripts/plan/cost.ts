@@ -30,7 +30,10 @@ export interface PlanCost {
 export function stackUsage(config: Record<string, string>): { usage: Usage; problems: string[] } {
     const raw = config[USAGE_KEY];
     const { usage, issues } = parseUsage(raw === undefined ? undefined : tryJson(raw));
-    return { usage, problems: issues.map((i) => `${i.key}: ${i.message} (got ${JSON.stringify(i.value)})`) };
+    return {
+        usage,
+        problems: issues.map((i) => `${i.key}: ${i.message} (got ${JSON.stringify(i.value)})`),
+    };
 }
 
 /**
@@ -38,15 +41,26 @@ export function stackUsage(config: Record<string, string>): { usage: Usage; prob
  * verdict prices what the plan prices. Returns a note when the policy config's own usage differed
  * (what a `pulumi preview --policy-pack-config` with that file would assume instead).
  */
-export function withStackCostConfig(config: Record<string, unknown>, usage: Usage, region: string): { config: Record<string, unknown>; note?: string } {
+export function withStackCostConfig(
+    config: Record<string, unknown>,
+    usage: Usage,
+    region: string,
+): { config: Record<string, unknown>; note?: string } {
     const entry = config["cost-budget"];
-    const base = typeof entry === "string" ? { enforcementLevel: entry } : ((entry ?? {}) as Record<string, unknown>);
+    const base =
+        typeof entry === "string"
+            ? { enforcementLevel: entry }
+            : ((entry ?? {}) as Record<string, unknown>);
     const own = base["usage"] as Record<string, unknown> | undefined;
-    const differs = own !== undefined && Object.entries(own).some(([k, v]) => usage[k as keyof Usage] !== v);
+    const differs =
+        own !== undefined && Object.entries(own).some(([k, v]) => usage[k as keyof Usage] !== v);
     const note = differs
         ? `cost-budget.usage in the policy config differs from ${USAGE_KEY}; the plan prices the stack's usage (keep them equal so \`pulumi preview --policy-pack-config\` agrees)`
         : undefined;
-    return { config: { ...config, "cost-budget": { ...base, usage, region: base["region"] || region } }, note };
+    return {
+        config: { ...config, "cost-budget": { ...base, usage, region: base["region"] || region } },
+        note,
+    };
 }
 
 function unwrapSecrets(v: unknown): unknown {
@@ -77,11 +91,25 @@ export function toCostResource(r: RegisteredResource): CostResource {
     };
 }
 
-export function planCost(resources: RegisteredResource[], region: string, usage: Usage, compare?: CostSummary): PlanCost {
+export function planCost(
+    resources: RegisteredResource[],
+    region: string,
+    usage: Usage,
+    compare?: CostSummary,
+): PlanCost {
     try {
         const book = loadPriceBook(region);
-        const estimate = estimateCost(resources.filter((r) => !r.read).map(toCostResource), book, usage);
-        return { evaluated: true, region, estimate, ...(compare ? { delta: compareCost(compare, estimate) } : {}) };
+        const estimate = estimateCost(
+            resources.filter((r) => !r.read).map(toCostResource),
+            book,
+            usage,
+        );
+        return {
+            evaluated: true,
+            region,
+            estimate,
+            ...(compare ? { delta: compareCost(compare, estimate) } : {}),
+        };
     } catch (e) {
         if (e instanceof NoPricingError) {
             return { evaluated: false, region, error: e.message };
@@ -96,13 +124,26 @@ export function readCompareFile(file: string): CostSummary {
     try {
         doc = JSON.parse(fs.readFileSync(file, "utf8"));
     } catch (e) {
-        throw new Error(`--compare ${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : `not JSON (${(e as Error).message})`}`);
+        throw new Error(
+            `--compare ${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : `not JSON (${(e as Error).message})`}`,
+        );
     }
     const cost = (doc as { cost?: Partial<CostSummary> } | null)?.cost;
-    if (!cost || typeof cost.monthlyUsd !== "number" || typeof cost.monthlyUsdAtMax !== "number" || !Array.isArray(cost.byComponent)) {
-        throw new Error(`--compare ${file}: no cost in it; expected a plan written with --json (without --no-cost)`);
+    if (
+        !cost ||
+        typeof cost.monthlyUsd !== "number" ||
+        typeof cost.monthlyUsdAtMax !== "number" ||
+        !Array.isArray(cost.byComponent)
+    ) {
+        throw new Error(
+            `--compare ${file}: no cost in it; expected a plan written with --json (without --no-cost)`,
+        );
     }
-    return { monthlyUsd: cost.monthlyUsd, monthlyUsdAtMax: cost.monthlyUsdAtMax, byComponent: cost.byComponent };
+    return {
+        monthlyUsd: cost.monthlyUsd,
+        monthlyUsdAtMax: cost.monthlyUsdAtMax,
+        byComponent: cost.byComponent,
+    };
 }
 
 /** The JSON document's `cost` (null with --no-cost). */

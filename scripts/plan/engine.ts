@@ -8,7 +8,14 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { defaultCacheDir } from "./compileCache";
-import { EngineRun, LogRecord, normaliseGraph, plainFromWire, ProgramError, RunOptions } from "./graph";
+import {
+    EngineRun,
+    LogRecord,
+    normaliseGraph,
+    plainFromWire,
+    ProgramError,
+    RunOptions,
+} from "./graph";
 import { MonitorServer, Recording, startMonitor } from "./monitor";
 
 export * from "./graph";
@@ -19,9 +26,19 @@ const PARALLEL = 16;
 function finish(rec: Recording): EngineRun {
     normaliseGraph(rec.resources);
     const secretOutputs: string[] = [];
-    const outputs = plainFromWire(rec.stackOutputs ?? {}, "", secretOutputs) as Record<string, unknown>;
+    const outputs = plainFromWire(rec.stackOutputs ?? {}, "", secretOutputs) as Record<
+        string,
+        unknown
+    >;
     const unanswered = [...new Set(rec.calls.filter((c) => !c.answered).map((c) => c.token))];
-    return { resources: rec.resources, calls: rec.calls, unanswered, outputs, secretOutputs, logs: rec.logs };
+    return {
+        resources: rec.resources,
+        calls: rec.calls,
+        unanswered,
+        outputs,
+        secretOutputs,
+        logs: rec.logs,
+    };
 }
 
 // In-process runs share the SDK's process-global settings: one at a time.
@@ -40,8 +57,21 @@ export function runProgram(opts: RunOptions): Promise<EngineRun> {
 async function runInProcess(opts: RunOptions): Promise<EngineRun> {
     // Loaded on first use: the plan itself runs programs in their own process and never needs it.
     const pulumi = await import("@pulumi/pulumi");
-    const monitor = await startMonitor({ project: opts.project, stack: opts.stack, cloud: opts.cloud, newStack: opts.newStack });
-    pulumi.runtime.resetOptions(opts.project, opts.stack, PARALLEL, monitor.address, monitor.address, opts.preview ?? true, "organization");
+    const monitor = await startMonitor({
+        project: opts.project,
+        stack: opts.stack,
+        cloud: opts.cloud,
+        newStack: opts.newStack,
+    });
+    pulumi.runtime.resetOptions(
+        opts.project,
+        opts.stack,
+        PARALLEL,
+        monitor.address,
+        monitor.address,
+        opts.preview ?? true,
+        "organization",
+    );
     pulumi.runtime.setAllConfig(opts.config ?? {}, opts.secretKeys ?? []);
     const restoreConsole = captureConsole(monitor.recording.logs, opts.captureConsole ?? false);
     const stray: unknown[] = [];
@@ -49,7 +79,8 @@ async function runInProcess(opts: RunOptions): Promise<EngineRun> {
     process.on("unhandledRejection", onRejection);
     let failure: { error: unknown } | undefined;
     try {
-        const program = typeof opts.program === "string" ? requireFresh(opts.program) : opts.program;
+        const program =
+            typeof opts.program === "string" ? requireFresh(opts.program) : opts.program;
         await pulumi.runtime.runInPulumiStack(async () => program());
         await pulumi.runtime.disconnect(true);
     } catch (e) {
@@ -74,10 +105,28 @@ function captureConsole(logs: LogRecord[], all: boolean): () => void {
     if (!all) {
         return () => undefined;
     }
-    const saved = { log: console.log, info: console.info, warn: console.warn, error: console.error };
-    const wrap = (stream: "stdout" | "stderr") => (...args: unknown[]) => {
-        logs.push({ severity: stream, message: args.map((a) => (typeof a === "string" ? a : a instanceof Error ? a.message : JSON.stringify(a))).join(" ") });
+    const saved = {
+        log: console.log,
+        info: console.info,
+        warn: console.warn,
+        error: console.error,
     };
+    const wrap =
+        (stream: "stdout" | "stderr") =>
+        (...args: unknown[]) => {
+            logs.push({
+                severity: stream,
+                message: args
+                    .map((a) =>
+                        typeof a === "string"
+                            ? a
+                            : a instanceof Error
+                              ? a.message
+                              : JSON.stringify(a),
+                    )
+                    .join(" "),
+            });
+        };
     console.log = wrap("stdout");
     console.info = wrap("stdout");
     console.warn = wrap("stderr");
@@ -132,13 +181,18 @@ export function codeCachePreload(root: string): string[] {
     try {
         const source = fs.readFileSync(path.join(__dirname, "compileCache.ts"), "utf8");
         const dir = defaultCacheDir(root);
-        const file = path.join(dir, `preload-${crypto.createHash("sha1").update(source).update(PRELOAD_TAIL(root)).digest("hex").slice(0, 16)}.js`);
+        const file = path.join(
+            dir,
+            `preload-${crypto.createHash("sha1").update(source).update(PRELOAD_TAIL(root)).digest("hex").slice(0, 16)}.js`,
+        );
         if (!fs.existsSync(file)) {
             fs.mkdirSync(dir, { recursive: true });
             // TypeScript loads only for this one-off transpile (it costs a second to load).
             // eslint-disable-next-line @typescript-eslint/no-require-imports
             const ts = require("typescript") as typeof import("typescript");
-            const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+            const js = ts.transpileModule(source, {
+                compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+            }).outputText;
             fs.writeFileSync(`${file}.${process.pid}`, `${js}\n${PRELOAD_TAIL(root)}`);
             fs.renameSync(`${file}.${process.pid}`, file);
         }
@@ -149,12 +203,23 @@ export function codeCachePreload(root: string): string[] {
 }
 
 /** argv and environment exactly as pulumi-language-nodejs builds them for `pulumi preview`. */
-export function languageHostInvocation(o: ProcessRunOptions, monitorAddress: string): { args: string[]; env: NodeJS.ProcessEnv } {
+export function languageHostInvocation(
+    o: ProcessRunOptions,
+    monitorAddress: string,
+): { args: string[]; env: NodeJS.ProcessEnv } {
     const args = [
-        ...(o.nodeArgs ?? []), RUN_ENTRY,
-        `--monitor=${monitorAddress}`, `--engine=${monitorAddress}`, `--organization=organization`,
-        `--project=${o.project}`, `--root-directory=${o.cwd}`, `--stack=${o.stack}`, `--pwd=${o.cwd}`,
-        ...(o.preview ?? true ? ["--dry-run"] : []), `--parallel=${PARALLEL}`, o.program,
+        ...(o.nodeArgs ?? []),
+        RUN_ENTRY,
+        `--monitor=${monitorAddress}`,
+        `--engine=${monitorAddress}`,
+        `--organization=organization`,
+        `--project=${o.project}`,
+        `--root-directory=${o.cwd}`,
+        `--stack=${o.stack}`,
+        `--pwd=${o.cwd}`,
+        ...((o.preview ?? true) ? ["--dry-run"] : []),
+        `--parallel=${PARALLEL}`,
+        o.program,
     ];
     const env: NodeJS.ProcessEnv = {
         ...process.env,
@@ -171,17 +236,29 @@ export function languageHostInvocation(o: ProcessRunOptions, monitorAddress: str
 }
 
 /** The SDK's "Running program ... failed" log, as a message (and the trace for --verbose). */
-export function programFailure(logs: LogRecord[], stderr: string): { message: string; stack?: string } | undefined {
+export function programFailure(
+    logs: LogRecord[],
+    stderr: string,
+): { message: string; stack?: string } | undefined {
     // The error becomes the plan's error: it is not repeated among the diagnostics.
     const index = logs.findIndex((l) => l.severity === "error");
-    const logged = (index >= 0 ? logs.splice(index, 1)[0].message : stderr.trim()).replace(/\u001b\[[0-9;]*m/g, "");
+    const logged = (index >= 0 ? logs.splice(index, 1)[0].message : stderr.trim()).replace(
+        /\u001b\[[0-9;]*m/g,
+        "",
+    );
     if (!logged) {
         return undefined;
     }
-    const body = logged.replace(/^Running program '[^']*' failed with an unhandled exception:\s*/, "");
+    const body = logged.replace(
+        /^Running program '[^']*' failed with an unhandled exception:\s*/,
+        "",
+    );
     const lines = body.split("\n");
     const firstFrame = lines.findIndex((l) => /^\s+at /.test(l));
-    const message = (firstFrame < 0 ? lines : lines.slice(0, firstFrame)).join("\n").trim().replace(/^(Error|TypeError|RangeError|ReferenceError): /, "");
+    const message = (firstFrame < 0 ? lines : lines.slice(0, firstFrame))
+        .join("\n")
+        .trim()
+        .replace(/^(Error|TypeError|RangeError|ReferenceError): /, "");
     return { message, stack: body };
 }
 
@@ -200,8 +277,15 @@ const liveChildren = new Set<ChildProcess>();
 process.once("exit", () => liveChildren.forEach(killTree));
 
 /** Spawn a node child in its own process group; it is killed if this process exits. */
-export function spawnNode(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv }): ChildProcess {
-    const child = spawn(process.execPath, args, { ...options, stdio: ["ignore", "pipe", "pipe"], detached: true });
+export function spawnNode(
+    args: string[],
+    options: { cwd?: string; env?: NodeJS.ProcessEnv },
+): ChildProcess {
+    const child = spawn(process.execPath, args, {
+        ...options,
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+    });
     liveChildren.add(child);
     child.once("exit", () => liveChildren.delete(child));
     return child;
@@ -211,7 +295,12 @@ export { killTree };
 
 /** Run the program in its own node process against a fresh monitor; rejects with ProgramError. */
 export async function runProgramProcess(o: ProcessRunOptions): Promise<EngineRun> {
-    const monitor: MonitorServer = await startMonitor({ project: o.project, stack: o.stack, cloud: o.cloud, newStack: o.newStack });
+    const monitor: MonitorServer = await startMonitor({
+        project: o.project,
+        stack: o.stack,
+        cloud: o.cloud,
+        newStack: o.newStack,
+    });
     const { args, env } = languageHostInvocation(o, monitor.address);
     const child = spawnNode(args, { cwd: o.cwd, env });
     if (child.pid) {
@@ -219,7 +308,11 @@ export async function runProgramProcess(o: ProcessRunOptions): Promise<EngineRun
     }
     let stderr = "";
     const logs = monitor.recording.logs;
-    child.stdout?.on("data", (d: Buffer) => (o.captureConsole ? logs.push({ severity: "stdout", message: d.toString().replace(/\n$/, "") }) : process.stdout.write(d)));
+    child.stdout?.on("data", (d: Buffer) =>
+        o.captureConsole
+            ? logs.push({ severity: "stdout", message: d.toString().replace(/\n$/, "") })
+            : process.stdout.write(d),
+    );
     child.stderr?.on("data", (d: Buffer) => {
         stderr = (stderr + d.toString()).slice(-65536);
         if (!o.captureConsole) {
@@ -241,7 +334,12 @@ export async function runProgramProcess(o: ProcessRunOptions): Promise<EngineRun
     const run = finish(monitor.recording);
     const who = `the program's process (node ${path.relative(process.cwd(), RUN_ENTRY) || RUN_ENTRY}, pid ${child.pid ?? "?"})`;
     if (timedOut) {
-        throw new ProgramError(new Error(`the plan timed out after ${o.timeoutMs / 1000} s: ${who} was still running and was killed (raise it with --timeout SECONDS)`), run);
+        throw new ProgramError(
+            new Error(
+                `the plan timed out after ${o.timeoutMs / 1000} s: ${who} was still running and was killed (raise it with --timeout SECONDS)`,
+            ),
+            run,
+        );
     }
     // The language host registers the root stack before it loads the program: it does not count.
     const registered = run.resources.some((r) => r.type !== "pulumi:pulumi:Stack");
@@ -255,7 +353,9 @@ export async function runProgramProcess(o: ProcessRunOptions): Promise<EngineRun
     if (!registered) {
         const failure = programFailure(run.logs, stderr);
         const status = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-        const e = new Error(`${who} ${status} before registering any resource: is ${o.program} a Pulumi program that ran to its end?${failure ? `\n${failure.message}` : ""}`);
+        const e = new Error(
+            `${who} ${status} before registering any resource: is ${o.program} a Pulumi program that ran to its end?${failure ? `\n${failure.message}` : ""}`,
+        );
         e.stack = failure?.stack ?? e.message;
         throw new ProgramError(e, run);
     }

@@ -46,7 +46,16 @@ export interface RegisteredResource {
     sourcePosition?: SourcePosition;
 }
 
-export type AliasRecord = string | { name?: string; type?: string; stack?: string; project?: string; parentUrn?: string; noParent?: boolean };
+export type AliasRecord =
+    | string
+    | {
+          name?: string;
+          type?: string;
+          stack?: string;
+          project?: string;
+          parentUrn?: string;
+          noParent?: boolean;
+      };
 
 export interface SourcePosition {
     /** A file URI (file:///...). */
@@ -107,7 +116,10 @@ export interface EngineRun {
 
 /** A failed run: the program's error, with what was registered before it failed. */
 export class ProgramError extends Error {
-    constructor(public readonly cause: unknown, public readonly partial: EngineRun) {
+    constructor(
+        public readonly cause: unknown,
+        public readonly partial: EngineRun,
+    ) {
         super(cause instanceof Error ? cause.message : String(cause));
         this.name = "ProgramError";
         if (cause instanceof Error && cause.stack) {
@@ -115,7 +127,6 @@ export class ProgramError extends Error {
         }
     }
 }
-
 
 /** Unwrap secrets and unknowns from a wire value, collecting secret paths. */
 export function plainFromWire(value: unknown, path: string, secretPaths: string[]): unknown {
@@ -139,7 +150,6 @@ export function plainFromWire(value: unknown, path: string, secretPaths: string[
     }
     return value;
 }
-
 
 /**
  * Make every graph edge point at a registered URN: provider references arrive as `<urn>::<id>`,
@@ -182,4 +192,3 @@ export function normaliseGraph(resources: RegisteredResource[]): void {
         }
     }
 }
-

@@ -18,9 +18,13 @@ export function createMockCloud(options: MockCloudOptions = {}): MockCloud {
     // The region's real AZ letters (us-east-1 a-f, us-west-1 b-c, most regions a-c).
     const ctx = cloudContext({ region, accountId: account, azCount: options.azCount });
 
-    const arn = (service: string, resource: string) => `arn:aws:${service}:${region}:${account}:${resource}`;
+    const arn = (service: string, resource: string) =>
+        `arn:aws:${service}:${region}:${account}:${resource}`;
 
-    function newResource(args: MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+    function newResource(args: MockResourceArgs): {
+        id: string | undefined;
+        state: Record<string, unknown>;
+    } {
         const inputs = (args.inputs ?? {}) as Record<string, unknown>;
         const suffix = hexId(`${args.type}/${args.name}`);
         const state: Record<string, unknown> = { ...inputs };

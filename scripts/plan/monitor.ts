@@ -11,10 +11,27 @@ import * as engproto from "@pulumi/pulumi/proto/engine_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import * as aliasproto from "@pulumi/pulumi/proto/alias_pb";
 import * as sourceproto from "@pulumi/pulumi/proto/source_pb";
-import { AliasRecord, CallRecord, LogRecord, MockCloud, RegisteredResource, SourcePosition, plainFromWire, SECRET_SIG, SECRET_SIG_KEY, UNKNOWN } from "./graph";
+import {
+    AliasRecord,
+    CallRecord,
+    LogRecord,
+    MockCloud,
+    RegisteredResource,
+    SourcePosition,
+    plainFromWire,
+    SECRET_SIG,
+    SECRET_SIG_KEY,
+    UNKNOWN,
+} from "./graph";
 
 /** Features the SDK asks about. Output values stay off so inputs arrive as plain, secret or unknown values (what analyzers see). */
-const FEATURES = new Set(["secrets", "resourceReferences", "aliasSpecs", "sourcePositions", "deletedWith"]);
+const FEATURES = new Set([
+    "secrets",
+    "resourceReferences",
+    "aliasSpecs",
+    "sourcePositions",
+    "deletedWith",
+]);
 
 export interface MonitorOptions {
     project: string;
@@ -44,9 +61,16 @@ export interface MonitorServer {
 }
 
 /** The engine's URN: the parent's qualified type chain, the stack left out. */
-export function engineUrn(stack: string, project: string, type: string, name: string, parentUrn: string): string {
-    const parentType = parentUrn ? parentUrn.split("::")[2] ?? "" : "";
-    const qualified = parentType && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$${type}` : type;
+export function engineUrn(
+    stack: string,
+    project: string,
+    type: string,
+    name: string,
+    parentUrn: string,
+): string {
+    const parentType = parentUrn ? (parentUrn.split("::")[2] ?? "") : "";
+    const qualified =
+        parentType && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$${type}` : type;
     return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
 }
 
@@ -59,13 +83,19 @@ function stripUndefined(v: unknown): unknown {
         return v.map((e) => (e === undefined ? null : stripUndefined(e)));
     }
     if (v && typeof v === "object") {
-        return Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, e]) => e !== undefined).map(([k, e]) => [k, stripUndefined(e)]));
+        return Object.fromEntries(
+            Object.entries(v as Record<string, unknown>)
+                .filter(([, e]) => e !== undefined)
+                .map(([k, e]) => [k, stripUndefined(e)]),
+        );
     }
     return v;
 }
 
 function struct(v: Record<string, unknown>): structproto.Struct {
-    return structproto.Struct.fromJavaScript(stripUndefined(v) as Record<string, structproto.JavaScriptValue>);
+    return structproto.Struct.fromJavaScript(
+        stripUndefined(v) as Record<string, structproto.JavaScriptValue>,
+    );
 }
 
 const secretOf = (value: unknown) => ({ [SECRET_SIG_KEY]: SECRET_SIG, value });
@@ -74,13 +104,25 @@ const secretOf = (value: unknown) => ({ [SECRET_SIG_KEY]: SECRET_SIG, value });
  * The outputs the program (and AnalyzeStack) gets back: the mock cloud's answer, with secret
  * inputs and additionalSecretOutputs kept secret, as the engine keeps them.
  */
-export function responseState(state: Record<string, unknown>, secretPaths: string[], additionalSecret: string[]): Record<string, unknown> {
+export function responseState(
+    state: Record<string, unknown>,
+    secretPaths: string[],
+    additionalSecret: string[],
+): Record<string, unknown> {
     const secretTop = new Set([...secretPaths.map((p) => p.split(/[.[]/)[0]), ...additionalSecret]);
-    return Object.fromEntries(Object.entries(state).map(([k, v]) => [k, secretTop.has(k) && v !== undefined ? secretOf(v) : v]));
+    return Object.fromEntries(
+        Object.entries(state).map(([k, v]) => [
+            k,
+            secretTop.has(k) && v !== undefined ? secretOf(v) : v,
+        ]),
+    );
 }
 
 /** On a stack's first preview a provider echoes the inputs and leaves every computed output unknown. */
-export function newStackOutputs(wireInputs: Record<string, unknown>, state: Record<string, unknown>): Record<string, unknown> {
+export function newStackOutputs(
+    wireInputs: Record<string, unknown>,
+    state: Record<string, unknown>,
+): Record<string, unknown> {
     const computed = Object.keys(state).filter((k) => !(k in wireInputs) && k !== "id");
     return { ...wireInputs, ...Object.fromEntries(computed.map((k) => [k, UNKNOWN])) };
 }
@@ -107,11 +149,19 @@ function positionOf(p: sourceproto.SourcePosition | undefined): SourcePosition |
     if (!p || !p.getUri()) {
         return undefined;
     }
-    return { uri: p.getUri(), line: p.getLine(), ...(p.getColumn() ? { column: p.getColumn() } : {}) };
+    return {
+        uri: p.getUri(),
+        line: p.getLine(),
+        ...(p.getColumn() ? { column: p.getColumn() } : {}),
+    };
 }
 
 /** Every field of a RegisterResourceRequest, as the plan's step model keeps it. */
-export function recordRegistration(req: resproto.RegisterResourceRequest, urn: string, id: string | undefined): RegisteredResource {
+export function recordRegistration(
+    req: resproto.RegisterResourceRequest,
+    urn: string,
+    id: string | undefined,
+): RegisteredResource {
     const wire = toJs(req.getObject());
     const secretPaths: string[] = [];
     const inputs = plainFromWire(wire, "", secretPaths) as Record<string, unknown>;
@@ -125,19 +175,42 @@ export function recordRegistration(req: resproto.RegisterResourceRequest, urn: s
         providers[k] = v;
     });
     return {
-        urn, type: req.getType(), name: req.getName(), parent: req.getParent(), custom: req.getCustom(), id,
-        inputs, wireInputs: wire, secretPaths, state: {},
-        dependencies: req.getDependenciesList(), propertyDependencies,
-        provider: req.getProvider() || undefined, providers,
-        protect: req.getProtect() ?? false, retainOnDelete: req.getRetainondelete() ?? false,
-        deleteBeforeReplace: req.getDeletebeforereplace(), ignoreChanges: req.getIgnorechangesList(),
-        additionalSecretOutputs: req.getAdditionalsecretoutputsList(), aliases: aliasesOf(req),
+        urn,
+        type: req.getType(),
+        name: req.getName(),
+        parent: req.getParent(),
+        custom: req.getCustom(),
+        id,
+        inputs,
+        wireInputs: wire,
+        secretPaths,
+        state: {},
+        dependencies: req.getDependenciesList(),
+        propertyDependencies,
+        provider: req.getProvider() || undefined,
+        providers,
+        protect: req.getProtect() ?? false,
+        retainOnDelete: req.getRetainondelete() ?? false,
+        deleteBeforeReplace: req.getDeletebeforereplace(),
+        ignoreChanges: req.getIgnorechangesList(),
+        additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+        aliases: aliasesOf(req),
         ...(timeouts && (timeouts.getCreate() || timeouts.getUpdate() || timeouts.getDelete())
-            ? { customTimeouts: { create: timeouts.getCreate(), update: timeouts.getUpdate(), delete: timeouts.getDelete() } }
+            ? {
+                  customTimeouts: {
+                      create: timeouts.getCreate(),
+                      update: timeouts.getUpdate(),
+                      delete: timeouts.getDelete(),
+                  },
+              }
             : {}),
         ...(req.getDeletedwith() ? { deletedWith: req.getDeletedwith() } : {}),
-        ...(req.getReplaceonchangesList().length ? { replaceOnChanges: req.getReplaceonchangesList() } : {}),
-        ...(positionOf(req.getSourceposition()) ? { sourcePosition: positionOf(req.getSourceposition()) } : {}),
+        ...(req.getReplaceonchangesList().length
+            ? { replaceOnChanges: req.getReplaceonchangesList() }
+            : {}),
+        ...(positionOf(req.getSourceposition())
+            ? { sourcePosition: positionOf(req.getSourceposition()) }
+            : {}),
     };
 }
 
@@ -148,23 +221,48 @@ function unary<Req, Res>(fn: (req: Req) => Res | Promise<Res>): Unary<Req, Res> 
     return (call, callback) => {
         Promise.resolve()
             .then(() => fn(call.request))
-            .then((res) => callback(null, res), (e: unknown) => callback({ code: grpc.status.UNKNOWN, details: e instanceof Error ? e.message : String(e) } as grpc.ServiceError, null));
+            .then(
+                (res) => callback(null, res),
+                (e: unknown) =>
+                    callback(
+                        {
+                            code: grpc.status.UNKNOWN,
+                            details: e instanceof Error ? e.message : String(e),
+                        } as grpc.ServiceError,
+                        null,
+                    ),
+            );
     };
 }
 
 function monitorService(opts: MonitorOptions, rec: Recording): resrpc.IResourceMonitorServer {
     const register = (req: resproto.RegisterResourceRequest): resproto.RegisterResourceResponse => {
-        const urn = engineUrn(opts.stack, opts.project, req.getType(), req.getName(), req.getParent());
+        const urn = engineUrn(
+            opts.stack,
+            opts.project,
+            req.getType(),
+            req.getName(),
+            req.getParent(),
+        );
         const record = recordRegistration(req, urn, undefined);
-        const answer = opts.cloud.newResource({ type: record.type, name: record.name, inputs: record.inputs, provider: record.provider, custom: record.custom, id: req.getImportid() || undefined });
+        const answer = opts.cloud.newResource({
+            type: record.type,
+            name: record.name,
+            inputs: record.inputs,
+            provider: record.provider,
+            custom: record.custom,
+            id: req.getImportid() || undefined,
+        });
         // Local components have no id and no cloud state (their outputs come from
         // registerResourceOutputs); a provider's remote component (awsx) answers like a resource.
         const fromCloud = record.custom || req.getRemote();
-        const id = record.custom && !opts.newStack ? answer.id ?? "" : "";
+        const id = record.custom && !opts.newStack ? (answer.id ?? "") : "";
         record.id = id || undefined;
         record.state = fromCloud ? answer.state : {};
         if (fromCloud) {
-            record.wireOutputs = opts.newStack ? newStackOutputs(record.wireInputs, answer.state) : responseState(answer.state, record.secretPaths, record.additionalSecretOutputs);
+            record.wireOutputs = opts.newStack
+                ? newStackOutputs(record.wireInputs, answer.state)
+                : responseState(answer.state, record.secretPaths, record.additionalSecretOutputs);
         }
         if (record.type === "pulumi:pulumi:Stack") {
             rec.rootUrn = urn;
@@ -177,22 +275,56 @@ function monitorService(opts: MonitorOptions, rec: Recording): resrpc.IResourceM
         return resp;
     };
     const read = (req: resproto.ReadResourceRequest): resproto.ReadResourceResponse => {
-        const urn = engineUrn(opts.stack, opts.project, req.getType(), req.getName(), req.getParent());
+        const urn = engineUrn(
+            opts.stack,
+            opts.project,
+            req.getType(),
+            req.getName(),
+            req.getParent(),
+        );
         const wire = toJs(req.getProperties());
         const secretPaths: string[] = [];
         const inputs = plainFromWire(wire, "", secretPaths) as Record<string, unknown>;
-        const answer = opts.cloud.newResource({ type: req.getType(), name: req.getName(), inputs, provider: req.getProvider(), custom: true, id: req.getId() });
+        const answer = opts.cloud.newResource({
+            type: req.getType(),
+            name: req.getName(),
+            inputs,
+            provider: req.getProvider(),
+            custom: true,
+            id: req.getId(),
+        });
         rec.resources.push({
-            urn, type: req.getType(), name: req.getName(), parent: req.getParent(), custom: true, id: req.getId() || undefined,
-            inputs, wireInputs: wire, secretPaths, state: answer.state, dependencies: req.getDependenciesList(), propertyDependencies: {},
-            provider: req.getProvider() || undefined, providers: {}, protect: false, retainOnDelete: false, deleteBeforeReplace: false,
-            ignoreChanges: [], additionalSecretOutputs: req.getAdditionalsecretoutputsList(), aliases: [], read: true,
-            ...(positionOf(req.getSourceposition()) ? { sourcePosition: positionOf(req.getSourceposition()) } : {}),
+            urn,
+            type: req.getType(),
+            name: req.getName(),
+            parent: req.getParent(),
+            custom: true,
+            id: req.getId() || undefined,
+            inputs,
+            wireInputs: wire,
+            secretPaths,
+            state: answer.state,
+            dependencies: req.getDependenciesList(),
+            propertyDependencies: {},
+            provider: req.getProvider() || undefined,
+            providers: {},
+            protect: false,
+            retainOnDelete: false,
+            deleteBeforeReplace: false,
+            ignoreChanges: [],
+            additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+            aliases: [],
+            read: true,
+            ...(positionOf(req.getSourceposition())
+                ? { sourcePosition: positionOf(req.getSourceposition()) }
+                : {}),
         });
         const resp = new resproto.ReadResourceResponse();
         resp.setUrn(urn);
         // A read resource exists: its state is known even on a new stack.
-        resp.setProperties(struct(responseState(answer.state, secretPaths, req.getAdditionalsecretoutputsList())));
+        resp.setProperties(
+            struct(responseState(answer.state, secretPaths, req.getAdditionalsecretoutputsList())),
+        );
         return resp;
     };
     const invoke = (req: resproto.ResourceInvokeRequest): provproto.InvokeResponse => {
@@ -206,7 +338,11 @@ function monitorService(opts: MonitorOptions, rec: Recording): resrpc.IResourceM
             resp.setReturn(struct({ urn: found.urn, id: found.id ?? "", state: found.state }));
             return resp;
         }
-        const answer = opts.cloud.call({ token: req.getTok(), inputs: args, provider: req.getProvider() || undefined });
+        const answer = opts.cloud.call({
+            token: req.getTok(),
+            inputs: args,
+            provider: req.getProvider() || undefined,
+        });
         rec.calls.push({ token: req.getTok(), inputs: args, answered: answer !== undefined });
         resp.setReturn(struct(answer ?? {}));
         return resp;
@@ -216,10 +352,16 @@ function monitorService(opts: MonitorOptions, rec: Recording): resrpc.IResourceM
         getDeploymentInfo: unary(() => {
             throw new Error("getDeploymentInfo is not served by the offline plan");
         }),
-        supportsFeature: unary((req: resproto.SupportsFeatureRequest) => new resproto.SupportsFeatureResponse().setHassupport(FEATURES.has(req.getId()))),
+        supportsFeature: unary((req: resproto.SupportsFeatureRequest) =>
+            new resproto.SupportsFeatureResponse().setHassupport(FEATURES.has(req.getId())),
+        ),
         invoke: unary(invoke),
         call: unary((req: resproto.ResourceCallRequest) => {
-            rec.calls.push({ token: req.getTok(), inputs: plainFromWire(toJs(req.getArgs()), "", []) as Record<string, unknown>, answered: false });
+            rec.calls.push({
+                token: req.getTok(),
+                inputs: plainFromWire(toJs(req.getArgs()), "", []) as Record<string, unknown>,
+                answered: false,
+            });
             return new provproto.CallResponse().setReturn(struct({}));
         }),
         readResource: unary(read),
@@ -248,7 +390,9 @@ function monitorService(opts: MonitorOptions, rec: Recording): resrpc.IResourceM
         registerErrorHook: unary(() => {
             throw new Error("error hooks are not supported by the offline plan");
         }),
-        registerPackage: unary((req: resproto.RegisterPackageRequest) => new resproto.RegisterPackageResponse().setRef(`${req.getName()}@${req.getVersion()}`)),
+        registerPackage: unary((req: resproto.RegisterPackageRequest) =>
+            new resproto.RegisterPackageResponse().setRef(`${req.getName()}@${req.getVersion()}`),
+        ),
         signalAndWaitForShutdown: unary(() => {
             rec.shutdownSignalled = true;
             return empty();
@@ -271,7 +415,11 @@ export function engineService(logs: LogRecord[], root: { urn?: string }): engrpc
             if (req.getSeverity() === engproto.LogSeverity.DEBUG || req.getEphemeral()) {
                 return new emptyproto.Empty();
             }
-            logs.push({ severity: SEVERITY[req.getSeverity()] ?? "info", message: req.getMessage(), ...(req.getUrn() ? { urn: req.getUrn() } : {}) });
+            logs.push({
+                severity: SEVERITY[req.getSeverity()] ?? "info",
+                message: req.getMessage(),
+                ...(req.getUrn() ? { urn: req.getUrn() } : {}),
+            });
             return new emptyproto.Empty();
         }),
         getRootResource: unary(() => new engproto.GetRootResourceResponse().setUrn(root.urn ?? "")),
@@ -286,7 +434,9 @@ export function engineService(logs: LogRecord[], root: { urn?: string }): engrpc
 
 async function bind(server: grpc.Server): Promise<string> {
     const port = await new Promise<number>((resolve, reject) => {
-        server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
+        server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) =>
+            err ? reject(err) : resolve(p),
+        );
     });
     return `127.0.0.1:${port}`;
 }
@@ -302,10 +452,11 @@ export async function startMonitor(opts: MonitorOptions): Promise<MonitorServer>
     return {
         address,
         recording,
-        close: () => new Promise<void>((resolve) => {
-            server.forceShutdown();
-            resolve();
-        }),
+        close: () =>
+            new Promise<void>((resolve) => {
+                server.forceShutdown();
+                resolve();
+            }),
     };
 }
 

@@ -7,7 +7,10 @@ import { Level, PolicyInfo, ResolvedConfig } from "./analyzer";
 type EnforcementLevel = Level;
 
 /** Per-policy config: a level, or an object with enforcementLevel and properties (--policy-pack-config shape). */
-export type PackConfig = Record<string, EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)>;
+export type PackConfig = Record<
+    string,
+    EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)
+>;
 
 export class PolicyConfigError extends Error {
     constructor(public readonly problems: string[]) {
@@ -52,13 +55,20 @@ export function resolveConfig(policies: PolicyInfo[], config: PackConfig = {}): 
             level = enforcementLevel;
             props = rest;
         } else {
-            problems.push(`"${name}": expected an enforcement level or an object, got ${JSON.stringify(entry)}`);
+            problems.push(
+                `"${name}": expected an enforcement level or an object, got ${JSON.stringify(entry)}`,
+            );
             continue;
         }
         if (level !== undefined && !LEVELS.includes(level)) {
-            problems.push(`"${name}".enforcementLevel: ${JSON.stringify(level)} is not one of ${LEVELS.join(", ")}`);
+            problems.push(
+                `"${name}".enforcementLevel: ${JSON.stringify(level)} is not one of ${LEVELS.join(", ")}`,
+            );
         }
-        const schema = { properties: policy.configSchema.properties as Record<string, PolicyConfigJSONSchema>, required: policy.configSchema.required };
+        const schema = {
+            properties: policy.configSchema.properties as Record<string, PolicyConfigJSONSchema>,
+            required: policy.configSchema.required,
+        };
         for (const key of Object.keys(props)) {
             if (!(key in schema.properties)) {
                 problems.push(
@@ -72,11 +82,18 @@ export function resolveConfig(policies: PolicyInfo[], config: PackConfig = {}): 
             }
         }
         for (const req of schema.required ?? []) {
-            if (props[req] === undefined && (schema.properties[req] as PolicyConfigJSONSchema | undefined)?.default === undefined) {
+            if (
+                props[req] === undefined &&
+                (schema.properties[req] as PolicyConfigJSONSchema | undefined)?.default ===
+                    undefined
+            ) {
                 problems.push(`"${name}".${req}: required`);
             }
         }
-        out.set(name, { ...(level !== undefined ? { enforcementLevel: level } : {}), properties: props });
+        out.set(name, {
+            ...(level !== undefined ? { enforcementLevel: level } : {}),
+            properties: props,
+        });
     }
     if (problems.length > 0) {
         throw new PolicyConfigError(problems);
@@ -86,7 +103,9 @@ export function resolveConfig(policies: PolicyInfo[], config: PackConfig = {}): 
     for (const p of policies) {
         const resolved = out.get(p.name) ?? { properties: {} };
         const props: Record<string, unknown> = {};
-        for (const [key, s] of Object.entries(p.configSchema.properties as Record<string, PolicyConfigJSONSchema>)) {
+        for (const [key, s] of Object.entries(
+            p.configSchema.properties as Record<string, PolicyConfigJSONSchema>,
+        )) {
             if (typeof s === "object" && s.default !== undefined) {
                 props[key] = JSON.parse(JSON.stringify(s.default));
             }
@@ -94,7 +113,10 @@ export function resolveConfig(policies: PolicyInfo[], config: PackConfig = {}): 
         // Always sent: an unset level on the wire reads as "advisory" (the enum's zero value). The
         // pack reports each policy's own level (or the pack's) in GetAnalyzerInfo.
         const level = resolved.enforcementLevel ?? allLevel ?? p.enforcementLevel;
-        resolvedAll[p.name] = { enforcementLevel: level, properties: { ...props, ...resolved.properties } };
+        resolvedAll[p.name] = {
+            enforcementLevel: level,
+            properties: { ...props, ...resolved.properties },
+        };
     }
     return resolvedAll;
 }
@@ -113,7 +135,12 @@ function typeName(v: unknown): string {
 }
 
 /** Validator for the JSON-schema subset our policies use. */
-export function validateValue(schema: PolicyConfigJSONSchema | boolean, v: unknown, path: string, problems: string[]): void {
+export function validateValue(
+    schema: PolicyConfigJSONSchema | boolean,
+    v: unknown,
+    path: string,
+    problems: string[],
+): void {
     if (schema === true) {
         return;
     }
@@ -166,7 +193,14 @@ export function validateValue(schema: PolicyConfigJSONSchema | boolean, v: unkno
             problems.push(`${path}: more than ${schema.maxItems} items`);
         }
         if (schema.items !== undefined && !Array.isArray(schema.items)) {
-            v.forEach((item, i) => validateValue(schema.items as PolicyConfigJSONSchema, item, `${path}[${i}]`, problems));
+            v.forEach((item, i) =>
+                validateValue(
+                    schema.items as PolicyConfigJSONSchema,
+                    item,
+                    `${path}[${i}]`,
+                    problems,
+                ),
+            );
         }
     }
     if (v && typeof v === "object" && !Array.isArray(v)) {
@@ -186,4 +220,3 @@ export function validateValue(schema: PolicyConfigJSONSchema | boolean, v: unkno
         }
     }
 }
-

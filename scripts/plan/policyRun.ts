@@ -34,23 +34,36 @@ export interface StackInfo {
 }
 
 /** What the server says when a policy read an unknown value during preview (it reports it as advisory). */
-const UNKNOWN_SKIP = /^can't run policy '([^']+)' from policy pack '[^']*' during preview: ([\s\S]*)$/;
+const UNKNOWN_SKIP =
+    /^can't run policy '([^']+)' from policy pack '[^']*' during preview: ([\s\S]*)$/;
 /** The server's own fast path for a policy typed to another resource type: noise for a report. */
-const TYPE_FAST_PATH = /^Policy (only applies to resources of type|does not implement validateResource)/;
+const TYPE_FAST_PATH =
+    /^Policy (only applies to resources of type|does not implement validateResource)/;
 
 function policyMessage(message: string, description: string): string {
     if (message === description) {
         return "";
     }
-    return description && message.startsWith(`${description}\n`) ? message.slice(description.length + 1) : message;
+    return description && message.startsWith(`${description}\n`)
+        ? message.slice(description.length + 1)
+        : message;
 }
 
-function collect(out: PackFindings, result: AnalyzeResult, byUrn: Map<string, { name: string; type: string }>, analyzed?: string): void {
+function collect(
+    out: PackFindings,
+    result: AnalyzeResult,
+    byUrn: Map<string, { name: string; type: string }>,
+    analyzed?: string,
+): void {
     for (const d of result.diagnostics) {
         const urn = d.urn || analyzed;
         const skip = UNKNOWN_SKIP.exec(d.message);
         if (skip) {
-            out.skippedUnknown.push({ policyName: d.policyName, ...(analyzed ? { urn: analyzed } : {}), message: skip[2] });
+            out.skippedUnknown.push({
+                policyName: d.policyName,
+                ...(analyzed ? { urn: analyzed } : {}),
+                message: skip[2],
+            });
             continue;
         }
         const r = urn ? byUrn.get(urn) : undefined;
@@ -68,7 +81,11 @@ function collect(out: PackFindings, result: AnalyzeResult, byUrn: Map<string, { 
     }
     for (const n of result.notApplicable) {
         if (!TYPE_FAST_PATH.test(n.reason)) {
-            out.notApplicable.push({ policyName: n.policyName, ...(analyzed ? { urn: analyzed } : {}), reason: n.reason });
+            out.notApplicable.push({
+                policyName: n.policyName,
+                ...(analyzed ? { urn: analyzed } : {}),
+                reason: n.reason,
+            });
         }
     }
 }
@@ -82,7 +99,12 @@ export async function analyzeStack(
     stack: StackInfo,
 ): Promise<PackFindings> {
     await analyzer.configure(resolveConfig(info.policies, config));
-    await analyzer.configureStack({ stack: stack.stack, project: stack.project, tags: stack.tags, dryRun: true });
+    await analyzer.configureStack({
+        stack: stack.stack,
+        project: stack.project,
+        tags: stack.tags,
+        dryRun: true,
+    });
     const byUrn = new Map(inputs.stack.map((r) => [r.urn, r]));
     const out: PackFindings = { violations: [], notApplicable: [], skippedUnknown: [] };
     // The server answers concurrent calls; results are collected in resource order.
@@ -103,20 +125,48 @@ function timeoutsOf(r: RegisteredResource): AnalyzerResourceInput["options"] {
         deleteBeforeReplace: r.deleteBeforeReplace,
         additionalSecretOutputs: r.additionalSecretOutputs,
         aliases: (r.aliases ?? []).filter((a): a is string => typeof a === "string"),
-        ...(r.customTimeouts ? { customTimeouts: { create: seconds(r.customTimeouts.create), update: seconds(r.customTimeouts.update), delete: seconds(r.customTimeouts.delete) } } : {}),
+        ...(r.customTimeouts
+            ? {
+                  customTimeouts: {
+                      create: seconds(r.customTimeouts.create),
+                      update: seconds(r.customTimeouts.update),
+                      delete: seconds(r.customTimeouts.delete),
+                  },
+              }
+            : {}),
     };
 }
 
 /** A recorded registration as the engine hands it to an analyzer: inputs for Analyze, outputs for AnalyzeStack. */
-export function analyzerInputs(resources: RegisteredResource[]): { analyze: AnalyzerResourceInput[]; stack: AnalyzerResourceInput[] } {
+export function analyzerInputs(resources: RegisteredResource[]): {
+    analyze: AnalyzerResourceInput[];
+    stack: AnalyzerResourceInput[];
+} {
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
-    const base = (r: RegisteredResource, properties: Record<string, unknown>): AnalyzerResourceInput => {
+    const base = (
+        r: RegisteredResource,
+        properties: Record<string, unknown>,
+    ): AnalyzerResourceInput => {
         const provider = r.provider ? byUrn.get(r.provider) : undefined;
         return {
-            urn: r.urn, type: r.type, name: r.name, properties,
+            urn: r.urn,
+            type: r.type,
+            name: r.name,
+            properties,
             ...(r.parent ? { parent: r.parent } : {}),
-            dependencies: r.dependencies, propertyDependencies: r.propertyDependencies, options: timeoutsOf(r),
-            ...(provider ? { provider: { urn: provider.urn, type: provider.type, name: provider.name, properties: provider.wireInputs } } : {}),
+            dependencies: r.dependencies,
+            propertyDependencies: r.propertyDependencies,
+            options: timeoutsOf(r),
+            ...(provider
+                ? {
+                      provider: {
+                          urn: provider.urn,
+                          type: provider.type,
+                          name: provider.name,
+                          properties: provider.wireInputs,
+                      },
+                  }
+                : {}),
         };
     };
     return {

@@ -42,9 +42,21 @@ export interface PlanJson {
     outputs: Record<string, unknown>;
     logs: PlanResult["logs"];
     notes: string[];
-    policyPack: { name: string; version: string; evaluated: boolean; policies: number; error: string | null };
+    policyPack: {
+        name: string;
+        version: string;
+        evaluated: boolean;
+        policies: number;
+        error: string | null;
+    };
     /** Every attached pack, in the order given (one entry without --policy-pack). */
-    policyPacks: Array<{ name: string; version: string; evaluated: boolean; policies: number; error: string | null }>;
+    policyPacks: Array<{
+        name: string;
+        version: string;
+        evaluated: boolean;
+        policies: number;
+        error: string | null;
+    }>;
     error: { message: string } | null;
     summary: {
         create: number;
@@ -111,7 +123,10 @@ function buildPlanJson(r: PlanResult): PlanJson {
         configFile: rel(r.configFile),
         policyConfigFile: rel(r.policy.configFile),
         steps,
-        diagnostics: r.policy.violations.map((v) => ({ ...v, severity: v.severity ?? (v.enforcementLevel === "mandatory" ? "high" : "medium") })),
+        diagnostics: r.policy.violations.map((v) => ({
+            ...v,
+            severity: v.severity ?? (v.enforcementLevel === "mandatory" ? "high" : "medium"),
+        })),
         notApplicable: r.policy.notApplicable,
         skippedUnknown: r.policy.skippedUnknown,
         unansweredDataSources: r.unanswered,
@@ -125,7 +140,13 @@ function buildPlanJson(r: PlanResult): PlanJson {
             policies: r.policy.policyCount,
             error: r.policy.error ?? null,
         },
-        policyPacks: (r.policyPacks ?? [r.policy]).map((p) => ({ name: p.packName, version: p.packVersion, evaluated: p.evaluated, policies: p.policyCount, error: p.error ?? null })),
+        policyPacks: (r.policyPacks ?? [r.policy]).map((p) => ({
+            name: p.packName,
+            version: p.packVersion,
+            evaluated: p.evaluated,
+            policies: p.policyCount,
+            error: p.error ?? null,
+        })),
         error: r.error ? { message: r.error.message } : null,
         summary: {
             create: steps.filter((s) => s.op === "create").length,
@@ -178,12 +199,17 @@ export function renderText(r: PlanResult, opts: TextOptions = {}): string {
     const lines: string[] = [];
     const byUrn = new Map(r.resources.map((res) => [res.urn, res]));
     lines.push(`Previewing update (${r.stack}) · offline plan: mock engine, no cloud account`);
-    lines.push(`  program: ${rel(r.program)}   config: ${rel(r.configFile) ?? "(given as text)"}   policy config: ${rel(r.policy.configFile) ?? "(pack defaults)"}`);
+    lines.push(
+        `  program: ${rel(r.program)}   config: ${rel(r.configFile) ?? "(given as text)"}   policy config: ${rel(r.policy.configFile) ?? "(pack defaults)"}`,
+    );
     lines.push("");
 
     // The tree by parent, like `pulumi preview`.
     const children = childrenIndex(r.resources);
-    const typeWidth = Math.min(72, Math.max(20, ...r.resources.map((res) => res.type.length + 2 * depthOf(res, byUrn) + 4)));
+    const typeWidth = Math.min(
+        72,
+        Math.max(20, ...r.resources.map((res) => res.type.length + 2 * depthOf(res, byUrn) + 4)),
+    );
     lines.push(`     ${"Type".padEnd(typeWidth)}Name`);
     const walk = (parent: string, prefix: string) => {
         const kids = children.get(parent) ?? [];
@@ -191,16 +217,27 @@ export function renderText(r: PlanResult, opts: TextOptions = {}): string {
             const last = i === kids.length - 1;
             const branch = parent === "" ? "" : `${prefix}${last ? "└─ " : "├─ "}`;
             const op = k.read ? c("36", " >- ") : c("32", " +  ");
-            const flags = [k.protect ? "protected" : "", k.read ? "read" : ""].filter(Boolean).join(", ");
+            const flags = [k.protect ? "protected" : "", k.read ? "read" : ""]
+                .filter(Boolean)
+                .join(", ");
             const col = `${branch}${k.type}`;
-            lines.push(`${op} ${col.length >= typeWidth ? `${col}  ` : col.padEnd(typeWidth)}${k.name}${flags ? c("2", `  [${flags}]`) : ""}`);
+            lines.push(
+                `${op} ${col.length >= typeWidth ? `${col}  ` : col.padEnd(typeWidth)}${k.name}${flags ? c("2", `  [${flags}]`) : ""}`,
+            );
             if (k.type === "awsx:ec2:Vpc") {
                 const inner = awsxVpcChildren(k.inputs);
                 if (inner) {
                     const total = Object.values(inner).reduce((x, y) => x + y, 0);
-                    const parts = Object.entries(inner).filter(([, n]) => n > 0).map(([t, n]) => `${n} ${t.split(":").pop()}`);
+                    const parts = Object.entries(inner)
+                        .filter(([, n]) => n > 0)
+                        .map(([t, n]) => `${n} ${t.split(":").pop()}`);
                     const indent = `${parent === "" ? "" : `${prefix}${last ? "   " : "│  "}`}`;
-                    lines.push(c("2", `     ${indent}   (created by the awsx provider at deploy: ${total} resources: ${parts.join(", ")})`));
+                    lines.push(
+                        c(
+                            "2",
+                            `     ${indent}   (created by the awsx provider at deploy: ${total} resources: ${parts.join(", ")})`,
+                        ),
+                    );
                 }
             }
             walk(k.urn, parent === "" ? "" : `${prefix}${last ? "   " : "│  "}`);
@@ -220,7 +257,12 @@ export function renderText(r: PlanResult, opts: TextOptions = {}): string {
         lines.push("");
     }
 
-    const diagnostics = r.logs.filter((l) => l.severity === "warning" || l.severity === "error" || (opts.verbose && l.severity !== "debug"));
+    const diagnostics = r.logs.filter(
+        (l) =>
+            l.severity === "warning" ||
+            l.severity === "error" ||
+            (opts.verbose && l.severity !== "debug"),
+    );
     if (diagnostics.length > 0) {
         lines.push("Diagnostics:");
         for (const l of diagnostics) {
@@ -234,7 +276,9 @@ export function renderText(r: PlanResult, opts: TextOptions = {}): string {
         lines.push("Outputs:");
         const width = Math.max(...Object.keys(outputs).map((k) => k.length));
         for (const [k, v] of Object.entries(outputs)) {
-            lines.push(`    ${k.padEnd(width)}: ${v === SECRET_MASK ? SECRET_MASK : JSON.stringify(v)}`);
+            lines.push(
+                `    ${k.padEnd(width)}: ${v === SECRET_MASK ? SECRET_MASK : JSON.stringify(v)}`,
+            );
         }
         lines.push("");
     }
@@ -258,16 +302,23 @@ export function renderText(r: PlanResult, opts: TextOptions = {}): string {
         const mandatory = p.violations.filter((v) => v.enforcementLevel === "mandatory");
         const advisory = p.violations.filter((v) => v.enforcementLevel === "advisory");
         const verdict = mandatory.length > 0 ? c("31", "FAILED") : c("32", "passed");
-        lines.push(`Policies: ${p.packName}@v${p.packVersion} (${p.policyCount} policies) ${verdict}`);
+        lines.push(
+            `Policies: ${p.packName}@v${p.packVersion} (${p.policyCount} policies) ${verdict}`,
+        );
         const group = (title: string, list: PolicyViolation[], color: string) => {
             if (list.length === 0) {
                 return;
             }
             lines.push(`  ${c(color, `${title} (${list.length})`)}`);
             for (const v of list) {
-                const who = shortName(v.type && v.name ? { type: v.type, name: v.name } : byUrn.get(v.urn ?? ""), v.urn);
+                const who = shortName(
+                    v.type && v.name ? { type: v.type, name: v.name } : byUrn.get(v.urn ?? ""),
+                    v.urn,
+                );
                 // Pack messages usually start with the resource already; do not say it twice.
-                const message = v.message.startsWith(`${who}: `) ? v.message.slice(who.length + 2) : v.message;
+                const message = v.message.startsWith(`${who}: `)
+                    ? v.message.slice(who.length + 2)
+                    : v.message;
                 lines.push(`    - [${v.policyName}] ${v.urn ? who : "(stack)"}`);
                 for (const l of message.split("\n")) {
                     lines.push(`        ${l}`);
@@ -282,20 +333,29 @@ export function renderText(r: PlanResult, opts: TextOptions = {}): string {
         if (p.notApplicable.length > 0) {
             lines.push(`  not applicable / exempted (${p.notApplicable.length})`);
             for (const n of p.notApplicable) {
-                lines.push(`    - [${n.policyName}] ${n.urn ? shortName(byUrn.get(n.urn), n.urn) : "(stack)"}: ${n.reason}`);
+                lines.push(
+                    `    - [${n.policyName}] ${n.urn ? shortName(byUrn.get(n.urn), n.urn) : "(stack)"}: ${n.reason}`,
+                );
             }
         }
         if (p.skippedUnknown.length > 0) {
             lines.push(`  skipped: values unknown until apply (${p.skippedUnknown.length})`);
             for (const s of p.skippedUnknown) {
-                lines.push(`    - [${s.policyName}] ${s.urn ? shortName(byUrn.get(s.urn), s.urn) : "(stack)"}: ${s.message}`);
+                lines.push(
+                    `    - [${s.policyName}] ${s.urn ? shortName(byUrn.get(s.urn), s.urn) : "(stack)"}: ${s.message}`,
+                );
             }
         }
     }
     lines.push("");
 
     if (r.unanswered.length > 0) {
-        lines.push(c("33", `Unanswered data sources (${r.unanswered.length}): the mock cloud cannot know these; their results were empty`));
+        lines.push(
+            c(
+                "33",
+                `Unanswered data sources (${r.unanswered.length}): the mock cloud cannot know these; their results were empty`,
+            ),
+        );
         for (const t of r.unanswered) {
             lines.push(`    - ${t}`);
         }
@@ -311,8 +371,14 @@ export function renderText(r: PlanResult, opts: TextOptions = {}): string {
     lines.push(...costTextLines(r.cost, opts.verbose));
     const m = mandatoryCount(r);
     const a = p.violations.length - m;
-    const status = r.error ? c("31", "program failed") : m > 0 ? c("31", `${m} mandatory violation${m === 1 ? "" : "s"}`) : c("32", "ok");
-    lines.push(`Plan: ${creates} to create · ${m} mandatory · ${a} advisory · ${r.unanswered.length} unanswered · ${(r.durationMs / 1000).toFixed(1)}s · ${status}`);
+    const status = r.error
+        ? c("31", "program failed")
+        : m > 0
+          ? c("31", `${m} mandatory violation${m === 1 ? "" : "s"}`)
+          : c("32", "ok");
+    lines.push(
+        `Plan: ${creates} to create · ${m} mandatory · ${a} advisory · ${r.unanswered.length} unanswered · ${(r.durationMs / 1000).toFixed(1)}s · ${status}`,
+    );
     return scrub(`${lines.join("\n")}\n`, r.secretValues);
 }
 
@@ -320,12 +386,23 @@ export function renderText(r: PlanResult, opts: TextOptions = {}): string {
  * What the awsx provider creates inside an `awsx:ec2:Vpc` at deploy time (a remote component: the
  * mock engine sees only the component). Counted from its inputs, for the tree's annotation.
  */
-export function awsxVpcChildren(inputs: Record<string, unknown>): Record<string, number> | undefined {
-    const azNames = Array.isArray(inputs.availabilityZoneNames) ? inputs.availabilityZoneNames.length : 0;
-    const azs = azNames || (typeof inputs.numberOfAvailabilityZones === "number" ? inputs.numberOfAvailabilityZones : 3);
-    const specs = Array.isArray(inputs.subnetSpecs) && inputs.subnetSpecs.length > 0
-        ? (inputs.subnetSpecs as Array<{ type?: string }>).map((x) => String(x.type ?? "Private"))
-        : ["Public", "Private"];
+export function awsxVpcChildren(
+    inputs: Record<string, unknown>,
+): Record<string, number> | undefined {
+    const azNames = Array.isArray(inputs.availabilityZoneNames)
+        ? inputs.availabilityZoneNames.length
+        : 0;
+    const azs =
+        azNames ||
+        (typeof inputs.numberOfAvailabilityZones === "number"
+            ? inputs.numberOfAvailabilityZones
+            : 3);
+    const specs =
+        Array.isArray(inputs.subnetSpecs) && inputs.subnetSpecs.length > 0
+            ? (inputs.subnetSpecs as Array<{ type?: string }>).map((x) =>
+                  String(x.type ?? "Private"),
+              )
+            : ["Public", "Private"];
     const nat = ((inputs.natGateways ?? {}) as { strategy?: string }).strategy ?? "OnePerAz";
     const hasPublic = specs.includes("Public");
     const hasPrivate = specs.includes("Private");
@@ -336,7 +413,9 @@ export function awsxVpcChildren(inputs: Record<string, unknown>): Record<string,
         "aws:ec2/subnet:Subnet": subnets,
         "aws:ec2/routeTable:RouteTable": subnets,
         "aws:ec2/routeTableAssociation:RouteTableAssociation": subnets,
-        "aws:ec2/route:Route": (hasPublic ? specs.filter((x) => x === "Public").length * azs : 0) + (nats > 0 ? specs.filter((x) => x === "Private").length * azs : 0),
+        "aws:ec2/route:Route":
+            (hasPublic ? specs.filter((x) => x === "Public").length * azs : 0) +
+            (nats > 0 ? specs.filter((x) => x === "Private").length * azs : 0),
         "aws:ec2/internetGateway:InternetGateway": hasPublic ? 1 : 0,
         "aws:ec2/eip:Eip": nats,
         "aws:ec2/natGateway:NatGateway": nats,
@@ -391,7 +470,10 @@ export function graphModel(r: PlanResult, opts: GraphOptions = {}): GraphModel {
         if (parentId) {
             parentEdges.push([parentId, id]);
         }
-        const deps = new Set([...res.dependencies, ...Object.values(res.propertyDependencies).flat()]);
+        const deps = new Set([
+            ...res.dependencies,
+            ...Object.values(res.propertyDependencies).flat(),
+        ]);
         for (const dep of deps) {
             const depId = ids.get(dep);
             const key = `${id}>${depId}`;
@@ -437,7 +519,12 @@ function componentModel(r: PlanResult): GraphModel {
     };
     const nodes = components.map((res) => {
         const n = counts.get(res.urn) ?? 0;
-        return { id: ids.get(res.urn)!, label: `${res.name}\n${res.type}${n ? `\n${n} resource${n === 1 ? "" : "s"}` : ""}`, component: true, type: res.type };
+        return {
+            id: ids.get(res.urn)!,
+            label: `${res.name}\n${res.type}${n ? `\n${n} resource${n === 1 ? "" : "s"}` : ""}`,
+            component: true,
+            type: res.type,
+        };
     });
     const parentEdges: Array<[string, string]> = [];
     for (const res of components) {
@@ -454,7 +541,10 @@ function componentModel(r: PlanResult): GraphModel {
             continue;
         }
         const up = ancestors(from);
-        for (const dep of new Set([...res.dependencies, ...Object.values(res.propertyDependencies).flat()])) {
+        for (const dep of new Set([
+            ...res.dependencies,
+            ...Object.values(res.propertyDependencies).flat(),
+        ])) {
             const to = byUrn.get(dep)?.custom ? ownerOf(dep) : dep;
             if (!to || to === from || up.has(to) || ancestors(to).has(from) || !ids.has(to)) {
                 continue;
@@ -469,7 +559,8 @@ function componentModel(r: PlanResult): GraphModel {
     return { nodes, parentEdges, dependencyEdges };
 }
 
-const dotEscape = (s: string) => s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+const dotEscape = (s: string) =>
+    s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 const mermaidEscape = (s: string) => s.replace(/"/g, "#quot;").replace(/\n/g, "<br/>");
 
 export function renderGraph(r: PlanResult, format: GraphFormat, opts: GraphOptions = {}): string {

@@ -5,13 +5,27 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { AliasRecord, codeCachePreload, EngineRun, LogRecord, ProgramError, RegisteredResource, runProgramProcess } from "./engine";
+import {
+    AliasRecord,
+    codeCachePreload,
+    EngineRun,
+    LogRecord,
+    ProgramError,
+    RegisteredResource,
+    runProgramProcess,
+} from "./engine";
 import { Analyzer, AnalyzerInfo, AnalyzerProcessError } from "./analyzer";
 import { ensurePackBuilt } from "./packBuild";
 import { PolicyConfigError } from "./policyConfig";
 import { analyzeStack, analyzerInputs } from "./policyRun";
 import { createMockCloud } from "./mockCloud";
-import { configRegion, effectiveConfig, isPlainObject, parseStackConfig, tryJson } from "./stackConfig";
+import {
+    configRegion,
+    effectiveConfig,
+    isPlainObject,
+    parseStackConfig,
+    tryJson,
+} from "./stackConfig";
 import { collectSecretValues } from "./secrets";
 import { decodeConfigValue } from "../../config/load";
 import { ConfigError, parseConfig } from "../../config/parse";
@@ -133,7 +147,10 @@ export interface PlanResult {
 
 /** A problem with the plan's inputs (missing file, bad policy config): the CLI exits 2. */
 export class PlanInputError extends Error {
-    constructor(message: string, public readonly flag?: string) {
+    constructor(
+        message: string,
+        public readonly flag?: string,
+    ) {
         super(message);
         this.name = "PlanInputError";
     }
@@ -163,7 +180,10 @@ function readText(file: string, flag: string): string {
     try {
         return fs.readFileSync(file, "utf8");
     } catch (e) {
-        throw new PlanInputError(`${flag} ${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`, flag);
+        throw new PlanInputError(
+            `${flag} ${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`,
+            flag,
+        );
     }
 }
 
@@ -173,8 +193,12 @@ function projectInfo(programFile: string): { project: string; tags: Record<strin
     for (;;) {
         const file = path.join(dir, "Pulumi.yaml");
         if (fs.existsSync(file)) {
-            const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { name?: string; config?: Record<string, unknown> };
-            const tagsEntry = doc.config?.["pulumi:tags"] as { value?: Record<string, string> } | undefined;
+            const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as {
+                name?: string;
+                config?: Record<string, unknown>;
+            };
+            const tagsEntry = doc.config?.["pulumi:tags"] as
+                { value?: Record<string, string> } | undefined;
             return { project: doc.name ?? "web-platform", tags: { ...(tagsEntry?.value ?? {}) } };
         }
         const parent = path.dirname(dir);
@@ -197,13 +221,21 @@ interface PackRun {
     analyzer: Promise<Analyzer>;
 }
 
-function readPackConfig(spec: PolicyPackSpec, stack: string, flag: string): { config: Record<string, unknown>; file?: string } {
+function readPackConfig(
+    spec: PolicyPackSpec,
+    stack: string,
+    flag: string,
+): { config: Record<string, unknown>; file?: string } {
     if (spec.config) {
         return { config: spec.config };
     }
     const explicit = spec.configFile;
     // The repo's pack has per-stack defaults: policy/config/<stack>.json.
-    const file = explicit ? path.resolve(explicit) : path.resolve(spec.dir) === DEFAULT_PACK ? path.join(DEFAULT_PACK, "config", `${stack}.json`) : undefined;
+    const file = explicit
+        ? path.resolve(explicit)
+        : path.resolve(spec.dir) === DEFAULT_PACK
+          ? path.join(DEFAULT_PACK, "config", `${stack}.json`)
+          : undefined;
     if (!file || (!explicit && !fs.existsSync(file))) {
         return { config: {} };
     }
@@ -220,8 +252,13 @@ function readPackConfig(spec: PolicyPackSpec, stack: string, flag: string): { co
 }
 
 /** The repo pack's config for this plan (what the config layer checks the stack config against). */
-function policyConfigFor(options: PlanOptions, stack: string): { config: Record<string, unknown>; file?: string } {
-    const specs = options.policyPacks ?? [{ dir: DEFAULT_PACK, configFile: options.policyConfigFile, config: options.policyConfig }];
+function policyConfigFor(
+    options: PlanOptions,
+    stack: string,
+): { config: Record<string, unknown>; file?: string } {
+    const specs = options.policyPacks ?? [
+        { dir: DEFAULT_PACK, configFile: options.policyConfigFile, config: options.policyConfig },
+    ];
     const spec = specs.find((s) => path.resolve(s.dir) === DEFAULT_PACK);
     if (!spec) {
         return { config: {} };
@@ -238,7 +275,11 @@ interface StackCost {
 }
 
 /** The repo pack's config with the stack's usage and region for cost-budget (disabled by --no-cost). */
-function withCost(config: Record<string, unknown>, options: PlanOptions, cost: StackCost): Record<string, unknown> {
+function withCost(
+    config: Record<string, unknown>,
+    options: PlanOptions,
+    cost: StackCost,
+): Record<string, unknown> {
     if (options.noCost) {
         return { ...config, "cost-budget": "disabled" };
     }
@@ -252,15 +293,25 @@ function withCost(config: Record<string, unknown>, options: PlanOptions, cost: S
 /** Read every pack's config (bad input fails before anything starts), then start the analyzers. */
 function startPacks(options: PlanOptions, stack: string, cost: StackCost): PackRun[] {
     const explicit = options.policyPacks !== undefined;
-    const specs = options.policyPacks ?? [{ dir: DEFAULT_PACK, configFile: options.policyConfigFile, config: options.policyConfig }];
+    const specs = options.policyPacks ?? [
+        { dir: DEFAULT_PACK, configFile: options.policyConfigFile, config: options.policyConfig },
+    ];
     const runs = specs.map((spec) => {
         const dir = path.resolve(spec.dir);
         if (!fs.existsSync(path.join(dir, "package.json"))) {
-            throw new PlanInputError(`--policy-pack ${dir}: no package.json (a policy pack directory has PulumiPolicy.yaml and package.json)`, "--policy-pack");
+            throw new PlanInputError(
+                `--policy-pack ${dir}: no package.json (a policy pack directory has PulumiPolicy.yaml and package.json)`,
+                "--policy-pack",
+            );
         }
         const flag = explicit ? "--policy-pack-config" : "--policy-config";
         const read = readPackConfig({ ...spec, dir }, stack, flag);
-        return { spec: { ...spec, dir }, flag, ...read, config: dir === DEFAULT_PACK ? withCost(read.config, options, cost) : read.config };
+        return {
+            spec: { ...spec, dir },
+            flag,
+            ...read,
+            config: dir === DEFAULT_PACK ? withCost(read.config, options, cost) : read.config,
+        };
     });
     return runs.map((r) => {
         const analyzer = (async () => {
@@ -275,32 +326,77 @@ function startPacks(options: PlanOptions, stack: string, cost: StackCost): PackR
 
 function notEvaluated(run: PackRun | undefined, extra: Partial<PolicyOutcome>): PolicyOutcome {
     return {
-        evaluated: false, packName: run ? path.basename(run.spec.dir) === "policy" ? POLICY_PACK_NAME : path.basename(run.spec.dir) : POLICY_PACK_NAME,
-        packVersion: "", policyCount: 0, configFile: run?.configFile, violations: [], notApplicable: [], skippedUnknown: [], ...extra,
+        evaluated: false,
+        packName: run
+            ? path.basename(run.spec.dir) === "policy"
+                ? POLICY_PACK_NAME
+                : path.basename(run.spec.dir)
+            : POLICY_PACK_NAME,
+        packVersion: "",
+        policyCount: 0,
+        configFile: run?.configFile,
+        violations: [],
+        notApplicable: [],
+        skippedUnknown: [],
+        ...extra,
     };
 }
 
-async function evaluatePack(run: PackRun, resources: RegisteredResource[], stack: string, project: string, tags: Record<string, string>): Promise<PolicyOutcome> {
+async function evaluatePack(
+    run: PackRun,
+    resources: RegisteredResource[],
+    stack: string,
+    project: string,
+    tags: Record<string, string>,
+): Promise<PolicyOutcome> {
     let info: AnalyzerInfo | undefined;
     try {
         const analyzer = await run.analyzer;
         info = await analyzer.info();
-        const found = await analyzeStack(analyzer, info, analyzerInputs(resources), run.config as Parameters<typeof analyzeStack>[3], { stack, project, tags });
+        const found = await analyzeStack(
+            analyzer,
+            info,
+            analyzerInputs(resources),
+            run.config as Parameters<typeof analyzeStack>[3],
+            { stack, project, tags },
+        );
         return {
-            evaluated: true, packName: info.name, packVersion: info.version, policyCount: info.policies.length, configFile: run.configFile,
+            evaluated: true,
+            packName: info.name,
+            packVersion: info.version,
+            policyCount: info.policies.length,
+            configFile: run.configFile,
             violations: found.violations.map((v) => ({
-                policyName: v.policyName, policyPackName: v.policyPackName, policyPackVersion: v.policyPackVersion,
-                enforcementLevel: v.enforcementLevel, message: v.message, urn: v.urn, name: v.name, type: v.type, severity: v.severity,
+                policyName: v.policyName,
+                policyPackName: v.policyPackName,
+                policyPackVersion: v.policyPackVersion,
+                enforcementLevel: v.enforcementLevel,
+                message: v.message,
+                urn: v.urn,
+                name: v.name,
+                type: v.type,
+                severity: v.severity,
             })),
             notApplicable: found.notApplicable,
             skippedUnknown: found.skippedUnknown,
         };
     } catch (e) {
         if (e instanceof PolicyConfigError) {
-            throw new PlanInputError(`${run.flag} ${run.configFile ?? "(given as an object)"}: ${e.message}`, run.flag);
+            throw new PlanInputError(
+                `${run.flag} ${run.configFile ?? "(given as an object)"}: ${e.message}`,
+                run.flag,
+            );
         }
-        const message = e instanceof AnalyzerProcessError ? e.message : `the policy pack ${run.spec.dir} failed: ${(e as Error).message}`;
-        return notEvaluated(run, { packName: info?.name ?? notEvaluated(run, {}).packName, packVersion: info?.version ?? "", policyCount: info?.policies.length ?? 0, error: message });
+        const message =
+            e instanceof AnalyzerProcessError
+                ? e.message
+                : `the policy pack ${run.spec.dir} failed: ${(e as Error).message}`;
+        return notEvaluated(run, {
+            packName: info?.name ?? notEvaluated(run, {}).packName,
+            packVersion: info?.version ?? "",
+            policyCount: info?.policies.length ?? 0,
+            error: message,
+        });
     }
 }
 
@@ -313,17 +409,35 @@ function combined(outcomes: PolicyOutcome[]): PolicyOutcome {
         violations: outcomes.flatMap((o) => o.violations),
         notApplicable: outcomes.flatMap((o) => o.notApplicable),
         skippedUnknown: outcomes.flatMap((o) => o.skippedUnknown),
-        ...(outcomes.find((o) => o.error) ? { error: outcomes.filter((o) => o.error).map((o) => o.error).join("\n") } : {}),
+        ...(outcomes.find((o) => o.error)
+            ? {
+                  error: outcomes
+                      .filter((o) => o.error)
+                      .map((o) => o.error)
+                      .join("\n"),
+              }
+            : {}),
     };
 }
 
 /** Stop every analyzer, whatever state it reached. */
 async function closePacks(runs: PackRun[]): Promise<void> {
-    await Promise.all(runs.map((r) => r.analyzer.then((a) => a.close(), () => undefined)));
+    await Promise.all(
+        runs.map((r) =>
+            r.analyzer.then(
+                (a) => a.close(),
+                () => undefined,
+            ),
+        ),
+    );
 }
 
 /** The program's entry and project directory: `--program DIR` (with Pulumi.yaml) or an entry file. */
-function resolveProgram(option: string | undefined): { entry: string; cwd: string; program: string } {
+function resolveProgram(option: string | undefined): {
+    entry: string;
+    cwd: string;
+    program: string;
+} {
     const program = path.resolve(option ?? path.join(ROOT, "index.ts"));
     if (!fs.existsSync(program)) {
         throw new PlanInputError(`--program ${program}: no such file`, "--program");
@@ -331,12 +445,19 @@ function resolveProgram(option: string | undefined): { entry: string; cwd: strin
     if (fs.statSync(program).isDirectory()) {
         const file = path.join(program, "Pulumi.yaml");
         if (!fs.existsSync(file)) {
-            throw new PlanInputError(`--program ${program}: no Pulumi.yaml in this directory (give a Pulumi project directory or a program file)`, "--program");
+            throw new PlanInputError(
+                `--program ${program}: no Pulumi.yaml in this directory (give a Pulumi project directory or a program file)`,
+                "--program",
+            );
         }
         const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { main?: string };
         return { entry: doc.main ?? ".", cwd: program, program };
     }
-    return { entry: program, cwd: path.dirname(projectFile(program) ?? path.join(ROOT, "Pulumi.yaml")), program };
+    return {
+        entry: program,
+        cwd: path.dirname(projectFile(program) ?? path.join(ROOT, "Pulumi.yaml")),
+        program,
+    };
 }
 
 function projectFile(programFile: string): string | undefined {
@@ -354,32 +475,49 @@ function projectFile(programFile: string): string | undefined {
 async function planOnce(options: PlanOptions): Promise<PlanResult> {
     const started = process.hrtime.bigint();
     // A stack file names its stack (Pulumi.<stack>.yaml); otherwise dev.
-    const fromFile = options.configFile ? /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(options.configFile))?.[1] : undefined;
+    const fromFile = options.configFile
+        ? /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(options.configFile))?.[1]
+        : undefined;
     const stack = options.stack ?? fromFile ?? "dev";
     if (!/^[A-Za-z0-9_.-]+$/.test(stack)) {
-        throw new PlanInputError(`--stack ${JSON.stringify(stack)}: use letters, digits, "-", "_" or "."`, "--stack");
+        throw new PlanInputError(
+            `--stack ${JSON.stringify(stack)}: use letters, digits, "-", "_" or "."`,
+            "--stack",
+        );
     }
     const { entry, cwd, program } = resolveProgram(options.program);
     const isDir = entry !== program;
     const defaultConfig = path.join(isDir ? program : ROOT, `Pulumi.${stack}.yaml`);
-    const configFile = options.configText !== undefined ? undefined : path.resolve(options.configFile ?? defaultConfig);
+    const configFile =
+        options.configText !== undefined
+            ? undefined
+            : path.resolve(options.configFile ?? defaultConfig);
     const text = options.configText ?? readText(configFile!, "--config");
     let file;
     try {
         file = parseStackConfig(text, configFile ?? "config");
     } catch (e) {
-        throw new PlanInputError(`--config ${configFile ?? "(text)"}: ${(e as Error).message}`, "--config");
+        throw new PlanInputError(
+            `--config ${configFile ?? "(text)"}: ${(e as Error).message}`,
+            "--config",
+        );
     }
     const { config, secretKeys, tokenPlaceholder } = effectiveConfig(file, options.configOverrides);
     const notes: string[] = [];
     if (file.secretKeys.length > 0) {
-        notes.push(`secure config values (${file.secretKeys.join(", ")}) are planned with placeholder secrets: no decryption offline`);
+        notes.push(
+            `secure config values (${file.secretKeys.join(", ")}) are planned with placeholder secrets: no decryption offline`,
+        );
     }
     if (tokenPlaceholder) {
-        notes.push("cloudflare:apiToken is not set: planned with a placeholder secret (set it with `pulumi config set --secret cloudflare:apiToken <token>` before `pulumi up`)");
+        notes.push(
+            "cloudflare:apiToken is not set: planned with a placeholder secret (set it with `pulumi config set --secret cloudflare:apiToken <token>` before `pulumi up`)",
+        );
     }
     if (options.newStack) {
-        notes.push("--new-stack: computed outputs (ids, ARNs, endpoints, assigned names) are unknown, as on a new stack's first preview");
+        notes.push(
+            "--new-stack: computed outputs (ids, ARNs, endpoints, assigned names) are unknown, as on a new stack's first preview",
+        );
     }
     const { project, tags } = projectInfo(path.join(cwd, "index"));
     const stackTagConfig = tryJson(config["pulumi:tags"] ?? "{}");
@@ -395,20 +533,53 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
         const invalid = stackConfigError(project, stack, config, secretKeys, policyConfig);
         if (invalid) {
             // Secret config values are scrubbed from the rendering like in any other plan.
-            const secretValues = collectSecretValues({ resources: [], config, secretKeys, outputs: {}, secretOutputs: [] });
-            return configRejected(invalid, { stack, project, program, configFile, notes, started, secretValues, policyFile: policyConfig.file });
+            const secretValues = collectSecretValues({
+                resources: [],
+                config,
+                secretKeys,
+                outputs: {},
+                secretOutputs: [],
+            });
+            return configRejected(invalid, {
+                stack,
+                project,
+                program,
+                configFile,
+                notes,
+                started,
+                secretValues,
+                policyFile: policyConfig.file,
+            });
         }
     }
     // A malformed usage section is a config error, before the engine runs.
     const usage = stackUsage(config);
     if (usage.problems.length > 0) {
-        throw new PlanInputError(`--config ${configFile ?? "(text)"}: invalid usage section:\n  - ${usage.problems.join("\n  - ")}`, "--config");
+        throw new PlanInputError(
+            `--config ${configFile ?? "(text)"}: invalid usage section:\n  - ${usage.problems.join("\n  - ")}`,
+            "--config",
+        );
     }
     const cost: StackCost = { usage: usage.usage, region, notes };
     // The analyzers start alongside the program (their start-up hides behind the program's).
     const packs = options.skipPolicies ? [] : startPacks(options, stack, cost);
     try {
-        return await planWithPacks({ options, stack, project, program, entry, cwd, configFile, config, secretKeys, notes, stackTags, packs, started, cost });
+        return await planWithPacks({
+            options,
+            stack,
+            project,
+            program,
+            entry,
+            cwd,
+            configFile,
+            config,
+            secretKeys,
+            notes,
+            stackTags,
+            packs,
+            started,
+            cost,
+        });
     } finally {
         await closePacks(packs);
     }
@@ -438,14 +609,30 @@ async function planWithPacks(c: PlanContext): Promise<PlanResult> {
     const programStarted = process.hrtime.bigint();
     try {
         run = await runProgramProcess({
-            program: c.entry, cwd: c.cwd, project, stack, config: c.config, secretKeys: c.secretKeys,
+            program: c.entry,
+            cwd: c.cwd,
+            project,
+            stack,
+            config: c.config,
+            secretKeys: c.secretKeys,
             cloud: createMockCloud({ region: configRegion(c.config) }),
-            captureConsole: !options.passthroughConsole, newStack: options.newStack,
+            captureConsole: !options.passthroughConsole,
+            newStack: options.newStack,
             timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
             nodeArgs: codeCachePreload(ROOT),
         });
     } catch (e) {
-        run = e instanceof ProgramError ? e.partial : { resources: [], calls: [], unanswered: [], outputs: {}, secretOutputs: [], logs: [] };
+        run =
+            e instanceof ProgramError
+                ? e.partial
+                : {
+                      resources: [],
+                      calls: [],
+                      unanswered: [],
+                      outputs: {},
+                      secretOutputs: [],
+                      logs: [],
+                  };
         error = describeError(e instanceof ProgramError ? e.cause : e);
     }
     const resources = withEngineUrns(run.resources);
@@ -455,7 +642,9 @@ async function planWithPacks(c: PlanContext): Promise<PlanResult> {
     if (options.skipPolicies) {
         outcomes = [notEvaluated(undefined, { skipped: true })];
     } else if (error) {
-        outcomes = c.packs.map((p) => notEvaluated(p, { error: "not evaluated: the program failed" }));
+        outcomes = c.packs.map((p) =>
+            notEvaluated(p, { error: "not evaluated: the program failed" }),
+        );
     } else {
         outcomes = [];
         for (const p of c.packs) {
@@ -463,13 +652,34 @@ async function planWithPacks(c: PlanContext): Promise<PlanResult> {
         }
     }
     const policyMs = Number(process.hrtime.bigint() - policyStarted) / 1e6;
-    const cost = options.noCost || error ? undefined : planCost(resources, c.cost.region, c.cost.usage, options.compareCost);
-    const secretValues = collectSecretValues({ resources, config: c.config, secretKeys: c.secretKeys, outputs: run.outputs, secretOutputs: run.secretOutputs });
+    const cost =
+        options.noCost || error
+            ? undefined
+            : planCost(resources, c.cost.region, c.cost.usage, options.compareCost);
+    const secretValues = collectSecretValues({
+        resources,
+        config: c.config,
+        secretKeys: c.secretKeys,
+        outputs: run.outputs,
+        secretOutputs: run.secretOutputs,
+    });
     return {
-        stack, project, program: c.program, configFile: c.configFile, programOk: !error, error, resources,
-        outputs: run.outputs, secretOutputs: run.secretOutputs, unanswered: run.unanswered, logs: run.logs,
-        policy: combined(outcomes), policyPacks: outcomes, newStack: options.newStack ?? false,
-        notes: c.notes, secretValues,
+        stack,
+        project,
+        program: c.program,
+        configFile: c.configFile,
+        programOk: !error,
+        error,
+        resources,
+        outputs: run.outputs,
+        secretOutputs: run.secretOutputs,
+        unanswered: run.unanswered,
+        logs: run.logs,
+        policy: combined(outcomes),
+        policyPacks: outcomes,
+        newStack: options.newStack ?? false,
+        notes: c.notes,
+        secretValues,
         durationMs: Number(process.hrtime.bigint() - c.started) / 1e6,
         timings: { programMs, policyMs },
         cost,
@@ -487,10 +697,20 @@ function stackConfigError(
     secretKeys: string[],
     policy: { config: Record<string, unknown>; file?: string },
 ): string | undefined {
-    const values = Object.fromEntries(Object.entries(config).map(([k, v]) => [k, decodeConfigValue(v)]));
-    const source = policy.file ? path.relative(ROOT, policy.file) || policy.file : "the plan's policy config";
+    const values = Object.fromEntries(
+        Object.entries(config).map(([k, v]) => [k, decodeConfigValue(v)]),
+    );
+    const source = policy.file
+        ? path.relative(ROOT, policy.file) || policy.file
+        : "the plan's policy config";
     try {
-        parseConfig({ project, stack, values, secretKeys, policyConfig: { source, config: policy.config } });
+        parseConfig({
+            project,
+            stack,
+            values,
+            secretKeys,
+            policyConfig: { source, config: policy.config },
+        });
         return undefined;
     } catch (e) {
         if (e instanceof ConfigError) {
@@ -503,7 +723,16 @@ function stackConfigError(
 /** The result of a plan stopped by invalid config: no resources, no policies, the problems as the error. */
 function configRejected(
     message: string,
-    at: { stack: string; project: string; program: string; configFile?: string; notes: string[]; started: bigint; secretValues: string[]; policyFile?: string },
+    at: {
+        stack: string;
+        project: string;
+        program: string;
+        configFile?: string;
+        notes: string[];
+        started: bigint;
+        secretValues: string[];
+        policyFile?: string;
+    },
 ): PlanResult {
     return {
         stack: at.stack,
@@ -518,7 +747,13 @@ function configRejected(
         unanswered: [],
         logs: [],
         policy: {
-            evaluated: false, packName: POLICY_PACK_NAME, packVersion: "", policyCount: 0, violations: [], notApplicable: [], skippedUnknown: [],
+            evaluated: false,
+            packName: POLICY_PACK_NAME,
+            packVersion: "",
+            policyCount: 0,
+            violations: [],
+            notApplicable: [],
+            skippedUnknown: [],
             configFile: at.policyFile,
             error: "not evaluated: the stack config is invalid",
         },
@@ -545,7 +780,10 @@ export function withEngineUrns(resources: RegisteredResource[]): RegisteredResou
             return known;
         }
         const parent = byUrn.get(r.parent);
-        const q = !parent || parent.type === "pulumi:pulumi:Stack" || depth > 100 ? r.type : `${qualify(parent, depth + 1)}$${r.type}`;
+        const q =
+            !parent || parent.type === "pulumi:pulumi:Stack" || depth > 100
+                ? r.type
+                : `${qualify(parent, depth + 1)}$${r.type}`;
         qualified.set(r.urn, q);
         return q;
     };
@@ -564,7 +802,8 @@ export function withEngineUrns(resources: RegisteredResource[]): RegisteredResou
         const parentUrn = a.noParent ? undefined : map(a.parentUrn ?? r.parent);
         const parentType = parentUrn ? parentUrn.split("::")[2] : undefined;
         const type = a.type ?? r.type;
-        const qualifiedType = parentType && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$${type}` : type;
+        const qualifiedType =
+            parentType && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$${type}` : type;
         return `urn:pulumi:${a.stack ?? stackPart}::${a.project ?? project}::${qualifiedType}::${a.name ?? r.name}`;
     };
     return resources.map((r) => ({
@@ -573,7 +812,9 @@ export function withEngineUrns(resources: RegisteredResource[]): RegisteredResou
         urn: map(r.urn),
         parent: r.parent ? map(r.parent) : r.parent,
         dependencies: r.dependencies.map(map),
-        propertyDependencies: Object.fromEntries(Object.entries(r.propertyDependencies).map(([k, v]) => [k, v.map(map)])),
+        propertyDependencies: Object.fromEntries(
+            Object.entries(r.propertyDependencies).map(([k, v]) => [k, v.map(map)]),
+        ),
         provider: r.provider ? map(r.provider) : r.provider,
     }));
 }

@@ -68,7 +68,12 @@ function setPath(value: unknown, tokens: Array<string | number>): unknown {
     const [head, ...rest] = tokens;
     if (Array.isArray(value) && typeof head === "number" && head < value.length) {
         value[head] = setPath(value[head], rest);
-    } else if (value && typeof value === "object" && typeof head === "string" && head in (value as object)) {
+    } else if (
+        value &&
+        typeof value === "object" &&
+        typeof head === "string" &&
+        head in (value as object)
+    ) {
         const obj = value as Record<string, unknown>;
         obj[head] = setPath(obj[head], rest);
     }

@@ -37,7 +37,13 @@ export function parseStackConfig(text: string, source: string): StackConfigFile 
 }
 
 function isSecure(value: unknown): boolean {
-    return !!value && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value;
+    return (
+        !!value &&
+        typeof value === "object" &&
+        !Array.isArray(value) &&
+        Object.keys(value).length === 1 &&
+        "secure" in value
+    );
 }
 
 function replaceSecure(value: unknown, found: { secure: boolean }): unknown {
@@ -49,7 +55,9 @@ function replaceSecure(value: unknown, found: { secure: boolean }): unknown {
         return value.map((v) => replaceSecure(v, found));
     }
     if (value && typeof value === "object") {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceSecure(v, found)]));
+        return Object.fromEntries(
+            Object.entries(value).map(([k, v]) => [k, replaceSecure(v, found)]),
+        );
     }
     return value;
 }
@@ -63,7 +71,10 @@ export function readStackConfig(file: string): StackConfigFile {
  * value; objects are merged one level deep into the stack's value, `undefined` deletes the key),
  * and a placeholder secret `cloudflare:apiToken` when none is set (`tokenPlaceholder`).
  */
-export function effectiveConfig(file: StackConfigFile, overrides: Record<string, unknown> = {}): StackConfigFile & { tokenPlaceholder: boolean } {
+export function effectiveConfig(
+    file: StackConfigFile,
+    overrides: Record<string, unknown> = {},
+): StackConfigFile & { tokenPlaceholder: boolean } {
     const config = { ...file.config };
     const secretKeys = [...file.secretKeys];
     for (const [key, value] of Object.entries(overrides)) {
@@ -72,7 +83,8 @@ export function effectiveConfig(file: StackConfigFile, overrides: Record<string,
             continue;
         }
         const existing = config[key] !== undefined ? tryJson(config[key]) : undefined;
-        const merged = isPlainObject(existing) && isPlainObject(value) ? { ...existing, ...value } : value;
+        const merged =
+            isPlainObject(existing) && isPlainObject(value) ? { ...existing, ...value } : value;
         config[key] = typeof merged === "string" ? merged : JSON.stringify(merged);
     }
     const tokenPlaceholder = !("cloudflare:apiToken" in config);

@@ -55,9 +55,14 @@ export function stepsFrom(doc: unknown, file: string): UrnStep[] {
     }
     const steps = (doc as { steps?: unknown } | null)?.steps;
     if (Array.isArray(steps) && steps.every((s) => typeof (s as UrnStep).urn === "string")) {
-        return (steps as UrnStep[]).map((s) => ({ urn: s.urn, aliases: Array.isArray(s.aliases) ? s.aliases : [] }));
+        return (steps as UrnStep[]).map((s) => ({
+            urn: s.urn,
+            aliases: Array.isArray(s.aliases) ? s.aliases : [],
+        }));
     }
-    throw new Error(`${file}: neither a plan --json document (with "steps") nor a JSON array of URNs`);
+    throw new Error(
+        `${file}: neither a plan --json document (with "steps") nor a JSON array of URNs`,
+    );
 }
 
 /** The report a person reads: every change, then the counts. */
@@ -73,16 +78,23 @@ export function renderUrnDiff(d: UrnDiff): string {
 
 function main(argv: string[]): number {
     if (argv.length !== 2 || argv.some((a) => a.startsWith("-"))) {
-        process.stderr.write("usage: npm run urn-diff -- BEFORE.json AFTER.json (plan --json documents or URN arrays)\n");
+        process.stderr.write(
+            "usage: npm run urn-diff -- BEFORE.json AFTER.json (plan --json documents or URN arrays)\n",
+        );
         return 2;
     }
     const [before, after] = argv.map((file) => {
         if (!fs.existsSync(file)) {
-            throw new Error(`${file}: no such file; write one with npm run plan -- --stack dev --json --out ${file}`);
+            throw new Error(
+                `${file}: no such file; write one with npm run plan -- --stack dev --json --out ${file}`,
+            );
         }
         return stepsFrom(JSON.parse(fs.readFileSync(file, "utf8")), file);
     });
-    const diff = diffUrns(before.map((s) => s.urn), after);
+    const diff = diffUrns(
+        before.map((s) => s.urn),
+        after,
+    );
     process.stdout.write(renderUrnDiff(diff));
     return diff.removed.length === 0 ? 0 : 1;
 }

@@ -4,7 +4,13 @@
 // bytes and rotated files), so memory and disk stay bounded however long the service runs.
 import { randomUUID } from "crypto";
 import * as fs from "fs";
-import { EventSink, OperationError, OperationKind, OperationResult, PortalEvent } from "../automation/types";
+import {
+    EventSink,
+    OperationError,
+    OperationKind,
+    OperationResult,
+    PortalEvent,
+} from "../automation/types";
 
 export type OperationStatus = "running" | "succeeded" | "failed" | "interrupted";
 
@@ -71,7 +77,14 @@ export class Operation {
     private readonly listeners = new Set<(e: StoredEvent) => void>();
     private seq = 0;
 
-    constructor(readonly kind: OperationKind, readonly stack: string, private readonly limits: Pick<RetentionLimits, "maxEventsPerOperation" | "maxEventBytesPerOperation">) {}
+    constructor(
+        readonly kind: OperationKind,
+        readonly stack: string,
+        private readonly limits: Pick<
+            RetentionLimits,
+            "maxEventsPerOperation" | "maxEventBytesPerOperation"
+        >,
+    ) {}
 
     get done(): boolean {
         return this.status !== "running";
@@ -79,7 +92,9 @@ export class Operation {
 
     publish(type: StoredEvent["type"], data: unknown): void {
         const event: StoredEvent = { seq: ++this.seq, type, json: JSON.stringify(data) };
-        const fits = this.events.length < this.limits.maxEventsPerOperation && this.eventBytes + event.json.length <= this.limits.maxEventBytesPerOperation;
+        const fits =
+            this.events.length < this.limits.maxEventsPerOperation &&
+            this.eventBytes + event.json.length <= this.limits.maxEventBytesPerOperation;
         // The final event is always kept, so a replay always ends with the outcome.
         if (fits || type === "done") {
             this.events.push(event);
@@ -113,7 +128,11 @@ export class Operation {
     }
 
     /** Records the outcome once; later calls (a runner finishing after an interrupt) are ignored. */
-    finish(status: Exclude<OperationStatus, "running">, result?: OperationResult, error?: OperationError): boolean {
+    finish(
+        status: Exclude<OperationStatus, "running">,
+        result?: OperationResult,
+        error?: OperationError,
+    ): boolean {
         if (this.done) {
             return false;
         }
@@ -121,7 +140,11 @@ export class Operation {
         this.finishedAt = new Date();
         this.result = result;
         this.error = error ?? result?.error;
-        this.publish("done", { status, ...(result ? { result } : {}), ...(this.error ? { error: this.error } : {}) });
+        this.publish("done", {
+            status,
+            ...(result ? { result } : {}),
+            ...(this.error ? { error: this.error } : {}),
+        });
         this.listeners.clear();
         return true;
     }
@@ -214,10 +237,24 @@ export class OperationStore {
         this.opts.log?.(`operation ${op.id} ${kind} ${stack}: started`);
         op.settled = (async () => {
             try {
-                const result = await runner({ onEvent: (e) => op.publish(e.type, e), signal: op.abort.signal });
-                this.complete(op, result.ok ? "succeeded" : result.error?.kind === "interrupted" ? "interrupted" : "failed", result);
+                const result = await runner({
+                    onEvent: (e) => op.publish(e.type, e),
+                    signal: op.abort.signal,
+                });
+                this.complete(
+                    op,
+                    result.ok
+                        ? "succeeded"
+                        : result.error?.kind === "interrupted"
+                          ? "interrupted"
+                          : "failed",
+                    result,
+                );
             } catch (e) {
-                this.complete(op, "failed", undefined, { kind: "engine-error", message: e instanceof Error ? e.message : String(e) });
+                this.complete(op, "failed", undefined, {
+                    kind: "engine-error",
+                    message: e instanceof Error ? e.message : String(e),
+                });
             }
         })();
         return { started: true, operation: op };
@@ -230,7 +267,12 @@ export class OperationStore {
         }
     }
 
-    private complete(op: Operation, status: Exclude<OperationStatus, "running">, result?: OperationResult, error?: OperationError): boolean {
+    private complete(
+        op: Operation,
+        status: Exclude<OperationStatus, "running">,
+        result?: OperationResult,
+        error?: OperationError,
+    ): boolean {
         if (!op.finish(status, result, error)) {
             return false;
         }
@@ -238,13 +280,27 @@ export class OperationStore {
             this.byStack.delete(op.stack);
         }
         this.evict();
-        this.opts.log?.(`operation ${op.id} ${op.kind} ${op.stack}: ${status}${op.error ? ` (${op.error.kind})` : ""}`);
+        this.opts.log?.(
+            `operation ${op.id} ${op.kind} ${op.stack}: ${status}${op.error ? ` (${op.error.kind})` : ""}`,
+        );
         if (this.opts.journalFile) {
             try {
-                appendRotating(this.opts.journalFile, `${JSON.stringify({
-                    id: op.id, kind: op.kind, stack: op.stack, status, createdAt: op.createdAt.toISOString(),
-                    finishedAt: op.finishedAt?.toISOString(), error: op.error ? { kind: op.error.kind, message: op.error.message } : undefined,
-                })}\n`, this.limits.maxJournalBytes, this.limits.journalFiles);
+                appendRotating(
+                    this.opts.journalFile,
+                    `${JSON.stringify({
+                        id: op.id,
+                        kind: op.kind,
+                        stack: op.stack,
+                        status,
+                        createdAt: op.createdAt.toISOString(),
+                        finishedAt: op.finishedAt?.toISOString(),
+                        error: op.error
+                            ? { kind: op.error.kind, message: op.error.message }
+                            : undefined,
+                    })}\n`,
+                    this.limits.maxJournalBytes,
+                    this.limits.journalFiles,
+                );
             } catch (e) {
                 this.opts.log?.(`journal ${this.opts.journalFile}: ${(e as Error).message}`);
             }

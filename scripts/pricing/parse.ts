@@ -7,7 +7,18 @@ import { PriceEntry } from "../../policy/cost/types";
 export interface PriceListProduct {
     product?: { productFamily?: string; attributes?: Record<string, string>; sku?: string };
     serviceCode?: string;
-    terms?: { OnDemand?: Record<string, { effectiveDate?: string; priceDimensions?: Record<string, { unit?: string; pricePerUnit?: { USD?: string }; beginRange?: string }> }> };
+    terms?: {
+        OnDemand?: Record<
+            string,
+            {
+                effectiveDate?: string;
+                priceDimensions?: Record<
+                    string,
+                    { unit?: string; pricePerUnit?: { USD?: string }; beginRange?: string }
+                >;
+            }
+        >;
+    };
 }
 
 /** One on-demand price read from a product. */
@@ -57,22 +68,42 @@ export function keyFor(p: OnDemandPrice): string | undefined {
     const usage = a["usagetype"] ?? "";
     switch (p.serviceCode) {
         case "AmazonEC2":
-            if (p.family === "Compute Instance" && a["operatingSystem"] === "Linux" && a["tenancy"] === "Shared" && a["preInstalledSw"] === "NA" && a["capacitystatus"] === "Used") {
+            if (
+                p.family === "Compute Instance" &&
+                a["operatingSystem"] === "Linux" &&
+                a["tenancy"] === "Shared" &&
+                a["preInstalledSw"] === "NA" &&
+                a["capacitystatus"] === "Used"
+            ) {
                 return `ec2.${a["instanceType"]}.hour`;
             }
             if (p.family === "NAT Gateway") {
-                return usage.endsWith("NatGateway-Hours") ? "nat.hour" : usage.endsWith("NatGateway-Bytes") ? "nat.gb" : undefined;
+                return usage.endsWith("NatGateway-Hours")
+                    ? "nat.hour"
+                    : usage.endsWith("NatGateway-Bytes")
+                      ? "nat.gb"
+                      : undefined;
             }
             return undefined;
         case "AmazonRDS":
-            return p.family === "Database Instance" && a["databaseEngine"] === "PostgreSQL" && a["deploymentOption"] === "Single-AZ" ? `rds.${a["instanceType"]}.hour` : undefined;
+            return p.family === "Database Instance" &&
+                a["databaseEngine"] === "PostgreSQL" &&
+                a["deploymentOption"] === "Single-AZ"
+                ? `rds.${a["instanceType"]}.hour`
+                : undefined;
         case "AmazonElastiCache":
-            return p.family === "Cache Instance" && a["cacheEngine"] === "Redis" ? `elasticache.${a["instanceType"]}.hour` : undefined;
+            return p.family === "Cache Instance" && a["cacheEngine"] === "Redis"
+                ? `elasticache.${a["instanceType"]}.hour`
+                : undefined;
         case "AWSELB":
             if (p.family !== "Load Balancer-Application") {
                 return undefined;
             }
-            return usage.endsWith("LoadBalancerUsage") ? "alb.hour" : usage.endsWith("LCUUsage") ? "alb.lcuHour" : undefined;
+            return usage.endsWith("LoadBalancerUsage")
+                ? "alb.hour"
+                : usage.endsWith("LCUUsage")
+                  ? "alb.lcuHour"
+                  : undefined;
         case "AmazonECS":
             return fargateKey(usage);
         default:
@@ -95,7 +126,11 @@ function fargateKey(usage: string): string | undefined {
 }
 
 /** Entries for the price file from PriceList items; the previous entry's unit wording is kept. */
-export function entriesFrom(items: string[], previous: Record<string, PriceEntry>, today: string): Record<string, PriceEntry> {
+export function entriesFrom(
+    items: string[],
+    previous: Record<string, PriceEntry>,
+    today: string,
+): Record<string, PriceEntry> {
     const out: Record<string, PriceEntry> = {};
     for (const item of items) {
         for (const p of onDemandPrices(item)) {
@@ -110,7 +145,9 @@ export function entriesFrom(items: string[], previous: Record<string, PriceEntry
                 date: today,
                 verified: true,
                 checkedAgainst: `AWS Price List API (${p.serviceCode}, effective ${p.effectiveDate || "unknown"})`,
-                ...(previous[key]?.note && !previous[key].note!.includes("regenerate") ? { note: previous[key].note } : {}),
+                ...(previous[key]?.note && !previous[key].note!.includes("regenerate")
+                    ? { note: previous[key].note }
+                    : {}),
             };
         }
     }

@@ -13,20 +13,43 @@ const events = Number(process.env.EVENTS_PER_OPERATION ?? 5000);
 const limits = JSON.parse(process.env.PORTAL_TEST_LIMITS ?? "{}") as Partial<RetentionLimits>;
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-memory-"));
 
-async function runner(stack: string, _body: unknown, ctx: { onEvent: (e: PortalEvent) => void }): Promise<OperationResult> {
+async function runner(
+    stack: string,
+    _body: unknown,
+    ctx: { onEvent: (e: PortalEvent) => void },
+): Promise<OperationResult> {
     for (let i = 0; i < events; i++) {
-        ctx.onEvent({ type: "step", phase: "pre", op: "create", urn: `urn:pulumi:${stack}::web-platform::aws:ec2/subnet:Subnet::web-platform-${stack}-subnet-${i}`, resourceType: "aws:ec2/subnet:Subnet", planning: true });
+        ctx.onEvent({
+            type: "step",
+            phase: "pre",
+            op: "create",
+            urn: `urn:pulumi:${stack}::web-platform::aws:ec2/subnet:Subnet::web-platform-${stack}-subnet-${i}`,
+            resourceType: "aws:ec2/subnet:Subnet",
+            planning: true,
+        });
         if (i % 500 === 0) {
             // Yield like a real engine stream does, so SSE and HTTP keep being served.
             await new Promise((resolve) => setImmediate(resolve));
         }
     }
-    return { ok: true, operation: "plan", stack, summary: { create: events }, outputs: {}, violations: [], durationMs: 1 };
+    return {
+        ok: true,
+        operation: "plan",
+        stack,
+        summary: { create: events },
+        outputs: {},
+        violations: [],
+        durationMs: 1,
+    };
 }
 
 const portal = createPortal({
     token: process.env.PORTAL_TOKEN ?? "",
-    automation: createAutomation({ workDir: ROOT, env: { PULUMI_CONFIG_PASSPHRASE: "memory-test" }, stateDir }),
+    automation: createAutomation({
+        workDir: ROOT,
+        env: { PULUMI_CONFIG_PASSPHRASE: "memory-test" },
+        stateDir,
+    }),
     runners: { plan: runner as never },
     journalFile: path.join(stateDir, "operations.jsonl"),
     limits,

@@ -11,8 +11,15 @@ export const ROOT = path.resolve(__dirname, "..", "..");
  * are merged one level deep into the stack's value, `undefined` deletes the key), as the stack
  * `stackName` (default: `stack`), so a stack with no file of its own can borrow one.
  */
-export async function runStack(stack: string, overrides: Record<string, unknown> = {}, stackName = stack): Promise<EngineRun> {
-    const { config, secretKeys } = effectiveConfig(readStackConfig(path.join(ROOT, `Pulumi.${stack}.yaml`)), overrides);
+export async function runStack(
+    stack: string,
+    overrides: Record<string, unknown> = {},
+    stackName = stack,
+): Promise<EngineRun> {
+    const { config, secretKeys } = effectiveConfig(
+        readStackConfig(path.join(ROOT, `Pulumi.${stack}.yaml`)),
+        overrides,
+    );
     return runProgram({
         program: path.join(ROOT, "index.ts"),
         project: "web-platform",
@@ -30,7 +37,9 @@ export function ofType(run: EngineRun, type: string): RegisteredResource[] {
 export function oneOfType(run: EngineRun, type: string): RegisteredResource {
     const found = ofType(run, type);
     if (found.length !== 1) {
-        throw new Error(`expected exactly one ${type}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
+        throw new Error(
+            `expected exactly one ${type}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`,
+        );
     }
     return found[0];
 }

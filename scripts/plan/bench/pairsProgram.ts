@@ -14,7 +14,10 @@ const privateSubnetIds = ["subnet-0c00000000000000c", "subnet-0d00000000000000d"
 const certificateArn = `arn:aws:acm:${cfg.region}:123456789012:certificate/00000000-0000-4000-8000-000000000000`;
 
 export const dnsNames = Array.from({ length: pairs }, (_, i) => {
-    const lb = new LoadBalancer(`bench-${i}-lb`, loadBalancerArgs(cfg, { vpcId, publicSubnetIds, certificateArn }));
+    const lb = new LoadBalancer(
+        `bench-${i}-lb`,
+        loadBalancerArgs(cfg, { vpcId, publicSubnetIds, certificateArn }),
+    );
     new ScalingService(`bench-${i}-web`, {
         role: "web",
         vpcId,

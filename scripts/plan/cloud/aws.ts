@@ -6,7 +6,12 @@ import { CloudContext, list, MockAnswer, num, plain, regionShort, str } from "./
 import { hexId, stableChars, stableDigits, stableUpper, stableUuid } from "./ids";
 
 /** Pulumi autonaming: `<logical name>-<7 hex>`, the name part shortened to fit AWS's limit. */
-export function autoname(logicalName: string, seed: string, maxLength = 255, lowercase = false): string {
+export function autoname(
+    logicalName: string,
+    seed: string,
+    maxLength = 255,
+    lowercase = false,
+): string {
     const suffix = hexId(`autoname/${seed}`, 7);
     let base = logicalName;
     if (base.length + 8 > maxLength) {
@@ -17,36 +22,64 @@ export function autoname(logicalName: string, seed: string, maxLength = 255, low
 }
 
 /** Physical name from `prop`, else `<prefix><26 digits>` from `<prop>Prefix`, else the autoname. */
-function physicalName(args: MockResourceArgs, inputs: Record<string, unknown>, prop: string, maxLength = 255, lowercase = false): string {
+function physicalName(
+    args: MockResourceArgs,
+    inputs: Record<string, unknown>,
+    prop: string,
+    maxLength = 255,
+    lowercase = false,
+): string {
     const given = str(inputs[prop]);
     if (given) {
         return given;
     }
-    const prefix = str(inputs[`${prop}Prefix`]) ?? (prop === "name" ? str(inputs.namePrefix) : undefined);
+    const prefix =
+        str(inputs[`${prop}Prefix`]) ?? (prop === "name" ? str(inputs.namePrefix) : undefined);
     if (prefix) {
         // Terraform's prefixed names: the prefix then a 26-digit unique id.
-        return `${prefix}${stableDigits(`${args.type}/${args.name}/prefix`, 26)}`.slice(0, maxLength);
+        return `${prefix}${stableDigits(`${args.type}/${args.name}/prefix`, 26)}`.slice(
+            0,
+            maxLength,
+        );
     }
     return autoname(args.name, `${args.type}/${args.name}`, maxLength, lowercase);
 }
 
 /** Route 53 zone ids of ALBs per region (the alias target zone). */
 export const ALB_ZONE_IDS: Record<string, string> = {
-    "us-east-1": "Z35SXDOTRQ7X7K", "us-east-2": "Z3AADJGX6KTTL2", "us-west-1": "Z368ELLRRE2KJ0",
-    "us-west-2": "Z1H1FL5HABSF5", "ca-central-1": "ZQSVJUPU6J1EY", "eu-west-1": "Z32O12XQLNTSW2",
-    "eu-west-2": "ZHURV8PSTC4K8", "eu-west-3": "Z3Q77PNBQS71R4", "eu-central-1": "Z215JYRZR1TBD5",
-    "eu-north-1": "Z23TAZ7KFP3HS6", "ap-northeast-1": "Z14GRHDCWA56QT", "ap-northeast-2": "ZWKZPGTI48KDX",
-    "ap-southeast-1": "Z1LMS91P8CMLE5", "ap-southeast-2": "Z1GM3OXH4ZPM65", "ap-south-1": "ZP97RAFLXTNZK",
+    "us-east-1": "Z35SXDOTRQ7X7K",
+    "us-east-2": "Z3AADJGX6KTTL2",
+    "us-west-1": "Z368ELLRRE2KJ0",
+    "us-west-2": "Z1H1FL5HABSF5",
+    "ca-central-1": "ZQSVJUPU6J1EY",
+    "eu-west-1": "Z32O12XQLNTSW2",
+    "eu-west-2": "ZHURV8PSTC4K8",
+    "eu-west-3": "Z3Q77PNBQS71R4",
+    "eu-central-1": "Z215JYRZR1TBD5",
+    "eu-north-1": "Z23TAZ7KFP3HS6",
+    "ap-northeast-1": "Z14GRHDCWA56QT",
+    "ap-northeast-2": "ZWKZPGTI48KDX",
+    "ap-southeast-1": "Z1LMS91P8CMLE5",
+    "ap-southeast-2": "Z1GM3OXH4ZPM65",
+    "ap-south-1": "ZP97RAFLXTNZK",
     "sa-east-1": "Z2P70J7HTTTPLU",
 };
 
 /** S3 website/bucket hosted zone ids per region (bucket `hostedZoneId`). */
 const S3_ZONE_IDS: Record<string, string> = {
-    "us-east-1": "Z3AQBSTGFYJSTF", "us-east-2": "Z2O1EMRO9K5GLX", "us-west-1": "Z2F56UZL2M1ACD",
-    "us-west-2": "Z3BJ6K6RIION7M", "eu-west-1": "Z1BKCTXD74EZPE", "eu-central-1": "Z21DNDUVLTQW6Q",
+    "us-east-1": "Z3AQBSTGFYJSTF",
+    "us-east-2": "Z2O1EMRO9K5GLX",
+    "us-west-1": "Z2F56UZL2M1ACD",
+    "us-west-2": "Z3BJ6K6RIION7M",
+    "eu-west-1": "Z1BKCTXD74EZPE",
+    "eu-central-1": "Z21DNDUVLTQW6Q",
 };
 
-type Builder = (ctx: CloudContext, args: MockResourceArgs, inputs: Record<string, unknown>) => MockAnswer;
+type Builder = (
+    ctx: CloudContext,
+    args: MockResourceArgs,
+    inputs: Record<string, unknown>,
+) => MockAnswer;
 
 const arn = (ctx: CloudContext, service: string, resource: string, region: string = ctx.region) =>
     `arn:${ctx.partition}:${service}:${region}:${ctx.account}:${resource}`;
@@ -94,7 +127,12 @@ const builders: Record<string, Builder> = {
     // ---- Elastic Load Balancing ----
     "aws:lb/loadBalancer:LoadBalancer": (ctx, args, inputs) => {
         const name = physicalName(args, inputs, "name", 32);
-        const kind = str(inputs.loadBalancerType) === "network" ? "net" : str(inputs.loadBalancerType) === "gateway" ? "gwy" : "app";
+        const kind =
+            str(inputs.loadBalancerType) === "network"
+                ? "net"
+                : str(inputs.loadBalancerType) === "gateway"
+                  ? "gwy"
+                  : "app";
         const arnSuffix = `${kind}/${name}/${hexId(seedOf(args), 16)}`;
         const internal = plain(inputs.internal) === true;
         const dnsName = `${internal ? "internal-" : ""}${name}-${stableDigits(seedOf(args), 10)}.${ctx.region}.elb.amazonaws.com`;
@@ -102,7 +140,10 @@ const builders: Record<string, Builder> = {
         return {
             id: a,
             state: {
-                name, arn: a, arnSuffix, dnsName,
+                name,
+                arn: a,
+                arnSuffix,
+                dnsName,
                 zoneId: ALB_ZONE_IDS[ctx.region] ?? `Z${stableUpper(`alb-zone/${ctx.region}`, 13)}`,
                 loadBalancerType: str(inputs.loadBalancerType) ?? "application",
                 vpcId: `vpc-${hexId(`lb-vpc/${args.name}`)}`,
@@ -117,13 +158,21 @@ const builders: Record<string, Builder> = {
         return { id: a, state: { name, arn: a, arnSuffix, loadBalancerArns: [] } };
     },
     "aws:lb/listener:Listener": (ctx, args, inputs) => {
-        const lb = lbSuffixOf(str(inputs.loadBalancerArn)) ?? `app/${args.name.slice(0, 32)}/${hexId(`${seedOf(args)}/lb`, 16)}`;
+        const lb =
+            lbSuffixOf(str(inputs.loadBalancerArn)) ??
+            `app/${args.name.slice(0, 32)}/${hexId(`${seedOf(args)}/lb`, 16)}`;
         const a = arn(ctx, "elasticloadbalancing", `listener/${lb}/${hexId(seedOf(args), 16)}`);
         return { id: a, state: { arn: a } };
     },
     "aws:lb/listenerRule:ListenerRule": (ctx, args, inputs) => {
-        const listener = /:listener\/(.+)$/.exec(str(inputs.listenerArn) ?? "")?.[1] ?? `app/${args.name}/${hexId(`${seedOf(args)}/lb`, 16)}/${hexId(`${seedOf(args)}/l`, 16)}`;
-        const a = arn(ctx, "elasticloadbalancing", `listener-rule/${listener}/${hexId(seedOf(args), 16)}`);
+        const listener =
+            /:listener\/(.+)$/.exec(str(inputs.listenerArn) ?? "")?.[1] ??
+            `app/${args.name}/${hexId(`${seedOf(args)}/lb`, 16)}/${hexId(`${seedOf(args)}/l`, 16)}`;
+        const a = arn(
+            ctx,
+            "elasticloadbalancing",
+            `listener-rule/${listener}/${hexId(seedOf(args), 16)}`,
+        );
         return { id: a, state: { arn: a } };
     },
     "aws:lb/listenerCertificate:ListenerCertificate": (_ctx, _args, inputs) => ({
@@ -155,22 +204,41 @@ const builders: Record<string, Builder> = {
     }),
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (ctx, args) => {
         const id = `sgr-${hexId(seedOf(args))}`;
-        return { id, state: { securityGroupRuleId: id, arn: arn(ctx, "ec2", `security-group-rule/${id}`) } };
+        return {
+            id,
+            state: { securityGroupRuleId: id, arn: arn(ctx, "ec2", `security-group-rule/${id}`) },
+        };
     },
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": (ctx, args) => {
         const id = `sgr-${hexId(seedOf(args))}`;
-        return { id, state: { securityGroupRuleId: id, arn: arn(ctx, "ec2", `security-group-rule/${id}`) } };
+        return {
+            id,
+            state: { securityGroupRuleId: id, arn: arn(ctx, "ec2", `security-group-rule/${id}`) },
+        };
     },
     "aws:ec2/launchTemplate:LaunchTemplate": (ctx, args, inputs) => {
         const id = `lt-${hexId(seedOf(args))}`;
         return {
             id,
-            state: { name: physicalName(args, inputs, "name", 128), arn: arn(ctx, "ec2", `launch-template/${id}`), latestVersion: 1, defaultVersion: 1 },
+            state: {
+                name: physicalName(args, inputs, "name", 128),
+                arn: arn(ctx, "ec2", `launch-template/${id}`),
+                latestVersion: 1,
+                defaultVersion: 1,
+            },
         };
     },
     "aws:ec2/vpc:Vpc": (ctx, args) => {
         const id = `vpc-${hexId(seedOf(args))}`;
-        return { id, state: { arn: arn(ctx, "ec2", `vpc/${id}`), ownerId: ctx.account, mainRouteTableId: `rtb-${hexId(`${seedOf(args)}/main`)}`, defaultSecurityGroupId: `sg-${hexId(`${seedOf(args)}/default`)}` } };
+        return {
+            id,
+            state: {
+                arn: arn(ctx, "ec2", `vpc/${id}`),
+                ownerId: ctx.account,
+                mainRouteTableId: `rtb-${hexId(`${seedOf(args)}/main`)}`,
+                defaultSecurityGroupId: `sg-${hexId(`${seedOf(args)}/default`)}`,
+            },
+        };
     },
     "aws:ec2/subnet:Subnet": (ctx, args) => {
         const id = `subnet-${hexId(seedOf(args))}`;
@@ -178,7 +246,14 @@ const builders: Record<string, Builder> = {
     },
     "aws:ec2/vpcEndpoint:VpcEndpoint": (ctx, args) => {
         const id = `vpce-${hexId(seedOf(args))}`;
-        return { id, state: { arn: arn(ctx, "ec2", `vpc-endpoint/${id}`), ownerId: ctx.account, state: "available" } };
+        return {
+            id,
+            state: {
+                arn: arn(ctx, "ec2", `vpc-endpoint/${id}`),
+                ownerId: ctx.account,
+                state: "available",
+            },
+        };
     },
 
     // ---- S3 ----
@@ -190,10 +265,20 @@ const builders: Record<string, Builder> = {
         const name = physicalName(args, inputs, "name", 128);
         const id = stableUuid(seedOf(args));
         const scope = str(inputs.scope) ?? "REGIONAL";
-        const a = scope === "CLOUDFRONT"
-            ? arn(ctx, "wafv2", `global/webacl/${name}/${id}`, "us-east-1")
-            : arn(ctx, "wafv2", `regional/webacl/${name}/${id}`);
-        return { id, state: { name, arn: a, capacity: 700, lockToken: stableUuid(`${seedOf(args)}/lock`), applicationIntegrationUrl: "" } };
+        const a =
+            scope === "CLOUDFRONT"
+                ? arn(ctx, "wafv2", `global/webacl/${name}/${id}`, "us-east-1")
+                : arn(ctx, "wafv2", `regional/webacl/${name}/${id}`);
+        return {
+            id,
+            state: {
+                name,
+                arn: a,
+                capacity: 700,
+                lockToken: stableUuid(`${seedOf(args)}/lock`),
+                applicationIntegrationUrl: "",
+            },
+        };
     },
     "aws:wafv2/webAclAssociation:WebAclAssociation": (_ctx, _args, inputs) => ({
         id: `${str(inputs.webAclArn) ?? ""},${str(inputs.resourceArn) ?? ""}`,
@@ -224,7 +309,10 @@ const builders: Record<string, Builder> = {
     "aws:ecs/taskDefinition:TaskDefinition": (ctx, args, inputs) => {
         const family = str(inputs.family) ?? autoname(args.name, seedOf(args));
         const arnWithoutRevision = arn(ctx, "ecs", `task-definition/${family}`);
-        return { id: family, state: { family, revision: 1, arn: `${arnWithoutRevision}:1`, arnWithoutRevision } };
+        return {
+            id: family,
+            state: { family, revision: 1, arn: `${arnWithoutRevision}:1`, arnWithoutRevision },
+        };
     },
 
     // ---- Application Auto Scaling ----
@@ -233,8 +321,14 @@ const builders: Record<string, Builder> = {
         return {
             id: resourceId,
             state: {
-                arn: arn(ctx, "application-autoscaling", `scalable-target/${stableChars(seedOf(args), 34)}`),
-                roleArn: str(inputs.roleArn) ?? `arn:${ctx.partition}:iam::${ctx.account}:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService`,
+                arn: arn(
+                    ctx,
+                    "application-autoscaling",
+                    `scalable-target/${stableChars(seedOf(args), 34)}`,
+                ),
+                roleArn:
+                    str(inputs.roleArn) ??
+                    `arn:${ctx.partition}:iam::${ctx.account}:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService`,
             },
         };
     },
@@ -245,14 +339,28 @@ const builders: Record<string, Builder> = {
             id: name,
             state: {
                 name,
-                arn: arn(ctx, "autoscaling", `scalingPolicy:${stableUuid(seedOf(args))}:resource/${resourceId}:policyName/${name}`),
+                arn: arn(
+                    ctx,
+                    "autoscaling",
+                    `scalingPolicy:${stableUuid(seedOf(args))}:resource/${resourceId}:policyName/${name}`,
+                ),
                 alarmArns: [],
             },
         };
     },
     "aws:appautoscaling/scheduledAction:ScheduledAction": (ctx, args, inputs) => {
         const name = physicalName(args, inputs, "name", 255);
-        return { id: name, state: { name, arn: arn(ctx, "autoscaling", `scheduledAction:${stableUuid(seedOf(args))}:scheduledActionName/${name}`) } };
+        return {
+            id: name,
+            state: {
+                name,
+                arn: arn(
+                    ctx,
+                    "autoscaling",
+                    `scheduledAction:${stableUuid(seedOf(args))}:scheduledActionName/${name}`,
+                ),
+            },
+        };
     },
 
     // ---- EC2 Auto Scaling ----
@@ -260,7 +368,14 @@ const builders: Record<string, Builder> = {
         const name = physicalName(args, inputs, "name", 255);
         return {
             id: name,
-            state: { name, arn: arn(ctx, "autoscaling", `autoScalingGroup:${stableUuid(seedOf(args))}:autoScalingGroupName/${name}`) },
+            state: {
+                name,
+                arn: arn(
+                    ctx,
+                    "autoscaling",
+                    `autoScalingGroup:${stableUuid(seedOf(args))}:autoScalingGroupName/${name}`,
+                ),
+            },
         };
     },
     "aws:autoscaling/policy:Policy": (ctx, args, inputs) => {
@@ -268,7 +383,14 @@ const builders: Record<string, Builder> = {
         const asg = str(inputs.autoscalingGroupName) ?? "";
         return {
             id: name,
-            state: { name, arn: arn(ctx, "autoscaling", `scalingPolicy:${stableUuid(seedOf(args))}:autoScalingGroupName/${asg}:policyName/${name}`) },
+            state: {
+                name,
+                arn: arn(
+                    ctx,
+                    "autoscaling",
+                    `scalingPolicy:${stableUuid(seedOf(args))}:autoScalingGroupName/${asg}:policyName/${name}`,
+                ),
+            },
         };
     },
 
@@ -279,7 +401,8 @@ const builders: Record<string, Builder> = {
         return {
             id: name,
             state: {
-                name, path,
+                name,
+                path,
                 arn: `arn:${ctx.partition}:iam::${ctx.account}:role${path}${name}`,
                 uniqueId: `AROA${stableUpper(seedOf(args), 17)}`,
                 createDate: "2026-01-01T00:00:00Z",
@@ -291,7 +414,16 @@ const builders: Record<string, Builder> = {
         const name = physicalName(args, inputs, "name", 128);
         const path = str(inputs.path) ?? "/";
         const a = `arn:${ctx.partition}:iam::${ctx.account}:policy${path}${name}`;
-        return { id: a, state: { name, path, arn: a, policyId: `ANPA${stableUpper(seedOf(args), 17)}`, attachmentCount: 0 } };
+        return {
+            id: a,
+            state: {
+                name,
+                path,
+                arn: a,
+                policyId: `ANPA${stableUpper(seedOf(args), 17)}`,
+                attachmentCount: 0,
+            },
+        };
     },
     "aws:iam/rolePolicy:RolePolicy": (_ctx, args, inputs) => {
         const name = physicalName(args, inputs, "name", 128);
@@ -306,14 +438,27 @@ const builders: Record<string, Builder> = {
         const path = str(inputs.path) ?? "/";
         return {
             id: name,
-            state: { name, path, arn: `arn:${ctx.partition}:iam::${ctx.account}:instance-profile${path}${name}`, uniqueId: `AIPA${stableUpper(seedOf(args), 17)}` },
+            state: {
+                name,
+                path,
+                arn: `arn:${ctx.partition}:iam::${ctx.account}:instance-profile${path}${name}`,
+                uniqueId: `AIPA${stableUpper(seedOf(args), 17)}`,
+            },
         };
     },
     "aws:iam/serviceLinkedRole:ServiceLinkedRole": (ctx, args, inputs) => {
         const service = str(inputs.awsServiceName) ?? "service.amazonaws.com";
         const name = `AWSServiceRoleFor${service.split(".")[0].replace(/^./, (c) => c.toUpperCase())}`;
         const a = `arn:${ctx.partition}:iam::${ctx.account}:role/aws-service-role/${service}/${name}`;
-        return { id: a, state: { name, arn: a, path: `/aws-service-role/${service}/`, uniqueId: `AROA${stableUpper(seedOf(args), 17)}` } };
+        return {
+            id: a,
+            state: {
+                name,
+                arn: a,
+                path: `/aws-service-role/${service}/`,
+                uniqueId: `AROA${stableUpper(seedOf(args), 17)}`,
+            },
+        };
     },
 
     // ---- CloudWatch ----
@@ -327,26 +472,52 @@ const builders: Record<string, Builder> = {
     },
     "aws:cloudwatch/compositeAlarm:CompositeAlarm": (ctx, args, inputs) => {
         const name = physicalName(args, inputs, "alarmName", 255);
-        return { id: name, state: { alarmName: name, arn: arn(ctx, "cloudwatch", `alarm:${name}`) } };
+        return {
+            id: name,
+            state: { alarmName: name, arn: arn(ctx, "cloudwatch", `alarm:${name}`) },
+        };
     },
     "aws:cloudwatch/dashboard:Dashboard": (ctx, args, inputs) => {
         const name = str(inputs.dashboardName) ?? args.name;
-        return { id: name, state: { dashboardName: name, dashboardArn: `arn:${ctx.partition}:cloudwatch::${ctx.account}:dashboard/${name}` } };
+        return {
+            id: name,
+            state: {
+                dashboardName: name,
+                dashboardArn: `arn:${ctx.partition}:cloudwatch::${ctx.account}:dashboard/${name}`,
+            },
+        };
     },
 
     // ---- SNS ----
     "aws:sns/topic:Topic": (ctx, args, inputs) => {
         const fifo = plain(inputs.fifoTopic) === true;
-        const name = str(inputs.name) ?? `${autoname(args.name, seedOf(args), fifo ? 251 : 256)}${fifo ? ".fifo" : ""}`;
+        const name =
+            str(inputs.name) ??
+            `${autoname(args.name, seedOf(args), fifo ? 251 : 256)}${fifo ? ".fifo" : ""}`;
         const a = arn(ctx, "sns", name);
         return { id: a, state: { name, arn: a, owner: ctx.account } };
     },
     "aws:sns/topicSubscription:TopicSubscription": (_ctx, args, inputs) => {
         const a = `${str(inputs.topic) ?? ""}:${stableUuid(seedOf(args))}`;
         const protocol = str(inputs.protocol);
-        return { id: a, state: { arn: a, ownerId: _ctx.account, pendingConfirmation: protocol === "email" || protocol === "email-json" || protocol === "http" || protocol === "https", confirmationWasAuthenticated: false } };
+        return {
+            id: a,
+            state: {
+                arn: a,
+                ownerId: _ctx.account,
+                pendingConfirmation:
+                    protocol === "email" ||
+                    protocol === "email-json" ||
+                    protocol === "http" ||
+                    protocol === "https",
+                confirmationWasAuthenticated: false,
+            },
+        };
     },
-    "aws:sns/topicPolicy:TopicPolicy": (_ctx, _args, inputs) => ({ id: str(inputs.arn) ?? "", state: { owner: _ctx.account } }),
+    "aws:sns/topicPolicy:TopicPolicy": (_ctx, _args, inputs) => ({
+        id: str(inputs.arn) ?? "",
+        state: { owner: _ctx.account },
+    }),
 
     // ---- KMS ----
     "aws:kms/key:Key": (ctx, args) => {
@@ -363,15 +534,25 @@ const builders: Record<string, Builder> = {
     // ---- Secrets Manager ----
     "aws:secretsmanager/secret:Secret": (ctx, args, inputs) => {
         const name = physicalName(args, inputs, "name", 512);
-        const a = arn(ctx, "secretsmanager", `secret:${name}-${stableChars(seedOf(args), 6, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")}`);
+        const a = arn(
+            ctx,
+            "secretsmanager",
+            `secret:${name}-${stableChars(seedOf(args), 6, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")}`,
+        );
         return { id: a, state: { name, arn: a } };
     },
     "aws:secretsmanager/secretVersion:SecretVersion": (_ctx, args, inputs) => {
         const secret = str(inputs.secretId) ?? "";
         const versionId = stableUuid(seedOf(args));
-        return { id: `${secret}|${versionId}`, state: { arn: secret, versionId, versionStages: ["AWSCURRENT"] } };
+        return {
+            id: `${secret}|${versionId}`,
+            state: { arn: secret, versionId, versionStages: ["AWSCURRENT"] },
+        };
     },
-    "aws:secretsmanager/secretRotation:SecretRotation": (_ctx, _args, inputs) => ({ id: str(inputs.secretId) ?? "", state: { rotationEnabled: true } }),
+    "aws:secretsmanager/secretRotation:SecretRotation": (_ctx, _args, inputs) => ({
+        id: str(inputs.secretId) ?? "",
+        state: { rotationEnabled: true },
+    }),
 
     // ---- RDS ----
     "aws:rds/instance:Instance": (ctx, args, inputs) => {
@@ -391,12 +572,20 @@ const builders: Record<string, Builder> = {
             engineVersionActual: str(inputs.engineVersion) ?? "16.4",
         };
         if (plain(inputs.manageMasterUserPassword) === true) {
-            const secretArn = arn(ctx, "secretsmanager", `secret:rds!db-${stableUuid(seedOf(args))}-${stableChars(`${seedOf(args)}/s`, 6)}`);
-            state.masterUserSecrets = [{
-                secretArn,
-                kmsKeyId: str(inputs.masterUserSecretKmsKeyId) ?? arn(ctx, "kms", `key/${stableUuid(`${ctx.account}/aws/secretsmanager`)}`),
-                secretStatus: "active",
-            }];
+            const secretArn = arn(
+                ctx,
+                "secretsmanager",
+                `secret:rds!db-${stableUuid(seedOf(args))}-${stableChars(`${seedOf(args)}/s`, 6)}`,
+            );
+            state.masterUserSecrets = [
+                {
+                    secretArn,
+                    kmsKeyId:
+                        str(inputs.masterUserSecretKmsKeyId) ??
+                        arn(ctx, "kms", `key/${stableUuid(`${ctx.account}/aws/secretsmanager`)}`),
+                    secretStatus: "active",
+                },
+            ];
         }
         return { id: identifier, state };
     },
@@ -415,7 +604,10 @@ const builders: Record<string, Builder> = {
     },
     "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup": (ctx, args, inputs) => ({
         id: str(inputs.dbProxyName) ?? args.name,
-        state: { name: "default", arn: arn(ctx, "rds", `target-group:prx-tg-${hexId(seedOf(args))}`) },
+        state: {
+            name: "default",
+            arn: arn(ctx, "rds", `target-group:prx-tg-${hexId(seedOf(args))}`),
+        },
     }),
     "aws:rds/proxyTarget:ProxyTarget": (ctx, _args, inputs) => {
         const proxy = str(inputs.dbProxyName) ?? "";
@@ -426,7 +618,13 @@ const builders: Record<string, Builder> = {
         const ident = instance ?? cluster ?? "";
         return {
             id: `${proxy}/${group}/${type}/${ident}`,
-            state: { type, rdsResourceId: ident, endpoint: `${ident}.${rdsHash(ctx)}.${ctx.region}.rds.amazonaws.com`, port: 5432, trackedClusterId: cluster ?? "" },
+            state: {
+                type,
+                rdsResourceId: ident,
+                endpoint: `${ident}.${rdsHash(ctx)}.${ctx.region}.rds.amazonaws.com`,
+                port: 5432,
+                trackedClusterId: cluster ?? "",
+            },
         };
     },
 
@@ -437,8 +635,12 @@ const builders: Record<string, Builder> = {
         const hash = stableChars(`${seedOf(args)}/ec`, 6);
         const short = regionShort(ctx.region);
         const tls = plain(inputs.transitEncryptionEnabled) === true;
-        const primary = tls ? `master.${id}.${hash}.${short}.cache.amazonaws.com` : `${id}.${hash}.ng.0001.${short}.cache.amazonaws.com`;
-        const reader = tls ? `replica.${id}.${hash}.${short}.cache.amazonaws.com` : `${id}-ro.${hash}.ng.0001.${short}.cache.amazonaws.com`;
+        const primary = tls
+            ? `master.${id}.${hash}.${short}.cache.amazonaws.com`
+            : `${id}.${hash}.ng.0001.${short}.cache.amazonaws.com`;
+        const reader = tls
+            ? `replica.${id}.${hash}.${short}.cache.amazonaws.com`
+            : `${id}-ro.${hash}.ng.0001.${short}.cache.amazonaws.com`;
         return {
             id,
             state: {
@@ -446,7 +648,10 @@ const builders: Record<string, Builder> = {
                 arn: arn(ctx, "elasticache", `replicationgroup:${id}`),
                 primaryEndpointAddress: primary,
                 readerEndpointAddress: reader,
-                memberClusters: Array.from({ length: n }, (_, i) => `${id}-${String(i + 1).padStart(3, "0")}`),
+                memberClusters: Array.from(
+                    { length: n },
+                    (_, i) => `${id}-${String(i + 1).padStart(3, "0")}`,
+                ),
                 port: num(inputs.port) ?? 6379,
                 engineVersionActual: str(inputs.engineVersion) ?? "7.1.0",
                 clusterEnabled: false,
@@ -460,7 +665,12 @@ const builders: Record<string, Builder> = {
     "aws:acm/certificate:Certificate": (ctx, args, inputs) => {
         const a = arn(ctx, "acm", `certificate/${stableUuid(seedOf(args))}`);
         const domain = str(inputs.domainName) ?? "example.com";
-        const names = [domain, ...list(inputs.subjectAlternativeNames).filter((n): n is string => typeof n === "string")];
+        const names = [
+            domain,
+            ...list(inputs.subjectAlternativeNames).filter(
+                (n): n is string => typeof n === "string",
+            ),
+        ];
         const domainValidationOptions = [...new Set(names)].map((d) => {
             const bare = d.replace(/^\*\./, "");
             return {
@@ -473,11 +683,16 @@ const builders: Record<string, Builder> = {
         return {
             id: a,
             state: {
-                arn: a, domainName: domain, domainValidationOptions,
-                status: "PENDING_VALIDATION", type: "AMAZON_ISSUED",
+                arn: a,
+                domainName: domain,
+                domainValidationOptions,
+                status: "PENDING_VALIDATION",
+                type: "AMAZON_ISSUED",
                 validationMethod: str(inputs.validationMethod) ?? "DNS",
                 keyAlgorithm: str(inputs.keyAlgorithm) ?? "RSA_2048",
-                notBefore: "", notAfter: "", renewalEligibility: "INELIGIBLE",
+                notBefore: "",
+                notAfter: "",
+                renewalEligibility: "INELIGIBLE",
             },
         };
     },
@@ -492,7 +707,11 @@ function rdsHash(ctx: CloudContext): string {
     return stableChars(`rds/${ctx.account}/${ctx.region}`, 12);
 }
 
-function s3Bucket(ctx: CloudContext, args: MockResourceArgs, inputs: Record<string, unknown>): MockAnswer {
+function s3Bucket(
+    ctx: CloudContext,
+    args: MockResourceArgs,
+    inputs: Record<string, unknown>,
+): MockAnswer {
     const bucket = physicalName(args, inputs, "bucket", 63, true);
     return {
         id: bucket,
@@ -508,7 +727,8 @@ function s3Bucket(ctx: CloudContext, args: MockResourceArgs, inputs: Record<stri
 }
 
 /** S3 bucket sub-resources are addressed by their bucket name. */
-const S3_SUBRESOURCE = /^aws:s3\/bucket(PublicAccessBlock|Policy|OwnershipControls|Versioning(V2)?|ServerSideEncryptionConfiguration(V2)?|LifecycleConfiguration(V2)?|Logging(V2)?|Acl(V2)?|CorsConfiguration(V2)?|Notification|WebsiteConfiguration(V2)?):/;
+const S3_SUBRESOURCE =
+    /^aws:s3\/bucket(PublicAccessBlock|Policy|OwnershipControls|Versioning(V2)?|ServerSideEncryptionConfiguration(V2)?|LifecycleConfiguration(V2)?|Logging(V2)?|Acl(V2)?|CorsConfiguration(V2)?|Notification|WebsiteConfiguration(V2)?):/;
 
 /** The AWS answer for a resource, or undefined when this module does not model the type. */
 export function awsResource(ctx: CloudContext, args: MockResourceArgs): MockAnswer | undefined {

@@ -7,7 +7,9 @@ import { hexId } from "./ids";
 
 /** Number of AZs awsx uses: the names given, else numberOfAvailabilityZones, else 3. */
 export function vpcAzs(ctx: CloudContext, inputs: Record<string, unknown>): string[] {
-    const names = list(inputs.availabilityZoneNames).filter((n): n is string => typeof n === "string");
+    const names = list(inputs.availabilityZoneNames).filter(
+        (n): n is string => typeof n === "string",
+    );
     if (names.length > 0) {
         return names;
     }
@@ -25,10 +27,17 @@ export function awsxResource(ctx: CloudContext, args: MockResourceArgs): MockAns
         type: str(s.type) ?? "Private",
         name: str(s.name) ?? (str(s.type) ?? "private").toLowerCase(),
     }));
-    const layout = specs.length > 0 ? specs : [{ type: "Public", name: "public" }, { type: "Private", name: "private" }];
-    const ids = (type: string) => layout
-        .filter((s) => s.type === type)
-        .flatMap((s) => azs.map((_, i) => `subnet-${hexId(`${args.name}/${s.name}/${i}`)}`));
+    const layout =
+        specs.length > 0
+            ? specs
+            : [
+                  { type: "Public", name: "public" },
+                  { type: "Private", name: "private" },
+              ];
+    const ids = (type: string) =>
+        layout
+            .filter((s) => s.type === type)
+            .flatMap((s) => azs.map((_, i) => `subnet-${hexId(`${args.name}/${s.name}/${i}`)}`));
     const vpcId = `vpc-${hexId(`${args.type}/${args.name}`)}`;
     return {
         id: vpcId,

@@ -6,20 +6,40 @@ import { hexId } from "./ids";
 
 /** Cloudflare's published IPv4 ranges. */
 export const CLOUDFLARE_IPV4 = [
-    "173.245.48.0/20", "103.21.244.0/22", "103.22.200.0/22", "103.31.4.0/22", "141.101.64.0/18",
-    "108.162.192.0/18", "190.93.240.0/20", "188.114.96.0/20", "197.234.240.0/22", "198.41.128.0/17",
-    "162.158.0.0/15", "104.16.0.0/13", "104.24.0.0/14", "172.64.0.0/13", "131.0.72.0/22",
+    "173.245.48.0/20",
+    "103.21.244.0/22",
+    "103.22.200.0/22",
+    "103.31.4.0/22",
+    "141.101.64.0/18",
+    "108.162.192.0/18",
+    "190.93.240.0/20",
+    "188.114.96.0/20",
+    "197.234.240.0/22",
+    "198.41.128.0/17",
+    "162.158.0.0/15",
+    "104.16.0.0/13",
+    "104.24.0.0/14",
+    "172.64.0.0/13",
+    "131.0.72.0/22",
 ];
 
 /** Cloudflare's published IPv6 ranges. */
 export const CLOUDFLARE_IPV6 = [
-    "2400:cb00::/32", "2606:4700::/32", "2803:f800::/32", "2405:b500::/32", "2405:8100::/32",
-    "2a06:98c0::/29", "2c0f:f248::/32",
+    "2400:cb00::/32",
+    "2606:4700::/32",
+    "2803:f800::/32",
+    "2405:b500::/32",
+    "2405:8100::/32",
+    "2a06:98c0::/29",
+    "2c0f:f248::/32",
 ];
 
 const CREATED = "2026-01-01T00:00:00Z";
 
-export function cloudflareResource(_ctx: CloudContext, args: MockResourceArgs): MockAnswer | undefined {
+export function cloudflareResource(
+    _ctx: CloudContext,
+    args: MockResourceArgs,
+): MockAnswer | undefined {
     const inputs = (args.inputs ?? {}) as Record<string, unknown>;
     const seed = `${args.type}/${args.name}`;
     switch (args.type) {
@@ -27,12 +47,30 @@ export function cloudflareResource(_ctx: CloudContext, args: MockResourceArgs): 
             const proxied = plain(inputs.proxied) === true;
             return {
                 id: hexId(seed, 32),
-                state: { proxiable: true, ttl: proxied ? 1 : plain(inputs.ttl) ?? 1, createdOn: CREATED, modifiedOn: CREATED, meta: "{}", commentModifiedOn: CREATED, tagsModifiedOn: CREATED },
+                state: {
+                    proxiable: true,
+                    ttl: proxied ? 1 : (plain(inputs.ttl) ?? 1),
+                    createdOn: CREATED,
+                    modifiedOn: CREATED,
+                    meta: "{}",
+                    commentModifiedOn: CREATED,
+                    tagsModifiedOn: CREATED,
+                },
             };
         }
         case "cloudflare:index/workersScript:WorkersScript": {
             const name = str(inputs.scriptName) ?? args.name;
-            return { id: name, state: { scriptName: name, etag: hexId(`${seed}/etag`, 64), createdOn: CREATED, modifiedOn: CREATED, hasModules: plain(inputs.mainModule) !== undefined, hasAssets: false } };
+            return {
+                id: name,
+                state: {
+                    scriptName: name,
+                    etag: hexId(`${seed}/etag`, 64),
+                    createdOn: CREATED,
+                    modifiedOn: CREATED,
+                    hasModules: plain(inputs.mainModule) !== undefined,
+                    hasAssets: false,
+                },
+            };
         }
         case "cloudflare:index/workersRoute:WorkersRoute":
         case "cloudflare:index/workersCustomDomain:WorkersCustomDomain":
@@ -40,19 +78,38 @@ export function cloudflareResource(_ctx: CloudContext, args: MockResourceArgs): 
         case "cloudflare:index/pageRule:PageRule":
         case "cloudflare:index/zoneDnssec:ZoneDnssec":
         case "cloudflare:index/healthcheck:Healthcheck":
-            return { id: hexId(seed, 32), state: { createdOn: CREATED, modifiedOn: CREATED, version: "1" } };
+            return {
+                id: hexId(seed, 32),
+                state: { createdOn: CREATED, modifiedOn: CREATED, version: "1" },
+            };
         case "cloudflare:index/zoneSetting:ZoneSetting":
-            return { id: str(inputs.settingId) ?? args.name, state: { editable: true, modifiedOn: CREATED } };
+            return {
+                id: str(inputs.settingId) ?? args.name,
+                state: { editable: true, modifiedOn: CREATED },
+            };
         case "cloudflare:index/zone:Zone": {
             const h = hexId(seed, 8);
-            return { id: hexId(seed, 32), state: { status: "pending", nameServers: [`ns${parseInt(h.slice(0, 2), 16) % 50}.cloudflare.com`, `ns${parseInt(h.slice(2, 4), 16) % 50 + 50}.cloudflare.com`], createdOn: CREATED } };
+            return {
+                id: hexId(seed, 32),
+                state: {
+                    status: "pending",
+                    nameServers: [
+                        `ns${parseInt(h.slice(0, 2), 16) % 50}.cloudflare.com`,
+                        `ns${(parseInt(h.slice(2, 4), 16) % 50) + 50}.cloudflare.com`,
+                    ],
+                    createdOn: CREATED,
+                },
+            };
         }
         default:
             return undefined;
     }
 }
 
-export function cloudflareCall(token: string, inputs: Record<string, unknown>): Record<string, unknown> | undefined {
+export function cloudflareCall(
+    token: string,
+    inputs: Record<string, unknown>,
+): Record<string, unknown> | undefined {
     switch (token) {
         case "cloudflare:index/getIpRanges:getIpRanges": {
             const jd = str(inputs.networks) === "jdcloud";

@@ -41,8 +41,15 @@ export function regionShort(region: string): string {
         return region.replace(/-/g, "");
     }
     const dir: Record<string, string> = {
-        east: "e", west: "w", north: "n", south: "s", central: "c",
-        northeast: "ne", northwest: "nw", southeast: "se", southwest: "sw",
+        east: "e",
+        west: "w",
+        north: "n",
+        south: "s",
+        central: "c",
+        northeast: "ne",
+        northwest: "nw",
+        southeast: "se",
+        southwest: "sw",
     };
     return `${m[1]}${dir[m[2]] ?? m[2][0]}${m[3]}`;
 }

@@ -29,31 +29,70 @@ function ssmParameter(ctx: CloudContext, name: string): Record<string, unknown> 
     let value = ami;
     if (/\/recommended$/.test(name)) {
         // The ECS-optimized "recommended" parameter is a JSON document.
-        value = JSON.stringify({ image_id: ami, image_name: `al2023-ami-ecs-hvm-2023.0.20260101-kernel-6.1-x86_64`, ecs_agent_version: "1.90.0", os: "Amazon Linux 2023" });
+        value = JSON.stringify({
+            image_id: ami,
+            image_name: `al2023-ami-ecs-hvm-2023.0.20260101-kernel-6.1-x86_64`,
+            ecs_agent_version: "1.90.0",
+            os: "Amazon Linux 2023",
+        });
     } else if (!/ami|image_id|\/ami-/.test(name)) {
         return undefined;
     }
     return {
         arn: `arn:${ctx.partition}:ssm:${ctx.region}::parameter${name}`,
-        id: name, name, type: "String", value, insecureValue: value, version: 1, region: ctx.region, withDecryption: true,
+        id: name,
+        name,
+        type: "String",
+        value,
+        insecureValue: value,
+        version: 1,
+        region: ctx.region,
+        withDecryption: true,
     };
 }
 
-export function answerCall(ctx: CloudContext, token: string, rawInputs: Record<string, unknown>): Record<string, unknown> | undefined {
+export function answerCall(
+    ctx: CloudContext,
+    token: string,
+    rawInputs: Record<string, unknown>,
+): Record<string, unknown> | undefined {
     const inputs = (plain(rawInputs) ?? {}) as Record<string, unknown>;
     const region = str(inputs.region) ?? ctx.region;
     switch (token) {
         case "aws:index/getRegion:getRegion":
-            return { name: region, region, id: region, description: region, endpoint: `ec2.${region}.amazonaws.com` };
+            return {
+                name: region,
+                region,
+                id: region,
+                description: region,
+                endpoint: `ec2.${region}.amazonaws.com`,
+            };
         case "aws:index/getCallerIdentity:getCallerIdentity":
-            return { accountId: ctx.account, arn: `arn:${ctx.partition}:sts::${ctx.account}:assumed-role/offline-plan/session`, userId: "AROAOFFLINEPLAN:session", id: ctx.account };
+            return {
+                accountId: ctx.account,
+                arn: `arn:${ctx.partition}:sts::${ctx.account}:assumed-role/offline-plan/session`,
+                userId: "AROAOFFLINEPLAN:session",
+                id: ctx.account,
+            };
         case "aws:index/getPartition:getPartition":
-            return { partition: ctx.partition, dnsSuffix: "amazonaws.com", id: ctx.partition, reverseDnsPrefix: "com.amazonaws" };
+            return {
+                partition: ctx.partition,
+                dnsSuffix: "amazonaws.com",
+                id: ctx.partition,
+                reverseDnsPrefix: "com.amazonaws",
+            };
         case "aws:index/getAvailabilityZones:getAvailabilityZones": {
             const exclude = new Set((inputs.excludeNames as string[] | undefined) ?? []);
             const names = ctx.azs.filter((n) => !exclude.has(n));
             const ids = zoneIds(ctx).filter((_, i) => !exclude.has(ctx.azs[i]));
-            return { names, zoneIds: ids, groupNames: [region], id: region, region, state: str(inputs.state) ?? "available" };
+            return {
+                names,
+                zoneIds: ids,
+                groupNames: [region],
+                id: region,
+                region,
+                state: str(inputs.state) ?? "available",
+            };
         }
         case "aws:elb/getServiceAccount:getServiceAccount":
         case "aws:elasticloadbalancing/getServiceAccount:getServiceAccount": {
@@ -61,14 +100,26 @@ export function answerCall(ctx: CloudContext, token: string, rawInputs: Record<s
             if (!account) {
                 return undefined;
             }
-            return { id: account, arn: `arn:${region.startsWith("us-gov") ? "aws-us-gov" : ctx.partition}:iam::${account}:root`, region };
+            return {
+                id: account,
+                arn: `arn:${region.startsWith("us-gov") ? "aws-us-gov" : ctx.partition}:iam::${account}:root`,
+                region,
+            };
         }
         case "aws:ssm/getParameter:getParameter":
             return ssmParameter(ctx, str(inputs.name) ?? "");
         case "aws:ec2/getAmi:getAmi": {
             const seed = JSON.stringify(inputs);
             const imageId = `ami-${hexId(`ami/${ctx.region}/${seed}`)}`;
-            return { id: imageId, imageId, arn: `arn:${ctx.partition}:ec2:${ctx.region}::image/${imageId}`, architecture: "x86_64", name: `offline-plan-ami-${stableDigits(seed, 8)}`, rootDeviceName: "/dev/xvda", state: "available" };
+            return {
+                id: imageId,
+                imageId,
+                arn: `arn:${ctx.partition}:ec2:${ctx.region}::image/${imageId}`,
+                architecture: "x86_64",
+                name: `offline-plan-ami-${stableDigits(seed, 8)}`,
+                rootDeviceName: "/dev/xvda",
+                state: "available",
+            };
         }
         case "aws:iam/getPolicyDocument:getPolicyDocument":
             return renderPolicyDocument(inputs);

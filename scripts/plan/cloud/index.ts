@@ -12,7 +12,11 @@ export { answerCall, ELB_SERVICE_ACCOUNTS, ANSWERED_TOKENS } from "./dataSources
 export { CloudContext, MockAnswer, regionAzs } from "./context";
 export { autoname, AWS_TYPES } from "./aws";
 
-export function cloudContext(options: { region?: string; accountId?: string; azCount?: number }): CloudContext {
+export function cloudContext(options: {
+    region?: string;
+    accountId?: string;
+    azCount?: number;
+}): CloudContext {
     const region = options.region ?? "us-east-1";
     const azs = regionAzs(region);
     return {
@@ -24,7 +28,10 @@ export function cloudContext(options: { region?: string; accountId?: string; azC
 }
 
 /** The answer for a resource registration, or undefined when no provider module models it. */
-export function describeResource(ctx: CloudContext, args: MockResourceArgs): MockAnswer | undefined {
+export function describeResource(
+    ctx: CloudContext,
+    args: MockResourceArgs,
+): MockAnswer | undefined {
     const pkg = args.type.split(":")[0];
     switch (pkg) {
         case "aws":

@@ -40,7 +40,10 @@ function principals(value: unknown): PolicyStatement["Principal"] {
     const byType: Record<string, string[]> = {};
     for (const p of entries) {
         const type = str(p.type) ?? "AWS";
-        byType[type] = [...(byType[type] ?? []), ...list(p.identifiers).filter((v): v is string => typeof v === "string")];
+        byType[type] = [
+            ...(byType[type] ?? []),
+            ...list(p.identifiers).filter((v): v is string => typeof v === "string"),
+        ];
     }
     if (Object.keys(byType).length === 1 && byType["*"]) {
         return "*";
@@ -121,7 +124,10 @@ export function renderPolicyDocument(inputs: Record<string, unknown>): Record<st
     for (const src of list(args.sourcePolicyDocuments)) {
         statements = merge(statements, parseDoc(src));
     }
-    statements = merge(statements, (list(args.statements) as Array<Record<string, unknown>>).map(renderStatement));
+    statements = merge(
+        statements,
+        (list(args.statements) as Array<Record<string, unknown>>).map(renderStatement),
+    );
     for (const o of list(args.overridePolicyDocuments)) {
         statements = merge(statements, parseDoc(o));
     }

@@ -35,7 +35,13 @@ export function randomResource(_ctx: CloudContext, args: MockResourceArgs): Mock
     switch (args.type) {
         case "random:index/randomPassword:RandomPassword": {
             const result = randomString(seed, inputs);
-            return { id: "none", state: { result, bcryptHash: `$2a$10$${stableChars(`${seed}/bcrypt`, 53, "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")}` } };
+            return {
+                id: "none",
+                state: {
+                    result,
+                    bcryptHash: `$2a$10$${stableChars(`${seed}/bcrypt`, 53, "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")}`,
+                },
+            };
         }
         case "random:index/randomString:RandomString": {
             const result = randomString(seed, inputs);
@@ -45,7 +51,15 @@ export function randomResource(_ctx: CloudContext, args: MockResourceArgs): Mock
             const bytes = num(inputs.byteLength) ?? 8;
             const hex = hexId(seed, bytes * 2);
             const b64Url = Buffer.from(hex, "hex").toString("base64url");
-            return { id: b64Url, state: { hex: `${str(inputs.prefix) ?? ""}${hex}`, b64Url, b64Std: Buffer.from(hex, "hex").toString("base64"), dec: BigInt(`0x${hex}`).toString() } };
+            return {
+                id: b64Url,
+                state: {
+                    hex: `${str(inputs.prefix) ?? ""}${hex}`,
+                    b64Url,
+                    b64Std: Buffer.from(hex, "hex").toString("base64"),
+                    dec: BigInt(`0x${hex}`).toString(),
+                },
+            };
         }
         case "random:index/randomInteger:RandomInteger": {
             const min = num(inputs.min) ?? 0;
@@ -59,7 +73,16 @@ export function randomResource(_ctx: CloudContext, args: MockResourceArgs): Mock
         }
         case "random:index/randomPet:RandomPet": {
             const words = ["brave", "calm", "eager", "fancy", "gentle", "happy", "jolly", "kind"];
-            const animals = ["otter", "falcon", "badger", "lynx", "heron", "panda", "gecko", "koala"];
+            const animals = [
+                "otter",
+                "falcon",
+                "badger",
+                "lynx",
+                "heron",
+                "panda",
+                "gecko",
+                "koala",
+            ];
             const h = parseInt(hexId(seed, 4), 16);
             const id = `${str(inputs.prefix) ? `${str(inputs.prefix)}-` : ""}${words[h % 8]}${str(inputs.separator) ?? "-"}${animals[(h >> 3) % 8]}`;
             return { id, state: {} };

@@ -33,14 +33,24 @@ export function renderVerdict(format: MachineFormat, v: Verdict, opts: FormatOpt
     }
 }
 
-export function renderPlanFormat(format: MachineFormat, r: PlanResult, opts: FormatOptions): string {
+export function renderPlanFormat(
+    format: MachineFormat,
+    r: PlanResult,
+    opts: FormatOptions,
+): string {
     return renderVerdict(format, buildVerdict(r), opts);
 }
 
 /** The pack's version from policy/package.json (the plan could not load the pack to ask it). */
 function packVersion(): string {
     try {
-        return (JSON.parse(fs.readFileSync(path.join(ROOT, "policy", "package.json"), "utf8")) as { version?: string }).version ?? "0.0.0";
+        return (
+            (
+                JSON.parse(fs.readFileSync(path.join(ROOT, "policy", "package.json"), "utf8")) as {
+                    version?: string;
+                }
+            ).version ?? "0.0.0"
+        );
     } catch {
         return "0.0.0";
     }

@@ -16,11 +16,18 @@ export function xmlEscape(s: string): string {
 }
 
 const attrs = (a: Record<string, string | number>) =>
-    Object.entries(a).map(([k, v]) => ` ${k}="${xmlEscape(String(v))}"`).join("");
+    Object.entries(a)
+        .map(([k, v]) => ` ${k}="${xmlEscape(String(v))}"`)
+        .join("");
 
 function failureXml(f: Finding): string {
     const where = `${f.location.file}:${f.location.line}`;
-    const body = [f.message, f.resource ? `resource: ${f.resource}` : "", f.urn ? `urn: ${f.urn}` : "", `created at: ${where}`]
+    const body = [
+        f.message,
+        f.resource ? `resource: ${f.resource}` : "",
+        f.urn ? `urn: ${f.urn}` : "",
+        `created at: ${where}`,
+    ]
         .filter(Boolean)
         .join("\n");
     const message = `${f.resource ?? "(stack)"}: ${f.fix ? `Fix: ${f.fix}` : f.message}`;
@@ -34,7 +41,10 @@ export interface JunitOptions {
 /** The JUnit XML document of a verdict; a failed plan is one errored test case that says why. */
 export function renderJunit(v: Verdict, opts: JunitOptions = {}): string {
     const failOn = opts.failOn ?? "mandatory";
-    const fails = (f: Finding) => failOn !== "none" && (f.enforcementLevel === "mandatory" || (failOn === "advisory" && f.enforcementLevel === "advisory"));
+    const fails = (f: Finding) =>
+        failOn !== "none" &&
+        (f.enforcementLevel === "mandatory" ||
+            (failOn === "advisory" && f.enforcementLevel === "advisory"));
     const suiteName = `${v.packName}@${v.packVersion} (${v.stack})`;
     const classname = `${v.packName}.${v.stack}`;
     const cases: string[] = [];
@@ -43,15 +53,26 @@ export function renderJunit(v: Verdict, opts: JunitOptions = {}): string {
     let errors = 0;
     if (v.failure) {
         errors++;
-        cases.push(`    <testcase${attrs({ classname, name: "plan", time: (v.durationMs / 1000).toFixed(3) })}>`);
-        cases.push(`      <error${attrs({ message: v.failure.split("\n")[0].slice(0, 1000), type: "plan-failed" })}>${xmlEscape(v.failure)}</error>`);
+        cases.push(
+            `    <testcase${attrs({ classname, name: "plan", time: (v.durationMs / 1000).toFixed(3) })}>`,
+        );
+        cases.push(
+            `      <error${attrs({ message: v.failure.split("\n")[0].slice(0, 1000), type: "plan-failed" })}>${xmlEscape(v.failure)}</error>`,
+        );
         cases.push("    </testcase>");
     }
     for (const rule of v.evaluated ? v.rules : []) {
         const findings = v.findings.filter((f) => f.policy === rule.name);
         const failing = findings.filter(fails);
-        const notes = findings.filter((f) => !fails(f)).map((f) => `${f.enforcementLevel}: ${f.resource ?? "(stack)"}: ${f.message} (${f.location.file}:${f.location.line})`);
-        const exempt = v.notApplicable.filter((n) => n.policy === rule.name).map((n) => `not applicable: ${n.resource}: ${n.reason}`);
+        const notes = findings
+            .filter((f) => !fails(f))
+            .map(
+                (f) =>
+                    `${f.enforcementLevel}: ${f.resource ?? "(stack)"}: ${f.message} (${f.location.file}:${f.location.line})`,
+            );
+        const exempt = v.notApplicable
+            .filter((n) => n.policy === rule.name)
+            .map((n) => `not applicable: ${n.resource}: ${n.reason}`);
         cases.push(`    <testcase${attrs({ classname, name: rule.name, time: "0" })}>`);
         if (rule.enforcementLevel === "disabled" && findings.length === 0) {
             skipped++;
@@ -60,7 +81,9 @@ export function renderJunit(v: Verdict, opts: JunitOptions = {}): string {
         cases.push(...failing.map(failureXml));
         failures += failing.length > 0 ? 1 : 0;
         if (notes.length + exempt.length > 0) {
-            cases.push(`      <system-out>${xmlEscape([...notes, ...exempt].join("\n"))}</system-out>`);
+            cases.push(
+                `      <system-out>${xmlEscape([...notes, ...exempt].join("\n"))}</system-out>`,
+            );
         }
         cases.push("    </testcase>");
     }

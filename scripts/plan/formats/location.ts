@@ -30,12 +30,19 @@ const readSource: SourceReader = (file) => {
 export function repoPath(uriOrPath: string, root: string): string | undefined {
     let abs: string;
     try {
-        abs = uriOrPath.startsWith("file:") ? fileURLToPath(uriOrPath) : path.resolve(root, uriOrPath);
+        abs = uriOrPath.startsWith("file:")
+            ? fileURLToPath(uriOrPath)
+            : path.resolve(root, uriOrPath);
     } catch {
         return undefined;
     }
     const rel = path.relative(root, abs);
-    if (!rel || rel.startsWith("..") || path.isAbsolute(rel) || rel.split(path.sep).includes("node_modules")) {
+    if (
+        !rel ||
+        rel.startsWith("..") ||
+        path.isAbsolute(rel) ||
+        rel.split(path.sep).includes("node_modules")
+    ) {
         return undefined;
     }
     return rel.split(path.sep).join("/");
@@ -46,7 +53,10 @@ const TRANSPILED = new Map<string, { text: string; mappings: number[][][] | unde
 
 /** Maps SDK source positions to repository locations. */
 export class LocationResolver {
-    constructor(private readonly root: string, private readonly read: SourceReader = readSource) {}
+    constructor(
+        private readonly root: string,
+        private readonly read: SourceReader = readSource,
+    ) {}
 
     /** The repository location of a position, or undefined when it is outside the repo or not a real line. */
     resolve(pos: SourcePosition | undefined): SourceLocation | undefined {
@@ -61,8 +71,13 @@ export class LocationResolver {
         }
         const lines = text.split("\n");
         const column = pos.column ?? 1;
-        if (!/\.[cm]?tsx?$/.test(file) || (lines[pos.line - 1] ?? "").slice(column - 1).startsWith("new ")) {
-            return pos.line >= 1 && pos.line <= lines.length ? { file, line: pos.line, column } : undefined;
+        if (
+            !/\.[cm]?tsx?$/.test(file) ||
+            (lines[pos.line - 1] ?? "").slice(column - 1).startsWith("new ")
+        ) {
+            return pos.line >= 1 && pos.line <= lines.length
+                ? { file, line: pos.line, column }
+                : undefined;
         }
         const mapped = originalPosition(this.mappings(abs, text), pos.line, column);
         return mapped && mapped.line <= lines.length ? { file, ...mapped } : undefined;
@@ -73,7 +88,10 @@ export class LocationResolver {
      * else its nearest ancestor's (a resource created inside a library or a callback is shown at the
      * component that made it). Only the files these resources need are transpiled.
      */
-    resolveAll(resources: RegisteredResource[], urns?: Iterable<string>): Map<string, SourceLocation> {
+    resolveAll(
+        resources: RegisteredResource[],
+        urns?: Iterable<string>,
+    ): Map<string, SourceLocation> {
         const byUrn = new Map(resources.map((r) => [r.urn, r]));
         const own = new Map<string, SourceLocation | undefined>();
         const ownOf = (r: RegisteredResource) => {
@@ -114,11 +132,21 @@ function transpiledMappings(abs: string, text: string, root: string): number[][]
         // Loaded only when a machine format asks for locations: it is a large module.
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const ts = require("typescript") as typeof import("typescript");
-        const tsconfig = ts.readConfigFile(path.join(root, "tsconfig.json"), ts.sys.readFile).config as { compilerOptions?: object } | undefined;
-        const { options } = ts.convertCompilerOptionsFromJson(tsconfig?.compilerOptions ?? {}, root);
+        const tsconfig = ts.readConfigFile(path.join(root, "tsconfig.json"), ts.sys.readFile)
+            .config as { compilerOptions?: object } | undefined;
+        const { options } = ts.convertCompilerOptionsFromJson(
+            tsconfig?.compilerOptions ?? {},
+            root,
+        );
         const out = ts.transpileModule(text, {
             fileName: abs,
-            compilerOptions: { ...options, sourceMap: true, inlineSourceMap: false, declaration: false, noEmit: false },
+            compilerOptions: {
+                ...options,
+                sourceMap: true,
+                inlineSourceMap: false,
+                declaration: false,
+                noEmit: false,
+            },
         });
         const map = JSON.parse(out.sourceMapText ?? "{}") as { mappings?: string };
         return map.mappings === undefined ? undefined : decodeMappings(map.mappings);
@@ -165,7 +193,11 @@ export function decodeMappings(mappings: string): number[][][] {
 }
 
 /** The original 1-based line/column of a 1-based generated position: the last segment at or before it. */
-export function originalPosition(mappings: number[][][] | undefined, line: number, column: number): { line: number; column: number } | undefined {
+export function originalPosition(
+    mappings: number[][][] | undefined,
+    line: number,
+    column: number,
+): { line: number; column: number } | undefined {
     const segments = mappings?.[line - 1];
     if (!segments || segments.length === 0) {
         return undefined;

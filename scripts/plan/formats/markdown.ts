@@ -15,12 +15,21 @@ export interface MarkdownOptions {
 
 /** Table-cell text: one line, pipes and HTML escaped, bounded. */
 export function cell(s: string, max = 400): string {
-    const one = s.replace(/\r?\n/g, " ").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "\\|");
+    const one = s
+        .replace(/\r?\n/g, " ")
+        .replace(/&/g, "&amp;")
+        .replace(/</g, "&lt;")
+        .replace(/>/g, "&gt;")
+        .replace(/\|/g, "\\|");
     return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }
 
 function headline(v: Verdict): string {
-    const status = v.failure ? "❌ plan failed" : v.mandatory > 0 ? `❌ ${v.mandatory} mandatory violation${v.mandatory === 1 ? "" : "s"}` : "✅ passed";
+    const status = v.failure
+        ? "❌ plan failed"
+        : v.mandatory > 0
+          ? `❌ ${v.mandatory} mandatory violation${v.mandatory === 1 ? "" : "s"}`
+          : "✅ passed";
     return `### CrossGuard · stack \`${v.stack}\` · ${status}`;
 }
 
@@ -37,7 +46,12 @@ function summaryLines(v: Verdict): string[] {
     const types = Object.entries(v.byType).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
     if (types.length > 0) {
         // Collapsed: a stack has dozens of types, and the findings are what a reviewer reads first.
-        lines.push(`<details><summary>Changes by type (${types.length} types)</summary>`, "", "| Change | Type | Count |", "|---|---|---:|");
+        lines.push(
+            `<details><summary>Changes by type (${types.length} types)</summary>`,
+            "",
+            "| Change | Type | Count |",
+            "|---|---|---:|",
+        );
         for (const [type, n] of types) {
             lines.push(`| + create | \`${cell(type)}\` | ${n} |`);
         }
@@ -46,7 +60,10 @@ function summaryLines(v: Verdict): string[] {
     if (v.cost?.markdown) {
         lines.push(v.cost.markdown, "");
     } else if (v.cost) {
-        lines.push(`**Estimated cost:** ${v.cost.monthlyUsd.toFixed(2)} ${v.cost.currency ?? "USD"}/month`, "");
+        lines.push(
+            `**Estimated cost:** ${v.cost.monthlyUsd.toFixed(2)} ${v.cost.currency ?? "USD"}/month`,
+            "",
+        );
         if (v.cost.byType && Object.keys(v.cost.byType).length > 0) {
             lines.push("| Type | Monthly |", "|---|---:|");
             for (const [type, usd] of Object.entries(v.cost.byType).sort(([, a], [, b]) => b - a)) {
@@ -59,37 +76,68 @@ function summaryLines(v: Verdict): string[] {
 }
 
 function findingRow(f: Finding): string {
-    const level = f.enforcementLevel === "mandatory" ? "🔴 mandatory" : f.enforcementLevel === "advisory" ? "🟡 advisory" : f.enforcementLevel;
+    const level =
+        f.enforcementLevel === "mandatory"
+            ? "🔴 mandatory"
+            : f.enforcementLevel === "advisory"
+              ? "🟡 advisory"
+              : f.enforcementLevel;
     const where = `\`${f.location.file}:${f.location.line}\``;
     return `| ${level} | \`${f.policy}\` | ${cell(f.resource ?? "(stack)")} ${where} | ${cell(f.fix ?? f.message)} |`;
 }
 
 function resourceLines(v: Verdict): string[] {
-    return v.resources.map((r) => `${r.op === "read" ? ">-" : "+ "} ${r.type}  ${r.name}${r.protect ? "  [protected]" : ""}`);
+    return v.resources.map(
+        (r) =>
+            `${r.op === "read" ? ">-" : "+ "} ${r.type}  ${r.name}${r.protect ? "  [protected]" : ""}`,
+    );
 }
 
 /** The Markdown report of a verdict, within `maxChars`. */
 export function renderMarkdown(v: Verdict, opts: MarkdownOptions = {}): string {
     const budget = opts.maxChars ?? GITHUB_COMMENT_LIMIT;
     const head = summaryLines(v);
-    const sorted = [...v.findings].sort((a, b) => Number(b.enforcementLevel === "mandatory") - Number(a.enforcementLevel === "mandatory"));
+    const sorted = [...v.findings].sort(
+        (a, b) =>
+            Number(b.enforcementLevel === "mandatory") - Number(a.enforcementLevel === "mandatory"),
+    );
     const rows = sorted.map(findingRow);
     const list = resourceLines(v);
-    const notice = (what: string) => `> [!NOTE]\n> Truncated to stay under ${budget.toLocaleString("en-US")} characters: ${what}.${opts.fullReport ? ` Full report: ${opts.fullReport}.` : ""}\n`;
+    const notice = (what: string) =>
+        `> [!NOTE]\n> Truncated to stay under ${budget.toLocaleString("en-US")} characters: ${what}.${opts.fullReport ? ` Full report: ${opts.fullReport}.` : ""}\n`;
     const compose = (nRows: number, nList: number): string => {
         const out = [...head];
         if (rows.length > 0) {
-            out.push("| Level | Policy | Resource (created at) | Fix |", "|---|---|---|---|", ...rows.slice(0, nRows), "");
+            out.push(
+                "| Level | Policy | Resource (created at) | Fix |",
+                "|---|---|---|---|",
+                ...rows.slice(0, nRows),
+                "",
+            );
         } else if (v.evaluated) {
             out.push("No policy violations.", "");
         }
         if (v.notApplicable.length + v.skippedUnknown.length > 0) {
-            out.push(`${v.notApplicable.length} not applicable or exempted, ${v.skippedUnknown.length} skipped (values unknown until apply).`, "");
+            out.push(
+                `${v.notApplicable.length} not applicable or exempted, ${v.skippedUnknown.length} skipped (values unknown until apply).`,
+                "",
+            );
         }
-        out.push(`<details><summary>All ${list.length} resources</summary>`, "", "```text", ...list.slice(0, nList), "```", "", "</details>", "");
+        out.push(
+            `<details><summary>All ${list.length} resources</summary>`,
+            "",
+            "```text",
+            ...list.slice(0, nList),
+            "```",
+            "",
+            "</details>",
+            "",
+        );
         const cut: string[] = [];
-        if (nList < list.length) cut.push(`${list.length - nList} of ${list.length} resources not listed`);
-        if (nRows < rows.length) cut.push(`${rows.length - nRows} of ${rows.length} findings not shown`);
+        if (nList < list.length)
+            cut.push(`${list.length - nList} of ${list.length} resources not listed`);
+        if (nRows < rows.length)
+            cut.push(`${rows.length - nRows} of ${rows.length} findings not shown`);
         return `${out.join("\n")}${cut.length > 0 ? notice(cut.join(", ")) : ""}`;
     };
     let nList = list.length;
@@ -105,5 +153,7 @@ export function renderMarkdown(v: Verdict, opts: MarkdownOptions = {}): string {
         }
         text = compose(nRows, nList);
     }
-    return text.length > budget ? `${text.slice(0, budget - 60)}\n\n…(truncated at ${budget} characters)\n` : text;
+    return text.length > budget
+        ? `${text.slice(0, budget - 60)}\n\n…(truncated at ${budget} characters)\n`
+        : text;
 }

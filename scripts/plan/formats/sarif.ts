@@ -32,22 +32,42 @@ export function sarifLevel(enforcementLevel: string): SarifLevel {
  * policy's second finding on the same resource (another property) adds its ordinal.
  */
 export function fingerprint(policy: string, urnOrStack: string, ordinal = 0): string {
-    return crypto.createHash("sha256").update(`${policy}\0${urnOrStack}${ordinal > 0 ? `\0${ordinal}` : ""}`).digest("hex");
+    return crypto
+        .createHash("sha256")
+        .update(`${policy}\0${urnOrStack}${ordinal > 0 ? `\0${ordinal}` : ""}`)
+        .digest("hex");
 }
 
 function rule(r: PolicyRule) {
-    const fix = r.remediation ?? "Each finding's message ends with the fix (\"Fix: ...\"). To tune or exempt, see docs/policies.md.";
+    const fix =
+        r.remediation ??
+        'Each finding\'s message ends with the fix ("Fix: ..."). To tune or exempt, see docs/policies.md.';
     return {
         id: r.name,
         name: r.name.replace(/(^|-)([a-z0-9])/g, (_m, _d: string, c: string) => c.toUpperCase()),
         shortDescription: { text: r.description.split(/(?<=\.)\s/)[0].slice(0, 1000) },
         fullDescription: { text: r.description },
-        help: { text: `${r.description}\n\nFix: ${fix}`, markdown: `${r.description}\n\n**Fix:** ${fix}` },
-        defaultConfiguration: { level: sarifLevel(r.enforcementLevel), enabled: r.enforcementLevel !== "disabled" },
+        help: {
+            text: `${r.description}\n\nFix: ${fix}`,
+            markdown: `${r.description}\n\n**Fix:** ${fix}`,
+        },
+        defaultConfiguration: {
+            level: sarifLevel(r.enforcementLevel),
+            enabled: r.enforcementLevel !== "disabled",
+        },
         properties: {
-            "enforcementLevel": r.enforcementLevel,
+            enforcementLevel: r.enforcementLevel,
             ...(r.category ? { tags: ["crossguard", r.category] } : { tags: ["crossguard"] }),
-            ...(r.severity ? { "problem.severity": r.severity === "critical" || r.severity === "high" ? "error" : r.severity === "medium" ? "warning" : "recommendation" } : {}),
+            ...(r.severity
+                ? {
+                      "problem.severity":
+                          r.severity === "critical" || r.severity === "high"
+                              ? "error"
+                              : r.severity === "medium"
+                                ? "warning"
+                                : "recommendation",
+                  }
+                : {}),
         },
     };
 }
@@ -56,7 +76,10 @@ function location(f: Pick<Finding, "location" | "urn">) {
     return {
         physicalLocation: {
             artifactLocation: { uri: f.location.file, uriBaseId: SRCROOT },
-            region: { startLine: f.location.line, ...(f.location.column ? { startColumn: f.location.column } : {}) },
+            region: {
+                startLine: f.location.line,
+                ...(f.location.column ? { startColumn: f.location.column } : {}),
+            },
         },
         ...(f.urn ? { logicalLocations: [{ fullyQualifiedName: f.urn, kind: "resource" }] } : {}),
     };
@@ -70,11 +93,24 @@ export function toSarif(v: Verdict): Record<string, unknown> {
     for (const f of v.findings) {
         if (!known.has(f.policy)) {
             known.add(f.policy);
-            rules.push(rule({ name: f.policy, description: f.policy, enforcementLevel: f.enforcementLevel }));
+            rules.push(
+                rule({
+                    name: f.policy,
+                    description: f.policy,
+                    enforcementLevel: f.enforcementLevel,
+                }),
+            );
         }
     }
     if (v.failure) {
-        rules.push(rule({ name: PLAN_FAILED_RULE, description: "The offline plan could not give a policy verdict.", enforcementLevel: "mandatory", remediation: "Fix the error in the message, then run `npm run plan` locally." }));
+        rules.push(
+            rule({
+                name: PLAN_FAILED_RULE,
+                description: "The offline plan could not give a policy verdict.",
+                enforcementLevel: "mandatory",
+                remediation: "Fix the error in the message, then run `npm run plan` locally.",
+            }),
+        );
     }
     const index = new Map(rules.map((r, i) => [r.id, i]));
     const seen = new Map<string, number>();
@@ -87,10 +123,25 @@ export function toSarif(v: Verdict): Record<string, unknown> {
         ruleId: f.policy,
         ruleIndex: index.get(f.policy),
         level: sarifLevel(f.enforcementLevel),
-        message: { text: f.resource && !f.message.startsWith(f.resource) ? `${f.resource}: ${f.message}` : f.message },
+        message: {
+            text:
+                f.resource && !f.message.startsWith(f.resource)
+                    ? `${f.resource}: ${f.message}`
+                    : f.message,
+        },
         locations: [location(f)],
-        partialFingerprints: { "crossguardFinding/v1": fingerprint(f.policy, f.urn ?? `stack:${v.stack}`, ordinal(`${f.policy}\0${f.urn ?? ""}`)) },
-        properties: { enforcementLevel: f.enforcementLevel, stack: v.stack, ...(f.urn ? { urn: f.urn } : {}) },
+        partialFingerprints: {
+            "crossguardFinding/v1": fingerprint(
+                f.policy,
+                f.urn ?? `stack:${v.stack}`,
+                ordinal(`${f.policy}\0${f.urn ?? ""}`),
+            ),
+        },
+        properties: {
+            enforcementLevel: f.enforcementLevel,
+            stack: v.stack,
+            ...(f.urn ? { urn: f.urn } : {}),
+        },
     }));
     if (v.failure) {
         results.push({
@@ -99,7 +150,9 @@ export function toSarif(v: Verdict): Record<string, unknown> {
             level: "error",
             message: { text: `Stack ${v.stack}: ${v.failure}` },
             locations: [location({ location: { file: v.programFile, line: 1 } })],
-            partialFingerprints: { "crossguardFinding/v1": fingerprint(PLAN_FAILED_RULE, `stack:${v.stack}`) },
+            partialFingerprints: {
+                "crossguardFinding/v1": fingerprint(PLAN_FAILED_RULE, `stack:${v.stack}`),
+            },
             properties: { enforcementLevel: "mandatory", stack: v.stack },
         });
     }
@@ -108,17 +161,36 @@ export function toSarif(v: Verdict): Record<string, unknown> {
         version: "2.1.0",
         runs: [
             {
-                tool: { driver: { name: v.packName, version: v.packVersion, semanticVersion: v.packVersion, informationUri: INFORMATION_URI, rules } },
+                tool: {
+                    driver: {
+                        name: v.packName,
+                        version: v.packVersion,
+                        semanticVersion: v.packVersion,
+                        informationUri: INFORMATION_URI,
+                        rules,
+                    },
+                },
                 automationDetails: { id: `crossguard/${v.stack}/` },
                 originalUriBaseIds: { [SRCROOT]: { description: { text: "The repository root" } } },
                 invocations: [
                     {
                         executionSuccessful: !v.failure,
-                        ...(v.failure ? { toolExecutionNotifications: [{ level: "error", message: { text: v.failure } }] } : {}),
+                        ...(v.failure
+                            ? {
+                                  toolExecutionNotifications: [
+                                      { level: "error", message: { text: v.failure } },
+                                  ],
+                              }
+                            : {}),
                     },
                 ],
                 results,
-                properties: { stack: v.stack, project: v.project, mandatory: v.mandatory, advisory: v.advisory },
+                properties: {
+                    stack: v.stack,
+                    project: v.project,
+                    mandatory: v.mandatory,
+                    advisory: v.advisory,
+                },
             },
         ],
     };

@@ -75,7 +75,9 @@ export function gateExitCode(r: PlanResult, failOn: FailOn): number {
         return planExitCode(r);
     }
     const planFailed = !r.programOk || (r.policy.error !== undefined && !r.policy.skipped);
-    const findings = r.policy.violations.filter((v) => v.enforcementLevel === "mandatory" || v.enforcementLevel === "advisory").length;
+    const findings = r.policy.violations.filter(
+        (v) => v.enforcementLevel === "mandatory" || v.enforcementLevel === "advisory",
+    ).length;
     return planFailed || (failOn === "advisory" && findings > 0) ? 1 : 0;
 }
 
@@ -84,20 +86,28 @@ export function loadPolicyRules(policyConfigFile: string | undefined, root = ROO
     let policies: Array<Record<string, unknown>>;
     try {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        policies = (require(path.join(root, "policy", "policies")) as { policies: Array<Record<string, unknown>> }).policies;
+        const loaded = require(path.join(root, "policy", "policies")) as {
+            policies: Array<Record<string, unknown>>;
+        };
+        policies = loaded.policies;
     } catch {
         return [];
     }
     let config: Record<string, unknown> = {};
     try {
-        config = policyConfigFile ? (JSON.parse(fs.readFileSync(policyConfigFile, "utf8")) as Record<string, unknown>) : {};
+        config = policyConfigFile
+            ? (JSON.parse(fs.readFileSync(policyConfigFile, "utf8")) as Record<string, unknown>)
+            : {};
     } catch {
         config = {};
     }
     return policies.map((p) => {
         const name = String(p.name);
         const entry = config[name];
-        const configured = typeof entry === "string" ? entry : (entry as { enforcementLevel?: string } | undefined)?.enforcementLevel;
+        const configured =
+            typeof entry === "string"
+                ? entry
+                : (entry as { enforcementLevel?: string } | undefined)?.enforcementLevel;
         const metadata = (p.metadata ?? {}) as { severity?: string; category?: string };
         return {
             name,
@@ -129,8 +139,13 @@ export function buildVerdict(r: PlanResult, opts: VerdictOptions = {}): Verdict 
     const byUrn = new Map(r.resources.map((res) => [res.urn, res]));
     const programFile = repoPath(r.program, root) ?? "index.ts";
     const programLocation: SourceLocation = { file: programFile, line: 1 };
-    const wanted = r.policy.violations.map((v) => v.urn).filter((u): u is string => u !== undefined);
-    const locations = (opts.locations ?? new LocationResolver(root)).resolveAll(r.resources, wanted);
+    const wanted = r.policy.violations
+        .map((v) => v.urn)
+        .filter((u): u is string => u !== undefined);
+    const locations = (opts.locations ?? new LocationResolver(root)).resolveAll(
+        r.resources,
+        wanted,
+    );
     const label = (urn: string | undefined) => {
         const res = urn ? byUrn.get(urn) : undefined;
         return res ? `${res.type} "${res.name}"` : urn ? urn.split("::").slice(-1)[0] : "(stack)";
@@ -149,7 +164,11 @@ export function buildVerdict(r: PlanResult, opts: VerdictOptions = {}): Verdict 
             locationFallback: !location,
         };
     });
-    const failure = r.error ? `the program failed: ${r.error.message}` : r.policy.error && !r.policy.skipped ? `the policy pack failed: ${r.policy.error}` : undefined;
+    const failure = r.error
+        ? `the program failed: ${r.error.message}`
+        : r.policy.error && !r.policy.skipped
+          ? `the policy pack failed: ${r.policy.error}`
+          : undefined;
     const byType: Record<string, number> = {};
     for (const res of r.resources) {
         byType[res.type] = (byType[res.type] ?? 0) + 1;
@@ -165,9 +184,22 @@ export function buildVerdict(r: PlanResult, opts: VerdictOptions = {}): Verdict 
         failure: failure ? clean(failure) : undefined,
         rules: opts.rules ?? loadPolicyRules(r.policy.configFile, root),
         findings,
-        notApplicable: r.policy.notApplicable.map((n) => ({ policy: n.policyName, resource: clean(label(n.urn)), reason: clean(n.reason) })),
-        skippedUnknown: r.policy.skippedUnknown.map((s) => ({ policy: s.policyName, resource: clean(label(s.urn)), message: clean(s.message) })),
-        resources: r.resources.map((res) => ({ op: res.read ? "read" : "create", type: res.type, name: clean(res.name), protect: res.protect })),
+        notApplicable: r.policy.notApplicable.map((n) => ({
+            policy: n.policyName,
+            resource: clean(label(n.urn)),
+            reason: clean(n.reason),
+        })),
+        skippedUnknown: r.policy.skippedUnknown.map((s) => ({
+            policy: s.policyName,
+            resource: clean(label(s.urn)),
+            message: clean(s.message),
+        })),
+        resources: r.resources.map((res) => ({
+            op: res.read ? "read" : "create",
+            type: res.type,
+            name: clean(res.name),
+            protect: res.protect,
+        })),
         byType: Object.fromEntries(Object.entries(byType).sort(([a], [b]) => a.localeCompare(b))),
         creates,
         reads: r.resources.length - creates,
@@ -183,7 +215,11 @@ export function buildVerdict(r: PlanResult, opts: VerdictOptions = {}): Verdict 
 function costOf(r: PlanResult): CostSection | undefined {
     const estimate = r.cost?.estimate;
     if (estimate) {
-        return { monthlyUsd: estimate.monthlyUsd, currency: "USD", markdown: renderCostMarkdown(estimate, r.cost?.delta) };
+        return {
+            monthlyUsd: estimate.monthlyUsd,
+            currency: "USD",
+            markdown: renderCostMarkdown(estimate, r.cost?.delta),
+        };
     }
     const cost = (r as PlanResult & { cost?: unknown }).cost as Partial<CostSection> | undefined;
     return cost && typeof cost.monthlyUsd === "number" ? (cost as CostSection) : undefined;
