@@ -11,6 +11,7 @@ import {
 /** Days a deleted or overwritten access-log object stays recoverable. */
 export const ACCESS_LOG_NONCURRENT_DAYS = 7;
 import type { ServiceLoadBalancing } from "./scalingService";
+import { elbNaming } from "./physicalNames";
 
 type ListenerAction = aws.types.input.lb.ListenerDefaultAction;
 type WebAclRule = aws.types.input.wafv2.WebAclRule;
@@ -503,6 +504,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
         this.alb = new aws.lb.LoadBalancer(
             `${name}-alb`,
             {
+                ...elbNaming(`${name}-alb`),
                 loadBalancerType: "application",
                 internal: false,
                 subnets: args.publicSubnetIds,
@@ -527,6 +529,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
         this.targetGroup = new aws.lb.TargetGroup(
             `${name}-tg`,
             {
+                ...elbNaming(`${name}-tg`),
                 targetType: args.targetType,
                 port: args.appPort,
                 protocol: "HTTP",

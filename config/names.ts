@@ -3,12 +3,14 @@
 // components (prefix "<project>-<stack>", then "-web", "-worker-<name>", "-lb", "-data", ...).
 // Pulumi auto-names a resource "<logical name>-<7 random hex>" and refuses, at preview, a name
 // whose logical part plus that suffix exceeds the provider's limit. Names the components build
-// themselves (RDS identifiers, ElastiCache group ids) are shortened with a hash there and need no check.
+// themselves (RDS identifiers, ElastiCache group ids) are shortened with a hash there and need no check;
+// the load balancer and target group switch to a `namePrefix` when their auto-name would not fit, and
+// are checked with the same decision the component makes (components/physicalNames.ts).
 import { ConfigIssue, PlatformConfig } from "./types";
 import { configKey } from "./rules";
+import { AUTONAME_SUFFIX_LENGTH, elbNaming, elbPhysicalName } from "../components/physicalNames";
 
-/** "-" plus the 7 hex characters Pulumi appends to an auto-named resource. */
-export const AUTONAME_SUFFIX_LENGTH = 8;
+export { AUTONAME_SUFFIX_LENGTH };
 
 export interface NameLimit {
     /** What AWS calls the name, for messages. */
@@ -112,6 +114,11 @@ function explicit(
     return { logical, physical, length: physical.length, limit, workerIndex };
 }
 
+/** A load balancer or target group: auto-named when that fits, else named from a `namePrefix`. */
+function elb(logical: string, limit: NameLimit): PlannedName {
+    return explicit(logical, elbPhysicalName(logical, elbNaming(logical)), limit);
+}
+
 /** Names of one ScalingService (components/scalingService.ts). */
 function serviceNames(name: string, ec2: boolean, workerIndex?: number): PlannedName[] {
     const L = NAME_LIMITS;
@@ -142,8 +149,8 @@ export function plannedNames(cfg: PlatformConfig): PlannedName[] {
     const p = resourcePrefix(cfg.project, cfg.stack);
     const names = [
         auto(`${p}-lb-sg`, L.securityGroup),
-        auto(`${p}-lb-alb`, L.loadBalancer),
-        auto(`${p}-lb-tg`, L.targetGroup),
+        elb(`${p}-lb-alb`, L.loadBalancer),
+        elb(`${p}-lb-tg`, L.targetGroup),
         ...serviceNames(`${p}-web`, cfg.compute.mode === "ec2"),
         ...cfg.workers.flatMap((w, i) => serviceNames(`${p}-worker-${w.name}`, false, i)),
         auto(`${p}-monitoring-alarms`, L.snsTopic),

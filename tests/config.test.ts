@@ -32,7 +32,7 @@ import { readStackConfig, SECRET_PLACEHOLDER } from "../scripts/plan/stackConfig
 import { runProgram } from "../scripts/plan/engine";
 import { createMockCloud } from "../scripts/plan/mockCloud";
 import { ROOT, runStack } from "./helpers/stack";
-import { checkNameLengths } from "../config/names";
+import { checkNameLengths, NAME_LIMITS, plannedNames } from "../config/names";
 import { policySettings } from "../config/policyAgreement";
 import { planExitCode, planStack } from "../scripts/plan/run";
 
@@ -1661,15 +1661,71 @@ describe("config: physical names AWS would refuse", () => {
         );
     });
 
-    it("a stack name that pushes the load balancer name past 32 characters is blamed, with the length that fits", () => {
-        const raw = { ...stackRaw("dev"), stack: "staging" };
+    it("a stack name too long for the load balancer's auto-name (staging, qa-eu) is accepted: what doesn't fit gets a namePrefix", () => {
+        const expected: Record<string, string[]> = {
+            staging: [`web-pl${"0".repeat(26)}`, `web-pl${"0".repeat(26)}`],
+            "qa-eu": [`web-pl${"0".repeat(26)}`, "web-platform-qa-eu-lb-tg-xxxxxxx"],
+        };
+        for (const [stack, physical] of Object.entries(expected)) {
+            const cfg = parseConfig({ ...stackRaw("dev"), stack });
+            assert.deepEqual(checkNameLengths(cfg), [], stack);
+            const elbNames = plannedNames(cfg).filter(
+                (n) => n.limit === NAME_LIMITS.loadBalancer || n.limit === NAME_LIMITS.targetGroup,
+            );
+            assert.deepEqual(
+                elbNames.map((n) => n.logical),
+                [`web-platform-${stack}-lb-alb`, `web-platform-${stack}-lb-tg`],
+            );
+            assert.deepEqual(
+                elbNames.map((n) => n.physical),
+                physical,
+                `${stack}: a 6-character prefix and the provider's 26-character id, or the auto-name where it fits`,
+            );
+            assert.ok(
+                elbNames.every((n) => n.length <= 32),
+                stack,
+            );
+        }
+    });
+
+    it("a stack name that still can't fit (an IAM role over 64 characters) is refused on the stack, with the length that fits", () => {
+        const stack = "a-very-long-stack-name-x";
         const found = expectIssue(
-            raw,
+            { ...stackRaw("dev"), stack },
             "stack",
-            /load balancer name "web-platform-staging-lb-alb-x{7}" \(35 characters.*AWS allows 32.*at most 4 characters/,
+            /IAM role name "web-platform-a-very-long-stack-name-x-data-db-monitoring-role-x{7}" \(69 characters.*AWS allows 64.*at most 19 characters/,
         );
-        assert.equal(found.value, "staging");
-        assert.doesNotThrow(() => parseConfig({ ...stackRaw("dev"), stack: "stg" }));
+        assert.equal(found.value, stack);
+        assert.doesNotThrow(() => parseConfig({ ...stackRaw("dev"), stack: stack.slice(0, 19) }));
+    });
+
+    it("a staging stack plans under the mock engine, its ALB and target group named from the prefix the config layer checked", async () => {
+        const run = await runStack("dev", { [`${W}environment`]: "staging" }, "staging");
+        const cfg = parseConfig({ ...stackRaw("dev"), stack: "staging" });
+        const planned = new Map(plannedNames(cfg).map((n) => [n.logical, n]));
+        for (const type of ["aws:lb/loadBalancer:LoadBalancer", "aws:lb/targetGroup:TargetGroup"]) {
+            const r = run.resources.filter((x) => x.type === type);
+            assert.equal(r.length, 1, type);
+            assert.equal(r[0].inputs.namePrefix, "web-pl", type);
+            assert.equal(
+                String(r[0].state.name).length,
+                planned.get(r[0].name)?.length,
+                `${type}: the length config/names.ts checked`,
+            );
+        }
+    });
+
+    it("the repository's dev and prod stacks keep the load balancer's and target group's auto-names", () => {
+        for (const stack of ["dev", "prod"] as const) {
+            const elbNames = plannedNames(parseConfig(stackRaw(stack))).filter(
+                (n) => n.limit.max === 32,
+            );
+            assert.deepEqual(
+                elbNames.map((n) => n.physical),
+                [`web-platform-${stack}-lb-alb-xxxxxxx`, `web-platform-${stack}-lb-tg-xxxxxxx`],
+                stack,
+            );
+        }
     });
 
     it("the repository's dev and prod stacks fit every limit", () => {

@@ -17,6 +17,7 @@ import {
     wafClientIpHeader,
     wafRules,
 } from "../components/loadBalancer";
+import { elbNaming, elbPhysicalName, isValidElbNamePrefix } from "../components/physicalNames";
 import { HealthCheckConfig, WafConfig } from "../config/types";
 import { EngineRun, RegisteredResource, runProgram } from "../scripts/plan/engine";
 import { createMockCloud } from "../scripts/plan/mockCloud";
@@ -65,10 +66,10 @@ function lbArgs(overrides: Partial<LoadBalancerArgs> = {}): LoadBalancerArgs {
     };
 }
 
-async function runLb(args: LoadBalancerArgs): Promise<EngineRun> {
+async function runLb(args: LoadBalancerArgs, stack = "dev"): Promise<EngineRun> {
     return runProgram({
         program: () => {
-            const lb = new LoadBalancer("web-platform-dev-lb", args);
+            const lb = new LoadBalancer(`web-platform-${stack}-lb`, args);
             return {
                 albArnSuffix: lb.albArnSuffix,
                 targetGroupArnSuffix: lb.targetGroupArnSuffix,
@@ -81,7 +82,7 @@ async function runLb(args: LoadBalancerArgs): Promise<EngineRun> {
             };
         },
         project: "web-platform",
-        stack: "dev",
+        stack,
         cloud: createMockCloud(),
     });
 }
@@ -329,6 +330,83 @@ describe("loadBalancer: pure decisions", () => {
             accountId: "123456789012",
         });
         assert.equal((newRegion.Statement as unknown[]).length, 2);
+    });
+});
+
+describe("loadBalancer: physical names", () => {
+    it("keeps Pulumi's auto-name (no name inputs) while '<logical>-<7 hex>' fits 32 characters", () => {
+        assert.deepEqual(elbNaming("web-platform-dev-lb-alb"), {});
+        assert.deepEqual(elbNaming("web-platform-prod-lb-alb"), {});
+        assert.deepEqual(elbNaming("a".repeat(24)), {}, "24 + 8 = 32 still fits");
+        assert.equal(
+            elbPhysicalName("web-platform-prod-lb-alb", {}),
+            "web-platform-prod-lb-alb-xxxxxxx",
+        );
+    });
+
+    it("switches to a valid 6-character namePrefix once the auto-name would pass 32", () => {
+        assert.deepEqual(elbNaming("a".repeat(25)), { namePrefix: "aaaaaa" });
+        assert.deepEqual(elbNaming("web-platform-staging-lb-alb"), { namePrefix: "web-pl" });
+        assert.deepEqual(elbNaming("web-platform-qa-eu-lb-alb"), { namePrefix: "web-pl" });
+        assert.deepEqual(
+            elbNaming("web-platform-qa-eu-lb-tg"),
+            {},
+            "the target group's 24 + 8 characters still fit",
+        );
+        assert.equal(
+            elbPhysicalName("web-platform-staging-lb-tg", { namePrefix: "web-pl" }).length,
+            32,
+        );
+    });
+
+    it("the prefix drops what the provider refuses: a leading hyphen, characters other than letters, digits and hyphens", () => {
+        assert.deepEqual(elbNaming("-_My.Project_-with-a-very-long-stack-lb-alb"), {
+            namePrefix: "myproj",
+        });
+        assert.deepEqual(elbNaming(`${"_".repeat(30)}-lb`), { namePrefix: "lb" });
+        for (const logical of [
+            "web-platform-staging-lb-alb",
+            "-_My.Project_-with-a-very-long-stack-lb-alb",
+            `${"_".repeat(30)}-lb`,
+        ]) {
+            const prefix = elbNaming(logical).namePrefix!;
+            assert.ok(isValidElbNamePrefix(prefix), prefix);
+        }
+        assert.equal(isValidElbNamePrefix("-web"), false);
+        assert.equal(isValidElbNamePrefix("web-pla"), false);
+        assert.equal(isValidElbNamePrefix("web_pl"), false);
+        assert.equal(
+            isValidElbNamePrefix("web-"),
+            true,
+            "a trailing hyphen is followed by the provider's id",
+        );
+    });
+
+    it("the dev component passes neither name nor namePrefix to the ALB and target group", async () => {
+        const dev = await runLb(lbArgs());
+        for (const type of ["aws:lb/loadBalancer:LoadBalancer", "aws:lb/targetGroup:TargetGroup"]) {
+            const r = one(dev, type);
+            assert.equal(r.inputs.name, undefined, type);
+            assert.equal(r.inputs.namePrefix, undefined, type);
+            assert.match(String(r.state.name), /^web-platform-dev-lb-(alb|tg)-[0-9a-f]{7}$/, type);
+        }
+    });
+
+    it("a staging component gives the ALB and target group a namePrefix and names of at most 32 characters", async () => {
+        const staging = await runLb(lbArgs(), "staging");
+        for (const type of ["aws:lb/loadBalancer:LoadBalancer", "aws:lb/targetGroup:TargetGroup"]) {
+            const r = one(staging, type);
+            assert.equal(
+                r.inputs.name,
+                undefined,
+                `${type}: an explicit name would make a replacement collide`,
+            );
+            assert.equal(r.inputs.namePrefix, "web-pl", type);
+            assert.ok(
+                String(r.state.name).startsWith("web-pl") && String(r.state.name).length <= 32,
+                String(r.state.name),
+            );
+        }
     });
 });
 

@@ -8,11 +8,13 @@ export const ROOT = path.resolve(__dirname, "..", "..");
 
 /**
  * Run index.ts with the config of Pulumi.<stack>.yaml, with `overrides` (full key -> value; objects
- * are merged one level deep into the stack's value, `undefined` deletes the key).
+ * are merged one level deep into the stack's value, `undefined` deletes the key), as the stack
+ * `stackName` (default: `stack`), so a stack with no file of its own can borrow one.
  */
 export async function runStack(
     stack: string,
     overrides: Record<string, unknown> = {},
+    stackName = stack,
 ): Promise<EngineRun> {
     const { config, secretKeys } = effectiveConfig(
         readStackConfig(path.join(ROOT, `Pulumi.${stack}.yaml`)),
@@ -21,7 +23,7 @@ export async function runStack(
     return runProgram({
         program: path.join(ROOT, "index.ts"),
         project: "web-platform",
-        stack,
+        stack: stackName,
         config,
         secretKeys,
         cloud: createMockCloud({ region: configRegion(config) }),
