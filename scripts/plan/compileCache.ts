@@ -99,12 +99,8 @@ function cachingLoader(
 function programSalt(cwd: string): string {
     const versionOf = (pkg: string) => {
         try {
-            // eslint-disable-next-line @typescript-eslint/no-require-imports
-            return (
-                require(require.resolve(`${pkg}/package.json`, { paths: [cwd] })) as {
-                    version: string;
-                }
-            ).version;
+            const file = require.resolve(`${pkg}/package.json`, { paths: [cwd] });
+            return (JSON.parse(fs.readFileSync(file, "utf8")) as { version: string }).version;
         } catch {
             return "none";
         }
