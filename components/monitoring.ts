@@ -1,7 +1,17 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { MonitoringConfig } from "../config/types";
-import { AlarmSpec, buildAlarmSpecs, cacheMemberId, isPercentile, MetricRef, MonitoringTargets, serviceMetricPeriod } from "./alarmRules";
+import {
+    AlarmSettings,
+    AlarmSpec,
+    AlarmThresholds,
+    buildAlarmSpecs,
+    DEFAULT_ALARM_SETTINGS,
+    cacheMemberId,
+    isPercentile,
+    MetricRef,
+    MonitoringTargets,
+    serviceMetricPeriod,
+} from "./alarmRules";
 import { buildDashboard, dashboardNameFor } from "./dashboard";
 
 export type MonitoredCompute =
@@ -9,7 +19,29 @@ export type MonitoredCompute =
     | { kind: "asg"; name: string; autoScalingGroupName: pulumi.Input<string> };
 
 export interface MonitoringArgs {
-    config: MonitoringConfig;
+    /**
+     * Addresses subscribed to the alarm topic. Plain strings: each one is a subscription resource
+     * named after it.
+     * @default [] (no subscriptions)
+     */
+    alarmEmails?: string[];
+    /**
+     * Alarm thresholds; an omitted one keeps its default. Plain numbers: they are also drawn on the
+     * dashboard, which is built as one JSON document.
+     * @default DEFAULT_ALARM_SETTINGS.thresholds (components/alarmRules.ts)
+     */
+    thresholds?: Partial<AlarmThresholds>;
+    /**
+     * Alarm period in seconds; below 60 is raised to 60 (the AWS services publish per minute).
+     * @default 60
+     */
+    period?: number;
+    /**
+     * Periods each alarm evaluates.
+     * @default 3
+     */
+    evaluationPeriods?: number;
+    /** Region the dashboard's widgets query. */
     region: string;
     alb: { arnSuffix: pulumi.Input<string>; targetGroupArnSuffix: pulumi.Input<string> };
     /** The web service first, then workers. */
@@ -166,6 +198,15 @@ export function alarmArgs(spec: AlarmSpec<pulumi.Input<string>>): aws.cloudwatch
     };
 }
 
+/** The alarm settings with every omitted arg at its documented default. */
+export function monitoringSettings(args: Pick<MonitoringArgs, "thresholds" | "period" | "evaluationPeriods">): AlarmSettings {
+    return {
+        thresholds: { ...DEFAULT_ALARM_SETTINGS.thresholds, ...args.thresholds },
+        period: args.period ?? DEFAULT_ALARM_SETTINGS.period,
+        evaluationPeriods: args.evaluationPeriods ?? DEFAULT_ALARM_SETTINGS.evaluationPeriods,
+    };
+}
+
 /** SNS alarm topic (KMS-encrypted), alarms with real dimensions, and a CloudWatch dashboard. */
 export class Monitoring extends pulumi.ComponentResource {
     public readonly alarmTopicArn: pulumi.Output<string>;
@@ -178,6 +219,7 @@ export class Monitoring extends pulumi.ComponentResource {
 
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("web-platform:monitoring:Monitoring", name, {}, opts);
+        const settings = monitoringSettings(args);
         const parent = { parent: this };
         const identity = aws.getCallerIdentityOutput({}, parent);
         const partition = aws.getPartitionOutput({}, parent);
@@ -200,7 +242,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 .all([topic.arn, partition.partition, identity.accountId])
                 .apply(([arn, p, account]) => JSON.stringify(alarmTopicPolicy(arn, p, args.region, account))),
         }, parent);
-        for (const sub of emailSubscriptions(args.config.alarmEmails)) {
+        for (const sub of emailSubscriptions(args.alarmEmails ?? [])) {
             // Named by address so adding or removing one does not re-create the others
             // (each re-creation needs a new confirmation click).
             new aws.sns.TopicSubscription(`${name}-email-${sub.slug}`, { topic: topic.arn, protocol: "email", endpoint: sub.email }, parent);
@@ -221,7 +263,7 @@ export class Monitoring extends pulumi.ComponentResource {
             cache: cacheIds ? { memberClusterIds: cacheIds } : undefined,
         };
 
-        this.alarmSpecs = buildAlarmSpecs(args.config, targets);
+        this.alarmSpecs = buildAlarmSpecs(settings, targets);
         this.alarms = {};
         for (const spec of this.alarmSpecs) {
             this.alarms[spec.key] = new aws.cloudwatch.MetricAlarm(`${name}-${spec.key}`, {
@@ -238,8 +280,8 @@ export class Monitoring extends pulumi.ComponentResource {
             dashboardBody: pulumi.output(targets).apply((resolved) =>
                 JSON.stringify(buildDashboard({
                     ...(resolved as MonitoringTargets<string>),
-                    period: serviceMetricPeriod(args.config.period),
-                    thresholds: args.config.thresholds,
+                    period: serviceMetricPeriod(settings.period),
+                    thresholds: settings.thresholds,
                 }))),
         }, parent);
 

@@ -1,5 +1,9 @@
 // The typed, defaulted stack configuration. `parseConfig` (config/parse.ts) is the only producer;
-// components receive slices of it. Durations are seconds, sizes are MiB/GiB as named.
+// config/componentArgs.ts and platform.ts map it onto the components' own Args, and where a
+// setting group is a component's own type it is imported from there, not duplicated. Durations
+// are seconds, sizes are MiB/GiB as named.
+import type { AlarmSettings } from "../components/alarmRules";
+import type { EdgeSettings } from "../components/edgeBindings";
 
 export type EnvironmentName = "dev" | "staging" | "prod" | string;
 export type ComputeMode = "fargate" | "ec2";
@@ -236,65 +240,22 @@ export interface WorkerConfig {
     scaleInCooldown: number;
 }
 
-export interface AlarmThresholds {
-    alb5xxPercent: number;
-    target5xxPercent: number;
-    p95LatencySeconds: number;
-    unhealthyHosts: number;
-    serviceCpuPercent: number;
-    serviceMemoryPercent: number;
-    dbCpuPercent: number;
-    dbFreeStorageGiB: number;
-    dbReplicaLagSeconds: number;
-    dbConnections: number;
-    cacheCpuPercent: number;
-    cacheMemoryPercent: number;
-    cacheEvictions: number;
-    cacheReplicationLagSeconds: number;
-}
+// Monitoring's own types (components/alarmRules.ts); the stack config adds the subscribers.
+export type { AlarmThresholds } from "../components/alarmRules";
 
-export interface MonitoringConfig {
+export interface MonitoringConfig extends AlarmSettings {
     alarmEmails: string[];
-    thresholds: AlarmThresholds;
-    /** Alarm period in seconds. */
-    period: number;
-    evaluationPeriods: number;
 }
 
-export interface CdnConfig {
+/** The CDN's stack settings: the worker's own `EdgeSettings` (components/edgeBindings.ts) plus where it runs. */
+export interface CdnConfig extends EdgeSettings {
     enabled: boolean;
     accountId: string;
     zoneId: string;
     domain: string;
     /** Also serve (and certify) www.<domain>. Off for sub-domain stacks: Universal SSL covers one level. */
     includeWww: boolean;
-    /** File extensions (no dot) cached for a year at the edge. */
-    staticExtensions: string[];
-    apiPrefix: string;
-    /** Edge TTL for HTML, seconds (0 = revalidate every time). */
-    htmlEdgeTtl: number;
-    /** Seconds for Strict-Transport-Security max-age. */
-    hstsMaxAge: number;
     compatibilityDate: string;
-    // ---- edge worker behaviour (issue 13); defaults in worker/defaults.js ----
-    /** Strict-Transport-Security includeSubDomains. */
-    hstsIncludeSubDomains: boolean;
-    /** Strict-Transport-Security preload (needs includeSubDomains and max-age >= 1 year). */
-    hstsPreload: boolean;
-    /** Edge seconds for an asset whose origin response carries no freshness (no max-age/s-maxage/Expires). */
-    assetEdgeTtl: number;
-    /** Query parameters dropped from the cache key and the origin request; `*` = any characters. */
-    cacheKeyIgnoredParams: string[];
-    /** Regular expression on the path: a match means the file name carries a content hash (a year, immutable). */
-    hashedAssetPattern: string;
-    /** Cookie names (`*` = any characters) that make a request personal: its HTML is never shared. */
-    sessionCookies: string[];
-    /** Seconds to wait for the origin's response headers before answering 504. */
-    originTimeout: number;
-    /** Seconds past freshness a cached copy may be served when the origin fails or times out. */
-    staleIfError: number;
-    /** Methods passed on; any other is answered 405 with Allow. */
-    allowedMethods: string[];
 }
 
 export interface PlatformConfig {

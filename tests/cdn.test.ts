@@ -174,7 +174,17 @@ describe("CDN wiring under the mock engine", function () {
                     retainAccessLogs: false,
                     tags: { team: "platform" },
                 });
-                const cdn = new CdnWorker("web-dev-cdn", { config: CDN, originHostname: lb.dnsName, healthPath: HEALTH.path, provider });
+                const cdn = new CdnWorker("web-dev-cdn", {
+                    accountId: CDN.accountId,
+                    zoneId: CDN.zoneId,
+                    domain: CDN.domain,
+                    includeWww: CDN.includeWww,
+                    compatibilityDate: CDN.compatibilityDate,
+                    edge: CDN,
+                    originHostname: lb.dnsName,
+                    healthPath: HEALTH.path,
+                    provider,
+                });
                 return {
                     url: cdn.url,
                     workerName: cdn.workerName,

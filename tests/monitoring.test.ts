@@ -48,7 +48,7 @@ interface Variant {
 function monitoringArgs(v: Variant): MonitoringArgs {
     const cacheVariant = v.cache === undefined || v.cache === true ? { ids: CACHE_MEMBERS, numNodes: 3 } : v.cache;
     return {
-        config: v.config ?? config(),
+        ...(v.config ?? config()),
         region: "eu-west-1",
         alb: { arnSuffix: ALB, targetGroupArnSuffix: TG },
         compute: [
