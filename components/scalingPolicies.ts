@@ -3,8 +3,7 @@
 // scaling with its two alarms. Policies are children of the ScalingService.
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { albResourceLabel, BACKLOG_PER_TASK_EXPRESSION, stepAdjustments } from "./scalingRules";
-import type { QueueMetricConfig } from "../config/types";
+import { albResourceLabel, BACKLOG_PER_TASK_EXPRESSION, QueueMetricSettings, stepAdjustments } from "./scalingRules";
 import type { ScalingServiceArgs, ServiceLoadBalancing } from "./scalingService";
 
 function albLabel(lb: ServiceLoadBalancing): pulumi.Output<string> {
@@ -14,7 +13,7 @@ function albLabel(lb: ServiceLoadBalancing): pulumi.Output<string> {
 type CustomizedMetric = aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecification;
 
 /** Backlog per task = queue depth / running tasks (metric math), so the tracking target is per task. */
-export function queueBacklogMetric(q: QueueMetricConfig, clusterName: pulumi.Input<string>, serviceName: pulumi.Input<string>): CustomizedMetric {
+export function queueBacklogMetric(q: QueueMetricSettings, clusterName: pulumi.Input<string>, serviceName: pulumi.Input<string>): CustomizedMetric {
     const stat = (id: string, namespace: string, metricName: string, dimensions: { name: string; value: pulumi.Input<string> }[], s: string) => ({
         id,
         metricStat: { metric: { namespace, metricName, dimensions }, stat: s },

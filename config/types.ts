@@ -3,22 +3,22 @@
 // setting group is a component's own type it is imported from there, not duplicated. Durations
 // are seconds, sizes are MiB/GiB as named.
 import type { AlarmSettings } from "../components/alarmRules";
+import type { CacheSettings, DatabaseSettings } from "../components/dataRules";
 import type { EdgeSettings } from "../components/edgeBindings";
+import type {
+    CapacitySettings,
+    ComputeSettings,
+    QueueMetricSettings,
+    ScalingSettings,
+    SpotSettings,
+    StepScalingSettings,
+} from "../components/scalingRules";
 
 export type EnvironmentName = "dev" | "staging" | "prod" | string;
-export type ComputeMode = "fargate" | "ec2";
+export type { ComputeMode, ScalingStrategy } from "../components/scalingRules";
+export type { EvictionPolicy } from "../components/dataRules";
 export type LbAlgorithm = "round_robin" | "least_outstanding_requests";
 export type NatMode = "single" | "one-per-az" | "none";
-export type ScalingStrategy = "target-tracking" | "step";
-export type EvictionPolicy =
-    | "allkeys-lru"
-    | "allkeys-lfu"
-    | "volatile-lru"
-    | "volatile-lfu"
-    | "volatile-ttl"
-    | "allkeys-random"
-    | "volatile-random"
-    | "noeviction";
 
 /** A new VPC built by the program. */
 export interface NewNetworkConfig {
@@ -59,68 +59,13 @@ export interface ContainerConfig {
     writablePaths: string[];
 }
 
-export interface SpotConfig {
-    /** On-demand instances kept regardless of spot (base capacity). */
-    onDemandBaseCapacity: number;
-    /** Percent of capacity above the base that is on-demand (0-100). */
-    onDemandPercentageAboveBase: number;
-    /** Instance types the spot pool may use (diversified). */
-    instanceTypes: string[];
-    allocationStrategy: "price-capacity-optimized" | "capacity-optimized" | "lowest-price";
-}
-
-export interface ComputeConfig {
-    mode: ComputeMode;
-    /** EC2 mode: instance type for the launch template. */
-    instanceType: string;
-    /** EC2 mode: explicit AMI; otherwise resolved from `amiSsmParameter`. */
-    amiId?: string;
-    /** EC2 mode: public SSM parameter for the AMI. */
-    amiSsmParameter: string;
-    /** EC2 mode: root volume size in GiB (gp3, encrypted). */
-    rootVolumeGiB: number;
-    /** EC2 mode: optional mixed instances policy (on-demand base + spot above). */
-    spot?: SpotConfig;
-    /** Seconds a new task/instance is given before health checks count. */
-    healthCheckGracePeriod: number;
-    /** EC2 mode: rolling instance refresh minimum healthy percentage. */
-    instanceRefreshMinHealthyPercentage: number;
-    /** Days of retention for the app's CloudWatch log group. */
-    logRetentionDays: number;
-}
-
-export interface CapacityConfig {
-    min: number;
-    desired: number;
-    max: number;
-}
-
-export interface StepScalingConfig {
-    /** CPU percent above which to add `scaleOutAdjustment` instances. */
-    scaleOutCpuThreshold: number;
-    scaleOutAdjustment: number;
-    /** CPU percent below which to remove `scaleInAdjustment` instances (positive number). */
-    scaleInCpuThreshold: number;
-    scaleInAdjustment: number;
-    /** Alarm period in seconds (10, 30 or a multiple of 60). */
-    alarmPeriod: number;
-    scaleOutEvaluationPeriods: number;
-    scaleInEvaluationPeriods: number;
-}
-
-export interface ScalingConfig {
-    strategy: ScalingStrategy;
-    /** Target tracking: average CPU percent (1-100). Undefined disables the CPU policy. */
-    cpuTarget?: number;
-    /** Target tracking: average memory percent (fargate only). */
-    memoryTarget?: number;
-    /** Target tracking: ALB requests per target. */
-    requestsPerTarget?: number;
-    /** Seconds; scale-out must be shorter than scale-in. */
-    scaleOutCooldown: number;
-    scaleInCooldown: number;
-    step: StepScalingConfig;
-}
+// ScalingService's own settings (components/scalingRules.ts), under the stack config's names.
+export type SpotConfig = SpotSettings;
+export type ComputeConfig = ComputeSettings;
+export type CapacityConfig = CapacitySettings;
+export type StepScalingConfig = StepScalingSettings;
+export type ScalingConfig = ScalingSettings;
+export type QueueMetricConfig = QueueMetricSettings;
 
 export interface HealthCheckConfig {
     path: string;
@@ -176,54 +121,9 @@ export interface WafConfig {
     managedRules: boolean;
 }
 
-export interface DatabaseConfig {
-    enabled: boolean;
-    engineVersion: string;
-    instanceClass: string;
-    allocatedStorageGiB: number;
-    /** Storage autoscaling ceiling (GiB), must exceed allocated storage. */
-    maxAllocatedStorageGiB: number;
-    multiAz: boolean;
-    readReplicas: number;
-    replicaInstanceClass: string;
-    backupRetentionDays: number;
-    /** UTC "hh:mm-hh:mm". */
-    backupWindow: string;
-    /** UTC "ddd:hh:mm-ddd:hh:mm". */
-    maintenanceWindow: string;
-    deletionProtection: boolean;
-    /** Seconds between enhanced monitoring samples: 0 (off), 1, 5, 10, 15, 30, 60. */
-    monitoringInterval: number;
-    performanceInsightsRetentionDays: number;
-    databaseName: string;
-    masterUsername: string;
-    /** Put an RDS Proxy in front of the primary. */
-    proxy: boolean;
-}
-
-export interface CacheConfig {
-    enabled: boolean;
-    engine: "redis" | "valkey";
-    engineVersion: string;
-    nodeType: string;
-    /** Nodes in the replication group (primary + replicas), at least 2 with failover. */
-    numNodes: number;
-    multiAz: boolean;
-    maxmemoryPolicy: EvictionPolicy;
-    snapshotRetentionDays: number;
-    /** UTC "hh:mm-hh:mm". */
-    snapshotWindow: string;
-    maintenanceWindow: string;
-}
-
-export interface QueueMetricConfig {
-    namespace: string;
-    metricName: string;
-    dimensions: Record<string, string>;
-    /** Target backlog per running task. */
-    targetPerTask: number;
-    statistic: "Average" | "Sum" | "Maximum";
-}
+// DataTier's own settings (components/dataRules.ts), under the stack config's names.
+export type DatabaseConfig = DatabaseSettings;
+export type CacheConfig = CacheSettings;
 
 export interface WorkerConfig {
     name: string;
