@@ -28,7 +28,14 @@ function buildConfig(packDir: string): { files: string[]; options: TypeScript.Co
     return { files: parsed.fileNames, options: { ...parsed.options, module: ts.ModuleKind.CommonJS, sourceMap: false, declaration: false } };
 }
 
-/** index.ts and policies/**: the sources whose dates decide whether a build is due (no TypeScript needed). */
+/**
+ * The directories (besides index.ts) whose sources are compiled into bin/; they match
+ * tsconfig.build.json's `include`. cost/ is imported by policies/cost.ts, so a build without it
+ * leaves bin/ with a dangling require and the analyzer cannot start.
+ */
+export const PACK_SOURCE_DIRS: readonly string[] = ["policies", "cost"];
+
+/** index.ts and PACK_SOURCE_DIRS: the sources whose dates decide whether a build is due (no TypeScript needed). */
 function sourceFiles(packDir: string): string[] {
     const out = [path.join(packDir, "index.ts")].filter((f) => fs.existsSync(f));
     const walk = (dir: string) => {
@@ -41,7 +48,9 @@ function sourceFiles(packDir: string): string[] {
             }
         }
     };
-    walk(path.join(packDir, "policies"));
+    for (const dir of PACK_SOURCE_DIRS) {
+        walk(path.join(packDir, dir));
+    }
     return out;
 }
 
