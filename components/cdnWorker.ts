@@ -176,8 +176,8 @@ export function workerScriptName(name: string): string {
 }
 
 /** Every setting the worker reads, as plain-text bindings (none are secret): see edgeBindings. */
-export function workerBindings(config: EdgeSettings, healthPath: string): PlainTextBinding[] {
-    return edgeBindings(config, healthPath);
+export function workerBindings(settings: EdgeSettings, healthPath: string): PlainTextBinding[] {
+    return edgeBindings(settings, healthPath);
 }
 
 /** Hostnames served through the worker: apex (or the stack's subdomain) and www. */
