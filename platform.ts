@@ -13,7 +13,12 @@ import {
 import { ScalingService, ScalingServiceArgs } from "./components/scalingService";
 import { DataTier } from "./components/dataTier";
 import { Monitoring, MonitoringArgs, MonitoredCompute } from "./components/monitoring";
-import { CdnWorker, CdnWorkerArgs, ManagedCertificate, cloudflareRanges } from "./components/cdnWorker";
+import {
+    CdnWorker,
+    CdnWorkerArgs,
+    ManagedCertificate,
+    cloudflareRanges,
+} from "./components/cdnWorker";
 import { EdgeSettings } from "./components/edgeBindings";
 
 /** What the stack exports: every value an Output (undefined inside when the part is off). */
@@ -91,7 +96,10 @@ export function edgeSettings(cdn: EdgeSettings): EdgeSettings {
 }
 
 /** The CDN worker as the stack config sets it up; the caller wires the origin and the provider. */
-export function cdnWorkerArgs(cfg: PlatformConfig, wiring: Pick<CdnWorkerArgs, "originHostname" | "provider">): CdnWorkerArgs {
+export function cdnWorkerArgs(
+    cfg: PlatformConfig,
+    wiring: Pick<CdnWorkerArgs, "originHostname" | "provider">,
+): CdnWorkerArgs {
     return {
         ...wiring,
         accountId: cfg.cdn.accountId,
@@ -123,8 +131,18 @@ export function checkBeforeRegistering(cfg: PlatformConfig): void {
 }
 
 /** What every service of the app's code base gets (web and each worker): runtime contract and data access. */
-function appRuntime(cfg: PlatformConfig, data: DataTier): Pick<ScalingServiceArgs,
-    "readonlyRootFilesystem" | "writablePaths" | "extraEnvironment" | "secrets" | "secretArns" | "kmsKeyArns"> {
+function appRuntime(
+    cfg: PlatformConfig,
+    data: DataTier,
+): Pick<
+    ScalingServiceArgs,
+    | "readonlyRootFilesystem"
+    | "writablePaths"
+    | "extraEnvironment"
+    | "secrets"
+    | "secretArns"
+    | "kmsKeyArns"
+> {
     return {
         readonlyRootFilesystem: cfg.app.readonlyRootFilesystem,
         writablePaths: cfg.app.writablePaths,
@@ -136,7 +154,13 @@ function appRuntime(cfg: PlatformConfig, data: DataTier): Pick<ScalingServiceArg
 }
 
 /** The web service and one Fargate service per worker, each admitted to the data tier. */
-function createServices(cfg: PlatformConfig, prefix: string, network: Network, lb: LoadBalancer, data: DataTier): { web: ScalingService; workers: ScalingService[] } {
+function createServices(
+    cfg: PlatformConfig,
+    prefix: string,
+    network: Network,
+    lb: LoadBalancer,
+    data: DataTier,
+): { web: ScalingService; workers: ScalingService[] } {
     const retainLogs = stackLifecycle(cfg.production).retainLogs;
     const web = new ScalingService(`${prefix}-web`, {
         role: "web",
@@ -154,9 +178,18 @@ function createServices(cfg: PlatformConfig, prefix: string, network: Network, l
     });
     // The ALB reaches the app port; its group has no other egress. Rule names before the
     // access pattern: "<web>-from-alb" and "<web>-alb-to-app" (kept as aliases: same resources).
-    allowAccess({ name: "alb", label: "the ALB", securityGroupId: lb.securityGroupId, needsEgress: true }, web.accessPoints(), {
-        aliases: (kind) => [{ name: kind === "ingress" ? `${prefix}-web-from-alb` : `${prefix}-web-alb-to-app` }],
-    });
+    allowAccess(
+        { name: "alb", label: "the ALB", securityGroupId: lb.securityGroupId, needsEgress: true },
+        web.accessPoints(),
+        {
+            aliases: (kind) => [
+                {
+                    name:
+                        kind === "ingress" ? `${prefix}-web-from-alb` : `${prefix}-web-alb-to-app`,
+                },
+            ],
+        },
+    );
     allowAccess({ name: "web", securityGroupId: web.securityGroupId }, data.accessPoints());
 
     const workers = cfg.workers.map((w) => {
@@ -164,7 +197,13 @@ function createServices(cfg: PlatformConfig, prefix: string, network: Network, l
             role: "worker",
             vpcId: network.vpcId,
             subnetIds: network.privateSubnetIds,
-            container: { image: w.image, cpu: w.cpu, memory: w.memory, command: w.command, environment: w.environment },
+            container: {
+                image: w.image,
+                cpu: w.cpu,
+                memory: w.memory,
+                command: w.command,
+                environment: w.environment,
+            },
             // Workers run the app's code base: same filesystem contract and data-tier access as web.
             ...appRuntime(cfg, data),
             // Workers always run on Fargate in the web service's cluster when it has one.
@@ -185,22 +224,39 @@ function createServices(cfg: PlatformConfig, prefix: string, network: Network, l
             retainLogs,
             tags: cfg.tags,
         });
-        allowAccess({ name: `worker-${w.name}`, securityGroupId: worker.securityGroupId }, data.accessPoints());
+        allowAccess(
+            { name: `worker-${w.name}`, securityGroupId: worker.securityGroupId },
+            data.accessPoints(),
+        );
         return worker;
     });
     return { web, workers };
 }
 
 /** What Monitoring watches, named as the alarms name it: the web service first, then the workers. */
-function monitoredCompute(web: ScalingService, workers: ScalingService[], cfg: PlatformConfig): MonitoredCompute[] {
-    const watch = (name: string, s: ScalingService): MonitoredCompute => s.capacity.kind === "ecs"
-        ? { kind: "ecs", name, clusterName: s.capacity.clusterName, serviceName: s.capacity.serviceName }
-        : { kind: "asg", name, autoScalingGroupName: s.capacity.autoScalingGroupName };
+function monitoredCompute(
+    web: ScalingService,
+    workers: ScalingService[],
+    cfg: PlatformConfig,
+): MonitoredCompute[] {
+    const watch = (name: string, s: ScalingService): MonitoredCompute =>
+        s.capacity.kind === "ecs"
+            ? {
+                  kind: "ecs",
+                  name,
+                  clusterName: s.capacity.clusterName,
+                  serviceName: s.capacity.serviceName,
+              }
+            : { kind: "asg", name, autoScalingGroupName: s.capacity.autoScalingGroupName };
     return [watch("web", web), ...workers.map((w, i) => watch(`worker-${cfg.workers[i].name}`, w))];
 }
 
 /** The configured certificate, or (CDN path) one requested from ACM and validated in the zone. */
-function certificateArnFor(cfg: PlatformConfig, prefix: string, provider: cloudflare.Provider | undefined): pulumi.Input<string> {
+function certificateArnFor(
+    cfg: PlatformConfig,
+    prefix: string,
+    provider: cloudflare.Provider | undefined,
+): pulumi.Input<string> {
     if (cfg.loadBalancer.certificateArn) {
         return cfg.loadBalancer.certificateArn;
     }
@@ -223,18 +279,23 @@ export function buildPlatform(cfg: PlatformConfig): PlatformOutputs {
     checkBeforeRegistering(cfg);
 
     const cfProvider = cfg.cdn.enabled
-        ? new cloudflare.Provider(`${prefix}-cloudflare`, { apiToken: new pulumi.Config("cloudflare").requireSecret("apiToken") })
+        ? new cloudflare.Provider(`${prefix}-cloudflare`, {
+              apiToken: new pulumi.Config("cloudflare").requireSecret("apiToken"),
+          })
         : undefined;
     const certificateArn = certificateArnFor(cfg, prefix, cfProvider);
 
     const network = new Network(`${prefix}-net`, { config: cfg.network, tags });
-    const lb = new LoadBalancer(`${prefix}-lb`, loadBalancerArgs(cfg, {
-        vpcId: network.vpcId,
-        publicSubnetIds: network.publicSubnetIds,
-        certificateArn,
-        // Origin lockdown: Cloudflare's published ranges, as the data source's Output.
-        originRanges: cfProvider ? cloudflareRanges(cfProvider) : undefined,
-    }));
+    const lb = new LoadBalancer(
+        `${prefix}-lb`,
+        loadBalancerArgs(cfg, {
+            vpcId: network.vpcId,
+            publicSubnetIds: network.publicSubnetIds,
+            certificateArn,
+            // Origin lockdown: Cloudflare's published ranges, as the data source's Output.
+            originRanges: cfProvider ? cloudflareRanges(cfProvider) : undefined,
+        }),
+    );
     const data = new DataTier(`${prefix}-data`, {
         vpcId: network.vpcId,
         subnetIds: network.privateSubnetIds,
@@ -247,19 +308,32 @@ export function buildPlatform(cfg: PlatformConfig): PlatformOutputs {
     });
     const { web, workers } = createServices(cfg, prefix, network, lb, data);
 
-    const monitoring = new Monitoring(`${prefix}-monitoring`, monitoringArgs(cfg, {
-        alb: { arnSuffix: lb.albArnSuffix, targetGroupArnSuffix: lb.targetGroupArnSuffix },
-        compute: monitoredCompute(web, workers, cfg),
-        database: data.databaseOutputs
-            ? { primaryIdentifier: data.databaseOutputs.primaryIdentifier, replicaIdentifiers: data.databaseOutputs.replicaIdentifiers }
-            : undefined,
-        cache: data.cacheOutputs
-            ? { replicationGroupId: data.cacheOutputs.replicationGroupId, memberClusterIds: data.cacheOutputs.memberClusterIds, numNodes: cfg.cache.numNodes }
-            : undefined,
-    }));
+    const monitoring = new Monitoring(
+        `${prefix}-monitoring`,
+        monitoringArgs(cfg, {
+            alb: { arnSuffix: lb.albArnSuffix, targetGroupArnSuffix: lb.targetGroupArnSuffix },
+            compute: monitoredCompute(web, workers, cfg),
+            database: data.databaseOutputs
+                ? {
+                      primaryIdentifier: data.databaseOutputs.primaryIdentifier,
+                      replicaIdentifiers: data.databaseOutputs.replicaIdentifiers,
+                  }
+                : undefined,
+            cache: data.cacheOutputs
+                ? {
+                      replicationGroupId: data.cacheOutputs.replicationGroupId,
+                      memberClusterIds: data.cacheOutputs.memberClusterIds,
+                      numNodes: cfg.cache.numNodes,
+                  }
+                : undefined,
+        }),
+    );
 
     const cdn = cfProvider
-        ? new CdnWorker(`${prefix}-cdn`, cdnWorkerArgs(cfg, { originHostname: lb.dnsName, provider: cfProvider }))
+        ? new CdnWorker(
+              `${prefix}-cdn`,
+              cdnWorkerArgs(cfg, { originHostname: lb.dnsName, provider: cfProvider }),
+          )
         : undefined;
 
     const ecs = web.capacity.kind === "ecs" ? web.capacity : undefined;
@@ -271,7 +345,9 @@ export function buildPlatform(cfg: PlatformConfig): PlatformOutputs {
         serviceName: pulumi.output(ecs?.serviceName),
         clusterName: pulumi.output(ecs?.clusterName),
         autoScalingGroupName: pulumi.output(asg?.autoScalingGroupName),
-        workerServiceNames: pulumi.all(workers.flatMap((w) => (w.capacity.kind === "ecs" ? [w.capacity.serviceName] : []))),
+        workerServiceNames: pulumi.all(
+            workers.flatMap((w) => (w.capacity.kind === "ecs" ? [w.capacity.serviceName] : [])),
+        ),
         vpcId: network.vpcId,
         publicSubnetIds: network.publicSubnetIds,
         privateSubnetIds: network.privateSubnetIds,

@@ -4,7 +4,15 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
 import { EDGE_DEFAULTS } from "../worker/defaults";
-import { DEFAULT_COMPATIBILITY_DATE, EdgeSettings, PlainTextBinding, WORKER_MAIN_MODULE, edgeBindings, resolveEdgeSettings, workerUploadFiles } from "./edgeBindings";
+import {
+    DEFAULT_COMPATIBILITY_DATE,
+    EdgeSettings,
+    PlainTextBinding,
+    WORKER_MAIN_MODULE,
+    edgeBindings,
+    resolveEdgeSettings,
+    workerUploadFiles,
+} from "./edgeBindings";
 
 export { DEFAULT_COMPATIBILITY_DATE, WORKER_MAIN_MODULE } from "./edgeBindings";
 export type { EdgeSettings, PlainTextBinding } from "./edgeBindings";
@@ -29,7 +37,9 @@ export function edgeRangesFrom(result: IpRangesResult): EdgeRanges {
     const ipv4 = [...new Set(result.ipv4Cidrs ?? [])];
     const ipv6 = [...new Set(result.ipv6Cidrs ?? [])];
     if (ipv4.length === 0) {
-        throw new Error("cloudflare.getIpRanges returned no IPv4 ranges; refusing to lock the ALB to nothing");
+        throw new Error(
+            "cloudflare.getIpRanges returned no IPv4 ranges; refusing to lock the ALB to nothing",
+        );
     }
     return { ipv4, ipv6 };
 }
@@ -38,7 +48,10 @@ export function edgeRangesFrom(result: IpRangesResult): EdgeRanges {
  * Cloudflare's IP ranges through the provider's data source, in its Output form: nothing waits for
  * the lookup before registering, and the ranges flow into the ALB's origin prefix lists.
  */
-export function cloudflareRanges(provider: cloudflare.Provider): { ipv4: pulumi.Output<string[]>; ipv6: pulumi.Output<string[]> } {
+export function cloudflareRanges(provider: cloudflare.Provider): {
+    ipv4: pulumi.Output<string[]>;
+    ipv6: pulumi.Output<string[]>;
+} {
     const ranges = cloudflare.getIpRangesOutput({}, { provider }).apply(edgeRangesFrom);
     return { ipv4: ranges.ipv4, ipv6: ranges.ipv6 };
 }
@@ -70,17 +83,26 @@ const noDot = (s: string) => s.replace(/\.$/, "");
 export function validationRecords(options: DomainValidationOption[]): ValidationRecord[] {
     const seen = new Map<string, ValidationRecord>();
     for (const o of options) {
-        const record = { name: noDot(o.resourceRecordName), type: o.resourceRecordType, value: noDot(o.resourceRecordValue) };
+        const record = {
+            name: noDot(o.resourceRecordName),
+            type: o.resourceRecordType,
+            value: noDot(o.resourceRecordValue),
+        };
         seen.set(`${record.name}|${record.type}|${record.value}`, record);
     }
     return [...seen.values()];
 }
 
 /** The validation record ACM asks for `domain`; fails loudly if ACM did not list it. */
-export function validationRecordFor(options: DomainValidationOption[], domain: string): ValidationRecord {
+export function validationRecordFor(
+    options: DomainValidationOption[],
+    domain: string,
+): ValidationRecord {
     const option = options.find((o) => o.domainName === domain);
     if (!option) {
-        throw new Error(`ACM returned no DNS validation option for ${domain} (got ${options.map((o) => o.domainName).join(", ")})`);
+        throw new Error(
+            `ACM returned no DNS validation option for ${domain} (got ${options.map((o) => o.domainName).join(", ")})`,
+        );
     }
     return validationRecords([option])[0];
 }
@@ -103,41 +125,61 @@ export class ManagedCertificate extends pulumi.ComponentResource {
     /** FQDNs of the validation records written to the zone. */
     public readonly validationRecordFqdns: pulumi.Output<string[]>;
 
-    constructor(name: string, args: ManagedCertificateArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(
+        name: string,
+        args: ManagedCertificateArgs,
+        opts?: pulumi.ComponentResourceOptions,
+    ) {
         super("web-platform:cdn:ManagedCertificate", name, {}, opts);
         const domains = certificateDomains(args.domain, args.includeWww ?? true);
 
         // In the ALB's region (the default AWS provider): an ALB can only use a certificate from its
         // own region. Pulumi replaces certificates create-before-delete, so the listener never
         // points at a deleted one.
-        const certificate = new aws.acm.Certificate(`${name}-certificate`, {
-            domainName: domains[0],
-            subjectAlternativeNames: domains.slice(1),
-            validationMethod: "DNS",
-            tags: { ...args.tags, Name: args.domain },
-        }, { parent: this });
+        const certificate = new aws.acm.Certificate(
+            `${name}-certificate`,
+            {
+                domainName: domains[0],
+                subjectAlternativeNames: domains.slice(1),
+                validationMethod: "DNS",
+                tags: { ...args.tags, Name: args.domain },
+            },
+            { parent: this },
+        );
 
         // One record per name on the certificate, by index over the known list, so the graph is the
         // same in preview (where domainValidationOptions is unknown) and in update.
         const records = domains.map((domain, i) => {
-            const record = certificate.domainValidationOptions.apply((o) => validationRecordFor(o, domain));
-            return new cloudflare.DnsRecord(`${name}-validation-${i}`, {
-                zoneId: args.zoneId,
-                name: record.name,
-                type: record.type,
-                content: record.value,
-                // ACM must see the CNAME itself: never proxied. A short TTL speeds up validation.
-                proxied: false,
-                ttl: 60,
-                comment: `ACM validation for ${domain}`,
-            }, { parent: this, provider: args.provider, deleteBeforeReplace: true });
+            const record = certificate.domainValidationOptions.apply((o) =>
+                validationRecordFor(o, domain),
+            );
+            return new cloudflare.DnsRecord(
+                `${name}-validation-${i}`,
+                {
+                    zoneId: args.zoneId,
+                    name: record.name,
+                    type: record.type,
+                    content: record.value,
+                    // ACM must see the CNAME itself: never proxied. A short TTL speeds up validation.
+                    proxied: false,
+                    ttl: 60,
+                    comment: `ACM validation for ${domain}`,
+                },
+                { parent: this, provider: args.provider, deleteBeforeReplace: true },
+            );
         });
 
-        this.validationRecordFqdns = pulumi.all(records.map((r) => r.name)).apply((names) => [...new Set(names)]);
-        const validation = new aws.acm.CertificateValidation(`${name}-validation`, {
-            certificateArn: certificate.arn,
-            validationRecordFqdns: this.validationRecordFqdns,
-        }, { parent: this });
+        this.validationRecordFqdns = pulumi
+            .all(records.map((r) => r.name))
+            .apply((names) => [...new Set(names)]);
+        const validation = new aws.acm.CertificateValidation(
+            `${name}-validation`,
+            {
+                certificateArn: certificate.arn,
+                validationRecordFqdns: this.validationRecordFqdns,
+            },
+            { parent: this },
+        );
 
         this.requestedCertificateArn = certificate.arn;
         this.certificateArn = validation.certificateArn;
@@ -171,7 +213,11 @@ export function readWorkerScript(): string {
 
 /** Worker names: lower-case letters, digits and dashes, at most 63 characters. */
 export function workerScriptName(name: string): string {
-    const clean = `${name}-edge`.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/-+/g, "-").replace(/^-|-$/g, "");
+    const clean = `${name}-edge`
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, "-")
+        .replace(/-+/g, "-")
+        .replace(/^-|-$/g, "");
     return clean.slice(0, 63).replace(/-$/, "");
 }
 
@@ -252,50 +298,77 @@ export class CdnWorker extends pulumi.ComponentResource {
         const includeWww = args.includeWww ?? true;
         const child = { parent: this, provider };
 
-        const script = new cloudflare.WorkersScript(`${name}-script`, {
-            accountId: args.accountId,
-            scriptName: workerScriptName(name),
-            content: readWorkerScript(),
-            mainModule: WORKER_MAIN_MODULE,
-            // The modules edge.js imports (its defaults), uploaded byte for byte beside it.
-            files: workerUploadFiles(),
-            compatibilityDate: args.compatibilityDate ?? DEFAULT_COMPATIBILITY_DATE,
-            bindings: workerBindings(resolveEdgeSettings(args.edge), args.healthPath ?? EDGE_DEFAULTS.healthPath),
-        }, child);
+        const script = new cloudflare.WorkersScript(
+            `${name}-script`,
+            {
+                accountId: args.accountId,
+                scriptName: workerScriptName(name),
+                content: readWorkerScript(),
+                mainModule: WORKER_MAIN_MODULE,
+                // The modules edge.js imports (its defaults), uploaded byte for byte beside it.
+                files: workerUploadFiles(),
+                compatibilityDate: args.compatibilityDate ?? DEFAULT_COMPATIBILITY_DATE,
+                bindings: workerBindings(
+                    resolveEdgeSettings(args.edge),
+                    args.healthPath ?? EDGE_DEFAULTS.healthPath,
+                ),
+            },
+            child,
+        );
 
-        const routes = workerRoutes(domain, includeWww).map((pattern, i) =>
-            new cloudflare.WorkersRoute(`${name}-route-${i}`, {
-                zoneId: args.zoneId,
-                pattern,
-                script: script.scriptName,
-            }, child));
+        const routes = workerRoutes(domain, includeWww).map(
+            (pattern, i) =>
+                new cloudflare.WorkersRoute(
+                    `${name}-route-${i}`,
+                    {
+                        zoneId: args.zoneId,
+                        pattern,
+                        script: script.scriptName,
+                    },
+                    child,
+                ),
+        );
 
         // Proxied CNAMEs to the ALB (flattened at the apex). Created after the routes so no request
         // reaches the origin through Cloudflare without the worker in front.
         const hostnames = cdnHostnames(domain, includeWww);
-        hostnames.forEach((hostname, i) =>
-            new cloudflare.DnsRecord(`${name}-dns-${i}`, {
-                zoneId: args.zoneId,
-                name: hostname,
-                type: "CNAME",
-                content: args.originHostname,
-                proxied: true,
-                // 1 = automatic, the only TTL Cloudflare accepts for proxied records.
-                ttl: 1,
-                comment: "Proxied to the ALB through the edge worker",
-            }, { ...child, dependsOn: routes }));
+        hostnames.forEach(
+            (hostname, i) =>
+                new cloudflare.DnsRecord(
+                    `${name}-dns-${i}`,
+                    {
+                        zoneId: args.zoneId,
+                        name: hostname,
+                        type: "CNAME",
+                        content: args.originHostname,
+                        proxied: true,
+                        // 1 = automatic, the only TTL Cloudflare accepts for proxied records.
+                        ttl: 1,
+                        comment: "Proxied to the ALB through the edge worker",
+                    },
+                    { ...child, dependsOn: routes },
+                ),
+        );
 
         for (const s of ZONE_SETTINGS) {
-            new cloudflare.ZoneSetting(`${name}-setting-${s.settingId.replace(/_/g, "-")}`, {
-                zoneId: args.zoneId,
-                settingId: s.settingId,
-                value: s.value,
-            }, child);
+            new cloudflare.ZoneSetting(
+                `${name}-setting-${s.settingId.replace(/_/g, "-")}`,
+                {
+                    zoneId: args.zoneId,
+                    settingId: s.settingId,
+                    value: s.value,
+                },
+                child,
+            );
         }
 
         this.url = pulumi.output(`https://${domain}`);
         this.workerName = script.scriptName;
         this.hostnames = pulumi.output(hostnames);
-        this.registerOutputs({ url: this.url, workerName: this.workerName, hostnames: this.hostnames });
+        this.registerOutputs({
+            url: this.url,
+            workerName: this.workerName,
+            hostnames: this.hostnames,
+        });
     }
 }

@@ -1,6 +1,13 @@
 // Pure CloudWatch dashboard builder: resolved identifiers in, dashboard body (JSON-able) out.
 // Every widget is a metric widget with its region set and fully spelled-out dimensions.
-import { AlarmThresholds, elb5xxRateMath, GIB, MonitoringTargets, NS, target5xxRateExpression } from "./alarmRules";
+import {
+    AlarmThresholds,
+    elb5xxRateMath,
+    GIB,
+    MonitoringTargets,
+    NS,
+    target5xxRateExpression,
+} from "./alarmRules";
 
 /** A CloudWatch dashboard metric line: [namespace, metric, dimName, dimValue, ..., options?]. */
 export type MetricLine = (string | Record<string, unknown>)[];
@@ -41,7 +48,12 @@ export function dashboardNameFor(name: string): string {
     return name.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 255);
 }
 
-function line(namespace: string, metricName: string, dims: Record<string, string>, options: Record<string, unknown> = {}): MetricLine {
+function line(
+    namespace: string,
+    metricName: string,
+    dims: Record<string, string>,
+    options: Record<string, unknown> = {},
+): MetricLine {
     const out: MetricLine = [namespace, metricName];
     for (const [k, v] of Object.entries(dims)) {
         out.push(k, v);
@@ -102,9 +114,17 @@ function trafficRow(albArnSuffix: string, t: AlarmThresholds): WidgetDraft[] {
             threshold: { label: "ELB 5xx alarm", value: t.alb5xxPercent },
             metrics: [
                 // The alarms' own maths: the graph shows exactly what they judge.
-                ...elb5xxRateMath("requests", "elb5xx", "elbRate", { requests: "Requests", errors: "ELB 5xx" })
-                    .map((e) => [{ ...e, ...(e.id === "elbRate" ? {} : { visible: false }) }]),
-                [{ expression: target5xxRateExpression("requests", "target5xx"), label: "Target 5xx %", id: "targetRate" }],
+                ...elb5xxRateMath("requests", "elb5xx", "elbRate", {
+                    requests: "Requests",
+                    errors: "ELB 5xx",
+                }).map((e) => [{ ...e, ...(e.id === "elbRate" ? {} : { visible: false }) }]),
+                [
+                    {
+                        expression: target5xxRateExpression("requests", "target5xx"),
+                        label: "Target 5xx %",
+                        id: "targetRate",
+                    },
+                ],
                 line(NS.alb, "RequestCount", lb, { id: "requests", visible: false }),
                 line(NS.alb, "HTTPCode_ELB_5XX_Count", lb, { id: "elb5xx", visible: false }),
                 line(NS.alb, "HTTPCode_Target_5XX_Count", lb, { id: "target5xx", visible: false }),
@@ -123,7 +143,9 @@ function latencyRow(albArnSuffix: string, t: AlarmThresholds): WidgetDraft[] {
             yMin: 0,
             yLabel: "seconds",
             threshold: { label: "p95 alarm", value: t.p95LatencySeconds },
-            metrics: ["p50", "p95", "p99"].map((p) => line(NS.alb, "TargetResponseTime", lb, { stat: p, label: p })),
+            metrics: ["p50", "p95", "p99"].map((p) =>
+                line(NS.alb, "TargetResponseTime", lb, { stat: p, label: p }),
+            ),
         },
         {
             title: "Connections",
@@ -132,14 +154,20 @@ function latencyRow(albArnSuffix: string, t: AlarmThresholds): WidgetDraft[] {
             metrics: [
                 line(NS.alb, "ActiveConnectionCount", lb, { label: "Active" }),
                 line(NS.alb, "NewConnectionCount", lb, { label: "New" }),
-                line(NS.alb, "TargetConnectionErrorCount", lb, { label: "Target connection errors" }),
+                line(NS.alb, "TargetConnectionErrorCount", lb, {
+                    label: "Target connection errors",
+                }),
                 line(NS.alb, "RejectedConnectionCount", lb, { label: "Rejected" }),
             ],
         },
     ];
 }
 
-function targetHealthRow(albArnSuffix: string, targetGroupArnSuffix: string, t: AlarmThresholds): WidgetDraft[] {
+function targetHealthRow(
+    albArnSuffix: string,
+    targetGroupArnSuffix: string,
+    t: AlarmThresholds,
+): WidgetDraft[] {
     const lbTg = { LoadBalancer: albArnSuffix, TargetGroup: targetGroupArnSuffix };
     return [
         {
@@ -156,7 +184,14 @@ function targetHealthRow(albArnSuffix: string, targetGroupArnSuffix: string, t: 
             title: "Requests per target",
             stat: "Sum",
             yMin: 0,
-            metrics: [line(NS.alb, "RequestCountPerTarget", { TargetGroup: targetGroupArnSuffix }, { label: "Requests per target" })],
+            metrics: [
+                line(
+                    NS.alb,
+                    "RequestCountPerTarget",
+                    { TargetGroup: targetGroupArnSuffix },
+                    { label: "Requests per target" },
+                ),
+            ],
         },
     ];
 }
@@ -172,12 +207,18 @@ function serviceRow(compute: DashboardInput["compute"], t: AlarmThresholds): Wid
             cpu.push(line(NS.ecs, "CPUUtilization", dims, { label: `${c.name} CPU` }));
             memory.push(line(NS.ecs, "MemoryUtilization", dims, { label: `${c.name} memory` }));
             // Needs Container Insights on the cluster.
-            running.push(line(NS.containerInsights, "RunningTaskCount", dims, { label: `${c.name} tasks` }));
+            running.push(
+                line(NS.containerInsights, "RunningTaskCount", dims, { label: `${c.name} tasks` }),
+            );
         } else {
             const dims = { AutoScalingGroupName: c.autoScalingGroupName };
             cpu.push(line(NS.ec2, "CPUUtilization", dims, { label: `${c.name} CPU` }));
             // Needs group metrics collection on the Auto Scaling group.
-            running.push(line(NS.autoScaling, "GroupInServiceInstances", dims, { label: `${c.name} in service` }));
+            running.push(
+                line(NS.autoScaling, "GroupInServiceInstances", dims, {
+                    label: `${c.name} in service`,
+                }),
+            );
         }
     }
     const memoryWidget: WidgetDraft = {
@@ -189,7 +230,14 @@ function serviceRow(compute: DashboardInput["compute"], t: AlarmThresholds): Wid
         metrics: memory,
     };
     return [
-        { title: "Service CPU (%)", stat: "Average", yMin: 0, yMax: 100, threshold: { label: "CPU alarm", value: t.serviceCpuPercent }, metrics: cpu },
+        {
+            title: "Service CPU (%)",
+            stat: "Average",
+            yMin: 0,
+            yMax: 100,
+            threshold: { label: "CPU alarm", value: t.serviceCpuPercent },
+            metrics: cpu,
+        },
         // EC2 capacity has no memory metric without the CloudWatch agent: no empty widget.
         ...(memory.length > 0 ? [memoryWidget] : []),
         { title: "Running tasks / instances", stat: "Average", yMin: 0, metrics: running },
@@ -197,24 +245,49 @@ function serviceRow(compute: DashboardInput["compute"], t: AlarmThresholds): Wid
 }
 
 /** Per-instance CPU, connections and storage; IOPS; and the replicas' lag when there are replicas. */
-function databaseRows(db: NonNullable<DashboardInput["database"]>, t: AlarmThresholds): WidgetDraft[][] {
+function databaseRows(
+    db: NonNullable<DashboardInput["database"]>,
+    t: AlarmThresholds,
+): WidgetDraft[][] {
     const all = [
         { label: "primary", id: db.primaryIdentifier },
         ...db.replicaIdentifiers.map((id, i) => ({ label: `replica ${i + 1}`, id })),
     ];
     const per = (metric: string, options: Record<string, unknown> = {}) =>
-        all.map((d) => line(NS.rds, metric, { DBInstanceIdentifier: d.id }, { label: `${d.label} ${metric}`, ...options }));
+        all.map((d) =>
+            line(
+                NS.rds,
+                metric,
+                { DBInstanceIdentifier: d.id },
+                { label: `${d.label} ${metric}`, ...options },
+            ),
+        );
     const replicaLag: WidgetDraft = {
         title: "Replica lag (s)",
         stat: "Maximum",
         yMin: 0,
         threshold: { label: "Replica lag alarm", value: t.dbReplicaLagSeconds },
-        metrics: db.replicaIdentifiers.map((id, i) => line(NS.rds, "ReplicaLag", { DBInstanceIdentifier: id }, { label: `replica ${i + 1}` })),
+        metrics: db.replicaIdentifiers.map((id, i) =>
+            line(NS.rds, "ReplicaLag", { DBInstanceIdentifier: id }, { label: `replica ${i + 1}` }),
+        ),
     };
     return [
         [
-            { title: "Database CPU (%)", stat: "Average", yMin: 0, yMax: 100, threshold: { label: "CPU alarm", value: t.dbCpuPercent }, metrics: per("CPUUtilization") },
-            { title: "Database connections", stat: "Maximum", yMin: 0, threshold: { label: "Connections alarm", value: t.dbConnections }, metrics: per("DatabaseConnections") },
+            {
+                title: "Database CPU (%)",
+                stat: "Average",
+                yMin: 0,
+                yMax: 100,
+                threshold: { label: "CPU alarm", value: t.dbCpuPercent },
+                metrics: per("CPUUtilization"),
+            },
+            {
+                title: "Database connections",
+                stat: "Maximum",
+                yMin: 0,
+                threshold: { label: "Connections alarm", value: t.dbConnections },
+                metrics: per("DatabaseConnections"),
+            },
             {
                 title: "Database free storage (bytes)",
                 stat: "Minimum",
@@ -224,7 +297,12 @@ function databaseRows(db: NonNullable<DashboardInput["database"]>, t: AlarmThres
             },
         ],
         [
-            { title: "Database read / write IOPS", stat: "Average", yMin: 0, metrics: [...per("ReadIOPS"), ...per("WriteIOPS")] },
+            {
+                title: "Database read / write IOPS",
+                stat: "Average",
+                yMin: 0,
+                metrics: [...per("ReadIOPS"), ...per("WriteIOPS")],
+            },
             ...(db.replicaIdentifiers.length > 0 ? [replicaLag] : []),
         ],
     ];
@@ -233,10 +311,19 @@ function databaseRows(db: NonNullable<DashboardInput["database"]>, t: AlarmThres
 /** Per-node engine CPU, memory, evictions, replication lag and connections. */
 function cacheRows(memberClusterIds: readonly string[], t: AlarmThresholds): WidgetDraft[][] {
     const per = (metric: string) =>
-        memberClusterIds.map((id, i) => line(NS.cache, metric, { CacheClusterId: id }, { label: `node ${i + 1}` }));
+        memberClusterIds.map((id, i) =>
+            line(NS.cache, metric, { CacheClusterId: id }, { label: `node ${i + 1}` }),
+        );
     return [
         [
-            { title: "Cache engine CPU (%)", stat: "Average", yMin: 0, yMax: 100, threshold: { label: "CPU alarm", value: t.cacheCpuPercent }, metrics: per("EngineCPUUtilization") },
+            {
+                title: "Cache engine CPU (%)",
+                stat: "Average",
+                yMin: 0,
+                yMax: 100,
+                threshold: { label: "CPU alarm", value: t.cacheCpuPercent },
+                metrics: per("EngineCPUUtilization"),
+            },
             {
                 title: "Cache memory used (% of maxmemory)",
                 stat: "Maximum",
@@ -245,7 +332,13 @@ function cacheRows(memberClusterIds: readonly string[], t: AlarmThresholds): Wid
                 threshold: { label: "Memory alarm", value: t.cacheMemoryPercent },
                 metrics: per("DatabaseMemoryUsagePercentage"),
             },
-            { title: "Cache evictions", stat: "Sum", yMin: 0, threshold: { label: "Evictions alarm", value: t.cacheEvictions }, metrics: per("Evictions") },
+            {
+                title: "Cache evictions",
+                stat: "Sum",
+                yMin: 0,
+                threshold: { label: "Evictions alarm", value: t.cacheEvictions },
+                metrics: per("Evictions"),
+            },
         ],
         [
             {
@@ -255,7 +348,12 @@ function cacheRows(memberClusterIds: readonly string[], t: AlarmThresholds): Wid
                 threshold: { label: "Replication lag alarm", value: t.cacheReplicationLagSeconds },
                 metrics: per("ReplicationLag"),
             },
-            { title: "Cache connections", stat: "Maximum", yMin: 0, metrics: per("CurrConnections") },
+            {
+                title: "Cache connections",
+                stat: "Maximum",
+                yMin: 0,
+                metrics: per("CurrConnections"),
+            },
         ],
     ];
 }
@@ -265,9 +363,10 @@ function layout(rows: WidgetDraft[][], region: string, period: number): MetricWi
     return rows.flatMap((row, r) => {
         const width = Math.floor(GRID_WIDTH / row.length);
         return row.map((d, i): MetricWidget => {
-            const yAxis = d.yMin !== undefined || d.yMax !== undefined || d.yLabel !== undefined
-                ? { left: { min: d.yMin, max: d.yMax, label: d.yLabel } }
-                : undefined;
+            const yAxis =
+                d.yMin !== undefined || d.yMax !== undefined || d.yLabel !== undefined
+                    ? { left: { min: d.yMin, max: d.yMax, label: d.yLabel } }
+                    : undefined;
             return {
                 type: "metric",
                 x: i * width,

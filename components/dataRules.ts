@@ -87,10 +87,16 @@ export function shortHash(text: string): string {
  * long names that share a prefix do not collide and the result never changes between runs.
  */
 export function awsIdentifier(raw: string, maxLength: number): string {
-    let id = raw.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/-+/g, "-").replace(/^[^a-z]+/, "");
+    let id = raw
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, "-")
+        .replace(/-+/g, "-")
+        .replace(/^[^a-z]+/, "");
     id = id.replace(/-+$/, "");
     if (id.length === 0) {
-        throw new Error(`cannot build an AWS identifier from "${raw}": it needs at least one letter`);
+        throw new Error(
+            `cannot build an AWS identifier from "${raw}": it needs at least one letter`,
+        );
     }
     if (id.length > maxLength) {
         const tag = shortHash(raw);
@@ -118,7 +124,9 @@ export function finalSnapshotIdentifier(resourceId: string): string {
 export function postgresMajorVersion(engineVersion: string): number {
     const match = /^(\d+)(?:\.\d+)*$/.exec(engineVersion.trim());
     if (!match) {
-        throw new Error(`database.engineVersion "${engineVersion}" is not a PostgreSQL version like "17" or "16.4"`);
+        throw new Error(
+            `database.engineVersion "${engineVersion}" is not a PostgreSQL version like "17" or "16.4"`,
+        );
     }
     return Number(match[1]);
 }
@@ -158,15 +166,22 @@ export function postgresParameters(): DbParameter[] {
 }
 
 /** ElastiCache parameter group family: redis7, redis6.x, valkey7, valkey8. */
-export function cacheParameterFamily(engine: CacheSettings["engine"], engineVersion: string): string {
+export function cacheParameterFamily(
+    engine: CacheSettings["engine"],
+    engineVersion: string,
+): string {
     const match = /^(\d+)(?:\.(\d+|x))?/.exec(engineVersion.trim());
     if (!match) {
-        throw new Error(`cache.engineVersion "${engineVersion}" is not a version like "7.1" or "8.0"`);
+        throw new Error(
+            `cache.engineVersion "${engineVersion}" is not a version like "7.1" or "8.0"`,
+        );
     }
     const major = Number(match[1]);
     if (engine === "valkey") {
         if (major < 7) {
-            throw new Error(`Valkey ${engineVersion} does not exist on ElastiCache; use 7.2 or 8.x`);
+            throw new Error(
+                `Valkey ${engineVersion} does not exist on ElastiCache; use 7.2 or 8.x`,
+            );
         }
         return `valkey${major}`;
     }
@@ -186,7 +201,12 @@ export function cacheParameters(policy: EvictionPolicy): { name: string; value: 
  */
 export const REDIS_AUTH_TOKEN_LENGTH = 64;
 export function isValidRedisAuthToken(token: string): boolean {
-    return token.length >= 16 && token.length <= 128 && /^[\x21-\x7e]+$/.test(token) && !/[@"/]/.test(token);
+    return (
+        token.length >= 16 &&
+        token.length <= 128 &&
+        /^[\x21-\x7e]+$/.test(token) &&
+        !/[@"/]/.test(token)
+    );
 }
 
 /** Failover needs a replica; Multi-AZ needs failover. */
@@ -225,7 +245,11 @@ export const PROTECTED_LIFECYCLE: Lifecycle = {
  * first AZ, so replicas start at the second; a Multi-AZ primary cannot be pinned (AWS rejects it),
  * so replicas start at the first. Without AZs, AWS places replicas (undefined).
  */
-export function replicaAvailabilityZones(count: number, azs: string[] | undefined, primaryMultiAz: boolean): (string | undefined)[] {
+export function replicaAvailabilityZones(
+    count: number,
+    azs: string[] | undefined,
+    primaryMultiAz: boolean,
+): (string | undefined)[] {
     if (!azs || azs.length === 0) {
         return Array.from({ length: count }, () => undefined);
     }
@@ -234,7 +258,10 @@ export function replicaAvailabilityZones(count: number, azs: string[] | undefine
 }
 
 /** The AZ to pin a single-AZ primary to (so replicas can avoid it); Multi-AZ primaries are not pinned. */
-export function primaryAvailabilityZone(azs: string[] | undefined, multiAz: boolean): string | undefined {
+export function primaryAvailabilityZone(
+    azs: string[] | undefined,
+    multiAz: boolean,
+): string | undefined {
     return !multiAz && azs && azs.length > 0 ? azs[0] : undefined;
 }
 
@@ -256,12 +283,20 @@ export function dataTierProblems(database: DatabaseSettings, cache: CacheSetting
     const problems: string[] = [];
     if (database.enabled) {
         if (database.maxAllocatedStorageGiB <= database.allocatedStorageGiB) {
-            problems.push("database.maxAllocatedStorageGiB must exceed allocatedStorageGiB (storage autoscaling ceiling)");
+            problems.push(
+                "database.maxAllocatedStorageGiB must exceed allocatedStorageGiB (storage autoscaling ceiling)",
+            );
         }
         if (database.readReplicas > 0 && database.backupRetentionDays < 1) {
-            problems.push("database.readReplicas need automated backups on the primary (backupRetentionDays >= 1)");
+            problems.push(
+                "database.readReplicas need automated backups on the primary (backupRetentionDays >= 1)",
+            );
         }
-        if (!Number.isInteger(database.readReplicas) || database.readReplicas < 0 || database.readReplicas > 15) {
+        if (
+            !Number.isInteger(database.readReplicas) ||
+            database.readReplicas < 0 ||
+            database.readReplicas > 15
+        ) {
             problems.push("database.readReplicas must be an integer 0-15 (RDS PostgreSQL limit)");
         }
         if (![0, 1, 5, 10, 15, 30, 60].includes(database.monitoringInterval)) {
@@ -301,27 +336,40 @@ export interface PolicyDocument {
 export function serviceTrustPolicy(service: string, accountId: string): PolicyDocument {
     return {
         Version: "2012-10-17",
-        Statement: [{
-            Effect: "Allow",
-            Principal: { Service: service },
-            Action: "sts:AssumeRole",
-            Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-        }],
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: service },
+                Action: "sts:AssumeRole",
+                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+            },
+        ],
     };
 }
 
 /** RDS Proxy role: read exactly the master secret, decrypt with its key only via Secrets Manager. */
-export function proxySecretAccessPolicy(secretArn: string, keyArn: string, region: string): PolicyDocument {
+export function proxySecretAccessPolicy(
+    secretArn: string,
+    keyArn: string,
+    region: string,
+): PolicyDocument {
     return {
         Version: "2012-10-17",
         Statement: [
-            { Sid: "ReadMasterSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [secretArn] },
+            {
+                Sid: "ReadMasterSecret",
+                Effect: "Allow",
+                Action: ["secretsmanager:GetSecretValue"],
+                Resource: [secretArn],
+            },
             {
                 Sid: "DecryptMasterSecret",
                 Effect: "Allow",
                 Action: ["kms:Decrypt"],
                 Resource: [keyArn],
-                Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` } },
+                Condition: {
+                    StringEquals: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` },
+                },
             },
         ],
     };

@@ -108,7 +108,9 @@ export class DataTier extends pulumi.ComponentResource {
 
         const problems = dataTierProblems(args.database, args.cache);
         if (problems.length > 0) {
-            throw new Error(`DataTier ${name}: invalid configuration:\n  - ${problems.join("\n  - ")}`);
+            throw new Error(
+                `DataTier ${name}: invalid configuration:\n  - ${problems.join("\n  - ")}`,
+            );
         }
         const life = args.lifecycle ?? PROTECTED_LIFECYCLE;
 
@@ -120,8 +122,15 @@ export class DataTier extends pulumi.ComponentResource {
 
         if (args.database.enabled && this.keys) {
             const db = createDatabase({
-                parent: this, name, vpcId: args.vpcId, subnetIds: args.subnetIds, settings: args.database, lifecycle: life,
-                availabilityZones: args.availabilityZones, storageKeyArn: this.keys.storage.arn, secretsKeyArn: this.keys.secrets.arn,
+                parent: this,
+                name,
+                vpcId: args.vpcId,
+                subnetIds: args.subnetIds,
+                settings: args.database,
+                lifecycle: life,
+                availabilityZones: args.availabilityZones,
+                storageKeyArn: this.keys.storage.arn,
+                secretsKeyArn: this.keys.secrets.arn,
                 tagged: (role, extra) => this.tagged(role, extra),
             });
             this.database = db;
@@ -145,8 +154,14 @@ export class DataTier extends pulumi.ComponentResource {
 
         if (args.cache.enabled && this.keys) {
             const cache = createCache({
-                parent: this, name, vpcId: args.vpcId, subnetIds: args.subnetIds, settings: args.cache, lifecycle: life,
-                storageKeyArn: this.keys.storage.arn, secretsKeyArn: this.keys.secrets.arn,
+                parent: this,
+                name,
+                vpcId: args.vpcId,
+                subnetIds: args.subnetIds,
+                settings: args.cache,
+                lifecycle: life,
+                storageKeyArn: this.keys.storage.arn,
+                secretsKeyArn: this.keys.secrets.arn,
                 tagged: (role, extra) => this.tagged(role, extra),
             });
             this.cacheParts = cache;
@@ -186,14 +201,26 @@ export class DataTier extends pulumi.ComponentResource {
      * the database directly (replicas are never behind the proxy), the proxy, and the cache.
      */
     public accessPoints(): AccessPoint[] {
-        const point = (role: string, securityGroupId: pulumi.Input<string>, port: number, service: string): AccessPoint => ({
-            owner: this, namePrefix: `${this.baseName}-${role}`, securityGroupId, port, service, tags: this.args.tags,
+        const point = (
+            role: string,
+            securityGroupId: pulumi.Input<string>,
+            port: number,
+            service: string,
+        ): AccessPoint => ({
+            owner: this,
+            namePrefix: `${this.baseName}-${role}`,
+            securityGroupId,
+            port,
+            service,
+            tags: this.args.tags,
         });
         const points: AccessPoint[] = [];
         if (this.database) {
             points.push(point("db", this.database.securityGroup.id, POSTGRES_PORT, "PostgreSQL"));
             if (this.database.proxySecurityGroup) {
-                points.push(point("proxy", this.database.proxySecurityGroup.id, POSTGRES_PORT, "RDS Proxy"));
+                points.push(
+                    point("proxy", this.database.proxySecurityGroup.id, POSTGRES_PORT, "RDS Proxy"),
+                );
             }
         }
         if (this.cacheParts) {
@@ -209,7 +236,8 @@ export class DataTier extends pulumi.ComponentResource {
             env.DATABASE_HOST = this.writerEndpoint;
             env.DATABASE_PORT = String(POSTGRES_PORT);
             env.DATABASE_NAME = this.args.database.databaseName;
-            env.DATABASE_READER_HOSTS = pulumi.all([this.writerEndpoint, this.readerEndpoints])
+            env.DATABASE_READER_HOSTS = pulumi
+                .all([this.writerEndpoint, this.readerEndpoints])
                 .apply(([writer, readers]) => readerHosts(writer, readers));
             env.DATABASE_USER = this.args.database.masterUsername;
             env.DATABASE_SSLMODE = "require";
@@ -229,11 +257,16 @@ export class DataTier extends pulumi.ComponentResource {
         if (this.database) {
             secrets.push({
                 name: "DATABASE_PASSWORD",
-                valueFrom: this.database.masterUserSecretArn.apply((arn) => secretJsonKeyRef(arn, "password")),
+                valueFrom: this.database.masterUserSecretArn.apply((arn) =>
+                    secretJsonKeyRef(arn, "password"),
+                ),
             });
         }
         if (this.cacheParts) {
-            secrets.push({ name: "REDIS_AUTH_TOKEN", valueFrom: this.cacheParts.authTokenSecret.arn });
+            secrets.push({
+                name: "REDIS_AUTH_TOKEN",
+                valueFrom: this.cacheParts.authTokenSecret.arn,
+            });
         }
         return secrets;
     }
@@ -266,22 +299,37 @@ export class DataTier extends pulumi.ComponentResource {
      * final snapshots are encrypted with the storage key and are useless once it is gone.
      */
     private createKeys(life: Lifecycle): Keys {
-        const keyOpts: pulumi.CustomResourceOptions = { parent: this, protect: life.protect, retainOnDelete: life.protect };
+        const keyOpts: pulumi.CustomResourceOptions = {
+            parent: this,
+            protect: life.protect,
+            retainOnDelete: life.protect,
+        };
         const alias = awsIdentifier(this.baseName, 200);
         const key = (role: "storage" | "secrets", description: string): aws.kms.Key => {
-            const k = new aws.kms.Key(`${this.baseName}-${role}-key`, {
-                description: `${this.baseName}: ${description}`,
-                enableKeyRotation: true,
-                deletionWindowInDays: KMS_DELETION_WINDOW_DAYS,
-                tags: this.tagged(`${role}-key`),
-            }, keyOpts);
-            new aws.kms.Alias(`${this.baseName}-${role}-key-alias`, {
-                name: `alias/${alias}-${role}`,
-                targetKeyId: k.keyId,
-            }, { parent: this });
+            const k = new aws.kms.Key(
+                `${this.baseName}-${role}-key`,
+                {
+                    description: `${this.baseName}: ${description}`,
+                    enableKeyRotation: true,
+                    deletionWindowInDays: KMS_DELETION_WINDOW_DAYS,
+                    tags: this.tagged(`${role}-key`),
+                },
+                keyOpts,
+            );
+            new aws.kms.Alias(
+                `${this.baseName}-${role}-key-alias`,
+                {
+                    name: `alias/${alias}-${role}`,
+                    targetKeyId: k.keyId,
+                },
+                { parent: this },
+            );
             return k;
         };
-        const storage = key("storage", "RDS storage, snapshots, Performance Insights and ElastiCache at rest");
+        const storage = key(
+            "storage",
+            "RDS storage, snapshots, Performance Insights and ElastiCache at rest",
+        );
         const secrets = key("secrets", "RDS master user secret and Redis auth token secret");
         return { storage, secrets };
     }

@@ -13,7 +13,10 @@ export const DEFAULT_COMPATIBILITY_DATE = "2025-09-01";
 
 /** The worker/ directory, from components/ (ts-node) or bin/components/ (compiled). */
 export function workerDir(): string {
-    const candidates = [path.resolve(__dirname, "..", "worker"), path.resolve(__dirname, "..", "..", "worker")];
+    const candidates = [
+        path.resolve(__dirname, "..", "worker"),
+        path.resolve(__dirname, "..", "..", "worker"),
+    ];
     const found = candidates.find((p) => fs.existsSync(path.join(p, WORKER_MAIN_MODULE)));
     if (!found) {
         throw new Error(`worker script not found (looked in ${candidates.join(", ")})`);
@@ -43,10 +46,15 @@ export interface WorkerUploadFile {
 }
 
 /** The imported modules as extra parts of the multipart upload (ES modules). */
-export function workerUploadFiles(modules: WorkerModule[] = workerModules()): Record<string, WorkerUploadFile> {
+export function workerUploadFiles(
+    modules: WorkerModule[] = workerModules(),
+): Record<string, WorkerUploadFile> {
     const out: Record<string, WorkerUploadFile> = {};
     for (const m of modules.filter((x) => x.name !== WORKER_MAIN_MODULE)) {
-        out[m.name] = { contentBase64: Buffer.from(m.content, "utf8").toString("base64"), contentType: "application/javascript+module" };
+        out[m.name] = {
+            contentBase64: Buffer.from(m.content, "utf8").toString("base64"),
+            contentType: "application/javascript+module",
+        };
     }
     return out;
 }
@@ -115,11 +123,18 @@ export function resolveEdgeSettings(given: Partial<EdgeSettings> = {}): EdgeSett
 
 /** Every setting the worker reads, as plain-text bindings (none are secret). */
 export function edgeBindings(config: EdgeSettings, healthPath: string): PlainTextBinding[] {
-    const plain = (name: string, text: string): PlainTextBinding => ({ name, type: "plain_text", text });
+    const plain = (name: string, text: string): PlainTextBinding => ({
+        name,
+        type: "plain_text",
+        text,
+    });
     // An empty binding means "unset" to the worker (it takes its default); "none" is the empty list.
     const names = (list: string[]) => (list.length === 0 ? "none" : list.join(","));
     return [
-        plain("STATIC_EXTENSIONS", config.staticExtensions.map((e) => e.replace(/^\./, "").toLowerCase()).join(",")),
+        plain(
+            "STATIC_EXTENSIONS",
+            config.staticExtensions.map((e) => e.replace(/^\./, "").toLowerCase()).join(","),
+        ),
         plain("API_PREFIX", config.apiPrefix),
         plain("HEALTH_PATH", healthPath),
         plain("HTML_EDGE_TTL", String(config.htmlEdgeTtl)),

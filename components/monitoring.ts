@@ -15,7 +15,12 @@ import {
 import { buildDashboard, dashboardNameFor } from "./dashboard";
 
 export type MonitoredCompute =
-    | { kind: "ecs"; name: string; clusterName: pulumi.Input<string>; serviceName: pulumi.Input<string> }
+    | {
+          kind: "ecs";
+          name: string;
+          clusterName: pulumi.Input<string>;
+          serviceName: pulumi.Input<string>;
+      }
     | { kind: "asg"; name: string; autoScalingGroupName: pulumi.Input<string> };
 
 export interface MonitoringArgs {
@@ -46,8 +51,15 @@ export interface MonitoringArgs {
     alb: { arnSuffix: pulumi.Input<string>; targetGroupArnSuffix: pulumi.Input<string> };
     /** The web service first, then workers. */
     compute: MonitoredCompute[];
-    database?: { primaryIdentifier: pulumi.Input<string>; replicaIdentifiers: pulumi.Input<string>[] };
-    cache?: { replicationGroupId: pulumi.Input<string>; memberClusterIds: pulumi.Input<string[]>; numNodes: number };
+    database?: {
+        primaryIdentifier: pulumi.Input<string>;
+        replicaIdentifiers: pulumi.Input<string>[];
+    };
+    cache?: {
+        replicationGroupId: pulumi.Input<string>;
+        memberClusterIds: pulumi.Input<string[]>;
+        numNodes: number;
+    };
     tags: Record<string, string>;
 }
 
@@ -94,7 +106,12 @@ export function alarmKeyPolicy(partition: string, accountId: string): PolicyDocu
 }
 
 /** Topic policy: CloudWatch alarms of this account may publish; the account keeps its usual rights; TLS only. */
-export function alarmTopicPolicy(topicArn: string, partition: string, region: string, accountId: string): PolicyDocument {
+export function alarmTopicPolicy(
+    topicArn: string,
+    partition: string,
+    region: string,
+    accountId: string,
+): PolicyDocument {
     return {
         Version: "2012-10-17",
         Statement: [
@@ -122,7 +139,9 @@ export function alarmTopicPolicy(topicArn: string, partition: string, region: st
                 Resource: topicArn,
                 // Confused-deputy guard: only alarms in this account and region.
                 Condition: {
-                    ArnLike: { "aws:SourceArn": `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:*` },
+                    ArnLike: {
+                        "aws:SourceArn": `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:*`,
+                    },
                     StringEquals: { "aws:SourceAccount": accountId },
                 },
             },
@@ -154,11 +173,21 @@ export function emailSubscriptions(emails: string[]): { email: string; slug: str
     return out;
 }
 
-function metricQuery(id: string, m: MetricRef<pulumi.Input<string>>, period: number): aws.types.input.cloudwatch.MetricAlarmMetricQuery {
+function metricQuery(
+    id: string,
+    m: MetricRef<pulumi.Input<string>>,
+    period: number,
+): aws.types.input.cloudwatch.MetricAlarmMetricQuery {
     return {
         id,
         returnData: false,
-        metric: { namespace: m.namespace, metricName: m.metricName, dimensions: m.dimensions, stat: m.stat, period },
+        metric: {
+            namespace: m.namespace,
+            metricName: m.metricName,
+            dimensions: m.dimensions,
+            stat: m.stat,
+            period,
+        },
     };
 }
 
@@ -181,7 +210,9 @@ export function alarmArgs(spec: AlarmSpec<pulumi.Input<string>>): aws.cloudwatch
             dimensions: m.dimensions,
             period: spec.period,
             ...(isPercentile(m.stat) ? { extendedStatistic: m.stat } : { statistic: m.stat }),
-            ...(spec.evaluateLowSampleCountPercentiles ? { evaluateLowSampleCountPercentiles: spec.evaluateLowSampleCountPercentiles } : {}),
+            ...(spec.evaluateLowSampleCountPercentiles
+                ? { evaluateLowSampleCountPercentiles: spec.evaluateLowSampleCountPercentiles }
+                : {}),
         };
     }
     if (!spec.math) {
@@ -193,13 +224,20 @@ export function alarmArgs(spec: AlarmSpec<pulumi.Input<string>>): aws.cloudwatch
         ...common,
         metricQueries: [
             ...Object.entries(math.metrics).map(([id, m]) => metricQuery(id, m, spec.period)),
-            ...math.expressions.map((e, i) => ({ id: e.id, expression: e.expression, label: e.label, returnData: i === last })),
+            ...math.expressions.map((e, i) => ({
+                id: e.id,
+                expression: e.expression,
+                label: e.label,
+                returnData: i === last,
+            })),
         ],
     };
 }
 
 /** The alarm settings with every omitted arg at its documented default. */
-export function monitoringSettings(args: Pick<MonitoringArgs, "thresholds" | "period" | "evaluationPeriods">): AlarmSettings {
+export function monitoringSettings(
+    args: Pick<MonitoringArgs, "thresholds" | "period" | "evaluationPeriods">,
+): AlarmSettings {
     return {
         thresholds: { ...DEFAULT_ALARM_SETTINGS.thresholds, ...args.thresholds },
         period: args.period ?? DEFAULT_ALARM_SETTINGS.period,
@@ -224,35 +262,59 @@ export class Monitoring extends pulumi.ComponentResource {
         const identity = aws.getCallerIdentityOutput({}, parent);
         const partition = aws.getPartitionOutput({}, parent);
 
-        const key = new aws.kms.Key(`${name}-alarm-key`, {
-            description: `Encrypts the ${name} alarm topic; admits CloudWatch alarms`,
-            enableKeyRotation: true,
-            deletionWindowInDays: 30,
-            policy: pulumi
-                .all([partition.partition, identity.accountId])
-                .apply(([p, account]) => JSON.stringify(alarmKeyPolicy(p, account))),
-            tags: args.tags,
-        }, parent);
-        new aws.kms.Alias(`${name}-alarm-key-alias`, { name: `alias/${name}-alarms`, targetKeyId: key.keyId }, parent);
+        const key = new aws.kms.Key(
+            `${name}-alarm-key`,
+            {
+                description: `Encrypts the ${name} alarm topic; admits CloudWatch alarms`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+                policy: pulumi
+                    .all([partition.partition, identity.accountId])
+                    .apply(([p, account]) => JSON.stringify(alarmKeyPolicy(p, account))),
+                tags: args.tags,
+            },
+            parent,
+        );
+        new aws.kms.Alias(
+            `${name}-alarm-key-alias`,
+            { name: `alias/${name}-alarms`, targetKeyId: key.keyId },
+            parent,
+        );
 
-        const topic = new aws.sns.Topic(`${name}-alarms`, { kmsMasterKeyId: key.arn, tags: args.tags }, parent);
-        new aws.sns.TopicPolicy(`${name}-alarms-policy`, {
-            arn: topic.arn,
-            policy: pulumi
-                .all([topic.arn, partition.partition, identity.accountId])
-                .apply(([arn, p, account]) => JSON.stringify(alarmTopicPolicy(arn, p, args.region, account))),
-        }, parent);
+        const topic = new aws.sns.Topic(
+            `${name}-alarms`,
+            { kmsMasterKeyId: key.arn, tags: args.tags },
+            parent,
+        );
+        new aws.sns.TopicPolicy(
+            `${name}-alarms-policy`,
+            {
+                arn: topic.arn,
+                policy: pulumi
+                    .all([topic.arn, partition.partition, identity.accountId])
+                    .apply(([arn, p, account]) =>
+                        JSON.stringify(alarmTopicPolicy(arn, p, args.region, account)),
+                    ),
+            },
+            parent,
+        );
         for (const sub of emailSubscriptions(args.alarmEmails ?? [])) {
             // Named by address so adding or removing one does not re-create the others
             // (each re-creation needs a new confirmation click).
-            new aws.sns.TopicSubscription(`${name}-email-${sub.slug}`, { topic: topic.arn, protocol: "email", endpoint: sub.email }, parent);
+            new aws.sns.TopicSubscription(
+                `${name}-email-${sub.slug}`,
+                { topic: topic.arn, protocol: "email", endpoint: sub.email },
+                parent,
+            );
         }
 
         // Cache member ids arrive as one Output<string[]>; numNodes is known, so one dimension per index.
         const cacheIds = args.cache
             ? Array.from({ length: args.cache.numNodes }, (_, i) =>
-                pulumi.all([args.cache!.memberClusterIds, args.cache!.replicationGroupId])
-                    .apply(([ids, rg]) => cacheMemberId(ids, rg, i)))
+                  pulumi
+                      .all([args.cache!.memberClusterIds, args.cache!.replicationGroupId])
+                      .apply(([ids, rg]) => cacheMemberId(ids, rg, i)),
+              )
             : undefined;
         const targets: MonitoringTargets<pulumi.Input<string>> = {
             region: args.region,
@@ -266,24 +328,35 @@ export class Monitoring extends pulumi.ComponentResource {
         this.alarmSpecs = buildAlarmSpecs(settings, targets);
         this.alarms = {};
         for (const spec of this.alarmSpecs) {
-            this.alarms[spec.key] = new aws.cloudwatch.MetricAlarm(`${name}-${spec.key}`, {
-                ...alarmArgs(spec),
-                alarmActions: [topic.arn],
-                okActions: [topic.arn],
-                tags: args.tags,
-            }, parent);
+            this.alarms[spec.key] = new aws.cloudwatch.MetricAlarm(
+                `${name}-${spec.key}`,
+                {
+                    ...alarmArgs(spec),
+                    alarmActions: [topic.arn],
+                    okActions: [topic.arn],
+                    tags: args.tags,
+                },
+                parent,
+            );
         }
 
         const dashboardName = dashboardNameFor(name);
-        const dashboard = new aws.cloudwatch.Dashboard(`${name}-dashboard`, {
-            dashboardName,
-            dashboardBody: pulumi.output(targets).apply((resolved) =>
-                JSON.stringify(buildDashboard({
-                    ...(resolved as MonitoringTargets<string>),
-                    period: serviceMetricPeriod(settings.period),
-                    thresholds: settings.thresholds,
-                }))),
-        }, parent);
+        const dashboard = new aws.cloudwatch.Dashboard(
+            `${name}-dashboard`,
+            {
+                dashboardName,
+                dashboardBody: pulumi.output(targets).apply((resolved) =>
+                    JSON.stringify(
+                        buildDashboard({
+                            ...(resolved as MonitoringTargets<string>),
+                            period: serviceMetricPeriod(settings.period),
+                            thresholds: settings.thresholds,
+                        }),
+                    ),
+                ),
+            },
+            parent,
+        );
 
         this.alarmTopicArn = topic.arn;
         this.alarmKeyArn = key.arn;

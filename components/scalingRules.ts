@@ -105,7 +105,9 @@ export function albResourceLabel(albArnSuffix: string, targetGroupArnSuffix: str
         throw new Error(`ALB arnSuffix must look like app/<name>/<id>, got "${albArnSuffix}"`);
     }
     if (!/^targetgroup\/[^/]+\/[^/]+$/.test(targetGroupArnSuffix)) {
-        throw new Error(`target group arnSuffix must look like targetgroup/<name>/<id>, got "${targetGroupArnSuffix}"`);
+        throw new Error(
+            `target group arnSuffix must look like targetgroup/<name>/<id>, got "${targetGroupArnSuffix}"`,
+        );
     }
     return `${albArnSuffix}/${targetGroupArnSuffix}`;
 }
@@ -113,7 +115,9 @@ export function albResourceLabel(albArnSuffix: string, targetGroupArnSuffix: str
 /** Application Auto Scaling resource id of an ECS service: `service/<cluster>/<service>`. */
 export function ecsServiceResourceId(clusterName: string, serviceName: string): string {
     if (!clusterName || clusterName.includes("/") || !serviceName || serviceName.includes("/")) {
-        throw new Error(`ECS resource id needs plain cluster and service names, got "${clusterName}" and "${serviceName}"`);
+        throw new Error(
+            `ECS resource id needs plain cluster and service names, got "${clusterName}" and "${serviceName}"`,
+        );
     }
     return `service/${clusterName}/${serviceName}`;
 }
@@ -147,7 +151,11 @@ export interface PolicyDocument {
 
 /** Trust policy for a service principal; `sourceAccount` limits it to our account (confused deputy). */
 export function assumeRolePolicy(service: string, sourceAccount?: string): PolicyDocument {
-    const statement: PolicyStatement = { Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" };
+    const statement: PolicyStatement = {
+        Effect: "Allow",
+        Principal: { Service: service },
+        Action: "sts:AssumeRole",
+    };
     if (sourceAccount) {
         statement.Condition = { StringEquals: { "aws:SourceAccount": sourceAccount } };
     }
@@ -167,7 +175,11 @@ function assertExactArns(kind: string, arns: string[], pattern: RegExp): void {
  * only through Secrets Manager). Returns undefined when there is nothing to grant: no statement with an
  * empty or "*" resource is ever produced.
  */
-export function secretReadPolicy(secretArns: string[], kmsKeyArns: string[], region: string): PolicyDocument | undefined {
+export function secretReadPolicy(
+    secretArns: string[],
+    kmsKeyArns: string[],
+    region: string,
+): PolicyDocument | undefined {
     const secrets = [...new Set(secretArns)].sort();
     const keys = [...new Set(kmsKeyArns)].sort();
     if (secrets.length === 0) {
@@ -175,19 +187,23 @@ export function secretReadPolicy(secretArns: string[], kmsKeyArns: string[], reg
     }
     assertExactArns("secretArns", secrets, /^arn:[^:]+:secretsmanager:[^:]+:\d{12}:secret:.+$/);
     assertExactArns("kmsKeyArns", keys, /^arn:[^:]+:kms:[^:]+:\d{12}:key\/.+$/);
-    const statements: PolicyStatement[] = [{
-        Sid: "ReadAppSecrets",
-        Effect: "Allow",
-        Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-        Resource: secrets,
-    }];
+    const statements: PolicyStatement[] = [
+        {
+            Sid: "ReadAppSecrets",
+            Effect: "Allow",
+            Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+            Resource: secrets,
+        },
+    ];
     if (keys.length > 0) {
         statements.push({
             Sid: "DecryptAppSecrets",
             Effect: "Allow",
             Action: "kms:Decrypt",
             Resource: keys,
-            Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` } },
+            Condition: {
+                StringEquals: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` },
+            },
         });
     }
     return { Version: "2012-10-17", Statement: statements };
@@ -245,7 +261,9 @@ export function mergeEnvironment(
             throw new Error(`environment variable name "${name}" is not a valid identifier`);
         }
         if (secretNames.has(name)) {
-            throw new Error(`"${name}" is both a plain environment variable and a secret; keep it a secret only`);
+            throw new Error(
+                `"${name}" is both a plain environment variable and a secret; keep it a secret only`,
+            );
         }
     }
     return merged;
@@ -273,7 +291,9 @@ export function buildContainerDefinition(spec: ContainerSpec): Record<string, un
         // tini as PID 1: signals reach the app and zombies are reaped.
         linuxParameters: { initProcessEnabled: true },
         stopTimeout: spec.stopTimeout,
-        environment: Object.keys(environment).sort().map((name) => ({ name, value: environment[name] })),
+        environment: Object.keys(environment)
+            .sort()
+            .map((name) => ({ name, value: environment[name] })),
         secrets: [...spec.secrets]
             .sort((a, b) => a.name.localeCompare(b.name))
             .map((s) => ({ name: s.name, valueFrom: s.valueFrom })),
@@ -293,10 +313,22 @@ export function buildContainerDefinition(spec: ContainerSpec): Record<string, un
         def.command = spec.command;
     }
     if (spec.port !== undefined) {
-        def.portMappings = [{ containerPort: spec.port, hostPort: spec.port, protocol: "tcp", name: "http", appProtocol: "http" }];
+        def.portMappings = [
+            {
+                containerPort: spec.port,
+                hostPort: spec.port,
+                protocol: "tcp",
+                name: "http",
+                appProtocol: "http",
+            },
+        ];
     }
     if (spec.readonlyRootFilesystem && spec.writablePaths.length > 0) {
-        def.mountPoints = spec.writablePaths.map((p) => ({ sourceVolume: scratchVolumeName(p), containerPath: p, readOnly: false }));
+        def.mountPoints = spec.writablePaths.map((p) => ({
+            sourceVolume: scratchVolumeName(p),
+            containerPath: p,
+            readOnly: false,
+        }));
     }
     return def;
 }
@@ -307,9 +339,14 @@ export function buildContainerDefinition(spec: ContainerSpec): Record<string, un
 
 /** Split a `valueFrom` (`<secret-arn>[:json-key[:stage[:version]]]`) into the secret id and JSON key. */
 export function parseSecretValueFrom(valueFrom: string): { secretId: string; jsonKey?: string } {
-    const match = /^(arn:[^:]+:secretsmanager:[^:]+:\d{12}:secret:[^:]+)(?::([^:]*))?(?::[^:]*){0,2}$/.exec(valueFrom);
+    const match =
+        /^(arn:[^:]+:secretsmanager:[^:]+:\d{12}:secret:[^:]+)(?::([^:]*))?(?::[^:]*){0,2}$/.exec(
+            valueFrom,
+        );
     if (!match) {
-        throw new Error(`secret valueFrom must be a Secrets Manager ARN (optionally :json-key::), got "${valueFrom}"`);
+        throw new Error(
+            `secret valueFrom must be a Secrets Manager ARN (optionally :json-key::), got "${valueFrom}"`,
+        );
     }
     return { secretId: match[1], jsonKey: match[2] ? match[2] : undefined };
 }
@@ -337,17 +374,25 @@ export function buildUserData(spec: UserDataSpec): string {
     const env = mergeEnvironment(spec.environment, {}, spec.secrets);
     for (const [name, value] of Object.entries(env)) {
         if (/[\r\n]/.test(value)) {
-            throw new Error(`environment variable ${name} contains a newline; not representable in an env file`);
+            throw new Error(
+                `environment variable ${name} contains a newline; not representable in an env file`,
+            );
         }
     }
-    const envLines = Object.keys(env).sort().map((name) => `${name}=${env[name]}`);
-    const secretLines = [...spec.secrets].sort((a, b) => a.name.localeCompare(b.name)).map((s) => {
-        const { secretId, jsonKey } = parseSecretValueFrom(s.valueFrom);
-        const fetch = `aws secretsmanager get-secret-value --region ${shellQuote(spec.region)} --secret-id ${shellQuote(secretId)} --query SecretString --output text`;
-        // jq -e fails on a missing key; the assignment makes `set -e` stop the boot on any failed fetch.
-        const value = jsonKey ? `${fetch} | jq -er --arg k ${shellQuote(jsonKey)} '.[$k]'` : fetch;
-        return `SECRET_VALUE=$(${value})\nprintf '%s=%s\\n' ${shellQuote(s.name)} "$SECRET_VALUE" >> "$ENV_FILE"`;
-    });
+    const envLines = Object.keys(env)
+        .sort()
+        .map((name) => `${name}=${env[name]}`);
+    const secretLines = [...spec.secrets]
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((s) => {
+            const { secretId, jsonKey } = parseSecretValueFrom(s.valueFrom);
+            const fetch = `aws secretsmanager get-secret-value --region ${shellQuote(spec.region)} --secret-id ${shellQuote(secretId)} --query SecretString --output text`;
+            // jq -e fails on a missing key; the assignment makes `set -e` stop the boot on any failed fetch.
+            const value = jsonKey
+                ? `${fetch} | jq -er --arg k ${shellQuote(jsonKey)} '.[$k]'`
+                : fetch;
+            return `SECRET_VALUE=$(${value})\nprintf '%s=%s\\n' ${shellQuote(s.name)} "$SECRET_VALUE" >> "$ENV_FILE"`;
+        });
     const registry = privateEcrRegistry(spec.image);
     const dockerArgs = [
         "docker run -d",
@@ -356,11 +401,11 @@ export function buildUserData(spec: UserDataSpec): string {
         "--init",
         "--security-opt no-new-privileges",
         `--stop-timeout ${spec.stopTimeout}`,
-        "--env-file \"$ENV_FILE\"",
+        '--env-file "$ENV_FILE"',
         "--log-driver awslogs",
         `--log-opt awslogs-region=${shellQuote(spec.region)}`,
         `--log-opt awslogs-group=${shellQuote(spec.logGroupName)}`,
-        "--log-opt awslogs-stream=\"$INSTANCE_ID\"",
+        '--log-opt awslogs-stream="$INSTANCE_ID"',
         "--log-opt mode=non-blocking",
     ];
     if (spec.port !== undefined) {
@@ -379,11 +424,18 @@ export function buildUserData(spec: UserDataSpec): string {
     const cwAgentConfig = JSON.stringify({
         metrics: {
             namespace: "CWAgent",
-            append_dimensions: { AutoScalingGroupName: "${aws:AutoScalingGroupName}", InstanceId: "${aws:InstanceId}" },
+            append_dimensions: {
+                AutoScalingGroupName: "${aws:AutoScalingGroupName}",
+                InstanceId: "${aws:InstanceId}",
+            },
             aggregation_dimensions: [["AutoScalingGroupName"]],
             metrics_collected: {
                 mem: { measurement: ["mem_used_percent"], metrics_collection_interval: 60 },
-                disk: { measurement: ["used_percent"], resources: ["/"], metrics_collection_interval: 60 },
+                disk: {
+                    measurement: ["used_percent"],
+                    resources: ["/"],
+                    metrics_collection_interval: 60,
+                },
             },
         },
     });
@@ -392,7 +444,7 @@ export function buildUserData(spec: UserDataSpec): string {
         "set -euo pipefail",
         "dnf install -y docker jq amazon-cloudwatch-agent",
         "systemctl enable --now docker",
-        "# On the ECS-optimized AMI the ECS agent would join the account's \"default\" cluster: not ours.",
+        '# On the ECS-optimized AMI the ECS agent would join the account\'s "default" cluster: not ours.',
         "systemctl disable --now ecs.service 2>/dev/null || true",
         "install -d -m 0755 /opt/aws/amazon-cloudwatch-agent/etc",
         "cat > /opt/aws/amazon-cloudwatch-agent/etc/app-agent.json <<'CWCONFIG'",
@@ -400,18 +452,20 @@ export function buildUserData(spec: UserDataSpec): string {
         "CWCONFIG",
         "/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:/opt/aws/amazon-cloudwatch-agent/etc/app-agent.json",
         "TOKEN=$(curl -sS -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 300')",
-        "INSTANCE_ID=$(curl -sS -H \"X-aws-ec2-metadata-token: $TOKEN\" http://169.254.169.254/latest/meta-data/instance-id)",
+        'INSTANCE_ID=$(curl -sS -H "X-aws-ec2-metadata-token: $TOKEN" http://169.254.169.254/latest/meta-data/instance-id)',
         "# Secrets live only in this root-only file on tmpfs, fetched with the instance role.",
         "ENV_FILE=/run/app.env",
         "umask 077",
-        ": > \"$ENV_FILE\"",
+        ': > "$ENV_FILE"',
         "cat >> \"$ENV_FILE\" <<'APPENV'",
         ...envLines,
         "APPENV",
         ...secretLines,
         "unset SECRET_VALUE",
         ...(registry
-            ? [`aws ecr get-login-password --region ${shellQuote(spec.region)} | docker login --username AWS --password-stdin ${shellQuote(registry)}`]
+            ? [
+                  `aws ecr get-login-password --region ${shellQuote(spec.region)} | docker login --username AWS --password-stdin ${shellQuote(registry)}`,
+              ]
             : []),
         `docker pull ${shellQuote(spec.image)}`,
         dockerArgs.join(" \\\n  "),
@@ -439,20 +493,35 @@ export const STEP_SURGE_POINTS = 20;
  * above it (when that is still below 100 %); scale-in removes `scaleInAdjustment` anywhere below
  * its threshold.
  */
-export function stepAdjustments(step: StepScalingSettings): { scaleOut: StepAdjustment[]; scaleIn: StepAdjustment[] } {
+export function stepAdjustments(step: StepScalingSettings): {
+    scaleOut: StepAdjustment[];
+    scaleIn: StepAdjustment[];
+} {
     if (step.scaleInCpuThreshold >= step.scaleOutCpuThreshold) {
-        throw new Error(`step scale-in threshold (${step.scaleInCpuThreshold}) must be below scale-out (${step.scaleOutCpuThreshold})`);
+        throw new Error(
+            `step scale-in threshold (${step.scaleInCpuThreshold}) must be below scale-out (${step.scaleOutCpuThreshold})`,
+        );
     }
     if (step.scaleOutAdjustment < 1 || step.scaleInAdjustment < 1) {
         throw new Error("step adjustments must be positive instance counts");
     }
-    const scaleOut: StepAdjustment[] = step.scaleOutCpuThreshold + STEP_SURGE_POINTS < 100
-        ? [
-            { metricIntervalLowerBound: "0", metricIntervalUpperBound: String(STEP_SURGE_POINTS), scalingAdjustment: step.scaleOutAdjustment },
-            { metricIntervalLowerBound: String(STEP_SURGE_POINTS), scalingAdjustment: 2 * step.scaleOutAdjustment },
-        ]
-        : [{ metricIntervalLowerBound: "0", scalingAdjustment: step.scaleOutAdjustment }];
-    const scaleIn: StepAdjustment[] = [{ metricIntervalUpperBound: "0", scalingAdjustment: -step.scaleInAdjustment }];
+    const scaleOut: StepAdjustment[] =
+        step.scaleOutCpuThreshold + STEP_SURGE_POINTS < 100
+            ? [
+                  {
+                      metricIntervalLowerBound: "0",
+                      metricIntervalUpperBound: String(STEP_SURGE_POINTS),
+                      scalingAdjustment: step.scaleOutAdjustment,
+                  },
+                  {
+                      metricIntervalLowerBound: String(STEP_SURGE_POINTS),
+                      scalingAdjustment: 2 * step.scaleOutAdjustment,
+                  },
+              ]
+            : [{ metricIntervalLowerBound: "0", scalingAdjustment: step.scaleOutAdjustment }];
+    const scaleIn: StepAdjustment[] = [
+        { metricIntervalUpperBound: "0", scalingAdjustment: -step.scaleInAdjustment },
+    ];
     return { scaleOut, scaleIn };
 }
 
@@ -460,7 +529,11 @@ export function stepAdjustments(step: StepScalingSettings): { scaleOut: StepAdju
  * Worst-case seconds from the start of a sustained breach until the scaling action has fired and the
  * next one is allowed: alarm period x evaluation periods + cooldown (or instance warm-up).
  */
-export function reactionTimeSeconds(alarmPeriod: number, evaluationPeriods: number, cooldown: number): number {
+export function reactionTimeSeconds(
+    alarmPeriod: number,
+    evaluationPeriods: number,
+    cooldown: number,
+): number {
     if (alarmPeriod <= 0 || evaluationPeriods < 1 || cooldown < 0) {
         throw new Error("reactionTimeSeconds: period > 0, evaluation periods >= 1, cooldown >= 0");
     }
@@ -474,11 +547,19 @@ export const SEED_SCALE_OUT_REACTION_SECONDS = reactionTimeSeconds(300, 2, 300);
  * Instance refresh bounds: keep `minHealthy` in service, and allow launching ahead of terminating up to
  * min + 100 (AWS requires max - min <= 100 and max in 100-200).
  */
-export function instanceRefreshBounds(minHealthyPercentage: number): { minHealthyPercentage: number; maxHealthyPercentage: number } {
+export function instanceRefreshBounds(minHealthyPercentage: number): {
+    minHealthyPercentage: number;
+    maxHealthyPercentage: number;
+} {
     if (minHealthyPercentage < 0 || minHealthyPercentage > 100) {
-        throw new Error(`instance refresh minHealthyPercentage must be 0-100, got ${minHealthyPercentage}`);
+        throw new Error(
+            `instance refresh minHealthyPercentage must be 0-100, got ${minHealthyPercentage}`,
+        );
     }
-    return { minHealthyPercentage, maxHealthyPercentage: Math.max(100, Math.min(200, minHealthyPercentage + 100)) };
+    return {
+        minHealthyPercentage,
+        maxHealthyPercentage: Math.max(100, Math.min(200, minHealthyPercentage + 100)),
+    };
 }
 
 /**

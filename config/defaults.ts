@@ -9,7 +9,8 @@ import { DEFAULT_COMPATIBILITY_DATE } from "../components/edgeBindings";
 import { DEFAULT_USAGE } from "../policy/cost/usage";
 // ---- end usage ---------------------------------------------------------------------------------
 
-export const DEFAULT_AMI_SSM_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id";
+export const DEFAULT_AMI_SSM_PARAMETER =
+    "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id";
 
 /** Extensions the edge may store (no dot): the worker's own list (worker/defaults.js), one source.
  *  Storing is not freezing: only names with a content hash are served for a year, immutable. */
@@ -21,7 +22,13 @@ export const DEFAULTS = {
         azCount: (production: boolean): number => (production ? 3 : 2),
         natGateways: (production: boolean): NatMode => (production ? "one-per-az" : "single"),
     },
-    app: { port: 8080, cpu: 256, memory: 512, readonlyRootFilesystem: true, writablePaths: ["/tmp"] },
+    app: {
+        port: 8080,
+        cpu: 256,
+        memory: 512,
+        readonlyRootFilesystem: true,
+        writablePaths: ["/tmp"],
+    },
     compute: {
         mode: "fargate" as const,
         instanceType: "t3.small",
@@ -37,7 +44,8 @@ export const DEFAULTS = {
         onDemandPercentageAboveBase: 0,
         allocationStrategy: "price-capacity-optimized" as const,
     },
-    capacity: (production: boolean) => (production ? { min: 2, desired: 3, max: 10 } : { min: 2, desired: 2, max: 4 }),
+    capacity: (production: boolean) =>
+        production ? { min: 2, desired: 3, max: 10 } : { min: 2, desired: 2, max: 4 },
     scaling: {
         strategy: "target-tracking" as const,
         cpuTarget: 60,
@@ -55,7 +63,14 @@ export const DEFAULTS = {
         },
     },
     // interval x unhealthyThreshold = 30 s to take a dead target out of rotation.
-    healthCheck: { path: "/health", interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3, matcher: "200" },
+    healthCheck: {
+        path: "/health",
+        interval: 10,
+        timeout: 5,
+        healthyThreshold: 2,
+        unhealthyThreshold: 3,
+        matcher: "200",
+    },
     loadBalancer: {
         algorithm: "least_outstanding_requests" as LbAlgorithm,
         stickiness: { enabled: false, duration: 86400 },
@@ -91,7 +106,8 @@ export const DEFAULTS = {
     cache: {
         enabled: true,
         engine: "redis" as const,
-        engineVersion: (engine: "redis" | "valkey"): string => (engine === "valkey" ? "8.0" : "7.1"),
+        engineVersion: (engine: "redis" | "valkey"): string =>
+            engine === "valkey" ? "8.0" : "7.1",
         nodeType: "cache.t4g.micro",
         numNodes: 2,
         multiAz: true,
@@ -104,7 +120,8 @@ export const DEFAULTS = {
         cpu: 256,
         memory: 512,
         command: [] as string[],
-        capacity: (production: boolean) => (production ? { min: 2, desired: 2, max: 4 } : { min: 1, desired: 1, max: 2 }),
+        capacity: (production: boolean) =>
+            production ? { min: 2, desired: 2, max: 4 } : { min: 1, desired: 1, max: 2 },
         cpuTarget: 70,
         scaleOutCooldown: 60,
         scaleInCooldown: 300,

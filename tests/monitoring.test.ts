@@ -1,8 +1,20 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { AlarmThresholds, MonitoringConfig } from "../config/types";
-import { buildAlarmSpecs, cacheMemberId, DEFAULT_ALARM_SETTINGS, GIB, isPercentile, noisyDatapoints } from "../components/alarmRules";
-import { buildDashboard, DashboardBody, dashboardNameFor, MetricLine } from "../components/dashboard";
+import {
+    buildAlarmSpecs,
+    cacheMemberId,
+    DEFAULT_ALARM_SETTINGS,
+    GIB,
+    isPercentile,
+    noisyDatapoints,
+} from "../components/alarmRules";
+import {
+    buildDashboard,
+    DashboardBody,
+    dashboardNameFor,
+    MetricLine,
+} from "../components/dashboard";
 import {
     alarmArgs,
     alarmKeyPolicy,
@@ -25,7 +37,11 @@ const WORKER_SERVICE = "web-platform-prod-worker-jobs-9a8b7c6";
 const DB = "web-platform-prod-db";
 const REPLICAS = ["web-platform-prod-db-replica-1", "web-platform-prod-db-replica-2"];
 const CACHE_RG = "web-platform-prod-cache";
-const CACHE_MEMBERS = ["web-platform-prod-cache-001", "web-platform-prod-cache-002", "web-platform-prod-cache-003"];
+const CACHE_MEMBERS = [
+    "web-platform-prod-cache-001",
+    "web-platform-prod-cache-002",
+    "web-platform-prod-cache-003",
+];
 
 const THRESHOLDS: AlarmThresholds = {
     alb5xxPercent: 5,
@@ -45,7 +61,13 @@ const THRESHOLDS: AlarmThresholds = {
 };
 
 function config(over: Partial<MonitoringConfig> = {}): MonitoringConfig {
-    return { alarmEmails: ["oncall@example.com", "db-team@example.com"], thresholds: { ...THRESHOLDS }, period: 60, evaluationPeriods: 3, ...over };
+    return {
+        alarmEmails: ["oncall@example.com", "db-team@example.com"],
+        thresholds: { ...THRESHOLDS },
+        period: 60,
+        evaluationPeriods: 3,
+        ...over,
+    };
 }
 
 interface Variant {
@@ -56,7 +78,8 @@ interface Variant {
 }
 
 function monitoringArgs(v: Variant): MonitoringArgs {
-    const cacheVariant = v.cache === undefined || v.cache === true ? { ids: CACHE_MEMBERS, numNodes: 3 } : v.cache;
+    const cacheVariant =
+        v.cache === undefined || v.cache === true ? { ids: CACHE_MEMBERS, numNodes: 3 } : v.cache;
     return {
         ...(v.config ?? config()),
         region: "eu-west-1",
@@ -64,13 +87,29 @@ function monitoringArgs(v: Variant): MonitoringArgs {
         compute: [
             v.asg
                 ? { kind: "asg", name: "web", autoScalingGroupName: "web-asg-0123" }
-                : { kind: "ecs", name: "web", clusterName: CLUSTER, serviceName: pulumi.output(WEB_SERVICE) },
+                : {
+                      kind: "ecs",
+                      name: "web",
+                      clusterName: CLUSTER,
+                      serviceName: pulumi.output(WEB_SERVICE),
+                  },
             { kind: "ecs", name: "worker-jobs", clusterName: CLUSTER, serviceName: WORKER_SERVICE },
         ],
-        database: v.database === false ? undefined : { primaryIdentifier: pulumi.output(DB), replicaIdentifiers: REPLICAS.map((r) => pulumi.output(r)) },
-        cache: cacheVariant === false
-            ? undefined
-            : { replicationGroupId: CACHE_RG, memberClusterIds: pulumi.output(cacheVariant.ids), numNodes: cacheVariant.numNodes },
+        database:
+            v.database === false
+                ? undefined
+                : {
+                      primaryIdentifier: pulumi.output(DB),
+                      replicaIdentifiers: REPLICAS.map((r) => pulumi.output(r)),
+                  },
+        cache:
+            cacheVariant === false
+                ? undefined
+                : {
+                      replicationGroupId: CACHE_RG,
+                      memberClusterIds: pulumi.output(cacheVariant.ids),
+                      numNodes: cacheVariant.numNodes,
+                  },
         tags: { project: "web-platform", environment: "prod" },
     };
 }
@@ -91,20 +130,30 @@ function ofType(r: EngineRun, type: string): RegisteredResource[] {
 }
 
 function alarm(r: EngineRun, key: string): Record<string, unknown> {
-    const found = ofType(r, "aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.name === `prod-monitoring-${key}`);
+    const found = ofType(r, "aws:cloudwatch/metricAlarm:MetricAlarm").filter(
+        (a) => a.name === `prod-monitoring-${key}`,
+    );
     assert.equal(found.length, 1, `alarm ${key} missing; have ${alarmKeys(r).join(", ")}`);
     return found[0].inputs;
 }
 
 function alarmKeys(r: EngineRun): string[] {
-    return ofType(r, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name.replace(/^prod-monitoring-/, ""));
+    return ofType(r, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) =>
+        a.name.replace(/^prod-monitoring-/, ""),
+    );
 }
 
 interface Query {
     id: string;
     expression?: string;
     returnData?: boolean;
-    metric?: { namespace: string; metricName: string; dimensions: Record<string, string>; stat: string; period: number };
+    metric?: {
+        namespace: string;
+        metricName: string;
+        dimensions: Record<string, string>;
+        stat: string;
+        period: number;
+    };
 }
 
 function queries(a: Record<string, unknown>): Query[] {
@@ -124,7 +173,13 @@ describe("Monitoring component (mock engine)", function () {
         const q = queries(a);
         const requests = q.find((x) => x.id === "requests")!;
         const errors = q.find((x) => x.id === "errors")!;
-        assert.deepEqual(requests.metric, { namespace: "AWS/ApplicationELB", metricName: "RequestCount", dimensions: { LoadBalancer: ALB }, stat: "Sum", period: 60 });
+        assert.deepEqual(requests.metric, {
+            namespace: "AWS/ApplicationELB",
+            metricName: "RequestCount",
+            dimensions: { LoadBalancer: ALB },
+            stat: "Sum",
+            period: 60,
+        });
         assert.deepEqual(errors.metric!.dimensions, { LoadBalancer: ALB });
         assert.equal(errors.metric!.metricName, "HTTPCode_ELB_5XX_Count");
         const returned = q.filter((x) => x.returnData);
@@ -132,7 +187,11 @@ describe("Monitoring component (mock engine)", function () {
         assert.equal(returned[0].expression, "IF(total > 0, 100 * err / total, 0)");
         const expr = (id: string) => q.find((x) => x.id === id)!.expression;
         assert.equal(expr("err"), "FILL(errors, 0)");
-        assert.equal(expr("total"), "MAX([req, err])", "rejected requests (no target chosen) still count");
+        assert.equal(
+            expr("total"),
+            "MAX([req, err])",
+            "rejected requests (no target chosen) still count",
+        );
         assert.equal(a.threshold, 5);
         assert.equal(a.comparisonOperator, "GreaterThanThreshold");
         assert.equal(a.treatMissingData, "notBreaching");
@@ -141,9 +200,15 @@ describe("Monitoring component (mock engine)", function () {
     it("alarms on the target 5xx rate with LoadBalancer and TargetGroup dimensions", () => {
         const q = queries(alarm(full, "target-5xx-rate"));
         for (const id of ["requests", "errors"]) {
-            assert.deepEqual(q.find((x) => x.id === id)!.metric!.dimensions, { LoadBalancer: ALB, TargetGroup: TG });
+            assert.deepEqual(q.find((x) => x.id === id)!.metric!.dimensions, {
+                LoadBalancer: ALB,
+                TargetGroup: TG,
+            });
         }
-        assert.equal(q.find((x) => x.id === "errors")!.metric!.metricName, "HTTPCode_Target_5XX_Count");
+        assert.equal(
+            q.find((x) => x.id === "errors")!.metric!.metricName,
+            "HTTPCode_Target_5XX_Count",
+        );
         assert.equal(alarm(full, "target-5xx-rate").threshold, 2);
     });
 
@@ -172,7 +237,10 @@ describe("Monitoring component (mock engine)", function () {
     });
 
     it("alarms on CPU and memory of every ECS service with ClusterName and ServiceName", () => {
-        for (const [key, service] of [["web", WEB_SERVICE], ["worker-jobs", WORKER_SERVICE]]) {
+        for (const [key, service] of [
+            ["web", WEB_SERVICE],
+            ["worker-jobs", WORKER_SERVICE],
+        ]) {
             const cpu = alarm(full, `${key}-cpu`);
             const mem = alarm(full, `${key}-memory`);
             assert.equal(cpu.namespace, "AWS/ECS");
@@ -186,16 +254,27 @@ describe("Monitoring component (mock engine)", function () {
     });
 
     it("alarms on the RDS primary and each replica by DBInstanceIdentifier, free storage in bytes", () => {
-        const ids: [string, string][] = [["db-primary", DB], ["db-replica-1", REPLICAS[0]], ["db-replica-2", REPLICAS[1]]];
+        const ids: [string, string][] = [
+            ["db-primary", DB],
+            ["db-replica-1", REPLICAS[0]],
+            ["db-replica-2", REPLICAS[1]],
+        ];
         for (const [key, id] of ids) {
-            for (const [suffix, metric] of [["cpu", "CPUUtilization"], ["free-storage", "FreeStorageSpace"], ["connections", "DatabaseConnections"]]) {
+            for (const [suffix, metric] of [
+                ["cpu", "CPUUtilization"],
+                ["free-storage", "FreeStorageSpace"],
+                ["connections", "DatabaseConnections"],
+            ]) {
                 const a = alarm(full, `${key}-${suffix}`);
                 assert.equal(a.namespace, "AWS/RDS");
                 assert.equal(a.metricName, metric);
                 assert.deepEqual(a.dimensions, { DBInstanceIdentifier: id });
             }
             assert.equal(alarm(full, `${key}-free-storage`).threshold, 10 * 1024 ** 3);
-            assert.equal(alarm(full, `${key}-free-storage`).comparisonOperator, "LessThanThreshold");
+            assert.equal(
+                alarm(full, `${key}-free-storage`).comparisonOperator,
+                "LessThanThreshold",
+            );
         }
         REPLICAS.forEach((id, i) => {
             const lag = alarm(full, `db-replica-${i + 1}-lag`);
@@ -203,7 +282,10 @@ describe("Monitoring component (mock engine)", function () {
             assert.deepEqual(lag.dimensions, { DBInstanceIdentifier: id });
             assert.equal(lag.threshold, 30);
         });
-        assert.ok(!alarmKeys(full).includes("db-primary-lag"), "the primary publishes no ReplicaLag");
+        assert.ok(
+            !alarmKeys(full).includes("db-primary-lag"),
+            "the primary publishes no ReplicaLag",
+        );
     });
 
     it("alarms on every cache node by CacheClusterId taken from the member id output", () => {
@@ -247,11 +329,23 @@ describe("Monitoring component (mock engine)", function () {
         assert.equal(topic.inputs.kmsMasterKeyId, key[0].state.arn);
         assert.notEqual(topic.inputs.kmsMasterKeyId, "alias/aws/sns");
         assert.equal(key[0].inputs.enableKeyRotation, true);
-        const policy = JSON.parse(key[0].inputs.policy as string) as { Statement: { Principal: unknown; Action: string[] | string }[] };
-        const cw = policy.Statement.find((s) => JSON.stringify(s.Principal) === JSON.stringify({ Service: "cloudwatch.amazonaws.com" }));
+        const policy = JSON.parse(key[0].inputs.policy as string) as {
+            Statement: { Principal: unknown; Action: string[] | string }[];
+        };
+        const cw = policy.Statement.find(
+            (s) =>
+                JSON.stringify(s.Principal) ===
+                JSON.stringify({ Service: "cloudwatch.amazonaws.com" }),
+        );
         assert.ok(cw, "CloudWatch is admitted by the key policy");
         assert.deepEqual([...cw.Action].sort(), ["kms:Decrypt", "kms:GenerateDataKey*"]);
-        assert.ok(policy.Statement.some((s) => JSON.stringify(s.Principal) === JSON.stringify({ AWS: "arn:aws:iam::123456789012:root" })));
+        assert.ok(
+            policy.Statement.some(
+                (s) =>
+                    JSON.stringify(s.Principal) ===
+                    JSON.stringify({ AWS: "arn:aws:iam::123456789012:root" }),
+            ),
+        );
     });
 
     it("lets only this account's CloudWatch alarms publish to the topic", () => {
@@ -259,23 +353,41 @@ describe("Monitoring component (mock engine)", function () {
         assert.equal(tp.length, 1);
         const topicArn = ofType(full, "aws:sns/topic:Topic")[0].state.arn as string;
         assert.equal(tp[0].inputs.arn, topicArn);
-        const doc = JSON.parse(tp[0].inputs.policy as string) as { Statement: { Sid: string; Principal: unknown; Action: string; Resource: string; Condition?: Record<string, Record<string, string>> }[] };
+        const doc = JSON.parse(tp[0].inputs.policy as string) as {
+            Statement: {
+                Sid: string;
+                Principal: unknown;
+                Action: string;
+                Resource: string;
+                Condition?: Record<string, Record<string, string>>;
+            }[];
+        };
         const cw = doc.Statement.find((s) => s.Sid === "CloudWatchAlarmsPublish")!;
         assert.deepEqual(cw.Principal, { Service: "cloudwatch.amazonaws.com" });
         assert.equal(cw.Action, "sns:Publish");
         assert.equal(cw.Resource, topicArn);
         assert.equal(cw.Condition!.StringEquals["aws:SourceAccount"], "123456789012");
-        assert.equal(cw.Condition!.ArnLike["aws:SourceArn"], "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:*");
+        assert.equal(
+            cw.Condition!.ArnLike["aws:SourceArn"],
+            "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:*",
+        );
     });
 
     it("subscribes each alarm email once", async () => {
         const subs = ofType(full, "aws:sns/topicSubscription:TopicSubscription");
-        assert.deepEqual(subs.map((s) => s.inputs.endpoint).sort(), ["db-team@example.com", "oncall@example.com"]);
+        assert.deepEqual(subs.map((s) => s.inputs.endpoint).sort(), [
+            "db-team@example.com",
+            "oncall@example.com",
+        ]);
         for (const s of subs) {
             assert.equal(s.inputs.protocol, "email");
             assert.equal(s.inputs.topic, ofType(full, "aws:sns/topic:Topic")[0].state.arn);
         }
-        const none = await run({ config: config({ alarmEmails: [] }), database: false, cache: false });
+        const none = await run({
+            config: config({ alarmEmails: [] }),
+            database: false,
+            cache: false,
+        });
         assert.equal(ofType(none, "aws:sns/topicSubscription:TopicSubscription").length, 0);
     });
 
@@ -293,16 +405,43 @@ describe("Monitoring component (mock engine)", function () {
         const dimsOf = (metric: string) => lines.filter((l) => l[1] === metric).map(dimensionsOf);
         assert.deepEqual(dimsOf("RequestCount")[0], { LoadBalancer: ALB });
         assert.deepEqual(dimsOf("UnHealthyHostCount"), [{ LoadBalancer: ALB, TargetGroup: TG }]);
-        assert.deepEqual(dimsOf("MemoryUtilization"), [{ ClusterName: CLUSTER, ServiceName: WEB_SERVICE }, { ClusterName: CLUSTER, ServiceName: WORKER_SERVICE }]);
-        assert.deepEqual(dimsOf("ReplicaLag"), REPLICAS.map((id) => ({ DBInstanceIdentifier: id })));
-        assert.deepEqual(dimsOf("FreeStorageSpace"), [DB, ...REPLICAS].map((id) => ({ DBInstanceIdentifier: id })));
-        assert.deepEqual(dimsOf("Evictions"), CACHE_MEMBERS.map((id) => ({ CacheClusterId: id })));
-        for (const m of ["HTTPCode_Target_2XX_Count", "HTTPCode_Target_4XX_Count", "HTTPCode_Target_5XX_Count", "ActiveConnectionCount",
-            "TargetConnectionErrorCount", "HealthyHostCount", "RunningTaskCount", "ReadIOPS", "WriteIOPS", "DatabaseConnections",
-            "EngineCPUUtilization", "DatabaseMemoryUsagePercentage", "ReplicationLag", "CurrConnections"]) {
+        assert.deepEqual(dimsOf("MemoryUtilization"), [
+            { ClusterName: CLUSTER, ServiceName: WEB_SERVICE },
+            { ClusterName: CLUSTER, ServiceName: WORKER_SERVICE },
+        ]);
+        assert.deepEqual(
+            dimsOf("ReplicaLag"),
+            REPLICAS.map((id) => ({ DBInstanceIdentifier: id })),
+        );
+        assert.deepEqual(
+            dimsOf("FreeStorageSpace"),
+            [DB, ...REPLICAS].map((id) => ({ DBInstanceIdentifier: id })),
+        );
+        assert.deepEqual(
+            dimsOf("Evictions"),
+            CACHE_MEMBERS.map((id) => ({ CacheClusterId: id })),
+        );
+        for (const m of [
+            "HTTPCode_Target_2XX_Count",
+            "HTTPCode_Target_4XX_Count",
+            "HTTPCode_Target_5XX_Count",
+            "ActiveConnectionCount",
+            "TargetConnectionErrorCount",
+            "HealthyHostCount",
+            "RunningTaskCount",
+            "ReadIOPS",
+            "WriteIOPS",
+            "DatabaseConnections",
+            "EngineCPUUtilization",
+            "DatabaseMemoryUsagePercentage",
+            "ReplicationLag",
+            "CurrConnections",
+        ]) {
             assert.ok(dimsOf(m).length > 0, `dashboard shows ${m}`);
         }
-        const latencyStats = lines.filter((l) => l[1] === "TargetResponseTime").map((l) => (l[l.length - 1] as { stat: string }).stat);
+        const latencyStats = lines
+            .filter((l) => l[1] === "TargetResponseTime")
+            .map((l) => (l[l.length - 1] as { stat: string }).stat);
         assert.deepEqual(latencyStats, ["p50", "p95", "p99"]);
     });
 
@@ -310,14 +449,30 @@ describe("Monitoring component (mock engine)", function () {
         const r = await run({ database: false, cache: false });
         const keys = alarmKeys(r);
         assert.ok(keys.length > 0);
-        assert.ok(!keys.some((k) => k.startsWith("db-") || k.startsWith("cache-")), keys.join(", "));
-        const body = JSON.parse(ofType(r, "aws:cloudwatch/dashboard:Dashboard")[0].inputs.dashboardBody as string) as DashboardBody;
-        const namespaces = new Set(body.widgets.flatMap((w) => w.properties.metrics.map((l) => l[0])));
+        assert.ok(
+            !keys.some((k) => k.startsWith("db-") || k.startsWith("cache-")),
+            keys.join(", "),
+        );
+        const body = JSON.parse(
+            ofType(r, "aws:cloudwatch/dashboard:Dashboard")[0].inputs.dashboardBody as string,
+        ) as DashboardBody;
+        const namespaces = new Set(
+            body.widgets.flatMap((w) => w.properties.metrics.map((l) => l[0])),
+        );
         assert.ok(!namespaces.has("AWS/RDS") && !namespaces.has("AWS/ElastiCache"));
     });
 
     it("uses the thresholds and timing from config", async () => {
-        const cfg = config({ period: 300, evaluationPeriods: 5, thresholds: { ...THRESHOLDS, p95LatencySeconds: 0.75, dbFreeStorageGiB: 25, cacheEvictions: 7 } });
+        const cfg = config({
+            period: 300,
+            evaluationPeriods: 5,
+            thresholds: {
+                ...THRESHOLDS,
+                p95LatencySeconds: 0.75,
+                dbFreeStorageGiB: 25,
+                cacheEvictions: 7,
+            },
+        });
         const r = await run({ config: cfg });
         assert.equal(alarm(r, "p95-latency").threshold, 0.75);
         assert.equal(alarm(r, "p95-latency").period, 300);
@@ -325,7 +480,11 @@ describe("Monitoring component (mock engine)", function () {
         assert.equal(alarm(r, "db-replica-2-free-storage").threshold, 25 * 1024 ** 3);
         assert.equal(alarm(r, "cache-node-3-evictions").threshold, 7);
         assert.equal(alarm(r, "web-cpu").evaluationPeriods, 5);
-        assert.ok(queries(alarm(r, "alb-5xx-rate")).filter((q) => q.metric).every((q) => q.metric!.period === 300));
+        assert.ok(
+            queries(alarm(r, "alb-5xx-rate"))
+                .filter((q) => q.metric)
+                .every((q) => q.metric!.period === 300),
+        );
     });
 
     it("alarms on the Auto Scaling group's EC2 CPU in EC2 mode (no memory metric without an agent)", async () => {
@@ -338,27 +497,56 @@ describe("Monitoring component (mock engine)", function () {
     });
 
     it("takes every documented default when only the wiring is given", async () => {
-        const { alarmEmails: _e, thresholds: _t, period: _p, evaluationPeriods: _n, ...wiring } = monitoringArgs({});
+        const {
+            alarmEmails: _e,
+            thresholds: _t,
+            period: _p,
+            evaluationPeriods: _n,
+            ...wiring
+        } = monitoringArgs({});
         const r = await run({}, wiring);
-        assert.equal(ofType(r, "aws:sns/topicSubscription:TopicSubscription").length, 0, "no alarmEmails: no subscriptions");
-        assert.equal(alarm(r, "p95-latency").threshold, DEFAULT_ALARM_SETTINGS.thresholds.p95LatencySeconds);
-        assert.equal(alarm(r, "web-cpu").threshold, DEFAULT_ALARM_SETTINGS.thresholds.serviceCpuPercent);
+        assert.equal(
+            ofType(r, "aws:sns/topicSubscription:TopicSubscription").length,
+            0,
+            "no alarmEmails: no subscriptions",
+        );
+        assert.equal(
+            alarm(r, "p95-latency").threshold,
+            DEFAULT_ALARM_SETTINGS.thresholds.p95LatencySeconds,
+        );
+        assert.equal(
+            alarm(r, "web-cpu").threshold,
+            DEFAULT_ALARM_SETTINGS.thresholds.serviceCpuPercent,
+        );
         assert.equal(alarm(r, "web-cpu").period, DEFAULT_ALARM_SETTINGS.period);
-        assert.equal(alarm(r, "web-cpu").evaluationPeriods, DEFAULT_ALARM_SETTINGS.evaluationPeriods);
+        assert.equal(
+            alarm(r, "web-cpu").evaluationPeriods,
+            DEFAULT_ALARM_SETTINGS.evaluationPeriods,
+        );
     });
 
     it("falls back to ElastiCache's member naming when fewer ids than nodes are reported", async () => {
         const r = await run({ database: false, cache: { ids: ["rg-x-001"], numNodes: 2 } });
-        assert.deepEqual(alarm(r, "cache-node-1-engine-cpu").dimensions, { CacheClusterId: "rg-x-001" });
-        assert.deepEqual(alarm(r, "cache-node-2-engine-cpu").dimensions, { CacheClusterId: `${CACHE_RG}-002` });
+        assert.deepEqual(alarm(r, "cache-node-1-engine-cpu").dimensions, {
+            CacheClusterId: "rg-x-001",
+        });
+        assert.deepEqual(alarm(r, "cache-node-2-engine-cpu").dimensions, {
+            CacheClusterId: `${CACHE_RG}-002`,
+        });
         assert.ok(!alarmKeys(r).some((k) => k.startsWith("cache-node-3")));
     });
 });
 
 describe("Monitoring args and defaults (pure)", () => {
     it("fills each omitted setting with its default and keeps the ones given", () => {
-        assert.deepEqual(monitoringSettings({}), { ...DEFAULT_ALARM_SETTINGS, thresholds: { ...DEFAULT_ALARM_SETTINGS.thresholds } });
-        const some = monitoringSettings({ thresholds: { p95LatencySeconds: 3 }, evaluationPeriods: 5 });
+        assert.deepEqual(monitoringSettings({}), {
+            ...DEFAULT_ALARM_SETTINGS,
+            thresholds: { ...DEFAULT_ALARM_SETTINGS.thresholds },
+        });
+        const some = monitoringSettings({
+            thresholds: { p95LatencySeconds: 3 },
+            evaluationPeriods: 5,
+        });
         assert.equal(some.thresholds.p95LatencySeconds, 3);
         assert.equal(some.thresholds.dbCpuPercent, DEFAULT_ALARM_SETTINGS.thresholds.dbCpuPercent);
         assert.equal(some.evaluationPeriods, 5);
@@ -372,8 +560,17 @@ describe("Monitoring args and defaults (pure)", () => {
             values: {
                 "aws:region": "eu-west-1",
                 "web-platform:app": { image: "public.ecr.aws/nginx/nginx:1.27" },
-                "web-platform:cdn": { accountId: "0123456789abcdef0123456789abcdef", zoneId: "fedcba9876543210fedcba9876543210", domain: "example.com" },
-                "web-platform:monitoring": { alarmEmails: ["oncall@example.com"], period: 300, evaluationPeriods: 4, thresholds: { dbConnections: 250 } },
+                "web-platform:cdn": {
+                    accountId: "0123456789abcdef0123456789abcdef",
+                    zoneId: "fedcba9876543210fedcba9876543210",
+                    domain: "example.com",
+                },
+                "web-platform:monitoring": {
+                    alarmEmails: ["oncall@example.com"],
+                    period: 300,
+                    evaluationPeriods: 4,
+                    thresholds: { dbConnections: 250 },
+                },
                 "cloudflare:apiToken": "t",
             },
             secretKeys: ["cloudflare:apiToken"],
@@ -386,7 +583,11 @@ describe("Monitoring args and defaults (pure)", () => {
         assert.equal(args.thresholds?.dbConnections, 250);
         assert.equal(args.region, "eu-west-1");
         assert.equal(args.alb, wiring.alb);
-        assert.deepEqual(monitoringSettings(args), { thresholds: stack.monitoring.thresholds, period: 300, evaluationPeriods: 4 });
+        assert.deepEqual(monitoringSettings(args), {
+            thresholds: stack.monitoring.thresholds,
+            period: 300,
+            evaluationPeriods: 4,
+        });
     });
 });
 
@@ -395,7 +596,9 @@ describe("Monitoring pure rules", () => {
         region: "us-east-1",
         albArnSuffix: ALB,
         targetGroupArnSuffix: TG,
-        compute: [{ kind: "ecs" as const, name: "web", clusterName: CLUSTER, serviceName: WEB_SERVICE }],
+        compute: [
+            { kind: "ecs" as const, name: "web", clusterName: CLUSTER, serviceName: WEB_SERVICE },
+        ],
     };
 
     it("tells percentiles from statistics", () => {
@@ -435,7 +638,15 @@ describe("Monitoring pure rules", () => {
         const body = buildDashboard({ ...targets, period: 60, thresholds: THRESHOLDS });
         for (const w of body.widgets) {
             const lines = w.properties.metrics;
-            const defined = new Set(lines.map((l) => l[l.length - 1]).filter((o): o is Record<string, unknown> => typeof o === "object" && "id" in o && !("expression" in o)).map((o) => String(o.id)));
+            const defined = new Set(
+                lines
+                    .map((l) => l[l.length - 1])
+                    .filter(
+                        (o): o is Record<string, unknown> =>
+                            typeof o === "object" && "id" in o && !("expression" in o),
+                    )
+                    .map((o) => String(o.id)),
+            );
             for (const l of lines) {
                 const o = l[0];
                 if (typeof o === "object" && "expression" in o) {
@@ -447,7 +658,11 @@ describe("Monitoring pure rules", () => {
 
     it("rejects duplicate compute names instead of colliding resource names", () => {
         assert.throws(
-            () => buildAlarmSpecs(config(), { ...targets, compute: [...targets.compute, ...targets.compute] }),
+            () =>
+                buildAlarmSpecs(config(), {
+                    ...targets,
+                    compute: [...targets.compute, ...targets.compute],
+                }),
             /duplicate alarm key "web-cpu"/,
         );
     });
@@ -466,27 +681,44 @@ describe("Monitoring pure rules", () => {
     });
 
     it("converts free storage GiB to bytes", () => {
-        const specs = buildAlarmSpecs(config(), { ...targets, database: { primaryIdentifier: DB, replicaIdentifiers: [] } });
+        const specs = buildAlarmSpecs(config(), {
+            ...targets,
+            database: { primaryIdentifier: DB, replicaIdentifiers: [] },
+        });
         assert.equal(specs.find((s) => s.key === "db-primary-free-storage")!.threshold, 10 * GIB);
     });
 
     it("deduplicates alarm emails case-insensitively with stable slugs", () => {
-        assert.deepEqual(emailSubscriptions(["Ops@Example.com", "ops@example.com ", " ", "a.b+c@x.io"]), [
-            { email: "Ops@Example.com", slug: "ops-example-com" },
-            { email: "a.b+c@x.io", slug: "a-b-c-x-io" },
-        ]);
+        assert.deepEqual(
+            emailSubscriptions(["Ops@Example.com", "ops@example.com ", " ", "a.b+c@x.io"]),
+            [
+                { email: "Ops@Example.com", slug: "ops-example-com" },
+                { email: "a.b+c@x.io", slug: "a-b-c-x-io" },
+            ],
+        );
     });
 
     it("builds key and topic policies for the account's partition", () => {
         const key = alarmKeyPolicy("aws-us-gov", "111122223333");
-        assert.equal((key.Statement[0].Principal as { AWS: string }).AWS, "arn:aws-us-gov:iam::111122223333:root");
-        const topic = alarmTopicPolicy("arn:aws:sns:us-east-1:111122223333:t", "aws", "us-east-1", "111122223333");
+        assert.equal(
+            (key.Statement[0].Principal as { AWS: string }).AWS,
+            "arn:aws-us-gov:iam::111122223333:root",
+        );
+        const topic = alarmTopicPolicy(
+            "arn:aws:sns:us-east-1:111122223333:t",
+            "aws",
+            "us-east-1",
+            "111122223333",
+        );
         const deny = topic.Statement.find((s) => s.Effect === "Deny")!;
         assert.deepEqual(deny.Condition, { Bool: { "aws:SecureTransport": "false" } });
     });
 
     it("keeps dashboard names to CloudWatch's character set", () => {
-        assert.equal(dashboardNameFor("web platform/prod.monitoring"), "web-platform-prod-monitoring");
+        assert.equal(
+            dashboardNameFor("web platform/prod.monitoring"),
+            "web-platform-prod-monitoring",
+        );
     });
 
     it("lays out the dashboard without overlapping widgets", () => {

@@ -12,13 +12,23 @@ const POLICY_DIR = path.resolve(__dirname, "..", "policy");
 function cleanPackCopy(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pack-build-"));
     const skip = new Set(["bin", "node_modules", "tests"]);
-    fs.cpSync(POLICY_DIR, dir, { recursive: true, filter: (src) => !skip.has(path.basename(src)) || path.dirname(src) !== POLICY_DIR });
+    fs.cpSync(POLICY_DIR, dir, {
+        recursive: true,
+        filter: (src) => !skip.has(path.basename(src)) || path.dirname(src) !== POLICY_DIR,
+    });
     return dir;
 }
 
 function jsFiles(dir: string): string[] {
-    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-        e.isDirectory() ? jsFiles(path.join(dir, e.name)) : e.name.endsWith(".js") ? [path.join(dir, e.name)] : []);
+    return fs
+        .readdirSync(dir, { withFileTypes: true })
+        .flatMap((e) =>
+            e.isDirectory()
+                ? jsFiles(path.join(dir, e.name))
+                : e.name.endsWith(".js")
+                  ? [path.join(dir, e.name)]
+                  : [],
+        );
 }
 
 describe("policy pack build for the offline plan", function () {
@@ -32,14 +42,23 @@ describe("policy pack build for the offline plan", function () {
             const bin = path.join(dir, "bin");
             const dangling: string[] = [];
             for (const file of jsFiles(bin)) {
-                for (const m of fs.readFileSync(file, "utf8").matchAll(/require\("(\.{1,2}\/[^"]+)"\)/g)) {
+                for (const m of fs
+                    .readFileSync(file, "utf8")
+                    .matchAll(/require\("(\.{1,2}\/[^"]+)"\)/g)) {
                     const target = path.resolve(path.dirname(file), m[1]);
-                    if (![`${target}.js`, path.join(target, "index.js"), target].some((t) => fs.existsSync(t) && fs.statSync(t).isFile())) {
+                    if (
+                        ![`${target}.js`, path.join(target, "index.js"), target].some(
+                            (t) => fs.existsSync(t) && fs.statSync(t).isFile(),
+                        )
+                    ) {
                         dangling.push(`${path.relative(bin, file)} -> ${m[1]}`);
                     }
                 }
             }
-            assert.ok(fs.existsSync(path.join(bin, "cost", "model.js")), "bin/cost/model.js missing");
+            assert.ok(
+                fs.existsSync(path.join(bin, "cost", "model.js")),
+                "bin/cost/model.js missing",
+            );
             assert.deepEqual(dangling, []);
             assert.equal(ensurePackBuilt(dir), false, "an up-to-date build is not redone");
         } finally {

@@ -17,7 +17,9 @@ interface PackManifest {
 }
 
 /** The pack's build: tsconfig.build.json's files and options, emitting CommonJS into bin/. */
-function buildConfig(packDir: string): { files: string[]; options: TypeScript.CompilerOptions } | undefined {
+function buildConfig(
+    packDir: string,
+): { files: string[]; options: TypeScript.CompilerOptions } | undefined {
     const file = path.join(packDir, "tsconfig.build.json");
     if (!fs.existsSync(file)) {
         return undefined;
@@ -25,7 +27,15 @@ function buildConfig(packDir: string): { files: string[]; options: TypeScript.Co
     const ts = typescript();
     const read = ts.readConfigFile(file, (f) => fs.readFileSync(f, "utf8"));
     const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, packDir, undefined, file);
-    return { files: parsed.fileNames, options: { ...parsed.options, module: ts.ModuleKind.CommonJS, sourceMap: false, declaration: false } };
+    return {
+        files: parsed.fileNames,
+        options: {
+            ...parsed.options,
+            module: ts.ModuleKind.CommonJS,
+            sourceMap: false,
+            declaration: false,
+        },
+    };
 }
 
 /**
@@ -61,7 +71,9 @@ function sourceFiles(packDir: string): string[] {
 export function ensurePackBuilt(packDir: string): boolean {
     let manifest: PackManifest;
     try {
-        manifest = JSON.parse(fs.readFileSync(path.join(packDir, "package.json"), "utf8")) as PackManifest;
+        manifest = JSON.parse(
+            fs.readFileSync(path.join(packDir, "package.json"), "utf8"),
+        ) as PackManifest;
     } catch {
         return false;
     }
@@ -90,7 +102,10 @@ export function ensurePackBuilt(packDir: string): boolean {
     const ts = typescript();
     for (const f of stale.filter((x) => build.files.includes(x))) {
         const out = path.join(binDir, path.relative(packDir, f)).replace(/\.ts$/, ".js");
-        const js = ts.transpileModule(fs.readFileSync(f, "utf8"), { compilerOptions: options, fileName: f }).outputText;
+        const js = ts.transpileModule(fs.readFileSync(f, "utf8"), {
+            compilerOptions: options,
+            fileName: f,
+        }).outputText;
         fs.mkdirSync(path.dirname(out), { recursive: true });
         // Write then rename: a concurrent reader never sees half a file.
         fs.writeFileSync(`${out}.${process.pid}`, js);
