@@ -12,8 +12,14 @@ import {
 } from "./components/loadBalancer";
 import { ScalingService, ScalingServiceArgs } from "./components/scalingService";
 import { DataTier } from "./components/dataTier";
-import { Monitoring, MonitoredCompute } from "./components/monitoring";
-import { CdnWorker, ManagedCertificate, cloudflareRanges } from "./components/cdnWorker";
+import { Monitoring, MonitoringArgs, MonitoredCompute } from "./components/monitoring";
+import {
+    CdnWorker,
+    CdnWorkerArgs,
+    ManagedCertificate,
+    cloudflareRanges,
+} from "./components/cdnWorker";
+import { EdgeSettings } from "./components/edgeBindings";
 
 /** What the stack exports: every value an Output (undefined inside when the part is off). */
 export interface PlatformOutputs {
@@ -50,6 +56,59 @@ export function loadBalancerArgs(
         originPrefixListMaxEntries: cfg.loadBalancer.originPrefixListMaxEntries,
         retainAccessLogs: stackLifecycle(cfg.production).retainAccessLogs,
         tags: cfg.tags,
+    };
+}
+
+/** Monitoring's settings as the stack config chooses them; the caller wires what it watches. */
+export function monitoringArgs(
+    cfg: PlatformConfig,
+    wiring: Pick<MonitoringArgs, "alb" | "compute" | "database" | "cache">,
+): MonitoringArgs {
+    const m = cfg.monitoring;
+    return {
+        ...wiring,
+        alarmEmails: m.alarmEmails,
+        thresholds: m.thresholds,
+        period: m.period,
+        evaluationPeriods: m.evaluationPeriods,
+        region: cfg.region,
+        tags: cfg.tags,
+    };
+}
+
+/** The worker's settings, picked key by key from the stack's `cdn` config (which also holds where it runs). */
+export function edgeSettings(cdn: EdgeSettings): EdgeSettings {
+    return {
+        staticExtensions: cdn.staticExtensions,
+        apiPrefix: cdn.apiPrefix,
+        htmlEdgeTtl: cdn.htmlEdgeTtl,
+        hstsMaxAge: cdn.hstsMaxAge,
+        hstsIncludeSubDomains: cdn.hstsIncludeSubDomains,
+        hstsPreload: cdn.hstsPreload,
+        assetEdgeTtl: cdn.assetEdgeTtl,
+        cacheKeyIgnoredParams: cdn.cacheKeyIgnoredParams,
+        hashedAssetPattern: cdn.hashedAssetPattern,
+        sessionCookies: cdn.sessionCookies,
+        originTimeout: cdn.originTimeout,
+        staleIfError: cdn.staleIfError,
+        allowedMethods: cdn.allowedMethods,
+    };
+}
+
+/** The CDN worker as the stack config sets it up; the caller wires the origin and the provider. */
+export function cdnWorkerArgs(
+    cfg: PlatformConfig,
+    wiring: Pick<CdnWorkerArgs, "originHostname" | "provider">,
+): CdnWorkerArgs {
+    return {
+        ...wiring,
+        accountId: cfg.cdn.accountId,
+        zoneId: cfg.cdn.zoneId,
+        domain: cfg.cdn.domain,
+        includeWww: cfg.cdn.includeWww,
+        compatibilityDate: cfg.cdn.compatibilityDate,
+        edge: edgeSettings(cfg.cdn),
+        healthPath: cfg.healthCheck.path,
     };
 }
 
@@ -249,34 +308,32 @@ export function buildPlatform(cfg: PlatformConfig): PlatformOutputs {
     });
     const { web, workers } = createServices(cfg, prefix, network, lb, data);
 
-    const monitoring = new Monitoring(`${prefix}-monitoring`, {
-        config: cfg.monitoring,
-        region: cfg.region,
-        alb: { arnSuffix: lb.albArnSuffix, targetGroupArnSuffix: lb.targetGroupArnSuffix },
-        compute: monitoredCompute(web, workers, cfg),
-        database: data.databaseOutputs
-            ? {
-                  primaryIdentifier: data.databaseOutputs.primaryIdentifier,
-                  replicaIdentifiers: data.databaseOutputs.replicaIdentifiers,
-              }
-            : undefined,
-        cache: data.cacheOutputs
-            ? {
-                  replicationGroupId: data.cacheOutputs.replicationGroupId,
-                  memberClusterIds: data.cacheOutputs.memberClusterIds,
-                  numNodes: cfg.cache.numNodes,
-              }
-            : undefined,
-        tags,
-    });
+    const monitoring = new Monitoring(
+        `${prefix}-monitoring`,
+        monitoringArgs(cfg, {
+            alb: { arnSuffix: lb.albArnSuffix, targetGroupArnSuffix: lb.targetGroupArnSuffix },
+            compute: monitoredCompute(web, workers, cfg),
+            database: data.databaseOutputs
+                ? {
+                      primaryIdentifier: data.databaseOutputs.primaryIdentifier,
+                      replicaIdentifiers: data.databaseOutputs.replicaIdentifiers,
+                  }
+                : undefined,
+            cache: data.cacheOutputs
+                ? {
+                      replicationGroupId: data.cacheOutputs.replicationGroupId,
+                      memberClusterIds: data.cacheOutputs.memberClusterIds,
+                      numNodes: cfg.cache.numNodes,
+                  }
+                : undefined,
+        }),
+    );
 
     const cdn = cfProvider
-        ? new CdnWorker(`${prefix}-cdn`, {
-              config: cfg.cdn,
-              originHostname: lb.dnsName,
-              healthPath: cfg.healthCheck.path,
-              provider: cfProvider,
-          })
+        ? new CdnWorker(
+              `${prefix}-cdn`,
+              cdnWorkerArgs(cfg, { originHostname: lb.dnsName, provider: cfProvider }),
+          )
         : undefined;
 
     const ecs = web.capacity.kind === "ecs" ? web.capacity : undefined;

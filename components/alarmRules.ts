@@ -1,7 +1,55 @@
 // Pure alarm rules: which CloudWatch alarms the platform needs, as plain data. The Monitoring
 // component turns each spec into an aws.cloudwatch.MetricAlarm; tests and docs read the same list.
 // Generic over the dimension value type: `string` in tests/docs, `pulumi.Input<string>` in the component.
-import { MonitoringConfig } from "../config/types";
+
+/** Alarm thresholds, one per alarm family (percent, seconds, GiB or counts as named). */
+export interface AlarmThresholds {
+    alb5xxPercent: number;
+    target5xxPercent: number;
+    p95LatencySeconds: number;
+    unhealthyHosts: number;
+    serviceCpuPercent: number;
+    serviceMemoryPercent: number;
+    dbCpuPercent: number;
+    dbFreeStorageGiB: number;
+    dbReplicaLagSeconds: number;
+    dbConnections: number;
+    cacheCpuPercent: number;
+    cacheMemoryPercent: number;
+    cacheEvictions: number;
+    cacheReplicationLagSeconds: number;
+}
+
+/** What decides every alarm's threshold and timing. The stack config's `monitoring` reuses it. */
+export interface AlarmSettings {
+    thresholds: AlarmThresholds;
+    /** Alarm period in seconds (below 60 is raised to 60: see `serviceMetricPeriod`). */
+    period: number;
+    /** Periods evaluated per alarm. */
+    evaluationPeriods: number;
+}
+
+/** Monitoring's defaults when an arg is omitted; config/defaults.ts takes the stack defaults from here. */
+export const DEFAULT_ALARM_SETTINGS: Readonly<AlarmSettings> = Object.freeze({
+    period: 60,
+    evaluationPeriods: 3,
+    thresholds: Object.freeze({
+        alb5xxPercent: 5,
+        target5xxPercent: 5,
+        p95LatencySeconds: 1,
+        unhealthyHosts: 1,
+        serviceCpuPercent: 85,
+        serviceMemoryPercent: 85,
+        dbCpuPercent: 80,
+        dbFreeStorageGiB: 5,
+        dbReplicaLagSeconds: 30,
+        dbConnections: 100,
+        cacheCpuPercent: 80,
+        cacheMemoryPercent: 80,
+        cacheEvictions: 100,
+        cacheReplicationLagSeconds: 10,
+    }),
+});
 
 /**
  * The ELB 5xx rate as metric math over the metrics with ids `requests` and `errors`; the alarm and
@@ -141,14 +189,14 @@ export function serviceMetricPeriod(period: number): number {
 
 /** What every alarm builder needs: the thresholds and the two evaluation timings. */
 interface AlarmContext {
-    t: MonitoringConfig["thresholds"];
+    t: AlarmThresholds;
     /** All N periods must breach: steady signals (CPU, storage, host counts). */
     timing: Pick<AlarmSpec, "period" | "evaluationPeriods" | "datapointsToAlarm">;
     /** M of N periods must breach: spiky signals (see `noisyDatapoints`). */
     noisy: Pick<AlarmSpec, "period" | "evaluationPeriods" | "datapointsToAlarm">;
 }
 
-function alarmContext(config: MonitoringConfig): AlarmContext {
+function alarmContext(config: AlarmSettings): AlarmContext {
     const period = serviceMetricPeriod(config.period);
     const n = config.evaluationPeriods;
     return {
@@ -160,7 +208,7 @@ function alarmContext(config: MonitoringConfig): AlarmContext {
 
 /** Every alarm the platform needs for `targets`, with thresholds and timing from `config`. */
 export function buildAlarmSpecs<V>(
-    config: MonitoringConfig,
+    config: AlarmSettings,
     targets: MonitoringTargets<V>,
 ): AlarmSpec<V>[] {
     const ctx = alarmContext(config);

@@ -4,12 +4,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as random from "@pulumi/random";
-import { CacheConfig } from "../config/types";
 import {
     cacheAvailability,
     cacheParameterFamily,
     cacheParameters,
     cacheReplicationGroupIdentifier,
+    CacheSettings,
     DATA_LOG_RETENTION_DAYS,
     finalSnapshotIdentifier,
     Lifecycle,
@@ -24,7 +24,7 @@ export interface CacheArgs {
     name: string;
     vpcId: pulumi.Input<string>;
     subnetIds: pulumi.Input<pulumi.Input<string>[]>;
-    settings: CacheConfig;
+    settings: CacheSettings;
     lifecycle: Lifecycle;
     storageKeyArn: pulumi.Input<string>;
     secretsKeyArn: pulumi.Input<string>;

@@ -3,16 +3,19 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
-import { CdnConfig } from "../config/types";
+import { EDGE_DEFAULTS } from "../worker/defaults";
 import {
+    DEFAULT_COMPATIBILITY_DATE,
+    EdgeSettings,
     PlainTextBinding,
     WORKER_MAIN_MODULE,
     edgeBindings,
+    resolveEdgeSettings,
     workerUploadFiles,
 } from "./edgeBindings";
 
-export { WORKER_MAIN_MODULE } from "./edgeBindings";
-export type { PlainTextBinding } from "./edgeBindings";
+export { DEFAULT_COMPATIBILITY_DATE, WORKER_MAIN_MODULE } from "./edgeBindings";
+export type { EdgeSettings, PlainTextBinding } from "./edgeBindings";
 
 /** Cloudflare's published edge ranges, for the ALB origin lockdown. */
 export interface EdgeRanges {
@@ -219,8 +222,8 @@ export function workerScriptName(name: string): string {
 }
 
 /** Every setting the worker reads, as plain-text bindings (none are secret): see edgeBindings. */
-export function workerBindings(config: CdnConfig, healthPath: string): PlainTextBinding[] {
-    return edgeBindings(config, healthPath);
+export function workerBindings(settings: EdgeSettings, healthPath: string): PlainTextBinding[] {
+    return edgeBindings(settings, healthPath);
 }
 
 /** Hostnames served through the worker: apex (or the stack's subdomain) and www. */
@@ -250,11 +253,35 @@ export const ZONE_SETTINGS: readonly ZoneSettingValue[] = [
 ];
 
 export interface CdnWorkerArgs {
-    config: CdnConfig;
+    /** Cloudflare account that owns the worker script. */
+    accountId: pulumi.Input<string>;
+    /** Cloudflare zone of `domain`: routes, DNS records and TLS settings go there. */
+    zoneId: pulumi.Input<string>;
+    /** Hostname served (the apex or a stack's subdomain). Plain: one route and record per hostname. */
+    domain: string;
+    /**
+     * Also serve www.<domain>. Off for sub-domain stacks: Universal SSL covers one level.
+     * @default true
+     */
+    includeWww?: boolean;
+    /**
+     * Workers runtime compatibility date.
+     * @default DEFAULT_COMPATIBILITY_DATE ("2025-09-01")
+     */
+    compatibilityDate?: pulumi.Input<string>;
+    /**
+     * How the worker caches and answers; an omitted setting takes the worker's own fallback.
+     * Plain values: they become the script's bindings.
+     * @default EDGE_DEFAULTS (worker/defaults.js), through resolveEdgeSettings
+     */
+    edge?: Partial<EdgeSettings>;
     /** ALB DNS name the proxied records point at. */
     originHostname: pulumi.Input<string>;
-    /** Health-check path: never cached at the edge. */
-    healthPath: string;
+    /**
+     * Health-check path: never cached at the edge.
+     * @default EDGE_DEFAULTS.healthPath ("/health")
+     */
+    healthPath?: string;
     provider: cloudflare.Provider;
 }
 
@@ -267,30 +294,34 @@ export class CdnWorker extends pulumi.ComponentResource {
 
     constructor(name: string, args: CdnWorkerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("web-platform:cdn:CdnWorker", name, {}, opts);
-        const { config, provider } = args;
+        const { provider, domain } = args;
+        const includeWww = args.includeWww ?? true;
         const child = { parent: this, provider };
 
         const script = new cloudflare.WorkersScript(
             `${name}-script`,
             {
-                accountId: config.accountId,
+                accountId: args.accountId,
                 scriptName: workerScriptName(name),
                 content: readWorkerScript(),
                 mainModule: WORKER_MAIN_MODULE,
                 // The modules edge.js imports (its defaults), uploaded byte for byte beside it.
                 files: workerUploadFiles(),
-                compatibilityDate: config.compatibilityDate,
-                bindings: workerBindings(config, args.healthPath),
+                compatibilityDate: args.compatibilityDate ?? DEFAULT_COMPATIBILITY_DATE,
+                bindings: workerBindings(
+                    resolveEdgeSettings(args.edge),
+                    args.healthPath ?? EDGE_DEFAULTS.healthPath,
+                ),
             },
             child,
         );
 
-        const routes = workerRoutes(config.domain, config.includeWww).map(
+        const routes = workerRoutes(domain, includeWww).map(
             (pattern, i) =>
                 new cloudflare.WorkersRoute(
                     `${name}-route-${i}`,
                     {
-                        zoneId: config.zoneId,
+                        zoneId: args.zoneId,
                         pattern,
                         script: script.scriptName,
                     },
@@ -300,13 +331,13 @@ export class CdnWorker extends pulumi.ComponentResource {
 
         // Proxied CNAMEs to the ALB (flattened at the apex). Created after the routes so no request
         // reaches the origin through Cloudflare without the worker in front.
-        const hostnames = cdnHostnames(config.domain, config.includeWww);
+        const hostnames = cdnHostnames(domain, includeWww);
         hostnames.forEach(
             (hostname, i) =>
                 new cloudflare.DnsRecord(
                     `${name}-dns-${i}`,
                     {
-                        zoneId: config.zoneId,
+                        zoneId: args.zoneId,
                         name: hostname,
                         type: "CNAME",
                         content: args.originHostname,
@@ -323,7 +354,7 @@ export class CdnWorker extends pulumi.ComponentResource {
             new cloudflare.ZoneSetting(
                 `${name}-setting-${s.settingId.replace(/_/g, "-")}`,
                 {
-                    zoneId: config.zoneId,
+                    zoneId: args.zoneId,
                     settingId: s.settingId,
                     value: s.value,
                 },
@@ -331,7 +362,7 @@ export class CdnWorker extends pulumi.ComponentResource {
             );
         }
 
-        this.url = pulumi.output(`https://${config.domain}`);
+        this.url = pulumi.output(`https://${domain}`);
         this.workerName = script.scriptName;
         this.hostnames = pulumi.output(hostnames);
         this.registerOutputs({

@@ -1,7 +1,13 @@
 // Pure CloudWatch dashboard builder: resolved identifiers in, dashboard body (JSON-able) out.
 // Every widget is a metric widget with its region set and fully spelled-out dimensions.
-import { AlarmThresholds } from "../config/types";
-import { elb5xxRateMath, GIB, MonitoringTargets, NS, target5xxRateExpression } from "./alarmRules";
+import {
+    AlarmThresholds,
+    elb5xxRateMath,
+    GIB,
+    MonitoringTargets,
+    NS,
+    target5xxRateExpression,
+} from "./alarmRules";
 
 /** A CloudWatch dashboard metric line: [namespace, metric, dimName, dimValue, ..., options?]. */
 export type MetricLine = (string | Record<string, unknown>)[];

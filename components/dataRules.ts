@@ -1,7 +1,58 @@
 // Pure decisions for the data tier: names that AWS accepts, parameter families and values,
 // lifecycle settings per stack kind, replica placement and the app's connection settings.
 // No Pulumi resources here: tests call these directly.
-import { CacheConfig, DatabaseConfig, EvictionPolicy } from "../config/types";
+
+// DataTier's own settings types; config/types.ts reuses them for the stack config.
+
+export type EvictionPolicy =
+    | "allkeys-lru"
+    | "allkeys-lfu"
+    | "volatile-lru"
+    | "volatile-lfu"
+    | "volatile-ttl"
+    | "allkeys-random"
+    | "volatile-random"
+    | "noeviction";
+
+export interface DatabaseSettings {
+    enabled: boolean;
+    engineVersion: string;
+    instanceClass: string;
+    allocatedStorageGiB: number;
+    /** Storage autoscaling ceiling (GiB), must exceed allocated storage. */
+    maxAllocatedStorageGiB: number;
+    multiAz: boolean;
+    readReplicas: number;
+    replicaInstanceClass: string;
+    backupRetentionDays: number;
+    /** UTC "hh:mm-hh:mm". */
+    backupWindow: string;
+    /** UTC "ddd:hh:mm-ddd:hh:mm". */
+    maintenanceWindow: string;
+    deletionProtection: boolean;
+    /** Seconds between enhanced monitoring samples: 0 (off), 1, 5, 10, 15, 30, 60. */
+    monitoringInterval: number;
+    performanceInsightsRetentionDays: number;
+    databaseName: string;
+    masterUsername: string;
+    /** Put an RDS Proxy in front of the primary. */
+    proxy: boolean;
+}
+
+export interface CacheSettings {
+    enabled: boolean;
+    engine: "redis" | "valkey";
+    engineVersion: string;
+    nodeType: string;
+    /** Nodes in the replication group (primary + replicas), at least 2 with failover. */
+    numNodes: number;
+    multiAz: boolean;
+    maxmemoryPolicy: EvictionPolicy;
+    snapshotRetentionDays: number;
+    /** UTC "hh:mm-hh:mm". */
+    snapshotWindow: string;
+    maintenanceWindow: string;
+}
 
 export const POSTGRES_PORT = 5432;
 export const REDIS_PORT = 6379;
@@ -115,7 +166,10 @@ export function postgresParameters(): DbParameter[] {
 }
 
 /** ElastiCache parameter group family: redis7, redis6.x, valkey7, valkey8. */
-export function cacheParameterFamily(engine: CacheConfig["engine"], engineVersion: string): string {
+export function cacheParameterFamily(
+    engine: CacheSettings["engine"],
+    engineVersion: string,
+): string {
     const match = /^(\d+)(?:\.(\d+|x))?/.exec(engineVersion.trim());
     if (!match) {
         throw new Error(
@@ -156,7 +210,7 @@ export function isValidRedisAuthToken(token: string): boolean {
 }
 
 /** Failover needs a replica; Multi-AZ needs failover. */
-export function cacheAvailability(cache: Pick<CacheConfig, "numNodes" | "multiAz">): {
+export function cacheAvailability(cache: Pick<CacheSettings, "numNodes" | "multiAz">): {
     automaticFailoverEnabled: boolean;
     multiAzEnabled: boolean;
 } {
@@ -225,7 +279,7 @@ export function readerHosts(writerHost: string, replicaHosts: string[]): string 
 }
 
 /** Problems the component cannot build around; config/parse.ts should already reject these. */
-export function dataTierProblems(database: DatabaseConfig, cache: CacheConfig): string[] {
+export function dataTierProblems(database: DatabaseSettings, cache: CacheSettings): string[] {
     const problems: string[] = [];
     if (database.enabled) {
         if (database.maxAllocatedStorageGiB <= database.allocatedStorageGiB) {

@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { CacheConfig, DatabaseConfig } from "../config/types";
 import { ServiceSecret } from "./scalingService";
 import {
     awsIdentifier,
+    CacheSettings,
+    DatabaseSettings,
     dataTierProblems,
     KMS_DELETION_WINDOW_DAYS,
     Lifecycle,
@@ -14,6 +15,9 @@ import {
     secretJsonKeyRef,
 } from "./dataRules";
 import { AccessPoint } from "./access";
+
+// The settings types of DataTierArgs, exported with the component (defined with its pure rules).
+export type { CacheSettings, DatabaseSettings, EvictionPolicy } from "./dataRules";
 import { CacheParts, createCache } from "./cache";
 import { createDatabase, DatabaseParts } from "./database";
 
@@ -21,8 +25,8 @@ export interface DataTierArgs {
     vpcId: pulumi.Input<string>;
     /** Private subnets (at least two AZs) for the DB subnet group and cache subnet group. */
     subnetIds: pulumi.Input<pulumi.Input<string>[]>;
-    database: DatabaseConfig;
-    cache: CacheConfig;
+    database: DatabaseSettings;
+    cache: CacheSettings;
     /**
      * Lifecycle of the stateful resources: Pulumi `protect` (instances, cache, KMS keys), final
      * snapshots, automated backups after deletion, apply-immediately, secret recovery window.

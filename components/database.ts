@@ -3,10 +3,10 @@
 // the split). Decisions live in dataRules.ts.
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { DatabaseConfig } from "../config/types";
 import {
     awsIdentifier,
     DATA_LOG_RETENTION_DAYS,
+    DatabaseSettings,
     finalSnapshotIdentifier,
     Lifecycle,
     POSTGRES_LOG_EXPORTS,
@@ -33,7 +33,7 @@ export interface DatabaseArgs {
     name: string;
     vpcId: pulumi.Input<string>;
     subnetIds: pulumi.Input<pulumi.Input<string>[]>;
-    settings: DatabaseConfig;
+    settings: DatabaseSettings;
     lifecycle: Lifecycle;
     /** AZs of the subnets, in order; undefined lets AWS place the instances. */
     availabilityZones?: pulumi.Input<string[]>;

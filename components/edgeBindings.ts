@@ -3,11 +3,13 @@
 // what the stack uploads.
 import * as fs from "fs";
 import * as path from "path";
-import { CdnConfig } from "../config/types";
+import { EDGE_DEFAULTS } from "../worker/defaults";
 
 /** The worker's main module; the other modules are uploaded next to it under these names. */
 export const WORKER_MAIN_MODULE = "edge.js";
 export const WORKER_EXTRA_MODULES: readonly string[] = ["defaults.js"];
+/** The Workers compatibility date the worker was written against (CdnWorker's default, and the stack's). */
+export const DEFAULT_COMPATIBILITY_DATE = "2025-09-01";
 
 /** The worker/ directory, from components/ (ts-node) or bin/components/ (compiled). */
 export function workerDir(): string {
@@ -63,8 +65,64 @@ export interface PlainTextBinding {
     text: string;
 }
 
+/**
+ * How the edge worker caches and answers: CdnWorker's `edge` arg, and the part of the stack's
+ * `cdn` config that configures the worker. Each setting is one binding (see `edgeBindings`).
+ */
+export interface EdgeSettings {
+    /** File extensions (no dot) the edge may store. */
+    staticExtensions: string[];
+    /** Path prefix never cached, served no-store. */
+    apiPrefix: string;
+    /** Edge TTL for HTML, seconds (0 = revalidate every time). */
+    htmlEdgeTtl: number;
+    /** Seconds for Strict-Transport-Security max-age. */
+    hstsMaxAge: number;
+    /** Strict-Transport-Security includeSubDomains. */
+    hstsIncludeSubDomains: boolean;
+    /** Strict-Transport-Security preload (needs includeSubDomains and max-age >= 1 year). */
+    hstsPreload: boolean;
+    /** Edge seconds for an asset whose origin response carries no freshness (no max-age/s-maxage/Expires). */
+    assetEdgeTtl: number;
+    /** Query parameters dropped from the cache key and the origin request; `*` = any characters. */
+    cacheKeyIgnoredParams: string[];
+    /** Regular expression on the path: a match means the file name carries a content hash (a year, immutable). */
+    hashedAssetPattern: string;
+    /** Cookie names (`*` = any characters) that make a request personal: its HTML is never shared. */
+    sessionCookies: string[];
+    /** Seconds to wait for the origin's response headers before answering 504. */
+    originTimeout: number;
+    /** Seconds past freshness a cached copy may be served when the origin fails or times out. */
+    staleIfError: number;
+    /** Methods passed on; any other is answered 405 with Allow. */
+    allowedMethods: string[];
+}
+
+/**
+ * The settings with every omitted one taken from worker/defaults.js, the worker's own fallbacks,
+ * so a CdnWorker built without `edge` uploads what the worker would assume anyway.
+ */
+export function resolveEdgeSettings(given: Partial<EdgeSettings> = {}): EdgeSettings {
+    const d = EDGE_DEFAULTS;
+    return {
+        staticExtensions: given.staticExtensions ?? [...d.staticExtensions],
+        apiPrefix: given.apiPrefix ?? d.apiPrefix,
+        htmlEdgeTtl: given.htmlEdgeTtl ?? d.htmlEdgeTtl,
+        hstsMaxAge: given.hstsMaxAge ?? d.hstsMaxAge,
+        hstsIncludeSubDomains: given.hstsIncludeSubDomains ?? d.hstsIncludeSubDomains,
+        hstsPreload: given.hstsPreload ?? d.hstsPreload,
+        assetEdgeTtl: given.assetEdgeTtl ?? d.assetEdgeTtl,
+        cacheKeyIgnoredParams: given.cacheKeyIgnoredParams ?? [...d.cacheKeyIgnoredParams],
+        hashedAssetPattern: given.hashedAssetPattern ?? d.hashedAssetPattern,
+        sessionCookies: given.sessionCookies ?? [...d.sessionCookies],
+        originTimeout: given.originTimeout ?? d.originTimeout,
+        staleIfError: given.staleIfError ?? d.staleIfError,
+        allowedMethods: given.allowedMethods ?? [...d.allowedMethods],
+    };
+}
+
 /** Every setting the worker reads, as plain-text bindings (none are secret). */
-export function edgeBindings(config: CdnConfig, healthPath: string): PlainTextBinding[] {
+export function edgeBindings(config: EdgeSettings, healthPath: string): PlainTextBinding[] {
     const plain = (name: string, text: string): PlainTextBinding => ({
         name,
         type: "plain_text",

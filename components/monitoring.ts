@@ -1,9 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { MonitoringConfig } from "../config/types";
 import {
+    AlarmSettings,
     AlarmSpec,
+    AlarmThresholds,
     buildAlarmSpecs,
+    DEFAULT_ALARM_SETTINGS,
     cacheMemberId,
     isPercentile,
     MetricRef,
@@ -22,7 +24,29 @@ export type MonitoredCompute =
     | { kind: "asg"; name: string; autoScalingGroupName: pulumi.Input<string> };
 
 export interface MonitoringArgs {
-    config: MonitoringConfig;
+    /**
+     * Addresses subscribed to the alarm topic. Plain strings: each one is a subscription resource
+     * named after it.
+     * @default [] (no subscriptions)
+     */
+    alarmEmails?: string[];
+    /**
+     * Alarm thresholds; an omitted one keeps its default. Plain numbers: they are also drawn on the
+     * dashboard, which is built as one JSON document.
+     * @default DEFAULT_ALARM_SETTINGS.thresholds (components/alarmRules.ts)
+     */
+    thresholds?: Partial<AlarmThresholds>;
+    /**
+     * Alarm period in seconds; below 60 is raised to 60 (the AWS services publish per minute).
+     * @default 60
+     */
+    period?: number;
+    /**
+     * Periods each alarm evaluates.
+     * @default 3
+     */
+    evaluationPeriods?: number;
+    /** Region the dashboard's widgets query. */
     region: string;
     alb: { arnSuffix: pulumi.Input<string>; targetGroupArnSuffix: pulumi.Input<string> };
     /** The web service first, then workers. */
@@ -210,6 +234,17 @@ export function alarmArgs(spec: AlarmSpec<pulumi.Input<string>>): aws.cloudwatch
     };
 }
 
+/** The alarm settings with every omitted arg at its documented default. */
+export function monitoringSettings(
+    args: Pick<MonitoringArgs, "thresholds" | "period" | "evaluationPeriods">,
+): AlarmSettings {
+    return {
+        thresholds: { ...DEFAULT_ALARM_SETTINGS.thresholds, ...args.thresholds },
+        period: args.period ?? DEFAULT_ALARM_SETTINGS.period,
+        evaluationPeriods: args.evaluationPeriods ?? DEFAULT_ALARM_SETTINGS.evaluationPeriods,
+    };
+}
+
 /** SNS alarm topic (KMS-encrypted), alarms with real dimensions, and a CloudWatch dashboard. */
 export class Monitoring extends pulumi.ComponentResource {
     public readonly alarmTopicArn: pulumi.Output<string>;
@@ -222,6 +257,7 @@ export class Monitoring extends pulumi.ComponentResource {
 
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("web-platform:monitoring:Monitoring", name, {}, opts);
+        const settings = monitoringSettings(args);
         const parent = { parent: this };
         const identity = aws.getCallerIdentityOutput({}, parent);
         const partition = aws.getPartitionOutput({}, parent);
@@ -262,7 +298,7 @@ export class Monitoring extends pulumi.ComponentResource {
             },
             parent,
         );
-        for (const sub of emailSubscriptions(args.config.alarmEmails)) {
+        for (const sub of emailSubscriptions(args.alarmEmails ?? [])) {
             // Named by address so adding or removing one does not re-create the others
             // (each re-creation needs a new confirmation click).
             new aws.sns.TopicSubscription(
@@ -289,7 +325,7 @@ export class Monitoring extends pulumi.ComponentResource {
             cache: cacheIds ? { memberClusterIds: cacheIds } : undefined,
         };
 
-        this.alarmSpecs = buildAlarmSpecs(args.config, targets);
+        this.alarmSpecs = buildAlarmSpecs(settings, targets);
         this.alarms = {};
         for (const spec of this.alarmSpecs) {
             this.alarms[spec.key] = new aws.cloudwatch.MetricAlarm(
@@ -313,8 +349,8 @@ export class Monitoring extends pulumi.ComponentResource {
                     JSON.stringify(
                         buildDashboard({
                             ...(resolved as MonitoringTargets<string>),
-                            period: serviceMetricPeriod(args.config.period),
-                            thresholds: args.config.thresholds,
+                            period: serviceMetricPeriod(settings.period),
+                            thresholds: settings.thresholds,
                         }),
                     ),
                 ),

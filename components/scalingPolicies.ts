@@ -3,8 +3,12 @@
 // scaling with its two alarms. Policies are children of the ScalingService.
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { albResourceLabel, BACKLOG_PER_TASK_EXPRESSION, stepAdjustments } from "./scalingRules";
-import type { QueueMetricConfig } from "../config/types";
+import {
+    albResourceLabel,
+    BACKLOG_PER_TASK_EXPRESSION,
+    QueueMetricSettings,
+    stepAdjustments,
+} from "./scalingRules";
 import type { ScalingServiceArgs, ServiceLoadBalancing } from "./scalingService";
 
 function albLabel(lb: ServiceLoadBalancing): pulumi.Output<string> {
@@ -18,7 +22,7 @@ type CustomizedMetric =
 
 /** Backlog per task = queue depth / running tasks (metric math), so the tracking target is per task. */
 export function queueBacklogMetric(
-    q: QueueMetricConfig,
+    q: QueueMetricSettings,
     clusterName: pulumi.Input<string>,
     serviceName: pulumi.Input<string>,
 ): CustomizedMetric {

@@ -2,7 +2,86 @@
 // step adjustments and reaction times. No Pulumi resources here, so tests (and the policy pack and docs)
 // can call them directly.
 import { partitionOf } from "../config/rules";
-import { StepScalingConfig } from "../config/types";
+
+// ---------------------------------------------------------------------------------------------
+// Settings: ScalingService's own types (config/types.ts reuses them for the stack config)
+// ---------------------------------------------------------------------------------------------
+
+export type ComputeMode = "fargate" | "ec2";
+
+export type ScalingStrategy = "target-tracking" | "step";
+
+export interface SpotSettings {
+    /** On-demand instances kept regardless of spot (base capacity). */
+    onDemandBaseCapacity: number;
+    /** Percent of capacity above the base that is on-demand (0-100). */
+    onDemandPercentageAboveBase: number;
+    /** Instance types the spot pool may use (diversified). */
+    instanceTypes: string[];
+    allocationStrategy: "price-capacity-optimized" | "capacity-optimized" | "lowest-price";
+}
+
+export interface ComputeSettings {
+    mode: ComputeMode;
+    /** EC2 mode: instance type for the launch template. */
+    instanceType: string;
+    /** EC2 mode: explicit AMI; otherwise resolved from `amiSsmParameter`. */
+    amiId?: string;
+    /** EC2 mode: public SSM parameter for the AMI. */
+    amiSsmParameter: string;
+    /** EC2 mode: root volume size in GiB (gp3, encrypted). */
+    rootVolumeGiB: number;
+    /** EC2 mode: optional mixed instances policy (on-demand base + spot above). */
+    spot?: SpotSettings;
+    /** Seconds a new task/instance is given before health checks count. */
+    healthCheckGracePeriod: number;
+    /** EC2 mode: rolling instance refresh minimum healthy percentage. */
+    instanceRefreshMinHealthyPercentage: number;
+    /** Days of retention for the app's CloudWatch log group. */
+    logRetentionDays: number;
+}
+
+export interface CapacitySettings {
+    min: number;
+    desired: number;
+    max: number;
+}
+
+export interface StepScalingSettings {
+    /** CPU percent above which to add `scaleOutAdjustment` instances. */
+    scaleOutCpuThreshold: number;
+    scaleOutAdjustment: number;
+    /** CPU percent below which to remove `scaleInAdjustment` instances (positive number). */
+    scaleInCpuThreshold: number;
+    scaleInAdjustment: number;
+    /** Alarm period in seconds (10, 30 or a multiple of 60). */
+    alarmPeriod: number;
+    scaleOutEvaluationPeriods: number;
+    scaleInEvaluationPeriods: number;
+}
+
+export interface ScalingSettings {
+    strategy: ScalingStrategy;
+    /** Target tracking: average CPU percent (1-100). Undefined disables the CPU policy. */
+    cpuTarget?: number;
+    /** Target tracking: average memory percent (fargate only). */
+    memoryTarget?: number;
+    /** Target tracking: ALB requests per target. */
+    requestsPerTarget?: number;
+    /** Seconds; scale-out must be shorter than scale-in. */
+    scaleOutCooldown: number;
+    scaleInCooldown: number;
+    step: StepScalingSettings;
+}
+
+export interface QueueMetricSettings {
+    namespace: string;
+    metricName: string;
+    dimensions: Record<string, string>;
+    /** Target backlog per running task. */
+    targetPerTask: number;
+    statistic: "Average" | "Sum" | "Maximum";
+}
 
 // ---------------------------------------------------------------------------------------------
 // Identifiers and labels
@@ -414,7 +493,7 @@ export const STEP_SURGE_POINTS = 20;
  * above it (when that is still below 100 %); scale-in removes `scaleInAdjustment` anywhere below
  * its threshold.
  */
-export function stepAdjustments(step: StepScalingConfig): {
+export function stepAdjustments(step: StepScalingSettings): {
     scaleOut: StepAdjustment[];
     scaleIn: StepAdjustment[];
 } {

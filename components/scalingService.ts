@@ -1,14 +1,29 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { CapacityConfig, ComputeConfig, QueueMetricConfig, ScalingConfig } from "../config/types";
 import {
     AppContainer,
-    ResolvedSecret,
+    CapacitySettings,
+    ComputeSettings,
     mergeEnvironment,
     parseSecretValueFrom,
+    QueueMetricSettings,
+    ResolvedSecret,
+    ScalingSettings,
     secretReadPolicy,
 } from "./scalingRules";
 import { AccessPoint } from "./access";
+
+// The settings types of ScalingServiceArgs, exported with the component (defined with its pure rules).
+export type {
+    CapacitySettings,
+    ComputeMode,
+    ComputeSettings,
+    QueueMetricSettings,
+    ScalingSettings,
+    ScalingStrategy,
+    SpotSettings,
+    StepScalingSettings,
+} from "./scalingRules";
 import { createEc2Capacity } from "./ec2Capacity";
 import { createFargateCapacity } from "./fargateCapacity";
 
@@ -60,11 +75,11 @@ export interface ScalingServiceArgs {
      * Compute mode and its settings. `mode` decides which resources exist (Fargate or EC2 capacity),
      * so the settings are plain values rather than Inputs.
      */
-    compute: ComputeConfig;
-    capacity: CapacityConfig;
-    scaling: ScalingConfig;
+    compute: ComputeSettings;
+    capacity: CapacitySettings;
+    scaling: ScalingSettings;
     /** Workers: target tracking on a queue-depth metric published by the app. @default undefined (no queue policy) */
-    queueMetric?: QueueMetricConfig;
+    queueMetric?: QueueMetricSettings;
     /** The ALB side; required for `role: "web"`, refused for workers. @default undefined */
     loadBalancer?: ServiceLoadBalancing;
     /** Reuse an ECS cluster (workers share the web service's cluster). @default undefined (a new cluster) */

@@ -3,6 +3,8 @@
 // (through config/schema.ts, `npm run docs`).
 import { AlarmThresholds, EvictionPolicy, LbAlgorithm, NatMode } from "./types";
 import { EDGE_DEFAULTS } from "../worker/defaults";
+import { DEFAULT_ALARM_SETTINGS } from "../components/alarmRules";
+import { DEFAULT_COMPATIBILITY_DATE } from "../components/edgeBindings";
 // ---- usage (issue 16: cost model): defaults live with the cost model, in the policy pack --------
 import { DEFAULT_USAGE } from "../policy/cost/usage";
 // ---- end usage ---------------------------------------------------------------------------------
@@ -125,25 +127,11 @@ export const DEFAULTS = {
         scaleInCooldown: 300,
         queueStatistic: "Average" as const,
     },
+    // Monitoring's own defaults (components/alarmRules.ts), so the component and the stack agree.
     monitoring: {
-        period: 60,
-        evaluationPeriods: 3,
-        thresholds: {
-            alb5xxPercent: 5,
-            target5xxPercent: 5,
-            p95LatencySeconds: 1,
-            unhealthyHosts: 1,
-            serviceCpuPercent: 85,
-            serviceMemoryPercent: 85,
-            dbCpuPercent: 80,
-            dbFreeStorageGiB: 5,
-            dbReplicaLagSeconds: 30,
-            dbConnections: 100,
-            cacheCpuPercent: 80,
-            cacheMemoryPercent: 80,
-            cacheEvictions: 100,
-            cacheReplicationLagSeconds: 10,
-        } satisfies AlarmThresholds,
+        period: DEFAULT_ALARM_SETTINGS.period,
+        evaluationPeriods: DEFAULT_ALARM_SETTINGS.evaluationPeriods,
+        thresholds: { ...DEFAULT_ALARM_SETTINGS.thresholds } satisfies AlarmThresholds,
     },
     cdn: {
         enabled: true,
@@ -151,7 +139,7 @@ export const DEFAULTS = {
         apiPrefix: "/api/",
         htmlEdgeTtl: 60,
         hstsMaxAge: EDGE_DEFAULTS.hstsMaxAge,
-        compatibilityDate: "2025-09-01",
+        compatibilityDate: DEFAULT_COMPATIBILITY_DATE,
         includeWww: true,
         // Edge worker behaviour: the worker's own fallbacks, so config and worker agree.
         hstsIncludeSubDomains: EDGE_DEFAULTS.hstsIncludeSubDomains,

@@ -1,20 +1,24 @@
 // The typed, defaulted stack configuration. `parseConfig` (config/parse.ts) is the only producer;
-// components receive slices of it. Durations are seconds, sizes are MiB/GiB as named.
+// config/componentArgs.ts and platform.ts map it onto the components' own Args, and where a
+// setting group is a component's own type it is imported from there, not duplicated. Durations
+// are seconds, sizes are MiB/GiB as named.
+import type { AlarmSettings } from "../components/alarmRules";
+import type { CacheSettings, DatabaseSettings } from "../components/dataRules";
+import type { EdgeSettings } from "../components/edgeBindings";
+import type {
+    CapacitySettings,
+    ComputeSettings,
+    QueueMetricSettings,
+    ScalingSettings,
+    SpotSettings,
+    StepScalingSettings,
+} from "../components/scalingRules";
 
 export type EnvironmentName = "dev" | "staging" | "prod" | string;
-export type ComputeMode = "fargate" | "ec2";
+export type { ComputeMode, ScalingStrategy } from "../components/scalingRules";
+export type { EvictionPolicy } from "../components/dataRules";
 export type LbAlgorithm = "round_robin" | "least_outstanding_requests";
 export type NatMode = "single" | "one-per-az" | "none";
-export type ScalingStrategy = "target-tracking" | "step";
-export type EvictionPolicy =
-    | "allkeys-lru"
-    | "allkeys-lfu"
-    | "volatile-lru"
-    | "volatile-lfu"
-    | "volatile-ttl"
-    | "allkeys-random"
-    | "volatile-random"
-    | "noeviction";
 
 /** A new VPC built by the program. */
 export interface NewNetworkConfig {
@@ -55,68 +59,13 @@ export interface ContainerConfig {
     writablePaths: string[];
 }
 
-export interface SpotConfig {
-    /** On-demand instances kept regardless of spot (base capacity). */
-    onDemandBaseCapacity: number;
-    /** Percent of capacity above the base that is on-demand (0-100). */
-    onDemandPercentageAboveBase: number;
-    /** Instance types the spot pool may use (diversified). */
-    instanceTypes: string[];
-    allocationStrategy: "price-capacity-optimized" | "capacity-optimized" | "lowest-price";
-}
-
-export interface ComputeConfig {
-    mode: ComputeMode;
-    /** EC2 mode: instance type for the launch template. */
-    instanceType: string;
-    /** EC2 mode: explicit AMI; otherwise resolved from `amiSsmParameter`. */
-    amiId?: string;
-    /** EC2 mode: public SSM parameter for the AMI. */
-    amiSsmParameter: string;
-    /** EC2 mode: root volume size in GiB (gp3, encrypted). */
-    rootVolumeGiB: number;
-    /** EC2 mode: optional mixed instances policy (on-demand base + spot above). */
-    spot?: SpotConfig;
-    /** Seconds a new task/instance is given before health checks count. */
-    healthCheckGracePeriod: number;
-    /** EC2 mode: rolling instance refresh minimum healthy percentage. */
-    instanceRefreshMinHealthyPercentage: number;
-    /** Days of retention for the app's CloudWatch log group. */
-    logRetentionDays: number;
-}
-
-export interface CapacityConfig {
-    min: number;
-    desired: number;
-    max: number;
-}
-
-export interface StepScalingConfig {
-    /** CPU percent above which to add `scaleOutAdjustment` instances. */
-    scaleOutCpuThreshold: number;
-    scaleOutAdjustment: number;
-    /** CPU percent below which to remove `scaleInAdjustment` instances (positive number). */
-    scaleInCpuThreshold: number;
-    scaleInAdjustment: number;
-    /** Alarm period in seconds (10, 30 or a multiple of 60). */
-    alarmPeriod: number;
-    scaleOutEvaluationPeriods: number;
-    scaleInEvaluationPeriods: number;
-}
-
-export interface ScalingConfig {
-    strategy: ScalingStrategy;
-    /** Target tracking: average CPU percent (1-100). Undefined disables the CPU policy. */
-    cpuTarget?: number;
-    /** Target tracking: average memory percent (fargate only). */
-    memoryTarget?: number;
-    /** Target tracking: ALB requests per target. */
-    requestsPerTarget?: number;
-    /** Seconds; scale-out must be shorter than scale-in. */
-    scaleOutCooldown: number;
-    scaleInCooldown: number;
-    step: StepScalingConfig;
-}
+// ScalingService's own settings (components/scalingRules.ts), under the stack config's names.
+export type SpotConfig = SpotSettings;
+export type ComputeConfig = ComputeSettings;
+export type CapacityConfig = CapacitySettings;
+export type StepScalingConfig = StepScalingSettings;
+export type ScalingConfig = ScalingSettings;
+export type QueueMetricConfig = QueueMetricSettings;
 
 export interface HealthCheckConfig {
     path: string;
@@ -172,54 +121,9 @@ export interface WafConfig {
     managedRules: boolean;
 }
 
-export interface DatabaseConfig {
-    enabled: boolean;
-    engineVersion: string;
-    instanceClass: string;
-    allocatedStorageGiB: number;
-    /** Storage autoscaling ceiling (GiB), must exceed allocated storage. */
-    maxAllocatedStorageGiB: number;
-    multiAz: boolean;
-    readReplicas: number;
-    replicaInstanceClass: string;
-    backupRetentionDays: number;
-    /** UTC "hh:mm-hh:mm". */
-    backupWindow: string;
-    /** UTC "ddd:hh:mm-ddd:hh:mm". */
-    maintenanceWindow: string;
-    deletionProtection: boolean;
-    /** Seconds between enhanced monitoring samples: 0 (off), 1, 5, 10, 15, 30, 60. */
-    monitoringInterval: number;
-    performanceInsightsRetentionDays: number;
-    databaseName: string;
-    masterUsername: string;
-    /** Put an RDS Proxy in front of the primary. */
-    proxy: boolean;
-}
-
-export interface CacheConfig {
-    enabled: boolean;
-    engine: "redis" | "valkey";
-    engineVersion: string;
-    nodeType: string;
-    /** Nodes in the replication group (primary + replicas), at least 2 with failover. */
-    numNodes: number;
-    multiAz: boolean;
-    maxmemoryPolicy: EvictionPolicy;
-    snapshotRetentionDays: number;
-    /** UTC "hh:mm-hh:mm". */
-    snapshotWindow: string;
-    maintenanceWindow: string;
-}
-
-export interface QueueMetricConfig {
-    namespace: string;
-    metricName: string;
-    dimensions: Record<string, string>;
-    /** Target backlog per running task. */
-    targetPerTask: number;
-    statistic: "Average" | "Sum" | "Maximum";
-}
+// DataTier's own settings (components/dataRules.ts), under the stack config's names.
+export type DatabaseConfig = DatabaseSettings;
+export type CacheConfig = CacheSettings;
 
 export interface WorkerConfig {
     name: string;
@@ -236,65 +140,22 @@ export interface WorkerConfig {
     scaleInCooldown: number;
 }
 
-export interface AlarmThresholds {
-    alb5xxPercent: number;
-    target5xxPercent: number;
-    p95LatencySeconds: number;
-    unhealthyHosts: number;
-    serviceCpuPercent: number;
-    serviceMemoryPercent: number;
-    dbCpuPercent: number;
-    dbFreeStorageGiB: number;
-    dbReplicaLagSeconds: number;
-    dbConnections: number;
-    cacheCpuPercent: number;
-    cacheMemoryPercent: number;
-    cacheEvictions: number;
-    cacheReplicationLagSeconds: number;
-}
+// Monitoring's own types (components/alarmRules.ts); the stack config adds the subscribers.
+export type { AlarmThresholds } from "../components/alarmRules";
 
-export interface MonitoringConfig {
+export interface MonitoringConfig extends AlarmSettings {
     alarmEmails: string[];
-    thresholds: AlarmThresholds;
-    /** Alarm period in seconds. */
-    period: number;
-    evaluationPeriods: number;
 }
 
-export interface CdnConfig {
+/** The CDN's stack settings: the worker's own `EdgeSettings` (components/edgeBindings.ts) plus where it runs. */
+export interface CdnConfig extends EdgeSettings {
     enabled: boolean;
     accountId: string;
     zoneId: string;
     domain: string;
     /** Also serve (and certify) www.<domain>. Off for sub-domain stacks: Universal SSL covers one level. */
     includeWww: boolean;
-    /** File extensions (no dot) cached for a year at the edge. */
-    staticExtensions: string[];
-    apiPrefix: string;
-    /** Edge TTL for HTML, seconds (0 = revalidate every time). */
-    htmlEdgeTtl: number;
-    /** Seconds for Strict-Transport-Security max-age. */
-    hstsMaxAge: number;
     compatibilityDate: string;
-    // ---- edge worker behaviour (issue 13); defaults in worker/defaults.js ----
-    /** Strict-Transport-Security includeSubDomains. */
-    hstsIncludeSubDomains: boolean;
-    /** Strict-Transport-Security preload (needs includeSubDomains and max-age >= 1 year). */
-    hstsPreload: boolean;
-    /** Edge seconds for an asset whose origin response carries no freshness (no max-age/s-maxage/Expires). */
-    assetEdgeTtl: number;
-    /** Query parameters dropped from the cache key and the origin request; `*` = any characters. */
-    cacheKeyIgnoredParams: string[];
-    /** Regular expression on the path: a match means the file name carries a content hash (a year, immutable). */
-    hashedAssetPattern: string;
-    /** Cookie names (`*` = any characters) that make a request personal: its HTML is never shared. */
-    sessionCookies: string[];
-    /** Seconds to wait for the origin's response headers before answering 504. */
-    originTimeout: number;
-    /** Seconds past freshness a cached copy may be served when the origin fails or times out. */
-    staleIfError: number;
-    /** Methods passed on; any other is answered 405 with Allow. */
-    allowedMethods: string[];
 }
 
 export interface PlatformConfig {

@@ -24,6 +24,13 @@ import {
 import { LoadBalancer, LoadBalancerArgs } from "../components/loadBalancer";
 import { runStack } from "./helpers/stack";
 import { CdnConfig, HealthCheckConfig, WafConfig } from "../config/types";
+import {
+    DEFAULT_COMPATIBILITY_DATE,
+    EdgeSettings,
+    resolveEdgeSettings,
+} from "../components/edgeBindings";
+import { edgeSettings } from "../platform";
+import { EDGE_DEFAULTS } from "../worker/defaults";
 
 const WORKER_FILE = path.resolve(__dirname, "..", "worker", "edge.js");
 
@@ -202,6 +209,62 @@ describe("CDN decisions (pure)", () => {
     });
 });
 
+describe("CdnWorker args and defaults", function () {
+    this.timeout(120000);
+
+    it("takes each omitted edge setting from worker/defaults.js and keeps the ones given", () => {
+        const { healthPath: _h, ...workerDefaults } = EDGE_DEFAULTS;
+        assert.deepEqual(resolveEdgeSettings(), JSON.parse(JSON.stringify(workerDefaults)));
+        const some = resolveEdgeSettings({ originTimeout: 7, sessionCookies: [] });
+        assert.equal(some.originTimeout, 7);
+        assert.deepEqual(some.sessionCookies, [], "an empty list given is kept, not defaulted");
+        assert.equal(some.staleIfError, EDGE_DEFAULTS.staleIfError);
+    });
+
+    it("passes on exactly the worker's settings from the stack's cdn config", () => {
+        const picked: EdgeSettings = edgeSettings(CDN);
+        assert.deepEqual(Object.keys(picked).sort(), Object.keys(resolveEdgeSettings()).sort());
+        assert.deepEqual(resolveEdgeSettings(picked), picked);
+        assert.equal(picked.htmlEdgeTtl, CDN.htmlEdgeTtl);
+    });
+
+    it("deploys with the documented defaults when only the required args are given", async () => {
+        const run = await runProgram({
+            project: "web-platform",
+            stack: "dev",
+            config: { "cloudflare:apiToken": "cf-token-value" },
+            secretKeys: ["cloudflare:apiToken"],
+            cloud: createMockCloud(),
+            program: () => {
+                const provider = new cloudflare.Provider("web-dev-cloudflare", {
+                    apiToken: new pulumi.Config("cloudflare").requireSecret("apiToken"),
+                });
+                new CdnWorker("web-dev-cdn", {
+                    accountId: CDN.accountId,
+                    zoneId: CDN.zoneId,
+                    domain: CDN.domain,
+                    originHostname: "web-dev-lb-123.eu-west-1.elb.amazonaws.com",
+                    provider,
+                });
+            },
+        });
+        const script = one(run, "cloudflare:index/workersScript:WorkersScript");
+        assert.equal(script.inputs.compatibilityDate, DEFAULT_COMPATIBILITY_DATE);
+        assert.deepEqual(
+            script.inputs.bindings,
+            workerBindings(resolveEdgeSettings(), EDGE_DEFAULTS.healthPath),
+        );
+        const patterns = byType(run, "cloudflare:index/workersRoute:WorkersRoute")
+            .map((r) => r.inputs.pattern)
+            .sort();
+        assert.deepEqual(
+            patterns,
+            [`${CDN.domain}/*`, `www.${CDN.domain}/*`],
+            "includeWww defaults to true",
+        );
+    });
+});
+
 describe("CDN wiring under the mock engine", function () {
     let run: EngineRun;
     let ranges: { ipv4: string[]; ipv6: string[] };
@@ -242,7 +305,12 @@ describe("CDN wiring under the mock engine", function () {
                     tags: { team: "platform" },
                 });
                 const cdn = new CdnWorker("web-dev-cdn", {
-                    config: CDN,
+                    accountId: CDN.accountId,
+                    zoneId: CDN.zoneId,
+                    domain: CDN.domain,
+                    includeWww: CDN.includeWww,
+                    compatibilityDate: CDN.compatibilityDate,
+                    edge: CDN,
                     originHostname: lb.dnsName,
                     healthPath: HEALTH.path,
                     provider,

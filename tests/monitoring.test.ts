@@ -4,6 +4,7 @@ import { AlarmThresholds, MonitoringConfig } from "../config/types";
 import {
     buildAlarmSpecs,
     cacheMemberId,
+    DEFAULT_ALARM_SETTINGS,
     GIB,
     isPercentile,
     noisyDatapoints,
@@ -21,7 +22,10 @@ import {
     emailSubscriptions,
     Monitoring,
     MonitoringArgs,
+    monitoringSettings,
 } from "../components/monitoring";
+import { monitoringArgs as monitoringArgsFromConfig } from "../platform";
+import { parseConfig } from "../config/parse";
 import { EngineRun, RegisteredResource, runProgram } from "../scripts/plan/engine";
 import { createMockCloud } from "../scripts/plan/mockCloud";
 
@@ -77,7 +81,7 @@ function monitoringArgs(v: Variant): MonitoringArgs {
     const cacheVariant =
         v.cache === undefined || v.cache === true ? { ids: CACHE_MEMBERS, numNodes: 3 } : v.cache;
     return {
-        config: v.config ?? config(),
+        ...(v.config ?? config()),
         region: "eu-west-1",
         alb: { arnSuffix: ALB, targetGroupArnSuffix: TG },
         compute: [
@@ -110,10 +114,10 @@ function monitoringArgs(v: Variant): MonitoringArgs {
     };
 }
 
-async function run(v: Variant = {}): Promise<EngineRun> {
+async function run(v: Variant = {}, args: MonitoringArgs = monitoringArgs(v)): Promise<EngineRun> {
     return runProgram({
         program: () => {
-            new Monitoring("prod-monitoring", monitoringArgs(v));
+            new Monitoring("prod-monitoring", args);
         },
         project: "web-platform",
         stack: "prod",
@@ -492,6 +496,35 @@ describe("Monitoring component (mock engine)", function () {
         assert.ok(alarmKeys(r).includes("worker-jobs-memory"));
     });
 
+    it("takes every documented default when only the wiring is given", async () => {
+        const {
+            alarmEmails: _e,
+            thresholds: _t,
+            period: _p,
+            evaluationPeriods: _n,
+            ...wiring
+        } = monitoringArgs({});
+        const r = await run({}, wiring);
+        assert.equal(
+            ofType(r, "aws:sns/topicSubscription:TopicSubscription").length,
+            0,
+            "no alarmEmails: no subscriptions",
+        );
+        assert.equal(
+            alarm(r, "p95-latency").threshold,
+            DEFAULT_ALARM_SETTINGS.thresholds.p95LatencySeconds,
+        );
+        assert.equal(
+            alarm(r, "web-cpu").threshold,
+            DEFAULT_ALARM_SETTINGS.thresholds.serviceCpuPercent,
+        );
+        assert.equal(alarm(r, "web-cpu").period, DEFAULT_ALARM_SETTINGS.period);
+        assert.equal(
+            alarm(r, "web-cpu").evaluationPeriods,
+            DEFAULT_ALARM_SETTINGS.evaluationPeriods,
+        );
+    });
+
     it("falls back to ElastiCache's member naming when fewer ids than nodes are reported", async () => {
         const r = await run({ database: false, cache: { ids: ["rg-x-001"], numNodes: 2 } });
         assert.deepEqual(alarm(r, "cache-node-1-engine-cpu").dimensions, {
@@ -501,6 +534,60 @@ describe("Monitoring component (mock engine)", function () {
             CacheClusterId: `${CACHE_RG}-002`,
         });
         assert.ok(!alarmKeys(r).some((k) => k.startsWith("cache-node-3")));
+    });
+});
+
+describe("Monitoring args and defaults (pure)", () => {
+    it("fills each omitted setting with its default and keeps the ones given", () => {
+        assert.deepEqual(monitoringSettings({}), {
+            ...DEFAULT_ALARM_SETTINGS,
+            thresholds: { ...DEFAULT_ALARM_SETTINGS.thresholds },
+        });
+        const some = monitoringSettings({
+            thresholds: { p95LatencySeconds: 3 },
+            evaluationPeriods: 5,
+        });
+        assert.equal(some.thresholds.p95LatencySeconds, 3);
+        assert.equal(some.thresholds.dbCpuPercent, DEFAULT_ALARM_SETTINGS.thresholds.dbCpuPercent);
+        assert.equal(some.evaluationPeriods, 5);
+        assert.equal(some.period, DEFAULT_ALARM_SETTINGS.period);
+    });
+
+    it("maps the stack's monitoring config onto MonitoringArgs key by key", () => {
+        const stack = parseConfig({
+            project: "web-platform",
+            stack: "prod",
+            values: {
+                "aws:region": "eu-west-1",
+                "web-platform:app": { image: "public.ecr.aws/nginx/nginx:1.27" },
+                "web-platform:cdn": {
+                    accountId: "0123456789abcdef0123456789abcdef",
+                    zoneId: "fedcba9876543210fedcba9876543210",
+                    domain: "example.com",
+                },
+                "web-platform:monitoring": {
+                    alarmEmails: ["oncall@example.com"],
+                    period: 300,
+                    evaluationPeriods: 4,
+                    thresholds: { dbConnections: 250 },
+                },
+                "cloudflare:apiToken": "t",
+            },
+            secretKeys: ["cloudflare:apiToken"],
+        });
+        const wiring = monitoringArgs({ config: config() });
+        const args = monitoringArgsFromConfig(stack, { alb: wiring.alb, compute: wiring.compute });
+        assert.deepEqual(args.alarmEmails, ["oncall@example.com"]);
+        assert.equal(args.period, 300);
+        assert.equal(args.evaluationPeriods, 4);
+        assert.equal(args.thresholds?.dbConnections, 250);
+        assert.equal(args.region, "eu-west-1");
+        assert.equal(args.alb, wiring.alb);
+        assert.deepEqual(monitoringSettings(args), {
+            thresholds: stack.monitoring.thresholds,
+            period: 300,
+            evaluationPeriods: 4,
+        });
     });
 });
 
