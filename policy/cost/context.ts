@@ -1,21 +1,12 @@
 // The pricing context every pricer writes to: looks prices up, records lines, problems and
 // assumptions, and answers graph questions (parents, references) over the plain resources.
+import { isUnknownMarker } from "../policies/lib";
 import { knownClasses } from "./pricing";
 import { CostLine, CostProblem, CostResource, PriceBook, Usage } from "./types";
 
-// The engine's markers for values unknown until apply (computed outputs during preview).
-const UNKNOWN_MARKERS = new Set([
-    "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",
-    "3eeb2bf0-c639-47a8-9e75-3b44932eb421",
-    "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
-    "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",
-    "030794c1-ac77-496b-92df-f27374a8bd58",
-    "e48ece36-62e2-4504-bad9-02848725956a",
-    "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",
-]);
-
+/** A value unknown until apply (a computed output during preview): the engine's markers, kept in one place. */
 export function isUnknown(v: unknown): boolean {
-    return typeof v === "string" && UNKNOWN_MARKERS.has(v);
+    return isUnknownMarker(v);
 }
 
 /** A property value, or undefined when it is not set or unknown until apply. */
