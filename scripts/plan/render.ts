@@ -198,7 +198,9 @@ export function renderText(r: PlanResult, opts: TextOptions = {}): string {
     const c = (code: string, s: string) => (opts.color ? `\u001b[${code}m${s}\u001b[0m` : s);
     const lines: string[] = [];
     const byUrn = new Map(r.resources.map((res) => [res.urn, res]));
-    lines.push(`Previewing update (${r.stack}) · offline plan: local engine, mock cloud, no cloud account`);
+    lines.push(
+        `Previewing update (${r.stack}) · offline plan: local engine, mock cloud, no cloud account`,
+    );
     lines.push(
         `  program: ${rel(r.program)}   config: ${rel(r.configFile) ?? "(given as text)"}   policy config: ${rel(r.policy.configFile) ?? "(pack defaults)"}`,
     );
