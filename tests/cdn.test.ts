@@ -31,6 +31,7 @@ import {
 } from "../components/edgeBindings";
 import { edgeSettings } from "../platform";
 import { EDGE_DEFAULTS } from "../worker/defaults";
+import { CLOUDFLARE_IPV4, CLOUDFLARE_IPV6 } from "../scripts/plan/cloud/cloudflare";
 
 const WORKER_FILE = path.resolve(__dirname, "..", "worker", "edge.js");
 
@@ -84,32 +85,9 @@ const WAF: WafConfig = {
     managedRules: false,
 };
 
-const CLOUDFLARE_V4 = [
-    "173.245.48.0/20",
-    "103.21.244.0/22",
-    "103.22.200.0/22",
-    "103.31.4.0/22",
-    "141.101.64.0/18",
-    "108.162.192.0/18",
-    "190.93.240.0/20",
-    "188.114.96.0/20",
-    "197.234.240.0/22",
-    "198.41.128.0/17",
-    "162.158.0.0/15",
-    "104.16.0.0/13",
-    "104.24.0.0/14",
-    "172.64.0.0/13",
-    "131.0.72.0/22",
-];
-const CLOUDFLARE_V6 = [
-    "2400:cb00::/32",
-    "2606:4700::/32",
-    "2803:f800::/32",
-    "2405:b500::/32",
-    "2405:8100::/32",
-    "2a06:98c0::/29",
-    "2c0f:f248::/32",
-];
+// What the mock cloud answers for Cloudflare's published ranges.
+const CLOUDFLARE_V4 = CLOUDFLARE_IPV4;
+const CLOUDFLARE_V6 = CLOUDFLARE_IPV6;
 
 const byType = (run: EngineRun, type: string) => run.resources.filter((r) => r.type === type);
 const one = (run: EngineRun, type: string): RegisteredResource => {
