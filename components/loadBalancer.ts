@@ -641,20 +641,10 @@ export class LoadBalancer extends pulumi.ComponentResource {
             { parent: this },
         );
         for (const rule of ingress) {
-            new aws.vpc.SecurityGroupIngressRule(
-                `${name}-sg-in-${rule.key}`,
-                {
-                    securityGroupId: securityGroup.id,
-                    ipProtocol: "tcp",
-                    fromPort: rule.port,
-                    toPort: rule.port,
-                    cidrIpv4: rule.cidrIpv4,
-                    cidrIpv6: rule.cidrIpv6,
-                    description: rule.description,
-                    tags,
-                },
-                { parent: this },
-            );
+            this.tcpIngress(name, securityGroup, rule, {
+                cidrIpv4: rule.cidrIpv4,
+                cidrIpv6: rule.cidrIpv6,
+            });
         }
         if (args.originRanges) {
             this.createOriginRules(name, securityGroup, args.originRanges, capacity, originRules);
@@ -704,20 +694,33 @@ export class LoadBalancer extends pulumi.ComponentResource {
             ipv6: this.originPrefixList(name, "ipv6", ranges.ipv6, capacity.ipv6),
         };
         for (const rule of rules) {
-            new aws.vpc.SecurityGroupIngressRule(
-                `${name}-sg-in-${rule.key}`,
-                {
-                    securityGroupId: securityGroup.id,
-                    ipProtocol: "tcp",
-                    fromPort: rule.port,
-                    toPort: rule.port,
-                    prefixListId: lists[rule.family].id,
-                    description: rule.description,
-                    tags: this.tags,
-                },
-                { parent: this },
-            );
+            this.tcpIngress(name, securityGroup, rule, { prefixListId: lists[rule.family].id });
         }
+    }
+
+    /** One inbound TCP rule on the ALB's group, from a CIDR or a prefix list. */
+    private tcpIngress(
+        name: string,
+        securityGroup: aws.ec2.SecurityGroup,
+        rule: { key: string; port: number; description: string },
+        source: Pick<
+            aws.vpc.SecurityGroupIngressRuleArgs,
+            "cidrIpv4" | "cidrIpv6" | "prefixListId"
+        >,
+    ): void {
+        new aws.vpc.SecurityGroupIngressRule(
+            `${name}-sg-in-${rule.key}`,
+            {
+                securityGroupId: securityGroup.id,
+                ipProtocol: "tcp",
+                fromPort: rule.port,
+                toPort: rule.port,
+                ...source,
+                description: rule.description,
+                tags: this.tags,
+            },
+            { parent: this },
+        );
     }
 
     private originPrefixList(
