@@ -293,15 +293,15 @@ describe("engine: every field of a registration", () => {
         );
         assert.deepEqual(kept.customTimeouts, { create: "5m", update: "", delete: "1h" });
         assert.ok(
-            kept.aliases?.some(
-                (a) =>
-                    a === "urn:pulumi:test::engine-test::aws:s3/bucket:Bucket::older" ||
-                    (typeof a === "object" && a.name === "older"),
-            ),
+            kept.aliases?.includes("urn:pulumi:test::engine-test::aws:s3/bucket:Bucket::older"),
             JSON.stringify(kept.aliases),
         );
         assert.ok(
-            byName(result, "p").aliases?.some((a) => typeof a === "object" && a.name === "old-p"),
+            // A spec naming only the old name resolves, as the engine does, to the resource's own
+            // type and parent with that name.
+            byName(result, "p").aliases?.includes(
+                `urn:pulumi:test::engine-test::${byName(result, "p").type}::old-p`,
+            ),
             JSON.stringify(byName(result, "p").aliases),
         );
         assert.match(

@@ -35,7 +35,7 @@ export interface RegisteredResource {
     additionalSecretOutputs: string[];
     /** True for resources read with `.get()` rather than created. */
     read?: boolean;
-    /** Aliases as the SDK sent them: URNs, or alias specs. */
+    /** Earlier URNs of this resource: its `aliases` option, specs resolved as the engine does. */
     aliases?: AliasRecord[];
     /** Package -> provider reference (a component's `providers` option). */
     providers?: Record<string, string>;
@@ -46,16 +46,8 @@ export interface RegisteredResource {
     sourcePosition?: SourcePosition;
 }
 
-export type AliasRecord =
-    | string
-    | {
-          name?: string;
-          type?: string;
-          stack?: string;
-          project?: string;
-          parentUrn?: string;
-          noParent?: boolean;
-      };
+/** An alias as a full URN (the monitor resolves alias specs, as the engine does). */
+export type AliasRecord = string;
 
 export interface SourcePosition {
     /** A file URI (file:///...). */

@@ -127,20 +127,25 @@ export function newStackOutputs(
     return { ...wireInputs, ...Object.fromEntries(computed.map((k) => [k, UNKNOWN])) };
 }
 
-function aliasesOf(req: resproto.RegisterResourceRequest): AliasRecord[] {
+/**
+ * The resource's aliases as full URNs, as the engine resolves them: an alias spec names only what
+ * differs from the resource (name, type, parent, stack, project); the rest is the resource's own.
+ */
+function aliasesOf(req: resproto.RegisterResourceRequest, urn: string): AliasRecord[] {
+    const [, stack = "", project = ""] = /^urn:pulumi:([^:]*)::([^:]*)::/.exec(urn) ?? [];
     const specs = req.getAliasesList().map((a: aliasproto.Alias): AliasRecord => {
         if (a.getAliasCase() === aliasproto.Alias.AliasCase.URN) {
             return a.getUrn();
         }
         const s = a.getSpec();
-        return {
-            ...(s?.getName() ? { name: s.getName() } : {}),
-            ...(s?.getType() ? { type: s.getType() } : {}),
-            ...(s?.getStack() ? { stack: s.getStack() } : {}),
-            ...(s?.getProject() ? { project: s.getProject() } : {}),
-            ...(s?.getParenturn() ? { parentUrn: s.getParenturn() } : {}),
-            ...(s?.getNoparent() ? { noParent: true } : {}),
-        };
+        const parent = s?.getNoparent() ? "" : s?.getParenturn() || req.getParent();
+        return engineUrn(
+            s?.getStack() || stack,
+            s?.getProject() || project,
+            s?.getType() || req.getType(),
+            s?.getName() || req.getName(),
+            parent,
+        );
     });
     return [...req.getAliasurnsList(), ...specs];
 }
@@ -194,7 +199,7 @@ export function recordRegistration(
         deleteBeforeReplace: req.getDeletebeforereplace(),
         ignoreChanges: req.getIgnorechangesList(),
         additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
-        aliases: aliasesOf(req),
+        aliases: aliasesOf(req, urn),
         ...(timeouts && (timeouts.getCreate() || timeouts.getUpdate() || timeouts.getDelete())
             ? {
                   customTimeouts: {

@@ -112,7 +112,7 @@ function buildPlanJson(r: PlanResult): PlanJson {
         protect: res.protect,
         retainOnDelete: res.retainOnDelete,
         dependencies: res.dependencies,
-        aliases: (res.aliases ?? []).filter((a): a is string => typeof a === "string"),
+        aliases: res.aliases ?? [],
         ...(res.sourcePosition ? { sourcePosition: res.sourcePosition } : {}),
     }));
     return {

@@ -6,7 +6,6 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import {
-    AliasRecord,
     codeCachePreload,
     EngineRun,
     LogRecord,
@@ -635,7 +634,7 @@ async function planWithPacks(c: PlanContext): Promise<PlanResult> {
                   };
         error = describeError(e instanceof ProgramError ? e.cause : e);
     }
-    const resources = withEngineUrns(run.resources);
+    const resources = run.resources;
     const programMs = Number(process.hrtime.bigint() - programStarted) / 1e6;
     const policyStarted = process.hrtime.bigint();
     let outcomes: PolicyOutcome[];
@@ -762,61 +761,6 @@ function configRejected(
         durationMs: Number(process.hrtime.bigint() - at.started) / 1e6,
         timings: { programMs: 0, policyMs: 0 },
     };
-}
-
-/**
- * URNs as the Pulumi engine writes them. The SDK's mock monitor qualifies a child's type with its
- * parent's last type only, and keeps `pulumi:pulumi:Stack$` on the stack's children; the engine
- * uses the parent's whole type chain and leaves the stack out. Rewritten everywhere (parents,
- * dependencies, providers) so a plan's URNs match a real preview's.
- */
-export function withEngineUrns(resources: RegisteredResource[]): RegisteredResource[] {
-    const byUrn = new Map(resources.map((r) => [r.urn, r]));
-    const real = new Map<string, string>();
-    const qualified = new Map<string, string>();
-    const qualify = (r: RegisteredResource, depth = 0): string => {
-        const known = qualified.get(r.urn);
-        if (known !== undefined) {
-            return known;
-        }
-        const parent = byUrn.get(r.parent);
-        const q =
-            !parent || parent.type === "pulumi:pulumi:Stack" || depth > 100
-                ? r.type
-                : `${qualify(parent, depth + 1)}$${r.type}`;
-        qualified.set(r.urn, q);
-        return q;
-    };
-    for (const r of resources) {
-        // urn:pulumi:<stack>::<project>::<qualified type>::<name>
-        const [head, project] = r.urn.split("::");
-        real.set(r.urn, `${head}::${project}::${qualify(r)}::${r.name}`);
-    }
-    const map = (u: string) => real.get(u) ?? u;
-    // An alias spec names only what differs: the rest is the resource's own stack, project, type, name, parent.
-    const aliasUrn = (r: RegisteredResource, a: AliasRecord): string => {
-        if (typeof a === "string") {
-            return a;
-        }
-        const [, stackPart, project] = /^urn:pulumi:([^:]*)::([^:]*)::/.exec(map(r.urn)) ?? [];
-        const parentUrn = a.noParent ? undefined : map(a.parentUrn ?? r.parent);
-        const parentType = parentUrn ? parentUrn.split("::")[2] : undefined;
-        const type = a.type ?? r.type;
-        const qualifiedType =
-            parentType && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$${type}` : type;
-        return `urn:pulumi:${a.stack ?? stackPart}::${a.project ?? project}::${qualifiedType}::${a.name ?? r.name}`;
-    };
-    return resources.map((r) => ({
-        ...r,
-        aliases: (r.aliases ?? []).map((a) => aliasUrn(r, a)),
-        urn: map(r.urn),
-        parent: r.parent ? map(r.parent) : r.parent,
-        dependencies: r.dependencies.map(map),
-        propertyDependencies: Object.fromEntries(
-            Object.entries(r.propertyDependencies).map(([k, v]) => [k, v.map(map)]),
-        ),
-        provider: r.provider ? map(r.provider) : r.provider,
-    }));
 }
 
 /** The program's error as a user reads it: the message, plus the stack for --verbose. */
