@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformConfig } from "./types";
-import { ConfigError, parseConfig, RawStackConfig } from "./parse";
+import { ConfigError, decodeConfigValue, parseConfig, RawStackConfig } from "./parse";
 import { configWarnings } from "./rules";
 import { StackPolicyConfig } from "./policyAgreement";
 
@@ -60,19 +60,6 @@ export function readStackPolicyConfig(root: string, stack: string): StackPolicyC
     } catch {
         return undefined;
     }
-}
-
-/** Pulumi hands structured values over as JSON text; plain strings stay strings. */
-export function decodeConfigValue(text: string): unknown {
-    const trimmed = text.trim();
-    if (/^[[{]/.test(trimmed) || /^(true|false|-?\d+(\.\d+)?)$/.test(trimmed)) {
-        try {
-            return JSON.parse(trimmed);
-        } catch {
-            return text;
-        }
-    }
-    return text;
 }
 
 /** Parse the running stack's config; settings AWS accepts but that are usually a mistake are warned about. */

@@ -1153,3 +1153,16 @@ export function parseConfig(raw: RawStackConfig): PlatformConfig {
     }
     return cfg;
 }
+
+/** Pulumi hands structured values over as JSON text; plain strings stay strings. */
+export function decodeConfigValue(text: string): unknown {
+    const trimmed = text.trim();
+    if (/^[[{]/.test(trimmed) || /^(true|false|-?\d+(\.\d+)?)$/.test(trimmed)) {
+        try {
+            return JSON.parse(trimmed);
+        } catch {
+            return text;
+        }
+    }
+    return text;
+}

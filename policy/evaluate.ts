@@ -89,7 +89,7 @@ export function sharedAnalyzer(): Promise<{ analyzer: Analyzer; info: AnalyzerIn
     shared ??= (async () => {
         ensurePackBuilt(PACK_DIR);
         const analyzer = await Analyzer.start(PACK_DIR, {
-            nodeArgs: codeCachePreload(path.dirname(PACK_DIR)),
+            nodeArgs: codeCachePreload(path.dirname(PACK_DIR), "analyzer"),
         });
         process.once("exit", () => analyzer.close());
         return { analyzer, info: await analyzer.info() };

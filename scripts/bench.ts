@@ -2,7 +2,8 @@
 //  1. dev and prod plans, each in a fresh child process, beside a baseline child that only loads
 //     the SDKs the program imports: wall time, peak RSS, ratio to the baseline (goal <= 1.5x).
 //     A plan is several processes (the plan, the program, one analyzer per pack): "all procs" is
-//     the sum of each process's peak RSS, sampled from /proc while the plan runs.
+//     the sum of each process's peak RSS, sampled from /proc while the plan runs. "prod, no packs"
+//     is the same plan with no analyzer: what running the program as the CLI does costs alone.
 //  2. scaling: a synthetic program with 1, 10 and 50 load balancer + service pairs: time per
 //     resource and the marginal cost per added resource, to show growth is roughly linear.
 // Every figure is the median of --runs runs (default 3). Usage: npm run bench -- [--runs N] [--quick]
@@ -58,7 +59,7 @@ async function childMain(mode: string, arg: string | undefined): Promise<void> {
                       stack: "dev",
                       program: path.join(ROOT, "scripts", "plan", "bench", "pairsProgram.ts"),
                   }
-                : { stack: arg ?? "dev" };
+                : { stack: arg ?? "dev", skipPolicies: mode === "program" };
         const result = await planStack(options);
         report.resources = result.resources.length;
         report.planMs = result.durationMs;
@@ -211,12 +212,14 @@ async function parentMain(argv: string[]): Promise<void> {
         baseline: [],
         dev: [],
         prod: [],
+        "prod, no packs": [],
         "dev, no caches": [],
     };
     for (let i = 0; i < runs; i++) {
         samples.baseline.push(await runChild("baseline"));
         samples.dev.push(await runChild("plan", "dev"));
         samples.prod.push(await runChild("plan", "prod"));
+        samples["prod, no packs"].push(await runChild("program", "prod"));
         samples["dev, no caches"].push(await runChild("plan", "dev", { PLAN_COMPILE_CACHE: "0" }));
     }
     const summarise = (all: Measure[]): Measure => ({
@@ -235,7 +238,7 @@ async function parentMain(argv: string[]): Promise<void> {
     console.log(
         `   ${"baseline".padEnd(16)}${"-".padStart(10)}${s(baseline.wallMs).padStart(10)}${"-".padStart(10)}${mb(baseline.maxRssKb).padStart(10)}${mb(baseline.sumRssKb).padStart(11)}`,
     );
-    for (const stack of ["dev", "prod", "dev, no caches"]) {
+    for (const stack of ["dev", "prod", "prod, no packs", "dev, no caches"]) {
         const m = summarise(samples[stack]);
         if (m.error) {
             console.log(`   ${stack.padEnd(16)}failed: ${m.error}`);

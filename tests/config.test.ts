@@ -4,9 +4,9 @@ import * as os from "os";
 import * as path from "path";
 import { spawnSync } from "child_process";
 import { RunError } from "@pulumi/pulumi";
-import { decodeConfigValue } from "../config/load";
 import {
     ConfigError,
+    decodeConfigValue,
     defaultEnvironment,
     KNOWN_FIELDS,
     parseConfig,

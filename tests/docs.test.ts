@@ -6,8 +6,13 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DEFAULTS } from "../config/defaults";
-import { decodeConfigValue } from "../config/load";
-import { ConfigError, KNOWN_FIELDS, parseConfig, RawStackConfig } from "../config/parse";
+import {
+    ConfigError,
+    decodeConfigValue,
+    KNOWN_FIELDS,
+    parseConfig,
+    RawStackConfig,
+} from "../config/parse";
 import { CONFIG_DOCS, configDocProblems, ConfigSectionDoc } from "../config/schema";
 import { policies } from "../policy/policies";
 import { GuardrailPolicy } from "../policy/policies/lib";

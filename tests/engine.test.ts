@@ -8,7 +8,7 @@ import * as aws from "@pulumi/aws";
 import { defaultCacheDir, isPromiseDebugTrace } from "../scripts/plan/compileCache";
 import {
     EngineRun,
-    normaliseGraph,
+    ReferenceResolver,
     ProgramError,
     RegisteredResource,
     runProgram,
@@ -109,7 +109,7 @@ describe("engine: graph edges", () => {
     });
 });
 
-describe("engine: normaliseGraph", () => {
+describe("engine: ReferenceResolver", () => {
     const res = (
         urn: string,
         type: string,
@@ -157,7 +157,8 @@ describe("engine: normaliseGraph", () => {
             "pulumi:providers:aws",
             "default",
         );
-        normaliseGraph([target, user, provider]);
+        const references = new ReferenceResolver();
+        [provider, target, user].forEach((r) => references.add(r));
         assert.deepEqual(user.dependencies, [target.urn]);
         assert.equal(user.provider, provider.urn);
     });
@@ -166,8 +167,24 @@ describe("engine: normaliseGraph", () => {
         const user = res("urn:pulumi:s::p::t:m:R::r", "t:m:R", "r", {
             dependencies: ["urn:pulumi:s::p::t:m:Gone::g"],
         });
-        normaliseGraph([user]);
+        new ReferenceResolver().add(user);
         assert.deepEqual(user.dependencies, ["urn:pulumi:s::p::t:m:Gone::g"]);
+    });
+
+    it("matches by type and name only among the resources registered before, and only when one matches", () => {
+        const chain = (n: number) => `urn:pulumi:s::p::x:y:Z$t:m:R${"$t:m:R".repeat(n)}::r`;
+        const first = res("urn:pulumi:s::p::a:b:C$t:m:R::r", "t:m:R", "r");
+        const second = res("urn:pulumi:s::p::d:e:F$t:m:R::r", "t:m:R", "r");
+        const early = res("urn:pulumi:s::p::t:m:U::early", "t:m:U", "early", {
+            dependencies: [chain(0)],
+        });
+        const late = res("urn:pulumi:s::p::t:m:U::late", "t:m:U", "late", {
+            dependencies: [chain(1)],
+        });
+        const references = new ReferenceResolver();
+        [first, early, second, late].forEach((r) => references.add(r));
+        assert.deepEqual(early.dependencies, [first.urn]);
+        assert.deepEqual(late.dependencies, [chain(1)], "two candidates: left as it came");
     });
 });
 
@@ -381,6 +398,52 @@ describe("engine: packs through their analyzer servers", () => {
             );
         assert.deepEqual(positions(fresh), positions(plan));
         assert.equal(fresh.resources.find((r) => r.name === "second")?.sourcePosition?.line, 15);
+    });
+
+    it("a warm plan finds every module of the program and the analyzers in their V8 code caches: none is compiled and written again", async () => {
+        // Before each process kept its own cache, V8 rejected every entry (the SDK changes a V8
+        // flag at start-up) and every plan recompiled and rewrote about 1,250 modules.
+        const dirs = ["program", "analyzer"].map((role) =>
+            path.join(defaultCacheDir(path.join(__dirname, "..")), `v8-${process.version}-${role}`),
+        );
+        const entries = () =>
+            new Map(
+                dirs.flatMap((d) =>
+                    fs.readdirSync(d).map((f) => {
+                        const file = path.join(d, f);
+                        return [file, fs.statSync(file).mtimeMs] as const;
+                    }),
+                ),
+            );
+        const warm = entries();
+        assert.ok(warm.size > 1000, `both caches hold the SDKs' modules (${warm.size} entries)`);
+        await planThings();
+        const written = [...entries()].filter(([file, mtime]) => warm.get(file) !== mtime);
+        assert.deepEqual(
+            written.map(([file]) => path.relative(path.dirname(dirs[0]), file)),
+            [],
+        );
+    });
+
+    it("the SDK reads a promise's debug trace only to print a leak under PULUMI_DEBUG_PROMISE_LEAKS (so the plan leaves it unformatted otherwise)", () => {
+        const source = fs.readFileSync(
+            path.join(path.dirname(require.resolve("@pulumi/pulumi")), "runtime", "debuggable.js"),
+            "utf8",
+        );
+        assert.equal(source.match(/_debugStackTrace/g)?.length, 2, "set once, read once");
+        const reader = source.indexOf("function promiseDebugString(p) {");
+        assert.ok(
+            reader > 0 && source.slice(reader, reader + 200).includes("p._debugStackTrace"),
+            "the one reader is promiseDebugString",
+        );
+        const calls = [...source.matchAll(/promiseDebugString\(/g)].map((m) => m.index ?? 0);
+        const guard = source.indexOf("if (exports.debugPromiseLeaks) {");
+        assert.ok(guard > 0, "the leak report is guarded by debugPromiseLeaks");
+        const uses = calls.filter((i) => !source.slice(i - 30, i).includes("function "));
+        assert.ok(
+            uses.every((i) => i > guard && i - guard < 300),
+            "every use of promiseDebugString is inside the debugPromiseLeaks branch",
+        );
     });
 
     it("only the SDK's per-promise debug traces skip source mapping, recognised by their top frame", () => {

@@ -6,7 +6,7 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { ConfigMap } from "@pulumi/pulumi/automation";
 import { ConfigError, parseConfig, CLOUDFLARE_TOKEN_KEY } from "../../config/parse";
-import { decodeConfigValue } from "../../config/load";
+import { decodeConfigValue } from "../../config/parse";
 import { NAMESPACE } from "../../config/rules";
 import { isPlainObject, parseStackConfig, SECRET_PLACEHOLDER } from "../plan/stackConfig";
 import { AutomationError } from "./errors";

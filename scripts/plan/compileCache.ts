@@ -183,9 +183,10 @@ type PrepareStackTrace = (error: Error, frames: NodeJS.CallSite[]) => unknown;
 /**
  * The SDK takes a stack trace for every promise it creates (runtime/debuggable.js), formatted at
  * once, and ts-node's source-map-support maps each of its frames: about a second of a plan. The SDK
- * prints these traces only when PULUMI_DEBUG_PROMISE_LEAKS is set, and then they are still mapped;
- * otherwise they are formatted as V8 does without source maps. Every other stack trace (errors, the
- * SDK's source positions) goes through source-map-support as before.
+ * prints these traces only when PULUMI_DEBUG_PROMISE_LEAKS is set, and then they are mapped as
+ * before; otherwise nothing ever reads them, so they are left as the error's first line (formatting
+ * the frames unmapped still cost about 0.25 s). Every other stack trace (errors, the SDK's source
+ * positions) goes through source-map-support as before.
  */
 function skipUnprintedTraceMapping(): void {
     const mapped = Error.prepareStackTrace as PrepareStackTrace | undefined;
@@ -194,7 +195,7 @@ function skipUnprintedTraceMapping(): void {
     }
     Error.prepareStackTrace = (error: Error, frames: NodeJS.CallSite[]) => {
         if (isPromiseDebugTrace(frames)) {
-            return `${String(error)}${frames.map((f) => `\n    at ${String(f)}`).join("")}`;
+            return String(error);
         }
         return mapped(error, frames);
     };
@@ -251,12 +252,12 @@ let codeCacheInstalled = false;
  * V8 code cache for every CommonJS module loaded after this call (the SDKs' lazily loaded modules,
  * the tool, the program): V8 deserialises compiled code instead of parsing and compiling the
  * source again. The same technique as the v8-compile-cache package. Entries are keyed by file,
- * content and the Node version; a rejected entry is rewritten.
+ * content and the Node version, in one directory per `role` (the plan, the program, the analyzer):
+ * V8 rejects code cached under other V8 flags, and the SDK's processes set one the plan's does not.
+ * A rejected entry is rewritten.
  */
-export function enableCodeCache(
-    root: string,
-    dir = path.join(defaultCacheDir(root), `v8-${process.version}`),
-): boolean {
+export function enableCodeCache(root: string, role = "plan", idleFlushMs?: number): boolean {
+    const dir = path.join(defaultCacheDir(root), `v8-${process.version}-${role}`);
     if (codeCacheInstalled || process.env.PLAN_COMPILE_CACHE === "0") {
         return codeCacheInstalled;
     }
@@ -308,6 +309,10 @@ export function enableCodeCache(
         }
         if (!cachedData || script.cachedDataRejected) {
             toWrite.push([file, script]);
+            if (idleFlushMs !== undefined) {
+                clearTimeout(timer);
+                timer = setTimeout(flush, idleFlushMs).unref();
+            }
         }
         const fn = script.runInThisContext({ displayErrors: true }) as (
             ...args: unknown[]
@@ -324,8 +329,12 @@ export function enableCodeCache(
         req.cache = Module._cache as NodeJS.Require["cache"];
         return fn.call(this.exports, this.exports, req, this, filename, path.dirname(filename));
     };
-    process.once("exit", () => {
-        for (const [file, script] of toWrite) {
+    // Written at exit, when the cached code includes every function compiled during the run. An
+    // analyzer never exits on its own (the plan kills it): its entries are written once loading
+    // settles (idleFlushMs), while it waits for requests.
+    let timer: NodeJS.Timeout | undefined;
+    const flush = () => {
+        for (const [file, script] of toWrite.splice(0)) {
             try {
                 fs.writeFileSync(`${file}.${process.pid}`, script.createCachedData());
                 fs.renameSync(`${file}.${process.pid}`, file);
@@ -333,7 +342,8 @@ export function enableCodeCache(
                 // No cache is only slower.
             }
         }
-    });
+    };
+    process.once("exit", flush);
     codeCacheInstalled = true;
     return true;
 }

@@ -11,9 +11,9 @@ import { defaultCacheDir } from "./compileCache";
 import {
     EngineRun,
     LogRecord,
-    normaliseGraph,
     plainFromWire,
     ProgramError,
+    RegisteredResource,
     RunOptions,
 } from "./graph";
 import { MonitorServer, Recording, startMonitor } from "./monitor";
@@ -24,7 +24,6 @@ export * from "./graph";
 const PARALLEL = 16;
 
 function finish(rec: Recording): EngineRun {
-    normaliseGraph(rec.resources);
     const secretOutputs: string[] = [];
     const outputs = plainFromWire(rec.stackOutputs ?? {}, "", secretOutputs) as Record<
         string,
@@ -158,17 +157,27 @@ export interface ProcessRunOptions extends Omit<RunOptions, "program"> {
     nodeArgs?: string[];
     /** Called with the child's pid as soon as it is spawned (tests check it is gone afterwards). */
     onSpawn?: (pid: number) => void;
+    /** Called with each resource as it registers (./monitor MonitorOptions.onResource). */
+    onResource?: (resource: RegisteredResource) => void;
 }
 
 const RUN_ENTRY = require.resolve("@pulumi/pulumi/cmd/run");
 
 /**
- * The preload's own code: the V8 code cache, and the program's transpile cache, which hands its
- * hits' inline source maps to ts-node's source-map-support so the SDK's source positions stay on
- * TypeScript lines (./compileCache enableProgramTranspileCache).
+ * The preload's own code: the V8 code cache (one per role: V8 rejects code cached under other
+ * flags), and the program's transpile cache, which hands its hits' inline source maps to ts-node's
+ * source-map-support so the SDK's source positions stay on TypeScript lines
+ * (./compileCache enableProgramTranspileCache).
+ * Both cmd/run and cmd/run-policy-pack turn on `--allow-natives-syntax` as they start (the SDK's
+ * runtime/closure/v8Hooks). V8 rejects cached code made under other flags, so without setting it
+ * first the modules loaded before that point never hit the cache, and the ones cached at exit never
+ * hit it either: every plan recompiled about 1,250 modules and rewrote their cache. Setting the
+ * flag here, a few hundred milliseconds earlier than the SDK does, keeps one flag set for the
+ * process's whole life.
  */
-const PRELOAD_TAIL = (root: string) =>
-    `exports.enableCodeCache(${JSON.stringify(root)});\n` +
+const PRELOAD_TAIL = (root: string, role: string) =>
+    `require("v8").setFlagsFromString("--allow-natives-syntax");\n` +
+    `exports.enableCodeCache(${JSON.stringify(root)}, ${JSON.stringify(role)}${role === "analyzer" ? ", 100" : ""});\n` +
     `exports.enableProgramTranspileCache(process.cwd(), ${JSON.stringify(path.join(defaultCacheDir(root), "program"))});\n`;
 
 /**
@@ -178,7 +187,7 @@ const PRELOAD_TAIL = (root: string) =>
  * is ./compileCache transpiled once to JavaScript, since the program's node has no TypeScript
  * loader until cmd/run registers ts-node. PLAN_COMPILE_CACHE=0 turns it off.
  */
-export function codeCachePreload(root: string): string[] {
+export function codeCachePreload(root: string, role: "program" | "analyzer"): string[] {
     if (process.env.PLAN_COMPILE_CACHE === "0") {
         return [];
     }
@@ -187,7 +196,7 @@ export function codeCachePreload(root: string): string[] {
         const dir = defaultCacheDir(root);
         const file = path.join(
             dir,
-            `preload-${crypto.createHash("sha1").update(source).update(PRELOAD_TAIL(root)).digest("hex").slice(0, 16)}.js`,
+            `preload-${crypto.createHash("sha1").update(source).update(PRELOAD_TAIL(root, role)).digest("hex").slice(0, 16)}.js`,
         );
         if (!fs.existsSync(file)) {
             fs.mkdirSync(dir, { recursive: true });
@@ -197,7 +206,7 @@ export function codeCachePreload(root: string): string[] {
             const js = ts.transpileModule(source, {
                 compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
             }).outputText;
-            fs.writeFileSync(`${file}.${process.pid}`, `${js}\n${PRELOAD_TAIL(root)}`);
+            fs.writeFileSync(`${file}.${process.pid}`, `${js}\n${PRELOAD_TAIL(root, role)}`);
             fs.renameSync(`${file}.${process.pid}`, file);
         }
         return ["-r", file];
@@ -304,6 +313,7 @@ export async function runProgramProcess(o: ProcessRunOptions): Promise<EngineRun
         stack: o.stack,
         cloud: o.cloud,
         newStack: o.newStack,
+        onResource: o.onResource,
     });
     const { args, env } = languageHostInvocation(o, monitor.address);
     const child = spawnNode(args, { cwd: o.cwd, env });

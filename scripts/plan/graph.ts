@@ -144,43 +144,47 @@ export function plainFromWire(value: unknown, path: string, secretPaths: string[
 }
 
 /**
- * Make every graph edge point at a registered URN: provider references arrive as `<urn>::<id>`,
- * and a dependency URN the monitor never assigned is matched by type and name when unambiguous.
+ * Makes every graph edge of a registration point at a registered URN, against the resources
+ * registered before it (as the engine resolves a request when it arrives; what a registration
+ * refers to is always registered first): provider references arrive as `<urn>::<id>`, and a
+ * dependency URN the monitor never assigned is matched by type and name when unambiguous.
  */
-export function normaliseGraph(resources: RegisteredResource[]): void {
-    const urns = new Set(resources.map((r) => r.urn));
-    const byTypeName = new Map<string, string[]>();
-    for (const r of resources) {
+export class ReferenceResolver {
+    private readonly urns = new Set<string>();
+    private readonly byTypeName = new Map<string, string[]>();
+
+    /** Resolve `r`'s references in place, then make `r` a target for later registrations. */
+    add(r: RegisteredResource): void {
+        r.parent = this.resolve(r.parent);
+        r.dependencies = [...new Set(r.dependencies.map((d) => this.resolve(d)))];
+        for (const [k, v] of Object.entries(r.propertyDependencies)) {
+            r.propertyDependencies[k] = [...new Set(v.map((d) => this.resolve(d)))];
+        }
+        if (r.provider) {
+            r.provider = this.resolve(r.provider);
+        }
+        this.urns.add(r.urn);
         const key = `${r.type}::${r.name}`;
-        byTypeName.set(key, [...(byTypeName.get(key) ?? []), r.urn]);
+        this.byTypeName.set(key, [...(this.byTypeName.get(key) ?? []), r.urn]);
     }
-    const resolve = (ref: string): string => {
-        if (!ref || urns.has(ref)) {
+
+    private resolve(ref: string): string {
+        if (!ref || this.urns.has(ref)) {
             return ref;
         }
         // Provider reference: urn:pulumi:...::<name>::<id>.
         const withoutId = ref.slice(0, ref.lastIndexOf("::"));
-        if (urns.has(withoutId)) {
+        if (this.urns.has(withoutId)) {
             return withoutId;
         }
         const parts = ref.split("::");
         if (parts.length >= 4) {
             const type = parts[2].split("$").pop() ?? "";
-            const candidates = byTypeName.get(`${type}::${parts.slice(3).join("::")}`) ?? [];
+            const candidates = this.byTypeName.get(`${type}::${parts.slice(3).join("::")}`) ?? [];
             if (candidates.length === 1) {
                 return candidates[0];
             }
         }
         return ref;
-    };
-    for (const r of resources) {
-        r.parent = resolve(r.parent);
-        r.dependencies = [...new Set(r.dependencies.map(resolve))];
-        for (const [k, v] of Object.entries(r.propertyDependencies)) {
-            r.propertyDependencies[k] = [...new Set(v.map(resolve))];
-        }
-        if (r.provider) {
-            r.provider = resolve(r.provider);
-        }
     }
 }

@@ -16,6 +16,7 @@ import {
     CallRecord,
     LogRecord,
     MockCloud,
+    ReferenceResolver,
     RegisteredResource,
     SourcePosition,
     plainFromWire,
@@ -39,6 +40,11 @@ export interface MonitorOptions {
     cloud: MockCloud;
     /** Leave computed outputs unknown, as a provider does on a stack's first preview. */
     newStack?: boolean;
+    /**
+     * Called with each registration (or read) as it is recorded, its references resolved: the
+     * plan hands it to the analyzers at once, as the engine does during a preview.
+     */
+    onResource?: (resource: RegisteredResource) => void;
 }
 
 /** What the program did, as the monitor and engine services saw it. */
@@ -241,6 +247,12 @@ function unary<Req, Res>(fn: (req: Req) => Res | Promise<Res>): Unary<Req, Res> 
 }
 
 function monitorService(opts: MonitorOptions, rec: Recording): resrpc.IResourceMonitorServer {
+    const references = new ReferenceResolver();
+    const recorded = (record: RegisteredResource) => {
+        references.add(record);
+        rec.resources.push(record);
+        opts.onResource?.(record);
+    };
     const register = (req: resproto.RegisterResourceRequest): resproto.RegisterResourceResponse => {
         const urn = engineUrn(
             opts.stack,
@@ -272,7 +284,7 @@ function monitorService(opts: MonitorOptions, rec: Recording): resrpc.IResourceM
         if (record.type === "pulumi:pulumi:Stack") {
             rec.rootUrn = urn;
         }
-        rec.resources.push(record);
+        recorded(record);
         const resp = new resproto.RegisterResourceResponse();
         resp.setUrn(urn);
         resp.setId(id);
@@ -298,7 +310,7 @@ function monitorService(opts: MonitorOptions, rec: Recording): resrpc.IResourceM
             custom: true,
             id: req.getId(),
         });
-        rec.resources.push({
+        recorded({
             urn,
             type: req.getType(),
             name: req.getName(),

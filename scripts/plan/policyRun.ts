@@ -90,28 +90,65 @@ function collect(
     }
 }
 
-/** Run the pack over the stack. Config problems throw PolicyConfigError before any analysis. */
-export async function analyzeStack(
+/**
+ * One pack's analysis of a stack, driven as the engine drives an analyzer during a preview: it is
+ * configured before anything registers, Analyze goes out as each resource registers (the server
+ * answers concurrent calls), and AnalyzeStack once the program is done. A config problem makes
+ * `finish` throw PolicyConfigError, and no resource is analyzed.
+ */
+export class PackAnalysis {
+    private readonly configured: Promise<void>;
+    private readonly analyses: Array<{ urn: string; result: Promise<AnalyzeResult> }> = [];
+
+    constructor(
+        private readonly analyzer: Analyzer,
+        readonly info: AnalyzerInfo,
+        config: PackConfig,
+        stack: StackInfo,
+    ) {
+        this.configured = (async () => {
+            await analyzer.configure(resolveConfig(info.policies, config));
+            await analyzer.configureStack({
+                stack: stack.stack,
+                project: stack.project,
+                tags: stack.tags,
+                dryRun: true,
+            });
+        })();
+        // Reported by finish(); a plan whose program fails never asks.
+        this.configured.catch(() => undefined);
+    }
+
+    /** Send a registration's inputs now; the result is collected by finish(). */
+    analyze(input: AnalyzerResourceInput): void {
+        const result = this.configured.then(() => this.analyzer.analyze(input));
+        result.catch(() => undefined);
+        this.analyses.push({ urn: input.urn, result });
+    }
+
+    /** The findings of every Analyze sent, in registration order, then of AnalyzeStack. */
+    async finish(stack: AnalyzerResourceInput[]): Promise<PackFindings> {
+        await this.configured;
+        const byUrn = new Map(stack.map((r) => [r.urn, r]));
+        const out: PackFindings = { violations: [], notApplicable: [], skippedUnknown: [] };
+        const results = await Promise.all(this.analyses.map((a) => a.result));
+        results.forEach((res, i) => collect(out, res, byUrn, this.analyses[i].urn));
+        collect(out, await this.analyzer.analyzeStack(stack), byUrn);
+        return out;
+    }
+}
+
+/** Run the pack over a whole recorded stack at once (the pack's unit tests). */
+export function analyzeStack(
     analyzer: Analyzer,
     info: AnalyzerInfo,
     inputs: { analyze: AnalyzerResourceInput[]; stack: AnalyzerResourceInput[] },
     config: PackConfig,
     stack: StackInfo,
 ): Promise<PackFindings> {
-    await analyzer.configure(resolveConfig(info.policies, config));
-    await analyzer.configureStack({
-        stack: stack.stack,
-        project: stack.project,
-        tags: stack.tags,
-        dryRun: true,
-    });
-    const byUrn = new Map(inputs.stack.map((r) => [r.urn, r]));
-    const out: PackFindings = { violations: [], notApplicable: [], skippedUnknown: [] };
-    // The server answers concurrent calls; results are collected in resource order.
-    const results = await Promise.all(inputs.analyze.map((r) => analyzer.analyze(r)));
-    results.forEach((res, i) => collect(out, res, byUrn, inputs.analyze[i].urn));
-    collect(out, await analyzer.analyzeStack(inputs.stack), byUrn);
-    return out;
+    const analysis = new PackAnalysis(analyzer, info, config, stack);
+    inputs.analyze.forEach((r) => analysis.analyze(r));
+    return analysis.finish(inputs.stack);
 }
 
 function timeoutsOf(r: RegisteredResource): AnalyzerResourceInput["options"] {
@@ -137,40 +174,43 @@ function timeoutsOf(r: RegisteredResource): AnalyzerResourceInput["options"] {
     };
 }
 
-/** A recorded registration as the engine hands it to an analyzer: inputs for Analyze, outputs for AnalyzeStack. */
+/** A registration as the engine hands it to an analyzer: its inputs (Analyze) or outputs (AnalyzeStack). */
+export function analyzerInput(
+    r: RegisteredResource,
+    properties: Record<string, unknown>,
+    provider?: RegisteredResource,
+): AnalyzerResourceInput {
+    return {
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        properties,
+        ...(r.parent ? { parent: r.parent } : {}),
+        dependencies: r.dependencies,
+        propertyDependencies: r.propertyDependencies,
+        options: timeoutsOf(r),
+        ...(provider
+            ? {
+                  provider: {
+                      urn: provider.urn,
+                      type: provider.type,
+                      name: provider.name,
+                      properties: provider.wireInputs,
+                  },
+              }
+            : {}),
+    };
+}
+
+/** Every recorded registration as Analyze and AnalyzeStack see it. */
 export function analyzerInputs(resources: RegisteredResource[]): {
     analyze: AnalyzerResourceInput[];
     stack: AnalyzerResourceInput[];
 } {
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
-    const base = (
-        r: RegisteredResource,
-        properties: Record<string, unknown>,
-    ): AnalyzerResourceInput => {
-        const provider = r.provider ? byUrn.get(r.provider) : undefined;
-        return {
-            urn: r.urn,
-            type: r.type,
-            name: r.name,
-            properties,
-            ...(r.parent ? { parent: r.parent } : {}),
-            dependencies: r.dependencies,
-            propertyDependencies: r.propertyDependencies,
-            options: timeoutsOf(r),
-            ...(provider
-                ? {
-                      provider: {
-                          urn: provider.urn,
-                          type: provider.type,
-                          name: provider.name,
-                          properties: provider.wireInputs,
-                      },
-                  }
-                : {}),
-        };
-    };
+    const provider = (r: RegisteredResource) => (r.provider ? byUrn.get(r.provider) : undefined);
     return {
-        analyze: resources.map((r) => base(r, r.wireInputs)),
-        stack: resources.map((r) => base(r, r.wireOutputs ?? r.wireInputs)),
+        analyze: resources.map((r) => analyzerInput(r, r.wireInputs, provider(r))),
+        stack: resources.map((r) => analyzerInput(r, r.wireOutputs ?? r.wireInputs, provider(r))),
     };
 }

@@ -16,7 +16,7 @@ import {
 import { Analyzer, AnalyzerInfo, AnalyzerProcessError } from "./analyzer";
 import { ensurePackBuilt } from "./packBuild";
 import { PolicyConfigError } from "./policyConfig";
-import { analyzeStack, analyzerInputs } from "./policyRun";
+import { analyzerInput, analyzerInputs, PackAnalysis, StackInfo } from "./policyRun";
 import { createMockCloud } from "./mockCloud";
 import {
     configRegion,
@@ -26,7 +26,7 @@ import {
     tryJson,
 } from "./stackConfig";
 import { collectSecretValues } from "./secrets";
-import { decodeConfigValue } from "../../config/load";
+import { decodeConfigValue } from "../../config/parse";
 import { ConfigError, parseConfig } from "../../config/parse";
 import { NAMESPACE } from "../../config/rules";
 import { PlanCost, planCost, stackUsage, withStackCostConfig } from "./cost";
@@ -218,6 +218,8 @@ interface PackRun {
     config: Record<string, unknown>;
     configFile?: string;
     analyzer: Promise<Analyzer>;
+    /** Configured as soon as the analyzer is up; resources are analyzed as they register. */
+    analysis: Promise<PackAnalysis>;
 }
 
 function readPackConfig(
@@ -290,7 +292,7 @@ function withCost(
 }
 
 /** Read every pack's config (bad input fails before anything starts), then start the analyzers. */
-function startPacks(options: PlanOptions, stack: string, cost: StackCost): PackRun[] {
+function startPacks(options: PlanOptions, stack: StackInfo, cost: StackCost): PackRun[] {
     const explicit = options.policyPacks !== undefined;
     const specs = options.policyPacks ?? [
         { dir: DEFAULT_PACK, configFile: options.policyConfigFile, config: options.policyConfig },
@@ -304,7 +306,7 @@ function startPacks(options: PlanOptions, stack: string, cost: StackCost): PackR
             );
         }
         const flag = explicit ? "--policy-pack-config" : "--policy-config";
-        const read = readPackConfig({ ...spec, dir }, stack, flag);
+        const read = readPackConfig({ ...spec, dir }, stack.stack, flag);
         return {
             spec: { ...spec, dir },
             flag,
@@ -315,11 +317,27 @@ function startPacks(options: PlanOptions, stack: string, cost: StackCost): PackR
     return runs.map((r) => {
         const analyzer = (async () => {
             ensurePackBuilt(r.spec.dir);
-            return Analyzer.start(r.spec.dir, { nodeArgs: codeCachePreload(ROOT) });
+            return Analyzer.start(r.spec.dir, { nodeArgs: codeCachePreload(ROOT, "analyzer") });
         })();
+        const analysis = analyzer.then(
+            async (a) =>
+                new PackAnalysis(
+                    a,
+                    await a.info(),
+                    r.config as ConstructorParameters<typeof PackAnalysis>[2],
+                    stack,
+                ),
+        );
         // A pack that fails to start is reported when its turn comes, not as a stray rejection.
-        analyzer.catch(() => undefined);
-        return { spec: r.spec, flag: r.flag, config: r.config, configFile: r.file, analyzer };
+        analysis.catch(() => undefined);
+        return {
+            spec: r.spec,
+            flag: r.flag,
+            config: r.config,
+            configFile: r.file,
+            analyzer,
+            analysis,
+        };
     });
 }
 
@@ -341,24 +359,12 @@ function notEvaluated(run: PackRun | undefined, extra: Partial<PolicyOutcome>): 
     };
 }
 
-async function evaluatePack(
-    run: PackRun,
-    resources: RegisteredResource[],
-    stack: string,
-    project: string,
-    tags: Record<string, string>,
-): Promise<PolicyOutcome> {
+async function evaluatePack(run: PackRun, resources: RegisteredResource[]): Promise<PolicyOutcome> {
     let info: AnalyzerInfo | undefined;
     try {
-        const analyzer = await run.analyzer;
-        info = await analyzer.info();
-        const found = await analyzeStack(
-            analyzer,
-            info,
-            analyzerInputs(resources),
-            run.config as Parameters<typeof analyzeStack>[3],
-            { stack, project, tags },
-        );
+        const analysis = await run.analysis;
+        info = analysis.info;
+        const found = await analysis.finish(analyzerInputs(resources).stack);
         return {
             evaluated: true,
             packName: info.name,
@@ -397,6 +403,27 @@ async function evaluatePack(
             error: message,
         });
     }
+}
+
+/** Hand each registration's inputs to every pack as it arrives, as the engine does in a preview. */
+function analyzeAsRegistered(packs: PackRun[]): (r: RegisteredResource) => void {
+    const registered = new Map<string, RegisteredResource>();
+    return (r) => {
+        registered.set(r.urn, r);
+        const input = analyzerInput(
+            r,
+            r.wireInputs,
+            r.provider ? registered.get(r.provider) : undefined,
+        );
+        // Chained on the same promise, the calls go out in registration order.
+        packs.forEach(
+            (p) =>
+                void p.analysis.then(
+                    (a) => a.analyze(input),
+                    () => undefined,
+                ),
+        );
+    };
 }
 
 /** All packs' findings as one outcome (the text and JSON documents' `policy`). */
@@ -561,7 +588,9 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
     }
     const cost: StackCost = { usage: usage.usage, region, notes };
     // The analyzers start alongside the program (their start-up hides behind the program's).
-    const packs = options.skipPolicies ? [] : startPacks(options, stack, cost);
+    const packs = options.skipPolicies
+        ? []
+        : startPacks(options, { stack, project, tags: stackTags }, cost);
     try {
         return await planWithPacks({
             options,
@@ -574,7 +603,6 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
             config,
             secretKeys,
             notes,
-            stackTags,
             packs,
             started,
             cost,
@@ -595,7 +623,6 @@ interface PlanContext {
     config: Record<string, string>;
     secretKeys: string[];
     notes: string[];
-    stackTags: Record<string, string>;
     packs: PackRun[];
     started: bigint;
     cost: StackCost;
@@ -618,7 +645,8 @@ async function planWithPacks(c: PlanContext): Promise<PlanResult> {
             captureConsole: !options.passthroughConsole,
             newStack: options.newStack,
             timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-            nodeArgs: codeCachePreload(ROOT),
+            nodeArgs: codeCachePreload(ROOT, "program"),
+            onResource: analyzeAsRegistered(c.packs),
         });
     } catch (e) {
         run =
@@ -645,10 +673,7 @@ async function planWithPacks(c: PlanContext): Promise<PlanResult> {
             notEvaluated(p, { error: "not evaluated: the program failed" }),
         );
     } else {
-        outcomes = [];
-        for (const p of c.packs) {
-            outcomes.push(await evaluatePack(p, resources, stack, project, c.stackTags));
-        }
+        outcomes = await Promise.all(c.packs.map((p) => evaluatePack(p, resources)));
     }
     const policyMs = Number(process.hrtime.bigint() - policyStarted) / 1e6;
     const cost =
