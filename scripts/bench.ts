@@ -4,6 +4,8 @@
 //     A plan is several processes (the plan, the program, one analyzer per pack): "all procs" is
 //     the sum of each process's peak RSS, sampled from /proc while the plan runs. "prod, no packs"
 //     is the same plan with no analyzer: what running the program as the CLI does costs alone.
+//     "SDK-only program" plans a program that imports the same SDKs and registers one resource:
+//     the fixed cost of any plan (the plan's start, the program's and the analyzer's processes).
 //  2. scaling: a synthetic program with 1, 10 and 50 load balancer + service pairs: time per
 //     resource and the marginal cost per added resource, to show growth is roughly linear.
 // Every figure is the median of --runs runs (default 3). Usage: npm run bench -- [--runs N] [--quick]
@@ -53,13 +55,13 @@ async function childMain(mode: string, arg: string | undefined): Promise<void> {
         caches.enableCodeCache(ROOT);
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { planStack } = require("./plan/run") as typeof import("./plan/run");
+        const bench = (file: string) => path.join(ROOT, "scripts", "plan", "bench", file);
         const options =
             mode === "pairs"
-                ? {
-                      stack: "dev",
-                      program: path.join(ROOT, "scripts", "plan", "bench", "pairsProgram.ts"),
-                  }
-                : { stack: arg ?? "dev", skipPolicies: mode === "program" };
+                ? { stack: "dev", program: bench("pairsProgram.ts") }
+                : mode === "sdk-only"
+                  ? { stack: "dev", program: bench("sdkOnlyProgram.ts") }
+                  : { stack: arg ?? "dev", skipPolicies: mode === "program" };
         const result = await planStack(options);
         report.resources = result.resources.length;
         report.planMs = result.durationMs;
@@ -213,6 +215,7 @@ async function parentMain(argv: string[]): Promise<void> {
         dev: [],
         prod: [],
         "prod, no packs": [],
+        "SDK-only program": [],
         "dev, no caches": [],
     };
     for (let i = 0; i < runs; i++) {
@@ -220,6 +223,7 @@ async function parentMain(argv: string[]): Promise<void> {
         samples.dev.push(await runChild("plan", "dev"));
         samples.prod.push(await runChild("plan", "prod"));
         samples["prod, no packs"].push(await runChild("program", "prod"));
+        samples["SDK-only program"].push(await runChild("sdk-only"));
         samples["dev, no caches"].push(await runChild("plan", "dev", { PLAN_COMPILE_CACHE: "0" }));
     }
     const summarise = (all: Measure[]): Measure => ({
@@ -233,20 +237,20 @@ async function parentMain(argv: string[]): Promise<void> {
     const baseline = summarise(samples.baseline);
     console.log("1. Plans vs. a baseline that only loads the SDKs the program imports");
     console.log(
-        `   ${"run".padEnd(16)}${"resources".padStart(10)}${"wall".padStart(10)}${"in-plan".padStart(10)}${"peak RSS".padStart(10)}${"all procs".padStart(11)}${"x baseline (time / memory)".padStart(30)}`,
+        `   ${"run".padEnd(18)}${"resources".padStart(10)}${"wall".padStart(10)}${"in-plan".padStart(10)}${"peak RSS".padStart(10)}${"all procs".padStart(11)}${"x baseline (time / memory)".padStart(30)}`,
     );
     console.log(
-        `   ${"baseline".padEnd(16)}${"-".padStart(10)}${s(baseline.wallMs).padStart(10)}${"-".padStart(10)}${mb(baseline.maxRssKb).padStart(10)}${mb(baseline.sumRssKb).padStart(11)}`,
+        `   ${"baseline".padEnd(18)}${"-".padStart(10)}${s(baseline.wallMs).padStart(10)}${"-".padStart(10)}${mb(baseline.maxRssKb).padStart(10)}${mb(baseline.sumRssKb).padStart(11)}`,
     );
-    for (const stack of ["dev", "prod", "prod, no packs", "dev, no caches"]) {
+    for (const stack of ["dev", "prod", "prod, no packs", "SDK-only program", "dev, no caches"]) {
         const m = summarise(samples[stack]);
         if (m.error) {
-            console.log(`   ${stack.padEnd(16)}failed: ${m.error}`);
+            console.log(`   ${stack.padEnd(18)}failed: ${m.error}`);
             continue;
         }
         const ratio = `${(m.wallMs / baseline.wallMs).toFixed(2)}x / ${(m.sumRssKb / baseline.sumRssKb).toFixed(2)}x`;
         console.log(
-            `   ${stack.padEnd(16)}${String(m.resources).padStart(10)}${s(m.wallMs).padStart(10)}${s(m.planMs ?? 0).padStart(10)}${mb(m.maxRssKb).padStart(10)}${mb(m.sumRssKb).padStart(11)}${ratio.padStart(30)}`,
+            `   ${stack.padEnd(18)}${String(m.resources).padStart(10)}${s(m.wallMs).padStart(10)}${s(m.planMs ?? 0).padStart(10)}${mb(m.maxRssKb).padStart(10)}${mb(m.sumRssKb).padStart(11)}${ratio.padStart(30)}`,
         );
     }
     console.log(
