@@ -4,23 +4,24 @@
 // resource would replace it. Longer stacks get a `namePrefix` instead: the provider appends a
 // 26-character unique id, so a replacement is still created before the old one is deleted (an
 // explicit `name` would collide with the resource it replaces, and a target group cannot be
-// replaced that way). Pure so that config/names.ts checks exactly what the component asks for.
+// replaced that way). Pure so that config/names.ts checks exactly what the component asks for, and
+// the offline plan's mock cloud names resources by the same rule.
 
 /** "-" plus the 7 hex characters Pulumi appends to an auto-named resource. */
 export const AUTONAME_SUFFIX_LENGTH = 8;
+
+/** The unique id the AWS provider appends to a `namePrefix` (Terraform's prefixed names): 26 digits. */
+export const PREFIX_ID_LENGTH = 26;
 
 /** Load balancer and target group names: at most 32 characters (ELB API Reference). */
 export const ELB_NAME_MAX = 32;
 
 /**
  * Longest `namePrefix` the AWS provider takes for `aws.lb.LoadBalancer` and `aws.lb.TargetGroup`:
- * it appends a 26-character unique id and the result must fit 32. The provider also refuses a
+ * it appends its 26-character unique id and the result must fit 32. The provider also refuses a
  * prefix with anything but letters, digits and hyphens, or one that starts with a hyphen.
  */
-export const ELB_NAME_PREFIX_MAX = 6;
-
-/** The length of the provider's unique id after a `namePrefix`. */
-export const ELB_PREFIX_ID_LENGTH = ELB_NAME_MAX - ELB_NAME_PREFIX_MAX;
+export const ELB_NAME_PREFIX_MAX = ELB_NAME_MAX - PREFIX_ID_LENGTH;
 
 /** What to pass for a load balancer or target group name: nothing (auto-name) or a `namePrefix`. */
 export interface ElbNaming {
@@ -59,7 +60,7 @@ export function elbNaming(logical: string): ElbNaming {
 /** The name AWS receives for these inputs, its random part shown as x (auto-name) or 0 (provider id). */
 export function elbPhysicalName(logical: string, naming: ElbNaming): string {
     if (naming.namePrefix !== undefined) {
-        return `${naming.namePrefix}${"0".repeat(ELB_PREFIX_ID_LENGTH)}`;
+        return `${naming.namePrefix}${"0".repeat(PREFIX_ID_LENGTH)}`;
     }
     return `${logical}-${"x".repeat(AUTONAME_SUFFIX_LENGTH - 1)}`;
 }

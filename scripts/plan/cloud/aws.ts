@@ -4,6 +4,7 @@
 import { MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
 import { CloudContext, list, MockAnswer, num, plain, regionShort, str } from "./context";
 import { hexId, stableChars, stableDigits, stableUpper, stableUuid } from "./ids";
+import { AUTONAME_SUFFIX_LENGTH, PREFIX_ID_LENGTH } from "../../../components/physicalNames";
 
 /** Pulumi autonaming: `<logical name>-<7 hex>`, the name part shortened to fit AWS's limit. */
 export function autoname(
@@ -12,16 +13,16 @@ export function autoname(
     maxLength = 255,
     lowercase = false,
 ): string {
-    const suffix = hexId(`autoname/${seed}`, 7);
+    const suffix = hexId(`autoname/${seed}`, AUTONAME_SUFFIX_LENGTH - 1);
     let base = logicalName;
-    if (base.length + 8 > maxLength) {
-        base = base.slice(0, Math.max(1, maxLength - 8));
+    if (base.length + AUTONAME_SUFFIX_LENGTH > maxLength) {
+        base = base.slice(0, Math.max(1, maxLength - AUTONAME_SUFFIX_LENGTH));
     }
     const name = `${base}-${suffix}`;
     return lowercase ? name.toLowerCase() : name;
 }
 
-/** Physical name from `prop`, else `<prefix><26 digits>` from `<prop>Prefix`, else the autoname. */
+/** Physical name from `prop`, else `<prefix><26 digits>` from `<prop>Prefix`, else the autoname (components/physicalNames.ts states the same rule). */
 function physicalName(
     args: MockResourceArgs,
     inputs: Record<string, unknown>,
@@ -37,7 +38,7 @@ function physicalName(
         str(inputs[`${prop}Prefix`]) ?? (prop === "name" ? str(inputs.namePrefix) : undefined);
     if (prefix) {
         // Terraform's prefixed names: the prefix then a 26-digit unique id.
-        return `${prefix}${stableDigits(`${args.type}/${args.name}/prefix`, 26)}`.slice(
+        return `${prefix}${stableDigits(`${args.type}/${args.name}/prefix`, PREFIX_ID_LENGTH)}`.slice(
             0,
             maxLength,
         );
