@@ -5,6 +5,7 @@
 import { ConfigIssue, PlatformConfig } from "./types";
 import { configKey } from "./rules";
 import { resourcePrefix } from "./names";
+import { SHARED_POLICY_DEFAULTS } from "../policy/policies/defaults";
 
 /** A --policy-pack-config document: policy name -> level or { enforcementLevel, settings... }. */
 export type PolicyPackConfig = Record<string, unknown>;
@@ -15,47 +16,13 @@ export interface StackPolicyConfig {
     config: PolicyPackConfig;
 }
 
-/**
- * The pack's own defaults for the settings checked here (level and thresholds). Mirrored, not
- * imported, so the program does not load the policy SDK; tests compare them with the pack.
- */
-export const MIRRORED_POLICY_DEFAULTS = {
-    "target-group-health-check": {
-        enforcementLevel: "mandatory",
-        minIntervalSeconds: 5,
-        maxIntervalSeconds: 30,
-        minHealthyThreshold: 2,
-        maxHealthyThreshold: 5,
-        minUnhealthyThreshold: 2,
-        maxUnhealthyThreshold: 5,
-        maxDetectionSeconds: 30,
-    },
-    "min-instances": { enforcementLevel: "mandatory", minimum: 2 },
-    "scaling-policy-sane": {
-        enforcementLevel: "mandatory",
-        cpuTargetMin: 30,
-        cpuTargetMax: 80,
-        memoryTargetMin: 40,
-        memoryTargetMax: 85,
-        requireRoomOnGroups: true,
-    },
-    "asg-elb-health-check": { enforcementLevel: "mandatory", maxGraceSeconds: 600 },
-    "asg-instance-refresh": { enforcementLevel: "mandatory", minHealthyPercentage: 90 },
-    "rds-backup-retention": { enforcementLevel: "mandatory", minDays: 7 },
-    "rds-multi-az": { enforcementLevel: "mandatory" },
-    "rds-deletion-protection": { enforcementLevel: "mandatory" },
-    "alb-deletion-protection": { enforcementLevel: "mandatory" },
-    "elasticache-failover": { enforcementLevel: "mandatory", minNodes: 2, requireMultiAz: true },
-    "log-retention": { enforcementLevel: "mandatory", minDays: 7, maxDays: 3653 },
-} as const;
-
-type PolicyName = keyof typeof MIRRORED_POLICY_DEFAULTS;
+type PolicyName = keyof typeof SHARED_POLICY_DEFAULTS;
 type Settings<P extends PolicyName> = {
     -readonly [
-        K in keyof (typeof MIRRORED_POLICY_DEFAULTS)[P]
-    ]: (typeof MIRRORED_POLICY_DEFAULTS)[P][K] extends number
+        K in keyof (typeof SHARED_POLICY_DEFAULTS)[P]
+    ]: (typeof SHARED_POLICY_DEFAULTS)[P][K] extends number
         ? number
-        : (typeof MIRRORED_POLICY_DEFAULTS)[P][K] extends boolean
+        : (typeof SHARED_POLICY_DEFAULTS)[P][K] extends boolean
           ? boolean
           : string;
 };
@@ -79,7 +46,7 @@ export function policySettings<P extends PolicyName>(
     pack: PolicyPackConfig,
     policy: P,
 ): { mandatory: boolean; settings: Settings<P>; exemptions: Exemption[] } {
-    const defaults = MIRRORED_POLICY_DEFAULTS[policy];
+    const defaults = SHARED_POLICY_DEFAULTS[policy];
     const entry = pack[policy];
     const given =
         typeof entry === "object" && entry !== null && !Array.isArray(entry)

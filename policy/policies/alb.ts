@@ -22,6 +22,7 @@ import {
 import { ofTypes } from "./network";
 import { BUCKET_POLICY_TYPES, BUCKET_TYPES, SSE_TYPES, SseRule } from "./platform";
 import { ELB_LOG_ACCOUNTS, ELB_LOG_DELIVERY_SERVICE } from "./elbAccounts";
+import { SHARED_POLICY_DEFAULTS } from "./defaults";
 
 // ---------------------------------------------------------------------------------------------
 // Shared facts
@@ -452,11 +453,13 @@ export const albMultiAz = resourcePolicy<{ minSubnets: number }>({
     ),
 });
 
+const albDeletionProtectionDefaults = SHARED_POLICY_DEFAULTS["alb-deletion-protection"];
+
 export const albDeletionProtection = resourcePolicy<Record<string, never>>({
     name: "alb-deletion-protection",
     description:
         "Load balancers have deletion protection on (a replace or delete would drop the DNS name).",
-    enforcementLevel: "mandatory",
+    enforcementLevel: albDeletionProtectionDefaults.enforcementLevel,
     metadata: {
         severity: "medium",
         category: "availability",

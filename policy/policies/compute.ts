@@ -15,6 +15,7 @@ import {
     str,
     strList,
 } from "./lib";
+import { SHARED_POLICY_DEFAULTS } from "./defaults";
 
 // ---------------------------------------------------------------------------------------------
 // min-instances
@@ -25,14 +26,18 @@ interface MinInstancesConfig {
     targetNamespaces: string[];
 }
 
+const minInstancesDefaults = SHARED_POLICY_DEFAULTS["min-instances"];
+
 export const minInstances = resourcePolicy<MinInstancesConfig>({
     name: "min-instances",
     description:
         "Auto Scaling groups, ECS services and Application Auto Scaling targets keep at least N instances/tasks (one failure or AZ loss does not take the app down); max is not below min.",
-    enforcementLevel: "mandatory",
+    enforcementLevel: minInstancesDefaults.enforcementLevel,
     metadata: { severity: "high", category: "availability", anchors: [] },
     config: {
-        minimum: int(2, "Minimum instances/tasks.", { minimum: 1 }),
+        minimum: int(minInstancesDefaults.minimum, "Minimum instances/tasks.", {
+            minimum: 1,
+        }),
         targetNamespaces: strList(
             ["ecs"],
             "Application Auto Scaling namespaces whose targets are checked.",
@@ -156,11 +161,13 @@ interface AsgHealthConfig {
     maxGraceSeconds: number;
 }
 
+const asgElbHealthCheckDefaults = SHARED_POLICY_DEFAULTS["asg-elb-health-check"];
+
 export const asgElbHealthCheck = resourcePolicy<AsgHealthConfig>({
     name: "asg-elb-health-check",
     description:
         "An Auto Scaling group behind a load balancer replaces instances the load balancer finds unhealthy (healthCheckType ELB) after a bounded grace period.",
-    enforcementLevel: "mandatory",
+    enforcementLevel: asgElbHealthCheckDefaults.enforcementLevel,
     metadata: {
         severity: "high",
         category: "availability",
@@ -168,7 +175,7 @@ export const asgElbHealthCheck = resourcePolicy<AsgHealthConfig>({
     },
     config: {
         maxGraceSeconds: int(
-            600,
+            asgElbHealthCheckDefaults.maxGraceSeconds,
             "Longest healthCheckGracePeriod (seconds) before a failing new instance is replaced.",
             {
                 minimum: 0,
@@ -247,15 +254,17 @@ export const ecsDeploymentCircuitBreaker = resourcePolicy<Record<string, never>>
 // asg-instance-refresh
 // ---------------------------------------------------------------------------------------------
 
+const asgInstanceRefreshDefaults = SHARED_POLICY_DEFAULTS["asg-instance-refresh"];
+
 export const asgInstanceRefresh = resourcePolicy<{ minHealthyPercentage: number }>({
     name: "asg-instance-refresh",
     description:
         "Auto Scaling groups roll new launch template versions out with an instance refresh that keeps enough capacity healthy.",
-    enforcementLevel: "mandatory",
+    enforcementLevel: asgInstanceRefreshDefaults.enforcementLevel,
     metadata: { severity: "medium", category: "availability", anchors: [] },
     config: {
         minHealthyPercentage: int(
-            90,
+            asgInstanceRefreshDefaults.minHealthyPercentage,
             "Lowest allowed instanceRefresh.preferences.minHealthyPercentage.",
             {
                 minimum: 0,

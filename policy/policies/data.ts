@@ -21,6 +21,7 @@ import {
     strList,
 } from "./lib";
 import { isSet, references } from "./network";
+import { SHARED_POLICY_DEFAULTS } from "./defaults";
 
 const INSTANCE = "aws:rds/instance:Instance";
 const CLUSTER = "aws:rds/cluster:Cluster";
@@ -202,18 +203,24 @@ function checkRetention(props: Props, ctx: ResourceCtx<BackupConfig>, awsDefault
     }
 }
 
+const rdsBackupRetentionDefaults = SHARED_POLICY_DEFAULTS["rds-backup-retention"];
+
 export const rdsBackupRetention = resourcePolicy<BackupConfig>({
     name: "rds-backup-retention",
     description:
         "RDS primaries and clusters keep automated backups for at least N days (read replicas are exempt).",
-    enforcementLevel: "mandatory",
+    enforcementLevel: rdsBackupRetentionDefaults.enforcementLevel,
     metadata: {
         severity: "high",
         category: "data",
         anchors: ["CKV_AWS_133", "awsguard:rds-instance-backup-enabled", "SecurityHub:RDS.11"],
     },
     config: {
-        minDays: int(7, "Minimum automated backup retention in days.", { minimum: 1, maximum: 35 }),
+        minDays: int(
+            rdsBackupRetentionDefaults.minDays,
+            "Minimum automated backup retention in days.",
+            { minimum: 1, maximum: 35 },
+        ),
     },
     checks: [
         check(aws.rds.Instance, (p, ctx: ResourceCtx<BackupConfig>) => {
@@ -238,11 +245,13 @@ interface MultiAzConfig {
     checkReplicas: boolean;
 }
 
+const rdsMultiAzDefaults = SHARED_POLICY_DEFAULTS["rds-multi-az"];
+
 export const rdsMultiAz = resourcePolicy<MultiAzConfig>({
     name: "rds-multi-az",
     description:
         "RDS primaries run Multi-AZ (a standby in another AZ takes over in about a minute).",
-    enforcementLevel: "mandatory",
+    enforcementLevel: rdsMultiAzDefaults.enforcementLevel,
     metadata: {
         severity: "high",
         category: "availability",
@@ -324,11 +333,13 @@ export function looksTimestamped(name: string): boolean {
     return /(19|20)\d{2}-?(0[1-9]|1[0-2])-?([0-2]\d|3[01])/.test(name) || /\d{10,}/.test(name);
 }
 
+const rdsDeletionProtectionDefaults = SHARED_POLICY_DEFAULTS["rds-deletion-protection"];
+
 export const rdsDeletionProtection = resourcePolicy<DeletionConfig>({
     name: "rds-deletion-protection",
     description:
         "RDS instances and clusters have deletion protection; primaries and clusters also take a final snapshot with a set name.",
-    enforcementLevel: "mandatory",
+    enforcementLevel: rdsDeletionProtectionDefaults.enforcementLevel,
     metadata: {
         severity: "high",
         category: "data",
@@ -1050,20 +1061,26 @@ export function cacheNodesPerShard(p: Props): number {
     return Number(p["numCacheClusters"] ?? 1);
 }
 
+const elasticacheFailoverDefaults = SHARED_POLICY_DEFAULTS["elasticache-failover"];
+
 export const elasticacheFailover = resourcePolicy<FailoverConfig>({
     name: "elasticache-failover",
     description:
         "ElastiCache replication groups have a replica, automatic failover and (per config) Multi-AZ.",
-    enforcementLevel: "mandatory",
+    enforcementLevel: elasticacheFailoverDefaults.enforcementLevel,
     metadata: {
         severity: "medium",
         category: "availability",
         anchors: ["SecurityHub:ElastiCache.3"],
     },
     config: {
-        minNodes: int(2, "Minimum nodes per shard (primary + replicas).", { minimum: 1 }),
+        minNodes: int(
+            elasticacheFailoverDefaults.minNodes,
+            "Minimum nodes per shard (primary + replicas).",
+            { minimum: 1 },
+        ),
         requireMultiAz: bool(
-            true,
+            elasticacheFailoverDefaults.requireMultiAz,
             "Require multiAzEnabled (replicas in other AZs, faster failover).",
         ),
     },

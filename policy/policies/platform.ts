@@ -22,6 +22,7 @@ import {
     tagsOf,
 } from "./lib";
 import { isSet, isUnknownProp, ofTypes, references } from "./network";
+import { SHARED_POLICY_DEFAULTS } from "./defaults";
 
 type Props = Record<string, unknown>;
 
@@ -496,11 +497,13 @@ interface LogConfig {
     requireKms: boolean;
 }
 
+const logRetentionDefaults = SHARED_POLICY_DEFAULTS["log-retention"];
+
 export const logRetention = resourcePolicy<LogConfig>({
     name: "log-retention",
     description:
         "CloudWatch log groups set retentionInDays within a range (unset or 0 = kept forever, billed forever).",
-    enforcementLevel: "mandatory",
+    enforcementLevel: logRetentionDefaults.enforcementLevel,
     metadata: {
         severity: "low",
         category: "observability",
@@ -508,11 +511,13 @@ export const logRetention = resourcePolicy<LogConfig>({
     },
     config: {
         minDays: int(
-            7,
+            logRetentionDefaults.minDays,
             "Shortest retention accepted (days). Checkov CKV_AWS_338 wants >= 365; set 365 for that bar (costly for chatty logs).",
             { minimum: 1 },
         ),
-        maxDays: int(3653, "Longest retention accepted (days).", { minimum: 1 }),
+        maxDays: int(logRetentionDefaults.maxDays, "Longest retention accepted (days).", {
+            minimum: 1,
+        }),
         requireKms: bool(false, "Also require a KMS key (kmsKeyId) on log groups."),
     },
     checks: [

@@ -17,6 +17,7 @@ import {
     stackPolicy,
     str,
 } from "./lib";
+import { SHARED_POLICY_DEFAULTS } from "./defaults";
 
 /** Application Auto Scaling's default cooldowns for ECS (target tracking and step scaling): 300 s. */
 export const APP_AUTOSCALING_DEFAULT_COOLDOWN = 300;
@@ -96,22 +97,41 @@ function checkTargetValue(
     }
 }
 
+const scalingPolicySaneDefaults = SHARED_POLICY_DEFAULTS["scaling-policy-sane"];
+
 export const scalingPolicySane = resourcePolicy<ScalingSaneConfig>({
     name: "scaling-policy-sane",
     description:
         "Target-tracking values in range, scale-in no faster than scale-out, well-formed request-count resource labels, and room to scale (max > min).",
-    enforcementLevel: "mandatory",
+    enforcementLevel: scalingPolicySaneDefaults.enforcementLevel,
     metadata: { severity: "medium", category: "scaling", anchors: [] },
     config: {
-        cpuTargetMin: num(30, "Lowest CPU target (%).", { minimum: 1, maximum: 100 }),
-        cpuTargetMax: num(80, "Highest CPU target (%).", { minimum: 1, maximum: 100 }),
-        memoryTargetMin: num(40, "Lowest memory target (%).", { minimum: 1, maximum: 100 }),
-        memoryTargetMax: num(85, "Highest memory target (%).", { minimum: 1, maximum: 100 }),
+        cpuTargetMin: num(scalingPolicySaneDefaults.cpuTargetMin, "Lowest CPU target (%).", {
+            minimum: 1,
+            maximum: 100,
+        }),
+        cpuTargetMax: num(scalingPolicySaneDefaults.cpuTargetMax, "Highest CPU target (%).", {
+            minimum: 1,
+            maximum: 100,
+        }),
+        memoryTargetMin: num(
+            scalingPolicySaneDefaults.memoryTargetMin,
+            "Lowest memory target (%).",
+            { minimum: 1, maximum: 100 },
+        ),
+        memoryTargetMax: num(
+            scalingPolicySaneDefaults.memoryTargetMax,
+            "Highest memory target (%).",
+            { minimum: 1, maximum: 100 },
+        ),
         resourceLabelPattern: str(
             "^app/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}/targetgroup/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}$",
             "Regex an ALBRequestCountPerTarget resourceLabel must match.",
         ),
-        requireRoomOnGroups: bool(true, "Also require maxSize > minSize on Auto Scaling groups."),
+        requireRoomOnGroups: bool(
+            scalingPolicySaneDefaults.requireRoomOnGroups,
+            "Also require maxSize > minSize on Auto Scaling groups.",
+        ),
     },
     checks: [
         check(aws.appautoscaling.Policy, (p, ctx: ResourceCtx<ScalingSaneConfig>) => {

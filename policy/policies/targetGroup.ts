@@ -1,6 +1,7 @@
 // Target group health checks: how fast a dead target is noticed and taken out of rotation.
 import * as aws from "@pulumi/aws";
 import { GuardrailPolicy, ResourceCtx, check, int, resourcePolicy } from "./lib";
+import { SHARED_POLICY_DEFAULTS } from "./defaults";
 
 export interface HealthCheckConfig {
     minIntervalSeconds: number;
@@ -160,34 +161,56 @@ function checkHealth(tg: Record<string, unknown>, ctx: ResourceCtx<HealthCheckCo
     }
 }
 
+const targetGroupHealthCheckDefaults = SHARED_POLICY_DEFAULTS["target-group-health-check"];
+
 export const targetGroupHealthCheck = resourcePolicy<HealthCheckConfig>({
     name: "target-group-health-check",
     description:
         "Target groups health-check their targets with a bounded interval, a timeout below it, sane thresholds and a failure detection time (interval x unhealthy threshold) within budget.",
-    enforcementLevel: "mandatory",
+    enforcementLevel: targetGroupHealthCheckDefaults.enforcementLevel,
     metadata: { severity: "high", category: "availability", anchors: ["CKV_AWS_261"] },
     config: {
-        minIntervalSeconds: int(5, "Shortest allowed health-check interval.", {
-            minimum: 5,
-            maximum: 300,
-        }),
-        maxIntervalSeconds: int(30, "Longest allowed health-check interval.", {
-            minimum: 5,
-            maximum: 300,
-        }),
-        minHealthyThreshold: int(2, "Lowest healthy threshold.", { minimum: 2, maximum: 10 }),
+        minIntervalSeconds: int(
+            targetGroupHealthCheckDefaults.minIntervalSeconds,
+            "Shortest allowed health-check interval.",
+            {
+                minimum: 5,
+                maximum: 300,
+            },
+        ),
+        maxIntervalSeconds: int(
+            targetGroupHealthCheckDefaults.maxIntervalSeconds,
+            "Longest allowed health-check interval.",
+            {
+                minimum: 5,
+                maximum: 300,
+            },
+        ),
+        minHealthyThreshold: int(
+            targetGroupHealthCheckDefaults.minHealthyThreshold,
+            "Lowest healthy threshold.",
+            { minimum: 2, maximum: 10 },
+        ),
         maxHealthyThreshold: int(
-            5,
+            targetGroupHealthCheckDefaults.maxHealthyThreshold,
             "Highest healthy threshold (time to admit a recovered target).",
             { minimum: 2, maximum: 10 },
         ),
-        minUnhealthyThreshold: int(2, "Lowest unhealthy threshold (1 failure would flap).", {
-            minimum: 2,
-            maximum: 10,
-        }),
-        maxUnhealthyThreshold: int(5, "Highest unhealthy threshold.", { minimum: 2, maximum: 10 }),
+        minUnhealthyThreshold: int(
+            targetGroupHealthCheckDefaults.minUnhealthyThreshold,
+            "Lowest unhealthy threshold (1 failure would flap).",
+            {
+                minimum: 2,
+                maximum: 10,
+            },
+        ),
+        maxUnhealthyThreshold: int(
+            targetGroupHealthCheckDefaults.maxUnhealthyThreshold,
+            "Highest unhealthy threshold.",
+            { minimum: 2, maximum: 10 },
+        ),
         maxDetectionSeconds: int(
-            30,
+            targetGroupHealthCheckDefaults.maxDetectionSeconds,
             "Budget for interval x unhealthyThreshold (seconds to mark a dead target unhealthy).",
             {
                 minimum: 10,
