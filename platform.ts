@@ -1,13 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";
-import { PlatformConfig } from "./config/types";
+import { LoadBalancerConfig, PlatformConfig } from "./config/types";
 import { stackLifecycle } from "./config/lifecycle";
 import { allowAccess } from "./components/access";
-import { Network } from "./components/network";
+import { Network, NetworkArgs } from "./components/network";
 import {
     albIngressRules,
     LoadBalancer,
     LoadBalancerArgs,
+    LoadBalancerSettings,
     originPrefixListRules,
 } from "./components/loadBalancer";
 import { ScalingService, ScalingServiceArgs } from "./components/scalingService";
@@ -41,6 +42,26 @@ export interface PlatformOutputs {
     dashboardName: pulumi.Output<string>;
 }
 
+/** The network as the config sets it up. */
+export function networkArgs(cfg: PlatformConfig): NetworkArgs {
+    return { settings: cfg.network, tags: cfg.tags };
+}
+
+/** The ALB's settings, picked key by key from the stack's `loadBalancer` config (which also holds other args). */
+export function loadBalancerSettings(lb: LoadBalancerConfig): LoadBalancerSettings {
+    return {
+        algorithm: lb.algorithm,
+        stickiness: lb.stickiness,
+        deregistrationDelay: lb.deregistrationDelay,
+        idleTimeout: lb.idleTimeout,
+        deletionProtection: lb.deletionProtection,
+        sslPolicy: lb.sslPolicy,
+        ingressCidrs: lb.ingressCidrs,
+        ingressIpv6Cidrs: lb.ingressIpv6Cidrs,
+        accessLogs: lb.accessLogs,
+    };
+}
+
 /** The load balancer as the config sets it up; the caller wires the VPC, certificate and origin ranges. */
 export function loadBalancerArgs(
     cfg: PlatformConfig,
@@ -51,7 +72,7 @@ export function loadBalancerArgs(
         appPort: cfg.app.port,
         targetType: cfg.compute.mode === "fargate" ? "ip" : "instance",
         healthCheck: cfg.healthCheck,
-        settings: cfg.loadBalancer,
+        settings: loadBalancerSettings(cfg.loadBalancer),
         waf: cfg.waf,
         originPrefixListMaxEntries: cfg.loadBalancer.originPrefixListMaxEntries,
         retainAccessLogs: stackLifecycle(cfg.production).retainAccessLogs,
@@ -285,7 +306,7 @@ export function buildPlatform(cfg: PlatformConfig): PlatformOutputs {
         : undefined;
     const certificateArn = certificateArnFor(cfg, prefix, cfProvider);
 
-    const network = new Network(`${prefix}-net`, { config: cfg.network, tags });
+    const network = new Network(`${prefix}-net`, networkArgs(cfg));
     const lb = new LoadBalancer(
         `${prefix}-lb`,
         loadBalancerArgs(cfg, {

@@ -2,7 +2,7 @@
 // lifecycle settings per stack kind, replica placement and the app's connection settings.
 // No Pulumi resources here: tests call these directly.
 
-// DataTier's own settings types; config/types.ts reuses them for the stack config.
+// DataTier's own settings types; the stack config reuses them under its own names.
 
 export type EvictionPolicy =
     | "allkeys-lru"

@@ -11,7 +11,7 @@ import {
     privateEcrRegistry,
 } from "./scalingRules";
 import { createAsgPolicies } from "./scalingPolicies";
-import type { AsgCapacity, CapacityContext } from "./scalingService";
+import type { AsgCapacity, CapacityContext } from "./capacity";
 
 /** Instance role (SSM, CloudWatch agent, ECR when private, the app's secrets) and its profile. */
 function createInstanceProfile(ctx: CapacityContext): {

@@ -12,7 +12,7 @@ import {
     scratchVolumeName,
 } from "./scalingRules";
 import { createEcsPolicies } from "./scalingPolicies";
-import type { CapacityContext, EcsCapacity } from "./scalingService";
+import type { CapacityContext, EcsCapacity } from "./capacity";
 
 /** The web service's own cluster, or the one it shares with the workers (given by ARN). */
 function resolveCluster(ctx: CapacityContext): {

@@ -1,22 +1,35 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import {
-    HealthCheckConfig,
+import type {
+    HealthCheckSettings,
     LbAlgorithm,
-    LoadBalancerConfig,
-    StickinessConfig,
-    WafConfig,
-} from "../config/types";
+    LoadBalancerSettings,
+    PrefixListCapacity,
+    StickinessSettings,
+    WafSettings,
+} from "./loadBalancerSettings";
+import type { ServiceLoadBalancing } from "./scalingServiceArgs";
+import { elbNaming } from "./physicalNames";
+
+// The settings types of LoadBalancerArgs, exported with the component.
+export type {
+    AccessLogsSettings,
+    HealthCheckSettings,
+    LbAlgorithm,
+    LoadBalancerSettings,
+    PrefixListCapacity,
+    StickinessSettings,
+    WafSettings,
+} from "./loadBalancerSettings";
 
 /** Days a deleted or overwritten access-log object stays recoverable. */
 export const ACCESS_LOG_NONCURRENT_DAYS = 7;
-import type { ServiceLoadBalancing } from "./scalingService";
-import { elbNaming } from "./physicalNames";
 
 type ListenerAction = aws.types.input.lb.ListenerDefaultAction;
 type WebAclRule = aws.types.input.wafv2.WebAclRule;
 
 export interface LoadBalancerArgs {
+    /** VPC of the target group and the ALB's security group. */
     vpcId: pulumi.Input<string>;
     /** Public subnets in at least two AZs. */
     publicSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
@@ -24,10 +37,12 @@ export interface LoadBalancerArgs {
     appPort: number;
     /** "ip" for Fargate tasks (awsvpc), "instance" for EC2 Auto Scaling instances. */
     targetType: "ip" | "instance";
-    healthCheck: HealthCheckConfig;
+    /** The target group's health check on the app; AWS's limits are checked before registering. */
+    healthCheck: HealthCheckSettings;
     /** The listener, target group, security group and log settings (the origin list capacity is its own arg). */
-    settings: Omit<LoadBalancerConfig, "originPrefixListMaxEntries">;
-    waf: WafConfig;
+    settings: LoadBalancerSettings;
+    /** The WebACL: its rate rule and managed rule sets, or none when `enabled` is false. */
+    waf: WafSettings;
     /** Certificate for the HTTPS listener: the configured ARN or a validated managed certificate. */
     certificateArn: pulumi.Input<string>;
     /**
@@ -53,6 +68,7 @@ export interface LoadBalancerArgs {
      * @default true
      */
     retainAccessLogs?: boolean;
+    /** Tags on the component's resources. */
     tags: Record<string, string>;
 }
 
@@ -70,17 +86,19 @@ export const HTTP_PORT = 80;
 export const HTTPS_PORT = 443;
 
 /** Seconds between a target going dead and the ALB taking it out of rotation (worst case). */
-export function detectionSeconds(hc: HealthCheckConfig): number {
+export function detectionSeconds(hc: HealthCheckSettings): number {
     return hc.interval * hc.unhealthyThreshold;
 }
 
 /** Seconds before a new target receives traffic once it answers. */
-export function recoverySeconds(hc: HealthCheckConfig): number {
+export function recoverySeconds(hc: HealthCheckSettings): number {
     return hc.interval * hc.healthyThreshold;
 }
 
 /** Target group health check from config; AWS limits checked so a bad value fails at preview. */
-export function healthCheckArgs(hc: HealthCheckConfig): aws.types.input.lb.TargetGroupHealthCheck {
+export function healthCheckArgs(
+    hc: HealthCheckSettings,
+): aws.types.input.lb.TargetGroupHealthCheck {
     const problems: string[] = [];
     if (!hc.path.startsWith("/"))
         problems.push(`path must start with "/" (got ${JSON.stringify(hc.path)})`);
@@ -114,7 +132,7 @@ export function healthCheckArgs(hc: HealthCheckConfig): aws.types.input.lb.Targe
 }
 
 /** lb_cookie stickiness; stated explicitly when off so a later disable is applied, not ignored. */
-export function stickinessArgs(s: StickinessConfig): aws.types.input.lb.TargetGroupStickiness {
+export function stickinessArgs(s: StickinessSettings): aws.types.input.lb.TargetGroupStickiness {
     if (!s.enabled) {
         return { type: "lb_cookie", enabled: false };
     }
@@ -185,7 +203,7 @@ export function cidrKey(cidr: string): string {
  * CIDRs, one rule per (port, CIDR). Under lockdown see originPrefixListRules instead.
  */
 export function albIngressRules(
-    settings: Pick<LoadBalancerConfig, "ingressCidrs" | "ingressIpv6Cidrs">,
+    settings: Pick<LoadBalancerSettings, "ingressCidrs" | "ingressIpv6Cidrs">,
 ): AlbIngressRule[] {
     const ipv4 = [...new Set(settings.ingressCidrs)];
     const ipv6 = [...new Set(settings.ingressIpv6Cidrs)];
@@ -235,12 +253,6 @@ export function albIngressRules(
 export interface OriginRanges {
     ipv4: pulumi.Input<string[]>;
     ipv6: pulumi.Input<string[]>;
-}
-
-/** maxEntries of the two origin prefix lists. */
-export interface PrefixListCapacity {
-    ipv4: number;
-    ipv6: number;
 }
 
 /** Room for Cloudflare's ranges (15 IPv4, 7 IPv6 today) to grow; 2 × 25 and 2 × 15 fit the quota of 60. */
@@ -369,7 +381,7 @@ export const WAF_RATE_WINDOWS = [60, 120, 300, 600];
 
 /** WebACL rules: per-client rate limit first, then the AWS managed groups when enabled. */
 export function wafRules(
-    waf: WafConfig,
+    waf: WafSettings,
     metricPrefix: string,
     clientIpHeader?: string,
 ): WebAclRule[] {

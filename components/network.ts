@@ -1,10 +1,25 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
-import { ExistingNetworkConfig, NatMode, NetworkConfig, NewNetworkConfig } from "../config/types";
+import type {
+    ExistingNetworkSettings,
+    NatMode,
+    NetworkSettings,
+    NewNetworkSettings,
+} from "./networkSettings";
+
+// The settings types of NetworkArgs, exported with the component.
+export type {
+    ExistingNetworkSettings,
+    NatMode,
+    NetworkSettings,
+    NewNetworkSettings,
+} from "./networkSettings";
 
 export interface NetworkArgs {
-    config: NetworkConfig;
+    /** The VPC and its subnets: built here (`kind: "new"`) or the user's own (`kind: "existing"`). */
+    settings: NetworkSettings;
+    /** Tags of a new VPC and its subnets (which add `tier`); unused for an existing network. */
     tags: Record<string, string>;
     /** New VPC: pin the AZs (in order) so other components (replica placement) agree with the subnets.
      *  @default awsx's choice: the region's first `azCount` AZs (the same as `availabilityZoneNames` below) */
@@ -22,7 +37,7 @@ export function pickAvailabilityZones(names: string[], count: number): string[] 
     return names.slice(0, count);
 }
 
-/** awsx NAT strategy for our config's NAT mode. */
+/** awsx NAT strategy for a NAT mode. */
 export function natStrategy(mode: NatMode): awsx.types.enums.ec2.NatGatewayStrategy {
     switch (mode) {
         case "one-per-az":
@@ -79,30 +94,30 @@ export function subnetLayout(cidrBlock: string, azCount: number): SubnetLayout {
 }
 
 /**
- * The awsx VPC for a new network: public + private subnets in `azCount` AZs, NAT per config.
+ * The awsx VPC for a new network: public + private subnets in `azCount` AZs, NAT as set.
  * With NAT "none" the app subnets are Isolated (awsx rejects Private subnets without NAT): the
  * app then needs VPC endpoints for ECR/S3/logs, which the operator chose by turning NAT off.
  */
 export function vpcArgs(
-    config: NewNetworkConfig,
+    settings: NewNetworkSettings,
     tags: Record<string, string>,
     availabilityZoneNames?: string[],
 ): awsx.ec2.VpcArgs {
-    const layout = subnetLayout(config.cidrBlock, config.azCount);
+    const layout = subnetLayout(settings.cidrBlock, settings.azCount);
     const appType: awsx.types.enums.ec2.SubnetType =
-        config.natGateways === "none" ? "Isolated" : "Private";
-    if (availabilityZoneNames && availabilityZoneNames.length !== config.azCount) {
+        settings.natGateways === "none" ? "Isolated" : "Private";
+    if (availabilityZoneNames && availabilityZoneNames.length !== settings.azCount) {
         throw new Error(
-            `network.azCount is ${config.azCount} but ${availabilityZoneNames.length} availability zones were given`,
+            `network.azCount is ${settings.azCount} but ${availabilityZoneNames.length} availability zones were given`,
         );
     }
     return {
-        cidrBlock: config.cidrBlock,
+        cidrBlock: settings.cidrBlock,
         ...(availabilityZoneNames
             ? { availabilityZoneNames }
-            : { numberOfAvailabilityZones: config.azCount }),
+            : { numberOfAvailabilityZones: settings.azCount }),
         availabilityZoneCidrMask: layout.azMask,
-        natGateways: { strategy: natStrategy(config.natGateways) },
+        natGateways: { strategy: natStrategy(settings.natGateways) },
         subnetStrategy: "Auto",
         // Larger subnet first so Auto allocation stays aligned.
         subnetSpecs: [
@@ -126,16 +141,16 @@ export function vpcArgs(
 }
 
 /** An existing network must give the ALB two public subnets and the app at least two private ones. */
-export function checkExistingNetwork(config: ExistingNetworkConfig): void {
-    if (config.publicSubnetIds.length < 2) {
+export function checkExistingNetwork(settings: ExistingNetworkSettings): void {
+    if (settings.publicSubnetIds.length < 2) {
         throw new Error("network.publicSubnetIds: an ALB needs public subnets in at least two AZs");
     }
-    if (config.privateSubnetIds.length < 2) {
+    if (settings.privateSubnetIds.length < 2) {
         throw new Error("network.privateSubnetIds: give private subnets in at least two AZs");
     }
 }
 
-/** The VPC: a new awsx VPC (public + private subnets per AZ, NAT per config) or the user's own. */
+/** The VPC: a new awsx VPC (public + private subnets per AZ, NAT as set) or the user's own. */
 export class Network extends pulumi.ComponentResource {
     public readonly vpcId: pulumi.Output<string>;
     public readonly vpcCidrBlock: pulumi.Output<string>;
@@ -151,31 +166,31 @@ export class Network extends pulumi.ComponentResource {
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("web-platform:network:Network", name, {}, opts);
-        const config = args.config;
-        if (config.kind === "existing") {
+        const settings = args.settings;
+        if (settings.kind === "existing") {
             // The user's VPC: nothing to create, only pass the ids through.
-            checkExistingNetwork(config);
-            this.vpcId = pulumi.output(config.vpcId);
-            this.vpcCidrBlock = pulumi.output(config.cidrBlock);
-            this.publicSubnetIds = pulumi.output(config.publicSubnetIds);
-            this.privateSubnetIds = pulumi.output(config.privateSubnetIds);
+            checkExistingNetwork(settings);
+            this.vpcId = pulumi.output(settings.vpcId);
+            this.vpcCidrBlock = pulumi.output(settings.cidrBlock);
+            this.publicSubnetIds = pulumi.output(settings.publicSubnetIds);
+            this.privateSubnetIds = pulumi.output(settings.privateSubnetIds);
         } else {
             const vpc = new awsx.ec2.Vpc(
                 `${name}-vpc`,
-                vpcArgs(config, args.tags, args.availabilityZoneNames),
+                vpcArgs(settings, args.tags, args.availabilityZoneNames),
                 { parent: this },
             );
             this.vpc = vpc;
             this.vpcId = vpc.vpcId;
-            this.vpcCidrBlock = pulumi.output(config.cidrBlock);
+            this.vpcCidrBlock = pulumi.output(settings.cidrBlock);
             this.publicSubnetIds = vpc.publicSubnetIds;
             this.privateSubnetIds =
-                config.natGateways === "none" ? vpc.isolatedSubnetIds : vpc.privateSubnetIds;
+                settings.natGateways === "none" ? vpc.isolatedSubnetIds : vpc.privateSubnetIds;
             this.availabilityZoneNames = args.availabilityZoneNames
                 ? pulumi.output(args.availabilityZoneNames)
                 : aws
                       .getAvailabilityZonesOutput({}, { parent: this })
-                      .names.apply((names) => pickAvailabilityZones(names, config.azCount));
+                      .names.apply((names) => pickAvailabilityZones(names, settings.azCount));
         }
         this.registerOutputs({
             vpcId: this.vpcId,

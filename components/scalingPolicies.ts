@@ -9,7 +9,7 @@ import {
     QueueMetricSettings,
     stepAdjustments,
 } from "./scalingRules";
-import type { ScalingServiceArgs, ServiceLoadBalancing } from "./scalingService";
+import type { ScalingServiceArgs, ServiceLoadBalancing } from "./scalingServiceArgs";
 
 function albLabel(lb: ServiceLoadBalancing): pulumi.Output<string> {
     return pulumi

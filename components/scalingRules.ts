@@ -1,10 +1,9 @@
 // Pure decisions for ScalingService: names, labels, IAM documents, container definitions, user data,
 // step adjustments and reaction times. No Pulumi resources here, so tests (and the policy pack and docs)
 // can call them directly.
-import { partitionOf } from "../config/rules";
 
 // ---------------------------------------------------------------------------------------------
-// Settings: ScalingService's own types (config/types.ts reuses them for the stack config)
+// Settings: ScalingService's own types (the stack config reuses them under its own names)
 // ---------------------------------------------------------------------------------------------
 
 export type ComputeMode = "fargate" | "ec2";
@@ -87,8 +86,23 @@ export interface QueueMetricSettings {
 // Identifiers and labels
 // ---------------------------------------------------------------------------------------------
 
-// The region's partition (config/rules.ts): IAM managed policy ARNs differ in China and GovCloud.
-export { partitionOf };
+/** AWS partition for a region (ARNs differ in China and GovCloud). */
+export function partitionOf(region: string): string {
+    if (region.startsWith("cn-")) {
+        return "aws-cn";
+    }
+    if (region.startsWith("us-gov-")) {
+        return "aws-us-gov";
+    }
+    if (region.startsWith("eusc-")) {
+        return "aws-eusc";
+    }
+    const iso = /^[a-z]+-iso([a-z]?)-/.exec(region);
+    if (iso) {
+        return iso[1] ? `aws-iso-${iso[1]}` : "aws-iso";
+    }
+    return "aws";
+}
 
 /** ARN of an AWS managed IAM policy, e.g. `service-role/AmazonECSTaskExecutionRolePolicy`. */
 export function managedPolicyArn(region: string, policyPath: string): string {

@@ -2,18 +2,26 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import {
     AppContainer,
-    CapacitySettings,
-    ComputeSettings,
     mergeEnvironment,
     parseSecretValueFrom,
-    QueueMetricSettings,
     ResolvedSecret,
-    ScalingSettings,
     secretReadPolicy,
 } from "./scalingRules";
 import { AccessPoint } from "./access";
+import type { AsgCapacity, CapacityContext, EcsCapacity } from "./capacity";
+import { createEc2Capacity } from "./ec2Capacity";
+import { createFargateCapacity } from "./fargateCapacity";
+import type { ScalingServiceArgs } from "./scalingServiceArgs";
 
-// The settings types of ScalingServiceArgs, exported with the component (defined with its pure rules).
+// The Args and its settings types, exported with the component (defined apart so the capacity
+// builders can share them without importing this file).
+export type {
+    ScalingServiceArgs,
+    ServiceContainer,
+    ServiceLoadBalancing,
+    ServiceSecret,
+} from "./scalingServiceArgs";
+export type { AsgCapacity, EcsCapacity } from "./capacity";
 export type {
     CapacitySettings,
     ComputeMode,
@@ -24,118 +32,6 @@ export type {
     SpotSettings,
     StepScalingSettings,
 } from "./scalingRules";
-import { createEc2Capacity } from "./ec2Capacity";
-import { createFargateCapacity } from "./fargateCapacity";
-
-/** A container secret: env var `name` read by ECS (or the instance) from Secrets Manager. */
-export interface ServiceSecret {
-    name: string;
-    /** Secrets Manager ARN, optionally with a JSON key suffix (`arn:...:password::`). */
-    valueFrom: pulumi.Input<string>;
-}
-
-export interface ServiceContainer {
-    image: string;
-    /** Listening port; required when `loadBalancer` is given. */
-    port?: number;
-    cpu: number;
-    memory: number;
-    command?: string[];
-    environment: Record<string, string>;
-}
-
-/** The ALB side, when the service takes web traffic. */
-export interface ServiceLoadBalancing {
-    targetGroupArn: pulumi.Input<string>;
-    targetGroupArnSuffix: pulumi.Input<string>;
-    albArnSuffix: pulumi.Input<string>;
-    /**
-     * Listeners that attach the target group to the ALB. The ECS service / ASG waits for them:
-     * ECS rejects a target group that is not yet associated with a load balancer.
-     */
-    listeners?: pulumi.Resource[];
-}
-
-export interface ScalingServiceArgs {
-    /** "web" for the ALB-fronted app, "worker" for background workers. */
-    role: "web" | "worker";
-    vpcId: pulumi.Input<string>;
-    /** Private subnets, at least two AZs. No public IPs are assigned. */
-    subnetIds: pulumi.Input<pulumi.Input<string>[]>;
-    container: ServiceContainer;
-    /** Extra plain environment (e.g. data tier endpoints). @default {} */
-    extraEnvironment?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-    /** Container secrets, read from Secrets Manager at start. @default [] */
-    secrets?: ServiceSecret[];
-    /** ARNs the task/instance role may read (exactly the secrets above). @default [] */
-    secretArns?: pulumi.Input<string>[];
-    /** KMS keys that decrypt those secrets. @default [] */
-    kmsKeyArns?: pulumi.Input<string>[];
-    /**
-     * Compute mode and its settings. `mode` decides which resources exist (Fargate or EC2 capacity),
-     * so the settings are plain values rather than Inputs.
-     */
-    compute: ComputeSettings;
-    capacity: CapacitySettings;
-    scaling: ScalingSettings;
-    /** Workers: target tracking on a queue-depth metric published by the app. @default undefined (no queue policy) */
-    queueMetric?: QueueMetricSettings;
-    /** The ALB side; required for `role: "web"`, refused for workers. @default undefined */
-    loadBalancer?: ServiceLoadBalancing;
-    /** Reuse an ECS cluster (workers share the web service's cluster). @default undefined (a new cluster) */
-    clusterArn?: pulumi.Input<string>;
-    region: string;
-    /**
-     * Keep the log group when it leaves the program (`retainOnDelete`). The stack-config layer
-     * chooses it per stack (config/lifecycle.ts). @default true
-     */
-    retainLogs?: boolean;
-    tags: Record<string, string>;
-    /** Fargate CPU architecture; ARM64 (Graviton) is ~20 % cheaper if the image is multi-arch. @default "X86_64" */
-    cpuArchitecture?: "X86_64" | "ARM64";
-    /**
-     * Run the container with a read-only root filesystem. Paths in `writablePaths` get a writable
-     * scratch volume (Fargate) or tmpfs (EC2). @default true
-     */
-    readonlyRootFilesystem?: boolean;
-    /** @default ["/tmp"] */
-    writablePaths?: string[];
-}
-
-/** Fargate capacity: the ECS service and its cluster. */
-export interface EcsCapacity {
-    kind: "ecs";
-    clusterArn: pulumi.Output<string>;
-    clusterName: pulumi.Output<string>;
-    serviceName: pulumi.Output<string>;
-    appRoleArn: pulumi.Output<string>;
-    scalingPolicyArns: pulumi.Output<string>[];
-}
-
-/** EC2 capacity: the Auto Scaling group. */
-export interface AsgCapacity {
-    kind: "asg";
-    autoScalingGroupName: pulumi.Output<string>;
-    appRoleArn: pulumi.Output<string>;
-    scalingPolicyArns: pulumi.Output<string>[];
-}
-
-/** What the Fargate and EC2 capacity builders share: decided once by the ScalingService. */
-export interface CapacityContext {
-    parent: pulumi.Resource;
-    name: string;
-    args: ScalingServiceArgs;
-    tags: Record<string, string>;
-    securityGroupId: pulumi.Output<string>;
-    containerName: string;
-    isWeb: boolean;
-    appContainer: pulumi.Output<AppContainer>;
-    secretPolicyJson: pulumi.Output<string>;
-    hasSecretGrant: boolean;
-    readonlyRoot: boolean;
-    writablePaths: string[];
-    listeners: pulumi.Resource[];
-}
 
 /** ECS Fargate service or EC2 Auto Scaling group, with its security group, roles, logs and scaling. */
 export class ScalingService extends pulumi.ComponentResource {

@@ -18,6 +18,7 @@ import {
     WafConfig,
     WorkerConfig,
 } from "./types";
+import { partitionOf } from "../components/scalingRules";
 
 // ---- usage (issue 16: cost model) ----
 import { usageProblems } from "../policy/cost/usage";
@@ -314,24 +315,6 @@ export function regionProblem(region: string): string | undefined {
     }
     const hint = didYouMean(region, KNOWN_REGIONS);
     return `is not an AWS region${hint}; use a region code such as us-east-1 or eu-west-2 (\`aws ec2 describe-regions\` lists those enabled for your account)`;
-}
-
-/** AWS partition for a region (ARNs differ in China and GovCloud). */
-export function partitionOf(region: string): string {
-    if (region.startsWith("cn-")) {
-        return "aws-cn";
-    }
-    if (region.startsWith("us-gov-")) {
-        return "aws-us-gov";
-    }
-    if (region.startsWith("eusc-")) {
-        return "aws-eusc";
-    }
-    const iso = /^[a-z]+-iso([a-z]?)-/.exec(region);
-    if (iso) {
-        return iso[1] ? `aws-iso-${iso[1]}` : "aws-iso";
-    }
-    return "aws";
 }
 
 /** An ACM certificate ARN in `region` (an ALB can only use a certificate from its own region). */

@@ -1,10 +1,20 @@
 // The typed, defaulted stack configuration. `parseConfig` (config/parse.ts) is the only producer;
-// config/componentArgs.ts and platform.ts map it onto the components' own Args, and where a
-// setting group is a component's own type it is imported from there, not duplicated. Durations
-// are seconds, sizes are MiB/GiB as named.
+// platform.ts maps it onto the components' own Args, and where a setting group is a component's own
+// type it is imported from there, not duplicated. Durations are seconds, sizes are MiB/GiB as named.
 import type { AlarmSettings } from "../components/alarmRules";
 import type { CacheSettings, DatabaseSettings } from "../components/dataRules";
 import type { EdgeSettings } from "../components/edgeBindings";
+import type {
+    HealthCheckSettings,
+    LoadBalancerSettings,
+    PrefixListCapacity,
+    WafSettings,
+} from "../components/loadBalancerSettings";
+import type {
+    ExistingNetworkSettings,
+    NetworkSettings,
+    NewNetworkSettings,
+} from "../components/networkSettings";
 import type {
     CapacitySettings,
     ComputeSettings,
@@ -17,30 +27,13 @@ import type {
 export type EnvironmentName = "dev" | "staging" | "prod" | string;
 export type { ComputeMode, ScalingStrategy } from "../components/scalingRules";
 export type { EvictionPolicy } from "../components/dataRules";
-export type LbAlgorithm = "round_robin" | "least_outstanding_requests";
-export type NatMode = "single" | "one-per-az" | "none";
+export type { LbAlgorithm } from "../components/loadBalancerSettings";
+export type { NatMode } from "../components/networkSettings";
 
-/** A new VPC built by the program. */
-export interface NewNetworkConfig {
-    kind: "new";
-    cidrBlock: string;
-    /** Availability zones to spread subnets over (2-6). */
-    azCount: number;
-    /** NAT gateways: one per AZ (prod), a single shared one (dev), or none. */
-    natGateways: NatMode;
-}
-
-/** The user's existing VPC and subnets. */
-export interface ExistingNetworkConfig {
-    kind: "existing";
-    vpcId: string;
-    publicSubnetIds: string[];
-    privateSubnetIds: string[];
-    /** CIDR of the existing VPC; used where rules must stay inside the VPC. */
-    cidrBlock: string;
-}
-
-export type NetworkConfig = NewNetworkConfig | ExistingNetworkConfig;
+// Network's own settings (components/networkSettings.ts), under the stack config's names.
+export type NewNetworkConfig = NewNetworkSettings;
+export type ExistingNetworkConfig = ExistingNetworkSettings;
+export type NetworkConfig = NetworkSettings;
 
 export interface ContainerConfig {
     image: string;
@@ -67,58 +60,20 @@ export type StepScalingConfig = StepScalingSettings;
 export type ScalingConfig = ScalingSettings;
 export type QueueMetricConfig = QueueMetricSettings;
 
-export interface HealthCheckConfig {
-    path: string;
-    interval: number;
-    timeout: number;
-    healthyThreshold: number;
-    unhealthyThreshold: number;
-    /** HTTP codes, e.g. "200" or "200-299". */
-    matcher: string;
-}
+// LoadBalancer's own settings (components/loadBalancerSettings.ts), under the stack config's names.
+export type HealthCheckConfig = HealthCheckSettings;
+export type WafConfig = WafSettings;
 
-export interface StickinessConfig {
-    enabled: boolean;
-    /** lb_cookie duration in seconds (1-604800). */
-    duration: number;
-}
-
-export interface AccessLogsConfig {
-    enabled: boolean;
-    /** Days before log objects expire. */
-    expirationDays: number;
-}
-
-export interface LoadBalancerConfig {
-    algorithm: LbAlgorithm;
-    stickiness: StickinessConfig;
-    /** Connection draining (deregistration delay), seconds 0-3600. */
-    deregistrationDelay: number;
-    idleTimeout: number;
-    deletionProtection: boolean;
+/** The load balancer's stack settings: the component's own `LoadBalancerSettings`, the certificate and the origin-list capacity. */
+export interface LoadBalancerConfig extends LoadBalancerSettings {
     /** ACM certificate ARN; when absent and the CDN is on, a managed certificate is requested. */
     certificateArn?: string;
-    sslPolicy: string;
-    /** CIDRs admitted on 80/443 when the CDN origin lockdown is off. */
-    ingressCidrs: string[];
-    ingressIpv6Cidrs: string[];
-    accessLogs: AccessLogsConfig;
     /**
      * Capacity (maxEntries) of the managed prefix lists that hold the CDN's ranges under origin
      * lockdown. Each of the two rules (80, 443) referencing a list counts maxEntries against the
      * security group's inbound quota of 60 per family, so each value is at most 30.
      */
-    originPrefixListMaxEntries: { ipv4: number; ipv6: number };
-}
-
-export interface WafConfig {
-    enabled: boolean;
-    /** Requests per IP per window before blocking. */
-    rateLimit: number;
-    /** Evaluation window for the rate rule: 60, 120, 300 or 600 seconds. */
-    rateWindowSeconds: number;
-    /** Attach the AWS managed common rule set. */
-    managedRules: boolean;
+    originPrefixListMaxEntries: PrefixListCapacity;
 }
 
 // DataTier's own settings (components/dataRules.ts), under the stack config's names.

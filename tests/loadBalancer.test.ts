@@ -6,6 +6,7 @@ import {
     DEFAULT_SSL_POLICY,
     detectionSeconds,
     healthCheckArgs,
+    HealthCheckSettings,
     httpsRedirectAction,
     LoadBalancer,
     LoadBalancerArgs,
@@ -16,14 +17,14 @@ import {
     stickinessArgs,
     wafClientIpHeader,
     wafRules,
+    WafSettings,
 } from "../components/loadBalancer";
 import { elbNaming, elbPhysicalName, isValidElbNamePrefix } from "../components/physicalNames";
-import { HealthCheckConfig, WafConfig } from "../config/types";
 import { EngineRun, RegisteredResource, runProgram } from "../scripts/plan/engine";
 import { createMockCloud } from "../scripts/plan/mockCloud";
 
-// Hand-built config slices (the values of Pulumi.dev.yaml with the documented defaults).
-const healthCheck: HealthCheckConfig = {
+// Hand-built settings (the values of Pulumi.dev.yaml with the documented defaults).
+const healthCheck: HealthCheckSettings = {
     path: "/health",
     interval: 10,
     timeout: 5,
@@ -42,7 +43,12 @@ const settings: LoadBalancerArgs["settings"] = {
     ingressIpv6Cidrs: ["::/0"],
     accessLogs: { enabled: false, expirationDays: 30 },
 };
-const waf: WafConfig = { enabled: true, rateLimit: 100, rateWindowSeconds: 60, managedRules: true };
+const waf: WafSettings = {
+    enabled: true,
+    rateLimit: 100,
+    rateWindowSeconds: 60,
+    managedRules: true,
+};
 const certificateArn =
     "arn:aws:acm:us-east-1:123456789012:certificate/0f3c2b1a-1111-2222-3333-444455556666";
 const cloudflare = {

@@ -1,24 +1,31 @@
 import { strict as assert } from "assert";
-import { Network, natStrategy, subnetLayout, vpcArgs } from "../components/network";
-import { ExistingNetworkConfig, NetworkConfig, NewNetworkConfig } from "../config/types";
+import {
+    ExistingNetworkSettings,
+    Network,
+    natStrategy,
+    NetworkSettings,
+    NewNetworkSettings,
+    subnetLayout,
+    vpcArgs,
+} from "../components/network";
 import { EngineRun, runProgram } from "../scripts/plan/engine";
 import { createMockCloud } from "../scripts/plan/mockCloud";
 
 const tags = { team: "platform" };
 
-const devNetwork: NewNetworkConfig = {
+const devNetwork: NewNetworkSettings = {
     kind: "new",
     cidrBlock: "10.20.0.0/16",
     azCount: 2,
     natGateways: "single",
 };
-const prodNetwork: NewNetworkConfig = {
+const prodNetwork: NewNetworkSettings = {
     kind: "new",
     cidrBlock: "10.10.0.0/16",
     azCount: 3,
     natGateways: "one-per-az",
 };
-const existing: ExistingNetworkConfig = {
+const existing: ExistingNetworkSettings = {
     kind: "existing",
     vpcId: "vpc-0abc1234def567890",
     cidrBlock: "172.31.0.0/16",
@@ -26,10 +33,10 @@ const existing: ExistingNetworkConfig = {
     privateSubnetIds: ["subnet-0ccc3333", "subnet-0ddd4444", "subnet-0eee5555"],
 };
 
-async function runNetwork(config: NetworkConfig): Promise<EngineRun> {
+async function runNetwork(settings: NetworkSettings): Promise<EngineRun> {
     return runProgram({
         program: () => {
-            const net = new Network("web-platform-dev-net", { config, tags });
+            const net = new Network("web-platform-dev-net", { settings, tags });
             return {
                 vpcId: net.vpcId,
                 vpcCidrBlock: net.vpcCidrBlock,
