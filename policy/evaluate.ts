@@ -98,7 +98,9 @@ export function sharedAnalyzer(): Promise<{ analyzer: Analyzer; info: AnalyzerIn
 }
 
 // Under mocha, stop the analyzer when the run ends (a live child process would keep mocha waiting).
-// Registered when this module loads, i.e. while mocha loads the spec files: a root-suite hook.
+// Registered when this module loads, i.e. while mocha loads the spec files: a root-suite hook. In
+// parallel mode a worker loads this module once, so the hook ends the first of its files; the
+// next file that evaluates starts the analyzer again, and the worker's exit stops it.
 if (typeof after === "function") {
     after(() => stopSharedAnalyzer());
 }

@@ -7,6 +7,7 @@ import * as yaml from "js-yaml";
 import { repoStacks } from "../scripts/ci/stacks";
 import { COMMENT_MARKER, commentBody, cutMarkdown, readReports } from "../scripts/ci/comment";
 import { GATE_FILES, parseGateArgs } from "../scripts/ci/gate";
+import { LANES, Outcome, runChecks } from "../scripts/ci/checks";
 import { GITHUB_COMMENT_LIMIT } from "../scripts/plan/formats/markdown";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -522,5 +523,45 @@ describe("GitHub helpers (.github/scripts) against a fake API", () => {
             }),
             { action: "none" },
         );
+    });
+});
+
+describe("npm test's static checks (scripts/ci/checks.ts)", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8")) as {
+        scripts: Record<string, string>;
+    };
+
+    it("npm test runs the checks, then mocha; the lanes hold every check, each an npm script", () => {
+        assert.equal(pkg.scripts.test, "npm run checks && npm run mocha");
+        const scripts = LANES.flat();
+        assert.deepEqual([...scripts].sort(), [
+            "docs -- --check",
+            "format:check",
+            "lint",
+            "typecheck",
+        ]);
+        for (const script of scripts) {
+            assert.ok(pkg.scripts[script.split(" ")[0]], `package.json has a "${script}" script`);
+        }
+        assert.equal(LANES.length, 2, "two lanes, for CI's two cores");
+    });
+
+    it("runs both lanes at once and every script of a lane even after a failure; exits with the first failure's status", async () => {
+        const log: string[] = [];
+        const fake = async (script: string): Promise<Outcome> => {
+            log.push(`start ${script}`);
+            await new Promise((resolve) => setTimeout(resolve, script === "slow" ? 30 : 5));
+            log.push(`end ${script}`);
+            return { script, status: script.startsWith("bad") ? 3 : 0, seconds: 0 };
+        };
+        const { outcomes, status } = await runChecks([["slow"], ["bad-a", "good", "bad-b"]], fake);
+        assert.equal(status, 3);
+        assert.deepEqual(
+            outcomes.map((o) => o.script),
+            ["slow", "bad-a", "good", "bad-b"],
+        );
+        assert.ok(log.indexOf("start bad-a") < log.indexOf("end slow"), "the lanes overlap");
+        assert.ok(log.indexOf("end bad-a") < log.indexOf("start good"), "a lane runs in turn");
+        assert.deepEqual((await runChecks([["ok"]], fake)).status, 0);
     });
 });

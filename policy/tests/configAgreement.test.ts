@@ -10,11 +10,7 @@ describe("the shared policy defaults are the pack's", () => {
         it(`${name}: same default level and settings as the pack's schema`, () => {
             const policy = policies.find((p) => p.name === name);
             assert.ok(policy, `the pack has no policy ${name}`);
-            assert.equal(
-                shared.enforcementLevel,
-                policy.enforcementLevel,
-                `${name} default level`,
-            );
+            assert.equal(shared.enforcementLevel, policy.enforcementLevel, `${name} default level`);
             for (const [setting, value] of Object.entries(shared)) {
                 if (setting !== "enforcementLevel") {
                     assert.deepEqual(
