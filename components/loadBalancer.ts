@@ -12,15 +12,7 @@ import type { ServiceLoadBalancing } from "./scalingServiceArgs";
 import { elbNaming } from "./physicalNames";
 
 // The settings types of LoadBalancerArgs, exported with the component.
-export type {
-    AccessLogsSettings,
-    HealthCheckSettings,
-    LbAlgorithm,
-    LoadBalancerSettings,
-    PrefixListCapacity,
-    StickinessSettings,
-    WafSettings,
-} from "./loadBalancerSettings";
+export type * from "./loadBalancerSettings";
 
 /** Days a deleted or overwritten access-log object stays recoverable. */
 export const ACCESS_LOG_NONCURRENT_DAYS = 7;

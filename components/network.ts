@@ -9,12 +9,7 @@ import type {
 } from "./networkSettings";
 
 // The settings types of NetworkArgs, exported with the component.
-export type {
-    ExistingNetworkSettings,
-    NatMode,
-    NetworkSettings,
-    NewNetworkSettings,
-} from "./networkSettings";
+export type * from "./networkSettings";
 
 export interface NetworkArgs {
     /** The VPC and its subnets: built here (`kind: "new"`) or the user's own (`kind: "existing"`). */
