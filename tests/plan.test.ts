@@ -58,16 +58,22 @@ function focusedPolicyConfig(levels: Record<string, string>): string {
 const HEALTH_CHECK_ONLY = focusedPolicyConfig({ "target-group-health-check": "mandatory" });
 const HEALTH_CHECK_ADVISORY = focusedPolicyConfig({ "target-group-health-check": "advisory" });
 
+/** The plan CLI on a fixture program, with the fixture stack config and the given policy config. */
+function planFixture(program: string, policyConfig: string, ...args: string[]): CliResult {
+    return plan(
+        "--program",
+        fixture(program),
+        "--config",
+        FIXTURE_CONFIG,
+        "--policy-config",
+        policyConfig,
+        ...args,
+    );
+}
+
 describe("plan CLI: exit codes", () => {
     it("exits 0 and prints the tree by parent for a clean program", () => {
-        const r = plan(
-            "--program",
-            fixture("clean"),
-            "--config",
-            FIXTURE_CONFIG,
-            "--policy-config",
-            HEALTH_CHECK_ONLY,
-        );
+        const r = planFixture("clean", HEALTH_CHECK_ONLY);
         assert.equal(r.code, 0, r.stdout + r.stderr);
         assert.match(r.stdout, /Previewing update \(fixture\)/);
         // Component, then its children indented under it with their types and names.
@@ -151,14 +157,7 @@ describe("plan CLI: exit codes", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
         const file = path.join(dir, "policy.json");
         fs.writeFileSync(file, JSON.stringify({ "no-such-policy": "mandatory" }));
-        const r = plan(
-            "--program",
-            fixture("clean"),
-            "--config",
-            FIXTURE_CONFIG,
-            "--policy-config",
-            file,
-        );
+        const r = planFixture("clean", file);
         assert.equal(r.code, 2);
         assert.match(
             r.stderr,
@@ -171,15 +170,7 @@ describe("plan CLI: --json", () => {
     let clean: PlanJson;
     let violating: PlanJson;
     before(() => {
-        const a = plan(
-            "--program",
-            fixture("clean"),
-            "--config",
-            FIXTURE_CONFIG,
-            "--policy-config",
-            HEALTH_CHECK_ONLY,
-            "--json",
-        );
+        const a = planFixture("clean", HEALTH_CHECK_ONLY, "--json");
         assert.equal(a.code, 0, a.stderr);
         clean = JSON.parse(a.stdout) as PlanJson;
         const b = plan(
@@ -245,15 +236,7 @@ describe("plan CLI: --json", () => {
     });
 
     it("reports a data source the mock cloud cannot answer by its token", () => {
-        const r = plan(
-            "--program",
-            fixture("unknownDataSource"),
-            "--config",
-            FIXTURE_CONFIG,
-            "--policy-config",
-            HEALTH_CHECK_ONLY,
-            "--json",
-        );
+        const r = planFixture("unknownDataSource", HEALTH_CHECK_ONLY, "--json");
         assert.equal(r.code, 0, r.stderr);
         const doc = JSON.parse(r.stdout) as PlanJson;
         assert.deepEqual(doc.unansweredDataSources, ["aws:ec2/getVpc:getVpc"]);
@@ -284,15 +267,7 @@ describe("plan CLI: secrets", () => {
 
     for (const mode of [[], ["--json"], ["--graph", "dot"], ["--verbose"]]) {
         it(`never prints a secret value in clear (${mode.join(" ") || "text"})`, () => {
-            const r = plan(
-                "--program",
-                fixture("secret"),
-                "--config",
-                FIXTURE_CONFIG,
-                "--policy-config",
-                HEALTH_CHECK_ONLY,
-                ...mode,
-            );
+            const r = planFixture("secret", HEALTH_CHECK_ONLY, ...mode);
             assert.equal(r.code, 0, r.stderr);
             for (const s of secrets) {
                 assert.ok(!r.stdout.includes(s), `stdout contains ${s.slice(0, 4)}...`);
@@ -302,15 +277,7 @@ describe("plan CLI: secrets", () => {
     }
 
     it("shows secret inputs and outputs as [secret] in the JSON", () => {
-        const r = plan(
-            "--program",
-            fixture("secret"),
-            "--config",
-            FIXTURE_CONFIG,
-            "--policy-config",
-            HEALTH_CHECK_ONLY,
-            "--json",
-        );
+        const r = planFixture("secret", HEALTH_CHECK_ONLY, "--json");
         const doc = JSON.parse(r.stdout) as PlanJson;
         const version = doc.steps.find(
             (s) => s.type === "aws:secretsmanager/secretVersion:SecretVersion",
@@ -325,16 +292,7 @@ describe("plan CLI: secrets", () => {
 
 describe("plan CLI: --graph", () => {
     it("prints DOT with balanced braces, declared nodes and valid edges, dependencies dashed", () => {
-        const r = plan(
-            "--program",
-            fixture("clean"),
-            "--config",
-            FIXTURE_CONFIG,
-            "--policy-config",
-            HEALTH_CHECK_ONLY,
-            "--graph",
-            "dot",
-        );
+        const r = planFixture("clean", HEALTH_CHECK_ONLY, "--graph", "dot");
         assert.equal(r.code, 0, r.stderr);
         const lines = r.stdout.trim().split("\n");
         assert.match(lines[0], /^digraph "[^"]+" \{$/);
@@ -369,18 +327,7 @@ describe("plan CLI: --graph", () => {
     it("writes Mermaid to --out: a flowchart whose edges join declared nodes", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
         const out = path.join(dir, "graph.mmd");
-        const r = plan(
-            "--program",
-            fixture("clean"),
-            "--config",
-            FIXTURE_CONFIG,
-            "--policy-config",
-            HEALTH_CHECK_ONLY,
-            "--graph",
-            "mermaid",
-            "--out",
-            out,
-        );
+        const r = planFixture("clean", HEALTH_CHECK_ONLY, "--graph", "mermaid", "--out", out);
         assert.equal(r.code, 0, r.stderr);
         assert.equal(r.stdout, "");
         assert.match(r.stderr, /plan written to/);
