@@ -5,8 +5,12 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { ConfigMap } from "@pulumi/pulumi/automation";
-import { ConfigError, parseConfig, CLOUDFLARE_TOKEN_KEY } from "../../config/parse";
-import { decodeConfigValue } from "../../config/parse";
+import {
+    CLOUDFLARE_TOKEN_KEY,
+    ConfigError,
+    decodeConfigValue,
+    parseConfig,
+} from "../../config/parse";
 import { NAMESPACE } from "../../config/rules";
 import { isPlainObject, parseStackConfig, SECRET_PLACEHOLDER } from "../plan/stackConfig";
 import { AutomationError } from "./errors";

@@ -26,8 +26,7 @@ import {
     tryJson,
 } from "./stackConfig";
 import { collectSecretValues } from "./secrets";
-import { decodeConfigValue } from "../../config/parse";
-import { ConfigError, parseConfig } from "../../config/parse";
+import { ConfigError, decodeConfigValue, parseConfig } from "../../config/parse";
 import { NAMESPACE } from "../../config/rules";
 import { PlanCost, planCost, stackUsage, withStackCostConfig } from "./cost";
 import { CostSummary } from "../../policy/cost/render";
