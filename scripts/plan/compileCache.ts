@@ -254,7 +254,8 @@ let codeCacheInstalled = false;
  * source again. The same technique as the v8-compile-cache package. Entries are keyed by file,
  * content and the Node version, in one directory per `role` (the plan, the program, the analyzer):
  * V8 rejects code cached under other V8 flags, and the SDK's processes set one the plan's does not.
- * A rejected entry is rewritten.
+ * A rejected entry is rewritten. New entries are written at exit, and also `idleFlushMs` after the
+ * last new module when given (for a process that is killed rather than left to exit).
  */
 export function enableCodeCache(root: string, role = "plan", idleFlushMs?: number): boolean {
     const dir = path.join(defaultCacheDir(root), `v8-${process.version}-${role}`);
@@ -277,6 +278,21 @@ export function enableCodeCache(root: string, role = "plan", idleFlushMs?: numbe
     const vm = require("vm") as typeof import("vm");
     const original = Module.prototype._compile;
     const toWrite: Array<[string, import("vm").Script]> = [];
+    // Written at exit, when the cached code includes every function compiled during the run. An
+    // analyzer never exits on its own (the plan kills it): its entries are written once loading
+    // settles (idleFlushMs), while it waits for requests.
+    let timer: NodeJS.Timeout | undefined;
+    const flush = () => {
+        for (const [file, script] of toWrite.splice(0)) {
+            try {
+                fs.writeFileSync(`${file}.${process.pid}`, script.createCachedData());
+                fs.renameSync(`${file}.${process.pid}`, file);
+            } catch {
+                // No cache is only slower.
+            }
+        }
+    };
+    process.once("exit", flush);
     Module.prototype._compile = function (
         this: CompilableModule,
         content: string,
@@ -329,21 +345,6 @@ export function enableCodeCache(root: string, role = "plan", idleFlushMs?: numbe
         req.cache = Module._cache as NodeJS.Require["cache"];
         return fn.call(this.exports, this.exports, req, this, filename, path.dirname(filename));
     };
-    // Written at exit, when the cached code includes every function compiled during the run. An
-    // analyzer never exits on its own (the plan kills it): its entries are written once loading
-    // settles (idleFlushMs), while it waits for requests.
-    let timer: NodeJS.Timeout | undefined;
-    const flush = () => {
-        for (const [file, script] of toWrite.splice(0)) {
-            try {
-                fs.writeFileSync(`${file}.${process.pid}`, script.createCachedData());
-                fs.renameSync(`${file}.${process.pid}`, file);
-            } catch {
-                // No cache is only slower.
-            }
-        }
-    };
-    process.once("exit", flush);
     codeCacheInstalled = true;
     return true;
 }
