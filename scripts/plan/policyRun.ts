@@ -202,15 +202,14 @@ export function analyzerInput(
     };
 }
 
-/** Every recorded registration as Analyze and AnalyzeStack see it. */
-export function analyzerInputs(resources: RegisteredResource[]): {
-    analyze: AnalyzerResourceInput[];
-    stack: AnalyzerResourceInput[];
-} {
+/** Every recorded registration as AnalyzeStack sees it: outputs (inputs where none), with its provider. */
+export function stackInputs(resources: RegisteredResource[]): AnalyzerResourceInput[] {
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
-    const provider = (r: RegisteredResource) => (r.provider ? byUrn.get(r.provider) : undefined);
-    return {
-        analyze: resources.map((r) => analyzerInput(r, r.wireInputs, provider(r))),
-        stack: resources.map((r) => analyzerInput(r, r.wireOutputs ?? r.wireInputs, provider(r))),
-    };
+    return resources.map((r) =>
+        analyzerInput(
+            r,
+            r.wireOutputs ?? r.wireInputs,
+            r.provider ? byUrn.get(r.provider) : undefined,
+        ),
+    );
 }

@@ -13,10 +13,10 @@ import {
     RegisteredResource,
     runProgramProcess,
 } from "./engine";
-import { Analyzer, AnalyzerInfo, AnalyzerProcessError } from "./analyzer";
+import { Analyzer, AnalyzerInfo, AnalyzerProcessError, AnalyzerResourceInput } from "./analyzer";
 import { ensurePackBuilt } from "./packBuild";
 import { PolicyConfigError } from "./policyConfig";
-import { analyzerInput, analyzerInputs, PackAnalysis, StackInfo } from "./policyRun";
+import { analyzerInput, PackAnalysis, StackInfo, stackInputs } from "./policyRun";
 import { createMockCloud } from "./mockCloud";
 import {
     configRegion,
@@ -358,12 +358,12 @@ function notEvaluated(run: PackRun | undefined, extra: Partial<PolicyOutcome>): 
     };
 }
 
-async function evaluatePack(run: PackRun, resources: RegisteredResource[]): Promise<PolicyOutcome> {
+async function evaluatePack(run: PackRun, stack: AnalyzerResourceInput[]): Promise<PolicyOutcome> {
     let info: AnalyzerInfo | undefined;
     try {
         const analysis = await run.analysis;
         info = analysis.info;
-        const found = await analysis.finish(analyzerInputs(resources).stack);
+        const found = await analysis.finish(stack);
         return {
             evaluated: true,
             packName: info.name,
@@ -645,7 +645,7 @@ async function planWithPacks(c: PlanContext): Promise<PlanResult> {
             newStack: options.newStack,
             timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
             nodeArgs: codeCachePreload(ROOT, "program"),
-            onResource: analyzeAsRegistered(c.packs),
+            onResource: c.packs.length > 0 ? analyzeAsRegistered(c.packs) : undefined,
         });
     } catch (e) {
         run =
@@ -672,7 +672,8 @@ async function planWithPacks(c: PlanContext): Promise<PlanResult> {
             notEvaluated(p, { error: "not evaluated: the program failed" }),
         );
     } else {
-        outcomes = await Promise.all(c.packs.map((p) => evaluatePack(p, resources)));
+        const stack = stackInputs(resources);
+        outcomes = await Promise.all(c.packs.map((p) => evaluatePack(p, stack)));
     }
     const policyMs = Number(process.hrtime.bigint() - policyStarted) / 1e6;
     const cost =
