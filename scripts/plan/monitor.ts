@@ -248,19 +248,15 @@ function unary<Req, Res>(fn: (req: Req) => Res | Promise<Res>): Unary<Req, Res> 
 
 function monitorService(opts: MonitorOptions, rec: Recording): resrpc.IResourceMonitorServer {
     const references = new ReferenceResolver();
+    const urnOf = (req: { getType(): string; getName(): string; getParent(): string }) =>
+        engineUrn(opts.stack, opts.project, req.getType(), req.getName(), req.getParent());
     const recorded = (record: RegisteredResource) => {
         references.add(record);
         rec.resources.push(record);
         opts.onResource?.(record);
     };
     const register = (req: resproto.RegisterResourceRequest): resproto.RegisterResourceResponse => {
-        const urn = engineUrn(
-            opts.stack,
-            opts.project,
-            req.getType(),
-            req.getName(),
-            req.getParent(),
-        );
+        const urn = urnOf(req);
         const record = recordRegistration(req, urn, undefined);
         const answer = opts.cloud.newResource({
             type: record.type,
@@ -292,13 +288,7 @@ function monitorService(opts: MonitorOptions, rec: Recording): resrpc.IResourceM
         return resp;
     };
     const read = (req: resproto.ReadResourceRequest): resproto.ReadResourceResponse => {
-        const urn = engineUrn(
-            opts.stack,
-            opts.project,
-            req.getType(),
-            req.getName(),
-            req.getParent(),
-        );
+        const urn = urnOf(req);
         const wire = toJs(req.getProperties());
         const secretPaths: string[] = [];
         const inputs = plainFromWire(wire, "", secretPaths) as Record<string, unknown>;
