@@ -3,6 +3,7 @@
 // other. Each command's output is printed whole when it ends, so lanes never interleave. Exits
 // with the first failing command's status after both lanes finish, so every failure is shown.
 import { spawn } from "child_process";
+import { exitWith } from "../exitWith";
 
 /** npm scripts, one array per lane; a lane runs its scripts one after another. */
 export const LANES: string[][] = [["lint"], ["typecheck", "format:check", "docs -- --check"]];
@@ -58,11 +59,13 @@ export async function runChecks(
 }
 
 if (require.main === module) {
-    void runChecks(LANES).then(({ outcomes, status }) => {
-        const failed = outcomes.filter((o) => o.status !== 0).map((o) => o.script);
-        if (failed.length > 0) {
-            process.stdout.write(`checks failed: ${failed.join(", ")}\n`);
-        }
-        process.exitCode = status;
-    });
+    exitWith(
+        runChecks(LANES).then(({ outcomes, status }) => {
+            const failed = outcomes.filter((o) => o.status !== 0).map((o) => o.script);
+            if (failed.length > 0) {
+                process.stdout.write(`checks failed: ${failed.join(", ")}\n`);
+            }
+            return status;
+        }),
+    );
 }

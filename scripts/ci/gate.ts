@@ -10,6 +10,7 @@ import { planStack, PlanInputError, ROOT } from "../plan/run";
 import { renderJson } from "../plan/render";
 import { failedVerdict, renderVerdict } from "../plan/formats";
 import { buildVerdict, FAIL_ON, FailOn, gateExitCode, Verdict } from "../plan/formats/verdict";
+import { exitWith } from "../exitWith";
 
 export interface GateArgs {
     stack: string;
@@ -94,11 +95,5 @@ if (require.main === module) {
         process.stderr.write(`error: ${(e as Error).message}\n${GATE_USAGE}`);
         process.exit(2);
     }
-    runGate(args).then(
-        (code) => (process.exitCode = code),
-        (e: unknown) => {
-            process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
-            process.exitCode = 1;
-        },
-    );
+    exitWith(runGate(args));
 }

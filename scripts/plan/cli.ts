@@ -12,6 +12,7 @@ import { failedVerdict, isMachineFormat, renderPlanFormat, renderVerdict } from 
 import { gateExitCode } from "./formats/verdict";
 import { checkWritable, writeFailureDocument } from "./formats/output";
 import { readCompareFile } from "./cost";
+import { exitWith } from "../exitWith";
 
 async function main(argv: string[]): Promise<number> {
     let args;
@@ -138,12 +139,4 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
     throw e;
 });
 
-main(process.argv.slice(2)).then(
-    (code) => {
-        process.exitCode = code;
-    },
-    (e: unknown) => {
-        process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
-        process.exitCode = 1;
-    },
-);
+exitWith(main(process.argv.slice(2)));

@@ -7,6 +7,7 @@ import { Filter, GetProductsCommand, PricingClient } from "@aws-sdk/client-prici
 import { PriceEntry } from "../../policy/cost/types";
 import { PRICING_DIR } from "../../policy/cost/pricing";
 import { entriesFrom } from "./parse";
+import { exitWith } from "../exitWith";
 
 const QUERIES: Array<{ serviceCode: string; filters: Record<string, string> }> = [
     {
@@ -113,13 +114,5 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => {
-            process.exitCode = code;
-        },
-        (e: unknown) => {
-            process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
-            process.exitCode = 1;
-        },
-    );
+    exitWith(main(process.argv.slice(2)));
 }
