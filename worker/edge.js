@@ -502,6 +502,16 @@ function rewrapInit(response) {
 }
 
 /**
+ * The origin did not answer: 502 or 504 with the edge's headers, never cached.
+ * @param {"timeout" | "unreachable"} failure
+ * @param {Settings} settings
+ * @param {Request} request
+ */
+function originFailed(failure, settings, request) {
+    return finish(gatewayError(failure), settings, "BYPASS", undefined, request.method);
+}
+
+/**
  * Security headers (only where the origin set none), the browser's Cache-Control and X-Edge-Cache.
  * @param {Response} response
  * @param {Settings} settings
@@ -623,14 +633,7 @@ async function serveContent(request, url, rule, settings, ctx) {
     const useCache = rule.kind === "static" || (settings.htmlEdgeTtl > 0 && rule.anonymous);
     if (!useCache) {
         const outcome = await fromOrigin(request, settings, true);
-        if (outcome.failure !== undefined)
-            return finish(
-                gatewayError(outcome.failure),
-                settings,
-                "BYPASS",
-                undefined,
-                request.method,
-            );
+        if (outcome.failure !== undefined) return originFailed(outcome.failure, settings, request);
         const plan = storagePlan(outcome.response, rule, url.pathname, settings);
         return finish(outcome.response, settings, "BYPASS", plan.browser, request.method);
     }
@@ -656,8 +659,7 @@ async function serveContent(request, url, rule, settings, ctx) {
             ctx.waitUntil(outcome.response.body.cancel().catch(() => undefined));
         return serveStored(entry, request, settings, "STALE", state.age);
     }
-    if (outcome.failure !== undefined)
-        return finish(gatewayError(outcome.failure), settings, "BYPASS", undefined, request.method);
+    if (outcome.failure !== undefined) return originFailed(outcome.failure, settings, request);
     const response = outcome.response;
     const plan = storagePlan(response, rule, url.pathname, settings);
     if (plan.edgeTtl === 0)
@@ -678,13 +680,7 @@ export default {
         if (rule.kind === "websocket") {
             const outcome = await fromOrigin(request, settings, false);
             if (outcome.failure !== undefined)
-                return finish(
-                    gatewayError(outcome.failure),
-                    settings,
-                    "BYPASS",
-                    undefined,
-                    request.method,
-                );
+                return originFailed(outcome.failure, settings, request);
             // A 101 carries the socket: hand it back untouched.
             const response = outcome.response;
             return response.status === 101
