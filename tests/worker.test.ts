@@ -3,12 +3,14 @@
 // fetch the worker makes is a real HTTP (or WebSocket) exchange that the origin counts.
 import { strict as assert } from "assert";
 import * as crypto from "crypto";
+import * as fs from "fs";
 import * as http from "http";
 import * as net from "net";
 import * as path from "path";
 import { Miniflare } from "miniflare";
 import { DEFAULTS, DEFAULT_STATIC_EXTENSIONS } from "../config/defaults";
 import { workerModules } from "../components/edgeBindings";
+import { STATIC_MEDIA_TYPES } from "../worker/defaults";
 
 const SCRIPT = path.resolve(__dirname, "..", "worker", "edge.js");
 /** The runtime date stacks deploy with by default. */
@@ -1199,5 +1201,221 @@ describe("edge worker with custom key, cookie, method, freshness and stale setti
             body: "down",
         };
         assert.equal((await get(mf, "/s.css")).res.status, 500);
+    });
+});
+
+describe("edge worker stores an asset only with a Content-Type that fits its extension", function () {
+    let origin: Origin;
+    let mf: Miniflare;
+    /** An extension an operator could add to cdn.staticExtensions that has no table entry. */
+    const UNLISTED = "bin";
+    const IMMUTABLE = "public, max-age=31536000, immutable";
+    const HTML = "text/html; charset=utf-8";
+
+    before(async () => {
+        origin = await startOrigin();
+        // Every extension in the table, plus one without an entry, and the stack's HTML edge TTL:
+        // with HTML caching on, HTML at an asset URL used to be stored as if it were a page.
+        assert.ok(DEFAULTS.cdn.htmlEdgeTtl > 0);
+        mf = edge(origin, {
+            STATIC_EXTENSIONS: [...Object.keys(STATIC_MEDIA_TYPES), UNLISTED].join(","),
+            HTML_EDGE_TTL: String(DEFAULTS.cdn.htmlEdgeTtl),
+            ORIGIN_TIMEOUT: "1",
+        });
+        await mf.ready;
+    });
+    after(async () => {
+        await mf.dispose();
+        await origin.close();
+    });
+
+    /** The origin answers `reply`: the first GET is a MISS, the second a HIT, one origin request. */
+    async function assertStored(pathname: string, reply: Reply): Promise<void> {
+        DYNAMIC[pathname] = reply;
+        const first = await get(mf, pathname);
+        const what = `${pathname} (${reply.headers?.["Content-Type"]})`;
+        assert.equal(first.res.status, 200, what);
+        assert.equal(first.res.headers.get("x-edge-cache"), "MISS", what);
+        assert.ok(await cachedEntry(mf, `${SITE}${pathname}`), `${what} was never stored`);
+        const second = await get(mf, pathname);
+        assert.equal(second.res.headers.get("x-edge-cache"), "HIT", what);
+        assert.equal(second.body, first.body);
+        assert.equal(origin.count("GET", pathname), 1, what);
+    }
+
+    /**
+     * The origin answers `reply`: both GETs reach it, the visitor gets the answer marked BYPASS
+     * (never a year, never immutable), and the edge cache holds nothing for the URL.
+     * @returns the two responses, for further checks
+     */
+    async function assertNeverStored(pathname: string, reply: Reply): Promise<EdgeResponse[]> {
+        DYNAMIC[pathname] = reply;
+        const what = `${pathname} (${reply.headers?.["Content-Type"] ?? "no Content-Type"})`;
+        const responses: EdgeResponse[] = [];
+        for (let i = 0; i < 2; i++) {
+            const { res, body } = await get(mf, pathname);
+            assert.equal(res.status, 200, what);
+            assert.equal(body, reply.body, what);
+            responses.push(res);
+            // Any cache write the first answer caused lands before the second request.
+            await settle(mf);
+        }
+        const statuses = responses.map((r) => r.headers.get("x-edge-cache"));
+        assert.notEqual(
+            statuses[1],
+            "HIT",
+            `${what}: the second visitor got the stored copy (X-Edge-Cache ${statuses.join(", ")})`,
+        );
+        assert.equal(origin.count("GET", pathname), 2, what);
+        assert.deepEqual(statuses, ["BYPASS", "BYPASS"], what);
+        for (const res of responses) assert.notEqual(res.headers.get("cache-control"), IMMUTABLE);
+        assert.equal(await isCached(mf, `${SITE}${pathname}`), false, what);
+        return responses;
+    }
+
+    it("has an entry, in lower case without parameters, for every default static extension", () => {
+        for (const ext of DEFAULT_STATIC_EXTENSIONS) {
+            assert.ok(STATIC_MEDIA_TYPES[ext]?.length, `no media types for .${ext}`);
+        }
+        for (const [ext, types] of Object.entries(STATIC_MEDIA_TYPES)) {
+            assert.equal(ext, ext.toLowerCase());
+            for (const t of types) assert.match(t, /^[a-z0-9.+-]+\/[a-z0-9.+-]+$/, `.${ext}: ${t}`);
+            assert.ok(!types.includes("text/html"), `.${ext} must not fit HTML`);
+        }
+        assert.equal(STATIC_MEDIA_TYPES[UNLISTED], undefined);
+    });
+
+    it("is the table docs/worker.md shows", () => {
+        const doc = fs.readFileSync(path.resolve(__dirname, "..", "docs", "worker.md"), "utf8");
+        const section = doc.split("### Content type must fit the extension")[1].split("\n## ")[0];
+        const documented: Record<string, string[]> = {};
+        for (const line of section.split("\n").filter((l) => l.startsWith("| `"))) {
+            const [exts, types] = line
+                .split("|")
+                .slice(1, 3)
+                .map((cell) => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1]));
+            for (const ext of exts) documented[ext] = types;
+        }
+        assert.deepEqual(
+            documented,
+            Object.fromEntries(Object.entries(STATIC_MEDIA_TYPES).map(([e, t]) => [e, [...t]])),
+        );
+    });
+
+    for (const [ext, types] of Object.entries(STATIC_MEDIA_TYPES)) {
+        it(`.${ext}: stored as ${types.join(", ")}; never stored as text/html`, async () => {
+            for (const [i, type] of types.entries()) {
+                await assertStored(`/fits/${i}/file.${ext}`, {
+                    headers: { "Content-Type": type },
+                    body: `a ${type} body`,
+                });
+            }
+            await assertNeverStored(`/deception/file.${ext}`, {
+                headers: { "Content-Type": HTML },
+                body: "<html>someone's account</html>",
+            });
+        });
+    }
+
+    for (const ext of ["css", "js"]) {
+        it(`never stores HTML at a .${ext} URL sent without Cache-Control (the reported case)`, async () => {
+            const responses = await assertNeverStored(`/account/profile.${ext}`, {
+                headers: { "Content-Type": "text/html" },
+                body: "<html>account of the first visitor</html>",
+            });
+            // Still HTML to the browser: it revalidates, as for a page.
+            for (const res of responses) {
+                assert.equal(
+                    res.headers.get("cache-control"),
+                    "public, max-age=0, must-revalidate",
+                );
+                assert.equal(res.headers.get("content-type"), "text/html");
+            }
+        });
+    }
+
+    it("never stores HTML at an asset URL, even with Cache-Control: public, max-age=3600", async () => {
+        await assertNeverStored("/account/public.css", {
+            headers: { "Content-Type": HTML, "Cache-Control": "public, max-age=3600" },
+            body: "<html>account</html>",
+        });
+        await assertNeverStored("/account/public.png", {
+            headers: { "Content-Type": HTML, "Cache-Control": "public, s-maxage=3600" },
+            body: "<html>account</html>",
+        });
+    });
+
+    it("never stores HTML at a content-hashed name (no year, no immutable)", async () => {
+        for (const pathname of ["/assets/app.3f9a1c2b.css", "/assets/index-BkD8x9Qa.js"]) {
+            await assertNeverStored(pathname, {
+                headers: { "Content-Type": HTML },
+                body: "<html>spa fallback</html>",
+            });
+        }
+    });
+
+    it("never stores JSON at a .css URL, and passes the origin's Cache-Control on", async () => {
+        const responses = await assertNeverStored("/account/data.css", {
+            headers: { "Content-Type": "application/json", "Cache-Control": "public, max-age=600" },
+            body: '{"user":"alice"}',
+        });
+        for (const res of responses)
+            assert.equal(res.headers.get("cache-control"), "public, max-age=600");
+        await assertNeverStored("/account/data.3f9a1c2b.js", {
+            headers: { "Content-Type": "application/problem+json" },
+            body: '{"title":"nope"}',
+        });
+    });
+
+    it("never stores a type that fits only another extension", async () => {
+        await assertNeverStored("/mixed/style.css", {
+            headers: { "Content-Type": "text/javascript", "Cache-Control": "max-age=600" },
+            body: "x()",
+        });
+        await assertNeverStored("/mixed/app.js", {
+            headers: { "Content-Type": "text/plain", "Cache-Control": "max-age=600" },
+            body: "x()",
+        });
+        await assertNeverStored("/mixed/logo.png", {
+            headers: { "Content-Type": "image/jpeg", "Cache-Control": "max-age=600" },
+            body: "jpeg",
+        });
+    });
+
+    it("never stores a response without Content-Type", async () => {
+        const responses = await assertNeverStored("/untyped/style.css", {
+            headers: { "Cache-Control": "public, max-age=600" },
+            body: "body { }",
+        });
+        assert.equal(responses[0].headers.get("content-type"), null);
+        await assertNeverStored("/untyped/app.3f9a1c2b.js", { headers: {}, body: "x()" });
+    });
+
+    it("still stores a fitting type with a charset parameter or in upper case", async () => {
+        await assertStored("/case/charset.css", {
+            headers: { "Content-Type": "text/css; charset=utf-8" },
+        });
+        await assertStored("/case/upper.css", { headers: { "Content-Type": "TEXT/CSS" } });
+        await assertStored("/case/mixed.js", {
+            headers: { "Content-Type": "Text/JavaScript ; Charset=UTF-8" },
+        });
+        await assertStored("/case/app.3f9a1c2b.js", {
+            headers: { "Content-Type": "APPLICATION/JAVASCRIPT;charset=utf-8" },
+        });
+        await assertStored("/case/logo.svg", { headers: { "Content-Type": "Image/SVG+XML" } });
+    });
+
+    it("never stores an extension without a table entry, whatever the origin says", async () => {
+        await assertNeverStored(`/download/file.${UNLISTED}`, {
+            headers: {
+                "Content-Type": "application/octet-stream",
+                "Cache-Control": "public, max-age=3600",
+            },
+            body: "bytes",
+        });
+        await assertNeverStored(`/download/file.3f9a1c2b.${UNLISTED}`, {
+            headers: { "Content-Type": "application/octet-stream" },
+            body: "bytes",
+        });
     });
 });

@@ -18,3 +18,6 @@ export interface EdgeDefaults {
 }
 
 export declare const EDGE_DEFAULTS: EdgeDefaults;
+
+/** Media types (lower case, no parameters) a response must have to be stored, by extension. */
+export declare const STATIC_MEDIA_TYPES: Readonly<Record<string, readonly string[]>>;

@@ -4,7 +4,7 @@
 
 /**
  * @typedef {object} EdgeDefaults
- * @property {readonly string[]} staticExtensions Extensions the edge may store (freshness from the origin or the hash rule).
+ * @property {readonly string[]} staticExtensions Extensions the edge may store (freshness from the origin or the hash rule), each only with a type from STATIC_MEDIA_TYPES.
  * @property {string} apiPrefix Never cached, served no-store.
  * @property {string} healthPath Never cached.
  * @property {number} htmlEdgeTtl Seconds anonymous HTML may stay at the edge (0 = never stored).
@@ -106,4 +106,64 @@ export const EDGE_DEFAULTS = Object.freeze({
     // in the zone, and preload is for registrable domains only.
     hstsIncludeSubDomains: false,
     hstsPreload: false,
+});
+
+/** @param {...string} types */
+const fit = (...types) => Object.freeze(types);
+const JAVASCRIPT = fit(
+    "text/javascript",
+    "application/javascript",
+    "application/x-javascript",
+    "application/ecmascript",
+    "text/ecmascript",
+);
+
+// The media types that fit each extension the edge may store (lower case, without parameters).
+// The worker stores a response at an asset URL only when its Content-Type (parameters such as
+// "; charset=utf-8" ignored, case-insensitive) is listed for the URL's extension, whatever its
+// freshness headers or a content hash in the name say: /account/profile.css answered with the
+// account page (HTML) or its JSON is passed on, never kept (web cache deception). A response
+// without Content-Type, and any response for an extension missing here (one an operator added to
+// cdn.staticExtensions), is never stored. Generic types (application/octet-stream, text/plain for
+// scripts) are left out on purpose: a page or an API answer can carry them too.
+/** @type {Readonly<Record<string, readonly string[]>>} */
+export const STATIC_MEDIA_TYPES = Object.freeze({
+    css: fit("text/css"),
+    js: JAVASCRIPT,
+    mjs: JAVASCRIPT,
+    map: fit("application/json"),
+    png: fit("image/png"),
+    jpg: fit("image/jpeg"),
+    jpeg: fit("image/jpeg"),
+    gif: fit("image/gif"),
+    svg: fit("image/svg+xml"),
+    webp: fit("image/webp"),
+    avif: fit("image/avif"),
+    ico: fit("image/x-icon", "image/vnd.microsoft.icon"),
+    woff: fit("font/woff", "application/font-woff", "application/x-font-woff"),
+    woff2: fit("font/woff2", "application/font-woff2"),
+    ttf: fit(
+        "font/ttf",
+        "font/sfnt",
+        "application/x-font-ttf",
+        "application/x-font-truetype",
+        "application/font-sfnt",
+    ),
+    otf: fit(
+        "font/otf",
+        "font/sfnt",
+        "application/x-font-otf",
+        "application/x-font-opentype",
+        "application/font-sfnt",
+    ),
+    eot: fit("application/vnd.ms-fontobject"),
+    mp4: fit("video/mp4"),
+    webm: fit("video/webm", "audio/webm"),
+    // Not in the default list; here so an operator who adds them to cdn.staticExtensions gets them
+    // stored. A .json URL is an API's favourite: add "json" only when every such URL is public.
+    json: fit("application/json"),
+    webmanifest: fit("application/manifest+json"),
+    wasm: fit("application/wasm"),
+    txt: fit("text/plain"),
+    pdf: fit("application/pdf"),
 });

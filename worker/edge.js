@@ -4,7 +4,7 @@
 // This file and ./defaults.js are what the stack deploys (components/edgeBindings.ts workerModules)
 // and what tests/worker.test.ts runs in workerd. All settings come from plain-text bindings; a
 // missing or malformed binding falls back to ./defaults.js, the list config/defaults.ts uses too.
-import { EDGE_DEFAULTS } from "./defaults.js";
+import { EDGE_DEFAULTS, STATIC_MEDIA_TYPES } from "./defaults.js";
 
 /** @typedef {{ [name: string]: string | undefined }} Env */
 
@@ -83,39 +83,17 @@ const INTERNAL_HEADERS = [STORED_AT, FRESH_FOR, STALE_FOR, BROWSER_CC];
 const ORIGIN_ERRORS = new Set([500, 502, 503, 504]);
 
 /**
- * Response types an asset URL may be stored with, by extension: an attacker-chosen URL such as
- * /account/x.css answered with the account page (or JSON) is not stored as the stylesheet.
- * @type {Record<string, string[]>}
+ * The media types an asset URL may be stored with, by extension (./defaults.js): an
+ * attacker-chosen URL such as /account/x.css answered with the account page (or its JSON) is
+ * passed on, never stored as the stylesheet. An extension without an entry is never stored.
+ * @type {Map<string, Set<string>>}
  */
-const ASSET_TYPES = {
-    css: ["text/css"],
-    js: [
-        "application/javascript",
-        "text/javascript",
-        "application/x-javascript",
-        "application/ecmascript",
-    ],
-    mjs: ["application/javascript", "text/javascript"],
-    map: ["application/json", "application/octet-stream"],
-    png: ["image/png"],
-    jpg: ["image/jpeg"],
-    jpeg: ["image/jpeg"],
-    gif: ["image/gif"],
-    svg: ["image/svg+xml"],
-    webp: ["image/webp"],
-    avif: ["image/avif"],
-    ico: ["image/x-icon", "image/vnd.microsoft.icon"],
-    woff: ["font/woff", "application/font-woff"],
-    woff2: ["font/woff2", "application/font-woff2"],
-    ttf: ["font/ttf", "font/sfnt", "application/x-font-ttf"],
-    otf: ["font/otf", "font/sfnt", "application/x-font-opentype"],
-    eot: ["application/vnd.ms-fontobject"],
-    mp4: ["video/mp4"],
-    webm: ["video/webm"],
-};
-/** For extensions not listed above: types that are never a static asset. */
-const NEVER_ASSET_TYPE =
-    /^(text\/html|text\/plain|application\/(?:[\w.+-]*\+)?(?:json|xml)|text\/xml)/;
+const FITTING_TYPES = new Map(
+    Object.entries(STATIC_MEDIA_TYPES).map(([ext, types]) => [
+        ext.toLowerCase(),
+        new Set(types.map((t) => t.toLowerCase())),
+    ]),
+);
 
 /** @type {WeakMap<object, Settings>} */
 const settingsByEnv = new WeakMap();
@@ -429,19 +407,24 @@ function isStorable(response, cc) {
     return vary.every((v) => v === "" || v === "accept-encoding" || v === "origin");
 }
 
-/** @param {string} contentType */
-function isHtml(contentType) {
-    return contentType.startsWith("text/html");
+/**
+ * The media type of a Content-Type header: lower case, parameters ("; charset=utf-8") dropped;
+ * "" when the header is missing.
+ * @param {string | null} contentType
+ */
+function mediaType(contentType) {
+    return (contentType || "").split(";")[0].trim().toLowerCase();
 }
 
 /**
+ * True when the media type is one STATIC_MEDIA_TYPES lists for the extension; never for an
+ * extension without an entry or a response without Content-Type.
  * @param {string} ext
- * @param {string} contentType lower case, parameters included
+ * @param {string} type from mediaType
  */
-function typeFitsExtension(ext, contentType) {
-    const type = contentType.split(";")[0].trim();
-    const allowed = ASSET_TYPES[ext];
-    return allowed ? allowed.includes(type) : type !== "" && !NEVER_ASSET_TYPE.test(type);
+function typeFitsExtension(ext, type) {
+    const fitting = FITTING_TYPES.get(ext);
+    return fitting !== undefined && fitting.has(type);
 }
 
 /**
@@ -455,38 +438,49 @@ function typeFitsExtension(ext, contentType) {
 function storagePlan(response, rule, pathname, settings) {
     const cc = cacheDirectives(response.headers);
     const storable = isStorable(response, cc);
-    const contentType = (response.headers.get("Content-Type") || "").toLowerCase();
+    const type = mediaType(response.headers.get("Content-Type"));
     const explicit = explicitTtl(cc, response.headers);
     const staleFor =
         cc.has("must-revalidate") || cc.has("proxy-revalidate") ? 0 : settings.staleIfError;
-    // HTML at an asset URL (an SPA fallback, or an attacker's /account/x.css) is a page.
-    if (isHtml(contentType)) {
-        // A page that sets a cookie is someone's: no shared cache downstream either.
-        const personal = !rule.anonymous || response.headers.has("Set-Cookie");
-        const browser = personal ? PRIVATE_REVALIDATE : REVALIDATE;
-        if (!storable)
-            return {
-                edgeTtl: 0,
-                staleFor: 0,
-                browser: response.headers.get("Cache-Control") || browser,
-            };
-        const edgeTtl = rule.anonymous
-            ? Math.min(settings.htmlEdgeTtl, explicit ?? settings.htmlEdgeTtl)
-            : 0;
-        return { edgeTtl, staleFor, browser };
+    if (rule.kind === "static") {
+        // An asset URL keeps only a body of a type its extension allows, whatever the freshness
+        // headers or a hash in the name say (web cache deception; Cloudflare's Cache Deception
+        // Armor does the same for the zone cache). The rest is passed on, never stored.
+        if (!typeFitsExtension(extensionOf(pathname), type)) {
+            // HTML there (an SPA fallback, or an attacker's /account/x.css) is a page to the browser.
+            const browser =
+                type === "text/html" ? pageBrowser(response, rule, storable) : undefined;
+            return { edgeTtl: 0, staleFor: 0, browser };
+        }
+        if (!storable) return { edgeTtl: 0, staleFor: 0, browser: undefined };
+        // A content hash in the name: the bytes at this URL never change.
+        if (rule.hashed) return { edgeTtl: ONE_YEAR, staleFor, browser: IMMUTABLE };
+        if (explicit !== undefined)
+            return { edgeTtl: Math.min(explicit, ONE_YEAR), staleFor, browser: undefined };
+        return { edgeTtl: settings.assetEdgeTtl, staleFor, browser: REVALIDATE };
     }
-    const keep = { edgeTtl: 0, staleFor: 0, browser: undefined };
-    if (
-        rule.kind !== "static" ||
-        !storable ||
-        !typeFitsExtension(extensionOf(pathname), contentType)
-    )
-        return keep;
-    // A content hash in the name: the bytes at this URL never change.
-    if (rule.hashed) return { edgeTtl: ONE_YEAR, staleFor, browser: IMMUTABLE };
-    if (explicit !== undefined)
-        return { edgeTtl: Math.min(explicit, ONE_YEAR), staleFor, browser: undefined };
-    return { edgeTtl: settings.assetEdgeTtl, staleFor, browser: REVALIDATE };
+    // A page URL: only HTML is stored, and only for anonymous requests.
+    if (type !== "text/html") return { edgeTtl: 0, staleFor: 0, browser: undefined };
+    const browser = pageBrowser(response, rule, storable);
+    if (!storable) return { edgeTtl: 0, staleFor: 0, browser };
+    const edgeTtl = rule.anonymous
+        ? Math.min(settings.htmlEdgeTtl, explicit ?? settings.htmlEdgeTtl)
+        : 0;
+    return { edgeTtl, staleFor, browser };
+}
+
+/**
+ * What the browser is told about HTML: revalidate on every use, privately when the page may be
+ * someone's; the origin's own Cache-Control, if any, for a response no shared cache may keep.
+ * @param {Response} response
+ * @param {Rule & { kind: "static" | "page" }} rule
+ * @param {boolean} storable
+ */
+function pageBrowser(response, rule, storable) {
+    // A page that sets a cookie is someone's: no shared cache downstream either.
+    const personal = !rule.anonymous || response.headers.has("Set-Cookie");
+    const browser = personal ? PRIVATE_REVALIDATE : REVALIDATE;
+    return storable ? browser : response.headers.get("Cache-Control") || browser;
 }
 
 /**
