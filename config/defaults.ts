@@ -5,9 +5,8 @@ import { AlarmThresholds, EvictionPolicy, LbAlgorithm, NatMode } from "./types";
 import { EDGE_DEFAULTS } from "../worker/defaults";
 import { DEFAULT_ALARM_SETTINGS } from "../components/alarmRules";
 import { DEFAULT_COMPATIBILITY_DATE } from "../components/edgeBindings";
-// ---- usage (issue 16: cost model): defaults live with the cost model, in the policy pack --------
+// The usage defaults live with the cost model, in the policy pack.
 import { DEFAULT_USAGE } from "../policy/cost/usage";
-// ---- end usage ---------------------------------------------------------------------------------
 
 export const DEFAULT_AMI_SSM_PARAMETER =
     "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id";
@@ -152,7 +151,5 @@ export const DEFAULTS = {
         staleIfError: EDGE_DEFAULTS.staleIfError,
         allowedMethods: [...EDGE_DEFAULTS.allowedMethods],
     },
-    // ---- usage (issue 16: cost model) -------------------------------------------------------
     usage: DEFAULT_USAGE,
-    // ---- end usage -------------------------------------------------------------------------------
 };

@@ -1,5 +1,5 @@
 // parseConfig: raw stack config -> typed, defaulted PlatformConfig, or a ConfigError listing every
-// problem at once. Reading (types, unknown keys, defaults) happens here; the rules live in rules.ts.
+// problem at once. Reading (types, unknown keys, defaults) happens here; the rules live in rules/, one module per section.
 import {
     AlarmThresholds,
     CacheConfig,
@@ -100,7 +100,7 @@ export const KNOWN_FIELDS = {
         "workers",
         "monitoring",
         "cdn",
-        /* usage (issue 16: cost model) */ "usage",
+        "usage",
     ],
     network: [
         "kind",
@@ -240,7 +240,7 @@ export const KNOWN_FIELDS = {
         "htmlEdgeTtl",
         "hstsMaxAge",
         "compatibilityDate",
-        // edge worker behaviour (issue 13)
+        // how the edge worker caches and answers
         "hstsIncludeSubDomains",
         "hstsPreload",
         "assetEdgeTtl",
@@ -912,7 +912,7 @@ function readCdn(r: Reader, v: unknown): CdnConfig {
         htmlEdgeTtl: r.num("cdn.htmlEdgeTtl", o.htmlEdgeTtl, d.htmlEdgeTtl),
         hstsMaxAge: r.num("cdn.hstsMaxAge", o.hstsMaxAge, d.hstsMaxAge),
         compatibilityDate: r.str("cdn.compatibilityDate", o.compatibilityDate, d.compatibilityDate),
-        // ---- edge worker behaviour (issue 13) ----
+        // how the edge worker caches and answers
         hstsIncludeSubDomains: r.bool(
             "cdn.hstsIncludeSubDomains",
             o.hstsIncludeSubDomains,
@@ -937,7 +937,6 @@ function readCdn(r: Reader, v: unknown): CdnConfig {
     };
 }
 
-// ---- usage (issue 16: cost model) -----------------------------------------------------------
 /**
  * The usage section over its defaults, or the problems with it (every bad key at once). Numbers may
  * arrive as text (`pulumi config set --path` without a type), as elsewhere in the config.
@@ -1104,9 +1103,7 @@ export function parseConfig(raw: RawStackConfig): PlatformConfig {
         workers: readWorkers(r, get("workers"), app.image, production),
         monitoring: readMonitoring(r, get("monitoring")),
         cdn: readCdn(r, get("cdn")),
-        // ---- usage (issue 16: cost model) ----
         usage: readUsage(r, get("usage")),
-        // ---- end usage ----
     };
 
     if (cfg.cdn.enabled && token === undefined && !r.isFollowOn(configKey("cdn.enabled"))) {

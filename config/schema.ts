@@ -97,7 +97,7 @@ const TOP_LEVEL: ConfigSectionDoc = {
             type: "string",
             default: REQUIRED,
             allowed:
-                "a region AWS operates (`KNOWN_REGIONS` in `config/rules.ts`: commercial, GovCloud, China, European Sovereign Cloud, isolated); a code that only looks right (`us-east-7`) is refused with the closest known one",
+                "a region AWS operates (`KNOWN_REGIONS` in `config/rules/formats.ts`: commercial, GovCloud, China, European Sovereign Cloud, isolated); a code that only looks right (`us-east-7`) is refused with the closest known one",
             description: "Region every AWS resource is created in.",
         },
         "cloudflare:apiToken": {

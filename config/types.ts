@@ -135,14 +135,12 @@ export interface PlatformConfig {
     workers: WorkerConfig[];
     monitoring: MonitoringConfig;
     cdn: CdnConfig;
-    /** Usage assumptions for the cost estimate (issue 16); never changes a resource. */
+    /** Usage assumptions for the cost estimate; never changes a resource. */
     usage: UsageConfig;
 }
 
-// ---- usage (issue 16: cost model) -----------------------------------------------------------
 /** Usage assumptions the cost estimate prices: keys, units and defaults in policy/cost/usage.ts. */
 export type UsageConfig = import("../policy/cost/types").Usage;
-// ---- end usage ---------------------------------------------------------------------------------
 
 /** One problem found in the raw config. */
 export interface ConfigIssue {

@@ -1,4 +1,4 @@
-// Offline plan CLI (entry point scripts/plan.ts): `npm run plan -- [--stack dev] [--config FILE] [--program DIR|FILE]
+// Offline plan CLI (entry point scripts/plan.ts, which calls planCli): `npm run plan -- [--stack dev] [--config FILE] [--program DIR|FILE]
 // [--policy-pack DIR [--policy-pack-config FILE]]... [--new-stack] [--timeout S]
 // [--format text|json|sarif|junit|markdown] [--fail-on mandatory|advisory|none] [--graph dot|mermaid] [--out FILE]
 // [--compare PLAN.json] [--no-cost] [--verbose]`.
@@ -12,9 +12,14 @@ import { failedVerdict, isMachineFormat, renderPlanFormat, renderVerdict } from 
 import { gateExitCode } from "./formats/verdict";
 import { checkWritable, writeFailureDocument } from "./formats/output";
 import { readCompareFile } from "./cost";
-import { exitWith } from "../exitWith";
 
-async function main(argv: string[]): Promise<number> {
+/** Runs `npm run plan -- ARGV` and resolves to its exit status. */
+export async function planCli(argv: string[]): Promise<number> {
+    closeQuietlyOnBrokenPipe();
+    return plan(argv);
+}
+
+async function plan(argv: string[]): Promise<number> {
     let args;
     try {
         args = parsePlanArgs(argv);
@@ -132,11 +137,11 @@ function renderTextError(message: string, secrets: string[]): string {
 }
 
 // `npm run plan | head` closes the pipe early: that is not an error.
-process.stdout.on("error", (e: NodeJS.ErrnoException) => {
-    if (e.code === "EPIPE") {
-        process.exit(process.exitCode ?? 0);
-    }
-    throw e;
-});
-
-exitWith(main(process.argv.slice(2)));
+function closeQuietlyOnBrokenPipe(): void {
+    process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+        if (e.code === "EPIPE") {
+            process.exit(process.exitCode ?? 0);
+        }
+        throw e;
+    });
+}

@@ -2,12 +2,12 @@
 // usage and region handed to the cost-budget policy, the estimate of the planned resources, and
 // the change against another plan's JSON (--compare). The model itself lives in policy/cost.
 import * as fs from "fs";
-import { parseUsage } from "../../config/parse";
-import { configKey } from "../../config/rules";
-import { estimateCost } from "../../policy/cost/model";
-import { loadPriceBook, NoPricingError } from "../../policy/cost/pricing";
-import { compareCost, CostDelta, CostSummary, renderCostText } from "../../policy/cost/render";
-import { CostEstimate, CostResource, Usage } from "../../policy/cost/types";
+import { parseUsage } from "../config/parse";
+import { configKey } from "../config/rules";
+import { estimateCost } from "../policy/cost/model";
+import { loadPriceBook, NoPricingError } from "../policy/cost/pricing";
+import { compareCost, CostDelta, CostSummary, renderCostText } from "../policy/cost/render";
+import { CostEstimate, CostResource, Usage } from "../policy/cost/types";
 import { RegisteredResource } from "./engine";
 import { tryJson } from "./stackConfig";
 

@@ -1,5 +1,5 @@
 // A deterministic mock cloud for the mock engine: IDs, ARNs and computed outputs in AWS's formats.
-// The answers live in scripts/plan/cloud/* by provider; this file adapts them to the engine's
+// The answers live in engine/cloud/* by provider; this file adapts them to the engine's
 // MockCloud and fills in a generic name and ARN for types no provider module models yet.
 import { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
 import { MockCloud } from "./engine";
@@ -29,7 +29,7 @@ export function createMockCloud(options: MockCloudOptions = {}): MockCloud {
         const suffix = hexId(`${args.type}/${args.name}`);
         const state: Record<string, unknown> = { ...inputs };
         let id: string = `${args.name}-${suffix.slice(0, 8)}`;
-        // The realistic cloud by provider (scripts/plan/cloud/*); add a new type's answer there.
+        // The realistic cloud by provider (engine/cloud/*); add a new type's answer there.
         const answer = describeResource(ctx, args);
         if (answer) {
             Object.assign(state, answer.state);

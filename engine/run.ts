@@ -26,13 +26,13 @@ import {
     tryJson,
 } from "./stackConfig";
 import { collectSecretValues } from "./secrets";
-import { ConfigError, decodeConfigValue, parseConfig } from "../../config/parse";
-import { NAMESPACE } from "../../config/rules";
+import { ConfigError, decodeConfigValue, parseConfig } from "../config/parse";
+import { NAMESPACE } from "../config/rules";
 import { PlanCost, planCost, stackUsage, withStackCostConfig } from "./cost";
-import { CostSummary } from "../../policy/cost/render";
-import { Usage } from "../../policy/cost/types";
+import { CostSummary } from "../policy/cost/render";
+import { Usage } from "../policy/cost/types";
 
-export const ROOT = path.resolve(__dirname, "..", "..");
+export const ROOT = path.resolve(__dirname, "..");
 export const POLICY_PACK_NAME = "web-platform-guardrails";
 
 export interface PlanOptions {

@@ -76,7 +76,8 @@ export function renderUrnDiff(d: UrnDiff): string {
     return `${lines.join("\n")}\n`;
 }
 
-function main(argv: string[]): number {
+/** `npm run urn-diff -- BEFORE.json AFTER.json`: exit 0 when no URN is removed, 1 when one is, 2 on bad usage. */
+export function urnDiffCli(argv: string[]): number {
     if (argv.length !== 2 || argv.some((a) => a.startsWith("-"))) {
         process.stderr.write(
             "usage: npm run urn-diff -- BEFORE.json AFTER.json (plan --json documents or URN arrays)\n",
@@ -97,13 +98,4 @@ function main(argv: string[]): number {
     );
     process.stdout.write(renderUrnDiff(diff));
     return diff.removed.length === 0 ? 0 : 1;
-}
-
-if (require.main === module) {
-    try {
-        process.exitCode = main(process.argv.slice(2));
-    } catch (e) {
-        process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
-        process.exitCode = 2;
-    }
 }

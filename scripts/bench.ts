@@ -50,11 +50,11 @@ async function childMain(mode: string, arg: string | undefined): Promise<void> {
     } else {
         // As the CLI: the compile cache first, then the tool and the program load through it.
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const caches = require("./plan/compileCache") as typeof import("./plan/compileCache");
+        const caches = require("../engine/compileCache") as typeof import("../engine/compileCache");
         caches.enableCompileCache(ROOT);
         caches.enableCodeCache(ROOT);
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const { planStack } = require("./plan/run") as typeof import("./plan/run");
+        const { planStack } = require("../engine/run") as typeof import("../engine/run");
         const bench = (file: string) => path.join(ROOT, "scripts", "plan", "bench", file);
         const options =
             mode === "pairs"

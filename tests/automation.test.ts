@@ -33,9 +33,9 @@ import {
     remoteSettingsFromEnv,
     selectBackend,
     StackHandle,
-} from "../scripts/automation";
-import { policyPackName } from "../scripts/automation/remote";
-import { BackendConfigError } from "../scripts/automation/backend";
+} from "../portal/automation";
+import { policyPackName } from "../portal/automation/remote";
+import { BackendConfigError } from "../portal/automation/backend";
 import { ROOT } from "./helpers/stack";
 
 // The SDK builds its typed errors from the CLI's stderr; use the same constructor the CLI runner uses.

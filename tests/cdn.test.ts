@@ -6,8 +6,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";
-import { EngineRun, RegisteredResource, runProgram } from "../scripts/plan/engine";
-import { createMockCloud } from "../scripts/plan/mockCloud";
+import { EngineRun, RegisteredResource, runProgram } from "../engine/engine";
+import { createMockCloud } from "../engine/mockCloud";
 import {
     CdnWorker,
     ManagedCertificate,
@@ -31,7 +31,7 @@ import {
 } from "../components/edgeBindings";
 import { edgeSettings } from "../platform";
 import { EDGE_DEFAULTS } from "../worker/defaults";
-import { CLOUDFLARE_IPV4, CLOUDFLARE_IPV6 } from "../scripts/plan/cloud/cloudflare";
+import { CLOUDFLARE_IPV4, CLOUDFLARE_IPV6 } from "../engine/cloud/cloudflare";
 
 const WORKER_FILE = path.resolve(__dirname, "..", "worker", "edge.js");
 

@@ -8,7 +8,7 @@ import { repoStacks } from "../scripts/ci/stacks";
 import { COMMENT_MARKER, commentBody, cutMarkdown, readReports } from "../scripts/ci/comment";
 import { GATE_FILES, parseGateArgs } from "../scripts/ci/gate";
 import { LANES, Outcome, runChecks } from "../scripts/ci/checks";
-import { GITHUB_COMMENT_LIMIT } from "../scripts/plan/formats/markdown";
+import { GITHUB_COMMENT_LIMIT } from "../engine/formats/markdown";
 
 const ROOT = path.resolve(__dirname, "..");
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");

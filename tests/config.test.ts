@@ -28,13 +28,13 @@ import {
 } from "../config/rules";
 import { DEFAULT_STATIC_EXTENSIONS } from "../config/defaults";
 import { ConfigIssue } from "../config/types";
-import { readStackConfig, SECRET_PLACEHOLDER } from "../scripts/plan/stackConfig";
-import { runProgram } from "../scripts/plan/engine";
-import { createMockCloud } from "../scripts/plan/mockCloud";
+import { readStackConfig, SECRET_PLACEHOLDER } from "../engine/stackConfig";
+import { runProgram } from "../engine/engine";
+import { createMockCloud } from "../engine/mockCloud";
 import { ROOT, runStack } from "./helpers/stack";
 import { checkNameLengths, NAME_LIMITS, plannedNames } from "../config/names";
 import { policySettings } from "../config/policyAgreement";
-import { planExitCode, planStack } from "../scripts/plan/run";
+import { planExitCode, planStack } from "../engine/run";
 
 const NS = "web-platform";
 const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b";

@@ -7,15 +7,10 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { parseConfig, ConfigError } from "../config/parse";
-import { parsePlanArgs, UsageError } from "../scripts/plan/args";
-import {
-    costTextLines,
-    readCompareFile,
-    stackUsage,
-    withStackCostConfig,
-} from "../scripts/plan/cost";
-import { planJson, renderText } from "../scripts/plan/render";
-import { PlanInputError, PlanResult, planStack } from "../scripts/plan/run";
+import { parsePlanArgs, UsageError } from "../engine/args";
+import { costTextLines, readCompareFile, stackUsage, withStackCostConfig } from "../engine/cost";
+import { planJson, renderText } from "../engine/render";
+import { PlanInputError, PlanResult, planStack } from "../engine/run";
 import { entriesFrom, keyFor, onDemandPrices } from "../scripts/pricing/parse";
 import { renderCostMarkdown } from "../policy/cost/render";
 import { DEFAULT_USAGE } from "../policy/cost/usage";

@@ -20,8 +20,8 @@ import {
     secretJsonKeyRef,
     serviceTrustPolicy,
 } from "../components/dataRules";
-import { EngineRun, RegisteredResource, runProgram } from "../scripts/plan/engine";
-import { createMockCloud } from "../scripts/plan/mockCloud";
+import { EngineRun, RegisteredResource, runProgram } from "../engine/engine";
+import { createMockCloud } from "../engine/mockCloud";
 
 // Hand-built config slices: the prod stack's values with the documented defaults.
 function database(overrides: Partial<DatabaseConfig> = {}): DatabaseConfig {

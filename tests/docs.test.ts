@@ -31,7 +31,7 @@ import {
 import { anchorsOf, brokenLinks, githubSlug, relativeLinksOf } from "../scripts/docs/links";
 import { endMarker, replaceGenerated, startMarker } from "../scripts/docs/markdown";
 import { anchorLink, renderPolicySection, stackLevel } from "../scripts/docs/policyDoc";
-import { readStackConfig, SECRET_PLACEHOLDER } from "../scripts/plan/stackConfig";
+import { readStackConfig, SECRET_PLACEHOLDER } from "../engine/stackConfig";
 
 /** The dev stack's raw config with `dotted` ("healthCheck.interval", "workers[0].cpu") set to `value`. */
 function devWith(dotted: string, value: unknown): RawStackConfig {

@@ -5,22 +5,16 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { defaultCacheDir, isPromiseDebugTrace } from "../scripts/plan/compileCache";
+import { defaultCacheDir, isPromiseDebugTrace } from "../engine/compileCache";
 import {
     EngineRun,
     ReferenceResolver,
     ProgramError,
     RegisteredResource,
     runProgram,
-} from "../scripts/plan/engine";
-import { createMockCloud } from "../scripts/plan/mockCloud";
-import {
-    PlanInputError,
-    PlanOptions,
-    PlanResult,
-    planExitCode,
-    planStack,
-} from "../scripts/plan/run";
+} from "../engine/engine";
+import { createMockCloud } from "../engine/mockCloud";
+import { PlanInputError, PlanOptions, PlanResult, planExitCode, planStack } from "../engine/run";
 
 class Pair extends pulumi.ComponentResource {
     public readonly groupId: pulumi.Output<string>;

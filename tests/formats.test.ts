@@ -3,20 +3,20 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { planStack, PlanResult } from "../scripts/plan/run";
-import { parsePlanArgs, UsageError } from "../scripts/plan/args";
-import { failedVerdict } from "../scripts/plan/formats";
+import { planStack, PlanResult } from "../engine/run";
+import { parsePlanArgs, UsageError } from "../engine/args";
+import { failedVerdict } from "../engine/formats";
 import {
     decodeMappings,
     LocationResolver,
     originalPosition,
     repoPath,
-} from "../scripts/plan/formats/location";
-import { renderJunit } from "../scripts/plan/formats/junit";
-import { GITHUB_COMMENT_LIMIT, renderMarkdown } from "../scripts/plan/formats/markdown";
-import { fingerprint, PLAN_FAILED_RULE, renderSarif } from "../scripts/plan/formats/sarif";
+} from "../engine/formats/location";
+import { renderJunit } from "../engine/formats/junit";
+import { GITHUB_COMMENT_LIMIT, renderMarkdown } from "../engine/formats/markdown";
+import { fingerprint, PLAN_FAILED_RULE, renderSarif } from "../engine/formats/sarif";
 import type { TestSuite, TestSuites } from "junit2json";
-import { buildVerdict, Finding, gateExitCode, Verdict } from "../scripts/plan/formats/verdict";
+import { buildVerdict, Finding, gateExitCode, Verdict } from "../engine/formats/verdict";
 
 const ROOT = path.resolve(__dirname, "..");
 const FIX = path.join(ROOT, "tests", "fixtures");

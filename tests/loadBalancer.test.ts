@@ -20,8 +20,8 @@ import {
     WafSettings,
 } from "../components/loadBalancer";
 import { elbNaming, elbPhysicalName, isValidElbNamePrefix } from "../components/physicalNames";
-import { EngineRun, RegisteredResource, runProgram } from "../scripts/plan/engine";
-import { createMockCloud } from "../scripts/plan/mockCloud";
+import { EngineRun, RegisteredResource, runProgram } from "../engine/engine";
+import { createMockCloud } from "../engine/mockCloud";
 
 // Hand-built settings (the values of Pulumi.dev.yaml with the documented defaults).
 const healthCheck: HealthCheckSettings = {

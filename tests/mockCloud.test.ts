@@ -1,10 +1,10 @@
 import { strict as assert } from "assert";
 import { MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
-import { createMockCloud } from "../scripts/plan/mockCloud";
-import { autoname, ELB_SERVICE_ACCOUNTS } from "../scripts/plan/cloud";
-import { CLOUDFLARE_IPV4, CLOUDFLARE_IPV6 } from "../scripts/plan/cloud/cloudflare";
-import { regionShort } from "../scripts/plan/cloud/context";
-import { SECRET_SIG, SECRET_SIG_KEY } from "../scripts/plan/engine";
+import { createMockCloud } from "../engine/mockCloud";
+import { autoname, ELB_SERVICE_ACCOUNTS } from "../engine/cloud";
+import { CLOUDFLARE_IPV4, CLOUDFLARE_IPV6 } from "../engine/cloud/cloudflare";
+import { regionShort } from "../engine/cloud/context";
+import { SECRET_SIG, SECRET_SIG_KEY } from "../engine/engine";
 
 const ACCOUNT = "123456789012";
 

@@ -26,8 +26,8 @@ import {
 } from "../components/monitoring";
 import { monitoringArgs as monitoringArgsFromConfig } from "../platform";
 import { parseConfig } from "../config/parse";
-import { EngineRun, RegisteredResource, runProgram } from "../scripts/plan/engine";
-import { createMockCloud } from "../scripts/plan/mockCloud";
+import { EngineRun, RegisteredResource, runProgram } from "../engine/engine";
+import { createMockCloud } from "../engine/mockCloud";
 
 const ALB = "app/web-lb/50dc6c495c0c9188";
 const TG = "targetgroup/web-tg/73e2d6bc24d8a067";

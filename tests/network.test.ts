@@ -8,8 +8,8 @@ import {
     subnetLayout,
     vpcArgs,
 } from "../components/network";
-import { EngineRun, runProgram } from "../scripts/plan/engine";
-import { createMockCloud } from "../scripts/plan/mockCloud";
+import { EngineRun, runProgram } from "../engine/engine";
+import { createMockCloud } from "../engine/mockCloud";
 
 const tags = { team: "platform" };
 

@@ -4,7 +4,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ensurePackBuilt } from "../scripts/plan/packBuild";
+import { ensurePackBuilt } from "../engine/packBuild";
 
 const POLICY_DIR = path.resolve(__dirname, "..", "policy");
 

@@ -4,11 +4,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { createMockCloud } from "../scripts/plan/mockCloud";
-import { parseStackConfig, SECRET_PLACEHOLDER } from "../scripts/plan/stackConfig";
-import { planExitCode, planStack } from "../scripts/plan/run";
-import { awsxVpcChildren, PlanJson, renderGraph } from "../scripts/plan/render";
-import { parsePlanArgs, UsageError } from "../scripts/plan/args";
+import { createMockCloud } from "../engine/mockCloud";
+import { parseStackConfig, SECRET_PLACEHOLDER } from "../engine/stackConfig";
+import { planExitCode, planStack } from "../engine/run";
+import { awsxVpcChildren, PlanJson, renderGraph } from "../engine/render";
+import { parsePlanArgs, UsageError } from "../engine/args";
 
 const ROOT = path.resolve(__dirname, "..");
 const FIX = path.join("tests", "fixtures");

@@ -3,20 +3,20 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { EngineRun } from "../../scripts/plan/engine";
-import { runStack } from "../../tests/helpers/stack";
+import { EngineRun } from "../engine";
+import { runStack } from "./helpers/stack";
 import {
     EvalResource,
     EvaluationResult,
     PackConfig,
     evaluatePolicies,
     fromRegistered,
-} from "../evaluate";
-import { policies } from "../policies";
+} from "../policy/tests/evaluate";
+import { policies } from "../policy/policies";
 
 function packConfig(stack: string): PackConfig {
     return JSON.parse(
-        fs.readFileSync(path.join(__dirname, "..", "config", `${stack}.json`), "utf8"),
+        fs.readFileSync(path.join(__dirname, "..", "policy", "config", `${stack}.json`), "utf8"),
     ) as PackConfig;
 }
 

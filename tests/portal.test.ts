@@ -7,21 +7,21 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { createAutomation, OperationResult } from "../scripts/automation";
+import { createAutomation, OperationResult } from "../portal/automation";
 import {
     appendRotating,
     DEFAULT_LIMITS,
     Operation,
     OperationStore,
-} from "../scripts/portal/operations";
+} from "../portal/server/operations";
 import {
     createPortal,
     MIN_TOKEN_LENGTH,
     Portal,
     PortalOptions,
     tokenMatcher,
-} from "../scripts/portal/server";
-import { settingsFromEnv, StartupError } from "../scripts/portal-server";
+} from "../portal/server/server";
+import { settingsFromEnv, StartupError } from "../portal/server/main";
 import { ROOT } from "./helpers/stack";
 
 const TOKEN = "portal-test-token-0123456789abcdefghijklmnop";

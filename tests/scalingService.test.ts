@@ -28,8 +28,8 @@ import {
     ScalingConfig,
     StepScalingConfig,
 } from "../config/types";
-import { EngineRun, RegisteredResource, runProgram } from "../scripts/plan/engine";
-import { createMockCloud } from "../scripts/plan/mockCloud";
+import { EngineRun, RegisteredResource, runProgram } from "../engine/engine";
+import { createMockCloud } from "../engine/mockCloud";
 
 // --- Hand-built config slices ------------------------------------------------------------------
 

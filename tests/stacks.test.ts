@@ -2,10 +2,10 @@
 // platform's promises on the registered resource graph (not on any one component in isolation).
 import { strict as assert } from "assert";
 import * as path from "path";
-import { EngineRun, RegisteredResource, runProgram } from "../scripts/plan/engine";
-import { createMockCloud } from "../scripts/plan/mockCloud";
+import { EngineRun, RegisteredResource, runProgram } from "../engine/engine";
+import { createMockCloud } from "../engine/mockCloud";
 import * as pulumi from "@pulumi/pulumi";
-import { effectiveConfig, readStackConfig } from "../scripts/plan/stackConfig";
+import { effectiveConfig, readStackConfig } from "../engine/stackConfig";
 import { buildPlatform } from "../platform";
 import { loadConfig } from "../config/load";
 import { ofType, oneOfType, ROOT, runStack } from "./helpers/stack";

@@ -1,13 +1,13 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { diffUrns, renderUrnDiff, stepsFrom } from "../scripts/plan/urnDiff";
+import { diffUrns, renderUrnDiff, stepsFrom } from "../engine/urnDiff";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { runProgram } from "../scripts/plan/engine";
-import { createMockCloud } from "../scripts/plan/mockCloud";
-import { planStack } from "../scripts/plan/run";
-import { planJson } from "../scripts/plan/render";
+import { runProgram } from "../engine/engine";
+import { createMockCloud } from "../engine/mockCloud";
+import { planStack } from "../engine/run";
+import { planJson } from "../engine/render";
 import { ROOT } from "./helpers/stack";
 
 const FIXTURES = path.join(ROOT, "tests", "fixtures", "urns");

@@ -1,10 +1,10 @@
 // Benchmark program: N copies of the load balancer + scaling service pair (the platform's core),
 // wired like platform.ts but over fixed subnets, to measure how plan time grows with stack size.
 // N comes from BENCH_PAIRS (default 1). Uses the stack's config (dev by default).
-import { loadConfig } from "../../../config/load";
-import { LoadBalancer } from "../../../components/loadBalancer";
-import { ScalingService } from "../../../components/scalingService";
-import { loadBalancerArgs } from "../../../platform";
+import { loadConfig } from "../../config/load";
+import { LoadBalancer } from "../../components/loadBalancer";
+import { ScalingService } from "../../components/scalingService";
+import { loadBalancerArgs } from "../../platform";
 
 const pairs = Math.max(1, Number(process.env.BENCH_PAIRS ?? "1"));
 const cfg = loadConfig();

@@ -4,7 +4,7 @@
 import { MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
 import { CloudContext, list, MockAnswer, num, plain, regionShort, str } from "./context";
 import { hexId, stableChars, stableDigits, stableUpper, stableUuid } from "./ids";
-import { AUTONAME_SUFFIX_LENGTH, PREFIX_ID_LENGTH } from "../../../components/physicalNames";
+import { AUTONAME_SUFFIX_LENGTH, PREFIX_ID_LENGTH } from "../../components/physicalNames";
 
 /** Pulumi autonaming: `<logical name>-<7 hex>`, the name part shortened to fit AWS's limit. */
 export function autoname(

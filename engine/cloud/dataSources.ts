@@ -5,7 +5,7 @@ import { hexId, stableDigits } from "./ids";
 import { renderPolicyDocument } from "./policyDocument";
 import { cloudflareCall } from "./cloudflare";
 import { ALB_ZONE_IDS } from "./aws";
-import { ELB_LOG_ACCOUNTS } from "../../../policy/policies/elbAccounts";
+import { ELB_LOG_ACCOUNTS } from "../../policy/policies/elbAccounts";
 
 /**
  * The AWS accounts Elastic Load Balancing uses to write access logs, per region: one table, kept

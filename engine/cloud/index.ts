@@ -1,7 +1,7 @@
 // The realistic mock cloud, by provider. mockCloud.ts delegates every resource and data source here;
 // a new type's answer goes into its provider's module.
 import { MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
-import { partitionOf } from "../../../components/scalingRules";
+import { partitionOf } from "../../components/scalingRules";
 import { CloudContext, MockAnswer, regionAzs } from "./context";
 import { awsResource } from "./aws";
 import { awsxResource } from "./awsx";

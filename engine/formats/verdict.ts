@@ -6,7 +6,7 @@ import * as path from "path";
 import { planExitCode, PlanResult, ROOT } from "../run";
 import { scrub } from "../secrets";
 import { LocationResolver, repoPath, SourceLocation } from "./location";
-import { renderCostMarkdown } from "../../../policy/cost/render";
+import { renderCostMarkdown } from "../../policy/cost/render";
 
 export const FAIL_ON = ["mandatory", "advisory", "none"] as const;
 export type FailOn = (typeof FAIL_ON)[number];

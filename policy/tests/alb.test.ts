@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { EvalResource } from "../evaluate";
+import { EvalResource } from "./evaluate";
 import {
     AEAD_ONLY_SECURITY_POLICIES,
     STRONG_CIPHER_SECURITY_POLICIES,

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { EvalResource } from "../evaluate";
+import { EvalResource } from "./evaluate";
 import { tlsAtLeast } from "../policies/cloudflare";
 import { T, UNKNOWN, messages, one, res, urnOf } from "./helpers";
 

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { PackConfig } from "../evaluate";
+import { PackConfig } from "./evaluate";
 import {
     DEFAULT_SECRET_VALUE_PATTERNS,
     roleIdentity,

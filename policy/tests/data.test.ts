@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { EvalResource } from "../evaluate";
+import { EvalResource } from "./evaluate";
 import { cacheNodesPerShard, engineFamily, looksTimestamped, tlsParameter } from "../policies/data";
 import { UNKNOWN, messages, one, res, secret, urnOf } from "./helpers";
 

@@ -7,8 +7,8 @@ import {
     evaluatePolicies,
     resolveConfig,
     sharedAnalyzer,
-} from "../evaluate";
-import { PolicyInfo } from "../../scripts/plan/analyzer";
+} from "./evaluate";
+import { PolicyInfo } from "../../engine";
 import { policies } from "../policies";
 import { globMatch } from "../policies/lib";
 import { T, UNKNOWN, evaluate, one, res, secret } from "./helpers";

@@ -5,14 +5,20 @@
  * them. No policy logic lives here: the verdict is the server's.
  */
 import * as path from "path";
-import { Analyzer, AnalyzerInfo, AnalyzerResourceInput, Level } from "../scripts/plan/analyzer";
-import { analyzeStack, Finding } from "../scripts/plan/policyRun";
-import { PackConfig } from "../scripts/plan/policyConfig";
-import { ensurePackBuilt } from "../scripts/plan/packBuild";
-import { codeCachePreload } from "../scripts/plan/engine";
+import {
+    Analyzer,
+    AnalyzerInfo,
+    AnalyzerResourceInput,
+    analyzeStack,
+    codeCachePreload,
+    ensurePackBuilt,
+    Finding,
+    Level,
+    PackConfig,
+} from "../../engine";
 
-export { PackConfig } from "../scripts/plan/policyConfig";
-export { PolicyConfigError, resolveConfig } from "../scripts/plan/policyConfig";
+export { PolicyConfigError, resolveConfig } from "../../engine";
+export type { PackConfig } from "../../engine";
 
 export type EnforcementLevel = Level;
 
@@ -80,7 +86,8 @@ export interface EvaluationResult {
     skippedUnknown: SkippedUnknown[];
 }
 
-const PACK_DIR = __dirname.endsWith(`${path.sep}bin`) ? path.dirname(__dirname) : __dirname;
+/** The pack this test helper evaluates: the folder above `tests/`. */
+const PACK_DIR = path.resolve(__dirname, "..");
 
 let shared: Promise<{ analyzer: Analyzer; info: AnalyzerInfo }> | undefined;
 
@@ -188,7 +195,7 @@ export function evaluatePolicies(input: EvaluateInput): Promise<EvaluationResult
     return next;
 }
 
-/** A recorded registration (scripts/plan/graph.ts RegisteredResource), matched structurally. */
+/** A recorded registration (engine/graph.ts RegisteredResource), matched structurally. */
 export interface RegisteredLike {
     urn: string;
     type: string;

@@ -3,7 +3,7 @@
 // lifecycle and access logging, and the CKV_AWS_338 retention bar. Each: compliant, violating,
 // absent (AWS default), config override, unknown value (skipped).
 import { strict as assert } from "assert";
-import { EvalResource } from "../evaluate";
+import { EvalResource } from "./evaluate";
 import { requiredLogExport } from "../policies/data";
 import { T, UNKNOWN, messages, one, res, urnOf } from "./helpers";
 

@@ -1,5 +1,5 @@
 // Test helpers: build resources as the engine sends them (wire values) and evaluate the pack.
-import { EvalResource, EvaluationResult, PackConfig, evaluatePolicies } from "../evaluate";
+import { EvalResource, EvaluationResult, PackConfig, evaluatePolicies } from "./evaluate";
 import { policies } from "../policies";
 import { UNKNOWN_SENTINEL } from "../policies/lib";
 

@@ -2,7 +2,7 @@
 // flagged; an exemption by config glob or by approval tag turns it into a reported exemption; the
 // same resource with its key property unknown (preview) is skipped, never flagged.
 import { strict as assert } from "assert";
-import { EvalResource } from "../evaluate";
+import { EvalResource } from "./evaluate";
 import { T, UNKNOWN, one, res, urnOf } from "./helpers";
 
 interface Case {

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { EvalResource } from "../evaluate";
+import { EvalResource } from "./evaluate";
 import {
     cidrWithin,
     isWorldCidr,

@@ -9,9 +9,8 @@
 import { strict as assert } from "assert";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { EngineRun, runProgram } from "../../scripts/plan/engine";
-import { createMockCloud } from "../../scripts/plan/mockCloud";
-import { EvaluationResult, evaluatePolicies, fromRegistered } from "../evaluate";
+import { createMockCloud, EngineRun, runProgram } from "../../engine";
+import { EvaluationResult, evaluatePolicies, fromRegistered } from "./evaluate";
 import { policies } from "../policies";
 
 const tags = { project: "tutoring-platform", environment: "staging", "managed-by": "pulumi" };

@@ -12,7 +12,7 @@ import {
     parseConfig,
 } from "../../config/parse";
 import { NAMESPACE } from "../../config/rules";
-import { isPlainObject, parseStackConfig, SECRET_PLACEHOLDER } from "../plan/stackConfig";
+import { isPlainObject, parseStackConfig, SECRET_PLACEHOLDER } from "../../engine/stackConfig";
 import { AutomationError } from "./errors";
 import { SECRET_MASK } from "./events";
 import { ConfigOverrides, FieldError } from "./types";

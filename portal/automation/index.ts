@@ -3,7 +3,7 @@
 //
 // Every engine operation: validate the stack name and the caller's config with the program's own
 // parseConfig -> resolve the backend (refuse without a passphrase for file://) -> one LocalWorkspace
-// per operation on a private copy of the project directory (scripts/automation/workspace.ts: the
+// per operation on a private copy of the project directory (portal/automation/workspace.ts: the
 // checkout is never written) -> setAllConfig (secrets flagged) -> preview/up with the policy pack
 // and the stack's policy config, which the option types do not let a caller remove.
 import * as fs from "fs";
@@ -22,7 +22,7 @@ import {
     UpOptions,
     UpResult,
 } from "@pulumi/pulumi/automation";
-import { ROOT } from "../plan/run";
+import { ROOT } from "../../engine/run";
 import { BackendSelection, defaultStateDir, selectBackend } from "./backend";
 import { isValidStackName, STACK_NAME_RE, validateConfig, ValidatedConfig } from "./config";
 import { AutomationError, classifyError } from "./errors";

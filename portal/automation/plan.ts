@@ -4,9 +4,9 @@
 import { fork } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { mandatoryCount, planStack as runOfflinePlan, PlanInputError } from "../plan/run";
-import { planJson } from "../plan/render";
-import { scrub } from "../plan/secrets";
+import { mandatoryCount, planStack as runOfflinePlan, PlanInputError } from "../../engine/run";
+import { planJson } from "../../engine/render";
+import { scrub } from "../../engine/secrets";
 import { classifyError } from "./errors";
 import { policyLevel } from "./events";
 import { EventSink, OperationResult, PortalEvent, Violation } from "./types";

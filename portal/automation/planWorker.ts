@@ -1,7 +1,7 @@
 // Child process of executePlanIsolated: receives one PlanJob, streams events, sends the result, exits.
 // The plan tool's compile cache goes in first, so the plan modules and the program load from it.
 import * as path from "path";
-import { enableCompileCache } from "../plan/compileCache";
+import { enableCompileCache } from "../../engine/compileCache";
 import type { PlanJob, WorkerMessage } from "./plan";
 
 enableCompileCache(path.resolve(__dirname, "..", ".."));

@@ -1,7 +1,7 @@
 // What every engine operation (local or remote) shares: the event tracker that scrubs secrets and
 // remembers violations and error diagnostics to type a failure, and the result builders.
 import { EngineEvent } from "@pulumi/pulumi/automation";
-import { scrub } from "../plan/secrets";
+import { scrub } from "../../engine/secrets";
 import { ClassifyContext } from "./errors";
 import { mapEngineEvent } from "./events";
 import { EventSink, OperationError, OperationResult, PortalEvent, Violation } from "./types";

@@ -1,4 +1,5 @@
-// `npm run portal`: the HTTP API internal portals call to plan, preview, deploy and destroy stacks.
+// The portal server as `npm run portal` starts it (scripts/portal-server.ts): the HTTP API internal
+// portals call to plan, preview, deploy and destroy stacks.
 // Environment: PORTAL_TOKEN (required, >= 32 chars), PORTAL_HOST (127.0.0.1), PORTAL_PORT (8787),
 // PORTAL_MAX_CONCURRENT (4), PORTAL_BODY_LIMIT (65536), PORTAL_SHUTDOWN_TIMEOUT_MS (60000),
 // PORTAL_STATE_DIR, PORTAL_JOURNAL; retention caps: PORTAL_MAX_EVENTS_PER_OPERATION,
@@ -7,13 +8,13 @@
 // file backend with PULUMI_CONFIG_PASSPHRASE (required then); remote execution on Pulumi
 // Deployments: PORTAL_EXECUTION=remote and PORTAL_REMOTE_*. See docs/portal.md.
 import * as path from "path";
-import { createAutomation } from "./automation";
-import { BackendConfigError, defaultStateDir, selectBackend } from "./automation/backend";
-import { projectName } from "./automation/config";
-import { policyPackName, RemoteConfigError, remoteSettingsFromEnv } from "./automation/remote";
-import { ROOT } from "./plan/run";
-import { DEFAULT_LIMITS, RetentionLimits } from "./portal/operations";
-import { createPortal, DEFAULT_BODY_LIMIT, MIN_TOKEN_LENGTH } from "./portal/server";
+import { createAutomation } from "../automation";
+import { BackendConfigError, defaultStateDir, selectBackend } from "../automation/backend";
+import { projectName } from "../automation/config";
+import { policyPackName, RemoteConfigError, remoteSettingsFromEnv } from "../automation/remote";
+import { ROOT } from "../../engine/run";
+import { DEFAULT_LIMITS, RetentionLimits } from "./operations";
+import { createPortal, DEFAULT_BODY_LIMIT, MIN_TOKEN_LENGTH } from "./server";
 
 export class StartupError extends Error {}
 
@@ -116,7 +117,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv) {
     };
 }
 
-async function main(): Promise<void> {
+/** Reads the settings, listens, and drains on SIGTERM/SIGINT; a bad setting exits 1 naming it. */
+export async function startPortal(): Promise<void> {
     let settings;
     try {
         settings = settingsFromEnv(process.env);
@@ -169,11 +171,4 @@ async function main(): Promise<void> {
     };
     process.on("SIGTERM", () => stop("SIGTERM"));
     process.on("SIGINT", () => stop("SIGINT"));
-}
-
-if (require.main === module) {
-    main().catch((e: unknown) => {
-        process.stderr.write(`portal: ${e instanceof Error ? e.message : String(e)}\n`);
-        process.exitCode = 1;
-    });
 }

@@ -4,7 +4,7 @@
 // place; the whole body stays under GitHub's 65,536-character limit and says when it was cut.
 import * as fs from "fs";
 import * as path from "path";
-import { GITHUB_COMMENT_LIMIT } from "../plan/formats/markdown";
+import { GITHUB_COMMENT_LIMIT } from "../../engine/formats/markdown";
 
 export const COMMENT_MARKER = "<!-- crossguard-verdict -->";
 

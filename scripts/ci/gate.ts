@@ -6,10 +6,10 @@
 // (2 for bad usage). A plan that could not run still writes SARIF/JUnit/Markdown that say why.
 import * as fs from "fs";
 import * as path from "path";
-import { planStack, PlanInputError, ROOT } from "../plan/run";
-import { renderJson } from "../plan/render";
-import { failedVerdict, renderVerdict } from "../plan/formats";
-import { buildVerdict, FAIL_ON, FailOn, gateExitCode, Verdict } from "../plan/formats/verdict";
+import { planStack, PlanInputError, ROOT } from "../../engine/run";
+import { renderJson } from "../../engine/render";
+import { failedVerdict, renderVerdict } from "../../engine/formats";
+import { buildVerdict, FAIL_ON, FailOn, gateExitCode, Verdict } from "../../engine/formats/verdict";
 import { exitWith } from "../exitWith";
 
 export interface GateArgs {

@@ -1,13 +1,15 @@
-// `npm run docs` writes the generated blocks of docs/config.md and docs/policies.md;
+// `npm run docs` writes the generated blocks of docs/config.md, docs/policies.md and
+// docs/architecture.md (the import graph);
 // `npm run docs -- --check` writes nothing and exits 1 when a block differs from what the code
-// says, when a config key has no documentation, or when a relative link or #anchor in README.md
-// or docs/*.md is broken. tests/docs.test.ts runs the same checks.
+// says, when a config key has no documentation, when the import graph has a cycle or an arrow up a
+// layer, or when a relative link or #anchor in README.md or docs/*.md is broken. tests/docs.test.ts runs the same checks.
 import * as fs from "fs";
 import * as path from "path";
 import { KNOWN_FIELDS } from "../../config/parse";
 import { CONFIG_DOCS, configDocProblems } from "../../config/schema";
 import { policies } from "../../policy/policies";
 import { renderConfigReference, renderProductionDefaults } from "./configDoc";
+import { importGraphProblems, readImportGraph, renderImportGraph } from "./importGraph";
 import { brokenLinks } from "./links";
 import { replaceGenerated } from "./markdown";
 import {
@@ -50,6 +52,9 @@ export function generatedDocs(root: string = ROOT): GeneratedDoc[] {
             "policy-levels": () => renderPolicySummary(policies, stacks),
             "policy-reference": () => renderPolicyReference(policies, stacks),
         },
+        "docs/architecture.md": {
+            "import-graph": () => renderImportGraph(readImportGraph(root)),
+        },
     };
     return Object.entries(blocks).map(([file, named]) => {
         const current = fs.readFileSync(path.join(root, file), "utf8");
@@ -86,6 +91,7 @@ export function firstDifference(current: string, expected: string): string {
 /** Everything wrong with the docs, one message per problem (empty when they are in sync). */
 export function docProblems(root: string = ROOT): string[] {
     const problems = configDocProblems(KNOWN_FIELDS).map((p) => `docs/config.md: ${p}`);
+    problems.push(...importGraphProblems(readImportGraph(root)));
     for (const doc of generatedDocs(root)) {
         if (doc.current !== doc.expected) {
             problems.push(

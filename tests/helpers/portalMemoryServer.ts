@@ -4,9 +4,9 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { createAutomation, OperationResult, PortalEvent } from "../../scripts/automation";
-import { RetentionLimits } from "../../scripts/portal/operations";
-import { createPortal } from "../../scripts/portal/server";
+import { createAutomation, OperationResult, PortalEvent } from "../../portal/automation";
+import { RetentionLimits } from "../../portal/server/operations";
+import { createPortal } from "../../portal/server/server";
 import { ROOT } from "./stack";
 
 const events = Number(process.env.EVENTS_PER_OPERATION ?? 5000);

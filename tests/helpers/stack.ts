@@ -1,8 +1,8 @@
 // Test harness: run the real program (index.ts) for a stack under the mock engine.
 import * as path from "path";
-import { EngineRun, RegisteredResource, runProgram } from "../../scripts/plan/engine";
-import { createMockCloud } from "../../scripts/plan/mockCloud";
-import { configRegion, effectiveConfig, readStackConfig } from "../../scripts/plan/stackConfig";
+import { EngineRun, RegisteredResource, runProgram } from "../../engine/engine";
+import { createMockCloud } from "../../engine/mockCloud";
+import { configRegion, effectiveConfig, readStackConfig } from "../../engine/stackConfig";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 
