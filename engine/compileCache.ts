@@ -13,7 +13,9 @@ type Loader = (
 let installed = false;
 
 export function defaultCacheDir(root: string): string {
-    return path.join(root, "node_modules", ".cache", "web-platform-plan");
+    return (
+        process.env.PLAN_CACHE_DIR || path.join(root, "node_modules", ".cache", "web-platform-plan")
+    );
 }
 
 /** Wrap the registered `.ts` loader (ts-node) with the cache. No-op when no `.ts` loader exists. */

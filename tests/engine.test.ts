@@ -397,8 +397,12 @@ describe("engine: packs through their analyzer servers", () => {
     it("a warm plan finds every module of the program and the analyzers in their V8 code caches: none is compiled and written again", async () => {
         // Before each process kept its own cache, V8 rejected every entry (the SDK changes a V8
         // flag at start-up) and every plan recompiled and rewrote about 1,250 modules.
+        // The caches are this test's own (PLAN_CACHE_DIR): in the shared one, a plan that another
+        // mocha worker runs at the same time writes entries for modules this plan never loads,
+        // which made this test fail on a fresh clone's cold cache.
+        const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-cache-"));
         const dirs = ["program", "analyzer"].map((role) =>
-            path.join(defaultCacheDir(path.join(__dirname, "..")), `v8-${process.version}-${role}`),
+            path.join(cacheDir, `v8-${process.version}-${role}`),
         );
         const entries = () =>
             new Map(
@@ -409,14 +413,29 @@ describe("engine: packs through their analyzer servers", () => {
                     }),
                 ),
             );
-        const warm = entries();
-        assert.ok(warm.size > 1000, `both caches hold the SDKs' modules (${warm.size} entries)`);
-        await planThings();
-        const written = [...entries()].filter(([file, mtime]) => warm.get(file) !== mtime);
-        assert.deepEqual(
-            written.map(([file]) => path.relative(path.dirname(dirs[0]), file)),
-            [],
-        );
+        const previous = process.env.PLAN_CACHE_DIR;
+        process.env.PLAN_CACHE_DIR = cacheDir;
+        try {
+            await planThings(); // cold: fills both caches
+            const warm = entries();
+            assert.ok(
+                warm.size > 1000,
+                `both caches hold the SDKs' modules (${warm.size} entries)`,
+            );
+            await planThings();
+            const written = [...entries()].filter(([file, mtime]) => warm.get(file) !== mtime);
+            assert.deepEqual(
+                written.map(([file]) => path.relative(cacheDir, file)),
+                [],
+            );
+        } finally {
+            if (previous === undefined) {
+                delete process.env.PLAN_CACHE_DIR;
+            } else {
+                process.env.PLAN_CACHE_DIR = previous;
+            }
+            fs.rmSync(cacheDir, { recursive: true, force: true });
+        }
     });
 
     it("the SDK reads a promise's debug trace only to print a leak under PULUMI_DEBUG_PROMISE_LEAKS (so the plan leaves it unformatted otherwise)", () => {
