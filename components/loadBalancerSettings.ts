@@ -44,7 +44,7 @@ export interface LoadBalancerSettings {
     /** Seconds an idle connection stays open. */
     idleTimeout: number;
     deletionProtection: boolean;
-    /** TLS policy of the HTTPS listener; empty means DEFAULT_SSL_POLICY (components/loadBalancer.ts). */
+    /** TLS policy of the HTTPS listener; empty means DEFAULT_SSL_POLICY (components/albListeners.ts). */
     sslPolicy: string;
     /** CIDRs admitted on 80/443 when the CDN origin lockdown is off. */
     ingressCidrs: string[];
