@@ -9,14 +9,15 @@ import {
     bool,
     describeResource,
     fmt,
+    isSet,
     isUnknownMarker,
+    ofTypes,
     peekRaw,
     stackPolicy,
     strList,
 } from "./lib";
-import { LB_TYPES } from "./alb";
-import { isReplica } from "./data";
-import { isSet, ofTypes } from "./network";
+import { LB_TYPES } from "./alb/facts";
+import { isReplica } from "./data/rds";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const INSTANCE = "aws:rds/instance:Instance";

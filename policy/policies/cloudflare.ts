@@ -7,13 +7,15 @@ import {
     describeResource,
     enumOf,
     fmt,
+    isUnknownProp,
+    ofTypes,
     peekRaw,
+    references,
     stackPolicy,
     strList,
     bool,
 } from "./lib";
-import { LB_TYPES } from "./alb";
-import { isUnknownProp, ofTypes, references } from "./network";
+import { LB_TYPES } from "./alb/facts";
 
 const ZONE = "cloudflare:index/zone:Zone";
 const ZONE_SETTING = "cloudflare:index/zoneSetting:ZoneSetting";

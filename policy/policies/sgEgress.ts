@@ -14,7 +14,7 @@ import {
     stackPolicy,
     strList,
 } from "./lib";
-import { SG_RULE_TYPES, usesGroup } from "./network";
+import { SG_RULE_TYPES, usesGroup } from "./network/securityGroups";
 
 const SG = "aws:ec2/securityGroup:SecurityGroup";
 const EC2_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule";
