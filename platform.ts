@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";
 import { LoadBalancerConfig, PlatformConfig } from "./config/types";
 import { stackLifecycle } from "./config/lifecycle";
+import { checkAzCountInRegion } from "./config/rules";
 import { allowAccess } from "./components/access";
 import { Network, NetworkArgs } from "./components/network";
 import {
@@ -135,10 +136,18 @@ export function cdnWorkerArgs(
 
 /**
  * Checks that need nothing from the cloud, made before the first resource registers so bad input
- * leaves nothing half-built: the ALB's inbound rules against the security group quota (per CIDR
- * without the CDN; the prefix lists' maxEntries with it) and the certificate source.
+ * leaves nothing half-built: a new VPC's AZ count against its region's zones, the ALB's inbound
+ * rules against the security group quota (per CIDR without the CDN; the prefix lists' maxEntries
+ * with it) and the certificate source.
  */
 export function checkBeforeRegistering(cfg: PlatformConfig): void {
+    if (cfg.network.kind === "new") {
+        // parseConfig reports the same as a network.azCount issue; kept for callers that skip it.
+        const [tooMany] = checkAzCountInRegion(cfg.network.azCount, cfg.region);
+        if (tooMany) {
+            throw new Error(`${tooMany.key}: ${tooMany.message}`);
+        }
+    }
     if (cfg.cdn.enabled) {
         // parseConfig reports the same as loadBalancer.originPrefixListMaxEntries issues; kept for callers that skip it.
         originPrefixListRules(cfg.loadBalancer.originPrefixListMaxEntries);

@@ -278,7 +278,7 @@ export function readerHosts(writerHost: string, replicaHosts: string[]): string 
     return (replicaHosts.length > 0 ? replicaHosts : [writerHost]).join(",");
 }
 
-/** Problems the component cannot build around; config/parse.ts should already reject these. */
+/** Problems the component cannot build around; config/parse/ should already reject these. */
 export function dataTierProblems(database: DatabaseSettings, cache: CacheSettings): string[] {
     const problems: string[] = [];
     if (database.enabled) {

@@ -22,11 +22,14 @@ export interface NetworkArgs {
 }
 
 /** The region's first `count` AZs, in order: what awsx picks for `numberOfAvailabilityZones` (it
- *  looks them up without a state filter, so this does too and both agree on the subnets' AZs). */
+ *  looks them up without a state filter, so this does too and both agree on the subnets' AZs).
+ *  The second line of defence: parseConfig already refuses an azCount above the region's count in
+ *  config/regionZones.ts before anything registers; this lookup answers only once the stack is
+ *  being created, and catches regions the table does not know. */
 export function pickAvailabilityZones(names: string[], count: number): string[] {
     if (names.length < count) {
         throw new Error(
-            `web-platform:network.azCount is ${count} but the region offers ${names.length} availability zones: lower network.azCount`,
+            `web-platform:network.azCount is ${count} but the region offers ${names.length} availability zones: lower network.azCount, or choose another aws:region`,
         );
     }
     return names.slice(0, count);

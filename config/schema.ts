@@ -1,8 +1,9 @@
 // The documentation side of the stack config: for every key its type, default, allowed values and
 // what it does. docs/config.md's reference is generated from this table (`npm run docs`), and
-// `configDocProblems` makes the docs check fail when a key in KNOWN_FIELDS (config/parse.ts) has no
-// entry here. Defaults are read from DEFAULTS and allowed lists from the rules' own constants, so
-// they cannot disagree with the parser; ranges the rules only state inline are written out here.
+// `configDocProblems` makes the docs check fail when a key in KNOWN_FIELDS (config/parse/fields.ts)
+// has no entry here. Defaults are read from DEFAULTS and allowed lists from the rules' own
+// constants, so they cannot disagree with the parser; ranges the rules only state inline are
+// written out here.
 import { DEFAULTS } from "./defaults";
 import { USAGE_FIELDS } from "../policy/cost/usage";
 import { EVICTION_POLICIES, FARGATE_CPU_SIZES, LOG_RETENTION_DAYS, WAF_WINDOWS } from "./rules";
@@ -32,8 +33,9 @@ export interface ConfigSectionDoc {
 }
 
 /**
- * Where each KNOWN_FIELDS list (config/parse.ts) sits in the config tree (a list used in two places
- * has two paths). A new list there needs a line here, so the docs check can tell which keys it adds.
+ * Where each KNOWN_FIELDS list (config/parse/fields.ts) sits in the config tree (a list used in
+ * two places has two paths). A new list there needs a line here, so the docs check can tell which
+ * keys it adds.
  */
 export const KNOWN_FIELD_PATHS: Record<string, string | readonly string[]> = {
     topLevel: "",
@@ -1148,7 +1150,7 @@ export function configDocProblems(
         const parents = paths[list];
         if (parents === undefined) {
             problems.push(
-                `KNOWN_FIELDS.${list} (config/parse.ts) has no config path: add \`${list}: "<parent.path>"\` to KNOWN_FIELD_PATHS in config/schema.ts`,
+                `KNOWN_FIELDS.${list} (config/parse/fields.ts) has no config path: add \`${list}: "<parent.path>"\` to KNOWN_FIELD_PATHS in config/schema.ts`,
             );
             continue;
         }
@@ -1169,7 +1171,7 @@ export function configDocProblems(
         // "aws:region", "cloudflare:apiToken": other providers' namespaces, not in KNOWN_FIELDS.
         if (!known.has(p) && !p.includes(":")) {
             problems.push(
-                `${p}: documented in config/schema.ts but not a key the parser knows (KNOWN_FIELDS in config/parse.ts): remove or rename the entry`,
+                `${p}: documented in config/schema.ts but not a key the parser knows (KNOWN_FIELDS in config/parse/fields.ts): remove or rename the entry`,
             );
         }
     }

@@ -1,4 +1,4 @@
-// The typed, defaulted stack configuration. `parseConfig` (config/parse.ts) is the only producer;
+// The typed, defaulted stack configuration. `parseConfig` (config/parse/) is the only producer;
 // platform.ts maps it onto the components' own Args, and where a setting group is a component's own
 // type it is imported from there, not duplicated. Durations are seconds, sizes are MiB/GiB as named.
 import type { AlarmSettings } from "../components/alarmRules";

@@ -35,6 +35,13 @@ import { ROOT, runStack } from "./helpers/stack";
 import { checkNameLengths, NAME_LIMITS, plannedNames } from "../config/names";
 import { policySettings } from "../config/policyAgreement";
 import { planExitCode, planStack } from "../engine/run";
+import { regionAzs } from "../engine/cloud/context";
+import { REGION_ZONES, REGION_ZONES_GENERATED, regionZoneIds } from "../config/regionZones";
+import { KNOWN_REGIONS } from "../config/rules";
+import { Network } from "../components/network";
+import { checkBeforeRegistering } from "../platform";
+import { parseDescribeAvailabilityZones, renderRegionZonesModule } from "../scripts/regions/zones";
+import { refreshRegionZones } from "../scripts/regions/refresh";
 
 const NS = "web-platform";
 const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b";
@@ -1957,5 +1964,266 @@ describe("config: rejected before any engine work, exit 1, no stack trace", () =
                 return true;
             },
         );
+    });
+});
+
+describe("config: a new VPC's AZ count fits its region, before anything registers", () => {
+    const inRegion = (region: string, azCount: number): RawStackConfig =>
+        withValues(stackRaw("dev"), [
+            ["aws:region", region],
+            ["network.azCount", azCount],
+        ]);
+
+    it("refuses azCount 3 in us-west-1, naming the key, the region, its 2 zones and the fix", () => {
+        const raw = inRegion("us-west-1", 3);
+        const found = expectIssue(raw, `${W}network.azCount`);
+        assert.equal(found.value, 3);
+        assert.match(found.message, /us-west-1 offers 2 usable availability zones/);
+        assert.match(found.message, /usw1-az1, usw1-az3/);
+        assert.match(found.message, /lower network\.azCount to 2, or choose an aws:region/);
+        assert.throws(
+            () => parseConfig(raw),
+            (e: Error) => {
+                assert.match(e.message, /\(1 problem\)/);
+                assert.match(e.message, /- web-platform:network\.azCount: is 3 but us-west-1/);
+                return true;
+            },
+        );
+        // The program's own guard says the same for callers that skip parseConfig.
+        const cfg = parseConfig(stackRaw("dev"));
+        assert.equal(cfg.network.kind, "new");
+        const network = { ...cfg.network, kind: "new" as const, azCount: 3 };
+        assert.throws(
+            () => checkBeforeRegistering({ ...cfg, region: "us-west-1", network }),
+            /web-platform:network\.azCount: is 3 but us-west-1 offers 2/,
+        );
+    });
+
+    it("accepts azCount 2 in us-west-1, and each region's own count but not one more", () => {
+        assert.deepEqual(issuesOf(inRegion("us-west-1", 2)), []);
+        for (const [region, count] of [
+            ["us-west-1", 2],
+            ["us-west-2", 4],
+            ["ap-northeast-1", 3],
+            ["us-east-1", 6],
+        ] as const) {
+            assert.deepEqual(issuesOf(inRegion(region, count)), [], `${region} ${count}`);
+            if (count < 6) {
+                expectIssue(
+                    inRegion(region, count + 1),
+                    `${W}network.azCount`,
+                    new RegExp(`${region} offers ${count} usable`),
+                );
+            }
+        }
+    });
+
+    it("an existing VPC is not judged by azCount: its subnets decide", () => {
+        const raw = withValues(stackRaw("dev"), [
+            ["aws:region", "us-west-1"],
+            [
+                "network",
+                {
+                    vpcId: "vpc-0abc1234def567890",
+                    cidrBlock: "10.20.0.0/16",
+                    publicSubnetIds: ["subnet-0aaa1111", "subnet-0bbb2222", "subnet-0ccc3333"],
+                    privateSubnetIds: ["subnet-0ddd4444", "subnet-0eee5555", "subnet-0fff6666"],
+                },
+            ],
+        ]);
+        assert.deepEqual(issuesOf(raw), []);
+        assert.deepEqual(issuesOf(inRegion("us-west-1", 3)).length, 1);
+    });
+
+    it("a region the table does not know (ap-east-2) is left to the Network's lookup at deploy", async () => {
+        assert.equal(regionZoneIds("ap-east-2"), undefined);
+        assert.ok((KNOWN_REGIONS as readonly string[]).includes("ap-east-2"));
+        // The table refuses 6 where it knows the region has 3; it cannot judge ap-east-2.
+        expectIssue(inRegion("eu-west-1", 6), `${W}network.azCount`, /eu-west-1 offers 3/);
+        assert.deepEqual(issuesOf(inRegion("ap-east-2", 6)), []);
+        // The lookup in components/network.ts is then the guard.
+        await assert.rejects(
+            runProgram({
+                program: () => {
+                    const net = new Network("web-platform-dev-net", {
+                        settings: {
+                            kind: "new",
+                            cidrBlock: "10.20.0.0/16",
+                            azCount: 6,
+                            natGateways: "single",
+                        },
+                        tags: {},
+                    });
+                    return { azs: net.availabilityZoneNames };
+                },
+                project: "web-platform",
+                stack: "dev",
+                cloud: createMockCloud({ region: "ap-east-2" }),
+            }),
+            /web-platform:network\.azCount is 6 but the region offers 3 availability zones: lower network\.azCount, or choose another aws:region/,
+        );
+    });
+
+    it("the table covers known regions only and agrees with the mock cloud's zone counts", () => {
+        assert.match(REGION_ZONES_GENERATED, /^\d{4}-\d{2}-\d{2}$/);
+        for (const [region, entry] of Object.entries(REGION_ZONES)) {
+            assert.ok((KNOWN_REGIONS as readonly string[]).includes(region), region);
+            assert.equal(regionAzs(region).length, entry.zoneIds.length, region);
+            assert.ok(entry.zoneIds.length >= 2, `${region}: an ALB needs two AZs`);
+        }
+        assert.deepEqual(regionZoneIds("us-west-1"), ["usw1-az1", "usw1-az3"]);
+    });
+
+    it("the refresh script reads describe-availability-zones output: available AZs only, by AZ ID", () => {
+        const fixtures = path.join(ROOT, "tests", "fixtures", "regions");
+        const read = (f: string) =>
+            parseDescribeAvailabilityZones(
+                JSON.parse(fs.readFileSync(path.join(fixtures, f), "utf8")),
+                f,
+            );
+        const west1 = read("us-west-1.json");
+        assert.equal(west1.region, "us-west-1");
+        // us-west-1b is usw1-az3 in this account: the table keeps IDs, sorted, not names.
+        assert.deepEqual(west1.zoneIds, ["usw1-az1", "usw1-az3"]);
+        const west2 = read("us-west-2.json");
+        assert.deepEqual(west2.zoneIds, ["usw2-az1", "usw2-az2", "usw2-az4"]);
+        assert.deepEqual(west2.skipped, [
+            "us-west-2c (usw2-az3): state impaired",
+            "us-west-2-lax-1a (usw2-lax1-az1): local-zone",
+            "us-west-2-wl1-las-wlz-1 (usw2-wl1-las-wlz1): wavelength-zone",
+        ]);
+        const zone = {
+            ZoneName: "x",
+            ZoneId: "y",
+            ZoneType: "availability-zone",
+            State: "available",
+        };
+        assert.throws(
+            () => parseDescribeAvailabilityZones({ Regions: [] }, "a.json"),
+            /a\.json: not/,
+        );
+        assert.throws(
+            () =>
+                parseDescribeAvailabilityZones(
+                    { AvailabilityZones: [{ ...zone, RegionName: "us-east-1" }] },
+                    "zones/us-west-1.json",
+                ),
+            /named after us-west-1 but lists zones of us-east-1/,
+        );
+        assert.throws(
+            () =>
+                parseDescribeAvailabilityZones(
+                    {
+                        AvailabilityZones: [
+                            { ...zone, RegionName: "us-east-1", ZoneId: undefined },
+                        ],
+                    },
+                    "b.json",
+                ),
+            /b\.json: AvailabilityZones\[0\] has no ZoneId/,
+        );
+
+        // The module it writes: fixture regions replaced, every other entry kept as it was.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "region-zones-"));
+        const out = path.join(dir, "regionZones.ts");
+        try {
+            const lines = refreshRegionZones({ from: fixtures, out, today: "2030-01-31" });
+            assert.ok(
+                lines.includes(
+                    "us-west-2: 4 -> 3 zones (usw2-az1, usw2-az2, usw2-az3, usw2-az4 -> usw2-az1, usw2-az2, usw2-az4)",
+                ),
+            );
+            const text = fs.readFileSync(out, "utf8");
+            assert.match(text, /REGION_ZONES_GENERATED = "2030-01-31"/);
+            assert.match(
+                text,
+                /"us-west-2": \{\n\s+zoneIds: \["usw2-az1", "usw2-az2", "usw2-az4"\],\n\s+source: "describe-availability-zones",\n\s+checked: "2030-01-31",/,
+            );
+            assert.equal(
+                text,
+                renderRegionZonesModule(
+                    {
+                        ...REGION_ZONES,
+                        "us-west-1": {
+                            zoneIds: ["usw1-az1", "usw1-az3"],
+                            source: "describe-availability-zones",
+                            checked: "2030-01-31",
+                        },
+                        "us-west-2": {
+                            zoneIds: ["usw2-az1", "usw2-az2", "usw2-az4"],
+                            source: "describe-availability-zones",
+                            checked: "2030-01-31",
+                        },
+                    },
+                    "2030-01-31",
+                ),
+            );
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+        // The committed table is exactly what the script writes for it.
+        assert.equal(
+            fs.readFileSync(path.join(ROOT, "config", "regionZones.ts"), "utf8"),
+            renderRegionZonesModule(REGION_ZONES, REGION_ZONES_GENERATED),
+        );
+    });
+
+    it("`npm run plan` in us-west-1 with azCount 3: exit 1, the key and the count named, nothing registered", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cfg-az-"));
+        // The dev stack moved to us-west-1 (its ECR image too), with one AZ more than the region has.
+        const file = path.join(dir, "Pulumi.dev.yaml");
+        const dev = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
+        assert.match(dev, /\n {4}azCount: 2\n/);
+        fs.writeFileSync(
+            file,
+            dev
+                .replace(/us-east-1/g, "us-west-1")
+                .replace(/\n {4}azCount: 2\n/, "\n    azCount: 3\n"),
+        );
+        try {
+            const run = spawnSync(
+                process.execPath,
+                [
+                    "-r",
+                    "ts-node/register/transpile-only",
+                    path.join(ROOT, "scripts", "plan.ts"),
+                    "--config",
+                    file,
+                    "--no-cost",
+                    "--timeout",
+                    "30",
+                ],
+                { cwd: ROOT, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } },
+            );
+            const output = run.stdout + run.stderr;
+            assert.equal(run.status, 1, output);
+            assert.match(output, /Invalid stack configuration \(1 problem\)/);
+            assert.match(
+                output,
+                /web-platform:network\.azCount: is 3 but us-west-1 offers 2 usable availability zones/,
+            );
+            assert.match(output, /\+ 0 to create/);
+            assert.match(output, /Plan: 0 to create/);
+            assert.doesNotMatch(output, /\n\s+at .+:\d+:\d+/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
+
+describe("config: what an Output's apply would refuse mid-deploy is refused before", () => {
+    it("EC2 mode refuses a line break in an app.environment value (its env file); Fargate takes it", () => {
+        const raw = withValue(stackRaw("dev"), "app.environment", {
+            LOG_LEVEL: "debug",
+            BANNER: "line one\nline two",
+        });
+        assert.deepEqual(issuesOf(raw), []);
+        const ec2 = withValues(raw, [
+            ["compute", { mode: "ec2", instanceType: "t3.small" }],
+            ["scaling.memoryTarget", null],
+        ]);
+        const found = expectIssue(ec2, `${W}app.environment.BANNER`, /line break/);
+        assert.equal(found.value, "line one\nline two");
+        assert.deepEqual(issuesOf(withValue(ec2, "app.environment.BANNER", "line one")), []);
     });
 });

@@ -33,7 +33,7 @@ const existing: ExistingNetworkSettings = {
     privateSubnetIds: ["subnet-0ccc3333", "subnet-0ddd4444", "subnet-0eee5555"],
 };
 
-async function runNetwork(settings: NetworkSettings): Promise<EngineRun> {
+async function runNetwork(settings: NetworkSettings, region?: string): Promise<EngineRun> {
     return runProgram({
         program: () => {
             const net = new Network("web-platform-dev-net", { settings, tags });
@@ -42,11 +42,12 @@ async function runNetwork(settings: NetworkSettings): Promise<EngineRun> {
                 vpcCidrBlock: net.vpcCidrBlock,
                 publicSubnetIds: net.publicSubnetIds,
                 privateSubnetIds: net.privateSubnetIds,
+                availabilityZoneNames: net.availabilityZoneNames,
             };
         },
         project: "web-platform",
         stack: "dev",
-        cloud: createMockCloud(),
+        cloud: createMockCloud({ region }),
     });
 }
 
@@ -148,6 +149,19 @@ describe("network: component", () => {
         assert.equal(run.outputs.vpcCidrBlock, existing.cidrBlock);
         assert.deepEqual(run.outputs.publicSubnetIds, existing.publicSubnetIds);
         assert.deepEqual(run.outputs.privateSubnetIds, existing.privateSubnetIds);
+    });
+
+    it("the AZ lookup (the second line of defence after parseConfig) refuses more AZs than the region has", async () => {
+        await assert.rejects(
+            runNetwork(prodNetwork, "us-west-1"),
+            /web-platform:network\.azCount is 3 but the region offers 2 availability zones: lower network\.azCount, or choose another aws:region/,
+        );
+        const run = await runNetwork(prodNetwork, "us-west-2");
+        assert.deepEqual(run.outputs.availabilityZoneNames, [
+            "us-west-2a",
+            "us-west-2b",
+            "us-west-2c",
+        ]);
     });
 
     it("an existing network with one public subnet is refused (an ALB needs two AZs)", async () => {

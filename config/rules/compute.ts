@@ -121,6 +121,21 @@ export function checkApp(app: ContainerConfig, fargate: boolean): ConfigIssue[] 
     out.push(...checkRange("app.port", app.port, 1, 65535, { integer: true }));
     out.push(...checkTaskSize("app", app.cpu, app.memory, fargate));
     out.push(...checkEnvironment("app.environment", app.environment));
+    if (!fargate) {
+        // EC2 instances read the environment from an env file, one NAME=value a line: the user data
+        // is built in an Output's apply, which would fail only once the stack is being created.
+        for (const [name, value] of Object.entries(app.environment)) {
+            if (/[\r\n]/.test(value)) {
+                out.push(
+                    issue(
+                        `app.environment.${name}`,
+                        value,
+                        "contains a line break, which the EC2 mode's env file cannot hold (one NAME=value a line); remove it, or run on Fargate (compute.mode fargate)",
+                    ),
+                );
+            }
+        }
+    }
     app.writablePaths.forEach((p, i) => {
         if (!/^\/[A-Za-z0-9._/-]*$/.test(p) || p === "/") {
             out.push(

@@ -33,7 +33,7 @@ export { parseWindow, windowMinutes, windowsOverlap } from "./schedule";
 export type { TimeWindow } from "./schedule";
 export { detectionSeconds, checkHealthCheck } from "./healthCheck";
 export { MAX_CAPACITY, checkCapacity, isValidAlarmPeriod, checkScaling } from "./scaling";
-export { checkNetwork } from "./network";
+export { checkAzCountInRegion, checkNetwork } from "./network";
 export {
     fargateMemoryOptions,
     FARGATE_CPU_SIZES,

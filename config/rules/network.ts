@@ -1,9 +1,31 @@
 // The network section: a new VPC's CIDR block and AZ layout, or an existing VPC's ids and subnets.
 import { ConfigIssue, NetworkConfig } from "../types";
+import { regionZoneIds } from "../regionZones";
 import { checkOneOf, checkRange, issue } from "./common";
 import { cidrProblem, parseCidr } from "./formats";
 
-export function checkNetwork(n: NetworkConfig): ConfigIssue[] {
+/**
+ * A new VPC's azCount against the zones its region offers (config/regionZones.ts). Checked here,
+ * before anything registers: the availability-zone lookup in components/network.ts only answers
+ * once the stack's resources are already being created. A region the table does not know is left
+ * to that lookup.
+ */
+export function checkAzCountInRegion(azCount: number, region: string): ConfigIssue[] {
+    const zones = regionZoneIds(region);
+    if (zones === undefined || azCount <= zones.length) {
+        return [];
+    }
+    return [
+        issue(
+            "network.azCount",
+            azCount,
+            `is ${azCount} but ${region} offers ${zones.length} usable availability zones (${zones.join(", ")}): lower network.azCount to ${zones.length}, or choose an aws:region with ${azCount} or more`,
+        ),
+    ];
+}
+
+/** The network section's problems; `region` (aws:region) bounds a new VPC's azCount. */
+export function checkNetwork(n: NetworkConfig, region?: string): ConfigIssue[] {
     const p = "network";
     const out: ConfigIssue[] = [];
     const cidrIssue = cidrProblem(n.cidrBlock, 4);
@@ -20,12 +42,11 @@ export function checkNetwork(n: NetworkConfig): ConfigIssue[] {
         );
     }
     if (n.kind === "new") {
-        out.push(
-            ...checkRange(`${p}.azCount`, n.azCount, 2, 6, {
-                integer: true,
-                why: "an ALB needs at least two AZs",
-            }),
-        );
+        const azRange = checkRange(`${p}.azCount`, n.azCount, 2, 6, {
+            integer: true,
+            why: "an ALB needs at least two AZs",
+        });
+        out.push(...azRange);
         if (out.length === 0 && parsed) {
             // Same layout as components/network.ts: per AZ a private half and a public quarter.
             const publicMask = parsed.prefix + Math.ceil(Math.log2(n.azCount)) + 2;
@@ -38,6 +59,9 @@ export function checkNetwork(n: NetworkConfig): ConfigIssue[] {
                     ),
                 );
             }
+        }
+        if (azRange.length === 0 && region !== undefined) {
+            out.push(...checkAzCountInRegion(n.azCount, region));
         }
         out.push(
             ...checkOneOf(`${p}.natGateways`, n.natGateways, [
