@@ -15,7 +15,11 @@ export const ROOMS: readonly { room: string; layer: number; what: string }[] = [
         layer: 5,
         what: "thin command-line entry points and the repository's tools",
     },
-    { room: "portal", layer: 4, what: "Automation API library and the portal server" },
+    {
+        room: "portal",
+        layer: 4,
+        what: "the portal: Automation API library, server, identity, access, approvals, audit",
+    },
     { room: "engine", layer: 3, what: "offline plan: local engine, mock cloud, output formats" },
     { room: "program", layer: 2, what: "`index.ts` and `platform.ts`: the Pulumi program" },
     { room: "config", layer: 1, what: "stack config: schema, parsing, rules, defaults" },

@@ -1,0 +1,184 @@
+// The audit journal: one JSON line per entry, appended before the request goes on (a failed write
+// throws, so the caller can refuse what it could not record), rotated by size with a bounded
+// number of old files, and the latest entries kept in memory for export.
+import * as fs from "fs";
+import * as path from "path";
+import { AuditEntry, auditEntry, AuditInput } from "./entry";
+
+export interface AuditJournalOptions {
+    /** JSON-lines file; omitted: memory only. */
+    file?: string;
+    /** Rotate before the file grows past this (default 10 MiB). */
+    maxBytes?: number;
+    /** Rotated files kept: audit.jsonl.1 ... .N, the oldest deleted (default 5). */
+    files?: number;
+    /** Entries kept in memory for exportJsonLines (default 10,000). */
+    keepInMemory?: number;
+}
+
+export const DEFAULT_AUDIT_MAX_BYTES = 10 * 1024 * 1024;
+export const DEFAULT_AUDIT_FILES = 5;
+export const DEFAULT_AUDIT_IN_MEMORY = 10000;
+
+export class AuditWriteError extends Error {}
+
+/**
+ * Appends `line` to `file`, first rotating file -> file.1 -> ... -> file.<keep> (the oldest
+ * dropped) when the line would take it past `maxBytes`. Renames keep each write cheap.
+ */
+export function appendRotating(file: string, line: string, maxBytes: number, keep: number): void {
+    let size = 0;
+    try {
+        size = fs.statSync(file).size;
+    } catch {
+        // No file yet.
+    }
+    if (size > 0 && size + Buffer.byteLength(line) > maxBytes) {
+        fs.rmSync(`${file}.${keep}`, { force: true });
+        for (let i = keep - 1; i >= 1; i--) {
+            if (fs.existsSync(`${file}.${i}`)) {
+                fs.renameSync(`${file}.${i}`, `${file}.${i + 1}`);
+            }
+        }
+        fs.renameSync(file, `${file}.1`);
+    }
+    fs.appendFileSync(file, line, { mode: 0o600 });
+}
+
+/** A stored line back as an entry, through the same whitelist (extra fields never survive). */
+function entryFromLine(line: string): AuditEntry | undefined {
+    try {
+        const e = JSON.parse(line) as AuditEntry;
+        if (
+            typeof e.at !== "string" ||
+            typeof e.person !== "object" ||
+            typeof e.reason !== "string"
+        ) {
+            return undefined;
+        }
+        return auditEntry({
+            at: new Date(e.at),
+            person: e.person.via === "anonymous" ? undefined : { ...e.person, via: e.person.via },
+            action: e.action,
+            stack: e.stack,
+            decision: { allow: e.decision === "allow", reason: e.reason },
+            approval: e.approval,
+            outcome: e.outcome,
+            requestId: e.requestId,
+        });
+    } catch {
+        return undefined;
+    }
+}
+
+export class AuditJournal {
+    private readonly recent: AuditEntry[] = [];
+    private readonly maxBytes: number;
+    private readonly files: number;
+    private readonly keepInMemory: number;
+
+    constructor(private readonly opts: AuditJournalOptions = {}) {
+        this.maxBytes = opts.maxBytes ?? DEFAULT_AUDIT_MAX_BYTES;
+        this.files = Math.max(1, opts.files ?? DEFAULT_AUDIT_FILES);
+        this.keepInMemory = opts.keepInMemory ?? DEFAULT_AUDIT_IN_MEMORY;
+        if (opts.file) {
+            this.loadTail(opts.file);
+        }
+    }
+
+    /** Builds the entry (whitelisted, scrubbed), writes it, keeps it; throws AuditWriteError. */
+    record(input: AuditInput): AuditEntry {
+        const entry = auditEntry(input);
+        if (this.opts.file) {
+            try {
+                fs.mkdirSync(path.dirname(this.opts.file), { recursive: true });
+                appendRotating(
+                    this.opts.file,
+                    `${JSON.stringify(entry)}\n`,
+                    this.maxBytes,
+                    this.files,
+                );
+            } catch (e) {
+                throw new AuditWriteError(
+                    `audit journal ${this.opts.file}: ${(e as Error).message}`,
+                );
+            }
+        }
+        this.keep(entry);
+        return entry;
+    }
+
+    entries(): AuditEntry[] {
+        return [...this.recent];
+    }
+
+    /** The entries in memory as JSON lines (oldest first), optionally of one stack or since a time. */
+    exportJsonLines(filter: { stack?: string; since?: Date } = {}): string {
+        return this.recent
+            .filter((e) => filter.stack === undefined || e.stack === filter.stack)
+            .filter((e) => filter.since === undefined || Date.parse(e.at) >= filter.since.getTime())
+            .map((e) => `${JSON.stringify(e)}\n`)
+            .join("");
+    }
+
+    private keep(entry: AuditEntry): void {
+        this.recent.push(entry);
+        if (this.recent.length > this.keepInMemory) {
+            this.recent.splice(0, this.recent.length - this.keepInMemory);
+        }
+    }
+
+    /** The current file's last entries, so an export after a restart still shows them. */
+    private loadTail(file: string): void {
+        let text: string;
+        try {
+            text = fs.readFileSync(file, "utf8");
+        } catch {
+            return;
+        }
+        const lines = text.split("\n").filter((l) => l.trim() !== "");
+        for (const line of lines.slice(-this.keepInMemory)) {
+            const entry = entryFromLine(line);
+            if (entry) {
+                this.keep(entry);
+            }
+        }
+    }
+}
+
+export class AuditSettingsError extends Error {}
+
+function intFrom(
+    env: NodeJS.ProcessEnv,
+    name: string,
+    def: number,
+    min: number,
+    max: number,
+): number {
+    const text = env[name]?.trim() ?? "";
+    const n = text === "" ? def : Number(text);
+    if (!Number.isInteger(n) || n < min || n > max) {
+        throw new AuditSettingsError(
+            `${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(text)})`,
+        );
+    }
+    return n;
+}
+
+/** PORTAL_AUDIT_FILE (default <dir>/audit.jsonl), PORTAL_AUDIT_MAX_BYTES, PORTAL_AUDIT_FILES. */
+export function auditSettingsFromEnv(
+    env: NodeJS.ProcessEnv,
+    dir: string,
+): Required<Pick<AuditJournalOptions, "file" | "maxBytes" | "files">> {
+    return {
+        file: env.PORTAL_AUDIT_FILE?.trim() || path.join(dir, "audit.jsonl"),
+        maxBytes: intFrom(
+            env,
+            "PORTAL_AUDIT_MAX_BYTES",
+            DEFAULT_AUDIT_MAX_BYTES,
+            4096,
+            1024 * 1024 * 1024,
+        ),
+        files: intFrom(env, "PORTAL_AUDIT_FILES", DEFAULT_AUDIT_FILES, 1, 100),
+    };
+}
