@@ -166,6 +166,80 @@ const CASES: Case[] = [
         ],
     },
     {
+        policy: "ecs-release-rollback",
+        resources: (tags) => [
+            res(
+                T.ecsService,
+                "svc",
+                tagged(
+                    {
+                        deploymentConfiguration: {
+                            strategy: "BLUE_GREEN",
+                            bakeTimeInMinutes: "10",
+                        },
+                    },
+                    tags,
+                ),
+            ),
+        ],
+        unknown: [
+            res(T.ecsService, "svc", {
+                deploymentConfiguration: { strategy: "BLUE_GREEN", bakeTimeInMinutes: "10" },
+                alarms: { enable: UNKNOWN, rollback: true, alarmNames: ["a"] },
+            }),
+            res(T.alarm, "a", { name: "a" }),
+        ],
+    },
+    {
+        policy: "asg-refresh-rollback",
+        resources: (tags) => [
+            res(
+                T.asg,
+                "asg",
+                tagged(
+                    {
+                        minSize: 2,
+                        maxSize: 4,
+                        instanceRefresh: {
+                            strategy: "Rolling",
+                            preferences: { autoRollback: false },
+                        },
+                    },
+                    tags,
+                ),
+            ),
+        ],
+        unknown: [
+            res(T.asg, "asg", {
+                minSize: 2,
+                maxSize: 4,
+                instanceRefresh: {
+                    strategy: "Rolling",
+                    preferences: { autoRollback: UNKNOWN, alarmSpecification: { alarms: ["a"] } },
+                },
+            }),
+        ],
+    },
+    {
+        policy: "ecs-image-pinned",
+        resources: (tags) => [
+            res(
+                T.taskDef,
+                "td",
+                tagged(
+                    {
+                        family: "f",
+                        containerDefinitions: JSON.stringify([
+                            { name: "c", image: "nginx:latest" },
+                        ]),
+                    },
+                    tags,
+                ),
+            ),
+        ],
+        unknown: [res(T.taskDef, "td", { family: "f", containerDefinitions: UNKNOWN })],
+    },
+    {
         policy: "asg-instance-refresh",
         resources: (tags) => [res(T.asg, "asg", tagged({ minSize: 2, maxSize: 4 }, tags))],
         unknown: [res(T.asg, "asg", { minSize: 2, maxSize: 4, instanceRefresh: UNKNOWN })],

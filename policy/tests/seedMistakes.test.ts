@@ -255,6 +255,18 @@ export function seedProgram(fixed = false): void {
         monitoring: { enabled: true },
         tags,
     });
+    // Not one of the documents' mistakes: a refresh that fails on target errors rolls itself back.
+    const refreshAlarm = new aws.cloudwatch.MetricAlarm("seed-refresh-5xx", {
+        namespace: "AWS/ApplicationELB",
+        metricName: "HTTPCode_Target_5XX_Count",
+        dimensions: { LoadBalancer: alb.arnSuffix, TargetGroup: tg.arnSuffix },
+        statistic: "Sum",
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: 10,
+        period: 60,
+        evaluationPeriods: 3,
+        tags,
+    });
     const asg = new aws.autoscaling.Group("seed-app-asg", {
         vpcZoneIdentifiers: privateSubnets.map((s) => s.id),
         targetGroupArns: [tg.arn],
@@ -264,7 +276,14 @@ export function seedProgram(fixed = false): void {
         maxSize: 6,
         desiredCapacity: 2,
         launchTemplate: { id: lt.id, version: lt.latestVersion.apply(String) },
-        instanceRefresh: { strategy: "Rolling", preferences: { minHealthyPercentage: 90 } },
+        instanceRefresh: {
+            strategy: "Rolling",
+            preferences: {
+                minHealthyPercentage: 90,
+                autoRollback: true,
+                alarmSpecification: { alarms: [refreshAlarm.name] },
+            },
+        },
         tags: Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
     });
     // Mistake 3b: simple scaling with a 300 s cooldown on a 300 s x 2 alarm.

@@ -1,5 +1,6 @@
 // Auto Scaling group health and rollouts: replace instances the load balancer finds unhealthy
-// (asg-elb-health-check) and roll new launch template versions out (asg-instance-refresh).
+// (asg-elb-health-check), roll new launch template versions out (asg-instance-refresh) and roll a
+// refresh back when its alarms fire (asg-refresh-rollback).
 import * as aws from "@pulumi/aws";
 import { ResourceCtx, asArray, check, int, resourcePolicy } from "../lib";
 import { SHARED_POLICY_DEFAULTS } from "../defaults";
@@ -114,6 +115,61 @@ export const asgInstanceRefresh = resourcePolicy<{ minHealthyPercentage: number 
                     found: pct,
                     expected: `>= ${ctx.config.minHealthyPercentage}`,
                     fix: `set minHealthyPercentage: ${ctx.config.minHealthyPercentage} or more`,
+                });
+            }
+        }),
+    ],
+});
+
+// ---------------------------------------------------------------------------------------------
+// asg-refresh-rollback
+// ---------------------------------------------------------------------------------------------
+
+interface RefreshRollbackConfig {
+    minAlarms: number;
+}
+
+export const asgRefreshRollback = resourcePolicy<RefreshRollbackConfig>({
+    name: "asg-refresh-rollback",
+    description:
+        "An Auto Scaling group's instance refresh fails on CloudWatch alarms (preferences.alarmSpecification) and rolls itself back to the previous launch template version (preferences.autoRollback).",
+    enforcementLevel: "mandatory",
+    metadata: { severity: "medium", category: "availability", anchors: [] },
+    config: {
+        minAlarms: int(
+            1,
+            "Fewest alarms in instanceRefresh.preferences.alarmSpecification.alarms (0: only autoRollback is required).",
+            { minimum: 0 },
+        ),
+    },
+    checks: [
+        check(aws.autoscaling.Group, (g, ctx: ResourceCtx<RefreshRollbackConfig>) => {
+            const refresh = g.instanceRefresh;
+            if (refresh === undefined) {
+                ctx.args.notApplicable(
+                    "no instanceRefresh: nothing to roll back (asg-instance-refresh asks for one)",
+                );
+            }
+            const prefs = refresh.preferences;
+            if (prefs?.autoRollback !== true) {
+                ctx.violation({
+                    property: "instanceRefresh.preferences.autoRollback",
+                    found: prefs?.autoRollback,
+                    awsDefault:
+                        "false (a failed refresh stops half-way, leaving instances on the bad launch template version)",
+                    expected: "true",
+                    fix: "set instanceRefresh.preferences.autoRollback: true (the group must use launchTemplate or mixedInstancesPolicy, not a launch configuration)",
+                });
+            }
+            const alarms = asArray(prefs?.alarmSpecification?.alarms);
+            if (alarms.length < ctx.config.minAlarms) {
+                ctx.violation({
+                    property: "instanceRefresh.preferences.alarmSpecification.alarms",
+                    found: prefs?.alarmSpecification?.alarms,
+                    awsDefault:
+                        "none (the refresh only fails on instance health checks; a release that raises errors or latency carries on)",
+                    expected: `at least ${ctx.config.minAlarms} CloudWatch alarm name(s)`,
+                    fix: "set instanceRefresh.preferences.alarmSpecification: { alarms: [errorRateAlarm.name] } with alarms on the group's error rate / latency",
                 });
             }
         }),

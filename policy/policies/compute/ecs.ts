@@ -1,5 +1,6 @@
-// ECS guardrails: deployments that roll themselves back (ecs-deployment-circuit-breaker) and
-// hardened task definitions (ecs-task-hardening).
+// ECS guardrails: rolling deployments that roll themselves back (ecs-deployment-circuit-breaker)
+// and hardened task definitions (ecs-task-hardening). Blue/green, canary and linear releases:
+// ./release.ts; image pinning: ./images.ts.
 import * as aws from "@pulumi/aws";
 import {
     ResourceCtx,
@@ -20,7 +21,7 @@ import {
 export const ecsDeploymentCircuitBreaker = resourcePolicy<Record<string, never>>({
     name: "ecs-deployment-circuit-breaker",
     description:
-        "ECS services (ECS deployment controller) stop and roll back a deployment whose tasks never become healthy.",
+        "ECS services with rolling updates (ECS deployment controller, ROLLING strategy) stop and roll back a deployment whose tasks never become healthy.",
     enforcementLevel: "mandatory",
     metadata: { severity: "medium", category: "availability", anchors: [] },
     config: {},
@@ -30,6 +31,14 @@ export const ecsDeploymentCircuitBreaker = resourcePolicy<Record<string, never>>
             if (controller !== "ECS") {
                 ctx.args.notApplicable(
                     `deploymentController ${controller} manages rollbacks itself`,
+                );
+            }
+            // The circuit breaker only acts on rolling updates; ECS ignores it for the traffic-shifting
+            // strategies, whose rollback is alarm-driven (ecs-release-rollback judges those).
+            const strategy = s.deploymentConfiguration?.strategy ?? "ROLLING";
+            if (strategy !== "ROLLING") {
+                ctx.args.notApplicable(
+                    `deploymentConfiguration.strategy ${strategy}: the circuit breaker only applies to ROLLING deployments (ecs-release-rollback judges this service)`,
                 );
             }
             const cb = s.deploymentCircuitBreaker;
