@@ -1,11 +1,18 @@
 // The stack's own mandatory policies, applied to the config before anything is planned: a value
 // the parser accepts but policy/config/<stack>.json refuses would otherwise fail only after the
 // whole graph is built. Only settings that map one-to-one onto a config key are checked here; the
-// pack stays the authority on the planned resources.
+// pack stays the authority on the planned resources. The policy config is taken as valid: the plan
+// checks it against the pack's own schemas first (engine/packs.ts), so a mistyped setting is
+// reported as such, never read as "unset" here. Each issue names the policy that is the reason.
 import { ConfigIssue, PlatformConfig } from "./types";
 import { configKey } from "./rules";
 import { resourcePrefix } from "./names";
 import { SHARED_POLICY_DEFAULTS } from "../policy/policies/defaults";
+
+/** A problem the stack's mandatory policies find in the config: the key to change and the policy. */
+export interface PolicyIssue extends ConfigIssue {
+    policy: string;
+}
 
 /** A --policy-pack-config document: policy name -> level or { enforcementLevel, settings... }. */
 export type PolicyPackConfig = Record<string, unknown>;
@@ -83,22 +90,23 @@ function refused(
     src: string,
     rule: string,
     fix: string,
-): ConfigIssue {
+): PolicyIssue {
     return {
         key: configKey(path),
         value,
+        policy,
         message: `the mandatory policy "${policy}" (${src}) would refuse this after the whole stack is planned: ${rule}. ${fix}, or change the policy's settings in ${src}`,
     };
 }
 
-function checkHealthCheckPolicy(cfg: PlatformConfig, j: Judged): ConfigIssue[] {
+function checkHealthCheckPolicy(cfg: PlatformConfig, j: Judged): PolicyIssue[] {
     const { mandatory, settings: s } = policySettings(j.pack, "target-group-health-check");
     if (!mandatory) {
         return [];
     }
     const hc = cfg.healthCheck;
     const P = "target-group-health-check";
-    const out: ConfigIssue[] = [];
+    const out: PolicyIssue[] = [];
     if (hc.interval < s.minIntervalSeconds || hc.interval > s.maxIntervalSeconds) {
         out.push(
             refused(
@@ -193,8 +201,8 @@ function exempted(exemptions: Exemption[], names: string[]): boolean {
     return exemptions.some((e) => names.some((n) => globMatch(e.resource, n)));
 }
 
-function checkCapacityPolicies(cfg: PlatformConfig, j: Judged): ConfigIssue[] {
-    const out: ConfigIssue[] = [];
+function checkCapacityPolicies(cfg: PlatformConfig, j: Judged): PolicyIssue[] {
+    const out: PolicyIssue[] = [];
     const minInst = policySettings(j.pack, "min-instances");
     const sane = policySettings(j.pack, "scaling-policy-sane");
     for (const c of capacities(cfg)) {
@@ -284,8 +292,8 @@ function checkCapacityPolicies(cfg: PlatformConfig, j: Judged): ConfigIssue[] {
     return out;
 }
 
-function checkComputePolicies(cfg: PlatformConfig, j: Judged): ConfigIssue[] {
-    const out: ConfigIssue[] = [];
+function checkComputePolicies(cfg: PlatformConfig, j: Judged): PolicyIssue[] {
+    const out: PolicyIssue[] = [];
     const c = cfg.compute;
     const logs = policySettings(j.pack, "log-retention");
     if (
@@ -338,8 +346,8 @@ function checkComputePolicies(cfg: PlatformConfig, j: Judged): ConfigIssue[] {
     return out;
 }
 
-function checkDataPolicies(cfg: PlatformConfig, j: Judged): ConfigIssue[] {
-    const out: ConfigIssue[] = [];
+function checkDataPolicies(cfg: PlatformConfig, j: Judged): PolicyIssue[] {
+    const out: PolicyIssue[] = [];
     const d = cfg.database;
     const flag = (
         policy: "rds-multi-az" | "rds-deletion-protection" | "alb-deletion-protection",
@@ -413,7 +421,7 @@ function checkDataPolicies(cfg: PlatformConfig, j: Judged): ConfigIssue[] {
 export function checkPolicyAgreement(
     cfg: PlatformConfig,
     policy: StackPolicyConfig | undefined,
-): ConfigIssue[] {
+): PolicyIssue[] {
     if (!policy) {
         return [];
     }

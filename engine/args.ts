@@ -9,6 +9,8 @@ export interface PlanArgs {
     program?: string;
     /** --policy-pack-config (or its alias --policy-config) values, in order. */
     policyPackConfigs: string[];
+    /** Which spelling gave each of policyPackConfigs (`--policy-pack-config` or `--policy-config`). */
+    policyPackConfigFlags: string[];
     /** --policy-pack values, in order. */
     policyPacks: string[];
     /** --new-stack: plan as the first preview of a stack that does not exist yet. */
@@ -29,6 +31,8 @@ export interface PlanArgs {
     noCost: boolean;
     /** A plan JSON (--json) to compare the cost with. */
     compare?: string;
+    /** --mocks FILE: data-source answers and resource outputs the plan takes as given. */
+    mocks?: string;
 }
 
 export class UsageError extends Error {}
@@ -59,6 +63,8 @@ Plans a stack offline (local engine + mock cloud, no credentials) and checks the
   --verbose               show program stack traces and info logs
   --compare PLAN.json     show the monthly cost change against another plan's --json output
   --no-cost               skip the cost estimate and the cost-budget policy (docs/cost.md)
+  --mocks FILE            answers to take as given (YAML or JSON): data-source results by
+                          function token, resource outputs by type (docs/plan.md)
   -h, --help              this help
 
 Exit codes: 0 ok, 1 program error or a violation at the --fail-on level, 2 bad usage.
@@ -77,6 +83,7 @@ const VALUE_FLAGS: Record<string, keyof PlanArgs> = {
     "--format": "format",
     "--fail-on": "failOn",
     "--compare": "compare",
+    "--mocks": "mocks",
 };
 
 export function parsePlanArgs(argv: string[]): PlanArgs {
@@ -91,6 +98,7 @@ export function parsePlanArgs(argv: string[]): PlanArgs {
         newStack: false,
         policyPacks: [],
         policyPackConfigs: [],
+        policyPackConfigFlags: [],
     };
     const given = new Set<string>();
     for (let i = 0; i < argv.length; i++) {
@@ -136,6 +144,9 @@ export function parsePlanArgs(argv: string[]): PlanArgs {
         }
         if (key === "policyPacks" || key === "policyPackConfigs") {
             args[key].push(value);
+            if (key === "policyPackConfigs") {
+                args.policyPackConfigFlags.push(flag);
+            }
             continue;
         }
         if (given.has(key) || (args[key] !== undefined && key !== "format" && key !== "failOn")) {
@@ -174,8 +185,9 @@ export function parsePlanArgs(argv: string[]): PlanArgs {
             ? args.policyPackConfigs.length > args.policyPacks.length
             : args.policyPackConfigs.length > 1
     ) {
+        const flag = args.policyPackConfigFlags[args.policyPackConfigFlags.length - 1];
         throw new UsageError(
-            "give at most one --policy-pack-config per --policy-pack (they pair up in order), or one for the default pack",
+            `give at most one ${flag} per --policy-pack (they pair up in order), or one for the default pack`,
         );
     }
     if (args.json && args.graph) {

@@ -275,19 +275,27 @@ export function programFailure(
     return { message, stack: body };
 }
 
-function killTree(child: ChildProcess): void {
-    if (child.exitCode === null && child.signalCode === null && child.pid) {
-        try {
-            // The program runs in its own process group: take any process it started with it.
-            process.kill(-child.pid, "SIGKILL");
-        } catch {
+/**
+ * Kill a child started by spawnNode and every process it started: it leads its own process group.
+ * `afterExit` also ends what is left of the group once the child itself has gone (a process it
+ * started and left running).
+ */
+function killTree(child: ChildProcess, afterExit = false): void {
+    const running = child.exitCode === null && child.signalCode === null;
+    if (!child.pid || (!running && !afterExit)) {
+        return;
+    }
+    try {
+        process.kill(-child.pid, "SIGKILL");
+    } catch {
+        if (running) {
             child.kill("SIGKILL");
         }
     }
 }
 
 const liveChildren = new Set<ChildProcess>();
-process.once("exit", () => liveChildren.forEach(killTree));
+process.once("exit", () => liveChildren.forEach((c) => killTree(c)));
 
 /** Spawn a node child in its own process group; it is killed if this process exits. */
 export function spawnNode(
@@ -306,6 +314,60 @@ export function spawnNode(
 
 export { killTree };
 
+/**
+ * How long a program that reported an uncaught error may take to exit on its own before the plan
+ * stops it. The SDK logs the error (an error-severity Engine.Log) and leaves the process to Node,
+ * which runs on as long as anything holds it open: a timer, a socket, a child process, a pending
+ * call. The Pulumi CLI takes the first error log as the program's failure; so does the plan.
+ */
+export const FAILED_PROGRAM_GRACE_MS = 500;
+
+/** The SDK's fallback when it cannot deliver the error log: the same report on stderr. */
+const STDERR_FAILURE = /failed with an unhandled exception|message severity: error/;
+
+/**
+ * Watches a running program for its first reported failure (an error-severity log, or the SDK's
+ * report of an uncaught exception on stderr) and ends its process tree when it is still running
+ * FAILED_PROGRAM_GRACE_MS later.
+ */
+function stopAfterFailure(
+    child: ChildProcess,
+    logs: LogRecord[],
+    graceMs: number,
+): { sawStderr(text: string): void; stopped(): boolean; dispose(): void } {
+    let grace: NodeJS.Timeout | undefined;
+    let stopped = false;
+    let seen = 0;
+    const failed = () => {
+        grace ??= setTimeout(() => {
+            stopped = child.exitCode === null && child.signalCode === null;
+            killTree(child);
+        }, graceMs);
+    };
+    // The Engine service appends each log as it arrives: look at the new ones every few ms.
+    const poll = setInterval(() => {
+        for (; seen < logs.length; seen++) {
+            if (logs[seen].severity === "error") {
+                failed();
+            }
+        }
+    }, 25);
+    return {
+        sawStderr: (text) => {
+            if (STDERR_FAILURE.test(text)) {
+                failed();
+            }
+        },
+        stopped: () => stopped,
+        dispose: () => {
+            clearInterval(poll);
+            if (grace) {
+                clearTimeout(grace);
+            }
+        },
+    };
+}
+
 /** Run the program in its own node process against a fresh monitor; rejects with ProgramError. */
 export async function runProgramProcess(o: ProcessRunOptions): Promise<EngineRun> {
     const monitor: MonitorServer = await startMonitor({
@@ -322,6 +384,7 @@ export async function runProgramProcess(o: ProcessRunOptions): Promise<EngineRun
     }
     let stderr = "";
     const logs = monitor.recording.logs;
+    const failure = stopAfterFailure(child, logs, FAILED_PROGRAM_GRACE_MS);
     child.stdout?.on("data", (d: Buffer) =>
         o.captureConsole
             ? logs.push({ severity: "stdout", message: d.toString().replace(/\n$/, "") })
@@ -329,6 +392,7 @@ export async function runProgramProcess(o: ProcessRunOptions): Promise<EngineRun
     );
     child.stderr?.on("data", (d: Buffer) => {
         stderr = (stderr + d.toString()).slice(-65536);
+        failure.sawStderr(stderr.slice(-4096));
         if (!o.captureConsole) {
             process.stderr.write(d);
         }
@@ -343,7 +407,9 @@ export async function runProgramProcess(o: ProcessRunOptions): Promise<EngineRun
         child.once("error", () => resolve([null, null]));
     });
     clearTimeout(timer);
-    killTree(child);
+    failure.dispose();
+    // Whatever the program started goes with it (its process group).
+    killTree(child, true);
     await monitor.close();
     const run = finish(monitor.recording);
     const who = `the program's process (node ${path.relative(process.cwd(), RUN_ENTRY) || RUN_ENTRY}, pid ${child.pid ?? "?"})`;
@@ -355,22 +421,25 @@ export async function runProgramProcess(o: ProcessRunOptions): Promise<EngineRun
             run,
         );
     }
+    const status = failure.stopped()
+        ? `was still running ${FAILED_PROGRAM_GRACE_MS} ms after its error and was stopped with the processes it started`
+        : signal
+          ? `was killed by ${signal}`
+          : `exited with code ${code}`;
     // The language host registers the root stack before it loads the program: it does not count.
     const registered = run.resources.some((r) => r.type !== "pulumi:pulumi:Stack");
-    if (code !== 0 && registered) {
-        const failure = programFailure(run.logs, stderr);
-        const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-        const e = new Error(failure ? `${failure.message}\n(${who} ${why})` : `${who} ${why}`);
-        e.stack = failure?.stack ?? e.message;
+    if ((code !== 0 || failure.stopped()) && registered) {
+        const failed = programFailure(run.logs, stderr);
+        const e = new Error(failed ? `${failed.message}\n(${who} ${status})` : `${who} ${status}`);
+        e.stack = failed?.stack ?? e.message;
         throw new ProgramError(e, run);
     }
     if (!registered) {
-        const failure = programFailure(run.logs, stderr);
-        const status = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+        const failed = programFailure(run.logs, stderr);
         const e = new Error(
-            `${who} ${status} before registering any resource: is ${o.program} a Pulumi program that ran to its end?${failure ? `\n${failure.message}` : ""}`,
+            `${who} ${status} before registering any resource: is ${o.program} a Pulumi program that ran to its end?${failed ? `\n${failed.message}` : ""}`,
         );
-        e.stack = failure?.stack ?? e.message;
+        e.stack = failed?.stack ?? e.message;
         throw new ProgramError(e, run);
     }
     return run;

@@ -7,7 +7,13 @@ import { codeCachePreload } from "./engine";
 import { RegisteredResource } from "./graph";
 import { Analyzer, AnalyzerInfo, AnalyzerProcessError, AnalyzerResourceInput } from "./analyzer";
 import { ensurePackBuilt } from "./packBuild";
-import { PolicyConfigError } from "./policyConfig";
+import {
+    PackConfig,
+    packSchemaProblems,
+    PolicyConfigError,
+    PolicyPackSchemaError,
+    resolveConfig,
+} from "./policyConfig";
 import { analyzerInput, PackAnalysis, StackInfo, stackInputs } from "./policyRun";
 import { isPlainObject } from "./stackConfig";
 import { withStackCostConfig } from "./cost";
@@ -26,14 +32,19 @@ const DEFAULT_PACK = path.join(ROOT, "policy");
 
 export interface PackRun {
     spec: PolicyPackSpec;
-    /** The flag a config problem is reported under. */
+    /** The flag a config problem is reported under, spelled as the user wrote it. */
     flag: string;
     config: Record<string, unknown>;
     configFile?: string;
     analyzer: Promise<Analyzer>;
+    /** What the pack reports about itself (GetAnalyzerInfo): the schemas its config is checked against. */
+    info: Promise<AnalyzerInfo>;
     /** Configured as soon as the analyzer is up; resources are analyzed as they register. */
     analysis: Promise<PackAnalysis>;
 }
+
+/** A pack's directory and config as read, before its analyzer starts. */
+type ConfiguredPack = Pick<PackRun, "spec" | "flag" | "config" | "configFile">;
 
 /** What the cost-budget policy needs from the stack config: the pack cannot read stack config. */
 export interface StackCost {
@@ -85,17 +96,27 @@ function readPackConfig(
     }
 }
 
+/** The flag the i-th pack's config came with, as the command line spelled it. */
+function configFlag(options: PlanOptions, index: number): string {
+    const given = options.policyConfigFlags?.[index];
+    return given === "--policy-config" ? given : "--policy-pack-config";
+}
+
 /** The repo pack's config for this plan (what the config layer checks the stack config against). */
 export function policyConfigFor(
     options: PlanOptions,
     stack: string,
 ): { config: Record<string, unknown>; file?: string } {
-    const spec = packSpecs(options).find((s) => path.resolve(s.dir) === DEFAULT_PACK);
-    if (!spec) {
+    const specs = packSpecs(options);
+    const index = specs.findIndex((s) => path.resolve(s.dir) === DEFAULT_PACK);
+    if (index < 0) {
         return { config: {} };
     }
-    const flag = options.policyPacks ? "--policy-pack-config" : "--policy-config";
-    return readPackConfig({ ...spec, dir: DEFAULT_PACK }, stack, flag);
+    return readPackConfig(
+        { ...specs[index], dir: DEFAULT_PACK },
+        stack,
+        configFlag(options, index),
+    );
 }
 
 /** The repo pack's config with the stack's usage and region for cost-budget (disabled by --no-cost). */
@@ -114,13 +135,13 @@ function withCost(
     return priced.config;
 }
 
-/** One pack's directory and config, checked before any analyzer starts. */
-function configuredPack(
+/** One pack's directory and config as read (a missing directory or an unreadable file fails here). */
+function readPack(
     spec: PolicyPackSpec,
     options: PlanOptions,
+    index: number,
     stack: string,
-    cost: StackCost,
-): Pick<PackRun, "spec" | "flag" | "config" | "configFile"> {
+): ConfiguredPack {
     const dir = path.resolve(spec.dir);
     if (!fs.existsSync(path.join(dir, "package.json"))) {
         throw new PlanInputError(
@@ -128,45 +149,152 @@ function configuredPack(
             "--policy-pack",
         );
     }
-    const flag = options.policyPacks !== undefined ? "--policy-pack-config" : "--policy-config";
+    const flag = configFlag(options, index);
     const read = readPackConfig({ ...spec, dir }, stack, flag);
-    return {
-        spec: { ...spec, dir },
-        flag,
-        config: dir === DEFAULT_PACK ? withCost(read.config, options, cost) : read.config,
-        configFile: read.file,
-    };
+    return { spec: { ...spec, dir }, flag, config: read.config, configFile: read.file };
 }
 
-/** Starts a configured pack's analyzer and configures it for the stack. */
-function startPack(
-    pack: Pick<PackRun, "spec" | "flag" | "config" | "configFile">,
-    stack: StackInfo,
-): PackRun {
+// ---------------------------------------------------------------------------------------------
+// The analyzers. A plan of this repository's program starts them before anything else, to check
+// each pack's config against the schemas the pack reports before the config layer judges the stack
+// config with it (configErrors.ts); the plan then goes on with the same processes.
+// ---------------------------------------------------------------------------------------------
+
+interface StartedAnalyzer {
+    analyzer: Promise<Analyzer>;
+    info: Promise<AnalyzerInfo>;
+}
+
+/** Analyzers started for a plan and not yet handed to its PackRuns, by the plan's options. */
+const startedEarly = new WeakMap<PlanOptions, Map<string, StartedAnalyzer>>();
+
+function startAnalyzer(dir: string): StartedAnalyzer {
     const analyzer = (async () => {
-        ensurePackBuilt(pack.spec.dir);
-        return Analyzer.start(pack.spec.dir, { nodeArgs: codeCachePreload(ROOT, "analyzer") });
+        ensurePackBuilt(dir);
+        return Analyzer.start(dir, { nodeArgs: codeCachePreload(ROOT, "analyzer") });
     })();
-    const analysis = analyzer.then(
-        async (a) =>
+    const info = analyzer.then((a) => a.info());
+    // A pack that fails to start is reported when its turn comes, not as a stray rejection.
+    info.catch(() => undefined);
+    return { analyzer, info };
+}
+
+/** The i-th pack's analyzer for this plan: the one started early, else a new one. */
+function analyzerFor(options: PlanOptions, index: number, dir: string): StartedAnalyzer {
+    const early = startedEarly.get(options);
+    const key = `${index}:${dir}`;
+    const found = early?.get(key);
+    if (found) {
+        early?.delete(key);
+        return found;
+    }
+    return startAnalyzer(dir);
+}
+
+/** The message a bad pack config stops the plan with: the flag as written, the file, every problem. */
+function configInputError(pack: ConfiguredPack, e: PolicyConfigError): PlanInputError {
+    return new PlanInputError(
+        `${pack.flag} ${pack.configFile ?? "(given as an object)"}: ${e.message}`,
+        pack.flag,
+    );
+}
+
+/** The config's problems against the schemas the pack reports (none when the pack could not say). */
+async function configProblem(
+    pack: ConfiguredPack,
+    info: Promise<AnalyzerInfo>,
+): Promise<PlanInputError | undefined> {
+    const reported = await info.catch(() => undefined);
+    // A pack that cannot start, or whose own schemas are invalid, is reported as a failed pack.
+    if (!reported || packSchemaProblems(reported.policies).length > 0) {
+        return undefined;
+    }
+    try {
+        resolveConfig(reported.policies, pack.config as PackConfig);
+        return undefined;
+    } catch (e) {
+        if (e instanceof PolicyConfigError) {
+            return configInputError(pack, e);
+        }
+        throw e;
+    }
+}
+
+/**
+ * Start every pack's analyzer and check each pack's config (as given) against the schemas it
+ * reports, before anything uses the config: a bad config throws PlanInputError naming the flag as
+ * written, the policy, the key, the value and the type expected, and stops the analyzers. On success
+ * the analyzers stay up for startPacks with the same options. Nothing starts when the plan skips
+ * the policies.
+ */
+export async function checkPackConfigs(options: PlanOptions, stack: string): Promise<void> {
+    if (options.skipPolicies) {
+        return;
+    }
+    const packs = packSpecs(options).map((spec, i) => readPack(spec, options, i, stack));
+    const started = new Map<string, StartedAnalyzer>();
+    packs.forEach((p, i) => started.set(`${i}:${p.spec.dir}`, startAnalyzer(p.spec.dir)));
+    startedEarly.set(options, started);
+    const problems = await Promise.all(
+        packs.map((p, i) => configProblem(p, started.get(`${i}:${p.spec.dir}`)!.info)),
+    ).catch(async (e: unknown) => {
+        await closeStartedEarly(options);
+        throw e;
+    });
+    const bad = problems.filter((e): e is PlanInputError => e !== undefined);
+    if (bad.length > 0) {
+        await closeStartedEarly(options);
+        throw bad.length === 1
+            ? bad[0]
+            : new PlanInputError(bad.map((e) => e.message).join("\n"), bad[0].flag);
+    }
+}
+
+/** Stop the analyzers checkPackConfigs started and no PackRun took over (a plan refused before). */
+export async function closeStartedEarly(options: PlanOptions): Promise<void> {
+    const early = startedEarly.get(options);
+    startedEarly.delete(options);
+    await Promise.all(
+        [...(early?.values() ?? [])].map((s) =>
+            s.analyzer.then(
+                (a) => a.close(),
+                () => undefined,
+            ),
+        ),
+    );
+}
+
+/** Starts (or takes over) a configured pack's analyzer and configures it for the stack. */
+function startPack(pack: ConfiguredPack, started: StartedAnalyzer, stack: StackInfo): PackRun {
+    const { analyzer, info } = started;
+    const analysis = Promise.all([analyzer, info]).then(
+        ([a, reported]) =>
             new PackAnalysis(
                 a,
-                await a.info(),
+                reported,
                 pack.config as ConstructorParameters<typeof PackAnalysis>[2],
                 stack,
             ),
     );
     // A pack that fails to start is reported when its turn comes, not as a stray rejection.
     analysis.catch(() => undefined);
-    return { ...pack, analyzer, analysis };
+    return { ...pack, analyzer, info, analysis };
 }
 
 /** Read every pack's config (bad input fails before anything starts), then start the analyzers. */
 export function startPacks(options: PlanOptions, stack: StackInfo, cost: StackCost): PackRun[] {
-    const configured = packSpecs(options).map((spec) =>
-        configuredPack(spec, options, stack.stack, cost),
+    const configured = packSpecs(options).map((spec, i) => {
+        const pack = readPack(spec, options, i, stack.stack);
+        return pack.spec.dir === DEFAULT_PACK
+            ? { ...pack, config: withCost(pack.config, options, cost) }
+            : pack;
+    });
+    const runs = configured.map((pack, i) =>
+        startPack(pack, analyzerFor(options, i, pack.spec.dir), stack),
     );
-    return configured.map((pack) => startPack(pack, stack));
+    // Anything started early for packs this plan no longer attaches is stopped.
+    void closeStartedEarly(options);
+    return runs;
 }
 
 export function notEvaluated(
@@ -219,15 +347,14 @@ async function evaluatePack(run: PackRun, stack: AnalyzerResourceInput[]): Promi
         };
     } catch (e) {
         if (e instanceof PolicyConfigError) {
-            throw new PlanInputError(
-                `${run.flag} ${run.configFile ?? "(given as an object)"}: ${e.message}`,
-                run.flag,
-            );
+            throw configInputError(run, e);
         }
         const message =
             e instanceof AnalyzerProcessError
                 ? e.message
-                : `the policy pack ${run.spec.dir} failed: ${(e as Error).message}`;
+                : e instanceof PolicyPackSchemaError
+                  ? `the policy pack ${run.spec.dir} is invalid:\n${e.message}`
+                  : `the policy pack ${run.spec.dir} failed: ${(e as Error).message}`;
         return notEvaluated(run, {
             packName: info?.name ?? notEvaluated(run, {}).packName,
             packVersion: info?.version ?? "",
@@ -247,6 +374,12 @@ export async function packOutcomes(
         return [notEvaluated(undefined, { skipped: true })];
     }
     if (status.programFailed) {
+        // A bad pack config comes first, whatever the program did.
+        for (const problem of await Promise.all(packs.map((p) => configProblem(p, p.info)))) {
+            if (problem) {
+                throw problem;
+            }
+        }
         return packs.map((p) => notEvaluated(p, { error: "not evaluated: the program failed" }));
     }
     const stack = stackInputs(resources);

@@ -19,7 +19,21 @@ export class PolicyConfigError extends Error {
     }
 }
 
+/**
+ * A pack whose own config schemas break the protocol's rules: refused before any config is
+ * applied, with the messages @pulumi/policy prints when it refuses to serve such a pack.
+ */
+export class PolicyPackSchemaError extends Error {
+    constructor(public readonly problems: string[]) {
+        super(problems.join("\n"));
+        this.name = "PolicyPackSchemaError";
+    }
+}
+
 const LEVELS: EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
+
+/** The key the engine reserves in every policy's config (it injects its schema into each policy's). */
+const LEVEL_KEY = "enforcementLevel";
 
 // ---------------------------------------------------------------------------------------------
 // Config: normalise, validate against each configSchema, apply defaults (what the CLI does).
@@ -30,93 +44,154 @@ interface ResolvedPolicyConfig {
     properties: Record<string, unknown>;
 }
 
+type Schemas = Record<string, PolicyConfigJSONSchema>;
+
+const schemaOf = (p: PolicyInfo): Schemas => (p.configSchema.properties ?? {}) as Schemas;
+
+/**
+ * What @pulumi/policy refuses to serve (server.ts `serve`): `enforcementLevel` declared in a
+ * policy's config schema, in its properties or its required list (the engine reserves the key), and
+ * a policy named "all". A pack built on @pulumi/policy never starts with them; an analyzer built
+ * otherwise is refused here the same way.
+ */
+export function packSchemaProblems(policies: PolicyInfo[]): string[] {
+    const problems: string[] = [];
+    for (const p of policies) {
+        if (p.name === "all") {
+            problems.push(`Invalid policy name "all". "all" is a reserved name.`);
+        }
+        if (LEVEL_KEY in schemaOf(p)) {
+            problems.push(
+                `policy "${p.name}": enforcementLevel cannot be explicitly specified in properties.`,
+            );
+        }
+        if ((p.configSchema.required ?? []).includes(LEVEL_KEY)) {
+            problems.push(
+                `policy "${p.name}": "enforcementLevel" cannot be specified in required.`,
+            );
+        }
+    }
+    return problems;
+}
+
+/**
+ * One `--policy-pack-config` entry as the engine parses it (pkg/resource/analyzer/config.go): a
+ * level, or an object whose `enforcementLevel`, when present, must be a level and is taken out
+ * before the rest is checked against the schema.
+ */
+function parseEntry(
+    name: string,
+    entry: unknown,
+    problems: string[],
+): { level?: EnforcementLevel; props: Record<string, unknown> } | undefined {
+    const level = (v: unknown, where: string): EnforcementLevel | undefined => {
+        if (typeof v === "string" && (LEVELS as string[]).includes(v)) {
+            return v as EnforcementLevel;
+        }
+        problems.push(
+            `${where}: ${JSON.stringify(v)} is not one of ${LEVELS.join(", ")}${typeof v === "string" ? "" : " (a level is a string)"}`,
+        );
+        return undefined;
+    };
+    if (typeof entry === "string") {
+        return { level: level(entry, `"${name}"`), props: {} };
+    }
+    if (!entry || typeof entry !== "object" || Array.isArray(entry)) {
+        problems.push(
+            `"${name}": expected an enforcement level or an object, got ${JSON.stringify(entry)}`,
+        );
+        return undefined;
+    }
+    const { [LEVEL_KEY]: given, ...props } = entry as Record<string, unknown>;
+    return {
+        ...(given !== undefined ? { level: level(given, `"${name}".${LEVEL_KEY}`) } : {}),
+        props,
+    };
+}
+
+/**
+ * The config each policy is configured with, as the engine reconciles it: schema defaults, then
+ * `all`'s level, then each policy's entry; then every policy's resulting properties are checked
+ * against its schema (types, bounds, required keys, defaults included). Throws
+ * PolicyPackSchemaError for a pack the engine must not configure, PolicyConfigError listing every
+ * problem of the config. Stricter than the CLI on purpose (docs/plan.md): a policy or a property
+ * the pack does not have is refused, not ignored, so a typo cannot pass unnoticed.
+ */
 export function resolveConfig(policies: PolicyInfo[], config: PackConfig = {}): ResolvedConfig {
+    const invalidPack = packSchemaProblems(policies);
+    if (invalidPack.length > 0) {
+        throw new PolicyPackSchemaError(invalidPack);
+    }
     const problems: string[] = [];
     const byName = new Map(policies.map((p) => [p.name, p]));
-    const out = new Map<string, ResolvedPolicyConfig>();
+    const given = new Map<string, ResolvedPolicyConfig>();
     let allLevel: EnforcementLevel | undefined;
     for (const [name, entry] of Object.entries(config)) {
-        // "all" sets every policy's level, as `pulumi preview --policy-pack-config` allows.
-        if (name === "all" && typeof entry === "string" && LEVELS.includes(entry)) {
-            allLevel = entry;
-            continue;
-        }
         const policy = byName.get(name);
-        if (!policy) {
+        if (!policy && name !== "all") {
             problems.push(`"${name}": no such policy in the pack`);
             continue;
         }
-        let level: EnforcementLevel | undefined;
-        let props: Record<string, unknown> = {};
-        if (typeof entry === "string") {
-            level = entry;
-        } else if (entry && typeof entry === "object" && !Array.isArray(entry)) {
-            const { enforcementLevel, ...rest } = entry;
-            level = enforcementLevel;
-            props = rest;
-        } else {
-            problems.push(
-                `"${name}": expected an enforcement level or an object, got ${JSON.stringify(entry)}`,
-            );
+        const parsed = parseEntry(name, entry, problems);
+        if (!parsed) {
             continue;
         }
-        if (level !== undefined && !LEVELS.includes(level)) {
-            problems.push(
-                `"${name}".enforcementLevel: ${JSON.stringify(level)} is not one of ${LEVELS.join(", ")}`,
-            );
-        }
-        const schema = {
-            properties: policy.configSchema.properties as Record<string, PolicyConfigJSONSchema>,
-            required: policy.configSchema.required,
-        };
-        for (const key of Object.keys(props)) {
-            if (!(key in schema.properties)) {
+        if (!policy) {
+            // "all" sets every policy's level, as `pulumi preview --policy-pack-config` allows.
+            allLevel = parsed.level;
+            if (Object.keys(parsed.props).length > 0) {
                 problems.push(
-                    `"${name}".${key}: unknown config property (known: ${Object.keys(schema.properties).join(", ") || "none"})`,
+                    `"all": only an enforcement level applies to every policy (got ${Object.keys(parsed.props).join(", ")})`,
+                );
+            }
+            continue;
+        }
+        const schema = schemaOf(policy);
+        for (const key of Object.keys(parsed.props)) {
+            if (!(key in schema)) {
+                problems.push(
+                    `"${name}".${key}: unknown config property (known: ${Object.keys(schema).join(", ") || "none"})`,
                 );
             }
         }
-        for (const [key, s] of Object.entries(schema.properties)) {
-            if (props[key] !== undefined) {
-                validateValue(s, props[key], `"${name}".${key}`, problems);
-            }
-        }
-        for (const req of schema.required ?? []) {
-            if (
-                props[req] === undefined &&
-                (schema.properties[req] as PolicyConfigJSONSchema | undefined)?.default ===
-                    undefined
-            ) {
-                problems.push(`"${name}".${req}: required`);
-            }
-        }
-        out.set(name, {
-            ...(level !== undefined ? { enforcementLevel: level } : {}),
-            properties: props,
+        given.set(name, {
+            ...(parsed.level !== undefined ? { enforcementLevel: parsed.level } : {}),
+            properties: parsed.props,
         });
     }
-    if (problems.length > 0) {
-        throw new PolicyConfigError(problems);
-    }
-    // Defaults for every policy (the CLI sends schema defaults for properties that are not set).
     const resolvedAll: ResolvedConfig = {};
     for (const p of policies) {
-        const resolved = out.get(p.name) ?? { properties: {} };
+        const schema = schemaOf(p);
+        const entry = given.get(p.name) ?? { properties: {} };
+        // Defaults for every policy (the CLI sends schema defaults for properties that are not set).
         const props: Record<string, unknown> = {};
-        for (const [key, s] of Object.entries(
-            p.configSchema.properties as Record<string, PolicyConfigJSONSchema>,
-        )) {
+        for (const [key, s] of Object.entries(schema)) {
             if (typeof s === "object" && s.default !== undefined) {
                 props[key] = JSON.parse(JSON.stringify(s.default));
             }
         }
+        Object.assign(props, entry.properties);
+        // Every policy's resulting config is checked, configured or not (a required key without a
+        // default is missing from an unconfigured policy too).
+        for (const [key, value] of Object.entries(props)) {
+            if (key in schema && value !== undefined) {
+                validateValue(schema[key], value, `"${p.name}".${key}`, problems);
+            }
+        }
+        for (const req of p.configSchema.required ?? []) {
+            if (props[req] === undefined) {
+                problems.push(`"${p.name}".${req}: required`);
+            }
+        }
         // Always sent: an unset level on the wire reads as "advisory" (the enum's zero value). The
         // pack reports each policy's own level (or the pack's) in GetAnalyzerInfo.
-        const level = resolved.enforcementLevel ?? allLevel ?? p.enforcementLevel;
         resolvedAll[p.name] = {
-            enforcementLevel: level,
-            properties: { ...props, ...resolved.properties },
+            enforcementLevel: entry.enforcementLevel ?? allLevel ?? p.enforcementLevel,
+            properties: props,
         };
+    }
+    if (problems.length > 0) {
+        throw new PolicyConfigError(problems);
     }
     return resolvedAll;
 }

@@ -35,6 +35,7 @@ import {
     StackHandle,
 } from "../portal/automation";
 import { policyPackName } from "../portal/automation/remote";
+import { planStack as runOfflinePlan } from "../engine/run";
 import { BackendConfigError } from "../portal/automation/backend";
 import { ROOT } from "./helpers/stack";
 
@@ -300,6 +301,72 @@ describe("automation library", function () {
             assert.equal(set["web-platform:capacity"].secret, false);
             assert.deepEqual(set["cloudflare:apiToken"], { value: TOKEN, secret: true });
             assert.equal(f.argOf("setAllConfig", 1), undefined, "whole keys, no --path");
+        });
+    });
+
+    describe("one answer per config check: the plan's own config check is the precheck", function () {
+        it(`a value the stack's mandatory policies refuse is config-invalid naming the field and the policy, for plan, preview and up ${BOUNDARY}`, async function () {
+            for (const stack of ["dev", "prod"]) {
+                const f = fake();
+                const overrides = {
+                    config: { "web-platform:healthCheck": { interval: 15 } },
+                    secrets: { "cloudflare:apiToken": TOKEN },
+                };
+                for (const r of [
+                    await f.automation.planStack(stack, overrides),
+                    await f.automation.previewStack(stack, overrides),
+                    await f.automation.deployStack(stack, overrides),
+                ]) {
+                    assert.equal(r.error?.kind, "config-invalid", JSON.stringify(r));
+                    assert.deepEqual(
+                        r.error?.fields?.map((x) => [x.field, x.policy]),
+                        [
+                            [
+                                "web-platform:healthCheck.unhealthyThreshold",
+                                "target-group-health-check",
+                            ],
+                        ],
+                    );
+                    assert.match(
+                        r.error?.fields?.[0].message ?? "",
+                        new RegExp(
+                            `mandatory policy "target-group-health-check" \\(policy/config/${stack}\\.json\\)[\\s\\S]*healthCheck\\.interval`,
+                        ),
+                    );
+                    assert.deepEqual(r.summary, {});
+                }
+                assert.deepEqual(f.calls, [], "no workspace is created");
+            }
+        });
+
+        it("the offline plan's own config check refuses the same override with the same key and policy, before the program runs", async function () {
+            const r = await runOfflinePlan({
+                stack: "dev",
+                configOverrides: { "web-platform:healthCheck": { interval: 15 } },
+            });
+            assert.equal(r.programOk, false);
+            assert.deepEqual(r.resources, []);
+            assert.equal(r.policy.error, "not evaluated: the stack config is invalid");
+            assert.match(
+                r.error?.message ?? "",
+                /^Invalid stack configuration \(1 problem\):\n {2}- web-platform:healthCheck\.unhealthyThreshold: the mandatory policy "target-group-health-check" \(policy\/config\/dev\.json\)/,
+            );
+        });
+
+        it(`a value a config rule refuses keeps the rule's message and names no policy ${BOUNDARY}`, async function () {
+            const f = fake();
+            const r = await f.automation.planStack("prod", {
+                config: { "web-platform:capacity": { min: 1 } },
+            });
+            assert.equal(r.error?.kind, "config-invalid");
+            assert.deepEqual(r.error?.fields, [
+                {
+                    field: "web-platform:capacity.min",
+                    message:
+                        "production stacks run at least 2 tasks/instances (one per AZ) so a deploy or an AZ failure keeps serving",
+                    value: 1,
+                },
+            ]);
         });
     });
 

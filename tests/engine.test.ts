@@ -15,6 +15,13 @@ import {
 } from "../engine/engine";
 import { createMockCloud } from "../engine/mockCloud";
 import { PlanInputError, PlanOptions, PlanResult, planExitCode, planStack } from "../engine/run";
+import { PolicyInfo } from "../engine/analyzer";
+import {
+    PackConfig,
+    PolicyConfigError,
+    PolicyPackSchemaError,
+    resolveConfig,
+} from "../engine/policyConfig";
 
 class Pair extends pulumi.ComponentResource {
     public readonly groupId: pulumi.Output<string>;
@@ -257,12 +264,13 @@ describe("engine: failures, logs, reads and calls", () => {
 
     it("reports data sources the cloud cannot answer by token, once", async () => {
         const result = await run(async () => {
-            await aws.ec2.getVpc({ id: "vpc-0a1b2c3d4e5f60718" });
-            await aws.ec2.getVpc({ id: "vpc-1a1b2c3d4e5f60718" });
+            // No installed package declares it (a provider's data source is answered by shape).
+            await pulumi.runtime.invoke("acme:index/getThing:getThing", { id: "a" });
+            await pulumi.runtime.invoke("acme:index/getThing:getThing", { id: "b" });
             await aws.getCallerIdentity({});
             return {};
         });
-        assert.deepEqual(result.unanswered, ["aws:ec2/getVpc:getVpc"]);
+        assert.deepEqual(result.unanswered, ["acme:index/getThing:getThing"]);
         assert.equal(result.calls.filter((c) => c.answered).length, 1);
     });
 });
@@ -343,6 +351,20 @@ function liveEngineChildren(): string[] {
         const [, ppid] = l.trim().split(/\s+/);
         return Number(ppid) === process.pid && /cmd\/run(-policy-pack)?\b/.test(l);
     });
+}
+
+/** True while a process runs (a killed child its parent has not reaped yet counts as gone). */
+function alive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+    } catch {
+        return false;
+    }
+    try {
+        return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
+    } catch {
+        return false;
+    }
 }
 
 const planThings = (extra: Partial<PlanOptions> = {}) =>
@@ -579,6 +601,99 @@ describe("engine: packs through their analyzer servers", () => {
     });
 });
 
+describe("engine: a pack's config as the Pulumi engine reconciles it", () => {
+    const policy = (
+        name: string,
+        schema: Partial<PolicyInfo["configSchema"]> = {},
+    ): PolicyInfo => ({
+        name,
+        description: name,
+        enforcementLevel: "mandatory",
+        configSchema: { properties: {}, required: [], ...schema },
+    });
+    const PACK = [
+        policy("some-policy", { properties: { key: { type: "integer", minimum: 1, default: 5 } } }),
+        policy("other"),
+    ];
+    const problems = (policies: PolicyInfo[], config: PackConfig): string[] => {
+        try {
+            resolveConfig(policies, config);
+            return [];
+        } catch (e) {
+            assert.ok(e instanceof PolicyConfigError, String(e));
+            return e.problems;
+        }
+    };
+
+    it("takes enforcementLevel out of an object entry before the rest meets the schema", () => {
+        const r = resolveConfig(PACK, {
+            "some-policy": { enforcementLevel: "advisory", key: 1 },
+        } as PackConfig);
+        assert.deepEqual(r["some-policy"], {
+            enforcementLevel: "advisory",
+            properties: { key: 1 },
+        });
+        assert.deepEqual(r.other, { enforcementLevel: "mandatory", properties: {} });
+        assert.equal(
+            resolveConfig(PACK, { "some-policy": { enforcementLevel: "remediate" } } as PackConfig)[
+                "some-policy"
+            ].enforcementLevel,
+            "remediate",
+        );
+    });
+
+    it("refuses a level that is not a string or not one of the four, with the entry's other problems", () => {
+        assert.deepEqual(
+            problems(PACK, { "some-policy": { enforcementLevel: 1, key: 0 } } as never),
+            [
+                '"some-policy".enforcementLevel: 1 is not one of advisory, mandatory, remediate, disabled (a level is a string)',
+                '"some-policy".key: 0 is below the minimum 1',
+            ],
+        );
+        assert.deepEqual(problems(PACK, { other: "warning" } as never), [
+            '"other": "warning" is not one of advisory, mandatory, remediate, disabled',
+        ]);
+    });
+
+    it('"all" sets every level, as a string or as an object with enforcementLevel', () => {
+        for (const all of ["disabled", { enforcementLevel: "disabled" }]) {
+            const r = resolveConfig(PACK, { all, other: "advisory" } as PackConfig);
+            assert.deepEqual(
+                [r["some-policy"].enforcementLevel, r.other.enforcementLevel],
+                ["disabled", "advisory"],
+            );
+        }
+    });
+
+    it("checks every policy's resulting config, configured or not: a required key without a default is missing", () => {
+        const pack = [
+            ...PACK,
+            policy("needs", { properties: { id: { type: "string" } }, required: ["id"] }),
+        ];
+        assert.deepEqual(problems(pack, {}), ['"needs".id: required']);
+        assert.deepEqual(problems(pack, { needs: { id: "x" } } as PackConfig), []);
+    });
+
+    it("refuses a pack whose own schema declares enforcementLevel, with @pulumi/policy's words", () => {
+        const cases: Array<[Partial<PolicyInfo["configSchema"]>, RegExp]> = [
+            [
+                { properties: { enforcementLevel: { type: "string" } } },
+                /enforcementLevel cannot be explicitly specified in properties\./,
+            ],
+            [
+                { properties: {}, required: ["enforcementLevel"] },
+                /"enforcementLevel" cannot be specified in required\./,
+            ],
+        ];
+        for (const [schema, words] of cases) {
+            assert.throws(
+                () => resolveConfig([policy("own-level", schema)], {}),
+                (e: unknown) => e instanceof PolicyPackSchemaError && words.test(e.message),
+            );
+        }
+    });
+});
+
 describe("engine: bad input fails clearly and leaves no process behind", () => {
     const planProgram = (program: string, extra: Partial<PlanOptions> = {}) =>
         planStack({
@@ -611,6 +726,19 @@ describe("engine: bad input fails clearly and leaves no process behind", () => {
         );
     });
 
+    it("a program that fails while a timer and a child process keep it alive is reported at once, its process tree ended", async () => {
+        const r = await planProgram("lingers.ts", { timeoutMs: 30_000 });
+        const reportedAt = Date.now();
+        expectProgramError(r, /^fixture-lingers: the bucket's replication role could not be built/);
+        const m = /helper pid (\d+), thrown at (\d+)/.exec(r.error?.message ?? "");
+        assert.ok(m, r.error?.message);
+        const [helper, thrownAt] = [Number(m[1]), Number(m[2])];
+        assert.equal(alive(helper), false, `the program's child ${helper} is still running`);
+        const ms = reportedAt - thrownAt;
+        console.log(`        (reported ${ms} ms after the program's uncaught error)`);
+        assert.ok(ms < 10_000, `reported ${ms} ms after the error`);
+    });
+
     it("a program that exits without registering anything", async () => {
         expectProgramError(
             await planProgram("exits.ts"),
@@ -624,6 +752,36 @@ describe("engine: bad input fails clearly and leaves no process behind", () => {
         assert.match(
             r.policy.error ?? "",
             /broken's analyzer process \(node .*run-policy-pack.*, pid \d+\) failed to start: exited with code \d+ before printing its port[\s\S]*broken-pack: cannot load/,
+        );
+        assert.deepEqual(liveEngineChildren(), []);
+    });
+
+    it("a pack whose schema declares enforcementLevel is refused as @pulumi/policy refuses it", async () => {
+        const r = await planThings({ policyPacks: [{ dir: path.join(PACKS, "levelschema") }] });
+        assert.equal(planExitCode(r), 1);
+        assert.equal(r.policy.evaluated, false);
+        assert.match(
+            r.policy.error ?? "",
+            /levelschema's analyzer process \(node .*run-policy-pack.*, pid \d+\) failed to start: exited with code 1 before printing its port\nenforcementLevel cannot be explicitly specified in properties\./,
+        );
+        assert.deepEqual(liveEngineChildren(), []);
+    });
+
+    it("a bad pack config is reported even when the program failed too: the config comes first", async () => {
+        await assert.rejects(
+            planProgram("broken.ts", {
+                policyPacks: [
+                    {
+                        dir: path.join(PACKS, "probe"),
+                        configFile: writeJson({ configured: { limit: "five" } }),
+                    },
+                ],
+            }),
+            (e: unknown) =>
+                e instanceof PlanInputError &&
+                /--policy-pack-config [\s\S]*"configured"\.limit: expected integer, got string "five"/.test(
+                    e.message,
+                ),
         );
         assert.deepEqual(liveEngineChildren(), []);
     });

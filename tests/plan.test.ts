@@ -166,6 +166,64 @@ describe("plan CLI: exit codes", () => {
     });
 });
 
+describe("plan CLI: a typo in the policy pack config", () => {
+    const TYPO = { "target-group-health-check": { maxDetectionSeconds: "thirty" } };
+    const write = (config: unknown) => {
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-typo-")), "typo.json");
+        fs.writeFileSync(file, JSON.stringify(config));
+        return file;
+    };
+    const NAMED =
+        /invalid policy pack config:\n {2}- "target-group-health-check"\.maxDetectionSeconds: expected integer, got string "thirty"/;
+
+    it("a partial file's typo is reported first and alone (exit 2), not as the stack config problems it would cause", () => {
+        const file = write(TYPO);
+        const r = plan("--stack", "dev", "--policy-pack-config", file);
+        assert.equal(r.code, 2, r.stderr + r.stdout);
+        assert.match(r.stderr, new RegExp(`^error: --policy-pack-config ${file}: `));
+        assert.match(r.stderr, NAMED);
+        assert.doesNotMatch(
+            r.stderr + r.stdout,
+            /Invalid stack configuration|min-instances|alb-deletion-protection|--policy-config/,
+        );
+    });
+
+    it("a complete file's typo is named the same way, under the flag the user wrote (--policy-pack-config, not its alias)", () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const dev = require("../policy/config/dev.json") as Record<string, Record<string, unknown>>;
+        const file = write({
+            ...dev,
+            "target-group-health-check": {
+                ...dev["target-group-health-check"],
+                maxDetectionSeconds: "thirty",
+            },
+        });
+        const r = plan("--stack", "dev", "--policy-pack-config", file);
+        assert.equal(r.code, 2, r.stderr + r.stdout);
+        assert.match(r.stderr, new RegExp(`^error: --policy-pack-config ${file}: `));
+        assert.match(r.stderr, NAMED);
+        assert.doesNotMatch(r.stderr, /--policy-config/);
+    });
+
+    it("parsePlanArgs keeps the spelling of each config flag, and a usage error names it", () => {
+        const a = parsePlanArgs([
+            "--policy-pack",
+            "a",
+            "--policy-config",
+            "a.json",
+            "--policy-pack",
+            "b",
+            "--policy-pack-config=b.json",
+        ]);
+        assert.deepEqual(a.policyPackConfigFlags, ["--policy-config", "--policy-pack-config"]);
+        assert.throws(
+            () => parsePlanArgs(["--policy-config", "a.json", "--policy-config", "b.json"]),
+            (e: unknown) =>
+                e instanceof UsageError && /^give at most one --policy-config per/.test(e.message),
+        );
+    });
+});
+
 describe("plan CLI: --json", () => {
     let clean: PlanJson;
     let violating: PlanJson;
@@ -235,12 +293,13 @@ describe("plan CLI: --json", () => {
         }
     });
 
-    it("reports a data source the mock cloud cannot answer by its token", () => {
+    it("reports a data source the mock cloud cannot know by its token (its answer made up)", () => {
         const r = planFixture("unknownDataSource", HEALTH_CHECK_ONLY, "--json");
         assert.equal(r.code, 0, r.stderr);
         const doc = JSON.parse(r.stdout) as PlanJson;
-        assert.deepEqual(doc.unansweredDataSources, ["aws:ec2/getVpc:getVpc"]);
-        assert.equal(doc.summary.unanswered, 1);
+        assert.deepEqual(doc.inventedDataSources, [{ token: "aws:ec2/getVpc:getVpc" }]);
+        assert.equal(doc.summary.invented, 1);
+        assert.deepEqual(doc.unansweredDataSources, []);
         assert.equal(doc.outputs.accountId, "123456789012", "answered data sources still answer");
     });
 

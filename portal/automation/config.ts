@@ -1,17 +1,16 @@
-// Caller config -> validated config. Overrides from a portal go through the program's own
-// parseConfig (same rules, same messages) on the stack's effective config before any engine work,
-// so a bad value is a 400 naming the key instead of a failed update ten minutes later.
+// Caller config -> validated config. Overrides from a portal are judged on the stack's effective
+// config by the plan's own config check (engine/configErrors.ts stackConfigProblems: the program's
+// parseConfig with the stack's policy config, so its rules and its agreement with the stack's
+// mandatory policies) before any engine work: whatever the plan or the program would refuse is a
+// 400 naming the key, and the policy when one is the reason, never a 202 that fails later.
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { ConfigMap } from "@pulumi/pulumi/automation";
-import {
-    CLOUDFLARE_TOKEN_KEY,
-    ConfigError,
-    decodeConfigValue,
-    parseConfig,
-} from "../../config/parse";
+import { CLOUDFLARE_TOKEN_KEY, decodeConfigValue } from "../../config/parse";
+import { readStackPolicyConfig } from "../../config/load";
 import { NAMESPACE } from "../../config/rules";
+import { stackConfigProblems } from "../../engine/configErrors";
 import { isPlainObject, parseStackConfig, SECRET_PLACEHOLDER } from "../../engine/stackConfig";
 import { AutomationError } from "./errors";
 import { SECRET_MASK } from "./events";
@@ -68,7 +67,7 @@ export function checkOverrideShape(overrides: ConfigOverrides): FieldError[] {
 }
 
 export interface ValidatedConfig {
-    /** The effective config parseConfig accepted (secrets included: never render). */
+    /** The effective config the config check accepted (secrets included: never render). */
     values: Record<string, unknown>;
     secretKeys: string[];
     /** What to hand stack.setAllConfig: only the overridden keys, merged values, secrets flagged. */
@@ -111,9 +110,11 @@ function redact(text: string, secrets: string[]): string {
 }
 
 /**
- * Validates overrides against Pulumi.<stack>.yaml in workDir with parseConfig. `mode: "plan"` plans
- * a missing cloudflare:apiToken with a placeholder (as the offline plan does); `"engine"` requires it.
- * Throws AutomationError (invalid-request or config-invalid) listing every problem.
+ * Validates overrides against Pulumi.<stack>.yaml in workDir with the plan's config check, under the
+ * stack's policy config (policy/config/<stack>.json in workDir, what the program and the plan judge
+ * it with). `mode: "plan"` plans a missing cloudflare:apiToken with a placeholder (as the offline
+ * plan does); `"engine"` requires it. Throws AutomationError (invalid-request or config-invalid)
+ * listing every problem, each naming its key and, when a mandatory policy is the reason, the policy.
  */
 export function validateConfig(
     stack: string,
@@ -185,36 +186,38 @@ export function validateConfig(
         secretKeys.add(CLOUDFLARE_TOKEN_KEY);
     }
     const keys = [...secretKeys];
-    try {
-        parseConfig({ project: projectName(opts.workDir), stack, values, secretKeys: keys });
-    } catch (e) {
-        if (!(e instanceof ConfigError)) {
-            throw e;
-        }
-        const overridden = Object.keys(configMap);
-        // Values imported from Pulumi ESC environments are invisible here: judge only what the caller set.
-        const issues = escImports
-            ? e.issues.filter((i) =>
-                  overridden.some(
-                      (k) => i.key === k || i.key.startsWith(`${k}.`) || i.key.startsWith(`${k}[`),
-                  ),
-              )
-            : e.issues;
-        if (issues.length > 0) {
-            const isSecret = (key: string) =>
-                keys.some((k) => key === k || key.startsWith(`${k}.`) || key.startsWith(`${k}[`));
-            throw new AutomationError({
-                kind: "config-invalid",
-                message: `invalid stack configuration for ${stack} (${issues.length} problem${issues.length === 1 ? "" : "s"})`,
-                fields: issues.map((i) => ({
-                    field: i.key,
-                    message: redact(i.message, secretValues),
-                    ...(i.value === undefined
-                        ? {}
-                        : { value: isSecret(i.key) ? SECRET_MASK : i.value }),
-                })),
-            });
-        }
+    const policy = readStackPolicyConfig(opts.workDir, stack);
+    const problems = stackConfigProblems({
+        project: projectName(opts.workDir),
+        stack,
+        values,
+        secretKeys: keys,
+        ...(policy ? { policy } : {}),
+    });
+    const overridden = Object.keys(configMap);
+    // Values imported from Pulumi ESC environments are invisible here: judge only what the caller set.
+    const issues = escImports
+        ? problems.filter((i) =>
+              overridden.some(
+                  (k) => i.key === k || i.key.startsWith(`${k}.`) || i.key.startsWith(`${k}[`),
+              ),
+          )
+        : problems;
+    if (issues.length > 0) {
+        const isSecret = (key: string) =>
+            keys.some((k) => key === k || key.startsWith(`${k}.`) || key.startsWith(`${k}[`));
+        throw new AutomationError({
+            kind: "config-invalid",
+            message: `invalid stack configuration for ${stack} (${issues.length} problem${issues.length === 1 ? "" : "s"})`,
+            fields: issues.map((i) => ({
+                field: i.key,
+                message: redact(i.message, secretValues),
+                ...(i.value === undefined
+                    ? {}
+                    : { value: isSecret(i.key) ? SECRET_MASK : i.value }),
+                ...(i.policy ? { policy: i.policy } : {}),
+            })),
+        });
     }
     return {
         values,

@@ -7,7 +7,7 @@ export type OperationKind = "plan" | "preview" | "up" | "destroy";
 /** Every failure an operation can report, so a portal can branch without parsing messages. */
 export type ErrorKind =
     | "invalid-request" // bad stack name, forbidden option, malformed override
-    | "config-invalid" // parseConfig rejected the effective stack config
+    | "config-invalid" // the config check (rules + mandatory policies) rejected the effective stack config
     | "policy-config-missing" // no policy/config/<stack>.json: guardrails must be explicit per stack
     | "backend-misconfigured" // file backend without PULUMI_CONFIG_PASSPHRASE, bad state dir
     | "cli-missing" // the Automation API needs the pulumi CLI on PATH
@@ -25,6 +25,8 @@ export interface FieldError {
     message: string;
     /** The offending value; secrets are replaced by "[secret]". */
     value?: unknown;
+    /** The policy that refuses the value, when a mandatory policy of the stack is the reason. */
+    policy?: string;
 }
 
 export interface OperationError {
