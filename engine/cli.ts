@@ -1,13 +1,13 @@
 // Offline plan CLI (entry point scripts/plan.ts, which calls planCli): `npm run plan -- [--stack dev] [--config FILE] [--program DIR|FILE]
 // [--policy-pack DIR [--policy-pack-config FILE]]... [--new-stack] [--timeout S]
 // [--format text|json|sarif|junit|markdown] [--fail-on mandatory|advisory|none] [--graph dot|mermaid] [--out FILE]
-// [--compare PLAN.json] [--no-cost] [--verbose]`.
+// [--compare PLAN.json] [--no-cost] [--mocks FILE] [--verbose]`.
 // Exit 0: the program ran and nothing at the --fail-on level is violated; 1: program error or such a
 // violation; 2: bad usage (unknown flag or value, missing file, invalid policy config, unwritable --out).
 import * as fs from "fs";
 import { parsePlanArgs, UsageError, USAGE } from "./args";
 import { planStack, PlanInputError } from "./run";
-import { renderGraph, renderJson, renderText } from "./render";
+import { planStatus, renderGraph, renderJson, renderText } from "./render";
 import { failedVerdict, isMachineFormat, renderPlanFormat, renderVerdict } from "./formats";
 import { gateExitCode } from "./formats/verdict";
 import { checkWritable, writeFailureDocument } from "./formats/output";
@@ -56,6 +56,7 @@ async function plan(argv: string[]): Promise<number> {
             configFile: args.config,
             program: args.program,
             policyConfigFile: args.policyPackConfigs[0],
+            policyConfigFlags: args.policyPackConfigFlags,
             ...(args.policyPacks.length > 0
                 ? {
                       policyPacks: args.policyPacks.map((dir, i) => ({
@@ -65,6 +66,7 @@ async function plan(argv: string[]): Promise<number> {
                   }
                 : {}),
             newStack: args.newStack,
+            mocksFile: args.mocks,
             ...(args.timeoutSeconds !== undefined ? { timeoutMs: args.timeoutSeconds * 1000 } : {}),
             passthroughConsole: false,
         });
@@ -95,16 +97,14 @@ async function plan(argv: string[]): Promise<number> {
             ? renderPlanFormat(format, result, { failOn: args.failOn })
             : renderText(result, {
                   verbose: args.verbose,
+                  failOn: args.failOn,
                   color: !args.out && process.stdout.isTTY === true && !process.env.NO_COLOR,
               });
     const code = gateExitCode(result, args.failOn);
     if (args.out) {
         fs.writeFileSync(args.out, output);
-        const verdict = result.error
-            ? "program failed"
-            : code === 0
-              ? "ok"
-              : `policy violations at --fail-on ${args.failOn}`;
+        // The same words as the text's last line, whatever the format.
+        const verdict = planStatus(result, args.failOn).text;
         process.stderr.write(
             `plan written to ${args.out} (${result.resources.length} resources, ${verdict})\n`,
         );

@@ -26,20 +26,45 @@ export interface PlanCost {
     delta?: CostDelta;
 }
 
-/** The stack's usage section over the defaults; problems name the key and the fix. */
-export function stackUsage(config: Record<string, string>): { usage: Usage; problems: string[] } {
+/**
+ * The usage of a stack that sets no `web-platform:usage` and is not the web platform's: nothing
+ * priced by usage (no usage-share lines), and cost-budget keeps its own policy config's usage.
+ */
+export const NO_STACK_USAGE: Usage = Object.freeze({
+    requestsPerMonth: 0,
+    dataTransferOutGb: 0,
+    natProcessedGb: 0,
+    logIngestionGb: 0,
+    s3StorageGb: 0,
+    kmsRequestsPerMonth: 0,
+    secretsApiCallsPerMonth: 0,
+    snsNotificationsPerMonth: 0,
+    dbBackupChangePercentPerDay: 0,
+});
+
+/**
+ * The stack's usage section over the defaults; problems name the key and the fix; `given` is
+ * false when the stack config has no usage section.
+ */
+export function stackUsage(config: Record<string, string>): {
+    usage: Usage;
+    problems: string[];
+    given: boolean;
+} {
     const raw = config[USAGE_KEY];
     const { usage, issues } = parseUsage(raw === undefined ? undefined : tryJson(raw));
     return {
         usage,
         problems: issues.map((i) => `${i.key}: ${i.message} (got ${JSON.stringify(i.value)})`),
+        given: raw !== undefined,
     };
 }
 
 /**
  * The policy config with cost-budget's usage and region set from the stack, so the plan's policy
  * verdict prices what the plan prices. Returns a note when the policy config's own usage differed
- * (what a `pulumi preview --policy-pack-config` with that file would assume instead).
+ * (what a `pulumi preview --policy-pack-config` with that file would assume instead). A stack with
+ * no usage ({@link NO_STACK_USAGE}) leaves the policy config's usage as it is, without a note.
  */
 export function withStackCostConfig(
     config: Record<string, unknown>,
@@ -51,6 +76,11 @@ export function withStackCostConfig(
         typeof entry === "string"
             ? { enforcementLevel: entry }
             : ((entry ?? {}) as Record<string, unknown>);
+    if (usage === NO_STACK_USAGE) {
+        return {
+            config: { ...config, "cost-budget": { ...base, region: base["region"] || region } },
+        };
+    }
     const own = base["usage"] as Record<string, unknown> | undefined;
     const differs =
         own !== undefined && Object.entries(own).some(([k, v]) => usage[k as keyof Usage] !== v);
@@ -179,13 +209,17 @@ export function costJson(cost: PlanCost | undefined): Record<string, unknown> | 
     };
 }
 
-/** The text output's cost section (nothing with --no-cost). */
+/** The text output's cost section (nothing with --no-cost, or when nothing planned is priced). */
 export function costTextLines(cost: PlanCost | undefined, detailed = false): string[] {
     if (!cost) {
         return [];
     }
     if (!cost.estimate) {
         return [`Cost: not estimated: ${cost.error ?? "no estimate"}`, ""];
+    }
+    const e = cost.estimate;
+    if (e.lines.length === 0 && e.problems.length === 0 && !cost.delta) {
+        return [];
     }
     return [...renderCostText(cost.estimate, cost.delta, detailed), ""];
 }

@@ -11,17 +11,20 @@ export {
     ROOT,
 } from "./run";
 export type {
+    InventedAnswer,
+    PlanMocks,
     PlanOptions,
     PlanResult,
     PolicyOutcome,
     PolicyPackSpec,
     PolicyViolation,
 } from "./run";
+export { validateMocks } from "./mocks";
 
 // Run a program alone (component tests): the engine's record of every registration.
 export { runProgram } from "./engine";
 export { createMockCloud } from "./mockCloud";
-export type { MockCloudOptions } from "./mockCloud";
+export type { MockCloudOptions, PlanMockCloud } from "./mockCloud";
 export type { EngineRun, MockCloud, RegisteredResource, RunOptions } from "./graph";
 
 // Stack config files as the Pulumi CLI reads them.
@@ -51,7 +54,7 @@ export { ensurePackBuilt } from "./packBuild";
 export { codeCachePreload } from "./engine";
 
 // Output: text, JSON, graphs and the CI formats.
-export { planJson, renderGraph, renderJson, renderText } from "./render";
+export { planJson, planStatus, renderGraph, renderJson, renderText } from "./render";
 export type { GraphFormat, PlanJson, PlanStep } from "./render";
 export { failedVerdict, renderPlanFormat, renderVerdict } from "./formats";
 export { buildVerdict, FAIL_ON, gateExitCode } from "./formats/verdict";

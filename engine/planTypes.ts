@@ -28,6 +28,12 @@ export interface PlanOptions {
     /** Policy pack config as an object (wins over policyConfigFile). */
     policyConfig?: Record<string, unknown>;
     /**
+     * How the command line spelled each pack's config flag (`--policy-pack-config` or its alias
+     * `--policy-config`), in the packs' order (the first for policyConfigFile): messages name the
+     * flag as the user wrote it. Default `--policy-pack-config`.
+     */
+    policyConfigFlags?: string[];
+    /**
      * Policy packs to attach, as `pulumi preview --policy-pack DIR --policy-pack-config FILE`
      * (repeatable). Default: the pack in policy/ with policyConfigFile / policyConfig.
      */
@@ -49,6 +55,33 @@ export interface PlanOptions {
     noCost?: boolean;
     /** Another plan's cost (its JSON `cost`): the result carries the change (--compare). */
     compareCost?: CostSummary;
+    /**
+     * Answers the plan takes as given (`--mocks FILE`): a YAML or JSON file of {@link PlanMocks}.
+     * Checked strictly: a problem is a PlanInputError naming the key.
+     */
+    mocksFile?: string;
+    /** The same as an object (wins over mocksFile). */
+    mocks?: PlanMocks;
+}
+
+/**
+ * Pinned answers, the offline counterpart of `pulumi.runtime.setMocks`: a data source's token
+ * (`aws:ec2/getVpc:getVpc`) to its whole result, which replaces the mock cloud's answer; a resource
+ * type (`aws:s3/bucket:Bucket`) to outputs merged over the mock cloud's (an `id` sets the id).
+ */
+export interface PlanMocks {
+    invokes?: Record<string, Record<string, unknown>>;
+    resources?: Record<string, Record<string, unknown>>;
+}
+
+/** A data-source answer the plan made up from the function's result type. */
+export interface InventedAnswer {
+    token: string;
+    /**
+     * Set when only these fields were made up: the result fields a hand-written answer leaves out.
+     * Absent when the whole answer was made up.
+     */
+    fields?: string[];
 }
 
 export interface PolicyPackSpec {
@@ -97,7 +130,10 @@ export interface PlanResult {
     resources: RegisteredResource[];
     outputs: Record<string, unknown>;
     secretOutputs: string[];
+    /** Tokens of calls nothing could answer (not a provider package's data source): empty results. */
     unanswered: string[];
+    /** Data-source answers made up from the result types (not hand-written, not pinned), in call order. */
+    inventedDataSources?: InventedAnswer[];
     logs: LogRecord[];
     /** Every attached pack's findings together (each violation names its pack). */
     policy: PolicyOutcome;

@@ -2,7 +2,8 @@
 // Every rendering is scrubbed of every known secret value before it leaves this module.
 import * as path from "path";
 import { RegisteredResource, SourcePosition } from "./engine";
-import { mandatoryCount, PlanResult, PolicyViolation, ROOT } from "./run";
+import { InventedAnswer, mandatoryCount, PlanResult, PolicyViolation, ROOT } from "./run";
+import { FailOn, gateExitCode } from "./formats/verdict";
 import { maskPaths, maskWire, scrub, SECRET_MASK } from "./secrets";
 import { costJson, costTextLines } from "./cost";
 
@@ -39,6 +40,11 @@ export interface PlanJson {
     notApplicable: PlanResult["policy"]["notApplicable"];
     skippedUnknown: PlanResult["policy"]["skippedUnknown"];
     unansweredDataSources: string[];
+    /**
+     * Data-source answers the plan made up from the result types (`fields`: only these were made
+     * up, the rest of the answer is the mock cloud's own). Pin real ones with `--mocks FILE`.
+     */
+    inventedDataSources: InventedAnswer[];
     outputs: Record<string, unknown>;
     logs: PlanResult["logs"];
     notes: string[];
@@ -67,6 +73,7 @@ export interface PlanJson {
         notApplicable: number;
         skippedUnknown: number;
         unanswered: number;
+        invented: number;
     };
     durationMs: number;
     /** Monthly cost (docs/cost.md); null with --no-cost. */
@@ -130,6 +137,7 @@ function buildPlanJson(r: PlanResult): PlanJson {
         notApplicable: r.policy.notApplicable,
         skippedUnknown: r.policy.skippedUnknown,
         unansweredDataSources: r.unanswered,
+        inventedDataSources: r.inventedDataSources ?? [],
         outputs: maskedOutputs(r),
         logs: r.logs,
         notes: r.notes,
@@ -157,6 +165,7 @@ function buildPlanJson(r: PlanResult): PlanJson {
             notApplicable: r.policy.notApplicable.length,
             skippedUnknown: r.policy.skippedUnknown.length,
             unanswered: r.unanswered.length,
+            invented: (r.inventedDataSources ?? []).length,
         },
         durationMs: Math.round(r.durationMs),
         cost: costJson(r.cost),
@@ -192,6 +201,39 @@ function shortName(r: { type: string; name: string } | undefined, urn?: string):
 export interface TextOptions {
     verbose?: boolean;
     color?: boolean;
+    /** The --fail-on level the exit status gates on (default mandatory): the summary says the same. */
+    failOn?: FailOn;
+}
+
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+
+/**
+ * The plan's outcome in a few words, the worst first: `program failed`, `pack not evaluated`,
+ * `N mandatory violations`, `N advisory violations` (under --fail-on advisory), else `ok`. Never
+ * `ok` when the exit status is not 0.
+ */
+export function planStatus(
+    r: PlanResult,
+    failOn: FailOn = "mandatory",
+): { ok: boolean; text: string } {
+    const failed = gateExitCode(r, failOn) !== 0;
+    if (r.error || !r.programOk) {
+        return { ok: false, text: "program failed" };
+    }
+    const packs = (r.policyPacks ?? [r.policy]).filter((p) => p.error !== undefined && !p.skipped);
+    if (packs.length > 0 || (r.policy.error !== undefined && !r.policy.skipped)) {
+        const n = Math.max(1, packs.length);
+        return { ok: false, text: n === 1 ? "pack not evaluated" : `${n} packs not evaluated` };
+    }
+    const m = mandatoryCount(r);
+    if (m > 0) {
+        return { ok: !failed, text: plural(m, "mandatory violation") };
+    }
+    const a = r.policy.violations.filter((v) => v.enforcementLevel === "advisory").length;
+    if (failOn === "advisory" && a > 0) {
+        return { ok: false, text: plural(a, "advisory violation") };
+    }
+    return failed ? { ok: false, text: "failed" } : { ok: true, text: "ok" };
 }
 
 export function renderText(r: PlanResult, opts: TextOptions = {}): string {
@@ -363,6 +405,21 @@ export function renderText(r: PlanResult, opts: TextOptions = {}): string {
         }
         lines.push("");
     }
+    const invented = r.inventedDataSources ?? [];
+    if (invented.length > 0) {
+        lines.push(
+            c(
+                "33",
+                `Invented data-source answers (${invented.length}): made up from the result types, not looked up; pin real ones with --mocks FILE`,
+            ),
+        );
+        for (const i of invented) {
+            lines.push(
+                `    - ${i.token}${i.fields ? ` (${plural(i.fields.length, "field")}: ${i.fields.join(", ")})` : ""}`,
+            );
+        }
+        lines.push("");
+    }
     if (r.notes.length > 0) {
         lines.push("Notes:");
         for (const n of r.notes) {
@@ -373,13 +430,11 @@ export function renderText(r: PlanResult, opts: TextOptions = {}): string {
     lines.push(...costTextLines(r.cost, opts.verbose));
     const m = mandatoryCount(r);
     const a = p.violations.length - m;
-    const status = r.error
-        ? c("31", "program failed")
-        : m > 0
-          ? c("31", `${m} mandatory violation${m === 1 ? "" : "s"}`)
-          : c("32", "ok");
+    const outcome = planStatus(r, opts.failOn);
+    const status = c(outcome.ok ? "32" : "31", outcome.text);
+    const inventedCount = invented.length > 0 ? ` · ${invented.length} invented` : "";
     lines.push(
-        `Plan: ${creates} to create · ${m} mandatory · ${a} advisory · ${r.unanswered.length} unanswered · ${(r.durationMs / 1000).toFixed(1)}s · ${status}`,
+        `Plan: ${creates} to create · ${m} mandatory · ${a} advisory · ${r.unanswered.length} unanswered${inventedCount} · ${(r.durationMs / 1000).toFixed(1)}s · ${status}`,
     );
     return scrub(`${lines.join("\n")}\n`, r.secretValues);
 }

@@ -5,10 +5,11 @@
 // The inputs are read in program.ts, the packs driven in packs.ts, config refusals in configErrors.ts.
 import * as path from "path";
 import { codeCachePreload, EngineRun, ProgramError, runProgramProcess } from "./engine";
-import { createMockCloud } from "./mockCloud";
+import { createMockCloud, PlanMockCloud } from "./mockCloud";
+import { readMocks } from "./mocks";
 import { configRegion, effectiveConfig, isPlainObject, tryJson } from "./stackConfig";
 import { collectSecretValues } from "./secrets";
-import { planCost, stackUsage } from "./cost";
+import { NO_STACK_USAGE, planCost, stackUsage } from "./cost";
 import { projectInfo, readStackFile, resolveProgram, stackName } from "./program";
 import {
     analyzeAsRegistered,
@@ -20,12 +21,21 @@ import {
     startPacks,
 } from "./packs";
 import { describeError, rejectInvalidConfig } from "./configErrors";
-import { PlanInputError, PlanOptions, PlanResult, PolicyOutcome, ROOT } from "./planTypes";
+import {
+    PlanInputError,
+    PlanMocks,
+    PlanOptions,
+    PlanResult,
+    PolicyOutcome,
+    ROOT,
+} from "./planTypes";
 import { NAMESPACE } from "../config/rules";
 import { Usage } from "../policy/cost/types";
 
 export { PlanInputError, POLICY_PACK_NAME, ROOT } from "./planTypes";
 export type {
+    InventedAnswer,
+    PlanMocks,
     PlanOptions,
     PlanResult,
     PolicyOutcome,
@@ -55,6 +65,8 @@ export function planStack(options: PlanOptions = {}): Promise<PlanResult> {
     return next;
 }
 
+const TOKEN_NOTE = "cloudflare:apiToken is not set:";
+
 /** What the plan notes it assumed: placeholder secrets, and unknown outputs on a new stack. */
 function planNotes(
     secretKeys: string[],
@@ -69,7 +81,7 @@ function planNotes(
     }
     if (tokenPlaceholder) {
         notes.push(
-            "cloudflare:apiToken is not set: planned with a placeholder secret (set it with `pulumi config set --secret cloudflare:apiToken <token>` before `pulumi up`)",
+            `${TOKEN_NOTE} planned with a placeholder secret (set it with \`pulumi config set --secret cloudflare:apiToken <token>\` before \`pulumi up\`)`,
         );
     }
     if (newStack) {
@@ -95,8 +107,15 @@ function stackTagsFor(
     };
 }
 
-/** The stack config's usage section; a malformed one is a config error, before the engine runs. */
-function usageOf(config: Record<string, string>, configFile: string | undefined): Usage {
+/**
+ * The stack config's usage section; a malformed one is a config error, before the engine runs.
+ * A program of another project whose stack sets none has no usage: nothing is priced by it.
+ */
+function usageOf(
+    config: Record<string, string>,
+    configFile: string | undefined,
+    project: string,
+): Usage {
     const usage = stackUsage(config);
     if (usage.problems.length > 0) {
         throw new PlanInputError(
@@ -104,7 +123,34 @@ function usageOf(config: Record<string, string>, configFile: string | undefined)
             "--config",
         );
     }
-    return usage.usage;
+    return usage.given || project === NAMESPACE ? usage.usage : NO_STACK_USAGE;
+}
+
+/** The notes that apply to what the program turned out to use (the Cloudflare token's, ...). */
+function notesFor(notes: string[], run: EngineRun): string[] {
+    const usesCloudflare =
+        run.resources.some((r) => /^(cloudflare:|pulumi:providers:cloudflare$)/.test(r.type)) ||
+        run.calls.some((c) => c.token.startsWith("cloudflare:"));
+    return usesCloudflare ? notes : notes.filter((n) => !n.startsWith(TOKEN_NOTE));
+}
+
+/** What the plan says about the pinned answers it was given (--mocks). */
+function mockNotes(mocks: PlanMocks | undefined, cloud: PlanMockCloud, where: string): string[] {
+    if (!mocks) {
+        return [];
+    }
+    const used = cloud.pinsUsed();
+    const unused = [
+        ...Object.keys(mocks.invokes ?? {}).filter((t) => !used.invokes.includes(t)),
+        ...Object.keys(mocks.resources ?? {}).filter((t) => !used.resources.includes(t)),
+    ];
+    const pinned = [...used.invokes, ...used.resources];
+    return [
+        ...(pinned.length > 0 ? [`pinned by --mocks ${where}: ${pinned.join(", ")}`] : []),
+        ...(unused.length > 0
+            ? [`--mocks ${where} pins what the program never asked for: ${unused.join(", ")}`]
+            : []),
+    ];
 }
 
 async function planOnce(options: PlanOptions): Promise<PlanResult> {
@@ -118,14 +164,15 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
     const { project, tags } = projectInfo(path.join(cwd, "index"));
     const stackTags = stackTagsFor(project, tags, config);
     const region = configRegion(config);
+    const mocks = readMocks(options);
     if (project === NAMESPACE) {
         const where = { stack, project, program, configFile, notes, started };
-        const rejected = rejectInvalidConfig(options, { ...where, config, secretKeys });
+        const rejected = await rejectInvalidConfig(options, { ...where, config, secretKeys });
         if (rejected) {
             return rejected;
         }
     }
-    const cost: StackCost = { usage: usageOf(config, configFile), region, notes };
+    const cost: StackCost = { usage: usageOf(config, configFile, project), region, notes };
     // The analyzers start alongside the program (their start-up hides behind the program's).
     const packs = options.skipPolicies
         ? []
@@ -145,6 +192,8 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
             packs,
             started,
             cost,
+            cloud: createMockCloud({ region, mocks, packageDirs: [cwd, ROOT] }),
+            mocks,
         });
     } finally {
         await closePacks(packs);
@@ -165,6 +214,8 @@ interface PlanContext {
     packs: PackRun[];
     started: bigint;
     cost: StackCost;
+    cloud: PlanMockCloud;
+    mocks?: PlanMocks;
 }
 
 /** The program's run under the engine; a failed program still reports what it registered. */
@@ -179,7 +230,7 @@ async function runUnderEngine(
             stack: c.stack,
             config: c.config,
             secretKeys: c.secretKeys,
-            cloud: createMockCloud({ region: configRegion(c.config) }),
+            cloud: c.cloud,
             captureConsole: !c.options.passthroughConsole,
             newStack: c.options.newStack,
             timeoutMs: c.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -250,11 +301,15 @@ function planResult(
         outputs: run.outputs,
         secretOutputs: run.secretOutputs,
         unanswered: run.unanswered,
+        inventedDataSources: c.cloud.invented(),
         logs: run.logs,
         policy: combined(outcomes),
         policyPacks: outcomes,
         newStack: c.options.newStack ?? false,
-        notes: c.notes,
+        notes: [
+            ...notesFor(c.notes, run),
+            ...mockNotes(c.mocks, c.cloud, c.options.mocksFile ?? "(given as an object)"),
+        ],
         secretValues,
         durationMs: Number(process.hrtime.bigint() - c.started) / 1e6,
         timings: measured.timings,

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
 import { createMockCloud } from "../engine/mockCloud";
-import { autoname, ELB_SERVICE_ACCOUNTS } from "../engine/cloud";
+import { answerCall, autoname, cloudContext, ELB_SERVICE_ACCOUNTS } from "../engine/cloud";
 import { CLOUDFLARE_IPV4, CLOUDFLARE_IPV6 } from "../engine/cloud/cloudflare";
 import { regionShort } from "../engine/cloud/context";
 import { SECRET_SIG, SECRET_SIG_KEY } from "../engine/engine";
@@ -270,11 +270,13 @@ describe("mock cloud: data sources", () => {
         assert.equal(Object.keys(ELB_SERVICE_ACCOUNTS).length >= 20, true);
     });
 
-    it("reports (does not invent) the ELB account of a region that has none", () => {
-        assert.equal(
-            call("aws:elb/getServiceAccount:getServiceAccount", {}, "ap-southeast-5"),
-            undefined,
-        );
+    it("knows no ELB account for a region that has none: the answer is made up and listed", () => {
+        const ctx = cloudContext({ region: "ap-southeast-5", accountId: ACCOUNT });
+        assert.equal(answerCall(ctx, "aws:elb/getServiceAccount:getServiceAccount", {}), undefined);
+        const cloud = createMockCloud({ region: "ap-southeast-5", accountId: ACCOUNT });
+        const token = "aws:elb/getServiceAccount:getServiceAccount";
+        assert.match(String(cloud.call({ token, inputs: {} })!.arn), /^arn:aws:/);
+        assert.deepEqual(cloud.invented(), [{ token }]);
     });
 
     it("answers public SSM AMI parameters with an ami-<17 hex> id and refuses a team's own parameter", () => {
@@ -282,8 +284,9 @@ describe("mock cloud: data sources", () => {
             name: "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id",
         })!;
         assert.match(String(ami.value), /^ami-[0-9a-f]{17}$/);
+        const ctx = cloudContext({ region: "us-east-1", accountId: ACCOUNT });
         assert.equal(
-            call("aws:ssm/getParameter:getParameter", { name: "/team/app/db-host" }),
+            answerCall(ctx, "aws:ssm/getParameter:getParameter", { name: "/team/app/db-host" }),
             undefined,
         );
     });
@@ -337,8 +340,10 @@ describe("mock cloud: data sources", () => {
         assert.equal(answer.minifiedJson, JSON.stringify(doc));
     });
 
-    it("reports a data source it cannot answer as undefined", () => {
-        assert.equal(call("aws:ec2/getVpc:getVpc", { id: "vpc-0123" }), undefined);
+    it("reports a call nothing can answer (no provider package declares it) as undefined", () => {
+        assert.equal(call("acme:index/getThing:getThing", { id: "thing-1" }), undefined);
+        // A provider's data source without a hand-written answer is answered by its result type.
+        assert.equal(call("aws:ec2/getVpc:getVpc", { id: "vpc-0123" })!.id, "vpc-0123");
     });
 
     it("reads secret-wrapped inputs as their values", () => {

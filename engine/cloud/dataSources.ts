@@ -1,5 +1,6 @@
-// Answers for the data sources the platform calls. Anything not modelled returns undefined so the
-// engine reports its token (EngineRun.unanswered) instead of inventing an answer.
+// Hand-written answers for the data sources the platform calls, as AWS and Cloudflare answer them.
+// Anything not modelled (or unknowable: a team's own SSM parameter) returns undefined: the mock
+// cloud then answers it by the shape of its result type (shapes.ts) and lists it as invented.
 import { CloudContext, plain, regionShort, str } from "./context";
 import { hexId, stableDigits } from "./ids";
 import { renderPolicyDocument } from "./policyDocument";
@@ -48,6 +49,67 @@ function ssmParameter(ctx: CloudContext, name: string): Record<string, unknown> 
         version: 1,
         region: ctx.region,
         withDecryption: true,
+    };
+}
+
+/** An Amazon-owned image, as `aws.ec2.getAmi` describes one (every result field). */
+function amiAnswer(ctx: CloudContext, inputs: Record<string, unknown>): Record<string, unknown> {
+    const seed = JSON.stringify(inputs);
+    const imageId = `ami-${hexId(`ami/${ctx.region}/${seed}`)}`;
+    const name = `offline-plan-ami-${stableDigits(seed, 8)}`;
+    const created = "2026-01-01T00:00:00.000Z";
+    return {
+        id: imageId,
+        imageId,
+        arn: `arn:${ctx.partition}:ec2:${ctx.region}::image/${imageId}`,
+        architecture: "x86_64",
+        name,
+        description: name,
+        rootDeviceName: "/dev/xvda",
+        rootDeviceType: "ebs",
+        rootSnapshotId: `snap-${hexId(`ami-snapshot/${imageId}`)}`,
+        state: "available",
+        stateReason: { code: "UNSET", message: "UNSET" },
+        blockDeviceMappings: [
+            {
+                deviceName: "/dev/xvda",
+                ebs: {
+                    delete_on_termination: "true",
+                    encrypted: "false",
+                    iops: "3000",
+                    snapshot_id: `snap-${hexId(`ami-snapshot/${imageId}`)}`,
+                    throughput: "125",
+                    volume_size: "8",
+                    volume_type: "gp3",
+                },
+                noDevice: "",
+                virtualName: "",
+            },
+        ],
+        bootMode: "uefi-preferred",
+        creationDate: created,
+        deprecationTime: "2028-01-01T00:00:00.000Z",
+        enaSupport: true,
+        hypervisor: "xen",
+        imageLocation: `amazon/${name}`,
+        imageOwnerAlias: "amazon",
+        imageType: "machine",
+        imdsSupport: "v2.0",
+        kernelId: "",
+        lastLaunchedTime: created,
+        // The account Amazon publishes its Linux images from.
+        ownerId: "137112412989",
+        platform: "",
+        platformDetails: "Linux/UNIX",
+        productCodes: [],
+        public: true,
+        ramdiskId: "",
+        region: ctx.region,
+        sriovNetSupport: "simple",
+        tags: {},
+        tpmSupport: "",
+        usageOperation: "RunInstances",
+        virtualizationType: "hvm",
     };
 }
 
@@ -108,19 +170,8 @@ export function answerCall(
         }
         case "aws:ssm/getParameter:getParameter":
             return ssmParameter(ctx, str(inputs.name) ?? "");
-        case "aws:ec2/getAmi:getAmi": {
-            const seed = JSON.stringify(inputs);
-            const imageId = `ami-${hexId(`ami/${ctx.region}/${seed}`)}`;
-            return {
-                id: imageId,
-                imageId,
-                arn: `arn:${ctx.partition}:ec2:${ctx.region}::image/${imageId}`,
-                architecture: "x86_64",
-                name: `offline-plan-ami-${stableDigits(seed, 8)}`,
-                rootDeviceName: "/dev/xvda",
-                state: "available",
-            };
-        }
+        case "aws:ec2/getAmi:getAmi":
+            return amiAnswer(ctx, inputs);
         case "aws:iam/getPolicyDocument:getPolicyDocument":
             return renderPolicyDocument(inputs);
         case "aws:lb/getHostedZoneId:getHostedZoneId":
