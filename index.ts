@@ -1,9 +1,11 @@
 import { loadConfig } from "./config/load";
-import { buildPlatform } from "./platform";
+import { buildPlatform, webReleasePeak } from "./platform";
 
 // Validate all stack config before a single resource is registered: bad input never leaves half a stack.
 // The program is synchronous: lookups (AZs, Cloudflare's ranges) are Outputs, so nothing is awaited.
-const platform = buildPlatform(loadConfig());
+const config = loadConfig();
+const platform = buildPlatform(config);
+const releasePeak = webReleasePeak(config);
 
 export const url = platform.url;
 export const albDnsName = platform.albDnsName;
@@ -21,3 +23,7 @@ export const cachePrimaryEndpoint = platform.cachePrimaryEndpoint;
 export const cacheReaderEndpoint = platform.cacheReaderEndpoint;
 export const alarmTopicArn = platform.alarmTopicArn;
 export const dashboardName = platform.dashboardName;
+// What a release costs in capacity (docs/deploying.md, "Capacity during a release"): the most web
+// tasks or instances a release runs at once (2 x capacity.max) and for how many minutes.
+export const releasePeakTasks = releasePeak.peakTasks;
+export const releasePeakMinutes = releasePeak.peakMinutes;

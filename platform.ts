@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";
 import { LoadBalancerConfig, PlatformConfig } from "./config/types";
 import { stackLifecycle } from "./config/lifecycle";
-import { checkAzCountInRegion } from "./config/rules";
+import { checkAzCountInRegion, releaseUsesAlarms } from "./config/rules";
 import { allowAccess } from "./components/access";
 import { Network, NetworkArgs } from "./components/network";
 import {
@@ -11,8 +11,17 @@ import {
     LoadBalancerArgs,
     LoadBalancerSettings,
     originPrefixListRules,
+    recoverySeconds,
 } from "./components/loadBalancer";
 import { ScalingService, ScalingServiceArgs } from "./components/scalingService";
+import type { ServiceDeployment } from "./components/scalingServiceArgs";
+import {
+    releasePeak,
+    ReleasePeak,
+    ReleaseTimings,
+    usesReleaseRoutes,
+} from "./components/releaseRules";
+import { alarmName } from "./components/alarmRules";
 import { DataTier } from "./components/dataTier";
 import { Monitoring, MonitoringArgs, MonitoredCompute } from "./components/monitoring";
 import {
@@ -41,6 +50,59 @@ export interface PlatformOutputs {
     cacheReaderEndpoint: pulumi.Output<string | undefined>;
     alarmTopicArn: pulumi.Output<string>;
     dashboardName: pulumi.Output<string>;
+}
+
+/** The Monitoring component's name: its alarms' explicit names start with it. */
+export function monitoringName(prefix: string): string {
+    return `${prefix}-monitoring`;
+}
+
+/**
+ * The web service's release peak (components/releaseRules.ts): the most tasks or instances a
+ * release runs at once, worst case (started at capacity.max), and how many minutes that lasts. A
+ * pure function of the config; index.ts exports it for the cost model.
+ */
+export function webReleasePeak(cfg: PlatformConfig): ReleasePeak {
+    return releasePeak(cfg.deployment, cfg.capacity, releaseTimings(cfg));
+}
+
+/** True when the web service releases through ECS's blue/green family (Fargate, not rolling). */
+export function hasReleaseRoutes(cfg: PlatformConfig): boolean {
+    return cfg.compute.mode !== "ec2" && usesReleaseRoutes(cfg.deployment.strategy);
+}
+
+/** What decides how long a release's new tasks take to serve and its old ones to drain. */
+export function releaseTimings(cfg: PlatformConfig): ReleaseTimings {
+    return {
+        healthCheckGracePeriod: cfg.compute.healthCheckGracePeriod,
+        targetHealthySeconds: recoverySeconds(cfg.healthCheck),
+        deregistrationDelay: cfg.loadBalancer.deregistrationDelay,
+    };
+}
+
+/**
+ * The web service's release settings when its releases roll back on alarms (the blue/green
+ * family on Fargate; every EC2 instance refresh); undefined for a rolling Fargate service, which
+ * keeps ECS's rolling update and circuit breaker exactly as before. The rollback alarms are named
+ * by the names Monitoring gives them, so they are known at preview.
+ */
+export function webDeployment(cfg: PlatformConfig, prefix: string): ServiceDeployment | undefined {
+    if (!releaseUsesAlarms(cfg)) {
+        return undefined;
+    }
+    const d = cfg.deployment;
+    return {
+        settings: {
+            ...d,
+            smokeTest: {
+                ...d.smokeTest,
+                // The CDN's domain is what the managed certificate covers.
+                hostname: d.smokeTest.hostname ?? (cfg.cdn.enabled ? cfg.cdn.domain : undefined),
+            },
+        },
+        rollbackAlarmNames: d.rollbackAlarms.map((key) => alarmName(monitoringName(prefix), key)),
+        timings: releaseTimings(cfg),
+    };
 }
 
 /** The network as the config sets it up. */
@@ -77,6 +139,7 @@ export function loadBalancerArgs(
         waf: cfg.waf,
         originPrefixListMaxEntries: cfg.loadBalancer.originPrefixListMaxEntries,
         retainAccessLogs: stackLifecycle(cfg.production).retainAccessLogs,
+        releaseRoutes: hasReleaseRoutes(cfg),
         tags: cfg.tags,
     };
 }
@@ -89,6 +152,8 @@ export function monitoringArgs(
     const m = cfg.monitoring;
     return {
         ...wiring,
+        // Releases that roll back on alarms name them (ECS and the instance refresh take names).
+        namedAlarms: releaseUsesAlarms(cfg),
         alarmEmails: m.alarmEmails,
         thresholds: m.thresholds,
         period: m.period,
@@ -202,6 +267,7 @@ function createServices(
         capacity: cfg.capacity,
         scaling: cfg.scaling,
         loadBalancer: lb.serviceLoadBalancing(),
+        deployment: webDeployment(cfg, prefix),
         region: cfg.region,
         retainLogs,
         tags: cfg.tags,
@@ -221,6 +287,19 @@ function createServices(
         },
     );
     allowAccess({ name: "web", securityGroupId: web.securityGroupId }, data.accessPoints());
+    // Releases of the blue/green family: the smoke-test hook, and nothing else, reaches the ALB's
+    // test listener (its port has no other inbound rule).
+    if (web.capacity.kind === "ecs" && web.capacity.smokeTestHookSecurityGroupId) {
+        allowAccess(
+            {
+                name: "smoke-hook",
+                label: "the smoke-test hook",
+                securityGroupId: web.capacity.smokeTestHookSecurityGroupId,
+                needsEgress: true,
+            },
+            lb.releaseTestAccessPoints(),
+        );
+    }
 
     const workers = cfg.workers.map((w) => {
         const worker = new ScalingService(`${prefix}-worker-${w.name}`, {
@@ -339,9 +418,18 @@ export function buildPlatform(cfg: PlatformConfig): PlatformOutputs {
     const { web, workers } = createServices(cfg, prefix, network, lb, data);
 
     const monitoring = new Monitoring(
-        `${prefix}-monitoring`,
+        monitoringName(prefix),
         monitoringArgs(cfg, {
-            alb: { arnSuffix: lb.albArnSuffix, targetGroupArnSuffix: lb.targetGroupArnSuffix },
+            alb: {
+                arnSuffix: lb.albArnSuffix,
+                targetGroupArnSuffix: lb.targetGroupArnSuffix,
+                ...(lb.releaseRoutes
+                    ? {
+                          alternateTargetGroupArnSuffix:
+                              lb.releaseRoutes.alternateTargetGroup.arnSuffix,
+                      }
+                    : {}),
+            },
             compute: monitoredCompute(web, workers, cfg),
             database: data.databaseOutputs
                 ? {
@@ -358,6 +446,14 @@ export function buildPlatform(cfg: PlatformConfig): PlatformOutputs {
                 : undefined,
         }),
     );
+
+    // The rollback alarms were named before Monitoring existed: each must be one it created.
+    const missing = cfg.deployment.rollbackAlarms.filter((key) => !(key in monitoring.alarms));
+    if (releaseUsesAlarms(cfg) && missing.length > 0) {
+        throw new Error(
+            `web-platform:deployment.rollbackAlarms: ${missing.join(", ")} ${missing.length === 1 ? "is not an alarm" : "are not alarms"} this stack creates; choose from ${Object.keys(monitoring.alarms).join(", ")}`,
+        );
+    }
 
     const cdn = cfProvider
         ? new CdnWorker(

@@ -134,6 +134,12 @@ export interface MonitoringTargets<V = string> {
     region: string;
     albArnSuffix: V;
     targetGroupArnSuffix: V;
+    /**
+     * Blue/green-family releases: the second target group. The per-target-group alarms then judge
+     * both groups together, so they watch the new revision as well as the old one, and stay right
+     * whichever group serves after a release. @default undefined (one target group)
+     */
+    alternateTargetGroupArnSuffix?: V;
     /** Web first, then workers. */
     compute: ComputeTarget<V>[];
     database?: { primaryIdentifier: V; replicaIdentifiers: V[] };
@@ -206,6 +212,15 @@ function alarmContext(config: AlarmSettings): AlarmContext {
     };
 }
 
+/**
+ * The CloudWatch name of an alarm, set explicitly when releases roll back on alarms (ECS
+ * `alarms.alarmNames`, the instance refresh's alarmSpecification): known at preview, the same
+ * in every run. `monitoringName` is the Monitoring component's name.
+ */
+export function alarmName(monitoringName: string, key: string): string {
+    return `${monitoringName}-${key}`;
+}
+
 /** Every alarm the platform needs for `targets`, with thresholds and timing from `config`. */
 export function buildAlarmSpecs<V>(
     config: AlarmSettings,
@@ -231,7 +246,6 @@ function albRateAlarms<V>(
     targets: MonitoringTargets<V>,
 ): AlarmSpec<V>[] {
     const lb = { LoadBalancer: targets.albArnSuffix };
-    const lbTg = { LoadBalancer: targets.albArnSuffix, TargetGroup: targets.targetGroupArnSuffix };
     return [
         {
             key: "alb-5xx-rate",
@@ -268,29 +282,7 @@ function albRateAlarms<V>(
             key: "target-5xx-rate",
             group: "alb",
             description: `5xx responses from the app's targets above ${t.target5xxPercent}% of requests`,
-            math: {
-                metrics: {
-                    requests: {
-                        namespace: NS.alb,
-                        metricName: "RequestCount",
-                        dimensions: lbTg,
-                        stat: "Sum",
-                    },
-                    errors: {
-                        namespace: NS.alb,
-                        metricName: "HTTPCode_Target_5XX_Count",
-                        dimensions: lbTg,
-                        stat: "Sum",
-                    },
-                },
-                expressions: [
-                    {
-                        id: "rate",
-                        expression: target5xxRateExpression("requests", "errors"),
-                        label: "Target 5xx %",
-                    },
-                ],
-            },
+            math: target5xxMath(targets),
             threshold: t.target5xxPercent,
             comparison: "GreaterThanThreshold",
             unit: "percent",
@@ -317,23 +309,104 @@ function albRateAlarms<V>(
     ];
 }
 
+/** The target groups the app's tasks register in: the one, or (blue/green family) both. */
+function targetGroupDims<V>(targets: MonitoringTargets<V>): Record<string, V>[] {
+    const groups = [targets.targetGroupArnSuffix];
+    if (targets.alternateTargetGroupArnSuffix !== undefined) {
+        groups.push(targets.alternateTargetGroupArnSuffix);
+    }
+    return groups.map((g) => ({ LoadBalancer: targets.albArnSuffix, TargetGroup: g }));
+}
+
+/** Query ids of the n-th target group's metric: "requests", then "requests2". */
+function groupId(base: string, index: number): string {
+    return index === 0 ? base : `${base}${index + 1}`;
+}
+
+/** The targets' 5xx rate over every target group (one group: the original expression). */
+function target5xxMath<V>(targets: MonitoringTargets<V>): MetricMath<V> {
+    const dims = targetGroupDims(targets);
+    const metrics: Record<string, MetricRef<V>> = {};
+    dims.forEach((d, i) => {
+        metrics[groupId("requests", i)] = {
+            namespace: NS.alb,
+            metricName: "RequestCount",
+            dimensions: d,
+            stat: "Sum",
+        };
+        metrics[groupId("errors", i)] = {
+            namespace: NS.alb,
+            metricName: "HTTPCode_Target_5XX_Count",
+            dimensions: d,
+            stat: "Sum",
+        };
+    });
+    if (dims.length === 1) {
+        return {
+            metrics,
+            expressions: [
+                {
+                    id: "rate",
+                    expression: target5xxRateExpression("requests", "errors"),
+                    label: "Target 5xx %",
+                },
+            ],
+        };
+    }
+    const sum = (base: string) => dims.map((_, i) => `FILL(${groupId(base, i)}, 0)`).join(" + ");
+    return {
+        metrics,
+        expressions: [
+            { id: "req", expression: sum("requests"), label: "Requests, both target groups" },
+            { id: "err", expression: sum("errors"), label: "Target 5xx, both target groups" },
+            {
+                id: "rate",
+                expression: "IF(req > 0, 100 * err / req, 0)",
+                label: "Target 5xx % (both target groups)",
+            },
+        ],
+    };
+}
+
+/** A host-count metric of the target group, or its sum over both release target groups. */
+function hostCount<V>(
+    targets: MonitoringTargets<V>,
+    metricName: string,
+    stat: string,
+): Pick<AlarmSpec<V>, "metric" | "math"> {
+    const dims = targetGroupDims(targets);
+    if (dims.length === 1) {
+        return { metric: { namespace: NS.alb, metricName, dimensions: dims[0], stat } };
+    }
+    const metrics: Record<string, MetricRef<V>> = {};
+    dims.forEach((d, i) => {
+        metrics[groupId("hosts", i)] = { namespace: NS.alb, metricName, dimensions: d, stat };
+    });
+    return {
+        math: {
+            metrics,
+            expressions: [
+                {
+                    id: "total",
+                    expression: dims.map((_, i) => `FILL(${groupId("hosts", i)}, 0)`).join(" + "),
+                    label: `${metricName}, both target groups`,
+                },
+            ],
+        },
+    };
+}
+
 /** The target group's host counts: too many failing, or none healthy at all. */
 function albHostAlarms<V>(
     { t, timing }: AlarmContext,
     targets: MonitoringTargets<V>,
 ): AlarmSpec<V>[] {
-    const lbTg = { LoadBalancer: targets.albArnSuffix, TargetGroup: targets.targetGroupArnSuffix };
     return [
         {
             key: "unhealthy-hosts",
             group: "alb",
             description: `${t.unhealthyHosts} or more targets failing health checks`,
-            metric: {
-                namespace: NS.alb,
-                metricName: "UnHealthyHostCount",
-                dimensions: lbTg,
-                stat: "Maximum",
-            },
+            ...hostCount(targets, "UnHealthyHostCount", "Maximum"),
             threshold: t.unhealthyHosts,
             comparison: "GreaterThanOrEqualToThreshold",
             unit: "count",
@@ -345,12 +418,7 @@ function albHostAlarms<V>(
             key: "no-healthy-hosts",
             group: "alb",
             description: "No healthy target behind the load balancer (site down)",
-            metric: {
-                namespace: NS.alb,
-                metricName: "HealthyHostCount",
-                dimensions: lbTg,
-                stat: "Minimum",
-            },
+            ...hostCount(targets, "HealthyHostCount", "Minimum"),
             threshold: 1,
             comparison: "LessThanThreshold",
             unit: "count",

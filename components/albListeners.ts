@@ -1,7 +1,9 @@
 // The ALB's target group and its two listeners: HTTPS forwards everything to the app, HTTP only
-// redirects to HTTPS. The checks on the target group's settings are pure functions run before
-// anything registers; the resources are children of the LoadBalancer component (components/
-// loadBalancer.ts), so their URNs are those of the component.
+// redirects to HTTPS. For ECS's blue/green family of releases (components/releaseRules.ts) also a
+// second target group, the production listener rule that weights the two, and the test listener
+// and rule the smoke-test hook reaches the new revision through. The checks on the target group's
+// settings are pure functions run before anything registers; the resources are children of the
+// LoadBalancer component (components/loadBalancer.ts), so their URNs are those of the component.
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import type { HealthCheckSettings, LbAlgorithm, StickinessSettings } from "./loadBalancerSettings";
@@ -13,6 +15,14 @@ type ListenerAction = aws.types.input.lb.ListenerDefaultAction;
 export const DEFAULT_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 export const HTTP_PORT = 80;
 export const HTTPS_PORT = 443;
+/**
+ * Port of the release test listener. The ALB's security group never opens it to an address
+ * range: its only inbound rule admits the smoke-test hook's security group (platform.ts).
+ */
+export const RELEASE_TEST_PORT = 8443;
+/** The production rule is the listener's last rule: every path, after any rule added later. */
+export const PRODUCTION_RULE_PRIORITY = 50000;
+export const TEST_RULE_PRIORITY = 1;
 
 // ---------------------------------------------------------------------------------------------
 // Pure decisions (unit-tested without the engine)
@@ -106,6 +116,43 @@ export function forwardAction(targetGroupArn: pulumi.Input<string>): ListenerAct
     return { type: "forward", targetGroupArn };
 }
 
+/**
+ * A release rule's action: forward to both target groups, the serving one at weight 100 and the
+ * alternate at 0. ECS rewrites the weights on every release (and swaps which group serves), so the
+ * rules ignore changes to their actions.
+ */
+export function weightedForwardAction(
+    servingArn: pulumi.Input<string>,
+    alternateArn: pulumi.Input<string>,
+): aws.types.input.lb.ListenerRuleAction {
+    return {
+        type: "forward",
+        forward: {
+            targetGroups: [
+                { arn: servingArn, weight: 100 },
+                { arn: alternateArn, weight: 0 },
+            ],
+        },
+    };
+}
+
+/** Every request path: the release rules take all traffic of their listener. */
+export const ALL_PATHS: aws.types.input.lb.ListenerRuleCondition = {
+    pathPattern: { values: ["/*"] },
+};
+
+/** The test listener's default: nothing but its rule serves there. */
+export function noReleaseAction(): ListenerAction {
+    return {
+        type: "fixed-response",
+        fixedResponse: {
+            contentType: "text/plain",
+            messageBody: "no release under test",
+            statusCode: "404",
+        },
+    };
+}
+
 /** HTTP listener default action: permanent redirect to the same host/path/query over HTTPS. */
 export function httpsRedirectAction(): ListenerAction {
     return {
@@ -140,12 +187,12 @@ export interface AlbTargetGroupArgs {
 }
 
 /** HTTP target group on the app port, health-checked on the traffic port. */
-export function createTargetGroup(args: AlbTargetGroupArgs): aws.lb.TargetGroup {
+export function createTargetGroup(args: AlbTargetGroupArgs, suffix = "tg"): aws.lb.TargetGroup {
     const name = args.name;
     return new aws.lb.TargetGroup(
-        `${name}-tg`,
+        `${name}-${suffix}`,
         {
-            ...elbNaming(`${name}-tg`),
+            ...elbNaming(`${name}-${suffix}`),
             targetType: args.targetType,
             port: args.appPort,
             protocol: "HTTP",
@@ -207,4 +254,76 @@ export function createListeners(args: AlbListenersArgs): {
         { parent: args.parent },
     );
     return { https, http };
+}
+
+export interface ReleaseRoutesArgs extends AlbTargetGroupArgs {
+    alb: aws.lb.LoadBalancer;
+    /** The serving target group (the listener's default) and the HTTPS listener. */
+    targetGroup: aws.lb.TargetGroup;
+    https: aws.lb.Listener;
+    sslPolicy: string;
+    certificateArn: pulumi.Input<string>;
+}
+
+/** What ECS's blue/green family needs on the ALB (loadBalancers[].advancedConfiguration). */
+export interface ReleaseRoutes {
+    /** The second target group: the new revision registers here while the old one serves. */
+    alternateTargetGroup: aws.lb.TargetGroup;
+    /** On the HTTPS listener: all paths, forward to both groups (100/0 until ECS shifts). */
+    productionRule: aws.lb.ListenerRule;
+    /** HTTPS on RELEASE_TEST_PORT: reachable only from the smoke-test hook's security group. */
+    testListener: aws.lb.Listener;
+    /** On the test listener: all paths, forward to both groups; ECS points it at the new revision. */
+    testRule: aws.lb.ListenerRule;
+}
+
+/**
+ * The second target group, the weighted production rule on the HTTPS listener, and the test
+ * listener with its rule. ECS rewrites both rules' weights on every release, so their `actions`
+ * are ignored after creation. The whole `actions` list is ignored, not the weights alone: a
+ * nested path such as `actions[0].forward.targetGroups[*].weight` is not honoured reliably by the
+ * provider (pulumi/pulumi-aws#5771, #5772, #5798), and a missed weight would send production
+ * traffic back to the idle target group on the next `pulumi up`.
+ */
+export function createReleaseRoutes(args: ReleaseRoutesArgs): ReleaseRoutes {
+    const name = args.name;
+    const parent = { parent: args.parent };
+    const alternate = createTargetGroup(args, "tg2");
+    const drifting = { ...parent, ignoreChanges: ["actions"] };
+    const productionRule = new aws.lb.ListenerRule(
+        `${name}-production-rule`,
+        {
+            listenerArn: args.https.arn,
+            priority: PRODUCTION_RULE_PRIORITY,
+            conditions: [ALL_PATHS],
+            actions: [weightedForwardAction(args.targetGroup.arn, alternate.arn)],
+            tags: args.tags,
+        },
+        drifting,
+    );
+    const testListener = new aws.lb.Listener(
+        `${name}-test`,
+        {
+            loadBalancerArn: args.alb.arn,
+            port: RELEASE_TEST_PORT,
+            protocol: "HTTPS",
+            sslPolicy: args.sslPolicy || DEFAULT_SSL_POLICY,
+            certificateArn: args.certificateArn,
+            defaultActions: [noReleaseAction()],
+            tags: args.tags,
+        },
+        parent,
+    );
+    const testRule = new aws.lb.ListenerRule(
+        `${name}-test-rule`,
+        {
+            listenerArn: testListener.arn,
+            priority: TEST_RULE_PRIORITY,
+            conditions: [ALL_PATHS],
+            actions: [weightedForwardAction(args.targetGroup.arn, alternate.arn)],
+            tags: args.tags,
+        },
+        drifting,
+    );
+    return { alternateTargetGroup: alternate, productionRule, testListener, testRule };
 }

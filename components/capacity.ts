@@ -12,6 +12,8 @@ export interface EcsCapacity {
     serviceName: pulumi.Output<string>;
     appRoleArn: pulumi.Output<string>;
     scalingPolicyArns: pulumi.Output<string>[];
+    /** Blue/green family only: the smoke-test hook's security group (admitted to the test listener). */
+    smokeTestHookSecurityGroupId?: pulumi.Output<string>;
 }
 
 /** EC2 capacity: the Auto Scaling group. */

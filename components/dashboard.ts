@@ -80,7 +80,12 @@ export function buildDashboard(input: DashboardInput): DashboardBody {
     const rows: WidgetDraft[][] = [
         trafficRow(input.albArnSuffix, t),
         latencyRow(input.albArnSuffix, t),
-        targetHealthRow(input.albArnSuffix, input.targetGroupArnSuffix, t),
+        targetHealthRow(
+            input.albArnSuffix,
+            input.targetGroupArnSuffix,
+            t,
+            input.alternateTargetGroupArnSuffix,
+        ),
         serviceRow(input.compute, t),
         ...(input.database ? databaseRows(input.database, t) : []),
         ...(input.cache ? cacheRows(input.cache.memberClusterIds, t) : []),
@@ -167,8 +172,13 @@ function targetHealthRow(
     albArnSuffix: string,
     targetGroupArnSuffix: string,
     t: AlarmThresholds,
+    alternateTargetGroupArnSuffix?: string,
 ): WidgetDraft[] {
     const lbTg = { LoadBalancer: albArnSuffix, TargetGroup: targetGroupArnSuffix };
+    // Blue/green-family releases: the second target group serves after every other release.
+    const alt = alternateTargetGroupArnSuffix
+        ? { LoadBalancer: albArnSuffix, TargetGroup: alternateTargetGroupArnSuffix }
+        : undefined;
     return [
         {
             title: "Healthy / unhealthy targets",
@@ -178,6 +188,17 @@ function targetHealthRow(
             metrics: [
                 line(NS.alb, "HealthyHostCount", lbTg, { stat: "Minimum", label: "Healthy (min)" }),
                 line(NS.alb, "UnHealthyHostCount", lbTg, { label: "Unhealthy (max)" }),
+                ...(alt
+                    ? [
+                          line(NS.alb, "HealthyHostCount", alt, {
+                              stat: "Minimum",
+                              label: "Healthy, 2nd group (min)",
+                          }),
+                          line(NS.alb, "UnHealthyHostCount", alt, {
+                              label: "Unhealthy, 2nd group (max)",
+                          }),
+                      ]
+                    : []),
             ],
         },
         {
@@ -191,6 +212,16 @@ function targetHealthRow(
                     { TargetGroup: targetGroupArnSuffix },
                     { label: "Requests per target" },
                 ),
+                ...(alternateTargetGroupArnSuffix
+                    ? [
+                          line(
+                              NS.alb,
+                              "RequestCountPerTarget",
+                              { TargetGroup: alternateTargetGroupArnSuffix },
+                              { label: "Requests per target, 2nd group" },
+                          ),
+                      ]
+                    : []),
             ],
         },
     ];

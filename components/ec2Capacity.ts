@@ -11,6 +11,7 @@ import {
     privateEcrRegistry,
 } from "./scalingRules";
 import { createAsgPolicies } from "./scalingPolicies";
+import { instanceRefreshPreferences } from "./releaseRules";
 import type { AsgCapacity, CapacityContext } from "./capacity";
 
 /** Instance role (SSM, CloudWatch agent, ECR when private, the app's secrets) and its profile. */
@@ -145,6 +146,10 @@ export function createEc2Capacity(ctx: CapacityContext): AsgCapacity {
     const version = launchTemplate.latestVersion.apply((v) => String(v));
     const spot = args.compute.spot;
     const refresh = instanceRefreshBounds(args.compute.instanceRefreshMinHealthyPercentage);
+    const warmup = args.compute.healthCheckGracePeriod;
+    // A release is an instance refresh: with the web service's deployment settings it pauses at
+    // checkpoints and rolls back when a rollback alarm fires (EC2 releases are always rolling).
+    const deployment = isWeb ? args.deployment : undefined;
     const asg = new aws.autoscaling.Group(
         `${name}-asg`,
         {
@@ -182,13 +187,20 @@ export function createEc2Capacity(ctx: CapacityContext): AsgCapacity {
             terminationPolicies: ["OldestLaunchTemplate", "OldestInstance"],
             instanceRefresh: {
                 strategy: "Rolling",
-                preferences: {
-                    minHealthyPercentage: refresh.minHealthyPercentage,
-                    maxHealthyPercentage: refresh.maxHealthyPercentage,
-                    instanceWarmup: String(args.compute.healthCheckGracePeriod),
-                    skipMatching: true,
-                    autoRollback: true,
-                },
+                preferences: deployment
+                    ? instanceRefreshPreferences(
+                          deployment.settings,
+                          refresh,
+                          warmup,
+                          deployment.rollbackAlarmNames,
+                      )
+                    : {
+                          minHealthyPercentage: refresh.minHealthyPercentage,
+                          maxHealthyPercentage: refresh.maxHealthyPercentage,
+                          instanceWarmup: String(warmup),
+                          skipMatching: true,
+                          autoRollback: true,
+                      },
             },
             enabledMetrics: [
                 "GroupMinSize",

@@ -13,6 +13,14 @@ import {
 } from "./scalingRules";
 import { createEcsPolicies } from "./scalingPolicies";
 import type { CapacityContext, EcsCapacity } from "./capacity";
+import {
+    ECS_LOAD_BALANCER_POLICY,
+    ecsDeploymentConfiguration,
+    releaseTimeoutMinutes,
+    usesReleaseRoutes,
+} from "./releaseRules";
+import { createSmokeTestHook, type SmokeTestHook } from "./releaseHook";
+import type { ServiceDeployment, ServiceReleaseRoutes } from "./scalingServiceArgs";
 
 /** The web service's own cluster, or the one it shares with the workers (given by ARN). */
 function resolveCluster(ctx: CapacityContext): {
@@ -106,6 +114,76 @@ function createTaskRoles(ctx: CapacityContext): {
     return { executionRole, taskRole, roleDeps };
 }
 
+/** A blue/green-family release: its settings, the ALB's routes, the hook and ECS's infrastructure role. */
+interface FargateRelease {
+    deployment: ServiceDeployment;
+    routes: ServiceReleaseRoutes;
+    hook: SmokeTestHook;
+    infrastructureRoleArn: pulumi.Output<string>;
+    dependencies: pulumi.Resource[];
+}
+
+/**
+ * The web service's release resources when its strategy is blue-green, canary or linear: the
+ * infrastructure role ECS uses to rewrite the listener rules (trusts ecs.amazonaws.com, the managed
+ * AmazonECSInfrastructureRolePolicyForLoadBalancers) and the smoke-test hook. Undefined for
+ * rolling releases and for workers, which create nothing here.
+ */
+function createRelease(ctx: CapacityContext): FargateRelease | undefined {
+    const { name, args, tags, isWeb } = ctx;
+    const deployment = isWeb ? args.deployment : undefined;
+    if (!deployment || !usesReleaseRoutes(deployment.settings.strategy)) {
+        return undefined;
+    }
+    const routes = args.loadBalancer?.release;
+    if (!routes) {
+        throw new Error(
+            `${name}: deployment strategy "${deployment.settings.strategy}" needs the load balancer's release routes (LoadBalancer releaseRoutes: true)`,
+        );
+    }
+    if (deployment.rollbackAlarmNames.length === 0) {
+        throw new Error(`${name}: a ${deployment.settings.strategy} release needs rollback alarms`);
+    }
+    const parent = { parent: ctx.parent };
+    const infrastructureRole = new aws.iam.Role(
+        `${name}-ecs-infrastructure`,
+        {
+            description: `${name}: ECS shifts traffic between the release target groups`,
+            assumeRolePolicy: JSON.stringify(assumeRolePolicy("ecs.amazonaws.com")),
+            tags,
+        },
+        parent,
+    );
+    const infrastructurePolicy = new aws.iam.RolePolicyAttachment(
+        `${name}-ecs-infrastructure-lb`,
+        {
+            role: infrastructureRole.name,
+            policyArn: managedPolicyArn(args.region, ECS_LOAD_BALANCER_POLICY),
+        },
+        parent,
+    );
+    const hook = createSmokeTestHook({
+        parent: ctx.parent,
+        name,
+        region: args.region,
+        vpcId: args.vpcId,
+        subnetIds: args.subnetIds,
+        smokeTest: deployment.settings.smokeTest,
+        albArnSuffix: args.loadBalancer!.albArnSuffix,
+        testListenerPort: routes.testListenerPort,
+        logRetentionDays: args.compute.logRetentionDays,
+        retainLogs: args.retainLogs ?? true,
+        tags,
+    });
+    return {
+        deployment,
+        routes,
+        hook,
+        infrastructureRoleArn: infrastructureRole.arn,
+        dependencies: [infrastructurePolicy, ...hook.dependencies],
+    };
+}
+
 /** The service on Fargate; the ECS service's running count belongs to Application Auto Scaling. */
 export function createFargateCapacity(ctx: CapacityContext): EcsCapacity {
     const {
@@ -122,6 +200,7 @@ export function createFargateCapacity(ctx: CapacityContext): EcsCapacity {
     const parent = { parent: ctx.parent };
     const { clusterArn, clusterName } = resolveCluster(ctx);
     const { executionRole, taskRole, roleDeps } = createTaskRoles(ctx);
+    const release = createRelease(ctx);
 
     // --- Task definition. ---------------------------------------------------------------------
     const containerDefinitions = appContainer.apply((c) =>
@@ -147,6 +226,8 @@ export function createFargateCapacity(ctx: CapacityContext): EcsCapacity {
             volumes: readonlyRoot
                 ? writablePaths.map((p) => ({ name: scratchVolumeName(p) }))
                 : undefined,
+            // Releases keep the previous revision registered: ECS rolls back to it, and so can you.
+            ...(release ? { skipDestroy: true } : {}),
             tags,
         },
         parent,
@@ -179,20 +260,61 @@ export function createFargateCapacity(ctx: CapacityContext): EcsCapacity {
                               targetGroupArn: args.loadBalancer.targetGroupArn,
                               containerName,
                               containerPort: args.container.port!,
+                              ...(release
+                                  ? {
+                                        advancedConfiguration: {
+                                            alternateTargetGroupArn:
+                                                release.routes.alternateTargetGroupArn,
+                                            productionListenerRule:
+                                                release.routes.productionListenerRuleArn,
+                                            testListenerRule: release.routes.testListenerRuleArn,
+                                            roleArn: release.infrastructureRoleArn,
+                                        },
+                                    }
+                                  : {}),
                           },
                       ]
                     : undefined,
             propagateTags: "SERVICE",
             enableEcsManagedTags: true,
             enableExecuteCommand: false,
+            ...(release
+                ? {
+                      deploymentConfiguration: ecsDeploymentConfiguration(
+                          release.deployment.settings,
+                          {
+                              functionArn: release.hook.functionArn,
+                              roleArn: release.hook.invokeRoleArn,
+                          },
+                      ),
+                      // Alarms on every task behind the ALB, old and new: ALARM during the
+                      // release (bake included) rolls it back.
+                      alarms: {
+                          enable: true,
+                          rollback: true,
+                          alarmNames: release.deployment.rollbackAlarmNames,
+                      },
+                      // `pulumi up` follows the release to its end (and Ctrl-C rolls it back).
+                      waitForSteadyState: true,
+                      sigintRollback: true,
+                  }
+                : {}),
             tags,
         },
         {
             ...parent,
-            dependsOn: [...roleDeps, ...listeners],
+            dependsOn: [...roleDeps, ...listeners, ...(release?.dependencies ?? [])],
             // Application Auto Scaling owns the running count; without this every `up` would reset
             // a scaled-out service back to `desired` in the middle of a traffic peak.
             ignoreChanges: ["desiredCount"],
+            // A release waits for the new tasks, the smoke test, the traffic shift and the bake.
+            ...(release
+                ? {
+                      customTimeouts: {
+                          update: `${releaseTimeoutMinutes(release.deployment.settings, release.deployment.timings)}m`,
+                      },
+                  }
+                : {}),
         },
     );
 
@@ -227,5 +349,6 @@ export function createFargateCapacity(ctx: CapacityContext): EcsCapacity {
         serviceName: service.name,
         appRoleArn: taskRole.arn,
         scalingPolicyArns,
+        smokeTestHookSecurityGroupId: release?.hook.securityGroupId,
     };
 }

@@ -5,7 +5,8 @@
 // this component:
 //   albSecurityGroup.ts  security group, inbound rules, origin prefix lists
 //   albAccessLogs.ts     access-log bucket and its policy
-//   albListeners.ts      target group, HTTPS and HTTP listeners
+//   albListeners.ts      target group, HTTPS and HTTP listeners; with release routes also the second
+//                        target group, the production rule and the test listener and rule
 //   albWaf.ts            WebACL and its association
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
@@ -16,6 +17,7 @@ import type {
     WafSettings,
 } from "./loadBalancerSettings";
 import type { ServiceLoadBalancing } from "./scalingServiceArgs";
+import type { AccessPoint } from "./access";
 import { elbNaming } from "./physicalNames";
 import {
     albIngressRules,
@@ -28,7 +30,10 @@ import { ACCESS_LOGS_PREFIX, createAccessLogsBucket } from "./albAccessLogs";
 import {
     checkDeregistrationDelay,
     createListeners,
+    createReleaseRoutes,
     createTargetGroup,
+    RELEASE_TEST_PORT,
+    type ReleaseRoutes,
     healthCheckArgs,
     slowStartSeconds,
     stickinessArgs,
@@ -66,9 +71,15 @@ export {
     HTTP_PORT,
     HTTPS_PORT,
     httpsRedirectAction,
+    noReleaseAction,
+    PRODUCTION_RULE_PRIORITY,
+    RELEASE_TEST_PORT,
+    type ReleaseRoutes,
     recoverySeconds,
     slowStartSeconds,
     stickinessArgs,
+    TEST_RULE_PRIORITY,
+    weightedForwardAction,
 } from "./albListeners";
 export { WAF_RATE_WINDOWS, wafClientIpHeader, wafMetricName, wafRules } from "./albWaf";
 
@@ -112,6 +123,13 @@ export interface LoadBalancerArgs {
      * @default true
      */
     retainAccessLogs?: boolean;
+    /**
+     * Routes for ECS's blue/green, canary and linear releases: a second target group, a production
+     * rule on the HTTPS listener weighting the two, and a test listener on RELEASE_TEST_PORT that no
+     * address range may reach (the caller admits the smoke-test hook through
+     * `releaseTestAccessPoints()`). @default false (rolling releases: one target group, no rules)
+     */
+    releaseRoutes?: boolean;
     /** Tags on the component's resources. */
     tags: Record<string, string>;
 }
@@ -148,6 +166,10 @@ export class LoadBalancer extends pulumi.ComponentResource {
     public readonly targetGroupArn: pulumi.Output<string>;
     public readonly logsBucketName: pulumi.Output<string | undefined>;
     public readonly webAclArn: pulumi.Output<string | undefined>;
+    /** With `releaseRoutes`: the second target group, the production and test rules, the test listener. */
+    public readonly releaseRoutes?: ReleaseRoutes;
+    private readonly baseName: string;
+    private readonly tags: Record<string, string>;
 
     constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("web-platform:loadBalancer:LoadBalancer", name, {}, opts);
@@ -237,6 +259,26 @@ export class LoadBalancer extends pulumi.ComponentResource {
         this.httpsListener = listeners.https;
         this.httpListener = listeners.http;
 
+        this.releaseRoutes = args.releaseRoutes
+            ? createReleaseRoutes({
+                  parent: this,
+                  name,
+                  vpcId: args.vpcId,
+                  appPort: args.appPort,
+                  targetType: args.targetType,
+                  algorithm: s.algorithm,
+                  decided: { healthCheck, stickiness, slowStart, deregistrationDelay },
+                  alb: this.alb,
+                  targetGroup: this.targetGroup,
+                  https: this.httpsListener,
+                  sslPolicy: s.sslPolicy,
+                  certificateArn: args.certificateArn,
+                  tags,
+              })
+            : undefined;
+        this.baseName = name;
+        this.tags = tags;
+
         const webAcl = args.waf.enabled
             ? createWaf({ parent: this, name, alb: this.alb, rules, tags })
             : undefined;
@@ -269,11 +311,44 @@ export class LoadBalancer extends pulumi.ComponentResource {
     /** How a ScalingService behind this ALB attaches: target group, metric dimensions, listener.
      *  (Security-group access: platform.ts admits the ALB through the service's accessPoints().) */
     public serviceLoadBalancing(): ServiceLoadBalancing {
+        const r = this.releaseRoutes;
         return {
             targetGroupArn: this.targetGroupArn,
             targetGroupArnSuffix: this.targetGroupArnSuffix,
             albArnSuffix: this.albArnSuffix,
-            listeners: [this.httpsListener],
+            // ECS refuses rules and groups it cannot find: the service waits for all of them.
+            listeners: r
+                ? [this.httpsListener, r.productionRule, r.testListener, r.testRule]
+                : [this.httpsListener],
+            release: r
+                ? {
+                      alternateTargetGroupArn: r.alternateTargetGroup.arn,
+                      alternateTargetGroupArnSuffix: r.alternateTargetGroup.arnSuffix,
+                      productionListenerRuleArn: r.productionRule.arn,
+                      testListenerRuleArn: r.testRule.arn,
+                      testListenerPort: RELEASE_TEST_PORT,
+                  }
+                : undefined,
         };
+    }
+
+    /**
+     * With release routes: the test listener's port on the ALB's group, for the smoke-test hook
+     * (platform.ts admits it with allowAccess; no other rule ever opens the port). Else none.
+     */
+    public releaseTestAccessPoints(): AccessPoint[] {
+        if (!this.releaseRoutes) {
+            return [];
+        }
+        return [
+            {
+                owner: this,
+                namePrefix: `${this.baseName}-test-listener`,
+                securityGroupId: this.securityGroup.id,
+                port: RELEASE_TEST_PORT,
+                service: "release test listener",
+                tags: this.tags,
+            },
+        ];
     }
 }

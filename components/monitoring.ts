@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
     AlarmSettings,
+    alarmName,
     AlarmSpec,
     AlarmThresholds,
     buildAlarmSpecs,
@@ -48,7 +49,18 @@ export interface MonitoringArgs {
     evaluationPeriods?: number;
     /** Region the dashboard's widgets query. */
     region: string;
-    alb: { arnSuffix: pulumi.Input<string>; targetGroupArnSuffix: pulumi.Input<string> };
+    alb: {
+        arnSuffix: pulumi.Input<string>;
+        targetGroupArnSuffix: pulumi.Input<string>;
+        /** Blue/green-family releases: the second target group, judged with the first. */
+        alternateTargetGroupArnSuffix?: pulumi.Input<string>;
+    };
+    /**
+     * Give every alarm the explicit CloudWatch name `alarmName(<component name>, key)`, so releases
+     * can roll back on them by name (known at preview). Off, the alarms are auto-named.
+     * @default false
+     */
+    namedAlarms?: boolean;
     /** The web service first, then workers. */
     compute: MonitoredCompute[];
     database?: {
@@ -320,6 +332,9 @@ export class Monitoring extends pulumi.ComponentResource {
             region: args.region,
             albArnSuffix: args.alb.arnSuffix,
             targetGroupArnSuffix: args.alb.targetGroupArnSuffix,
+            ...(args.alb.alternateTargetGroupArnSuffix !== undefined
+                ? { alternateTargetGroupArnSuffix: args.alb.alternateTargetGroupArnSuffix }
+                : {}),
             compute: args.compute,
             database: args.database,
             cache: cacheIds ? { memberClusterIds: cacheIds } : undefined,
@@ -331,6 +346,7 @@ export class Monitoring extends pulumi.ComponentResource {
             this.alarms[spec.key] = new aws.cloudwatch.MetricAlarm(
                 `${name}-${spec.key}`,
                 {
+                    ...(args.namedAlarms ? { name: alarmName(name, spec.key) } : {}),
                     ...alarmArgs(spec),
                     alarmActions: [topic.arn],
                     okActions: [topic.arn],

@@ -7,6 +7,7 @@ import type {
     QueueMetricSettings,
     ScalingSettings,
 } from "./scalingRules";
+import type { DeploymentSettings, ReleaseTimings } from "./releaseRules";
 
 /** A container secret: env var `name` read by ECS (or the instance) from Secrets Manager. */
 export interface ServiceSecret {
@@ -35,6 +36,34 @@ export interface ServiceLoadBalancing {
      * ECS rejects a target group that is not yet associated with a load balancer.
      */
     listeners?: pulumi.Resource[];
+    /**
+     * The load balancer's release routes (blue/green, canary, linear): required when the
+     * deployment strategy is not rolling. @default undefined
+     */
+    release?: ServiceReleaseRoutes;
+}
+
+/** What ECS's `loadBalancers[].advancedConfiguration` names, and where the smoke test reaches the new revision. */
+export interface ServiceReleaseRoutes {
+    alternateTargetGroupArn: pulumi.Input<string>;
+    /** "targetgroup/<name>/<id>": the alternate group's CloudWatch dimension. */
+    alternateTargetGroupArnSuffix: pulumi.Input<string>;
+    productionListenerRuleArn: pulumi.Input<string>;
+    testListenerRuleArn: pulumi.Input<string>;
+    /** HTTPS port of the test listener (closed to every address range). */
+    testListenerPort: number;
+}
+
+/** How the web service releases a new version (components/releaseRules.ts). */
+export interface ServiceDeployment {
+    settings: DeploymentSettings;
+    /**
+     * CloudWatch names of the rollback alarms, known at preview (Monitoring names its alarms
+     * explicitly): ECS `alarms.alarmNames` or the instance refresh's alarmSpecification.
+     */
+    rollbackAlarmNames: string[];
+    /** What decides how long the new tasks take to serve and the old to drain. */
+    timings: ReleaseTimings;
 }
 
 export interface ScalingServiceArgs {
@@ -81,4 +110,11 @@ export interface ScalingServiceArgs {
     readonlyRootFilesystem?: boolean;
     /** @default ["/tmp"] */
     writablePaths?: string[];
+    /**
+     * How a new version replaces the running one (web service only). Rolling on Fargate keeps the
+     * ECS defaults (circuit breaker); the blue/green family adds the second target group's
+     * configuration, the smoke-test hook and alarm rollback; on EC2 it sets the instance refresh's
+     * checkpoints and alarm rollback. @default undefined (rolling, no rollback alarms)
+     */
+    deployment?: ServiceDeployment;
 }

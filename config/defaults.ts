@@ -4,6 +4,7 @@
 import { AlarmThresholds, EvictionPolicy, LbAlgorithm, NatMode } from "./types";
 import { EDGE_DEFAULTS } from "../worker/defaults";
 import { DEFAULT_ALARM_SETTINGS } from "../components/alarmRules";
+import { DEFAULT_ROLLBACK_ALARMS } from "../components/releaseRules";
 import { DEFAULT_COMPATIBILITY_DATE } from "../components/edgeBindings";
 // The usage defaults live with the cost model, in the policy pack.
 import { DEFAULT_USAGE } from "../policy/cost/usage";
@@ -35,7 +36,8 @@ export const DEFAULTS = {
         // The ECS-optimised AL2023 AMI's snapshot is 30 GiB; a smaller root volume is rejected.
         rootVolumeGiB: 30,
         healthCheckGracePeriod: 60,
-        instanceRefreshMinHealthyPercentage: 90,
+        // Releases keep full capacity: new instances start before old ones stop (up to 200 %).
+        instanceRefreshMinHealthyPercentage: 100,
         logRetentionDays: (production: boolean): number => (production ? 90 : 30),
     },
     spot: {
@@ -131,6 +133,23 @@ export const DEFAULTS = {
         period: DEFAULT_ALARM_SETTINGS.period,
         evaluationPeriods: DEFAULT_ALARM_SETTINGS.evaluationPeriods,
         thresholds: { ...DEFAULT_ALARM_SETTINGS.thresholds } satisfies AlarmThresholds,
+    },
+    // Releases: rolling unless chosen; the rest applies to blue-green/canary/linear (and EC2's refresh).
+    deployment: {
+        strategy: "rolling" as const,
+        bakeMinutes: 5,
+        canaryPercent: 10,
+        canaryBakeMinutes: 5,
+        linearStepPercent: 25,
+        linearStepBakeMinutes: 3,
+        rollbackAlarms: [...DEFAULT_ROLLBACK_ALARMS],
+        smokeTest: {
+            // paths: the health check's path unless set (config/parse/deployment.ts)
+            expectedStatus: 200,
+            timeoutSeconds: 5,
+            maxAttempts: 10,
+            retryDelaySeconds: 30,
+        },
     },
     cdn: {
         enabled: true,

@@ -9,6 +9,7 @@
 import { ConfigIssue, PlatformConfig } from "./types";
 import { configKey } from "./rules";
 import { AUTONAME_SUFFIX_LENGTH, elbNaming, elbPhysicalName } from "../components/physicalNames";
+import { smokeTestFunctionName, usesReleaseRoutes } from "../components/releaseRules";
 
 export { AUTONAME_SUFFIX_LENGTH };
 
@@ -81,6 +82,11 @@ export const NAME_LIMITS = {
         what: "WAF web ACL name",
         max: 128,
         source: "WAF API Reference, CreateWebACL Name (1-128 characters)",
+    },
+    lambdaFunction: {
+        what: "Lambda function name",
+        max: 64,
+        source: "Lambda API Reference, CreateFunction FunctionName (1-64 characters)",
     },
 } satisfies Record<string, NameLimit>;
 
@@ -157,6 +163,20 @@ export function plannedNames(cfg: PlatformConfig): PlannedName[] {
     ];
     if (cfg.compute.mode !== "ec2") {
         names.push(auto(`${p}-web-cluster`, L.ecsName));
+        if (usesReleaseRoutes(cfg.deployment.strategy)) {
+            names.push(
+                elb(`${p}-lb-tg2`, L.targetGroup),
+                auto(`${p}-web-ecs-infrastructure`, L.iamRole),
+                auto(`${p}-web-hook-invoke`, L.iamRole),
+                auto(`${p}-web-smoke-hook-role`, L.iamRole),
+                auto(`${p}-web-smoke-hook-sg`, L.securityGroup),
+                explicit(
+                    `${p}-web-smoke-hook`,
+                    smokeTestFunctionName(`${p}-web`),
+                    L.lambdaFunction,
+                ),
+            );
+        }
     }
     if (cfg.loadBalancer.accessLogs.enabled) {
         names.push(auto(`${p}-lb-logs`, L.s3Bucket));

@@ -6,7 +6,16 @@
 // written out here.
 import { DEFAULTS } from "./defaults";
 import { USAGE_FIELDS } from "../policy/cost/usage";
-import { EVICTION_POLICIES, FARGATE_CPU_SIZES, LOG_RETENTION_DAYS, WAF_WINDOWS } from "./rules";
+import {
+    EVICTION_POLICIES,
+    FARGATE_CPU_SIZES,
+    LOG_RETENTION_DAYS,
+    MAX_BAKE_MINUTES,
+    MAX_SMOKE_PATHS,
+    MIN_LINEAR_STEP_PERCENT,
+    WAF_WINDOWS,
+} from "./rules";
+import { DEPLOYMENT_STRATEGIES } from "../components/releaseRules";
 
 /** A default read from DEFAULTS for a non-production and a production stack, or prose when there is no single value. */
 export type DefaultDoc =
@@ -58,6 +67,8 @@ export const KNOWN_FIELD_PATHS: Record<string, string | readonly string[]> = {
     queueMetric: "workers[].queueMetric",
     monitoring: "monitoring",
     thresholds: "monitoring.thresholds",
+    deployment: "deployment",
+    smokeTest: "deployment.smokeTest",
     cdn: "cdn",
     usage: "usage",
 };
@@ -282,7 +293,8 @@ const COMPUTE: ConfigSectionDoc = {
             type: "int (%)",
             default: value(() => DEFAULTS.compute.instanceRefreshMinHealthyPercentage),
             allowed: "0-100",
-            description: "EC2 mode: capacity kept healthy during a rolling instance refresh.",
+            description:
+                "EC2 mode: capacity kept healthy during an instance refresh (a release); 100 starts new instances before old ones stop, up to 200 %.",
         },
         logRetentionDays: {
             type: "int",
@@ -941,6 +953,109 @@ const MONITORING: ConfigSectionDoc = {
     },
 };
 
+const DEP = DEFAULTS.deployment;
+const BAKE = `0-${MAX_BAKE_MINUTES}`;
+const DEPLOYMENT: ConfigSectionDoc = {
+    path: "deployment",
+    title: "releases of the web service",
+    intro:
+        "How a new version (a new `app.image`, environment, size...) replaces the running one; [deploying.md](deploying.md) walks through a release and a rollback. " +
+        "`rolling` (default) keeps ECS's rolling update with its circuit breaker. `blue-green`, `canary` and `linear` (Fargate only) use ECS's native strategies: " +
+        "the new revision starts at full size behind a second target group, a smoke-test Lambda requests `smokeTest.paths` through a test listener no address range can reach, " +
+        "then production traffic moves (all at once, a canary share first, or in equal steps) and both revisions run for `bakeMinutes`; " +
+        "a failed smoke test or an alarm of `rollbackAlarms` in ALARM rolls the release back. In EC2 mode a release is an instance refresh that pauses at 50 % and 100 % for `bakeMinutes` " +
+        "and rolls back on the same alarms.",
+    keys: {
+        strategy: {
+            type: "string",
+            default: value(() => DEP.strategy),
+            allowed: `${oneOf(DEPLOYMENT_STRATEGIES)}; EC2 mode: \`rolling\` only`,
+            description: "How releases replace the running tasks.",
+        },
+        bakeMinutes: {
+            type: "int (min)",
+            default: value(() => DEP.bakeMinutes),
+            allowed: BAKE,
+            description:
+                "Both revisions keep running this long after all traffic moved (EC2: the pause at each checkpoint); the rollback alarms can still roll back.",
+        },
+        canaryPercent: {
+            type: "int (%)",
+            default: value(() => DEP.canaryPercent),
+            allowed: "1-100",
+            description: "`canary`: share of the production traffic the new revision takes first.",
+        },
+        canaryBakeMinutes: {
+            type: "int (min)",
+            default: value(() => DEP.canaryBakeMinutes),
+            allowed: BAKE,
+            description:
+                "`canary`: minutes on the canary share before the rest of the traffic moves.",
+        },
+        linearStepPercent: {
+            type: "int (%)",
+            default: value(() => DEP.linearStepPercent),
+            allowed: `${MIN_LINEAR_STEP_PERCENT}-100`,
+            description: "`linear`: share of the production traffic moved per step.",
+        },
+        linearStepBakeMinutes: {
+            type: "int (min)",
+            default: value(() => DEP.linearStepBakeMinutes),
+            allowed: BAKE,
+            description: "`linear`: minutes between steps.",
+        },
+        rollbackAlarms: {
+            type: "string[]",
+            default: value(() => DEP.rollbackAlarms),
+            allowed:
+                "keys of alarms this stack creates (`alb-5xx-rate`, `target-5xx-rate`, `p95-latency`, `unhealthy-hosts`, `no-healthy-hosts`, `web-cpu`, `db-primary-cpu`, ...), no duplicates; at least one unless Fargate + `rolling`",
+            description:
+                "Alarms whose ALARM state rolls a release back (CloudWatch name `<project>-<stack>-monitoring-<key>`); ignored by Fargate `rolling` releases.",
+        },
+        "smokeTest.paths": {
+            type: "string[]",
+            default: text("`[healthCheck.path]`"),
+            allowed: `1-${MAX_SMOKE_PATHS} paths, each starting with \`/\``,
+            description:
+                "Paths the smoke test requests from the new revision (all at once) before any production traffic reaches it.",
+        },
+        "smokeTest.expectedStatus": {
+            type: "int",
+            default: value(() => DEP.smokeTest.expectedStatus),
+            allowed: "100-599",
+            description: "Status every smoke path must answer; anything else fails the release.",
+        },
+        "smokeTest.timeoutSeconds": {
+            type: "int (s)",
+            default: value(() => DEP.smokeTest.timeoutSeconds),
+            allowed: "1-60",
+            description: "Time for each request's complete answer; a timeout fails the release.",
+        },
+        "smokeTest.maxAttempts": {
+            type: "int",
+            default: value(() => DEP.smokeTest.maxAttempts),
+            allowed: "1-100",
+            description:
+                "Hook invocations while the new tasks are still starting (503: no healthy target yet) before the release fails.",
+        },
+        "smokeTest.retryDelaySeconds": {
+            type: "int (s)",
+            default: value(() => DEP.smokeTest.retryDelaySeconds),
+            allowed: "5-900",
+            description: "Seconds ECS waits before invoking the hook again (`callBackDelay`).",
+        },
+        "smokeTest.hostname": {
+            type: "string",
+            default: text(
+                "`cdn.domain`; **required** for a non-rolling Fargate release with the CDN off",
+            ),
+            allowed: "a DNS name the load balancer's certificate covers",
+            description:
+                "Host header and TLS name of the smoke requests; the test listener's certificate is checked against it.",
+        },
+    },
+};
+
 const CDN = DEFAULTS.cdn;
 const CDN_SECTION: ConfigSectionDoc = {
     path: "cdn",
@@ -1114,6 +1229,7 @@ export const CONFIG_DOCS: readonly ConfigSectionDoc[] = [
     CACHE_SECTION,
     WORKERS,
     MONITORING,
+    DEPLOYMENT,
     CDN_SECTION,
     USAGE_SECTION,
 ];

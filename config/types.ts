@@ -10,6 +10,7 @@ import type {
     PrefixListCapacity,
     WafSettings,
 } from "../components/loadBalancerSettings";
+import type { DeploymentSettings, SmokeTestSettings } from "../components/releaseRules";
 import type {
     ExistingNetworkSettings,
     NetworkSettings,
@@ -29,6 +30,7 @@ export type { ComputeMode, ScalingStrategy } from "../components/scalingRules";
 export type { EvictionPolicy } from "../components/dataRules";
 export type { LbAlgorithm } from "../components/loadBalancerSettings";
 export type { NatMode } from "../components/networkSettings";
+export type { DeploymentStrategy } from "../components/releaseRules";
 
 // Network's own settings (components/networkSettings.ts), under the stack config's names.
 export type NewNetworkConfig = NewNetworkSettings;
@@ -95,6 +97,10 @@ export interface WorkerConfig {
     scaleInCooldown: number;
 }
 
+// How the web service releases (components/releaseRules.ts), under the stack config's names.
+export type SmokeTestConfig = SmokeTestSettings;
+export type DeploymentConfig = DeploymentSettings;
+
 // Monitoring's own types (components/alarmRules.ts); the stack config adds the subscribers.
 export type { AlarmThresholds } from "../components/alarmRules";
 
@@ -134,6 +140,8 @@ export interface PlatformConfig {
     cache: CacheConfig;
     workers: WorkerConfig[];
     monitoring: MonitoringConfig;
+    /** How a new version of the web service replaces the running one. */
+    deployment: DeploymentConfig;
     cdn: CdnConfig;
     /** Usage assumptions for the cost estimate; never changes a resource. */
     usage: UsageConfig;

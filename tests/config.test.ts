@@ -203,7 +203,23 @@ describe("config: defaults", () => {
         );
         assert.equal(cfg.compute.rootVolumeGiB, 30);
         assert.equal(cfg.compute.healthCheckGracePeriod, 60);
-        assert.equal(cfg.compute.instanceRefreshMinHealthyPercentage, 90);
+        assert.equal(cfg.compute.instanceRefreshMinHealthyPercentage, 100);
+        assert.deepEqual(cfg.deployment, {
+            strategy: "rolling",
+            bakeMinutes: 5,
+            canaryPercent: 10,
+            canaryBakeMinutes: 5,
+            linearStepPercent: 25,
+            linearStepBakeMinutes: 3,
+            rollbackAlarms: ["alb-5xx-rate", "target-5xx-rate", "p95-latency"],
+            smokeTest: {
+                paths: ["/health"],
+                expectedStatus: 200,
+                timeoutSeconds: 5,
+                maxAttempts: 10,
+                retryDelaySeconds: 30,
+            },
+        });
         assert.deepEqual(cfg.capacity, { min: 2, desired: 2, max: 4 });
         assert.equal(cfg.scaling.scaleOutCooldown, 60);
         assert.equal(cfg.scaling.scaleInCooldown, 300);
@@ -2225,5 +2241,144 @@ describe("config: what an Output's apply would refuse mid-deploy is refused befo
         const found = expectIssue(ec2, `${W}app.environment.BANNER`, /line break/);
         assert.equal(found.value, "line one\nline two");
         assert.deepEqual(issuesOf(withValue(ec2, "app.environment.BANNER", "line one")), []);
+    });
+});
+
+describe("config: deployment (releases)", () => {
+    const D = `${W}deployment`;
+
+    it("smoke paths default to the health check's path", () => {
+        const cfg = parseConfig(withValue(stackRaw("dev"), "healthCheck.path", "/ready"));
+        assert.deepEqual(cfg.deployment.smokeTest.paths, ["/ready"]);
+        assert.equal(cfg.deployment.strategy, "rolling");
+    });
+
+    it("accepts each strategy on Fargate with numbers given as strings (`config set --path`)", () => {
+        for (const strategy of ["rolling", "blue-green", "canary", "linear"]) {
+            const cfg = parseConfig(
+                withValues(stackRaw("dev"), [
+                    ["deployment.strategy", strategy],
+                    ["deployment.canaryPercent", "100"],
+                    ["deployment.linearStepPercent", "3"],
+                    ["deployment.bakeMinutes", "1440"],
+                ]),
+            );
+            assert.equal(cfg.deployment.strategy, strategy);
+            assert.equal(cfg.deployment.canaryPercent, 100);
+        }
+    });
+
+    it("refuses the edges: canary 0 and 101, bake 1441, a linear step of 2, a path without /", () => {
+        for (const [path, value, key] of [
+            ["deployment.canaryPercent", 0, `${D}.canaryPercent`],
+            ["deployment.canaryPercent", 101, `${D}.canaryPercent`],
+            ["deployment.canaryPercent", 12.5, `${D}.canaryPercent`],
+            ["deployment.bakeMinutes", 1441, `${D}.bakeMinutes`],
+            ["deployment.canaryBakeMinutes", -1, `${D}.canaryBakeMinutes`],
+            ["deployment.linearStepPercent", 2, `${D}.linearStepPercent`],
+            ["deployment.linearStepBakeMinutes", 1441, `${D}.linearStepBakeMinutes`],
+            ["deployment.smokeTest.paths", ["health"], `${D}.smokeTest.paths[0]`],
+            ["deployment.smokeTest.paths", ["https://x.example/health"], `${D}.smokeTest.paths[0]`],
+            ["deployment.smokeTest.paths", [], `${D}.smokeTest.paths`],
+            ["deployment.smokeTest.timeoutSeconds", 0, `${D}.smokeTest.timeoutSeconds`],
+            ["deployment.smokeTest.expectedStatus", 99, `${D}.smokeTest.expectedStatus`],
+            ["deployment.smokeTest.maxAttempts", 0, `${D}.smokeTest.maxAttempts`],
+            ["deployment.smokeTest.hostname", "Not A Host", `${D}.smokeTest.hostname`],
+        ] as const) {
+            expectIssue(withValue(stackRaw("dev"), path, value), key);
+        }
+    });
+
+    it("refuses a strategy other than rolling in EC2 mode, naming deployment.strategy", () => {
+        for (const strategy of ["blue-green", "canary", "linear"]) {
+            expectIssue(
+                withValues(stackRaw("dev"), [
+                    ["compute.mode", "ec2"],
+                    ["scaling.memoryTarget", null],
+                    ["deployment.strategy", strategy],
+                ]),
+                `${D}.strategy`,
+                /ECS deployment strategies apply to Fargate/,
+            );
+        }
+    });
+
+    it("rollback alarms must be alarms this stack creates: a replica's lag only where there is a replica", () => {
+        const lag = ["alb-5xx-rate", "db-replica-1-lag"];
+        expectIssue(
+            withValues(stackRaw("dev"), [
+                ["deployment.strategy", "blue-green"],
+                ["deployment.rollbackAlarms", lag],
+            ]),
+            `${D}.rollbackAlarms[1]`,
+            /must be one of/,
+        );
+        const prod = parseConfig(
+            withValues(stackRaw("prod"), [
+                ["deployment.strategy", "blue-green"],
+                ["deployment.rollbackAlarms", lag],
+            ]),
+        );
+        assert.deepEqual(prod.deployment.rollbackAlarms, lag);
+        expectIssue(
+            withValue(stackRaw("dev"), "deployment.rollbackAlarms", ["p95-latency", "p95-latency"]),
+            `${D}.rollbackAlarms[1]`,
+            /twice/,
+        );
+    });
+
+    it("an empty rollback list is refused where releases roll back on alarms (blue/green family, EC2), allowed for Fargate rolling", () => {
+        expectIssue(
+            withValues(stackRaw("dev"), [
+                ["deployment.strategy", "canary"],
+                ["deployment.rollbackAlarms", []],
+            ]),
+            D + ".rollbackAlarms",
+        );
+        expectIssue(
+            withValues(stackRaw("dev"), [
+                ["compute.mode", "ec2"],
+                ["scaling.memoryTarget", null],
+                ["deployment.rollbackAlarms", []],
+            ]),
+            D + ".rollbackAlarms",
+        );
+        assert.deepEqual(
+            parseConfig(withValue(stackRaw("dev"), "deployment.rollbackAlarms", [])).deployment
+                .rollbackAlarms,
+            [],
+        );
+    });
+
+    it("warns when the bake is shorter than the alarms' window, or the hook has no NAT to the EC2 API", () => {
+        const cfg = parseConfig(
+            withValues(stackRaw("dev"), [
+                ["deployment.strategy", "blue-green"],
+                ["deployment.bakeMinutes", 1],
+                ["network.natGateways", "none"],
+            ]),
+        );
+        const keys = configWarnings(cfg).map((w) => w.key);
+        assert.ok(keys.includes(`${D}.bakeMinutes`), keys.join(", "));
+        assert.ok(keys.includes(`${D}.strategy`), keys.join(", "));
+        assert.deepEqual(
+            configWarnings(parseConfig(stackRaw("dev")))
+                .map((w) => w.key)
+                .filter((k) => k.startsWith(D)),
+            [],
+        );
+    });
+
+    it("unknown fields of the section and of smokeTest are typos, with a suggestion", () => {
+        expectIssue(
+            withValue(stackRaw("dev"), "deployment.stratgy", "blue-green"),
+            `${D}.stratgy`,
+            /did you mean "strategy"/,
+        );
+        expectIssue(
+            withValue(stackRaw("dev"), "deployment.smokeTest.path", ["/x"]),
+            `${D}.smokeTest.path`,
+            /did you mean "paths"/,
+        );
     });
 });

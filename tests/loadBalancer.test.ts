@@ -12,12 +12,15 @@ import {
     LoadBalancerArgs,
     originPrefixListRules,
     prefixListEntries,
+    PRODUCTION_RULE_PRIORITY,
     recoverySeconds,
+    RELEASE_TEST_PORT,
     slowStartSeconds,
     stickinessArgs,
     wafClientIpHeader,
     wafRules,
     WafSettings,
+    weightedForwardAction,
 } from "../components/loadBalancer";
 import { elbNaming, elbPhysicalName, isValidElbNamePrefix } from "../components/physicalNames";
 import { EngineRun, RegisteredResource, runProgram } from "../engine/engine";
@@ -814,5 +817,72 @@ describe("loadBalancer: access logs", () => {
         const devBucket = one(dev, "aws:s3/bucket:Bucket");
         assert.equal(devBucket.inputs.forceDestroy, true);
         assert.equal(devBucket.retainOnDelete, false);
+    });
+});
+
+describe("loadBalancer: release routes (blue-green, canary, linear)", function () {
+    this.timeout(60000);
+
+    it("forwards to both target groups, the serving one at 100 and the alternate at 0, forward only", () => {
+        assert.deepEqual(weightedForwardAction("tg-a", "tg-b"), {
+            type: "forward",
+            forward: {
+                targetGroups: [
+                    { arn: "tg-a", weight: 100 },
+                    { arn: "tg-b", weight: 0 },
+                ],
+            },
+        });
+    });
+
+    it("adds nothing without releaseRoutes: one target group, two listeners, no rule, no access point", async () => {
+        const run = await runLb(lbArgs());
+        assert.equal(ofType(run, "aws:lb/targetGroup:TargetGroup").length, 1);
+        assert.equal(ofType(run, "aws:lb/listener:Listener").length, 2);
+        assert.equal(ofType(run, "aws:lb/listenerRule:ListenerRule").length, 0);
+    });
+
+    it("with releaseRoutes: the twin target group, the production rule, the test listener and rule, actions ignored", async () => {
+        let points: number[] = [];
+        let release: Record<string, unknown> | undefined;
+        const run = await runProgram({
+            program: () => {
+                const lb = new LoadBalancer("web-platform-dev-lb", lbArgs({ releaseRoutes: true }));
+                points = lb.releaseTestAccessPoints().map((p) => p.port);
+                release = lb.serviceLoadBalancing().release as Record<string, unknown> | undefined;
+            },
+            project: "web-platform",
+            stack: "dev",
+            cloud: createMockCloud(),
+        });
+        const groups = ofType(run, "aws:lb/targetGroup:TargetGroup");
+        assert.deepEqual(groups.map((g) => g.name).sort(), [
+            "web-platform-dev-lb-tg",
+            "web-platform-dev-lb-tg2",
+        ]);
+        const [serving, alternate] = ["web-platform-dev-lb-tg", "web-platform-dev-lb-tg2"].map(
+            (n) => groups.find((g) => g.name === n)!,
+        );
+        const rules = ofType(run, "aws:lb/listenerRule:ListenerRule");
+        assert.equal(rules.length, 2);
+        const production = rules.find((r) => r.name === "web-platform-dev-lb-production-rule")!;
+        assert.equal(production.inputs.listenerArn, listener(run, 443).state.arn);
+        assert.equal(production.inputs.priority, PRODUCTION_RULE_PRIORITY);
+        assert.deepEqual(production.inputs.actions, [
+            weightedForwardAction(serving.state.arn as string, alternate.state.arn as string),
+        ]);
+        const test = listener(run, RELEASE_TEST_PORT);
+        assert.equal(test.inputs.protocol, "HTTPS");
+        assert.equal(test.inputs.certificateArn, certificateArn);
+        assert.equal(test.inputs.sslPolicy, DEFAULT_SSL_POLICY);
+        const testRule = rules.find((r) => r.name === "web-platform-dev-lb-test-rule")!;
+        assert.equal(testRule.inputs.listenerArn, test.state.arn);
+        for (const rule of rules) {
+            assert.deepEqual(rule.ignoreChanges, ["actions"], rule.name);
+        }
+        // The component itself opens no port to anyone: platform.ts admits the hook on this point.
+        assert.deepEqual(points, [RELEASE_TEST_PORT]);
+        assert.ok(ingressOf(run).every((r) => r.port !== RELEASE_TEST_PORT));
+        assert.equal(release?.testListenerPort, RELEASE_TEST_PORT);
     });
 });

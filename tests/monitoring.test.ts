@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { AlarmThresholds, MonitoringConfig } from "../config/types";
 import {
+    alarmName,
     buildAlarmSpecs,
     cacheMemberId,
     DEFAULT_ALARM_SETTINGS,
@@ -752,3 +753,92 @@ function dimensionsOf(l: MetricLine): Record<string, string> {
     }
     return dims;
 }
+
+describe("Monitoring for blue/green releases: named alarms on both target groups", function () {
+    this.timeout(60000);
+    const TG2 = "targetgroup/web-tg2/0a1b2c3d4e5f6071";
+    const targets = {
+        region: "us-east-1",
+        albArnSuffix: ALB,
+        targetGroupArnSuffix: TG,
+        compute: [
+            { kind: "ecs" as const, name: "web", clusterName: CLUSTER, serviceName: WEB_SERVICE },
+        ],
+    };
+
+    it("judges the per-target-group alarms over both groups, everything else as with one group", () => {
+        const one = buildAlarmSpecs(config(), targets);
+        const two = buildAlarmSpecs(config(), { ...targets, alternateTargetGroupArnSuffix: TG2 });
+        assert.deepEqual(
+            two.map((s) => s.key),
+            one.map((s) => s.key),
+            "the same alarms",
+        );
+        const groupsOf = (key: string) => {
+            const spec = two.find((s) => s.key === key)!;
+            assert.ok(spec.math, `${key} is metric math over both groups`);
+            return [
+                ...new Set(Object.values(spec.math.metrics).map((m) => m.dimensions.TargetGroup)),
+            ].sort();
+        };
+        for (const key of ["target-5xx-rate", "unhealthy-hosts", "no-healthy-hosts"]) {
+            assert.deepEqual(groupsOf(key), [TG, TG2].sort(), key);
+            const before = one.find((s) => s.key === key)!;
+            const after = two.find((s) => s.key === key)!;
+            assert.equal(after.threshold, before.threshold);
+            assert.equal(after.comparison, before.comparison);
+            assert.equal(after.treatMissingData, before.treatMissingData);
+        }
+        for (const key of ["alb-5xx-rate", "p95-latency", "web-cpu", "web-memory"]) {
+            assert.deepEqual(
+                two.find((s) => s.key === key),
+                one.find((s) => s.key === key),
+                key,
+            );
+        }
+        const rate = two.find((s) => s.key === "target-5xx-rate")!.math!;
+        assert.equal(
+            rate.expressions[rate.expressions.length - 1].expression,
+            "IF(req > 0, 100 * err / req, 0)",
+        );
+        for (const spec of two.filter((s) => s.math)) {
+            const defined = new Set(Object.keys(spec.math!.metrics));
+            for (const e of spec.math!.expressions) {
+                for (const ref of e.expression.match(/\b[a-z][A-Za-z0-9_]*\b/g) ?? []) {
+                    assert.ok(defined.has(ref), `${spec.key}: "${e.expression}" uses ${ref}`);
+                }
+                defined.add(e.id);
+            }
+            assert.ok(defined.size <= 10, "CloudWatch allows at most 10 queries per alarm");
+        }
+    });
+
+    it("names every alarm <component>-<key> when asked (what ECS and the instance refresh roll back on)", async () => {
+        assert.equal(
+            alarmName("web-platform-dev-monitoring", "alb-5xx-rate"),
+            "web-platform-dev-monitoring-alb-5xx-rate",
+        );
+        const base = monitoringArgs({ database: false, cache: false });
+        const named = await run(
+            {},
+            {
+                ...base,
+                namedAlarms: true,
+                alb: { ...base.alb, alternateTargetGroupArnSuffix: TG2 },
+            },
+        );
+        const alarms = ofType(named, "aws:cloudwatch/metricAlarm:MetricAlarm");
+        assert.ok(alarms.length > 0);
+        for (const a of alarms) {
+            assert.equal(a.inputs.name, a.name);
+        }
+        const dashboard = JSON.stringify(
+            ofType(named, "aws:cloudwatch/dashboard:Dashboard")[0].inputs,
+        );
+        assert.ok(dashboard.includes(TG2), "the dashboard shows the second target group");
+        const unnamed = await run({}, base);
+        for (const a of ofType(unnamed, "aws:cloudwatch/metricAlarm:MetricAlarm")) {
+            assert.equal(a.inputs.name, undefined, "auto-named unless asked");
+        }
+    });
+});

@@ -1105,4 +1105,51 @@ describe("ScalingService: invalid arguments", function () {
             /not in secretArns/,
         );
     });
+
+    it("refuses a blue/green-family release without the load balancer's release routes or alarms", async () => {
+        const deployment = (
+            strategy: "blue-green" | "canary",
+            rollbackAlarmNames: string[],
+        ): ScalingServiceArgs["deployment"] => ({
+            settings: {
+                strategy,
+                bakeMinutes: 5,
+                canaryPercent: 10,
+                canaryBakeMinutes: 5,
+                linearStepPercent: 25,
+                linearStepBakeMinutes: 3,
+                rollbackAlarms: ["alb-5xx-rate"],
+                smokeTest: {
+                    paths: ["/health"],
+                    expectedStatus: 200,
+                    timeoutSeconds: 5,
+                    maxAttempts: 10,
+                    retryDelaySeconds: 30,
+                    hostname: "app.example.com",
+                },
+            },
+            rollbackAlarmNames,
+            timings: {
+                healthCheckGracePeriod: 60,
+                targetHealthySeconds: 20,
+                deregistrationDelay: 30,
+            },
+        });
+        await assert.rejects(
+            run(webProgram({ deployment: deployment("blue-green", ["web-alb-5xx-rate"]) })),
+            /deployment strategy "blue-green" needs the load balancer's release routes/,
+        );
+        // A rolling Fargate service ignores the deployment settings entirely (see tests/deployment.test.ts).
+        const rolling = await run(
+            webProgram({
+                deployment: {
+                    ...deployment("canary", []),
+                    settings: { ...deployment("canary", [])!.settings, strategy: "rolling" },
+                },
+            }),
+        );
+        const service = rolling.resources.find((r) => r.type === "aws:ecs/service:Service")!;
+        assert.equal(service.inputs.deploymentConfiguration, undefined);
+        assert.equal(service.inputs.alarms, undefined);
+    });
 });

@@ -11,6 +11,7 @@ import {
     checkCompute,
     checkCrossSection,
     checkDatabase,
+    checkDeployment,
     checkHealthCheck,
     checkLoadBalancer,
     checkMonitoring,
@@ -39,6 +40,7 @@ import { readDatabase } from "./database";
 import { readCache } from "./cache";
 import { readWorkers } from "./workers";
 import { readMonitoring } from "./monitoring";
+import { readDeployment } from "./deployment";
 import { readCdn } from "./cdn";
 import { readUsage } from "./usage";
 
@@ -173,6 +175,7 @@ export function parseConfig(raw: RawStackConfig): PlatformConfig {
     };
 
     const app = readApp(r, get("app"));
+    const healthCheck = readHealthCheck(r, get("healthCheck"));
     const cfg: PlatformConfig = {
         project: raw.project,
         stack: raw.stack,
@@ -185,13 +188,14 @@ export function parseConfig(raw: RawStackConfig): PlatformConfig {
         compute: readCompute(r, get("compute"), production),
         capacity: readCapacity(r, "capacity", get("capacity"), DEFAULTS.capacity(production)),
         scaling: readScaling(r, get("scaling")),
-        healthCheck: readHealthCheck(r, get("healthCheck")),
+        healthCheck,
         loadBalancer: readLoadBalancer(r, get("loadBalancer"), production),
         waf: readWaf(r, get("waf")),
         database: readDatabase(r, get("database"), production),
         cache: readCache(r, get("cache"), production),
         workers: readWorkers(r, get("workers"), app.image, production),
         monitoring: readMonitoring(r, get("monitoring")),
+        deployment: readDeployment(r, get("deployment"), healthCheck.path),
         cdn: readCdn(r, get("cdn")),
         usage: readUsage(r, get("usage")),
     };
@@ -228,6 +232,7 @@ export function parseConfig(raw: RawStackConfig): PlatformConfig {
         ...checkCache(cfg.cache),
         ...checkWorkers(cfg.workers, production),
         ...checkMonitoring(cfg.monitoring),
+        ...checkDeployment(cfg),
         ...checkCdn(cfg.cdn),
         ...checkCrossSection(cfg),
         ...checkNameLengths(cfg),

@@ -62,6 +62,14 @@ export { EVICTION_POLICIES, checkCache } from "./cache";
 export { checkWorkers } from "./workers";
 export { checkMonitoring } from "./monitoring";
 export {
+    checkDeployment,
+    MAX_BAKE_MINUTES,
+    MAX_SMOKE_PATHS,
+    MIN_LINEAR_STEP_PERCENT,
+    releaseUsesAlarms,
+    stackAlarmKeys,
+} from "./deployment";
+export {
     checkCdn,
     MIN_WORKER_COMPATIBILITY_DATE,
     EDGE_METHODS,

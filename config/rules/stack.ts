@@ -4,6 +4,8 @@ import { ConfigIssue, PlatformConfig } from "../types";
 import { usageProblems } from "../../policy/cost/usage";
 import { configKey, issue } from "./common";
 import { detectionSeconds } from "./healthCheck";
+import { usesReleaseRoutes } from "../../components/releaseRules";
+import { releaseUsesAlarms } from "./deployment";
 
 export function checkTags(tags: Record<string, string>): ConfigIssue[] {
     const out: ConfigIssue[] = [];
@@ -110,6 +112,25 @@ export function configWarnings(cfg: PlatformConfig): ConfigIssue[] {
                 "network.natGateways",
                 "none",
                 "private subnets without NAT: tasks need VPC endpoints to pull images and reach AWS APIs",
+            ),
+        );
+        if (usesReleaseRoutes(cfg.deployment.strategy) && cfg.compute.mode !== "ec2") {
+            out.push(
+                issue(
+                    "deployment.strategy",
+                    cfg.deployment.strategy,
+                    "the smoke-test hook looks up the ALB's private addresses with the EC2 API from the private subnets: without NAT it needs an ec2 interface endpoint, or every release fails its smoke test",
+                ),
+            );
+        }
+    }
+    const alarmMinutes = (cfg.monitoring.period * cfg.monitoring.evaluationPeriods) / 60;
+    if (releaseUsesAlarms(cfg) && cfg.deployment.bakeMinutes < alarmMinutes) {
+        out.push(
+            issue(
+                "deployment.bakeMinutes",
+                cfg.deployment.bakeMinutes,
+                `shorter than the rollback alarms' window (monitoring.period x evaluationPeriods = ${alarmMinutes} min): a release can finish before an alarm on the new version could fire`,
             ),
         );
     }

@@ -12,6 +12,7 @@ import { ECS } from "./aws/ecs";
 import { ELASTICACHE } from "./aws/elasticache";
 import { ELB } from "./aws/elb";
 import { IAM } from "./aws/iam";
+import { LAMBDA } from "./aws/lambda";
 import { MONITORING } from "./aws/monitoring";
 import { RDS } from "./aws/rds";
 import { S3, s3SubResource } from "./aws/s3";
@@ -34,6 +35,7 @@ const builders: Record<string, Builder> = {
     ...RDS,
     ...ELASTICACHE,
     ...ACM,
+    ...LAMBDA,
 };
 
 /** The AWS answer for a resource, or undefined when this module does not model the type. */
