@@ -40,6 +40,7 @@ export const NO_STACK_USAGE: Usage = Object.freeze({
     secretsApiCallsPerMonth: 0,
     snsNotificationsPerMonth: 0,
     dbBackupChangePercentPerDay: 0,
+    releasesPerMonth: 0,
 });
 
 /**

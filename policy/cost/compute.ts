@@ -58,6 +58,78 @@ function sameFamily(svc: CostResource, td: CostResource): boolean {
     );
 }
 
+/** Minutes for the new tasks to start and pass the smoke test before traffic moves (an assumption). */
+export const RELEASE_START_MINUTES = 5;
+
+/**
+ * Minutes a release runs the new revision at full size beside the old one, from the service's
+ * `deploymentConfiguration`: 0 for a rolling update. ECS starts the whole new revision before any
+ * traffic moves and stops the old one after the last bake, so canary and linear overlap too.
+ */
+export function releaseOverlapMinutes(config: unknown): number {
+    const c = (config ?? {}) as {
+        strategy?: string;
+        bakeTimeInMinutes?: unknown;
+        canaryConfiguration?: { canaryBakeTimeInMinutes?: unknown };
+        linearConfiguration?: { stepPercent?: unknown; stepBakeTimeInMinutes?: unknown };
+    };
+    const bake = toNum(c.bakeTimeInMinutes, 0);
+    switch (c.strategy) {
+        case "BLUE_GREEN":
+            return RELEASE_START_MINUTES + bake;
+        case "CANARY":
+            return (
+                RELEASE_START_MINUTES +
+                toNum(c.canaryConfiguration?.canaryBakeTimeInMinutes, 0) +
+                bake
+            );
+        case "LINEAR": {
+            const step = Math.max(1, toNum(c.linearConfiguration?.stepPercent, 10));
+            const steps = Math.ceil(100 / step);
+            return (
+                RELEASE_START_MINUTES +
+                steps * toNum(c.linearConfiguration?.stepBakeTimeInMinutes, 0) +
+                bake
+            );
+        }
+        default:
+            return 0;
+    }
+}
+
+interface FargateShape {
+    label: string;
+    arch: string;
+    vcpu: number;
+    gb: number;
+}
+
+/** The release overlap as priced lines: the new revision's tasks for the overlap of each release. */
+function priceReleaseOverlap(
+    ctx: CostContext,
+    svc: CostResource,
+    shape: FargateShape,
+    tasks: { desired: number; max: number },
+): void {
+    const minutes = releaseOverlapMinutes(prop(svc, "deploymentConfiguration"));
+    if (minutes === 0 || ctx.usage.releasesPerMonth === 0) {
+        return;
+    }
+    const hours = (ctx.usage.releasesPerMonth * minutes) / 60;
+    const what = `${ctx.usage.releasesPerMonth} releases x ${minutes} min, the new revision beside the old`;
+    for (const [unit, size] of [
+        ["vCPU", shape.vcpu],
+        ["GB", shape.gb],
+    ] as const) {
+        ctx.line(svc, {
+            item: `release overlap: Fargate ${unit}-hours (${what}; ${shape.label})`,
+            priceKey: `fargate.${shape.arch}.${unit === "vCPU" ? "vcpuHour" : "gbHour"}`,
+            quantity: tasks.desired * size * hours,
+            quantityAtMax: tasks.max * size * hours,
+        });
+    }
+}
+
 export function priceFargateServices(ctx: CostContext): void {
     for (const svc of ctx.ofType(T.service)) {
         const strategy = (prop(svc, "capacityProviderStrategies") ?? []) as Array<{
@@ -133,6 +205,7 @@ export function priceFargateServices(ctx: CostContext): void {
                 quantityAtMax: atMax.spot * gb * h,
             });
         }
+        priceReleaseOverlap(ctx, svc, { label, arch, vcpu, gb }, { desired, max });
     }
 }
 

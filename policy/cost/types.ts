@@ -42,6 +42,7 @@ export interface Usage {
     secretsApiCallsPerMonth: number;
     snsNotificationsPerMonth: number;
     dbBackupChangePercentPerDay: number;
+    releasesPerMonth: number;
 }
 
 /** A resource as the model reads it: plain props (unknown values may appear as the engine's markers). */

@@ -72,6 +72,13 @@ export const USAGE_FIELDS: Record<keyof Usage, UsageField> = {
         description:
             "Share of the database changed per day: automated backups keep that much per retention day beyond the free amount (100% of provisioned storage)",
     },
+    releasesPerMonth: {
+        default: 20,
+        unit: "releases/month",
+        maximum: 10_000,
+        description:
+            "Releases of each ECS service with a blue-green, canary or linear deployment: the new revision runs at full size beside the old one for each release's overlap",
+    },
 };
 
 export const USAGE_KEYS = Object.keys(USAGE_FIELDS) as Array<keyof Usage>;

@@ -235,6 +235,47 @@ describe("cost model: bad input and edges", () => {
         assert.ok(Math.abs(line(e, /^Fargate Spot vCPU-hours/)!.price - 0.04048 * 0.3) < 1e-12);
     });
 
+    it("prices a release's overlap: the new revision at full size beside the old, per strategy", () => {
+        const td = cr(T.taskDef, "task", { family: "web", cpu: "512", memory: "1024" });
+        const target = cr(T.scalingTarget, "target", {
+            serviceNamespace: "ecs",
+            resourceId: "service/cluster/svc-1",
+            maxCapacity: 4,
+        });
+        const priced = (deploymentConfiguration: unknown, releasesPerMonth = 20) => {
+            const svc = cr(T.ecsService, "svc", {
+                name: "svc-1",
+                launchType: "FARGATE",
+                desiredCount: 2,
+                taskDefinition: "web",
+                deploymentConfiguration,
+            });
+            const e = estimateCost([td, svc, target], BOOK, { ...ZERO_USAGE, releasesPerMonth });
+            return line(e, /^release overlap: Fargate vCPU-hours/);
+        };
+        // Blue/green: 5 min to start and test + 10 min bake = 15 min; 20 releases = 5 h a month.
+        const blueGreen = priced({ strategy: "BLUE_GREEN", bakeTimeInMinutes: "10" })!;
+        assert.equal(blueGreen.quantity, 2 * 0.5 * 5); // 2 tasks x 0.5 vCPU x 5 h
+        assert.equal(blueGreen.quantityAtMax, 4 * 0.5 * 5);
+        assert.match(blueGreen.item, /20 releases x 15 min/);
+        // Canary: + its canary bake (5 + 5 + 10 = 20 min); linear: + every step's bake (5 + 4 x 2 + 10).
+        const canary = {
+            strategy: "CANARY",
+            bakeTimeInMinutes: "10",
+            canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: "5" },
+        };
+        assert.match(priced(canary)!.item, /x 20 min/);
+        const linear = {
+            strategy: "LINEAR",
+            bakeTimeInMinutes: "10",
+            linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: "2" },
+        };
+        assert.match(priced(linear)!.item, /x 23 min/);
+        assert.equal(priced({ strategy: "ROLLING" }), undefined);
+        assert.equal(priced(undefined), undefined);
+        assert.equal(priced({ strategy: "BLUE_GREEN", bakeTimeInMinutes: "10" }, 0), undefined);
+    });
+
     it("derives the region from AZ names and ARNs, and has price files for the four regions", () => {
         assert.equal(
             deriveRegion([
@@ -394,6 +435,33 @@ describe("cost-budget policy", () => {
         );
         assert.equal(atMax.length, 1);
         assert.match(atMax[0], /at max capacity [(]us-east-1[)] exceeds the budget \$100\.00/);
+    });
+
+    it("judges a release's overlap: the budget holds without releases and fails with them", async () => {
+        const svc = [
+            res("pulumi:pulumi:Stack", "s", {}),
+            res(T.taskDef, "task", { family: "web", cpu: "1024", memory: "2048" }),
+            res(T.ecsService, "svc", {
+                name: "svc",
+                launchType: "FARGATE",
+                desiredCount: 1,
+                taskDefinition: "web:1",
+                networkConfiguration: { subnets: ["subnet-1"] },
+                deploymentConfiguration: { strategy: "BLUE_GREEN", bakeTimeInMinutes: "1440" },
+            }),
+        ];
+        // 1 task ~ $36/month; 100 releases x (5 + 1,440) min ~ 2,408 task-hours more ~ $119.
+        const cfg = (releasesPerMonth: number) => ({
+            "cost-budget": {
+                monthlyBudgetUsd: 100,
+                region: "us-east-1",
+                usage: { requestsPerMonth: 0, releasesPerMonth },
+            },
+        });
+        assert.deepEqual((await one("cost-budget", svc, cfg(0))).violations, []);
+        const over = messages(await one("cost-budget", svc, cfg(100)));
+        assert.equal(over.length, 1);
+        assert.match(over[0], /exceeds the budget \$100\.00/);
     });
 
     it("names an unknown instance class on its resource", async () => {
