@@ -4,6 +4,7 @@ import { createMockCloud } from "../engine/mockCloud";
 import { answerCall, autoname, cloudContext, ELB_SERVICE_ACCOUNTS } from "../engine/cloud";
 import { CLOUDFLARE_IPV4, CLOUDFLARE_IPV6 } from "../engine/cloud/cloudflare";
 import { regionShort } from "../engine/cloud/context";
+import { regionZoneIds } from "../config/regionZones";
 import { SECRET_SIG, SECRET_SIG_KEY } from "../engine/engine";
 
 const ACCOUNT = "123456789012";
@@ -252,6 +253,13 @@ describe("mock cloud: data sources", () => {
         )!;
         assert.deepEqual(answer.names, ["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
         assert.deepEqual(answer.zoneIds, ["euw1-az1", "euw1-az2", "euw1-az3"]);
+    });
+
+    it("answers AZ ids from the config layer's region table, so both judge the same zones", () => {
+        for (const region of ["us-west-1", "ap-northeast-1", "ca-central-1"]) {
+            const answer = call("aws:index/getAvailabilityZones:getAvailabilityZones", {}, region)!;
+            assert.deepEqual(answer.zoneIds, regionZoneIds(region), region);
+        }
     });
 
     it("derives AZ-id region abbreviations like AWS", () => {

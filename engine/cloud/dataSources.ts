@@ -6,6 +6,7 @@ import { hexId, stableDigits } from "./ids";
 import { renderPolicyDocument } from "./policyDocument";
 import { cloudflareCall } from "./cloudflare";
 import { ALB_ZONE_IDS } from "./aws";
+import { regionZoneIds } from "../../config/regionZones";
 import { ELB_LOG_ACCOUNTS } from "../../policy/policies/elbAccounts";
 
 /**
@@ -15,9 +16,10 @@ import { ELB_LOG_ACCOUNTS } from "../../policy/policies/elbAccounts";
  */
 export const ELB_SERVICE_ACCOUNTS: Record<string, string> = ELB_LOG_ACCOUNTS;
 
-/** Regions whose AZ ids we derive (`use1-az1`...). */
+/** The region's AZ ids from the config layer's table (the same ids AWS gives), else derived (`use1-az1`...). */
 function zoneIds(ctx: CloudContext): string[] {
-    return ctx.azs.map((_, i) => `${regionShort(ctx.region)}-az${i + 1}`);
+    const known = regionZoneIds(ctx.region);
+    return ctx.azs.map((_, i) => known?.[i] ?? `${regionShort(ctx.region)}-az${i + 1}`);
 }
 
 /** SSM public parameters we can answer: AMI ids under /aws/service/. */
