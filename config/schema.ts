@@ -6,6 +6,7 @@
 // written out here.
 import { DEFAULTS } from "./defaults";
 import { USAGE_FIELDS } from "../policy/cost/usage";
+import { CLOUDFLARE_IPV4, CLOUDFLARE_IPV6 } from "./cloudflareRanges";
 import {
     EVICTION_POLICIES,
     FARGATE_CPU_SIZES,
@@ -557,14 +558,14 @@ const LOAD_BALANCER: ConfigSectionDoc = {
         "originPrefixListMaxEntries.ipv4": {
             type: "int",
             default: value(() => LB.originPrefixListMaxEntries.ipv4),
-            allowed: "1-30 (checked when `cdn.enabled`)",
+            allowed: `${CLOUDFLARE_IPV4.length}-30 (checked when \`cdn.enabled\`)`,
             description:
-                "Capacity of the prefix list holding Cloudflare's IPv4 ranges; each of the 2 rules (80, 443) referencing a list counts its maxEntries against the security group's quota of 60 inbound rules.",
+                "Capacity of the prefix list holding Cloudflare's IPv4 ranges (at least as many as Cloudflare publishes, `config/cloudflareRanges.ts`); each of the 2 rules (80, 443) referencing a list counts its maxEntries against the security group's quota of 60 inbound rules.",
         },
         "originPrefixListMaxEntries.ipv6": {
             type: "int",
             default: value(() => LB.originPrefixListMaxEntries.ipv6),
-            allowed: "1-30 (checked when `cdn.enabled`)",
+            allowed: `${CLOUDFLARE_IPV6.length}-30 (checked when \`cdn.enabled\`)`,
             description:
                 "Capacity of the prefix list holding Cloudflare's IPv6 ranges (same quota as the IPv4 list, shared).",
         },

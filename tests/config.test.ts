@@ -657,6 +657,18 @@ const badCases: BadCase[] = [
         key: `${W}loadBalancer.originPrefixListMaxEntries.ipv6`,
     },
     {
+        rule: "origin prefix list smaller than Cloudflare's published IPv4 ranges",
+        set: [["loadBalancer.originPrefixListMaxEntries", { ipv4: 14, ipv6: 15 }]],
+        key: `${W}loadBalancer.originPrefixListMaxEntries.ipv4`,
+        message: /must hold Cloudflare's 15 published IPv4 ranges .*set it to 15 or more/,
+    },
+    {
+        rule: "origin prefix list smaller than Cloudflare's published IPv6 ranges",
+        set: [["loadBalancer.originPrefixListMaxEntries", { ipv4: 25, ipv6: 6 }]],
+        key: `${W}loadBalancer.originPrefixListMaxEntries.ipv6`,
+        message: /must hold Cloudflare's 7 published IPv6 ranges/,
+    },
+    {
         rule: "duplicate ingress CIDR",
         set: [["loadBalancer.ingressCidrs", ["10.0.0.0/8", "10.0.0.0/8"]]],
         key: `${W}loadBalancer.ingressCidrs`,

@@ -7,6 +7,7 @@ import {
     assertSecretsCovered,
 } from "../components/scalingService";
 import { allowAccess } from "../components/access";
+import { ServiceDeployment } from "../components/scalingServiceArgs";
 import {
     SEED_SCALE_OUT_REACTION_SECONDS,
     albResourceLabel,
@@ -1110,7 +1111,7 @@ describe("ScalingService: invalid arguments", function () {
         const deployment = (
             strategy: "blue-green" | "canary",
             rollbackAlarmNames: string[],
-        ): ScalingServiceArgs["deployment"] => ({
+        ): ServiceDeployment => ({
             settings: {
                 strategy,
                 bakeMinutes: 5,
@@ -1144,7 +1145,7 @@ describe("ScalingService: invalid arguments", function () {
             webProgram({
                 deployment: {
                     ...deployment("canary", []),
-                    settings: { ...deployment("canary", [])!.settings, strategy: "rolling" },
+                    settings: { ...deployment("canary", []).settings, strategy: "rolling" },
                 },
             }),
         );

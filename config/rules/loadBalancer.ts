@@ -4,6 +4,7 @@ import { ConfigIssue, LoadBalancerConfig, WafConfig } from "../types";
 import { partitionOf } from "../../components/scalingRules";
 import { checkOneOf, checkRange, issue, setHint } from "./common";
 import { cidrProblem, isAcmCertificateArn } from "./formats";
+import { CLOUDFLARE_IPV4, CLOUDFLARE_IPV6, CLOUDFLARE_RANGES_CHECKED } from "../cloudflareRanges";
 
 /** Default inbound (and outbound) rule quota of a security group, per address family. */
 export const SG_RULE_QUOTA = 60;
@@ -19,21 +20,37 @@ export function checkPrefixListCapacity(
     lb: Pick<LoadBalancerConfig, "originPrefixListMaxEntries">,
 ): ConfigIssue[] {
     const max = Math.floor(SG_RULE_QUOTA / RULES_PER_PREFIX_LIST);
-    return (["ipv4", "ipv6"] as const).flatMap((family) =>
-        checkRange(
-            `loadBalancer.originPrefixListMaxEntries.${family}`,
-            lb.originPrefixListMaxEntries[family],
-            1,
-            max,
-            {
-                integer: true,
-                unit: "entries",
-                why:
-                    `the ${RULES_PER_PREFIX_LIST} ALB rules (80, 443) referencing the list each count maxEntries against ` +
-                    `the security group's quota of ${SG_RULE_QUOTA} inbound rules`,
-            },
-        ),
-    );
+    return (["ipv4", "ipv6"] as const).flatMap((family) => {
+        const key = `loadBalancer.originPrefixListMaxEntries.${family}`;
+        const value = lb.originPrefixListMaxEntries[family];
+        const quota = checkRange(key, value, 1, max, {
+            integer: true,
+            unit: "entries",
+            why:
+                `the ${RULES_PER_PREFIX_LIST} ALB rules (80, 443) referencing the list each count maxEntries against ` +
+                `the security group's quota of ${SG_RULE_QUOTA} inbound rules`,
+        });
+        return quota.length > 0 ? quota : checkHoldsPublishedRanges(key, value, family);
+    });
+}
+
+/** The list must hold every range Cloudflare publishes, or the deploy fails after registering. */
+function checkHoldsPublishedRanges(
+    key: string,
+    value: number,
+    family: "ipv4" | "ipv6",
+): ConfigIssue[] {
+    const published = (family === "ipv4" ? CLOUDFLARE_IPV4 : CLOUDFLARE_IPV6).length;
+    return value >= published
+        ? []
+        : [
+              issue(
+                  key,
+                  value,
+                  `must hold Cloudflare's ${published} published ${family === "ipv4" ? "IPv4" : "IPv6"} ranges ` +
+                      `(https://www.cloudflare.com/ips/, checked ${CLOUDFLARE_RANGES_CHECKED}): set it to ${published} or more`,
+              ),
+          ];
 }
 
 export function checkLoadBalancer(

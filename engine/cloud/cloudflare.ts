@@ -4,35 +4,9 @@ import { MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
 import { CloudContext, MockAnswer, plain, str } from "./context";
 import { hexId } from "./ids";
 
-/** Cloudflare's published IPv4 ranges. */
-export const CLOUDFLARE_IPV4 = [
-    "173.245.48.0/20",
-    "103.21.244.0/22",
-    "103.22.200.0/22",
-    "103.31.4.0/22",
-    "141.101.64.0/18",
-    "108.162.192.0/18",
-    "190.93.240.0/20",
-    "188.114.96.0/20",
-    "197.234.240.0/22",
-    "198.41.128.0/17",
-    "162.158.0.0/15",
-    "104.16.0.0/13",
-    "104.24.0.0/14",
-    "172.64.0.0/13",
-    "131.0.72.0/22",
-];
-
-/** Cloudflare's published IPv6 ranges. */
-export const CLOUDFLARE_IPV6 = [
-    "2400:cb00::/32",
-    "2606:4700::/32",
-    "2803:f800::/32",
-    "2405:b500::/32",
-    "2405:8100::/32",
-    "2a06:98c0::/29",
-    "2c0f:f248::/32",
-];
+// The published ranges live with the config layer, which sizes the origin prefix lists by them.
+export { CLOUDFLARE_IPV4, CLOUDFLARE_IPV6 } from "../../config/cloudflareRanges";
+import { CLOUDFLARE_IPV4, CLOUDFLARE_IPV6 } from "../../config/cloudflareRanges";
 
 const CREATED = "2026-01-01T00:00:00Z";
 
