@@ -134,10 +134,19 @@ export async function rejectInvalidConfig(
     at: Omit<RejectedAt, "secretValues" | "policyFile"> & {
         config: Record<string, string>;
         secretKeys: string[];
+        /** The stack's tags (what the analyzers are configured with). */
+        tags?: Record<string, string>;
     },
 ): Promise<PlanResult | undefined> {
-    const { config, secretKeys, ...where } = at;
-    await checkPackConfigs(options, at.stack);
+    const { config, secretKeys, tags, ...where } = at;
+    // The analyzers start for the stack, as the engine starts them: its config and identity.
+    await checkPackConfigs(options, at.stack, {
+        stack: at.stack,
+        project: at.project,
+        tags: tags ?? {},
+        config,
+        secretKeys,
+    });
     let policyConfig: ReturnType<typeof policyConfigFor>;
     let invalid: string | undefined;
     try {

@@ -434,7 +434,10 @@ export async function runProgramProcess(o: ProcessRunOptions): Promise<EngineRun
         e.stack = failed?.stack ?? e.message;
         throw new ProgramError(e, run);
     }
-    if (!registered) {
+    // A program that ran to its end (exit 0 and the SDK's shutdown signal, which an early
+    // process.exit skips) may register nothing of its own: `pulumi up` shows just the stack.
+    const ranToEnd = code === 0 && !failure.stopped() && monitor.recording.shutdownSignalled;
+    if (!registered && !ranToEnd) {
         const failed = programFailure(run.logs, stderr);
         const e = new Error(
             `${who} ${status} before registering any resource: is ${o.program} a Pulumi program that ran to its end?${failed ? `\n${failed.message}` : ""}`,

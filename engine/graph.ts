@@ -1,6 +1,7 @@
 // The plan's step model: what the local engine records about a program's run, independent of how
 // the program ran (its own process, or in-process for component tests).
 import { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
+import { isReference, plainReference } from "./marshal";
 
 /** Marker keys the SDK uses on the wire. */
 export const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -14,6 +15,8 @@ export interface RegisteredResource {
     /** URN of the parent ("" for the root stack). */
     parent: string;
     custom: boolean;
+    /** A component a provider constructs (awsx): it has a provider, as a custom resource does. */
+    remote?: boolean;
     id?: string;
     /** Inputs as plain values: secrets unwrapped, unknowns as undefined. */
     inputs: Record<string, unknown>;
@@ -30,7 +33,8 @@ export interface RegisteredResource {
     provider?: string;
     protect: boolean;
     retainOnDelete: boolean;
-    deleteBeforeReplace: boolean;
+    /** Unset when the program left it unset (the engine tells an analyzer whether it was defined). */
+    deleteBeforeReplace?: boolean;
     ignoreChanges: string[];
     additionalSecretOutputs: string[];
     /** True for resources read with `.get()` rather than created. */
@@ -44,6 +48,10 @@ export interface RegisteredResource {
     replaceOnChanges?: string[];
     /** The file and line of the `new` call that registered the resource. */
     sourcePosition?: SourcePosition;
+    /** The provider package's version the SDK sent (the engine names a default provider after it). */
+    version?: string;
+    /** The provider plugin's download URL the SDK sent, if any. */
+    pluginDownloadURL?: string;
 }
 
 /** An alias as a full URN (the monitor resolves alias specs, as the engine does). */
@@ -120,7 +128,10 @@ export class ProgramError extends Error {
     }
 }
 
-/** Unwrap secrets and unknowns from a wire value, collecting secret paths. */
+/**
+ * Unwrap secrets and unknowns from a wire value, collecting secret paths. A resource reference
+ * becomes what a provider is given for it: its ID (left out while unknown), else its URN.
+ */
 export function plainFromWire(value: unknown, path: string, secretPaths: string[]): unknown {
     if (value === UNKNOWN) {
         return undefined;
@@ -133,6 +144,9 @@ export function plainFromWire(value: unknown, path: string, secretPaths: string[
         if (obj[SECRET_SIG_KEY] === SECRET_SIG) {
             secretPaths.push(path);
             return plainFromWire(obj.value, path, []);
+        }
+        if (isReference(obj)) {
+            return plainReference(obj);
         }
         const out: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(obj)) {

@@ -42,9 +42,12 @@ export interface MonitorOptions {
     newStack?: boolean;
     /**
      * Called with each registration (or read) as it is recorded, its references resolved: the
-     * plan hands it to the analyzers at once, as the engine does during a preview.
+     * plan hands it to the analyzers at once, as the engine does during a preview. A promise holds
+     * the registration until it settles, as the engine holds a step for its analyzers'
+     * remediations (which may change the inputs the provider is then given); a rejection fails the
+     * registration with its message (a policy pack that could not start fails the preview).
      */
-    onResource?: (resource: RegisteredResource) => void;
+    onResource?: (resource: RegisteredResource) => void | Promise<void>;
 }
 
 /** What the program did, as the monitor and engine services saw it. */
@@ -57,6 +60,8 @@ export interface Recording {
     rootUrn?: string;
     /** Set when the SDK signalled that the program finished its registrations. */
     shutdownSignalled: boolean;
+    /** Why the engine refused a registration (a policy pack that could not start), if it did. */
+    refused?: string;
 }
 
 export interface MonitorServer {
@@ -124,13 +129,32 @@ export function responseState(
     );
 }
 
-/** On a stack's first preview a provider echoes the inputs and leaves every computed output unknown. */
+/**
+ * On a stack's first preview a provider echoes the inputs and leaves every computed output
+ * unknown, the resource's `id` among them; additionalSecretOutputs stay secret.
+ */
 export function newStackOutputs(
     wireInputs: Record<string, unknown>,
     state: Record<string, unknown>,
+    additionalSecret: string[] = [],
 ): Record<string, unknown> {
-    const computed = Object.keys(state).filter((k) => !(k in wireInputs) && k !== "id");
-    return { ...wireInputs, ...Object.fromEntries(computed.map((k) => [k, UNKNOWN])) };
+    const computed = Object.keys(state).filter((k) => !(k in wireInputs));
+    const echoed = Object.entries(wireInputs).map(([k, v]) => {
+        const alreadySecret =
+            v &&
+            typeof v === "object" &&
+            (v as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;
+        return [k, additionalSecret.includes(k) && !alreadySecret ? secretOf(v) : v];
+    });
+    return {
+        ...Object.fromEntries(echoed),
+        ...Object.fromEntries(computed.map((k) => [k, UNKNOWN])),
+    };
+}
+
+/** The package version a resource names: its `version` option, else its package reference's. */
+function versionOf(version: string, packageRef: string): string | undefined {
+    return version || /@([^@]+)$/.exec(packageRef)?.[1] || undefined;
 }
 
 /**
@@ -191,6 +215,7 @@ export function recordRegistration(
         name: req.getName(),
         parent: req.getParent(),
         custom: req.getCustom(),
+        ...(req.getRemote() ? { remote: true } : {}),
         id,
         inputs,
         wireInputs: wire,
@@ -202,7 +227,10 @@ export function recordRegistration(
         providers,
         protect: req.getProtect() ?? false,
         retainOnDelete: req.getRetainondelete() ?? false,
-        deleteBeforeReplace: req.getDeletebeforereplace(),
+        // As the engine reads it: set when true or when the SDK says the option was given.
+        ...(req.getDeletebeforereplace() || req.getDeletebeforereplacedefined()
+            ? { deleteBeforeReplace: req.getDeletebeforereplace() }
+            : {}),
         ignoreChanges: req.getIgnorechangesList(),
         additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
         aliases: aliasesOf(req, urn),
@@ -222,6 +250,10 @@ export function recordRegistration(
         ...(positionOf(req.getSourceposition())
             ? { sourcePosition: positionOf(req.getSourceposition()) }
             : {}),
+        ...(versionOf(req.getVersion(), req.getPackageref())
+            ? { version: versionOf(req.getVersion(), req.getPackageref()) }
+            : {}),
+        ...(req.getPlugindownloadurl() ? { pluginDownloadURL: req.getPlugindownloadurl() } : {}),
     };
 }
 
@@ -250,14 +282,32 @@ function monitorService(opts: MonitorOptions, rec: Recording): resrpc.IResourceM
     const references = new ReferenceResolver();
     const urnOf = (req: { getType(): string; getName(): string; getParent(): string }) =>
         engineUrn(opts.stack, opts.project, req.getType(), req.getName(), req.getParent());
-    const recorded = (record: RegisteredResource) => {
+    /** Recorded in arrival order; resolves once the analyzers are done with it (see onResource). */
+    const recorded = async (record: RegisteredResource) => {
         references.add(record);
         rec.resources.push(record);
-        opts.onResource?.(record);
+        try {
+            await opts.onResource?.(record);
+        } catch (e) {
+            // The engine's own error fails the preview: logged as an error, it is the program's
+            // failure (the plan stops a program at its first error log, as the CLI does).
+            if (rec.refused === undefined) {
+                rec.refused = e instanceof Error ? e.message : String(e);
+                rec.logs.push({ severity: "error", message: rec.refused });
+            }
+            throw e;
+        }
     };
-    const register = (req: resproto.RegisterResourceRequest): resproto.RegisterResourceResponse => {
+    const register = async (
+        req: resproto.RegisterResourceRequest,
+    ): Promise<resproto.RegisterResourceResponse> => {
         const urn = urnOf(req);
         const record = recordRegistration(req, urn, undefined);
+        if (record.type === "pulumi:pulumi:Stack") {
+            rec.rootUrn = urn;
+        }
+        // Remediations run before the provider sees the inputs: the cloud answers the final ones.
+        await recorded(record);
         const answer = opts.cloud.newResource({
             type: record.type,
             name: record.name,
@@ -274,20 +324,18 @@ function monitorService(opts: MonitorOptions, rec: Recording): resrpc.IResourceM
         record.state = fromCloud ? answer.state : {};
         if (fromCloud) {
             record.wireOutputs = opts.newStack
-                ? newStackOutputs(record.wireInputs, answer.state)
+                ? newStackOutputs(record.wireInputs, answer.state, record.additionalSecretOutputs)
                 : responseState(answer.state, record.secretPaths, record.additionalSecretOutputs);
         }
-        if (record.type === "pulumi:pulumi:Stack") {
-            rec.rootUrn = urn;
-        }
-        recorded(record);
         const resp = new resproto.RegisterResourceResponse();
         resp.setUrn(urn);
         resp.setId(id);
         resp.setObject(struct(record.wireOutputs ?? {}));
         return resp;
     };
-    const read = (req: resproto.ReadResourceRequest): resproto.ReadResourceResponse => {
+    const read = async (
+        req: resproto.ReadResourceRequest,
+    ): Promise<resproto.ReadResourceResponse> => {
         const urn = urnOf(req);
         const wire = toJs(req.getProperties());
         const secretPaths: string[] = [];
@@ -300,7 +348,13 @@ function monitorService(opts: MonitorOptions, rec: Recording): resrpc.IResourceM
             custom: true,
             id: req.getId(),
         });
-        recorded({
+        // A read resource exists: its state is known even on a new stack.
+        const outputs = responseState(
+            answer.state,
+            secretPaths,
+            req.getAdditionalsecretoutputsList(),
+        );
+        await recorded({
             urn,
             type: req.getType(),
             name: req.getName(),
@@ -311,13 +365,13 @@ function monitorService(opts: MonitorOptions, rec: Recording): resrpc.IResourceM
             wireInputs: wire,
             secretPaths,
             state: answer.state,
+            wireOutputs: outputs,
             dependencies: req.getDependenciesList(),
             propertyDependencies: {},
             provider: req.getProvider() || undefined,
             providers: {},
             protect: false,
             retainOnDelete: false,
-            deleteBeforeReplace: false,
             ignoreChanges: [],
             additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
             aliases: [],
@@ -325,13 +379,16 @@ function monitorService(opts: MonitorOptions, rec: Recording): resrpc.IResourceM
             ...(positionOf(req.getSourceposition())
                 ? { sourcePosition: positionOf(req.getSourceposition()) }
                 : {}),
+            ...(versionOf(req.getVersion(), req.getPackageref())
+                ? { version: versionOf(req.getVersion(), req.getPackageref()) }
+                : {}),
+            ...(req.getPlugindownloadurl()
+                ? { pluginDownloadURL: req.getPlugindownloadurl() }
+                : {}),
         });
         const resp = new resproto.ReadResourceResponse();
         resp.setUrn(urn);
-        // A read resource exists: its state is known even on a new stack.
-        resp.setProperties(
-            struct(responseState(answer.state, secretPaths, req.getAdditionalsecretoutputsList())),
-        );
+        resp.setProperties(struct(outputs));
         return resp;
     };
     const invoke = (req: resproto.ResourceInvokeRequest): provproto.InvokeResponse => {
@@ -342,7 +399,14 @@ function monitorService(opts: MonitorOptions, rec: Recording): resrpc.IResourceM
             if (!found) {
                 throw new Error(`unknown resource ${String(args.urn)}`);
             }
-            resp.setReturn(struct({ urn: found.urn, id: found.id ?? "", state: found.state }));
+            // The resource's outputs as the engine holds them: unknown where a preview leaves them so.
+            resp.setReturn(
+                struct({
+                    urn: found.urn,
+                    id: found.id ?? "",
+                    state: found.wireOutputs ?? found.state,
+                }),
+            );
             return resp;
         }
         const answer = opts.cloud.call({

@@ -5,7 +5,20 @@ import * as fs from "fs";
 import * as path from "path";
 import { codeCachePreload } from "./engine";
 import { RegisteredResource } from "./graph";
-import { Analyzer, AnalyzerInfo, AnalyzerProcessError, AnalyzerResourceInput } from "./analyzer";
+import {
+    Analyzer,
+    AnalyzerInfo,
+    AnalyzerProcessError,
+    AnalyzerResourceInput,
+    AnalyzerStack,
+} from "./analyzer";
+import {
+    AnalyzerInfoMismatchError,
+    packContentKey,
+    readAnalyzerInfo,
+    sameAnalyzerInfo,
+    writeAnalyzerInfo,
+} from "./analyzerInfoCache";
 import { ensurePackBuilt } from "./packBuild";
 import {
     PackConfig,
@@ -14,7 +27,13 @@ import {
     PolicyPackSchemaError,
     resolveConfig,
 } from "./policyConfig";
-import { analyzerInput, PackAnalysis, StackInfo, stackInputs } from "./policyRun";
+import {
+    analyzeOnRegistration,
+    analyzerStack,
+    PackAnalysis,
+    StackInfo,
+    stackInputs,
+} from "./policyRun";
 import { isPlainObject } from "./stackConfig";
 import { withStackCostConfig } from "./cost";
 import { readText } from "./program";
@@ -39,6 +58,11 @@ export interface PackRun {
     analyzer: Promise<Analyzer>;
     /** What the pack reports about itself (GetAnalyzerInfo): the schemas its config is checked against. */
     info: Promise<AnalyzerInfo>;
+    /**
+     * Why the plan's config check cannot be trusted: the live report differs from the cached one
+     * the pack config was checked against (analyzerInfoCache.ts). The plan then fails with it.
+     */
+    stale?: Promise<string | undefined>;
     /** Configured as soon as the analyzer is up; resources are analyzed as they register. */
     analysis: Promise<PackAnalysis>;
 }
@@ -155,32 +179,83 @@ function readPack(
 }
 
 // ---------------------------------------------------------------------------------------------
-// The analyzers. A plan of this repository's program starts them before anything else, to check
-// each pack's config against the schemas the pack reports before the config layer judges the stack
-// config with it (configErrors.ts); the plan then goes on with the same processes.
+// The analyzers. A plan of this repository's program checks each pack's config against the
+// schemas the pack reports before the config layer judges the stack config with it
+// (configErrors.ts). The schemas come from the pack's cached GetAnalyzerInfo when its content is
+// unchanged (analyzerInfoCache.ts): the analyzers then start alongside the program, and the live
+// report is compared with the cached one. Otherwise they start first and the plan waits for them,
+// then goes on with the same processes.
 // ---------------------------------------------------------------------------------------------
 
 interface StartedAnalyzer {
     analyzer: Promise<Analyzer>;
+    /** The live report. */
     info: Promise<AnalyzerInfo>;
+    /** The mismatch message when the live report differs from the cached one the config was checked against. */
+    stale: Promise<string | undefined>;
+}
+
+/** A pack's content key and, when cached, the report the plan checked its config against. */
+interface KnownInfo {
+    key?: string;
+    info?: AnalyzerInfo;
 }
 
 /** Analyzers started for a plan and not yet handed to its PackRuns, by the plan's options. */
 const startedEarly = new WeakMap<PlanOptions, Map<string, StartedAnalyzer>>();
 
-function startAnalyzer(dir: string): StartedAnalyzer {
-    const analyzer = (async () => {
+/** Cached reports a plan's pack configs were checked against, for analyzers not yet started. */
+const checkedFromCache = new WeakMap<PlanOptions, Map<string, KnownInfo>>();
+
+/** The pack built, then its content key and cached report (no key when the pack cannot be read). */
+function knownInfo(dir: string): KnownInfo {
+    try {
         ensurePackBuilt(dir);
-        return Analyzer.start(dir, { nodeArgs: codeCachePreload(ROOT, "analyzer") });
+        const key = packContentKey(dir);
+        return { key, info: readAnalyzerInfo(key) };
+    } catch {
+        // The analyzer's start reports what is wrong with the pack.
+        return {};
+    }
+}
+
+/** `stack`: the stack it runs for (its environment and ConfigureStack, as the engine starts it). */
+function startAnalyzer(dir: string, known?: KnownInfo, stack?: AnalyzerStack): StartedAnalyzer {
+    let key = known?.key;
+    const analyzer = (async () => {
+        if (!known) {
+            key = knownInfo(dir).key;
+        } else {
+            ensurePackBuilt(dir);
+        }
+        return Analyzer.start(dir, { nodeArgs: codeCachePreload(ROOT, "analyzer"), stack });
     })();
     const info = analyzer.then((a) => a.info());
     // A pack that fails to start is reported when its turn comes, not as a stray rejection.
     info.catch(() => undefined);
-    return { analyzer, info };
+    // The live report is cached; one that differs from the cached report the config was checked
+    // against corrects the entry and fails the plan (the pack itself still runs as it is).
+    const stale = info.then(
+        (live) => {
+            const expected = known?.info;
+            const same = expected !== undefined && sameAnalyzerInfo(expected, live);
+            if (key && !same) {
+                writeAnalyzerInfo(key, live);
+            }
+            return expected && !same ? new AnalyzerInfoMismatchError(dir).message : undefined;
+        },
+        () => undefined,
+    );
+    return { analyzer, info, stale };
 }
 
 /** The i-th pack's analyzer for this plan: the one started early, else a new one. */
-function analyzerFor(options: PlanOptions, index: number, dir: string): StartedAnalyzer {
+function analyzerFor(
+    options: PlanOptions,
+    index: number,
+    dir: string,
+    stack?: AnalyzerStack,
+): StartedAnalyzer {
     const early = startedEarly.get(options);
     const key = `${index}:${dir}`;
     const found = early?.get(key);
@@ -188,7 +263,12 @@ function analyzerFor(options: PlanOptions, index: number, dir: string): StartedA
         early?.delete(key);
         return found;
     }
-    return startAnalyzer(dir);
+    const cached = checkedFromCache.get(options)?.get(key);
+    if (cached) {
+        checkedFromCache.get(options)?.delete(key);
+        return startAnalyzer(dir, cached, stack);
+    }
+    return startAnalyzer(dir, undefined, stack);
 }
 
 /** The message a bad pack config stops the plan with: the flag as written, the file, every problem. */
@@ -221,26 +301,49 @@ async function configProblem(
 }
 
 /**
- * Start every pack's analyzer and check each pack's config (as given) against the schemas it
- * reports, before anything uses the config: a bad config throws PlanInputError naming the flag as
- * written, the policy, the key, the value and the type expected, and stops the analyzers. On success
- * the analyzers stay up for startPacks with the same options. Nothing starts when the plan skips
- * the policies.
+ * Check each pack's config (as given) against the schemas it reports, before anything uses the
+ * config: a bad config throws PlanInputError naming the flag as written, the policy, the key, the
+ * value and the type expected, and stops the analyzers. A pack whose report is cached for its
+ * content is checked against the cache at once and its analyzer starts later, with the program
+ * (startPacks); any other pack's analyzer starts now and the check waits for its report, and on
+ * success it stays up for startPacks with the same options. Nothing starts when the plan skips the
+ * policies.
  */
-export async function checkPackConfigs(options: PlanOptions, stack: string): Promise<void> {
+export async function checkPackConfigs(
+    options: PlanOptions,
+    stack: string,
+    /** The stack the analyzers run for, when known (their environment and ConfigureStack). */
+    stackInfo?: StackInfo,
+): Promise<void> {
     if (options.skipPolicies) {
         return;
     }
     const packs = packSpecs(options).map((spec, i) => readPack(spec, options, i, stack));
     const started = new Map<string, StartedAnalyzer>();
-    packs.forEach((p, i) => started.set(`${i}:${p.spec.dir}`, startAnalyzer(p.spec.dir)));
-    startedEarly.set(options, started);
-    const problems = await Promise.all(
-        packs.map((p, i) => configProblem(p, started.get(`${i}:${p.spec.dir}`)!.info)),
-    ).catch(async (e: unknown) => {
-        await closeStartedEarly(options);
-        throw e;
+    const cached = new Map<string, KnownInfo>();
+    const reports = packs.map((p, i) => {
+        const slot = `${i}:${p.spec.dir}`;
+        const known = knownInfo(p.spec.dir);
+        if (known.info) {
+            cached.set(slot, known);
+            return Promise.resolve(known.info);
+        }
+        const s = startAnalyzer(
+            p.spec.dir,
+            known.key ? known : undefined,
+            stackInfo && analyzerStack(stackInfo),
+        );
+        started.set(slot, s);
+        return s.info;
     });
+    startedEarly.set(options, started);
+    checkedFromCache.set(options, cached);
+    const problems = await Promise.all(packs.map((p, i) => configProblem(p, reports[i]))).catch(
+        async (e: unknown) => {
+            await closeStartedEarly(options);
+            throw e;
+        },
+    );
     const bad = problems.filter((e): e is PlanInputError => e !== undefined);
     if (bad.length > 0) {
         await closeStartedEarly(options);
@@ -254,6 +357,7 @@ export async function checkPackConfigs(options: PlanOptions, stack: string): Pro
 export async function closeStartedEarly(options: PlanOptions): Promise<void> {
     const early = startedEarly.get(options);
     startedEarly.delete(options);
+    checkedFromCache.delete(options);
     await Promise.all(
         [...(early?.values() ?? [])].map((s) =>
             s.analyzer.then(
@@ -266,7 +370,7 @@ export async function closeStartedEarly(options: PlanOptions): Promise<void> {
 
 /** Starts (or takes over) a configured pack's analyzer and configures it for the stack. */
 function startPack(pack: ConfiguredPack, started: StartedAnalyzer, stack: StackInfo): PackRun {
-    const { analyzer, info } = started;
+    const { analyzer, info, stale } = started;
     const analysis = Promise.all([analyzer, info]).then(
         ([a, reported]) =>
             new PackAnalysis(
@@ -278,7 +382,7 @@ function startPack(pack: ConfiguredPack, started: StartedAnalyzer, stack: StackI
     );
     // A pack that fails to start is reported when its turn comes, not as a stray rejection.
     analysis.catch(() => undefined);
-    return { ...pack, analyzer, info, analysis };
+    return { ...pack, analyzer, info, stale, analysis };
 }
 
 /** Read every pack's config (bad input fails before anything starts), then start the analyzers. */
@@ -290,7 +394,7 @@ export function startPacks(options: PlanOptions, stack: StackInfo, cost: StackCo
             : pack;
     });
     const runs = configured.map((pack, i) =>
-        startPack(pack, analyzerFor(options, i, pack.spec.dir), stack),
+        startPack(pack, analyzerFor(options, i, pack.spec.dir, analyzerStack(stack)), stack),
     );
     // Anything started early for packs this plan no longer attaches is stopped.
     void closeStartedEarly(options);
@@ -320,6 +424,16 @@ export function notEvaluated(
 
 /** One pack's findings over the whole stack; a pack that failed is reported, a bad config thrown. */
 async function evaluatePack(run: PackRun, stack: AnalyzerResourceInput[]): Promise<PolicyOutcome> {
+    const stale = await run.stale;
+    if (stale) {
+        const live = await run.info.catch(() => undefined);
+        return notEvaluated(run, {
+            packName: live?.name ?? notEvaluated(run, {}).packName,
+            packVersion: live?.version ?? "",
+            policyCount: live?.policies.length ?? 0,
+            error: stale,
+        });
+    }
     let info: AnalyzerInfo | undefined;
     try {
         const analysis = await run.analysis;
@@ -380,31 +494,43 @@ export async function packOutcomes(
                 throw problem;
             }
         }
-        return packs.map((p) => notEvaluated(p, { error: "not evaluated: the program failed" }));
+        // A pack whose live report differs from the cached one its config was checked against
+        // fails the plan as loudly here as after a good run.
+        const mismatches = await Promise.all(packs.map((p) => p.stale));
+        // A pack that could not start or be configured failed the program's registrations (as
+        // the engine fails a preview whose pack does not load): its own error is its outcome.
+        const failures = await Promise.all(packs.map(startFailure));
+        return packs.map((p, i) =>
+            notEvaluated(p, {
+                error: mismatches[i] ?? failures[i] ?? "not evaluated: the program failed",
+            }),
+        );
     }
     const stack = stackInputs(resources);
     return Promise.all(packs.map((p) => evaluatePack(p, stack)));
 }
 
-/** Hand each registration's inputs to every pack as it arrives, as the engine does in a preview. */
-export function analyzeAsRegistered(packs: PackRun[]): (r: RegisteredResource) => void {
-    const registered = new Map<string, RegisteredResource>();
-    return (r) => {
-        registered.set(r.urn, r);
-        const input = analyzerInput(
-            r,
-            r.wireInputs,
-            r.provider ? registered.get(r.provider) : undefined,
-        );
-        // Chained on the same promise, the calls go out in registration order.
-        packs.forEach(
-            (p) =>
-                void p.analysis.then(
-                    (a) => a.analyze(input),
-                    () => undefined,
-                ),
-        );
-    };
+/** Why a pack could not start or be configured, if it could not (a bad config is thrown apart). */
+async function startFailure(run: PackRun): Promise<string | undefined> {
+    try {
+        const analysis = await run.analysis;
+        await analysis.ready;
+        return undefined;
+    } catch (e) {
+        return e instanceof AnalyzerProcessError
+            ? e.message
+            : e instanceof PolicyPackSchemaError
+              ? `the policy pack ${run.spec.dir} is invalid:\n${e.message}`
+              : undefined;
+    }
+}
+
+/**
+ * Hand each registration to every pack as it arrives, as the engine does in a preview
+ * (policyRun.ts analyzeOnRegistration: remediations, then Analyze).
+ */
+export function analyzeAsRegistered(packs: PackRun[]): (r: RegisteredResource) => Promise<void> {
+    return analyzeOnRegistration(packs.map((p) => p.analysis));
 }
 
 /** All packs' findings as one outcome (the text and JSON documents' `policy`). */

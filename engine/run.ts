@@ -167,7 +167,12 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
     const mocks = readMocks(options);
     if (project === NAMESPACE) {
         const where = { stack, project, program, configFile, notes, started };
-        const rejected = await rejectInvalidConfig(options, { ...where, config, secretKeys });
+        const rejected = await rejectInvalidConfig(options, {
+            ...where,
+            config,
+            secretKeys,
+            tags: stackTags,
+        });
         if (rejected) {
             return rejected;
         }
@@ -176,7 +181,7 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
     // The analyzers start alongside the program (their start-up hides behind the program's).
     const packs = options.skipPolicies
         ? []
-        : startPacks(options, { stack, project, tags: stackTags }, cost);
+        : startPacks(options, { stack, project, tags: stackTags, config, secretKeys }, cost);
     try {
         return await planWithPacks({
             options,

@@ -1,0 +1,138 @@
+// The cache of what a policy pack reports about itself (engine/analyzerInfoCache.ts): keyed by the
+// pack's content, written atomically, and checked against the live report, a difference failing
+// the plan and correcting the entry.
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { AnalyzerInfo } from "../engine/analyzer";
+import {
+    packContentKey,
+    readAnalyzerInfo,
+    sameAnalyzerInfo,
+    writeAnalyzerInfo,
+} from "../engine/analyzerInfoCache";
+import { defaultCacheDir } from "../engine/compileCache";
+import { PlanInputError, planExitCode, planStack, ROOT } from "../engine/run";
+
+const SECOND = path.join(__dirname, "fixtures", "packs", "second");
+
+/** A private copy of the fixture pack: its own directory, so its own cache key. */
+function copyPack(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "info-cache-pack-"));
+    for (const f of fs.readdirSync(SECOND)) {
+        fs.copyFileSync(path.join(SECOND, f), path.join(dir, f));
+    }
+    // The pack resolves @pulumi/policy from the repository's node_modules.
+    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+    return dir;
+}
+
+const info = (description: string): AnalyzerInfo => ({
+    name: "second-pack",
+    version: "0.0.7",
+    pluginVersion: "1.21.0",
+    policies: [
+        {
+            name: "no-things",
+            description,
+            enforcementLevel: "mandatory",
+            configSchema: { properties: {}, required: [] },
+        },
+    ],
+});
+
+describe("analyzer info cache: the key and the entries", () => {
+    let dir: string;
+    before(() => {
+        dir = copyPack();
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("keys a pack by its content: stable, and changed by an edit of the entry or the manifest", () => {
+        const key = packContentKey(dir);
+        assert.equal(packContentKey(dir), key);
+        fs.appendFileSync(path.join(dir, "index.js"), "\n// edited\n");
+        const edited = packContentKey(dir);
+        assert.notEqual(edited, key);
+        fs.appendFileSync(path.join(dir, "PulumiPolicy.yaml"), "\n");
+        assert.notEqual(packContentKey(dir), edited);
+    });
+
+    it("reads back what it wrote, and nothing from a missing or half-written entry", () => {
+        const key = `test-${process.pid}-${Date.now()}`;
+        assert.equal(readAnalyzerInfo(key), undefined);
+        writeAnalyzerInfo(key, info("Things are not allowed."));
+        assert.deepEqual(readAnalyzerInfo(key), info("Things are not allowed."));
+        const file = path.join(defaultCacheDir(ROOT), "analyzer-info", `${key}.json`);
+        fs.writeFileSync(file, '{"format":1,"info":{"name":');
+        assert.equal(readAnalyzerInfo(key), undefined);
+        // Two writers of one key: the last rename wins, no temporary file is left behind.
+        writeAnalyzerInfo(key, info("a"));
+        writeAnalyzerInfo(key, info("b"));
+        assert.deepEqual(readAnalyzerInfo(key), info("b"));
+        assert.deepEqual(
+            fs.readdirSync(path.dirname(file)).filter((f) => f.startsWith(`${key}.json.`)),
+            [],
+        );
+        fs.rmSync(file, { force: true });
+    });
+
+    it("compares reports whatever order their keys came in", () => {
+        const a = info("x");
+        const b = JSON.parse(JSON.stringify(a)) as AnalyzerInfo;
+        b.policies[0] = {
+            configSchema: { required: [], properties: {} },
+            enforcementLevel: "mandatory",
+            description: "x",
+            name: "no-things",
+        };
+        assert.equal(sameAnalyzerInfo(a, b), true);
+        assert.equal(sameAnalyzerInfo(a, info("y")), false);
+    });
+});
+
+describe("analyzer info cache: a plan of the repository's program", () => {
+    let dir: string;
+    let key: string;
+    before(() => {
+        dir = copyPack();
+        key = packContentKey(dir);
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const plan = (config: Record<string, unknown> = {}) =>
+        planStack({
+            stack: "dev",
+            noCost: true,
+            policyPacks: [{ dir: path.join(ROOT, "policy") }, { dir, config }],
+        });
+
+    it("cold: waits for the pack's report and caches it; a bad config is refused from the cache", async () => {
+        const first = await plan();
+        assert.equal(first.programOk, true, JSON.stringify(first.error));
+        assert.equal(first.policyPacks![1].evaluated, true, first.policyPacks![1].error);
+        const cached = readAnalyzerInfo(key);
+        assert.ok(cached, "the pack's report is cached under its content key");
+        assert.deepEqual(
+            cached.policies.map((p) => p.name),
+            ["no-things"],
+        );
+        await assert.rejects(
+            plan({ "no-such-policy": "advisory" }),
+            (e: unknown) =>
+                e instanceof PlanInputError && /no-such-policy.*no such policy/.test(e.message),
+        );
+    });
+
+    it("warm: a live report that differs from the cache fails the plan and corrects the entry", async () => {
+        const live = readAnalyzerInfo(key)!;
+        writeAnalyzerInfo(key, {
+            ...live,
+            policies: [{ ...live.policies[0], description: "stale" }],
+        });
+        const result = await plan();
+        assert.equal(planExitCode(result), 1);
+        assert.match(result.policy.error ?? "", /differ from its cached description/);
+        assert.deepEqual(readAnalyzerInfo(key), live);
+    });
+});
