@@ -1,9 +1,11 @@
 // The portal service over real HTTP on 127.0.0.1 (ephemeral ports). The plan endpoint runs the real
 // offline plan of the dev stack; busy/bound/shutdown use injected slow operations, since only the
-// orchestration is under test there.
+// orchestration is under test there. Requests authenticate as a named machine client whose group
+// the test policy grants every action (people, permissions and approvals: portalHttpAuth.test.ts).
 import { strict as assert } from "assert";
 import { spawn } from "child_process";
 import * as fs from "fs";
+import * as http from "http";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
@@ -14,18 +16,19 @@ import {
     Operation,
     OperationStore,
 } from "../portal/server/operations";
-import {
-    createPortal,
-    MIN_TOKEN_LENGTH,
-    Portal,
-    PortalOptions,
-    tokenMatcher,
-} from "../portal/server/server";
-import { settingsFromEnv, StartupError } from "../portal/server/main";
+import { createPortal, Portal, PortalOptions, tokenMatcher } from "../portal/server/server";
+import { PORTAL_TOKEN_MIGRATION, settingsFromEnv, StartupError } from "../portal/server/main";
+import { ADMIN_POLICY, machineClient, testAuthenticator } from "./helpers/portalPeople";
 import { ROOT } from "./helpers/stack";
 
 const TOKEN = "portal-test-token-0123456789abcdefghijklmnop";
 const AUTH = { Authorization: `Bearer ${TOKEN}` };
+/** The environment of a portal people sign in to with OIDC bearer tokens. */
+const OIDC_ENV = {
+    PORTAL_AUTH: "oidc",
+    PORTAL_OIDC_ISSUER: "https://idp.example.com/realms/platform",
+    PORTAL_OIDC_AUDIENCE: "portal",
+};
 
 interface Running {
     portal: Portal;
@@ -37,7 +40,11 @@ const started: Portal[] = [];
 async function start(extra: Partial<PortalOptions> = {}): Promise<Running> {
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-test-"));
     const portal = createPortal({
-        token: TOKEN,
+        authenticator: testAuthenticator({
+            machineClients: [machineClient("portal-tests", TOKEN, ["portal-admins"])],
+        }),
+        access: ADMIN_POLICY,
+        webDir: false,
         automation: createAutomation({
             workDir: ROOT,
             env: { PULUMI_CONFIG_PASSPHRASE: "test-passphrase" },
@@ -144,48 +151,109 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
     });
 
     describe("startup", function () {
-        it("refuses to start without a token, with a short token, or without a passphrase for the file backend", function () {
-            assert.throws(
-                () => settingsFromEnv({ PULUMI_CONFIG_PASSPHRASE: "p" }),
-                (e: unknown) =>
-                    e instanceof StartupError && /PORTAL_TOKEN is not set/.test(e.message),
+        it("refuses a bare PORTAL_TOKEN (telling how to declare it as a machine client), any sign-in but oidc or proxy, and a file backend without a passphrase", function () {
+            const refused = (env: NodeJS.ProcessEnv, re: RegExp) =>
+                assert.throws(
+                    () => settingsFromEnv(env),
+                    (e: unknown) => e instanceof StartupError && re.test(e.message),
+                    re.source,
+                );
+            refused({ PORTAL_TOKEN: TOKEN, PULUMI_CONFIG_PASSPHRASE: "p" }, /no longer accepted/);
+            refused(
+                { ...OIDC_ENV, PORTAL_TOKEN: TOKEN, PULUMI_CONFIG_PASSPHRASE: "p" },
+                /PORTAL_MACHINE_CLIENTS/,
             );
-            assert.throws(
-                () =>
-                    settingsFromEnv({
-                        PORTAL_TOKEN: "x".repeat(MIN_TOKEN_LENGTH - 1),
-                        PULUMI_CONFIG_PASSPHRASE: "p",
-                    }),
-                /too short/,
+            assert.match(PORTAL_TOKEN_MIGRATION, /sha256sum/);
+            assert.match(PORTAL_TOKEN_MIGRATION, /tokenSha256:/);
+            assert.ok(!PORTAL_TOKEN_MIGRATION.includes(TOKEN));
+            refused({ PULUMI_CONFIG_PASSPHRASE: "p" }, /PORTAL_AUTH is not set/);
+            refused(
+                { PORTAL_AUTH: "token", PULUMI_CONFIG_PASSPHRASE: "p" },
+                /not a mode; use oidc or proxy/,
             );
-            assert.throws(
-                () => settingsFromEnv({ PORTAL_TOKEN: TOKEN }),
-                /PULUMI_CONFIG_PASSPHRASE/,
+            refused(
+                { PORTAL_AUTH: "oidc", PULUMI_CONFIG_PASSPHRASE: "p" },
+                /PORTAL_OIDC_ISSUER is not set/,
             );
-            assert.throws(() => createPortal({ token: "short" }), /at least 32/);
-            const s = settingsFromEnv({ PORTAL_TOKEN: TOKEN, PULUMI_CONFIG_PASSPHRASE: "p" });
+            refused(
+                {
+                    ...OIDC_ENV,
+                    PORTAL_AUTH: "proxy",
+                    PORTAL_HOST: "0.0.0.0",
+                    PULUMI_CONFIG_PASSPHRASE: "p",
+                },
+                /loopback/,
+            );
+            refused(
+                {
+                    ...OIDC_ENV,
+                    PORTAL_AUTH: "proxy",
+                    PORTAL_SOCKET: "portal.sock",
+                    PULUMI_CONFIG_PASSPHRASE: "p",
+                },
+                /PORTAL_SOCKET must be an absolute path/,
+            );
+            refused(
+                {
+                    ...OIDC_ENV,
+                    PORTAL_ACCESS_FILE: "/nonexistent/access.yaml",
+                    PULUMI_CONFIG_PASSPHRASE: "p",
+                },
+                /cannot read it/,
+            );
+            refused(OIDC_ENV, /PULUMI_CONFIG_PASSPHRASE/);
+            assert.throws(() => createPortal({} as PortalOptions), /authenticator/);
+            const s = settingsFromEnv({ ...OIDC_ENV, PULUMI_CONFIG_PASSPHRASE: "p" });
             assert.equal(s.host, "127.0.0.1");
             assert.equal(s.port, 8787);
-            assert.throws(
-                () =>
-                    settingsFromEnv({
-                        PORTAL_TOKEN: TOKEN,
-                        PULUMI_CONFIG_PASSPHRASE: "p",
-                        PORTAL_PORT: "80a",
-                    }),
+            assert.equal(s.identity.mode, "oidc");
+            assert.ok(s.access.grants.length > 0, "the shipped portal/access.yaml");
+            const proxied = settingsFromEnv({
+                ...OIDC_ENV,
+                PORTAL_AUTH: "proxy",
+                PORTAL_SOCKET: "/run/portal/portal.sock",
+                PULUMI_CONFIG_PASSPHRASE: "p",
+            });
+            assert.equal(proxied.socketPath, "/run/portal/portal.sock");
+            refused(
+                { ...OIDC_ENV, PULUMI_CONFIG_PASSPHRASE: "p", PORTAL_PORT: "80a" },
                 /PORTAL_PORT/,
             );
         });
 
+        it("in proxy mode the server itself listens only on loopback or a Unix socket", async function () {
+            const portal = createPortal({
+                authenticator: testAuthenticator({ mode: "proxy" }),
+                access: ADMIN_POLICY,
+                webDir: false,
+            });
+            await assert.rejects(portal.listen(0, "0.0.0.0"), /loopback address or a Unix socket/);
+            const socket = path.join(
+                fs.mkdtempSync(path.join(os.tmpdir(), "portal-sock-")),
+                "p.sock",
+            );
+            await portal.listenSocket(socket);
+            started.push(portal);
+            assert.equal(fs.statSync(socket).mode & 0o777, 0o660);
+            const body = await new Promise<string>((resolve, reject) => {
+                http.get({ socketPath: socket, path: "/healthz" }, (res) => {
+                    let text = "";
+                    res.on("data", (d: Buffer) => (text += d.toString()));
+                    res.on("end", () => resolve(text));
+                }).on("error", reject);
+            });
+            assert.match(body, /"status":"ok"/);
+        });
+
         it("remote execution is off by default; when asked for, missing settings stop startup naming the variable", function () {
             assert.equal(
-                settingsFromEnv({ PORTAL_TOKEN: TOKEN, PULUMI_CONFIG_PASSPHRASE: "p" }).remote,
+                settingsFromEnv({ ...OIDC_ENV, PULUMI_CONFIG_PASSPHRASE: "p" }).remote,
                 undefined,
             );
             assert.throws(
                 () =>
                     settingsFromEnv({
-                        PORTAL_TOKEN: TOKEN,
+                        ...OIDC_ENV,
                         PORTAL_EXECUTION: "remote",
                         PULUMI_ACCESS_TOKEN: "pul-x",
                     }),
@@ -193,7 +261,7 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
                     e instanceof StartupError && /PORTAL_REMOTE_ORG is required/.test(e.message),
             );
             const s = settingsFromEnv({
-                PORTAL_TOKEN: TOKEN,
+                ...OIDC_ENV,
                 PORTAL_EXECUTION: "remote",
                 PULUMI_ACCESS_TOKEN: "pul-x",
                 PORTAL_REMOTE_ORG: "acme",
@@ -213,7 +281,7 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
 
         it("retention caps come from the environment, validated", function () {
             const s = settingsFromEnv({
-                PORTAL_TOKEN: TOKEN,
+                ...OIDC_ENV,
                 PULUMI_CONFIG_PASSPHRASE: "p",
                 PORTAL_RETAIN_OPERATIONS: "50",
                 PORTAL_JOURNAL_FILES: "0",
@@ -226,7 +294,7 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
             assert.throws(
                 () =>
                     settingsFromEnv({
-                        PORTAL_TOKEN: TOKEN,
+                        ...OIDC_ENV,
                         PULUMI_CONFIG_PASSPHRASE: "p",
                         PORTAL_MAX_EVENT_BYTES_PER_OPERATION: "10",
                     }),
@@ -255,6 +323,8 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
             const none = await call(base, "GET", "/stacks", undefined, {});
             assert.equal(none.status, 401);
             assert.match(none.headers.get("www-authenticate") ?? "", /^Bearer/);
+            assert.equal(none.json.error, "unauthorized");
+            assert.equal(typeof none.json.message, "string");
             assert.equal(
                 (
                     await call(base, "GET", "/stacks", undefined, {
@@ -315,6 +385,46 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
             );
             assert.match(fields[0].message, /must be a number/);
             assert.equal(fields[0].value, "often");
+        });
+
+        it("one answer per config check: what the plan's config check refuses, a rule or a mandatory policy, is a 400 naming the field (and the policy) before anything is queued", async function () {
+            const own = await start();
+            const cases = [
+                {
+                    stack: "prod",
+                    config: { "web-platform:capacity": { min: 1 } },
+                    field: "web-platform:capacity.min",
+                    policy: undefined,
+                    message: /^production stacks run at least 2 tasks\/instances/,
+                },
+                ...["dev", "prod"].map((stack) => ({
+                    stack,
+                    config: { "web-platform:healthCheck": { interval: 15 } },
+                    field: "web-platform:healthCheck.unhealthyThreshold",
+                    policy: "target-group-health-check",
+                    message: new RegExp(
+                        `^the mandatory policy "target-group-health-check" \\(policy/config/${stack}\\.json\\)[\\s\\S]*= 45 s[\\s\\S]*Lower healthCheck\\.interval`,
+                    ),
+                })),
+            ];
+            for (const c of cases) {
+                const r = await call(own.base, "POST", `/stacks/${c.stack}/plan`, {
+                    config: c.config,
+                });
+                assert.equal(r.status, 400, `${c.stack}: ${r.text}`);
+                assert.equal(r.json.error, "config-invalid");
+                const fields = r.json.fields as Array<{
+                    field: string;
+                    message: string;
+                    policy?: string;
+                }>;
+                assert.deepEqual(
+                    fields.map((f) => [f.field, f.policy]),
+                    [[c.field, c.policy]],
+                );
+                assert.match(fields[0].message, c.message);
+            }
+            assert.equal(own.portal.store.size, 0, "nothing was queued");
         });
 
         it("preview needs the CDN token the offline plan can do without", async function () {
@@ -862,7 +972,11 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
                     path.join(__dirname, "helpers", "portalMemoryServer.ts"),
                 ],
                 {
-                    env: { ...process.env, PORTAL_TOKEN: TOKEN, EVENTS_PER_OPERATION: "5000" },
+                    env: {
+                        ...process.env,
+                        PORTAL_TEST_TOKEN: TOKEN,
+                        EVENTS_PER_OPERATION: "5000",
+                    },
                     stdio: ["ignore", "pipe", "inherit"],
                 },
             );

@@ -60,3 +60,25 @@ export function verdictDigest(violations: readonly Violation[]): string {
         .sort();
     return digestOf(rows);
 }
+
+/**
+ * Digest of a cost estimate (the plan's cost section, or null when there is none), in an order that
+ * does not depend on the engine's: the offline plan registers resources in a varying order, so
+ * every list in the estimate (lines, components, problems, assumptions) is sorted first.
+ */
+export function costDigest(cost: unknown): string {
+    const sorted = (value: unknown): unknown => {
+        if (Array.isArray(value)) {
+            return value
+                .map(sorted)
+                .map((v) => ({ v, key: canonicalJson(v) }))
+                .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+                .map((x) => x.v);
+        }
+        if (typeof value === "object" && value !== null) {
+            return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, sorted(v)]));
+        }
+        return value;
+    };
+    return digestOf(sorted(cost ?? null));
+}

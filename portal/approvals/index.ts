@@ -8,7 +8,7 @@ export {
     newPreview,
 } from "./approve";
 export type { Approval, ApprovalCheck, ApprovalSource, Fingerprint, Preview } from "./approve";
-export { canonicalJson, configDigest, digestOf, verdictDigest } from "./digest";
+export { canonicalJson, configDigest, costDigest, digestOf, verdictDigest } from "./digest";
 export {
     approvalSettingsFromEnv,
     ApprovalSettingsError,

@@ -123,6 +123,11 @@ export interface RunOptions {
 export interface PreviewStackOptions extends RunOptions, ConfigOverrides {
     /** Refresh state from the cloud before previewing. */
     refresh?: boolean;
+    /**
+     * Update plan file (absolute path; local execution only): preview saves its plan there
+     * (`--save-plan`), up applies exactly that plan (`--plan`). Set by a portal, never from a request.
+     */
+    planFile?: string;
 }
 
 export type DeployStackOptions = PreviewStackOptions;
@@ -335,6 +340,15 @@ export function createAutomation(context: AutomationContext = {}): Automation {
             );
             tracker = new EventTracker(options.onEvent, validated.secretValues);
             if (context.remote) {
+                if (options.planFile) {
+                    throw new AutomationError({
+                        kind: "invalid-request",
+                        message: "update plan files are not available for remote runs",
+                        fields: [
+                            { field: "planFile", message: "RemoteStack takes no plan option" },
+                        ],
+                    });
+                }
                 if (options.refresh) {
                     throw new AutomationError({
                         kind: "invalid-request",
@@ -381,6 +395,8 @@ export function createAutomation(context: AutomationContext = {}): Automation {
                     ...(options.message ? { message: options.message } : {}),
                     ...(options.refresh ? { refresh: true } : {}),
                     ...(options.signal ? { signal: options.signal } : {}),
+                    // PreviewOptions.plan saves the update plan, UpOptions.plan applies it.
+                    ...(options.planFile ? { plan: options.planFile } : {}),
                 };
                 if (kind === "preview") {
                     const r = await handle.preview(common);

@@ -82,6 +82,8 @@ export async function executePlan(job: PlanJob, emit: EventSink): Promise<Operat
             outputs: doc.outputs,
             violations,
             durationMs: Date.now() - started,
+            // The plan's cost section (engine/cost.ts costJson), for a portal's review and delta.
+            ...(doc.cost ? { cost: doc.cost } : {}),
         };
         if (doc.error) {
             return {

@@ -171,7 +171,11 @@ export function createTokenVerifier(
                 throw new IdentityError("invalid_token", "the token is too long");
             }
             try {
-                const { payload } = await jwtVerify(token, await getKeys(), {
+                // The keys are resolved only once jose has parsed the token and accepted its
+                // algorithm: a malformed, "alg: none" or HS256 token is refused (401) without
+                // asking the identity provider, so it can never be answered 503.
+                const keys: JWTVerifyGetKey = async (header, jws) => (await getKeys())(header, jws);
+                const { payload } = await jwtVerify(token, keys, {
                     issuer: settings.issuer,
                     audience: settings.audience,
                     algorithms: settings.algorithms,

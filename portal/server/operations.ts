@@ -56,9 +56,24 @@ export interface OperationView {
     droppedEvents: number;
     result?: OperationResult;
     error?: OperationError;
+    /** The person who started it (their id; `machine:<name>` for a machine client). */
+    requestedBy?: string;
+    /** What the portal adds to the library's result: a plan's cost change, a recorded preview. */
+    details?: Record<string, unknown>;
 }
 
-export type Runner = (ctx: { onEvent: EventSink; signal: AbortSignal }) => Promise<OperationResult>;
+/** Who asked for an operation, for its view and the audit trail. */
+export interface OperationMeta {
+    requestedBy?: string;
+    requestId?: string;
+}
+
+export type Runner = (ctx: {
+    onEvent: EventSink;
+    signal: AbortSignal;
+    /** Adds to the operation's `details` (shown by GET /operations/:id). */
+    annotate: (details: Record<string, unknown>) => void;
+}) => Promise<OperationResult>;
 
 export class Operation {
     readonly id = randomUUID();
@@ -74,6 +89,7 @@ export class Operation {
     readonly abort = new AbortController();
     /** Settles when the runner's promise does (even after the operation was marked interrupted). */
     settled: Promise<void> = Promise.resolve();
+    details?: Record<string, unknown>;
     private readonly listeners = new Set<(e: StoredEvent) => void>();
     private seq = 0;
 
@@ -84,6 +100,7 @@ export class Operation {
             RetentionLimits,
             "maxEventsPerOperation" | "maxEventBytesPerOperation"
         >,
+        readonly meta: OperationMeta = {},
     ) {}
 
     get done(): boolean {
@@ -122,8 +139,10 @@ export class Operation {
             ...(this.finishedAt ? { finishedAt: this.finishedAt.toISOString() } : {}),
             eventCount: this.events.length,
             droppedEvents: this.droppedEvents,
+            ...(this.meta.requestedBy ? { requestedBy: this.meta.requestedBy } : {}),
             ...(this.result ? { result: this.result } : {}),
             ...(this.error ? { error: this.error } : {}),
+            ...(this.details ? { details: this.details } : {}),
         };
     }
 
@@ -218,8 +237,8 @@ export class OperationStore {
         return this.byStack.get(stack);
     }
 
-    /** Starts `runner` unless the stack is busy, the overall bound is reached or we are shutting down. */
-    start(kind: OperationKind, stack: string, runner: Runner): StartOutcome {
+    /** Why an operation on `stack` could not start now; undefined when it could. */
+    refusal(stack: string): Exclude<StartOutcome, { started: true }> | undefined {
         if (this.draining) {
             return { started: false, reason: "draining" };
         }
@@ -230,7 +249,21 @@ export class OperationStore {
         if (this.byStack.size >= this.opts.maxConcurrent) {
             return { started: false, reason: "too-many" };
         }
-        const op = new Operation(kind, stack, this.limits);
+        return undefined;
+    }
+
+    /** Starts `runner` unless the stack is busy, the overall bound is reached or we are shutting down. */
+    start(
+        kind: OperationKind,
+        stack: string,
+        runner: Runner,
+        meta: OperationMeta = {},
+    ): StartOutcome {
+        const refused = this.refusal(stack);
+        if (refused) {
+            return refused;
+        }
+        const op = new Operation(kind, stack, this.limits, meta);
         this.ops.set(op.id, op);
         this.byStack.set(stack, op);
         op.publish("status", { status: "running", kind, stack });
@@ -240,6 +273,7 @@ export class OperationStore {
                 const result = await runner({
                     onEvent: (e) => op.publish(e.type, e),
                     signal: op.abort.signal,
+                    annotate: (details) => (op.details = { ...op.details, ...details }),
                 });
                 this.complete(
                     op,
@@ -292,6 +326,7 @@ export class OperationStore {
                         kind: op.kind,
                         stack: op.stack,
                         status,
+                        requestedBy: op.meta.requestedBy,
                         createdAt: op.createdAt.toISOString(),
                         finishedAt: op.finishedAt?.toISOString(),
                         error: op.error

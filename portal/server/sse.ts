@@ -1,5 +1,6 @@
-// An operation's events over Server-Sent Events: the events kept so far (after Last-Event-ID),
-// then live ones until the operation is done, with keep-alive comments in between.
+// An operation's events over Server-Sent Events: the events kept so far (after Last-Event-ID, or
+// after the point a stream ticket names), then live ones until the operation is done, with
+// keep-alive comments in between.
 import * as http from "http";
 import { PortalContext } from "./context";
 import { Operation, StoredEvent } from "./operations";
@@ -9,13 +10,16 @@ export function streamEvents(
     op: Operation,
     req: http.IncomingMessage,
     res: http.ServerResponse,
+    resumeAfter = 0,
 ): void {
-    const after = Number(req.headers["last-event-id"] ?? 0) || 0;
+    const after = Math.max(Number(req.headers["last-event-id"] ?? 0) || 0, resumeAfter);
     res.writeHead(200, {
         "Content-Type": "text/event-stream; charset=utf-8",
         "Cache-Control": "no-store",
         Connection: "keep-alive",
         "X-Accel-Buffering": "no",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
     });
     const write = (e: StoredEvent) => {
         res.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${e.json}\n\n`);

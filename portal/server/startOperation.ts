@@ -46,7 +46,8 @@ function defaultRunner(automation: Automation, kind: OperationKind): RunnerFor {
 
 /**
  * Everything that can be refused without running anything, checked before queueing: the stack must
- * be known and have a policy config (422), and parseConfig must accept the overrides (400).
+ * be known and have a policy config (422), and the plan's own config check must accept the
+ * overrides (400, each field named, with the policy when a mandatory policy is the reason).
  */
 function precheck(
     ctx: PortalContext,
@@ -121,3 +122,6 @@ export async function startOperation(
         { Location: `/operations/${op.id}` },
     );
 }
+
+/** The same refusals before queueing, for operations started with access checks (operate.ts). */
+export { precheck };

@@ -1,5 +1,5 @@
 // Child process of the portal memory test: a real portal (real HTTP server, real OperationStore,
-// default caps unless PORTAL_TEST_LIMITS overrides them) whose plan runner emits EVENTS_PER_OPERATION
+// default caps unless PORTAL_TEST_LIMITS overrides them; identity, access and audit as in production) whose plan runner emits EVENTS_PER_OPERATION
 // engine-like step events. The parent drives it over HTTP and reads this process's RSS from /proc.
 import * as fs from "fs";
 import * as os from "os";
@@ -7,6 +7,7 @@ import * as path from "path";
 import { createAutomation, OperationResult, PortalEvent } from "../../portal/automation";
 import { RetentionLimits } from "../../portal/server/operations";
 import { createPortal } from "../../portal/server/server";
+import { ADMIN_POLICY, machineClient, testAuthenticator } from "./portalPeople";
 import { ROOT } from "./stack";
 
 const events = Number(process.env.EVENTS_PER_OPERATION ?? 5000);
@@ -44,7 +45,14 @@ async function runner(
 }
 
 const portal = createPortal({
-    token: process.env.PORTAL_TOKEN ?? "",
+    // The parent authenticates as this machine client (its token in PORTAL_TEST_TOKEN).
+    authenticator: testAuthenticator({
+        machineClients: [
+            machineClient("memory-test", process.env.PORTAL_TEST_TOKEN ?? "", ["portal-admins"]),
+        ],
+    }),
+    access: ADMIN_POLICY,
+    webDir: false,
     automation: createAutomation({
         workDir: ROOT,
         env: { PULUMI_CONFIG_PASSPHRASE: "memory-test" },
