@@ -20,8 +20,8 @@ import { Runner } from "./operations";
 import { OperationBody, readOperationBody } from "./request";
 import { HttpError, links, send } from "./responses";
 import { costChange, costOf, fingerprintOf, FingerprintOutcome } from "./review";
-// The refusals before queueing (unknown stack 422, config 400) are startOperation.ts's, shared.
-import { precheck } from "./startOperation";
+// The refusals before queueing (unknown stack 422, config 400) are precheck.ts's, shared.
+import { precheck } from "./precheck";
 
 type RunCtx = Parameters<Runner>[0];
 
