@@ -503,6 +503,7 @@ export async function packOutcomes(
         return packs.map((p, i) =>
             notEvaluated(p, {
                 error: mismatches[i] ?? failures[i] ?? "not evaluated: the program failed",
+                ...(failures[i] !== undefined ? { startFailed: true } : {}),
             }),
         );
     }

@@ -116,6 +116,8 @@ export interface PolicyOutcome {
     notApplicable: Array<{ policyName: string; urn?: string; reason: string }>;
     skippedUnknown: Array<{ policyName: string; urn?: string; message: string }>;
     error?: string;
+    /** True when the pack could not start or be configured: the engine then stops the program. */
+    startFailed?: boolean;
 }
 
 export interface PlanResult {
@@ -126,7 +128,12 @@ export interface PlanResult {
     /** True when the program ran to completion. */
     programOk: boolean;
     /** The program's error (message only; `stack` for --verbose). */
-    error?: { message: string; stack?: string };
+    error?: {
+        message: string;
+        stack?: string;
+        /** True when the program was stopped because a policy pack could not start (its outcome says why). */
+        byPack?: boolean;
+    };
     resources: RegisteredResource[];
     outputs: Record<string, unknown>;
     secretOutputs: string[];

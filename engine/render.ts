@@ -217,7 +217,7 @@ export function planStatus(
     failOn: FailOn = "mandatory",
 ): { ok: boolean; text: string } {
     const failed = gateExitCode(r, failOn) !== 0;
-    if (r.error || !r.programOk) {
+    if ((r.error || !r.programOk) && !r.error?.byPack) {
         return { ok: false, text: "program failed" };
     }
     const packs = (r.policyPacks ?? [r.policy]).filter((p) => p.error !== undefined && !p.skipped);
@@ -291,7 +291,14 @@ export function renderText(r: PlanResult, opts: TextOptions = {}): string {
     lines.push("");
 
     if (r.error) {
-        lines.push(c("31", "error: the program failed"));
+        lines.push(
+            c(
+                "31",
+                r.error?.byPack
+                    ? "error: a policy pack could not run"
+                    : "error: the program failed",
+            ),
+        );
         for (const l of r.error.message.split("\n")) {
             lines.push(`    ${l}`);
         }

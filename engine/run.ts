@@ -270,11 +270,14 @@ async function planWithPacks(c: PlanContext): Promise<PlanResult> {
         programFailed: error !== undefined,
     });
     const policyMs = Number(process.hrtime.bigint() - policyStarted) / 1e6;
+    // The engine stops a program whose pack cannot start: the pack, not the program, failed.
+    const failure =
+        error && outcomes.some((o) => o.startFailed) ? { ...error, byPack: true } : error;
     const cost =
         options.noCost || error
             ? undefined
             : planCost(run.resources, c.cost.region, c.cost.usage, options.compareCost);
-    return planResult(c, run, error, outcomes, {
+    return planResult(c, run, failure, outcomes, {
         cost,
         timings: { programMs, policyMs },
     });
