@@ -8,6 +8,7 @@ import { estimateCost } from "../policy/cost/model";
 import { loadPriceBook, NoPricingError } from "../policy/cost/pricing";
 import { compareCost, CostDelta, CostSummary, renderCostText } from "../policy/cost/render";
 import { CostEstimate, CostResource, Usage } from "../policy/cost/types";
+import { USAGE_KEYS } from "../policy/cost/usage";
 import { RegisteredResource } from "./engine";
 import { tryJson } from "./stackConfig";
 
@@ -30,18 +31,9 @@ export interface PlanCost {
  * The usage of a stack that sets no `web-platform:usage` and is not the web platform's: nothing
  * priced by usage (no usage-share lines), and cost-budget keeps its own policy config's usage.
  */
-export const NO_STACK_USAGE: Usage = Object.freeze({
-    requestsPerMonth: 0,
-    dataTransferOutGb: 0,
-    natProcessedGb: 0,
-    logIngestionGb: 0,
-    s3StorageGb: 0,
-    kmsRequestsPerMonth: 0,
-    secretsApiCallsPerMonth: 0,
-    snsNotificationsPerMonth: 0,
-    dbBackupChangePercentPerDay: 0,
-    releasesPerMonth: 0,
-});
+export const NO_STACK_USAGE: Usage = Object.freeze(
+    Object.fromEntries(USAGE_KEYS.map((k) => [k, 0])) as unknown as Usage,
+);
 
 /**
  * The stack's usage section over the defaults; problems name the key and the fix; `given` is

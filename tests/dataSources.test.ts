@@ -2,7 +2,6 @@
 // @pulumi/random gets an answer whose fields follow its result type; programs nobody here wrote
 // (the default VPC, a pinned lookup) plan through the real CLI; --mocks pins answers.
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -21,6 +20,7 @@ import {
 import { readMocks, validateMocks } from "../engine/mocks";
 import { PlanJson } from "../engine/render";
 import { PlanInputError } from "../engine/run";
+import { planCli } from "./helpers/planCli";
 
 const ROOT = path.resolve(__dirname, "..");
 const PROGRAMS = path.join("tests", "fixtures", "programs");
@@ -28,19 +28,7 @@ const PROD_POLICY = path.join("policy", "config", "prod.json");
 const ACCOUNT = "123456789012";
 const HEX17 = /^[0-9a-f]{17}$/;
 
-function plan(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-    const r = spawnSync(
-        process.execPath,
-        ["-r", "ts-node/register/transpile-only", "scripts/plan.ts", ...args],
-        {
-            cwd: ROOT,
-            encoding: "utf8",
-            env: { ...process.env, FORCE_COLOR: "0" },
-            timeout: 120_000,
-        },
-    );
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const plan = planCli;
 
 const tables = new Map<string, ShapeTable>();
 /** The package's table read from its declarations (once per test run). */

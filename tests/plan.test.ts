@@ -1,5 +1,4 @@
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -9,6 +8,7 @@ import { parseStackConfig, SECRET_PLACEHOLDER } from "../engine/stackConfig";
 import { planExitCode, planStack } from "../engine/run";
 import { awsxVpcChildren, PlanJson, renderGraph } from "../engine/render";
 import { parsePlanArgs, UsageError } from "../engine/args";
+import { CliResult, planCli } from "./helpers/planCli";
 
 const ROOT = path.resolve(__dirname, "..");
 const FIX = path.join("tests", "fixtures");
@@ -16,26 +16,7 @@ const FIXTURE_CONFIG = path.join(FIX, "Pulumi.fixture.yaml");
 const VIOLATING_CONFIG = path.join(FIX, "Pulumi.violating.yaml");
 const LITERAL_SECRET = "fixture-literal-s3cr3t-value-7f3a";
 
-interface CliResult {
-    code: number | null;
-    stdout: string;
-    stderr: string;
-}
-
-/** Run the CLI as a pipeline would: a child process, exit code and streams. */
-function plan(...args: string[]): CliResult {
-    const r = spawnSync(
-        process.execPath,
-        ["-r", "ts-node/register/transpile-only", "scripts/plan.ts", ...args],
-        {
-            cwd: ROOT,
-            encoding: "utf8",
-            env: { ...process.env, FORCE_COLOR: "0" },
-            timeout: 120_000,
-        },
-    );
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const plan = planCli;
 
 const fixture = (name: string) => path.join(FIX, `${name}.ts`);
 

@@ -3,32 +3,19 @@
 // sections are only about what the program has (no Cloudflare note without Cloudflare, no
 // web-platform usage note or usage-priced cost line without the usage section).
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { planStatus, PlanJson } from "../engine/render";
 import { PlanResult, PolicyOutcome } from "../engine/run";
 import { gateExitCode, FAIL_ON } from "../engine/formats/verdict";
+import { planCli } from "./helpers/planCli";
 
-const ROOT = path.resolve(__dirname, "..");
 const FIX = path.join("tests", "fixtures");
 const PROGRAMS = path.join(FIX, "programs");
 const PROD_POLICY = path.join("policy", "config", "prod.json");
 
-function plan(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-    const r = spawnSync(
-        process.execPath,
-        ["-r", "ts-node/register/transpile-only", "scripts/plan.ts", ...args],
-        {
-            cwd: ROOT,
-            encoding: "utf8",
-            env: { ...process.env, FORCE_COLOR: "0" },
-            timeout: 120_000,
-        },
-    );
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const plan = planCli;
 
 const lastLine = (text: string) => text.trim().split("\n").pop() ?? "";
 
