@@ -11,6 +11,7 @@ import {
     PackConfig,
     evaluatePolicies,
     fromRegistered,
+    fromRegisteredWithState,
 } from "../policy/tests/evaluate";
 import { policies } from "../policy/policies";
 
@@ -327,5 +328,110 @@ describe("policy pack on the prod stack: the service-access checks see the platf
             asg.map((v) => v.enforcementLevel),
             ["mandatory"],
         );
+    });
+});
+
+describe("policy pack on the prod stack with blue/green releases: the release policies pass, and catch each regression", () => {
+    let fargate: EvalResource[];
+    let ec2: EvalResource[];
+    const mandatory = async (resources: EvalResource[], policy: string) =>
+        (await evaluate(resources, "prod")).violations
+            .filter((v) => v.policyName === policy)
+            .map((v) => v.enforcementLevel);
+    // Stack policies read the recorded outputs (as AnalyzeStack sends them): change both.
+    const edit = (
+        resources: EvalResource[],
+        type: string,
+        change: (props: Record<string, unknown>) => Record<string, unknown>,
+    ) =>
+        resources.map((r) =>
+            r.type === type
+                ? {
+                      ...r,
+                      props: change(r.props),
+                      ...(r.outputs ? { outputs: change(r.outputs) } : {}),
+                  }
+                : r,
+        );
+    const SERVICE = "aws:ecs/service:Service";
+
+    before(async () => {
+        const blueGreen = await runStack("prod", {
+            "web-platform:deployment": { strategy: "blue-green" },
+        });
+        fargate = blueGreen.resources.map(fromRegisteredWithState);
+        const refresh = await runStack("prod", {
+            "web-platform:compute": { mode: "ec2" },
+            "web-platform:scaling": { memoryTarget: null },
+        });
+        ec2 = refresh.resources.map(fromRegisteredWithState);
+    });
+
+    it("the platform's own release settings pass every release policy", async () => {
+        const result = await evaluate([...fargate], "prod");
+        for (const p of ["ecs-release-rollback", "ecs-image-pinned"]) {
+            assert.deepEqual(
+                result.violations.filter((v) => v.policyName === p).map((v) => v.message),
+                [],
+                p,
+            );
+        }
+        assert.deepEqual(await mandatory(ec2, "asg-refresh-rollback"), []);
+    });
+
+    it("ecs-release-rollback catches alarm rollback turned off and a one-minute bake", async () => {
+        const isReleasing = (props: Record<string, unknown>) =>
+            (props.deploymentConfiguration as { strategy?: string } | undefined)?.strategy ===
+            "BLUE_GREEN";
+        const noRollback = edit(fargate, SERVICE, (props) =>
+            isReleasing(props)
+                ? { ...props, alarms: { ...(props.alarms as object), rollback: false } }
+                : props,
+        );
+        assert.deepEqual(await mandatory(noRollback, "ecs-release-rollback"), ["mandatory"]);
+        const shortBake = edit(fargate, SERVICE, (props) =>
+            isReleasing(props)
+                ? {
+                      ...props,
+                      deploymentConfiguration: {
+                          ...(props.deploymentConfiguration as object),
+                          bakeTimeInMinutes: "1",
+                      },
+                  }
+                : props,
+        );
+        assert.deepEqual(await mandatory(shortBake, "ecs-release-rollback"), ["mandatory"]);
+    });
+
+    it("ecs-image-pinned catches the web image moved to latest", async () => {
+        const latest = edit(fargate, "aws:ecs/taskDefinition:TaskDefinition", (props) => {
+            const defs = JSON.parse(String(props.containerDefinitions)) as Array<{
+                image: string;
+            }>;
+            const moved = defs.map((d) => ({
+                ...d,
+                image: d.image.replace(/[:@][^/]*$/, ":latest"),
+            }));
+            return { ...props, containerDefinitions: JSON.stringify(moved) };
+        });
+        const found = await mandatory(latest, "ecs-image-pinned");
+        assert.ok(found.length >= 1 && found.every((l) => l === "mandatory"), String(found));
+    });
+
+    it("asg-refresh-rollback catches an instance refresh without auto-rollback", async () => {
+        const off = edit(ec2, "aws:autoscaling/group:Group", (props) => {
+            const refresh = props.instanceRefresh as { preferences?: object } | undefined;
+            return refresh
+                ? {
+                      ...props,
+                      instanceRefresh: {
+                          ...refresh,
+                          preferences: { ...refresh.preferences, autoRollback: false },
+                      },
+                  }
+                : props;
+        });
+        const found = await mandatory(off, "asg-refresh-rollback");
+        assert.ok(found.length >= 1 && found.every((l) => l === "mandatory"), String(found));
     });
 });
