@@ -319,8 +319,10 @@ export { killTree };
  * stops it. The SDK logs the error (an error-severity Engine.Log) and leaves the process to Node,
  * which runs on as long as anything holds it open: a timer, a socket, a child process, a pending
  * call. The Pulumi CLI takes the first error log as the program's failure; so does the plan.
+ * The grace lets registrations the program sent just before its error arrive, even on a loaded
+ * machine (at 500 ms, a busy CI machine lost them), and still reports within 2 s.
  */
-export const FAILED_PROGRAM_GRACE_MS = 500;
+export const FAILED_PROGRAM_GRACE_MS = 1500;
 
 /** The SDK's fallback when it cannot deliver the error log: the same report on stderr. */
 const STDERR_FAILURE = /failed with an unhandled exception|message severity: error/;
