@@ -3,6 +3,7 @@
 // number of old files, and the latest entries kept in memory for export.
 import * as fs from "fs";
 import * as path from "path";
+import { appendRotating } from "../rotatingFile";
 import { AuditEntry, auditEntry, AuditInput } from "./entry";
 
 export interface AuditJournalOptions {
@@ -22,28 +23,7 @@ export const DEFAULT_AUDIT_IN_MEMORY = 10000;
 
 export class AuditWriteError extends Error {}
 
-/**
- * Appends `line` to `file`, first rotating file -> file.1 -> ... -> file.<keep> (the oldest
- * dropped) when the line would take it past `maxBytes`. Renames keep each write cheap.
- */
-export function appendRotating(file: string, line: string, maxBytes: number, keep: number): void {
-    let size = 0;
-    try {
-        size = fs.statSync(file).size;
-    } catch {
-        // No file yet.
-    }
-    if (size > 0 && size + Buffer.byteLength(line) > maxBytes) {
-        fs.rmSync(`${file}.${keep}`, { force: true });
-        for (let i = keep - 1; i >= 1; i--) {
-            if (fs.existsSync(`${file}.${i}`)) {
-                fs.renameSync(`${file}.${i}`, `${file}.${i + 1}`);
-            }
-        }
-        fs.renameSync(file, `${file}.1`);
-    }
-    fs.appendFileSync(file, line, { mode: 0o600 });
-}
+export { appendRotating };
 
 /** A stored line back as an entry, through the same whitelist (extra fields never survive). */
 function entryFromLine(line: string): AuditEntry | undefined {
