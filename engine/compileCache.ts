@@ -350,3 +350,36 @@ export function enableCodeCache(root: string, role = "plan", idleFlushMs?: numbe
     codeCacheInstalled = true;
     return true;
 }
+
+/**
+ * Node 20's util.inspect, asked for colours, loops on a stack frame whose path has no directory
+ * after the package under node_modules (`node_modules/@pulumi/resource.ts`, which the SDK's source
+ * maps give): markNodeModules never finds the end of the name and grows a string
+ * until V8 runs out of string length, 45-60 s later. The SDK prints a program's or a pack's error
+ * with `util.inspect(err, { colors: true })` and, on that RangeError, again without colours
+ * (cmd/run/error.js). So such an error goes straight to the uncoloured form: the same text, at once.
+ */
+export function inspectWithoutLoop(): void {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const util = require("util") as typeof import("util");
+    const original = util.inspect;
+    // The last node_modules of a line followed by a package name and no directory after it.
+    const looping = /[\\/]node_modules[\\/](?:@[^\\/\n]*(?:[\\/][^\\/\n]*)?|[^@\\/\n][^\\/\n]*)$/m;
+    const hasLoopingFrame = (value: unknown, depth = 0): boolean =>
+        value instanceof Error &&
+        depth < 8 &&
+        (looping.test(String(value.stack)) || hasLoopingFrame(value.cause, depth + 1));
+    const guarded = function (this: unknown, value: unknown, ...rest: unknown[]) {
+        const options = rest[0];
+        if (
+            typeof options === "object" &&
+            options !== null &&
+            (options as { colors?: boolean }).colors &&
+            hasLoopingFrame(value)
+        ) {
+            return original.call(this, value, { ...options, colors: false });
+        }
+        return (original as (...args: unknown[]) => string).call(this, value, ...rest);
+    };
+    util.inspect = Object.assign(guarded, original) as typeof util.inspect;
+}

@@ -159,9 +159,28 @@ export interface ProcessRunOptions extends Omit<RunOptions, "program"> {
     onSpawn?: (pid: number) => void;
     /** Called with each resource as it registers (./monitor MonitorOptions.onResource). */
     onResource?: (resource: RegisteredResource) => void;
+    /** A warm host to run the program in instead of a new process (./warmPool). */
+    host?: ProgramHost;
 }
 
-const RUN_ENTRY = require.resolve("@pulumi/pulumi/cmd/run");
+/** What a language host hands the program's process: cmd/run's arguments, environment, directory. */
+export interface Invocation {
+    /** cmd/run's arguments (after the entry). */
+    args: string[];
+    env: NodeJS.ProcessEnv;
+    cwd: string;
+}
+
+/**
+ * A node process started ahead of a plan with its node flags, that runs cmd/run with the
+ * invocation it is handed (./programHost): one plan, then it exits as the program does.
+ */
+export interface ProgramHost {
+    child: ChildProcess;
+    start(invocation: Invocation): void;
+}
+
+export const RUN_ENTRY = require.resolve("@pulumi/pulumi/cmd/run");
 
 /**
  * The preload's own code: the V8 code cache (one per role: V8 rejects code cached under other
@@ -177,6 +196,7 @@ const RUN_ENTRY = require.resolve("@pulumi/pulumi/cmd/run");
  */
 const PRELOAD_TAIL = (root: string, role: string) =>
     `require("v8").setFlagsFromString("--allow-natives-syntax");\n` +
+    `exports.inspectWithoutLoop();\n` +
     `exports.enableCodeCache(${JSON.stringify(root)}, ${JSON.stringify(role)}${role === "analyzer" ? ", 100" : ""});\n` +
     `exports.enableProgramTranspileCache(process.cwd(), ${JSON.stringify(path.join(defaultCacheDir(root), "program"))});\n`;
 
@@ -191,27 +211,43 @@ export function codeCachePreload(root: string, role: "program" | "analyzer"): st
     if (process.env.PLAN_COMPILE_CACHE === "0") {
         return [];
     }
+    const file = transpiledScript(root, "compileCache.ts", "preload", PRELOAD_TAIL(root, role));
+    return file ? ["-r", file] : [];
+}
+
+/**
+ * One of this directory's TypeScript files as JavaScript a bare node can run (with `tail`
+ * appended), written once into the plan's cache directory: a child's node has no TypeScript loader
+ * until cmd/run registers ts-node. Undefined when it cannot be written.
+ */
+export function transpiledScript(
+    root: string,
+    source: string,
+    prefix: string,
+    tail = "",
+): string | undefined {
     try {
-        const source = fs.readFileSync(path.join(__dirname, "compileCache.ts"), "utf8");
+        const text = fs.readFileSync(path.join(__dirname, source), "utf8");
         const dir = defaultCacheDir(root);
         const file = path.join(
             dir,
-            `preload-${crypto.createHash("sha1").update(source).update(PRELOAD_TAIL(root, role)).digest("hex").slice(0, 16)}.js`,
+            `${prefix}-${crypto.createHash("sha1").update(text).update(tail).digest("hex").slice(0, 16)}.js`,
         );
         if (!fs.existsSync(file)) {
             fs.mkdirSync(dir, { recursive: true });
             // TypeScript loads only for this one-off transpile (it costs a second to load).
             // eslint-disable-next-line @typescript-eslint/no-require-imports
             const ts = require("typescript") as typeof import("typescript");
-            const js = ts.transpileModule(source, {
+            const js = ts.transpileModule(text, {
                 compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
             }).outputText;
-            fs.writeFileSync(`${file}.${process.pid}`, `${js}\n${PRELOAD_TAIL(root, role)}`);
+            // Written whole, then renamed: a concurrent plan reads the old file or the new one.
+            fs.writeFileSync(`${file}.${process.pid}`, `${js}\n${tail}`);
             fs.renameSync(`${file}.${process.pid}`, file);
         }
-        return ["-r", file];
+        return file;
     } catch {
-        return [];
+        return undefined;
     }
 }
 
@@ -235,17 +271,24 @@ export function languageHostInvocation(
         o.program,
     ];
     const env: NodeJS.ProcessEnv = {
-        ...process.env,
+        ...programBaseEnv(),
         PULUMI_CONFIG: JSON.stringify(o.config ?? {}),
+        PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(o.secretKeys ?? []),
+    };
+    return { args, env };
+}
+
+/** The program's environment short of its stack's config (what a warm host starts with). */
+export function programBaseEnv(): NodeJS.ProcessEnv {
+    return {
+        ...process.env,
         // Error logs are text for a terminal or a JSON document, not ANSI-coloured traces.
         FORCE_COLOR: "0",
-        PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(o.secretKeys ?? []),
         // runtime.options.typescript defaults to true; the host passes it on like this.
         PULUMI_NODEJS_TYPESCRIPT: "true",
         // The type check is the repo's `npm run typecheck`; a user can ask for it with "false".
         PULUMI_NODEJS_TRANSPILE_ONLY: process.env.PULUMI_NODEJS_TRANSPILE_ONLY ?? "true",
     };
-    return { args, env };
 }
 
 /** The SDK's "Running program ... failed" log, as a message (and the trace for --verbose). */
@@ -297,14 +340,18 @@ function killTree(child: ChildProcess, afterExit = false): void {
 const liveChildren = new Set<ChildProcess>();
 process.once("exit", () => liveChildren.forEach((c) => killTree(c)));
 
-/** Spawn a node child in its own process group; it is killed if this process exits. */
+/**
+ * Spawn a node child in its own process group; it is killed if this process exits. `channel`
+ * adds a pipe on the child's fd 3 (a warm program host's, ./warmPool).
+ */
 export function spawnNode(
     args: string[],
-    options: { cwd?: string; env?: NodeJS.ProcessEnv },
+    options: { cwd?: string; env?: NodeJS.ProcessEnv; channel?: boolean },
 ): ChildProcess {
     const child = spawn(process.execPath, args, {
-        ...options,
-        stdio: ["ignore", "pipe", "pipe"],
+        cwd: options.cwd,
+        env: options.env,
+        stdio: options.channel ? ["ignore", "pipe", "pipe", "pipe"] : ["ignore", "pipe", "pipe"],
         detached: true,
     });
     liveChildren.add(child);
@@ -380,7 +427,9 @@ export async function runProgramProcess(o: ProcessRunOptions): Promise<EngineRun
         onResource: o.onResource,
     });
     const { args, env } = languageHostInvocation(o, monitor.address);
-    const child = spawnNode(args, { cwd: o.cwd, env });
+    const child = o.host ? o.host.child : spawnNode(args, { cwd: o.cwd, env });
+    // The host was started with the same node flags: it takes what follows the entry.
+    o.host?.start({ args: args.slice(args.indexOf(RUN_ENTRY) + 1), env, cwd: o.cwd });
     if (child.pid) {
         o.onSpawn?.(child.pid);
     }

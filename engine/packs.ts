@@ -20,6 +20,7 @@ import {
     writeAnalyzerInfo,
 } from "./analyzerInfoCache";
 import { ensurePackBuilt } from "./packBuild";
+import { poolOf, WarmPool } from "./warmPool";
 import {
     PackConfig,
     packSchemaProblems,
@@ -219,8 +220,16 @@ function knownInfo(dir: string): KnownInfo {
     }
 }
 
-/** `stack`: the stack it runs for (its environment and ConfigureStack, as the engine starts it). */
-function startAnalyzer(dir: string, known?: KnownInfo, stack?: AnalyzerStack): StartedAnalyzer {
+/**
+ * `stack`: the stack it runs for (its environment and ConfigureStack, as the engine starts it).
+ * `pool`: where a ready analyzer for this pack's content and stack may be waiting (./warmPool).
+ */
+function startAnalyzer(
+    dir: string,
+    known?: KnownInfo,
+    stack?: AnalyzerStack,
+    pool?: WarmPool,
+): StartedAnalyzer {
     let key = known?.key;
     const analyzer = (async () => {
         if (!known) {
@@ -228,7 +237,9 @@ function startAnalyzer(dir: string, known?: KnownInfo, stack?: AnalyzerStack): S
         } else {
             ensurePackBuilt(dir);
         }
-        return Analyzer.start(dir, { nodeArgs: codeCachePreload(ROOT, "analyzer"), stack });
+        return pool
+            ? pool.analyzer(dir, key, stack)
+            : Analyzer.start(dir, { nodeArgs: codeCachePreload(ROOT, "analyzer"), stack });
     })();
     const info = analyzer.then((a) => a.info());
     // A pack that fails to start is reported when its turn comes, not as a stray rejection.
@@ -266,9 +277,9 @@ function analyzerFor(
     const cached = checkedFromCache.get(options)?.get(key);
     if (cached) {
         checkedFromCache.get(options)?.delete(key);
-        return startAnalyzer(dir, cached, stack);
+        return startAnalyzer(dir, cached, stack, poolOf(options));
     }
-    return startAnalyzer(dir, undefined, stack);
+    return startAnalyzer(dir, undefined, stack, poolOf(options));
 }
 
 /** The message a bad pack config stops the plan with: the flag as written, the file, every problem. */
@@ -332,6 +343,7 @@ export async function checkPackConfigs(
             p.spec.dir,
             known.key ? known : undefined,
             stackInfo && analyzerStack(stackInfo),
+            poolOf(options),
         );
         started.set(slot, s);
         return s.info;

@@ -154,7 +154,12 @@ export interface PlanResult {
     secretValues: string[];
     durationMs: number;
     /** Where the time went: running the program (module loading included) and the policy pack. */
-    timings: { programMs: number; policyMs: number };
+    timings: {
+        programMs: number;
+        policyMs: number;
+        /** With a warm planner: whether the program's host and how many analyzers were ready. */
+        warm?: { program: boolean; analyzers: number };
+    };
     /** Monthly cost estimate (undefined with --no-cost or when the program failed). */
     cost?: PlanCost;
 }

@@ -6,6 +6,7 @@
 import * as path from "path";
 import { codeCachePreload, EngineRun, ProgramError, runProgramProcess } from "./engine";
 import { createMockCloud, PlanMockCloud } from "./mockCloud";
+import { poolOf, usePool, WarmPool } from "./warmPool";
 import { readMocks } from "./mocks";
 import { configRegion, effectiveConfig, isPlainObject, tryJson } from "./stackConfig";
 import { collectSecretValues } from "./secrets";
@@ -59,8 +60,14 @@ export function planExitCode(r: PlanResult): number {
 // One plan at a time: the program and the packs are processes, but the machine is shared.
 let queue: Promise<unknown> = Promise.resolve();
 
-export function planStack(options: PlanOptions = {}): Promise<PlanResult> {
-    const next = queue.then(() => planOnce(options));
+/**
+ * Plan a stack. With a `pool` (createWarmPlanner), the program runs in a host the pool started
+ * ahead and each pack in an analyzer it started for this stack, where it has them ready.
+ */
+export function planStack(options: PlanOptions = {}, pool?: WarmPool): Promise<PlanResult> {
+    const own = { ...options };
+    usePool(own, pool);
+    const next = queue.then(() => planOnce(own));
     queue = next.catch(() => undefined);
     return next;
 }
@@ -155,6 +162,10 @@ function mockNotes(mocks: PlanMocks | undefined, cloud: PlanMockCloud, where: st
 
 async function planOnce(options: PlanOptions): Promise<PlanResult> {
     const started = process.hrtime.bigint();
+    const pool = poolOf(options);
+    if (pool) {
+        pool.hits = { program: false, analyzers: 0 };
+    }
     const stack = stackName(options);
     const { entry, cwd, program } = resolveProgram(options.program);
     // A program directory holds its own stack files; a program file uses the repo's.
@@ -199,6 +210,7 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
             cost,
             cloud: createMockCloud({ region, mocks, packageDirs: [cwd, ROOT] }),
             mocks,
+            pool,
         });
     } finally {
         await closePacks(packs);
@@ -221,6 +233,8 @@ interface PlanContext {
     cost: StackCost;
     cloud: PlanMockCloud;
     mocks?: PlanMocks;
+    /** The warm planner's processes (./warm), when it runs this plan. */
+    pool?: WarmPool;
 }
 
 /** The program's run under the engine; a failed program still reports what it registered. */
@@ -240,6 +254,7 @@ async function runUnderEngine(
             newStack: c.options.newStack,
             timeoutMs: c.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
             nodeArgs: codeCachePreload(ROOT, "program"),
+            host: c.pool?.programHost(c.cwd),
             onResource: c.packs.length > 0 ? analyzeAsRegistered(c.packs) : undefined,
         });
         return { run };
@@ -279,7 +294,7 @@ async function planWithPacks(c: PlanContext): Promise<PlanResult> {
             : planCost(run.resources, c.cost.region, c.cost.usage, options.compareCost);
     return planResult(c, run, failure, outcomes, {
         cost,
-        timings: { programMs, policyMs },
+        timings: { programMs, policyMs, ...(c.pool ? { warm: { ...c.pool.hits } } : {}) },
     });
 }
 

@@ -1,0 +1,139 @@
+// A warm plan (createWarmPlanner: the program in a host started ahead, each pack in an analyzer
+// started ahead for the stack) gives what a cold plan gives: the same resources with the same
+// URNs, inputs, outputs and source positions, the same stack outputs and the same verdict.
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { spawnSync } from "child_process";
+import { codeCachePreload } from "../engine/engine";
+import { planStack, PlanResult, ROOT } from "../engine/run";
+import { createWarmPlanner, WarmPlanner } from "../engine/warm";
+
+function sortedBy<T>(list: T[], key: (item: T) => string): T[] {
+    return [...list].sort((a, b) => key(a).localeCompare(key(b)));
+}
+
+/** A plan's result with what differs between any two runs (timings) left out. */
+function comparable(r: PlanResult) {
+    return {
+        stack: r.stack,
+        programOk: r.programOk,
+        // The process's pid, and the loader's frames under the program's own (a host loads the
+        // entry from its own script), differ between any two runs.
+        error: r.error && {
+            ...r.error,
+            message: r.error.message.replace(/pid \d+/, "pid N"),
+            stack: r.error.stack?.split("\n").slice(0, 2),
+        },
+        resources: [...r.resources].sort((a, b) => a.urn.localeCompare(b.urn)),
+        outputs: r.outputs,
+        secretOutputs: r.secretOutputs,
+        unanswered: r.unanswered,
+        invented: r.inventedDataSources,
+        logs: r.logs,
+        // Resources register concurrently: findings and cost lines come in registration order.
+        policyPacks: (r.policyPacks ?? []).map((p) => ({
+            ...p,
+            violations: sortedBy(p.violations, (v) => JSON.stringify(v)),
+            notApplicable: sortedBy(p.notApplicable, (v) => JSON.stringify(v)),
+            skippedUnknown: sortedBy(p.skippedUnknown, (v) => JSON.stringify(v)),
+        })),
+        notes: r.notes,
+        cost: r.cost && {
+            ...r.cost,
+            estimate: r.cost.estimate && {
+                ...r.cost.estimate,
+                lines: sortedBy(r.cost.estimate.lines, (l) => JSON.stringify(l)),
+            },
+        },
+    };
+}
+
+describe("warm plans (engine/warm.ts)", function () {
+    this.timeout(240_000);
+    let planner: WarmPlanner;
+
+    before(() => {
+        planner = createWarmPlanner();
+        planner.prepare({ stack: "prod" });
+    });
+    after(() => planner.close());
+
+    it("a warm plan of prod gives the cold plan's resources, inputs, outputs, source positions and verdict", async () => {
+        const cold = await planStack({ stack: "prod" });
+        assert.equal(cold.timings.warm, undefined);
+        // The first plan of a stack finds the program host ready and starts its analyzer cold...
+        const first = await planner.plan({ stack: "prod" });
+        assert.deepEqual(first.timings.warm, { program: true, analyzers: 0 });
+        await planner.settled();
+        // ...and the next finds both ready.
+        const warm = await planner.plan({ stack: "prod" });
+        assert.deepEqual(warm.timings.warm, { program: true, analyzers: 1 });
+        assert.ok(cold.programOk && cold.policyPacks?.[0].evaluated, "the cold plan ran");
+        assert.ok(warm.resources.length > 100);
+        assert.ok(warm.resources.filter((r) => r.sourcePosition).length > 100);
+        assert.deepEqual(comparable(warm), comparable(cold));
+        assert.deepEqual(comparable(first), comparable(cold));
+    });
+
+    it("a host started for one stack runs another stack's plan with that stack's config", async () => {
+        const cold = await planStack({ stack: "dev" });
+        await planner.settled();
+        const warm = await planner.plan({ stack: "dev" });
+        assert.equal(warm.timings.warm?.program, true);
+        assert.deepEqual(comparable(warm), comparable(cold));
+    });
+
+    it("a program that throws in a warm host fails as it does cold, with what it registered", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "warm-throws-"));
+        const program = path.join(dir, "index.ts");
+        fs.writeFileSync(
+            program,
+            `import * as aws from "${path.join(ROOT, "node_modules", "@pulumi", "aws")}";\n` +
+                `new aws.s3.Bucket("logs");\n` +
+                `throw new Error("boom at load");\n`,
+        );
+        const options = { stack: "dev", program, skipPolicies: true };
+        const cold = await planStack(options);
+        planner.prepare(options);
+        await planner.settled();
+        const warm = await planner.plan(options);
+        assert.equal(warm.timings.warm?.program, true);
+        assert.equal(cold.programOk, false);
+        assert.match(cold.error?.message ?? "", /boom at load/);
+        assert.deepEqual(comparable(warm), comparable(cold));
+    });
+});
+
+describe("the program's and the analyzer's preload: coloured errors", () => {
+    // Node 20's util.inspect never finishes colouring a frame like `node_modules/@pulumi/resource.ts`
+    // (the SDK's source maps give it); the SDK prints errors that way first (cmd/run/error.js).
+    const script = `
+        const util = require("util");
+        const e = new Error("boom");
+        e.stack = "Error: boom\\n    at Stack.run (/w/node_modules/@pulumi/resource.ts:1598:22)\\n    at f (/w/node_modules/@pulumi/pulumi/runtime/stack.ts:78:28)";
+        const coloured = util.inspect(e, { colors: true });
+        const ok = util.inspect(new Error("plain"), { colors: true });
+        console.log(JSON.stringify({ coloured, plain: util.inspect(e), ok }));`;
+
+    it("an error with such a frame prints at once, as the uncoloured text the SDK falls back to", () => {
+        const preload = codeCachePreload(ROOT, "program");
+        assert.equal(preload.length, 2, "the preload is in use");
+        // Unguarded, the child runs out of string length after 20-60 s: it would be killed here.
+        const r = spawnSync(process.execPath, [...preload, "-e", script], {
+            encoding: "utf8",
+            timeout: 20_000,
+        });
+        assert.equal(r.status, 0, r.stderr);
+        const out = JSON.parse(r.stdout) as {
+            ms: number;
+            coloured: string;
+            plain: string;
+            ok: string;
+        };
+        assert.equal(out.coloured, out.plain);
+        // Other errors keep their colours.
+        assert.match(out.ok, /\u001b\[/);
+    });
+});
