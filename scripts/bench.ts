@@ -14,6 +14,8 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { portalMemorySoak } from "./bench/portalMemory";
+import { programAlone, warmPlan } from "./bench/planFloors";
+import { portalPlanLatency } from "./bench/portalPlans";
 
 const ROOT = path.resolve(__dirname, "..");
 const SDKS = [
@@ -49,6 +51,13 @@ async function childMain(mode: string, arg: string | undefined): Promise<void> {
             // eslint-disable-next-line @typescript-eslint/no-require-imports
             require(sdk);
         }
+    } else if (mode === "warm" || mode === "floor") {
+        const timed = await (mode === "warm"
+            ? warmPlan(arg ?? "prod")
+            : programAlone(arg ?? "prod"));
+        report.planMs = timed.ms;
+        report.resources = timed.resources;
+        report.error = timed.error;
     } else {
         // As the CLI: the compile cache first, then the tool and the program load through it.
         // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -57,7 +66,7 @@ async function childMain(mode: string, arg: string | undefined): Promise<void> {
         caches.enableCodeCache(ROOT);
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { planStack } = require("../engine/run") as typeof import("../engine/run");
-        const bench = (file: string) => path.join(ROOT, "scripts", "plan", "bench", file);
+        const bench = (file: string) => path.join(ROOT, "engine", "bench", file);
         const options =
             mode === "pairs"
                 ? { stack: "dev", program: bench("pairsProgram.ts") }
@@ -201,6 +210,24 @@ async function measure(
 const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
+/** The plan's two speed goals, each a pair measured in the same run. */
+function goals(baseline: Measure, cold: Measure, warm: Measure, floor: Measure): void {
+    const row = (name: string, m: Measure, against: string, base: number, goal: number) => {
+        const ms = m.planMs ?? 0;
+        const ratio = ms / base;
+        console.log(
+            `   ${name.padEnd(20)}${(m.error ? "failed" : s(ms)).padStart(9)}   ${against.padEnd(26)}${s(base).padStart(9)}${`${ratio.toFixed(2)}x`.padStart(9)}   goal <= ${goal}x: ${m.error ? m.error : ratio <= goal ? "met" : "not met"}`,
+        );
+    };
+    console.log("0. Goals: plan(prod) against its references, paired in this run");
+    row("warm plan(prod)", warm, "SDK-load baseline (wall)", baseline.wallMs, 1.5);
+    row("cold plan(prod)", cold, "program alone (floor)", floor.planMs ?? 0, 1.3);
+    console.log(
+        "   (warm: a plan in the processes a first plan left ready; cold: the first plan in a fresh process;\n" +
+            "    floor: the same program under cmd/run against the plan's monitor, no pack; plan times in-process)\n",
+    );
+}
+
 async function parentMain(argv: string[]): Promise<void> {
     const runsIdx = argv.indexOf("--runs");
     const runs = runsIdx >= 0 ? Math.max(1, Number(argv[runsIdx + 1])) : 3;
@@ -219,9 +246,13 @@ async function parentMain(argv: string[]): Promise<void> {
         "prod, no packs": [],
         "SDK-only program": [],
         "dev, no caches": [],
+        warm: [],
+        floor: [],
     };
     for (let i = 0; i < runs; i++) {
         samples.baseline.push(await runChild("baseline"));
+        samples.warm.push(await runChild("warm", "prod"));
+        samples.floor.push(await runChild("floor", "prod"));
         samples.dev.push(await runChild("plan", "dev"));
         samples.prod.push(await runChild("plan", "prod"));
         samples["prod, no packs"].push(await runChild("program", "prod"));
@@ -237,6 +268,7 @@ async function parentMain(argv: string[]): Promise<void> {
         error: all.find((m) => m.error)?.error,
     });
     const baseline = summarise(samples.baseline);
+    goals(baseline, summarise(samples.prod), summarise(samples.warm), summarise(samples.floor));
     console.log("1. Plans vs. a baseline that only loads the SDKs the program imports");
     console.log(
         `   ${"run".padEnd(18)}${"resources".padStart(10)}${"wall".padStart(10)}${"in-plan".padStart(10)}${"peak RSS".padStart(10)}${"all procs".padStart(11)}${"x baseline (time / memory)".padStart(30)}`,
@@ -307,12 +339,17 @@ if (process.argv[2] === "--child") {
             `\n${JSON.stringify({ maxRssKb: 0, error: e instanceof Error ? e.message : String(e) })}\n`,
         );
     });
-} else if (
-    process.argv.includes("--suite") &&
-    process.argv[process.argv.indexOf("--suite") + 1] === "soak"
-) {
-    // The soak and memory-bound runs moved out of the mocha suite: non-zero when a bound is exceeded.
-    portalMemorySoak().then(
+} else if (process.argv.includes("--suite")) {
+    // `soak`: the soak and memory-bound runs moved out of the mocha suite; `portal`: the portal's
+    // plan latency. Non-zero when a bound is exceeded.
+    const suite = process.argv[process.argv.indexOf("--suite") + 1];
+    const run =
+        suite === "soak"
+            ? portalMemorySoak()
+            : suite === "portal"
+              ? portalPlanLatency()
+              : Promise.reject(new Error(`--suite ${suite}: use soak or portal`));
+    run.then(
         (problems) => {
             for (const p of problems) {
                 process.stderr.write(`bound exceeded: ${p}\n`);

@@ -127,7 +127,6 @@ describe("the program's and the analyzer's preload: coloured errors", () => {
         });
         assert.equal(r.status, 0, r.stderr);
         const out = JSON.parse(r.stdout) as {
-            ms: number;
             coloured: string;
             plain: string;
             ok: string;

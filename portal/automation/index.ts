@@ -27,7 +27,8 @@ import { BackendSelection, defaultStateDir, selectBackend } from "./backend";
 import { isValidStackName, STACK_NAME_RE, validateConfig, ValidatedConfig } from "./config";
 import { AutomationError, classifyError } from "./errors";
 import { maskOutputs } from "./events";
-import { executePlan, executePlanIsolated, PlanJob } from "./plan";
+import { executePlan, PlanJob } from "./plan";
+import { executePlanIsolated } from "./warmWorker";
 import {
     ConfigOverrides,
     EventSink,

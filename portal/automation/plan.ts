@@ -1,12 +1,12 @@
-// The offline plan as an automation operation. It runs in a child process by default: the mock
-// engine is synchronous-heavy (it would stall the portal's event loop for seconds) and keeps
-// process-global SDK state; a child also lets shutdown cancel it by killing the process.
-import { fork } from "child_process";
+// The offline plan as an automation operation. It runs in the plan worker by default
+// (./warmWorker): the plan's own work would stall the portal's event loop, and a child process
+// lets shutdown and cancellation end a plan by ending the process.
 import * as fs from "fs";
 import * as path from "path";
 import { mandatoryCount, planStack as runOfflinePlan, PlanInputError } from "../../engine/run";
 import { planJson } from "../../engine/render";
 import { scrub } from "../../engine/secrets";
+import type { WarmPlanner } from "../../engine/warm";
 import { classifyError } from "./errors";
 import { policyLevel } from "./events";
 import { EventSink, OperationResult, PortalEvent, Violation } from "./types";
@@ -22,8 +22,18 @@ export interface PlanJob {
     secretValues: string[];
 }
 
-/** Runs the plan in this process and reports it as portal events + a result. */
-export async function executePlan(job: PlanJob, emit: EventSink): Promise<OperationResult> {
+/** The program a job plans: the work directory's index.ts. */
+export const jobProgram = (workDir: string) => path.join(workDir, "index.ts");
+
+/**
+ * Runs the plan from this process and reports it as portal events + a result; with a warm planner
+ * (the plan worker's), in the processes it started ahead.
+ */
+export async function executePlan(
+    job: PlanJob,
+    emit: EventSink,
+    planner?: WarmPlanner,
+): Promise<OperationResult> {
     const started = Date.now();
     const { stack, workDir } = job;
     const violations: Violation[] = [];
@@ -37,13 +47,14 @@ export async function executePlan(job: PlanJob, emit: EventSink): Promise<Operat
     };
     try {
         const configFile = path.join(workDir, `Pulumi.${stack}.yaml`);
-        const r = await runOfflinePlan({
+        const options = {
             stack,
-            program: path.join(workDir, "index.ts"),
+            program: jobProgram(workDir),
             ...(fs.existsSync(configFile) ? { configFile } : { configText: "config: {}\n" }),
             configOverrides: job.overrides,
             policyConfigFile: job.policyConfig,
-        });
+        };
+        const r = await (planner ? planner.plan(options) : runOfflinePlan(options));
         // planJson masks secret outputs and scrubs every secret the run saw; then ours.
         const doc = JSON.parse(scrub(JSON.stringify(planJson(r)), job.secretValues)) as ReturnType<
             typeof planJson
@@ -124,104 +135,11 @@ export async function executePlan(job: PlanJob, emit: EventSink): Promise<Operat
     }
 }
 
-/** Messages from the plan worker. */
+/** Messages from the plan worker (./planWorker), each for the job with that id. */
 export type WorkerMessage =
-    { type: "event"; event: PortalEvent } | { type: "result"; result: OperationResult };
+    | { type: "event"; id: number; event: PortalEvent }
+    | { type: "result"; id: number; result: OperationResult };
 
-const WORKER = path.join(__dirname, `planWorker${path.extname(__filename)}`);
-
-/** Environment of the worker: enough to run node, nothing else (no backend tokens, no passphrase). */
-function workerEnv(): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) {
-        if (
-            [
-                "PATH",
-                "HOME",
-                "TMPDIR",
-                "TEMP",
-                "TMP",
-                "LANG",
-                "NODE_PATH",
-                "PLAN_COMPILE_CACHE",
-            ].includes(k) ||
-            k.startsWith("TS_NODE_")
-        ) {
-            env[k] = v;
-        }
-    }
-    return env;
-}
-
-/** Runs executePlan in a child process; `signal` or `timeoutMs` kill it (-> interrupted). */
-export function executePlanIsolated(
-    job: PlanJob,
-    emit: EventSink,
-    opts: { signal?: AbortSignal; timeoutMs?: number } = {},
-): Promise<OperationResult> {
-    const started = Date.now();
-    const fail = (kind: "interrupted" | "engine-error", message: string): OperationResult => ({
-        ok: false,
-        operation: "plan",
-        stack: job.stack,
-        summary: {},
-        outputs: {},
-        violations: [],
-        error: { kind, message },
-        durationMs: Date.now() - started,
-    });
-    return new Promise((resolve) => {
-        if (opts.signal?.aborted) {
-            resolve(fail("interrupted", "cancelled before it started"));
-            return;
-        }
-        const execArgv = WORKER.endsWith(".ts")
-            ? ["-r", require.resolve("ts-node/register/transpile-only")]
-            : [];
-        const child = fork(WORKER, [], {
-            execArgv,
-            env: workerEnv(),
-            stdio: ["ignore", "ignore", "pipe", "ipc"],
-        });
-        let result: OperationResult | undefined;
-        let stopped: string | undefined;
-        let stderr = "";
-        child.stderr?.on("data", (d: Buffer) => {
-            stderr = (stderr + d.toString()).slice(-4000);
-        });
-        const kill = (why: string) => {
-            stopped = why;
-            child.kill("SIGKILL");
-        };
-        const onAbort = () => kill("the plan was cancelled");
-        opts.signal?.addEventListener("abort", onAbort);
-        const timer = setTimeout(
-            () => kill(`the plan did not finish within ${opts.timeoutMs} ms`),
-            opts.timeoutMs ?? 600000,
-        );
-        child.on("message", (m: WorkerMessage) => {
-            if (m.type === "event") {
-                emit(m.event);
-            } else if (m.type === "result") {
-                result = m.result;
-            }
-        });
-        child.on("exit", (code) => {
-            clearTimeout(timer);
-            opts.signal?.removeEventListener("abort", onAbort);
-            if (result) {
-                resolve(result);
-            } else if (stopped) {
-                resolve(fail("interrupted", stopped));
-            } else {
-                resolve(
-                    fail(
-                        "engine-error",
-                        `the plan worker exited (${code}) without a result${stderr ? `: ${scrub(stderr.trim().split("\n").slice(-3).join(" "), job.secretValues)}` : ""}`,
-                    ),
-                );
-            }
-        });
-        child.send(job);
-    });
-}
+/** Messages to the plan worker: a job, or a program to start a host for ahead of its first job. */
+export type WorkerRequest =
+    { type: "job"; id: number; job: PlanJob } | { type: "prepare"; program: string };

@@ -16,6 +16,7 @@ import { AccessPolicyError, accessFileFromEnv, loadAccessPolicy } from "../acces
 import { approvalSettingsFromEnv, ApprovalSettingsError, ApprovalStore } from "../approvals/store";
 import { AuditJournal, auditSettingsFromEnv, AuditSettingsError } from "../audit/journal";
 import { createAutomation } from "../automation";
+import { preparePlans, stopPlanWorker } from "../automation/warmWorker";
 import { BackendConfigError, defaultStateDir, selectBackend } from "../automation/backend";
 import { projectName } from "../automation/config";
 import { policyPackName, RemoteConfigError, remoteSettingsFromEnv } from "../automation/remote";
@@ -190,13 +191,16 @@ export async function startPortal(): Promise<void> {
         throw e;
     }
     const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+    const automation = createAutomation({ stateDir: settings.stateDir, remote: settings.remote });
+    // The plan worker and a program host start now: the first plan need not wait for them.
+    preparePlans(automation.workDir);
     const portal = createPortal({
         authenticator: createAuthenticator(settings.identity),
         access: settings.access,
         approvals: new ApprovalStore({ ...settings.approvals, log }),
         audit: new AuditJournal(settings.audit),
         plansDir: settings.plansDir,
-        automation: createAutomation({ stateDir: settings.stateDir, remote: settings.remote }),
+        automation,
         maxConcurrent: settings.maxConcurrent,
         bodyLimit: settings.bodyLimit,
         shutdownTimeoutMs: settings.shutdownTimeoutMs,
@@ -228,6 +232,7 @@ export async function startPortal(): Promise<void> {
                 log(
                     `stopped: ${finished.length} operation(s) finished, ${interrupted.length} recorded as interrupted${interrupted.length ? ` (${interrupted.join(", ")})` : ""}`,
                 );
+                stopPlanWorker();
                 process.exit(0);
             },
             (e: unknown) => {

@@ -1,0 +1,51 @@
+// `npm run bench -- --suite portal`: the portal's plan as a person waits for it. 50 plans of the
+// dev stack through the automation layer the portal's routes call (input checks, the plan worker
+// with its warm planner, events), one after another as people ask for them, after the portal's
+// start-up has started the worker. Prints p50 and p95 beside the goals; exit 1 when one is missed.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { createAutomation } from "../../portal/automation";
+import { preparePlans, stopPlanWorker } from "../../portal/automation/warmWorker";
+
+const GOALS = { p50: 1500, p95: 2500 };
+
+function percentile(sorted: number[], p: number): number {
+    return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+export async function portalPlanLatency(count = 50, stack = "dev"): Promise<string[]> {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-bench-"));
+    const automation = createAutomation({ stateDir, env: { PULUMI_CONFIG_PASSPHRASE: "bench" } });
+    preparePlans(automation.workDir);
+    const times: number[] = [];
+    const failures: string[] = [];
+    try {
+        for (let i = 0; i < count; i++) {
+            const started = process.hrtime.bigint();
+            const r = await automation.planStack(stack);
+            times.push(Number(process.hrtime.bigint() - started) / 1e6);
+            if (!r.ok) {
+                failures.push(
+                    `plan ${i + 1}: ${r.error?.kind}: ${r.error?.message.split("\n")[0]}`,
+                );
+            }
+        }
+    } finally {
+        stopPlanWorker();
+        fs.rmSync(stateDir, { recursive: true, force: true });
+    }
+    const sorted = [...times].sort((a, b) => a - b);
+    const p50 = percentile(sorted, 50);
+    const p95 = percentile(sorted, 95);
+    const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+    console.log(`Portal plans of ${stack}: ${count} in a row (node ${process.version})`);
+    console.log(
+        `   first ${s(times[0])}   p50 ${s(p50)} (goal <= ${s(GOALS.p50)})   p95 ${s(p95)} (goal <= ${s(GOALS.p95)})   max ${s(sorted[sorted.length - 1])}`,
+    );
+    return [
+        ...failures,
+        ...(p50 > GOALS.p50 ? [`portal plan p50 ${s(p50)} > ${s(GOALS.p50)}`] : []),
+        ...(p95 > GOALS.p95 ? [`portal plan p95 ${s(p95)} > ${s(GOALS.p95)}`] : []),
+    ];
+}

@@ -1,0 +1,94 @@
+// The portal's plan worker (portal/automation/warmWorker.ts): one child process kept between plans
+// with a warm planner inside. Plans through it succeed one after another; a cancelled plan ends the
+// worker and every process it started, and the next plan starts a new worker.
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import { policyPaths } from "../portal/automation";
+import { PlanJob } from "../portal/automation/plan";
+import { executePlanIsolated, stopPlanWorker } from "../portal/automation/warmWorker";
+import { PortalEvent } from "../portal/automation/types";
+import { ROOT } from "../engine/planTypes";
+
+const job: PlanJob = {
+    stack: "dev",
+    workDir: ROOT,
+    overrides: {},
+    policyConfig: policyPaths(ROOT, "dev").config,
+    secretValues: [],
+};
+
+/** This process's descendants (pid and command line): other test files' plans are not among them. */
+function descendants(): Array<{ pid: number; args: string }> {
+    const ps = spawnSync("ps", ["-eo", "pid=,ppid=,args="], { encoding: "utf8" }).stdout;
+    const rows = ps
+        .split("\n")
+        .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3] }));
+    const found: Array<{ pid: number; args: string }> = [];
+    const walk = (parent: number) => {
+        for (const r of rows.filter((x) => x.ppid === parent)) {
+            found.push({ pid: r.pid, args: r.args });
+            walk(r.pid);
+        }
+    };
+    walk(process.pid);
+    return found;
+}
+
+const alive = (pid: number) => {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch {
+        return false;
+    }
+};
+
+describe("the portal's plan worker", function () {
+    this.timeout(180_000);
+    after(() => stopPlanWorker());
+
+    it("plans the stack twice in a row through one worker, streaming each plan's events", async () => {
+        for (let i = 0; i < 2; i++) {
+            const events: PortalEvent[] = [];
+            const r = await executePlanIsolated(job, (e) => events.push(e));
+            assert.equal(r.ok, true, JSON.stringify(r.error));
+            assert.ok(events.some((e) => e.type === "step"));
+            assert.ok(events.some((e) => e.type === "summary"));
+        }
+        const workers = descendants().filter((p) => p.args.includes("planWorker"));
+        assert.equal(workers.length, 1, JSON.stringify(workers));
+    });
+
+    it("a cancelled plan ends the worker with the program and analyzers it started; the next plan runs", async () => {
+        const controller = new AbortController();
+        const cancelled = executePlanIsolated(job, () => undefined, { signal: controller.signal });
+        // The worker, the program it runs and the processes it keeps ready, as the plan is cancelled.
+        let started: Array<{ pid: number; args: string }> = [];
+        setTimeout(() => {
+            started = descendants();
+            controller.abort();
+        }, 1500);
+        const r = await cancelled;
+        assert.equal(r.ok, false);
+        assert.equal(r.error?.kind, "interrupted");
+        assert.ok(
+            started.some((p) => p.args.includes("planWorker")),
+            JSON.stringify(started),
+        );
+        assert.ok(
+            started.some((p) => /program-host|cmd\/run/.test(p.args)),
+            JSON.stringify(started),
+        );
+        for (let i = 0; i < 50 && started.some((p) => alive(p.pid)); i++) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        assert.deepEqual(
+            started.filter((p) => alive(p.pid)),
+            [],
+        );
+        const next = await executePlanIsolated(job, () => undefined);
+        assert.equal(next.ok, true, JSON.stringify(next.error));
+    });
+});
