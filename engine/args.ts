@@ -33,6 +33,8 @@ export interface PlanArgs {
     compare?: string;
     /** --mocks FILE: data-source answers and resource outputs the plan takes as given. */
     mocks?: string;
+    /** --watch: plan, then replan on every change and print what changed (engine/watch.ts). */
+    watch: boolean;
 }
 
 export class UsageError extends Error {}
@@ -65,6 +67,9 @@ Plans a stack offline (local engine + mock cloud, no credentials) and checks the
   --no-cost               skip the cost estimate and the cost-budget policy (docs/cost.md)
   --mocks FILE            answers to take as given (YAML or JSON): data-source results by
                           function token, resource outputs by type (docs/plan.md)
+  --watch                 plan, then replan whenever the program, the stack config, a policy pack
+                          or a file a flag names changes, printing only what changed (Ctrl-C
+                          stops; text only: not with --format/--json, --out or --graph)
   -h, --help              this help
 
 Exit codes: 0 ok, 1 program error or a violation at the --fail-on level, 2 bad usage.
@@ -96,6 +101,7 @@ export function parsePlanArgs(argv: string[]): PlanArgs {
         componentsOnly: false,
         noCost: false,
         newStack: false,
+        watch: false,
         policyPacks: [],
         policyPackConfigs: [],
         policyPackConfigFlags: [],
@@ -117,6 +123,7 @@ export function parsePlanArgs(argv: string[]): PlanArgs {
             flag === "--verbose" ||
             flag === "--components-only" ||
             flag === "--new-stack" ||
+            flag === "--watch" ||
             flag === "-h" ||
             flag === "--help"
         ) {
@@ -127,6 +134,7 @@ export function parsePlanArgs(argv: string[]): PlanArgs {
             else if (flag === "--verbose") args.verbose = true;
             else if (flag === "--components-only") args.componentsOnly = true;
             else if (flag === "--new-stack") args.newStack = true;
+            else if (flag === "--watch") args.watch = true;
             else args.help = true;
             continue;
         }
@@ -202,7 +210,30 @@ export function parsePlanArgs(argv: string[]): PlanArgs {
     if (args.graph && given.has("format")) {
         throw new UsageError(`--graph and --format are exclusive: pick one output`);
     }
+    if (args.watch) {
+        refuseWithWatch(args);
+    }
     return args;
+}
+
+/** --watch prints the text plan and then change reports to the terminal: one output, text. */
+function refuseWithWatch(args: PlanArgs): void {
+    if (args.format !== "text") {
+        const flag = args.json ? "--json" : `--format ${args.format}`;
+        throw new UsageError(
+            `--watch prints text to the terminal: drop ${flag} (or drop --watch for a one-off ${args.format} plan)`,
+        );
+    }
+    if (args.out) {
+        throw new UsageError(
+            `--watch prints to the terminal: drop --out ${args.out} (or drop --watch to write one plan to the file)`,
+        );
+    }
+    if (args.graph) {
+        throw new UsageError(
+            `--watch prints the text plan: drop --graph ${args.graph} (or drop --watch for a one-off graph)`,
+        );
+    }
 }
 
 function setChoice(args: PlanArgs, key: "format" | "failOn", value: string): void {

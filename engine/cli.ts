@@ -1,17 +1,19 @@
 // Offline plan CLI (entry point scripts/plan.ts, which calls planCli): `npm run plan -- [--stack dev] [--config FILE] [--program DIR|FILE]
 // [--policy-pack DIR [--policy-pack-config FILE]]... [--new-stack] [--timeout S]
 // [--format text|json|sarif|junit|markdown] [--fail-on mandatory|advisory|none] [--graph dot|mermaid] [--out FILE]
-// [--compare PLAN.json] [--no-cost] [--mocks FILE] [--verbose]`.
+// [--compare PLAN.json] [--no-cost] [--mocks FILE] [--verbose] [--watch]`. --watch replans on every change
+// (./watch.ts) and exits 0 on Ctrl-C.
 // Exit 0: the program ran and nothing at the --fail-on level is violated; 1: program error or such a
 // violation; 2: bad usage (unknown flag or value, missing file, invalid policy config, unwritable --out).
 import * as fs from "fs";
-import { parsePlanArgs, UsageError, USAGE } from "./args";
-import { planStack, PlanInputError } from "./run";
+import { PlanArgs, parsePlanArgs, UsageError, USAGE } from "./args";
+import { planStack, PlanInputError, PlanOptions } from "./run";
 import { planStatus, renderGraph, renderJson, renderText } from "./render";
 import { failedVerdict, isMachineFormat, renderPlanFormat, renderVerdict } from "./formats";
 import { gateExitCode } from "./formats/verdict";
 import { checkWritable, writeFailureDocument } from "./formats/output";
 import { readCompareFile } from "./cost";
+import { watchPlans } from "./watch";
 
 /** Runs `npm run plan -- ARGV` and resolves to its exit status. */
 export async function planCli(argv: string[]): Promise<number> {
@@ -46,30 +48,16 @@ async function plan(argv: string[]): Promise<number> {
         process.stderr.write(`error: ${(e as Error).message}\n`);
         return 2;
     }
+    if (args.watch) {
+        return watchPlans(planOptions(args, compareCost), {
+            out: (text) => process.stdout.write(text),
+            err: (text) => process.stderr.write(text),
+            text: { verbose: args.verbose, failOn: args.failOn, color: useColor(args) },
+        });
+    }
     let result;
     try {
-        result = await planStack({
-            noCost: args.noCost,
-            compareCost,
-            sourceMappedStacks: args.verbose,
-            stack: args.stack,
-            configFile: args.config,
-            program: args.program,
-            policyConfigFile: args.policyPackConfigs[0],
-            policyConfigFlags: args.policyPackConfigFlags,
-            ...(args.policyPacks.length > 0
-                ? {
-                      policyPacks: args.policyPacks.map((dir, i) => ({
-                          dir,
-                          configFile: args.policyPackConfigs[i],
-                      })),
-                  }
-                : {}),
-            newStack: args.newStack,
-            mocksFile: args.mocks,
-            ...(args.timeoutSeconds !== undefined ? { timeoutMs: args.timeoutSeconds * 1000 } : {}),
-            passthroughConsole: false,
-        });
+        result = await planStack(planOptions(args, compareCost));
     } catch (e) {
         // A pipeline reading SARIF/JUnit/Markdown still gets a valid document that says why.
         const format = args.format;
@@ -98,7 +86,7 @@ async function plan(argv: string[]): Promise<number> {
             : renderText(result, {
                   verbose: args.verbose,
                   failOn: args.failOn,
-                  color: !args.out && process.stdout.isTTY === true && !process.env.NO_COLOR,
+                  color: useColor(args),
               });
     const code = gateExitCode(result, args.failOn);
     if (args.out) {
@@ -126,6 +114,36 @@ async function plan(argv: string[]): Promise<number> {
         );
     }
     return code;
+}
+
+/** What the flags ask the plan for (one-off or --watch). */
+function planOptions(args: PlanArgs, compareCost: PlanOptions["compareCost"]): PlanOptions {
+    return {
+        noCost: args.noCost,
+        compareCost,
+        sourceMappedStacks: args.verbose,
+        stack: args.stack,
+        configFile: args.config,
+        program: args.program,
+        policyConfigFile: args.policyPackConfigs[0],
+        policyConfigFlags: args.policyPackConfigFlags,
+        ...(args.policyPacks.length > 0
+            ? {
+                  policyPacks: args.policyPacks.map((dir, i) => ({
+                      dir,
+                      configFile: args.policyPackConfigs[i],
+                  })),
+              }
+            : {}),
+        newStack: args.newStack,
+        mocksFile: args.mocks,
+        ...(args.timeoutSeconds !== undefined ? { timeoutMs: args.timeoutSeconds * 1000 } : {}),
+        passthroughConsole: false,
+    };
+}
+
+function useColor(args: PlanArgs): boolean {
+    return !args.out && process.stdout.isTTY === true && !process.env.NO_COLOR;
 }
 
 function renderTextError(message: string, secrets: string[]): string {

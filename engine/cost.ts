@@ -4,13 +4,15 @@
 import * as fs from "fs";
 import { parseUsage } from "../config/parse";
 import { configKey } from "../config/rules";
-import { estimateCost } from "../policy/cost/model";
+import { estimateCost, formatUsd } from "../policy/cost/model";
 import { loadPriceBook, NoPricingError } from "../policy/cost/pricing";
 import { compareCost, CostDelta, CostSummary, renderCostText } from "../policy/cost/render";
 import { CostEstimate, CostResource, Usage } from "../policy/cost/types";
 import { USAGE_KEYS } from "../policy/cost/usage";
 import { RegisteredResource } from "./engine";
 import { tryJson } from "./stackConfig";
+
+export { formatUsd };
 
 export const USAGE_KEY = configKey("usage");
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
