@@ -10,7 +10,8 @@ import { parseConfig, ConfigError } from "../config/parse";
 import { parsePlanArgs, UsageError } from "../engine/args";
 import { costTextLines, readCompareFile, stackUsage, withStackCostConfig } from "../engine/cost";
 import { planJson, renderText } from "../engine/render";
-import { PlanInputError, PlanResult, planStack } from "../engine/run";
+import { PlanInputError, PlanResult } from "../engine/run";
+import { closeTestPlanner, testPlan } from "./helpers/planner";
 import { entriesFrom, keyFor, onDemandPrices } from "../scripts/pricing/parse";
 import { renderCostMarkdown } from "../policy/cost/render";
 import { DEFAULT_USAGE } from "../policy/cost/usage";
@@ -40,7 +41,7 @@ describe("cost: the usage section of the stack config", () => {
             .replace("requestsPerMonth: 1000000", "requestsPerMonth: lots\n    logGbPerMonth: 3");
         // The program is the broken fixture: had the engine run, the plan would be a program error instead.
         await assert.rejects(
-            planStack({
+            testPlan({
                 stack: "dev",
                 configText: text,
                 program: path.join(ROOT, "tests", "fixtures", "broken.ts"),
@@ -139,8 +140,8 @@ describe("cost: plans", function () {
     let dev: PlanResult;
 
     before(async () => {
-        seed = await planStack({ configFile: SEED_CONFIG, policyConfig: NO_POLICIES });
-        dev = await planStack({ stack: "dev" });
+        seed = await testPlan({ configFile: SEED_CONFIG, policyConfig: NO_POLICIES });
+        dev = await testPlan({ stack: "dev" });
     });
 
     it("the seed online library's stack, built from our config, lands near the seed's own ~$185/month", () => {
@@ -208,7 +209,7 @@ describe("cost: plans", function () {
         const file = path.join(ROOT, "node_modules", ".cache", "cost-test-dev-plan.json");
         fs.mkdirSync(path.dirname(file), { recursive: true });
         fs.writeFileSync(file, JSON.stringify(planJson(dev)));
-        const bigger = await planStack({
+        const bigger = await testPlan({
             stack: "dev",
             compareCost: readCompareFile(file),
             configOverrides: { "web-platform:app": { cpu: 512, memory: 1024 } },
@@ -226,7 +227,7 @@ describe("cost: plans", function () {
             renderCostMarkdown(bigger.cost!.estimate!, delta),
             /\*\*Change: \+\$18\.02 a month\*\*[\s\S]*\| web-platform-dev-web \| \$/,
         );
-        const none = await planStack({ stack: "dev", noCost: true });
+        const none = await testPlan({ stack: "dev", noCost: true });
         assert.equal(none.cost, undefined);
         assert.equal(planJson(none).cost, null);
         assert.doesNotMatch(renderText(none), /^Cost /m);
@@ -237,7 +238,7 @@ describe("cost: plans", function () {
     });
 
     it("a region without a price file gets a clear message in the plan", async () => {
-        const r = await planStack({
+        const r = await testPlan({
             stack: "dev",
             configOverrides: { "aws:region": "sa-east-1" },
             policyConfig: NO_POLICIES,
@@ -336,3 +337,6 @@ describe("cost: price refresh parsing", () => {
         assert.equal(all.filter((p) => p.attributes["instanceType"] === "m5.large").length, 1);
     });
 });
+
+// The file's warm planner and the processes it keeps ready go with the file.
+after(() => closeTestPlanner());

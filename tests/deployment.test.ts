@@ -5,7 +5,8 @@
 // same alarms. Bad config is refused before any resource registers, naming the key.
 import { strict as assert } from "assert";
 import { EngineRun, RegisteredResource } from "../engine/engine";
-import { planExitCode, planStack } from "../engine/run";
+import { planExitCode } from "../engine/run";
+import { closeTestPlanner, testPlan } from "./helpers/planner";
 import { ofType, oneOfType, runStack } from "./helpers/stack";
 import {
     DEFAULT_ROLLBACK_ALARMS,
@@ -579,7 +580,7 @@ describe("deployment: EC2 instance refresh", function () {
 
 describe("deployment: bad config is refused before any resource registers, naming the key", function () {
     async function refused(overrides: Record<string, unknown>, key: RegExp): Promise<string> {
-        const result = await planStack({ stack: "dev", configOverrides: overrides });
+        const result = await testPlan({ stack: "dev", configOverrides: overrides });
         assert.equal(planExitCode(result), 1);
         assert.deepEqual(result.resources, [], "nothing registered");
         assert.equal(result.timings.programMs, 0, "the program never ran");
@@ -665,3 +666,6 @@ describe("deployment: bad config is refused before any resource registers, namin
         );
     });
 });
+
+// The file's warm planner and the processes it keeps ready go with the file.
+after(() => closeTestPlanner());

@@ -3,7 +3,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { planStack, PlanResult } from "../engine/run";
+import { PlanResult } from "../engine/run";
+import { closeTestPlanner, testPlan } from "./helpers/planner";
 import { parsePlanArgs, UsageError } from "../engine/args";
 import { failedVerdict } from "../engine/formats";
 import {
@@ -118,7 +119,7 @@ describe("plan formats: SARIF, JUnit and Markdown of a real plan", function () {
     });
 
     before(async () => {
-        violating = await planStack({
+        violating = await testPlan({
             program: path.join(FIX, "clean.ts"),
             configFile: path.join(FIX, "Pulumi.violating.yaml"),
             policyConfigFile: mixedConfig,
@@ -184,7 +185,7 @@ describe("plan formats: SARIF, JUnit and Markdown of a real plan", function () {
         const again = runOf(
             renderSarif(
                 buildVerdict(
-                    await planStack({
+                    await testPlan({
                         program: path.join(FIX, "clean.ts"),
                         configFile: path.join(FIX, "Pulumi.violating.yaml"),
                         policyConfigFile: mixedConfig,
@@ -330,7 +331,7 @@ describe("plan formats: bounds, failures and secrets", () => {
     });
 
     it("a plan whose program fails still gives valid SARIF and JUnit that say why", async () => {
-        const broken = await planStack({
+        const broken = await testPlan({
             program: path.join(FIX, "broken.ts"),
             configFile: path.join(FIX, "Pulumi.fixture.yaml"),
         });
@@ -353,7 +354,7 @@ describe("plan formats: bounds, failures and secrets", () => {
     });
 
     it("no secret value reaches SARIF, JUnit or Markdown", async () => {
-        const r = await planStack({
+        const r = await testPlan({
             program: path.join(FIX, "secret.ts"),
             configFile: path.join(FIX, "Pulumi.fixture.yaml"),
         });
@@ -415,7 +416,7 @@ describe("plan formats: source locations", () => {
     });
 
     it("every resource of the dev stack that has a location points at a `new` line that exists", async () => {
-        const r = await planStack({ stack: "dev", skipPolicies: true });
+        const r = await testPlan({ stack: "dev", skipPolicies: true });
         const locations = new LocationResolver(ROOT).resolveAll(r.resources);
         assert.ok(
             locations.size >= r.resources.length - 5,
@@ -491,3 +492,6 @@ describe("plan CLI: --format, --fail-on, --out", () => {
         );
     });
 });
+
+// The file's warm planner and the processes it keeps ready go with the file.
+after(() => closeTestPlanner());

@@ -3,7 +3,8 @@
 // docs/plan.md ("Programs from pulumi/examples") says it finds.
 import { strict as assert } from "assert";
 import * as path from "path";
-import { planStack, PlanResult } from "../engine";
+import { PlanResult } from "../engine";
+import { closeTestPlanner, testPlan } from "./helpers/planner";
 
 const PEERS = path.join(__dirname, "fixtures", "peers");
 const PROD_POLICY = path.join(__dirname, "..", "policy", "config", "prod.json");
@@ -44,7 +45,7 @@ describe("peers: programs from pulumi/examples planned with the pack", function 
     this.timeout(180_000);
     for (const [program, expected] of Object.entries(EXPECTED)) {
         it(`${program}: plans, the pack is evaluated, and finds what docs/plan.md lists`, async () => {
-            const r = await planStack({
+            const r = await testPlan({
                 program: path.join(PEERS, program),
                 policyConfigFile: PROD_POLICY,
             });
@@ -55,3 +56,6 @@ describe("peers: programs from pulumi/examples planned with the pack", function 
         });
     }
 });
+
+// The file's warm planner and the processes it keeps ready go with the file.
+after(() => closeTestPlanner());
