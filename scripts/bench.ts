@@ -14,8 +14,6 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { portalMemorySoak } from "./bench/portalMemory";
-import { programAlone, warmPlan } from "./bench/planFloors";
-import { portalPlanLatency } from "./bench/portalPlans";
 
 const ROOT = path.resolve(__dirname, "..");
 const SDKS = [
@@ -52,9 +50,12 @@ async function childMain(mode: string, arg: string | undefined): Promise<void> {
             require(sdk);
         }
     } else if (mode === "warm" || mode === "floor") {
+        // Loaded here, not at the top: the baseline child must load nothing but the SDKs.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const floors = require("./bench/planFloors") as typeof import("./bench/planFloors");
         const timed = await (mode === "warm"
-            ? warmPlan(arg ?? "prod")
-            : programAlone(arg ?? "prod"));
+            ? floors.warmPlan(arg ?? "prod")
+            : floors.programAlone(arg ?? "prod"));
         report.planMs = timed.ms;
         report.resources = timed.resources;
         report.error = timed.error;
@@ -343,11 +344,17 @@ if (process.argv[2] === "--child") {
     // `soak`: the soak and memory-bound runs moved out of the mocha suite; `portal`: the portal's
     // plan latency. Non-zero when a bound is exceeded.
     const suite = process.argv[process.argv.indexOf("--suite") + 1];
+    // Loaded only for its suite: the plan benchmark's children must not load the portal.
+    const portalPlans = () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const bench = require("./bench/portalPlans") as typeof import("./bench/portalPlans");
+        return bench.portalPlanLatency();
+    };
     const run =
         suite === "soak"
             ? portalMemorySoak()
             : suite === "portal"
-              ? portalPlanLatency()
+              ? portalPlans()
               : Promise.reject(new Error(`--suite ${suite}: use soak or portal`));
     run.then(
         (problems) => {
