@@ -14,16 +14,9 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { portalMemorySoak } from "./bench/portalMemory";
+import { BASELINE_SDKS } from "./bench/sdks";
 
 const ROOT = path.resolve(__dirname, "..");
-const SDKS = [
-    "@pulumi/pulumi",
-    "@pulumi/aws",
-    "@pulumi/awsx",
-    "@pulumi/cloudflare",
-    "@pulumi/random",
-    "@pulumi/policy",
-];
 
 interface ChildReport {
     maxRssKb: number;
@@ -45,7 +38,7 @@ interface Measure extends ChildReport {
 async function childMain(mode: string, arg: string | undefined): Promise<void> {
     const report: ChildReport = { maxRssKb: 0 };
     if (mode === "baseline") {
-        for (const sdk of SDKS) {
+        for (const sdk of BASELINE_SDKS) {
             // eslint-disable-next-line @typescript-eslint/no-require-imports
             require(sdk);
         }

@@ -8,15 +8,9 @@ import * as os from "os";
 import * as path from "path";
 import { createAutomation } from "../../portal/automation";
 import { preparePlans, stopPlanWorker } from "../../portal/automation/warmWorker";
+import { BASELINE_SDKS } from "./sdks";
 
 const GOALS = { p50: 1500, p95: 2500 };
-const SDKS = [
-    "@pulumi/pulumi",
-    "@pulumi/aws",
-    "@pulumi/awsx",
-    "@pulumi/cloudflare",
-    "@pulumi/random",
-];
 
 /** The SDK-load baseline of `npm run bench` (a node that only loads the SDKs), median of three. */
 function sdkLoadMs(): number {
@@ -28,7 +22,7 @@ function sdkLoadMs(): number {
                 "-r",
                 "ts-node/register/transpile-only",
                 "-e",
-                `${JSON.stringify(SDKS)}.forEach((s) => require(s))`,
+                `${JSON.stringify(BASELINE_SDKS)}.forEach((s) => require(s))`,
             ],
             { cwd: path.resolve(__dirname, "..", "..") },
         );
