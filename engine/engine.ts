@@ -226,6 +226,28 @@ export function transpiledScript(
     prefix: string,
     tail = "",
 ): string | undefined {
+    // Asked for on every plan (the program's and analyzers' preload, the program host): the
+    // source is read and hashed once per process, and the file's existence checked each time.
+    const memo = `${defaultCacheDir(root)}\0${source}\0${prefix}\0${tail}`;
+    const known = transpiled.get(memo);
+    if (known && fs.existsSync(known)) {
+        return known;
+    }
+    const file = writeTranspiled(root, source, prefix, tail);
+    if (file) {
+        transpiled.set(memo, file);
+    }
+    return file;
+}
+
+const transpiled = new Map<string, string>();
+
+function writeTranspiled(
+    root: string,
+    source: string,
+    prefix: string,
+    tail: string,
+): string | undefined {
     try {
         const text = fs.readFileSync(path.join(__dirname, source), "utf8");
         const dir = defaultCacheDir(root);

@@ -7,6 +7,7 @@ import { ChildProcess, fork } from "child_process";
 import * as path from "path";
 import { scrub } from "../../engine/secrets";
 import { jobProgram, PlanJob, WorkerMessage, WorkerRequest } from "./plan";
+import { failure } from "./run";
 import { EventSink, OperationResult } from "./types";
 
 const WORKER = path.join(__dirname, `planWorker${path.extname(__filename)}`);
@@ -176,23 +177,13 @@ class PlanWorker {
     }
 }
 
-function failed(
+/** A plan the worker could not finish: interrupted, or the worker ended without a result. */
+const failed = (
     job: PlanJob,
     started: number,
     kind: "interrupted" | "engine-error",
     message: string,
-): OperationResult {
-    return {
-        ok: false,
-        operation: "plan",
-        stack: job.stack,
-        summary: {},
-        outputs: {},
-        violations: [],
-        error: { kind, message },
-        durationMs: Date.now() - started,
-    };
-}
+): OperationResult => failure("plan", job.stack, { kind, message }, started);
 
 let shared: PlanWorker | undefined;
 const worker = () => (shared ??= new PlanWorker());
