@@ -7,7 +7,7 @@
 // violation; 2: bad usage (unknown flag or value, missing file, invalid policy config, unwritable --out).
 import * as fs from "fs";
 import { PlanArgs, parsePlanArgs, UsageError, USAGE } from "./args";
-import { planStack, PlanInputError, PlanOptions } from "./run";
+import { planStack, PlanInputError, PlanOptions, PlanResult } from "./run";
 import { planStatus, renderGraph, renderJson, renderText } from "./render";
 import { failedVerdict, isMachineFormat, renderPlanFormat, renderVerdict } from "./formats";
 import { gateExitCode } from "./formats/verdict";
@@ -15,49 +15,68 @@ import { checkWritable, writeFailureDocument } from "./formats/output";
 import { readCompareFile } from "./cost";
 import { watchPlans } from "./watch";
 
-/** Runs `npm run plan -- ARGV` and resolves to its exit status. */
-export async function planCli(argv: string[]): Promise<number> {
-    closeQuietlyOnBrokenPipe();
-    return plan(argv);
+/**
+ * Where the CLI writes and how it plans. The command line uses the process's streams and a cold
+ * plan; tests run the same CLI in-process with their own streams and a warm planner.
+ */
+export interface PlanCliIo {
+    out(text: string): void;
+    err(text: string): void;
+    /** Colour the text report (a terminal, no --out, no NO_COLOR). */
+    color: boolean;
+    plan(options: PlanOptions): Promise<PlanResult>;
 }
 
-async function plan(argv: string[]): Promise<number> {
+/** Runs `npm run plan -- ARGV` on the process's streams and resolves to its exit status. */
+export async function planCli(argv: string[]): Promise<number> {
+    closeQuietlyOnBrokenPipe();
+    return runPlanCli(argv, {
+        out: (text) => process.stdout.write(text),
+        err: (text) => process.stderr.write(text),
+        color: process.stdout.isTTY === true && !process.env.NO_COLOR,
+        plan: (options) => planStack(options),
+    });
+}
+
+/** The plan CLI on the given streams; resolves to its exit status (rejects as the CLI would crash). */
+export async function runPlanCli(argv: string[], io: PlanCliIo): Promise<number> {
     let args;
     try {
         args = parsePlanArgs(argv);
     } catch (e) {
         if (e instanceof UsageError) {
-            process.stderr.write(`error: ${e.message}\n\n${USAGE}`);
+            io.err(`error: ${e.message}\n\n${USAGE}`);
             return 2;
         }
         throw e;
     }
     if (args.help) {
-        process.stdout.write(USAGE);
+        io.out(USAGE);
         return 0;
     }
     const unwritable = args.out ? checkWritable(args.out) : undefined;
     if (unwritable) {
-        process.stderr.write(`error: ${unwritable}\n`);
+        io.err(`error: ${unwritable}\n`);
         return 2;
     }
     let compareCost;
     try {
         compareCost = args.compare ? readCompareFile(args.compare) : undefined;
     } catch (e) {
-        process.stderr.write(`error: ${(e as Error).message}\n`);
+        io.err(`error: ${(e as Error).message}\n`);
         return 2;
     }
+    const color = io.color && !args.out;
     if (args.watch) {
         return watchPlans(planOptions(args, compareCost), {
-            out: (text) => process.stdout.write(text),
-            err: (text) => process.stderr.write(text),
-            text: { verbose: args.verbose, failOn: args.failOn, color: useColor(args) },
+            out: io.out,
+            err: io.err,
+            text: { verbose: args.verbose, failOn: args.failOn, color },
         });
     }
     let result;
     try {
-        result = await planStack(planOptions(args, compareCost));
+        result = await io.plan(planOptions(args, compareCost));
     } catch (e) {
         // A pipeline reading SARIF/JUnit/Markdown still gets a valid document that says why.
         const format = args.format;
@@ -68,10 +87,11 @@ async function plan(argv: string[]): Promise<number> {
                     failOn: args.failOn,
                 }),
                 args.out,
+                io.out,
             );
         }
         if (e instanceof PlanInputError) {
-            process.stderr.write(`error: ${e.message}\n`);
+            io.err(`error: ${e.message}\n`);
             return 2;
         }
         throw e;
@@ -86,32 +106,26 @@ async function plan(argv: string[]): Promise<number> {
             : renderText(result, {
                   verbose: args.verbose,
                   failOn: args.failOn,
-                  color: useColor(args),
+                  color,
               });
     const code = gateExitCode(result, args.failOn);
     if (args.out) {
         fs.writeFileSync(args.out, output);
         // The same words as the text's last line, whatever the format.
         const verdict = planStatus(result, args.failOn).text;
-        process.stderr.write(
-            `plan written to ${args.out} (${result.resources.length} resources, ${verdict})\n`,
-        );
+        io.err(`plan written to ${args.out} (${result.resources.length} resources, ${verdict})\n`);
     } else {
-        process.stdout.write(output);
+        io.out(output);
     }
     // In graph/JSON mode a failure still says why on stderr, so a pipeline log shows it.
     if ((args.graph || format !== "text" || args.out) && result.error) {
-        process.stderr.write(
-            `error: ${renderTextError(result.error.message, result.secretValues)}\n`,
-        );
+        io.err(`error: ${renderTextError(result.error.message, result.secretValues)}\n`);
     } else if (
         (args.graph || args.json || args.out) &&
         result.policy.error &&
         !result.policy.skipped
     ) {
-        process.stderr.write(
-            `error: ${renderTextError(result.policy.error, result.secretValues)}\n`,
-        );
+        io.err(`error: ${renderTextError(result.policy.error, result.secretValues)}\n`);
     }
     return code;
 }
@@ -140,10 +154,6 @@ function planOptions(args: PlanArgs, compareCost: PlanOptions["compareCost"]): P
         ...(args.timeoutSeconds !== undefined ? { timeoutMs: args.timeoutSeconds * 1000 } : {}),
         passthroughConsole: false,
     };
-}
-
-function useColor(args: PlanArgs): boolean {
-    return !args.out && process.stdout.isTTY === true && !process.env.NO_COLOR;
 }
 
 function renderTextError(message: string, secrets: string[]): string {

@@ -63,5 +63,5 @@ export { GITHUB_COMMENT_LIMIT } from "./formats/markdown";
 export { scrub } from "./secrets";
 
 // Command-line front ends (scripts/plan.ts, scripts/urn-diff.ts).
-export { planCli } from "./cli";
+export { planCli, runPlanCli, PlanCliIo } from "./cli";
 export { diffUrns, renderUrnDiff, stepsFrom, urnDiffCli } from "./urnDiff";

@@ -20,7 +20,8 @@ import {
 import { readMocks, validateMocks } from "../engine/mocks";
 import { PlanJson } from "../engine/render";
 import { PlanInputError } from "../engine/run";
-import { planCli } from "./helpers/planCli";
+import { runCli } from "./helpers/planCli";
+import { closeTestPlanner } from "./helpers/planner";
 
 const ROOT = path.resolve(__dirname, "..");
 const PROGRAMS = path.join("tests", "fixtures", "programs");
@@ -28,7 +29,10 @@ const PROD_POLICY = path.join("policy", "config", "prod.json");
 const ACCOUNT = "123456789012";
 const HEX17 = /^[0-9a-f]{17}$/;
 
-const plan = planCli;
+// The CLI in-process with this file's warm planner; a few tests run it as a real process (planCli).
+const plan = runCli;
+
+after(closeTestPlanner);
 
 const tables = new Map<string, ShapeTable>();
 /** The package's table read from its declarations (once per test run). */
@@ -322,8 +326,8 @@ describe("data sources by shape: the mock cloud", () => {
 describe("data sources by shape: programs nobody here wrote", function () {
     this.timeout(180_000);
 
-    it("plans the default VPC, its subnets and an AMI: the ids flow into the instance", () => {
-        const r = plan(
+    it("plans the default VPC, its subnets and an AMI: the ids flow into the instance", async () => {
+        const r = await plan(
             "--program",
             path.join(PROGRAMS, "default-vpc"),
             "--policy-pack-config",
@@ -353,8 +357,8 @@ describe("data sources by shape: programs nobody here wrote", function () {
         ]);
     });
 
-    it("lists the invented answers in the text and in the summary line", () => {
-        const r = plan(
+    it("lists the invented answers in the text and in the summary line", async () => {
+        const r = await plan(
             "--program",
             path.join(PROGRAMS, "default-vpc"),
             "--policy-pack-config",
@@ -368,9 +372,9 @@ describe("data sources by shape: programs nobody here wrote", function () {
         assert.doesNotMatch(r.stdout, /Unanswered data sources/);
     });
 
-    it("pins a lookup and a resource's outputs with --mocks, and notes what it pinned", () => {
+    it("pins a lookup and a resource's outputs with --mocks, and notes what it pinned", async () => {
         const dir = path.join(PROGRAMS, "mocks-pin");
-        const r = plan(
+        const r = await plan(
             "--program",
             dir,
             "--policy-pack-config",
@@ -397,10 +401,10 @@ describe("data sources by shape: programs nobody here wrote", function () {
         );
     });
 
-    it("refuses a bad --mocks file with exit 2, naming the file, the path and the key", () => {
+    it("refuses a bad --mocks file with exit 2, naming the file, the path and the key", async () => {
         const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "mocks-")), "mocks.yaml");
         fs.writeFileSync(file, "invokes:\n  aws:ec2/getVpc:getVpc: vpc-123\nextra: 1\n");
-        const r = plan("--program", path.join(PROGRAMS, "mocks-pin"), "--mocks", file);
+        const r = await plan("--program", path.join(PROGRAMS, "mocks-pin"), "--mocks", file);
         assert.equal(r.code, 2, r.stdout + r.stderr);
         assert.match(
             r.stderr,
@@ -409,13 +413,13 @@ describe("data sources by shape: programs nobody here wrote", function () {
             ),
         );
         fs.writeFileSync(file, "invokes:\n  aws:ec2/getVpc:getVpc: vpc-123\n");
-        const r2 = plan("--program", path.join(PROGRAMS, "mocks-pin"), "--mocks", file);
+        const r2 = await plan("--program", path.join(PROGRAMS, "mocks-pin"), "--mocks", file);
         assert.equal(r2.code, 2);
         assert.match(
             r2.stderr,
             /invokes\."aws:ec2\/getVpc:getVpc": expected an object of result fields \(got a string\)/,
         );
-        const missing = plan(
+        const missing = await plan(
             "--program",
             path.join(PROGRAMS, "mocks-pin"),
             "--mocks",

@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { PlanResult } from "../engine/run";
 import { closeTestPlanner, testPlan } from "./helpers/planner";
+import { runCli as plan } from "./helpers/planCli";
 import { parsePlanArgs, UsageError } from "../engine/args";
 import { failedVerdict } from "../engine/formats";
 import {
@@ -99,15 +100,6 @@ function focusedPolicyConfig(levels: Record<string, string>): string {
     const file = path.join(fs.mkdtempSync(path.join(tmp, "policy-")), "policy.json");
     fs.writeFileSync(file, JSON.stringify(config));
     return file;
-}
-
-function plan(...args: string[]) {
-    const r = spawnSync(
-        process.execPath,
-        ["-r", "ts-node/register/transpile-only", "scripts/plan.ts", ...args],
-        { cwd: ROOT, encoding: "utf8", timeout: 120_000 },
-    );
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 describe("plan formats: SARIF, JUnit and Markdown of a real plan", function () {
@@ -459,30 +451,35 @@ describe("plan CLI: --format, --fail-on, --out", () => {
         assert.throws(() => parsePlanArgs(["--graph", "dot", "--format", "markdown"]), UsageError);
     });
 
-    it("exits 2 for an unknown --format or --fail-on", () => {
-        const f = plan("--format", "xml");
+    it("exits 2 for an unknown --format or --fail-on", async () => {
+        const f = await plan("--format", "xml");
         assert.equal(f.code, 2);
         assert.match(f.stderr, /--format must be one of/);
-        const l = plan("--fail-on", "sometimes");
+        const l = await plan("--fail-on", "sometimes");
         assert.equal(l.code, 2);
         assert.match(l.stderr, /--fail-on must be one of/);
     });
 
-    it("exits 2 with a clear error, before planning, when --out cannot be written", () => {
-        const r = plan("--format", "sarif", "--out", path.join(tmp, "no-such-dir", "x.sarif"));
+    it("exits 2 with a clear error, before planning, when --out cannot be written", async () => {
+        const r = await plan(
+            "--format",
+            "sarif",
+            "--out",
+            path.join(tmp, "no-such-dir", "x.sarif"),
+        );
         assert.equal(r.code, 2);
         assert.match(
             r.stderr,
             /--out .*x\.sarif: directory .*no-such-dir does not exist\. Fix: create it first/,
         );
-        const d = plan("--format", "junit", "--out", tmp);
+        const d = await plan("--format", "junit", "--out", tmp);
         assert.equal(d.code, 2);
         assert.match(d.stderr, /is a directory/);
     });
 
-    it("a plan that cannot start (missing config) still writes a valid SARIF document saying why", () => {
+    it("a plan that cannot start (missing config) still writes a valid SARIF document saying why", async () => {
         const out = path.join(tmp, "missing.sarif");
-        const r = plan("--stack", "nosuchstack", "--format", "sarif", "--out", out);
+        const r = await plan("--stack", "nosuchstack", "--format", "sarif", "--out", out);
         assert.equal(r.code, 2);
         const sarif = fs.readFileSync(out, "utf8");
         assert.deepEqual(sarifMultitool(sarif, "missing"), []);

@@ -8,7 +8,8 @@ import { parseStackConfig, SECRET_PLACEHOLDER } from "../engine/stackConfig";
 import { planExitCode, planStack } from "../engine/run";
 import { awsxVpcChildren, PlanJson, renderGraph } from "../engine/render";
 import { parsePlanArgs, UsageError } from "../engine/args";
-import { CliResult, planCli } from "./helpers/planCli";
+import { CliResult, planCli, runCliWith, sharedPlans } from "./helpers/planCli";
+import { closeTestPlanner } from "./helpers/planner";
 
 const ROOT = path.resolve(__dirname, "..");
 const FIX = path.join("tests", "fixtures");
@@ -16,7 +17,12 @@ const FIXTURE_CONFIG = path.join(FIX, "Pulumi.fixture.yaml");
 const VIOLATING_CONFIG = path.join(FIX, "Pulumi.violating.yaml");
 const LITERAL_SECRET = "fixture-literal-s3cr3t-value-7f3a";
 
-const plan = planCli;
+// The CLI in-process with this file's warm planner; a few tests run it as a real process (planCli).
+// Its tests render the same fixture plans in several modes: each distinct plan runs once.
+const shared = sharedPlans();
+const plan = (...args: string[]) => runCliWith(shared, ...args);
+
+after(closeTestPlanner);
 
 const fixture = (name: string) => path.join(FIX, `${name}.ts`);
 
@@ -40,7 +46,7 @@ const HEALTH_CHECK_ONLY = focusedPolicyConfig({ "target-group-health-check": "ma
 const HEALTH_CHECK_ADVISORY = focusedPolicyConfig({ "target-group-health-check": "advisory" });
 
 /** The plan CLI on a fixture program, with the fixture stack config and the given policy config. */
-function planFixture(program: string, policyConfig: string, ...args: string[]): CliResult {
+function planFixture(program: string, policyConfig: string, ...args: string[]): Promise<CliResult> {
     return plan(
         "--program",
         fixture(program),
@@ -53,8 +59,8 @@ function planFixture(program: string, policyConfig: string, ...args: string[]): 
 }
 
 describe("plan CLI: exit codes", () => {
-    it("exits 0 and prints the tree by parent for a clean program", () => {
-        const r = planFixture("clean", HEALTH_CHECK_ONLY);
+    it("exits 0 and prints the tree by parent for a clean program", async () => {
+        const r = await planFixture("clean", HEALTH_CHECK_ONLY);
         assert.equal(r.code, 0, r.stdout + r.stderr);
         assert.match(r.stdout, /Previewing update \(fixture\)/);
         // Component, then its children indented under it with their types and names.
@@ -68,8 +74,8 @@ describe("plan CLI: exit codes", () => {
         assert.match(r.stdout, /Policies: web-platform-guardrails@v\S+ \(\d+ policies\) passed/);
     });
 
-    it("exits 1 for a config that violates a mandatory policy, naming the resource and the fix", () => {
-        const r = plan(
+    it("exits 1 for a config that violates a mandatory policy, naming the resource and the fix (a real process)", () => {
+        const r = planCli(
             "--program",
             fixture("clean"),
             "--config",
@@ -87,8 +93,8 @@ describe("plan CLI: exit codes", () => {
         assert.match(r.stdout, /Plan: .* mandatory violation/);
     });
 
-    it("exits 0 when --policy-config turns the violated policy advisory, and lists it as advisory", () => {
-        const r = plan(
+    it("exits 0 when --policy-config turns the violated policy advisory, and lists it as advisory", async () => {
+        const r = await plan(
             "--program",
             fixture("clean"),
             "--config",
@@ -101,8 +107,8 @@ describe("plan CLI: exit codes", () => {
         assert.doesNotMatch(r.stdout, /mandatory \(\d+\)/);
     });
 
-    it("exits 1 for a broken program and shows its error plainly, without a stack trace", () => {
-        const r = plan("--program", fixture("broken"), "--config", FIXTURE_CONFIG);
+    it("exits 1 for a broken program and shows its error plainly, without a stack trace", async () => {
+        const r = await plan("--program", fixture("broken"), "--config", FIXTURE_CONFIG);
         assert.equal(r.code, 1);
         assert.match(
             r.stdout,
@@ -113,32 +119,38 @@ describe("plan CLI: exit codes", () => {
         assert.match(r.stdout, /aws:rds\/subnetGroup:SubnetGroup\s+fixture-db-subnets/);
     });
 
-    it("shows the program's stack trace with --verbose", () => {
-        const r = plan("--program", fixture("broken"), "--config", FIXTURE_CONFIG, "--verbose");
+    it("shows the program's stack trace with --verbose", async () => {
+        const r = await plan(
+            "--program",
+            fixture("broken"),
+            "--config",
+            FIXTURE_CONFIG,
+            "--verbose",
+        );
         assert.equal(r.code, 1);
         assert.match(r.stdout, /stack trace:[\s\S]*broken\.ts/);
     });
 
-    it("exits 2 and names the flag for an unknown flag, a bad --graph value or a missing file", () => {
-        const unknown = plan("--stak", "dev");
+    it("exits 2 and names the flag for an unknown flag, a bad --graph value or a missing file", async () => {
+        const unknown = await plan("--stak", "dev");
         assert.equal(unknown.code, 2);
         assert.match(unknown.stderr, /unknown flag --stak/);
-        const graph = plan("--graph", "png");
+        const graph = await plan("--graph", "png");
         assert.equal(graph.code, 2);
         assert.match(graph.stderr, /--graph must be dot or mermaid/);
-        const missing = plan("--config", path.join(FIX, "Pulumi.nope.yaml"));
+        const missing = await plan("--config", path.join(FIX, "Pulumi.nope.yaml"));
         assert.equal(missing.code, 2);
         assert.match(missing.stderr, /--config .*Pulumi\.nope\.yaml: no such file/);
-        const program = plan("--program", fixture("nope"));
+        const program = await plan("--program", fixture("nope"));
         assert.equal(program.code, 2);
         assert.match(program.stderr, /--program .*nope\.ts: no such file/);
     });
 
-    it("exits 2 for a policy config that names a policy the pack does not have", () => {
+    it("exits 2 for a policy config that names a policy the pack does not have", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
         const file = path.join(dir, "policy.json");
         fs.writeFileSync(file, JSON.stringify({ "no-such-policy": "mandatory" }));
-        const r = planFixture("clean", file);
+        const r = await planFixture("clean", file);
         assert.equal(r.code, 2);
         assert.match(
             r.stderr,
@@ -157,9 +169,9 @@ describe("plan CLI: a typo in the policy pack config", () => {
     const NAMED =
         /invalid policy pack config:\n {2}- "target-group-health-check"\.maxDetectionSeconds: expected integer, got string "thirty"/;
 
-    it("a partial file's typo is reported first and alone (exit 2), not as the stack config problems it would cause", () => {
+    it("a partial file's typo is reported first and alone (exit 2), not as the stack config problems it would cause", async () => {
         const file = write(TYPO);
-        const r = plan("--stack", "dev", "--policy-pack-config", file);
+        const r = await plan("--stack", "dev", "--policy-pack-config", file);
         assert.equal(r.code, 2, r.stderr + r.stdout);
         assert.match(r.stderr, new RegExp(`^error: --policy-pack-config ${file}: `));
         assert.match(r.stderr, NAMED);
@@ -169,7 +181,7 @@ describe("plan CLI: a typo in the policy pack config", () => {
         );
     });
 
-    it("a complete file's typo is named the same way, under the flag the user wrote (--policy-pack-config, not its alias)", () => {
+    it("a complete file's typo is named the same way, under the flag the user wrote (--policy-pack-config, not its alias)", async () => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const dev = require("../policy/config/dev.json") as Record<string, Record<string, unknown>>;
         const file = write({
@@ -179,7 +191,7 @@ describe("plan CLI: a typo in the policy pack config", () => {
                 maxDetectionSeconds: "thirty",
             },
         });
-        const r = plan("--stack", "dev", "--policy-pack-config", file);
+        const r = await plan("--stack", "dev", "--policy-pack-config", file);
         assert.equal(r.code, 2, r.stderr + r.stdout);
         assert.match(r.stderr, new RegExp(`^error: --policy-pack-config ${file}: `));
         assert.match(r.stderr, NAMED);
@@ -208,11 +220,11 @@ describe("plan CLI: a typo in the policy pack config", () => {
 describe("plan CLI: --json", () => {
     let clean: PlanJson;
     let violating: PlanJson;
-    before(() => {
-        const a = planFixture("clean", HEALTH_CHECK_ONLY, "--json");
+    before(async () => {
+        const a = await planFixture("clean", HEALTH_CHECK_ONLY, "--json");
         assert.equal(a.code, 0, a.stderr);
         clean = JSON.parse(a.stdout) as PlanJson;
-        const b = plan(
+        const b = await plan(
             "--program",
             fixture("clean"),
             "--config",
@@ -274,8 +286,8 @@ describe("plan CLI: --json", () => {
         }
     });
 
-    it("reports a data source the mock cloud cannot know by its token (its answer made up)", () => {
-        const r = planFixture("unknownDataSource", HEALTH_CHECK_ONLY, "--json");
+    it("reports a data source the mock cloud cannot know by its token (its answer made up)", async () => {
+        const r = await planFixture("unknownDataSource", HEALTH_CHECK_ONLY, "--json");
         assert.equal(r.code, 0, r.stderr);
         const doc = JSON.parse(r.stdout) as PlanJson;
         assert.deepEqual(doc.inventedDataSources, [{ token: "aws:ec2/getVpc:getVpc" }]);
@@ -284,8 +296,8 @@ describe("plan CLI: --json", () => {
         assert.equal(doc.outputs.accountId, "123456789012", "answered data sources still answer");
     });
 
-    it("includes the program error in the document when the program fails", () => {
-        const r = plan("--program", fixture("broken"), "--config", FIXTURE_CONFIG, "--json");
+    it("includes the program error in the document when the program fails", async () => {
+        const r = await plan("--program", fixture("broken"), "--config", FIXTURE_CONFIG, "--json");
         assert.equal(r.code, 1);
         const doc = JSON.parse(r.stdout) as PlanJson;
         assert.match(doc.error!.message, /fixture-broken/);
@@ -306,8 +318,8 @@ describe("plan CLI: secrets", () => {
     const secrets = [LITERAL_SECRET, SECRET_PLACEHOLDER, generated];
 
     for (const mode of [[], ["--json"], ["--graph", "dot"], ["--verbose"]]) {
-        it(`never prints a secret value in clear (${mode.join(" ") || "text"})`, () => {
-            const r = planFixture("secret", HEALTH_CHECK_ONLY, ...mode);
+        it(`never prints a secret value in clear (${mode.join(" ") || "text"})`, async () => {
+            const r = await planFixture("secret", HEALTH_CHECK_ONLY, ...mode);
             assert.equal(r.code, 0, r.stderr);
             for (const s of secrets) {
                 assert.ok(!r.stdout.includes(s), `stdout contains ${s.slice(0, 4)}...`);
@@ -316,8 +328,8 @@ describe("plan CLI: secrets", () => {
         });
     }
 
-    it("shows secret inputs and outputs as [secret] in the JSON", () => {
-        const r = planFixture("secret", HEALTH_CHECK_ONLY, "--json");
+    it("shows secret inputs and outputs as [secret] in the JSON", async () => {
+        const r = await planFixture("secret", HEALTH_CHECK_ONLY, "--json");
         const doc = JSON.parse(r.stdout) as PlanJson;
         const version = doc.steps.find(
             (s) => s.type === "aws:secretsmanager/secretVersion:SecretVersion",
@@ -331,8 +343,8 @@ describe("plan CLI: secrets", () => {
 });
 
 describe("plan CLI: --graph", () => {
-    it("prints DOT with balanced braces, declared nodes and valid edges, dependencies dashed", () => {
-        const r = planFixture("clean", HEALTH_CHECK_ONLY, "--graph", "dot");
+    it("prints DOT with balanced braces, declared nodes and valid edges, dependencies dashed", async () => {
+        const r = await planFixture("clean", HEALTH_CHECK_ONLY, "--graph", "dot");
         assert.equal(r.code, 0, r.stderr);
         const lines = r.stdout.trim().split("\n");
         assert.match(lines[0], /^digraph "[^"]+" \{$/);
@@ -364,10 +376,10 @@ describe("plan CLI: --graph", () => {
         assert.ok(dashed >= 1, "the ingress rule depends on its security group");
     });
 
-    it("writes Mermaid to --out: a flowchart whose edges join declared nodes", () => {
+    it("writes Mermaid to --out: a flowchart whose edges join declared nodes", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
         const out = path.join(dir, "graph.mmd");
-        const r = planFixture("clean", HEALTH_CHECK_ONLY, "--graph", "mermaid", "--out", out);
+        const r = await planFixture("clean", HEALTH_CHECK_ONLY, "--graph", "mermaid", "--out", out);
         assert.equal(r.code, 0, r.stderr);
         assert.equal(r.stdout, "");
         assert.match(r.stderr, /plan written to/);
@@ -416,8 +428,8 @@ describe("plan: --components-only graph", () => {
 });
 
 describe("plan: the real stacks", () => {
-    it("plans the dev stack (npm start) and exits 1 exactly when the program fails or a mandatory policy is violated", () => {
-        const r = plan("--stack", "dev", "--json");
+    it("plans the dev stack (npm start, a real process) and exits 1 exactly when the program fails or a mandatory policy is violated", () => {
+        const r = planCli("--stack", "dev", "--json");
         const doc = JSON.parse(r.stdout) as PlanJson;
         assert.equal(r.code, doc.error || doc.summary.mandatory > 0 ? 1 : 0);
         if (!doc.error) {
@@ -429,7 +441,7 @@ describe("plan: the real stacks", () => {
 });
 
 describe("plan: a stack config from outside the repo", () => {
-    it("exits 1 naming the violated policy, before planning, when a reviewer's dev config slows the health check down", () => {
+    it("exits 1 naming the violated policy, before planning, when a reviewer's dev config slows the health check down", async () => {
         const doc = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")) as {
             config: Record<string, Record<string, unknown>>;
         };
@@ -440,7 +452,7 @@ describe("plan: a stack config from outside the repo", () => {
         };
         const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "Pulumi.dev.yaml");
         fs.writeFileSync(file, yaml.dump(doc));
-        const r = plan("--config", file, "--json");
+        const r = await plan("--config", file, "--json");
         assert.equal(r.code, 1, r.stderr);
         const plan_ = JSON.parse(r.stdout) as PlanJson;
         assert.equal(plan_.configFile, file, "a file outside the repo keeps its absolute path");

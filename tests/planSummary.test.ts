@@ -9,13 +9,17 @@ import * as path from "path";
 import { planStatus, PlanJson } from "../engine/render";
 import { PlanResult, PolicyOutcome } from "../engine/run";
 import { gateExitCode, FAIL_ON } from "../engine/formats/verdict";
-import { planCli } from "./helpers/planCli";
+import { runCli } from "./helpers/planCli";
+import { closeTestPlanner } from "./helpers/planner";
 
 const FIX = path.join("tests", "fixtures");
 const PROGRAMS = path.join(FIX, "programs");
 const PROD_POLICY = path.join("policy", "config", "prod.json");
 
-const plan = planCli;
+// The CLI in-process with this file's warm planner; a few tests run it as a real process (planCli).
+const plan = runCli;
+
+after(closeTestPlanner);
 
 const lastLine = (text: string) => text.trim().split("\n").pop() ?? "";
 
@@ -136,8 +140,8 @@ describe("plan summary: the CLI's last line and --out line", function () {
     this.timeout(180_000);
     const program = path.join(PROGRAMS, "no-web-platform");
 
-    it("a pack that cannot run: exit 1 and `pack not evaluated` (text, --out); a missing pack dir: exit 2", () => {
-        const r = plan(
+    it("a pack that cannot run: exit 1 and `pack not evaluated` (text, --out); a missing pack dir: exit 2", async () => {
+        const r = await plan(
             "--program",
             program,
             "--policy-pack",
@@ -154,7 +158,7 @@ describe("plan summary: the CLI's last line and --out line", function () {
         assert.match(r.stdout, /broken-pack: cannot load/);
         assert.match(lastLine(r.stdout), /^Plan: .* · (\d+ )?packs? not evaluated$/);
         const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "summary-")), "plan.txt");
-        const written = plan(
+        const written = await plan(
             "--program",
             program,
             "--policy-pack",
@@ -169,7 +173,7 @@ describe("plan summary: the CLI's last line and --out line", function () {
         );
         assert.match(lastLine(fs.readFileSync(out, "utf8")), / · pack not evaluated$/);
         // A pack directory that does not exist is bad usage: exit 2 naming the flag, no summary.
-        const missing = plan(
+        const missing = await plan(
             "--program",
             program,
             "--policy-pack",
@@ -180,10 +184,10 @@ describe("plan summary: the CLI's last line and --out line", function () {
         assert.equal(missing.stdout, "");
     });
 
-    it("advisory findings under --fail-on advisory: exit 1 and `N advisory violations`; a failed program: `program failed`", () => {
+    it("advisory findings under --fail-on advisory: exit 1 and `N advisory violations`; a failed program: `program failed`", async () => {
         const advisory = focusedPolicyConfig({ "target-group-health-check": "advisory" });
         const common = ["--program", path.join(FIX, "clean.ts"), "--policy-config", advisory];
-        const r = plan(
+        const r = await plan(
             ...common,
             "--config",
             path.join(FIX, "Pulumi.violating.yaml"),
@@ -193,7 +197,7 @@ describe("plan summary: the CLI's last line and --out line", function () {
         assert.equal(r.code, 1, r.stderr);
         assert.match(lastLine(r.stdout), /^Plan: .* · \d+ advisory violations?$/);
         const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "summary-")), "plan.json");
-        const json = plan(
+        const json = await plan(
             ...common,
             "--config",
             path.join(FIX, "Pulumi.violating.yaml"),
@@ -208,7 +212,7 @@ describe("plan summary: the CLI's last line and --out line", function () {
             json.stderr,
             /plan written to .*plan\.json \(\d+ resources, \d+ advisory violations?\)/,
         );
-        const broken = plan(
+        const broken = await plan(
             "--program",
             path.join(FIX, "broken.ts"),
             "--config",
@@ -222,16 +226,16 @@ describe("plan summary: the CLI's last line and --out line", function () {
 describe("plan summary: notes and sections only for what the program has", function () {
     this.timeout(180_000);
 
-    it("a bucket-only program: no Cloudflare token note, no usage note, no usage-priced cost line", () => {
+    it("a bucket-only program: no Cloudflare token note, no usage note, no usage-priced cost line", async () => {
         const dir = path.join(PROGRAMS, "no-web-platform");
-        const r = plan("--program", dir, "--policy-pack-config", PROD_POLICY, "--json");
+        const r = await plan("--program", dir, "--policy-pack-config", PROD_POLICY, "--json");
         const doc = JSON.parse(r.stdout) as PlanJson;
         assert.equal(doc.error, null, r.stderr);
         assert.equal(doc.policyPack.evaluated, true);
         assert.deepEqual(doc.notes, []);
         const lines = (doc.cost?.lines ?? []) as Array<{ item: string }>;
         assert.ok(!lines.some((l) => /usage share/.test(l.item)), JSON.stringify(lines));
-        const text = plan("--program", dir, "--policy-pack-config", PROD_POLICY);
+        const text = await plan("--program", dir, "--policy-pack-config", PROD_POLICY);
         assert.doesNotMatch(text.stdout, /cloudflare:apiToken|web-platform:usage|usage share/);
         assert.doesNotMatch(text.stdout, /\nNotes:/);
         assert.doesNotMatch(text.stdout, /\nCost \(/, "nothing priced: no cost section");

@@ -32,12 +32,16 @@ export function checkWritable(file: string): string | undefined {
 }
 
 /** Write a failure document to --out (or stdout); a write error here must not hide the original one. */
-export function writeFailureDocument(text: string, out: string | undefined): void {
+export function writeFailureDocument(
+    text: string,
+    out: string | undefined,
+    write: (text: string) => void,
+): void {
     try {
         if (out) {
             fs.writeFileSync(out, text);
         } else {
-            process.stdout.write(text);
+            write(text);
         }
     } catch {
         // The caller reports the plan's own error next.
