@@ -17,6 +17,22 @@ interface Invocation {
     cwd: string;
 }
 
+/** What cmd/run/{index,run,tracing}.js require from outside the SDK before they run the program. */
+const CMD_RUN_LIBRARIES = [
+    "@opentelemetry/api",
+    "@opentelemetry/core",
+    "@opentelemetry/resources",
+    "@opentelemetry/sdk-trace-base",
+    "@opentelemetry/sdk-trace-node",
+    "@opentelemetry/instrumentation",
+    "@opentelemetry/instrumentation-grpc",
+    "@opentelemetry/exporter-zipkin",
+    "source-map-support",
+    "minimist",
+    "ini",
+    "semver",
+];
+
 /** The modules a program of this project loads before its own code: its SDKs, TypeScript, ts-node. */
 function warmModules(cwd: string): string[] {
     const sdkDir = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [cwd] }));
@@ -39,8 +55,10 @@ function warmModules(cwd: string): string[] {
             // Not installed: the program will say so itself.
         }
     }
-    // cmd/run requires TypeScript and ts-node from the SDK's own location (tsutils).
-    for (const name of ["typescript", "ts-node"]) {
+    // cmd/run requires TypeScript and ts-node from the SDK's own location (tsutils), and its
+    // tracing and argument libraries as it starts. These are libraries only: loading one starts
+    // no tracing (cmd/run's own modules, which do, load after the handover).
+    for (const name of ["typescript", "ts-node", ...CMD_RUN_LIBRARIES]) {
         try {
             found.push(require.resolve(name, { paths: [sdkDir] }));
         } catch {
@@ -98,9 +116,31 @@ function takeOn(inv: Invocation, runEntry: string): void {
     (require("module") as { runMain(main?: string): void }).runMain(runEntry);
 }
 
-function main(): void {
+/**
+ * cmd/run's first step, taken ahead: it connects the SDK's inspector session (closure/v8Hooks),
+ * which enables the debugger to map script ids to files. Enabling it reports every script already
+ * loaded, so it is cheap before the SDKs load and costs about 150 ms after them. cmd/run's own
+ * call then finds the session (module state of the same SDK copy) and goes straight on.
+ */
+async function startInspectorSession(cwd: string): Promise<void> {
+    try {
+        const sdkDir = path.dirname(
+            require.resolve("@pulumi/pulumi/package.json", { paths: [cwd] }),
+        );
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const hooks = require(path.join(sdkDir, "runtime", "closure", "v8Hooks.js")) as {
+            isInitializedAsync(): Promise<void>;
+        };
+        await hooks.isInitializedAsync();
+    } catch {
+        // No SDK here, or a version without the hooks: cmd/run does what it does cold.
+    }
+}
+
+async function main(): Promise<void> {
     const runEntry = process.argv[2];
     const channel = new net.Socket({ fd: 3, readable: true, writable: true });
+    await startInspectorSession(process.cwd());
     for (const file of warmModules(process.cwd())) {
         try {
             // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -127,4 +167,4 @@ function main(): void {
     channel.on("error", () => process.exit(0));
 }
 
-main();
+void main();

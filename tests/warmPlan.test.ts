@@ -104,6 +104,32 @@ describe("warm plans (engine/warm.ts)", function () {
         assert.match(cold.error?.message ?? "", /boom at load/);
         assert.deepEqual(comparable(warm), comparable(cold));
     });
+
+    it("a program that serializes a closure (the SDK's inspector session, connected ahead in a host) gets what it gets cold", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "warm-closure-"));
+        const program = path.join(dir, "index.ts");
+        fs.writeFileSync(
+            program,
+            `import * as pulumi from "${path.join(ROOT, "node_modules", "@pulumi", "pulumi")}";\n` +
+                `const greeting = "hello";\n` +
+                `const handler = async () => greeting + " world";\n` +
+                `const native = Math.max.bind(Math);\n` +
+                `function helper() { return native(1, 2); }\n` +
+                `export const code = pulumi.runtime.serializeFunction(handler).then((f) => f.text);\n` +
+                `export const refused = pulumi.runtime.serializeFunction(() => helper()).then(\n` +
+                `    () => "serialized", (e: Error) => e.message);\n`,
+        );
+        const options = { stack: "dev", program, skipPolicies: true };
+        const cold = await planStack(options);
+        planner.prepare(options);
+        await planner.settled();
+        const warm = await planner.plan(options);
+        assert.equal(warm.timings.warm?.program, true);
+        assert.equal(cold.programOk, true, cold.error?.message);
+        assert.match(String(cold.outputs.code), /greeting: "hello"/);
+        assert.match(String(cold.outputs.refused), /it was a native code function/);
+        assert.deepEqual(comparable(warm), comparable(cold));
+    });
 });
 
 describe("the program's and the analyzer's preload: coloured errors", () => {
