@@ -9,7 +9,8 @@
 //  2. scaling: a synthetic program with 1, 10 and 50 load balancer + service pairs: time per
 //     resource and the marginal cost per added resource, to show growth is roughly linear.
 // Every figure is the median of --runs runs (default 3). Usage: npm run bench -- [--runs N] [--quick]
-// `npm run bench -- --suite soak` runs the soak and memory-bound checks instead (scripts/bench/).
+// `npm run bench -- --suite soak` runs the soak and memory-bound checks instead (scripts/bench/);
+// `--suite portal [--plans N] [--pace S]` the portal's plan latency (scripts/bench/portalPlans.ts).
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -338,10 +339,18 @@ if (process.argv[2] === "--child") {
     // plan latency. Non-zero when a bound is exceeded.
     const suite = process.argv[process.argv.indexOf("--suite") + 1];
     // Loaded only for its suite: the plan benchmark's children must not load the portal.
-    const portalPlans = () => {
+    const portalPlans = async () => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const bench = require("./bench/portalPlans") as typeof import("./bench/portalPlans");
-        return bench.portalPlanLatency();
+        const flag = (name: string, fallback: number) => {
+            const i = process.argv.indexOf(name);
+            const value = i < 0 ? fallback : Number(process.argv[i + 1]);
+            if (!Number.isFinite(value) || value < 0) {
+                throw new Error(`${name} must be a number >= 0, got ${process.argv[i + 1]}`);
+            }
+            return value;
+        };
+        return bench.portalPlanLatency(flag("--plans", 50), flag("--pace", 0) * 1000);
     };
     const run =
         suite === "soak"
@@ -357,7 +366,9 @@ if (process.argv[2] === "--child") {
             process.exitCode = problems.length > 0 ? 1 : 0;
         },
         (e: unknown) => {
-            process.stderr.write(`soak failed: ${e instanceof Error ? e.message : String(e)}\n`);
+            process.stderr.write(
+                `${suite} failed: ${e instanceof Error ? e.message : String(e)}\n`,
+            );
             process.exitCode = 1;
         },
     );
