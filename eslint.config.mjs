@@ -4,13 +4,14 @@ import pulumi from "@pulumi/eslint-plugin";
 import globals from "globals";
 
 export default tseslint.config(
-    // worker/*.js is linted (block below); other JavaScript is generated or vendored.
+    // worker/*.js and scripts/*.js are linted (blocks below); other JavaScript is generated or vendored.
     {
         ignores: [
             "node_modules/**",
             "bin/**",
             "**/*.js",
             "!worker/*.js",
+            "!scripts/*.js",
             "**/*.mjs",
             // Programs vendored from pulumi/examples, kept as their authors wrote them.
             "tests/fixtures/peers/**",
@@ -35,6 +36,15 @@ export default tseslint.config(
                 { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
             ],
             "@typescript-eslint/no-floating-promises": "error",
+        },
+    },
+    {
+        // Plain-JavaScript entry points that must run before any TypeScript loader (scripts/node-ts.js).
+        files: ["scripts/*.js"],
+        languageOptions: { sourceType: "commonjs", globals: { ...globals.node } },
+        rules: {
+            "no-undef": "error",
+            "@typescript-eslint/no-require-imports": "off",
         },
     },
     {

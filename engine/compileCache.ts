@@ -22,25 +22,71 @@ export function defaultCacheDir(root: string): string {
 export function enableCompileCache(root: string, dir = defaultCacheDir(root)): boolean {
     const extensions = require.extensions as unknown as Record<string, Loader | undefined>;
     const tsLoader = extensions[".ts"];
-    if (installed || !tsLoader || process.env.PLAN_COMPILE_CACHE === "0") {
-        return installed;
+    if (installed || isCaching(tsLoader)) {
+        return true;
     }
-    let salt = "";
+    if (!tsLoader || process.env.PLAN_COMPILE_CACHE === "0" || !makeDir(dir)) {
+        return false;
+    }
+    extensions[".ts"] = cachingLoader(tsLoader, toolSalt(root), dir);
+    installed = true;
+    return true;
+}
+
+/**
+ * The cache as the `.ts` loader of a command's own process, with ts-node loaded only when a file
+ * misses it: a command whose files are all cached starts without TypeScript (about half a second
+ * of the plan CLI's start). scripts/node-ts.js installs it. False when the cache is off or
+ * unwritable (the caller registers ts-node itself).
+ */
+export function registerCachedTypeScript(root: string, dir = defaultCacheDir(root)): boolean {
+    const extensions = require.extensions as unknown as Record<string, Loader | undefined>;
+    if (process.env.PLAN_COMPILE_CACHE === "0" || !makeDir(dir)) {
+        return false;
+    }
+    let tsNode: Loader | undefined;
+    const onMiss: Loader = (module, filename) => {
+        if (!tsNode) {
+            // ts-node falls back to the `.ts` loader it finds for files it ignores: not this one.
+            delete extensions[".ts"];
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            require(require.resolve("ts-node/register/transpile-only", { paths: [root] }));
+            tsNode = extensions[".ts"];
+            extensions[".ts"] = caching;
+        }
+        return tsNode!(module, filename);
+    };
+    const caching = cachingLoader(onMiss, toolSalt(root), dir);
+    extensions[".ts"] = caching;
+    installed = true;
+    return true;
+}
+
+/** What decides ts-node's output for the tool's own files: TypeScript's version and tsconfig.json. */
+function toolSalt(root: string): string {
     try {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const ts = require("typescript") as { version: string };
-        salt = ts.version + fs.readFileSync(path.join(root, "tsconfig.json"), "utf8");
+        // The version from package.json: loading TypeScript costs half a second.
+        const pkg = require.resolve("typescript/package.json", { paths: [root] });
+        const version = (JSON.parse(fs.readFileSync(pkg, "utf8")) as { version: string }).version;
+        return version + fs.readFileSync(path.join(root, "tsconfig.json"), "utf8");
     } catch {
-        salt = "no-tsconfig";
+        return "no-tsconfig";
     }
+}
+
+function makeDir(dir: string): boolean {
     try {
         fs.mkdirSync(dir, { recursive: true });
+        return true;
     } catch {
         return false;
     }
-    extensions[".ts"] = cachingLoader(tsLoader, salt, dir);
-    installed = true;
-    return true;
+}
+
+const CACHING = Symbol.for("web-platform.transpileCache");
+
+function isCaching(loader: Loader | undefined): boolean {
+    return loader !== undefined && CACHING in loader;
 }
 
 /**
@@ -53,7 +99,7 @@ function cachingLoader(
     dir: string,
     onHit?: (filename: string, code: string) => void,
 ): Loader {
-    return (module, filename) => {
+    const loader: Loader = (module, filename) => {
         if (filename.includes(`${path.sep}node_modules${path.sep}`)) {
             return tsLoader(module, filename);
         }
@@ -95,6 +141,8 @@ function cachingLoader(
         };
         return tsLoader(module, filename);
     };
+    // One cache per loader chain, whichever copy of this module installs it.
+    return Object.assign(loader, { [CACHING]: true });
 }
 
 /** What decides ts-node's output in the program's process: the versions and the project's tsconfig. */

@@ -264,7 +264,7 @@ describe("cost: CLI flags", () => {
         const run = (file: string) =>
             spawnSync(
                 process.execPath,
-                ["-r", "ts-node/register/transpile-only", "scripts/plan.ts", "--compare", file],
+                ["scripts/node-ts.js", "scripts/plan.ts", "--compare", file],
                 { cwd: ROOT, encoding: "utf8", timeout: 60_000 },
             );
         const missing = run("no-such-plan.json");

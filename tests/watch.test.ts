@@ -366,8 +366,7 @@ describe("plan --watch through the CLI", function () {
         child = spawn(
             process.execPath,
             [
-                "-r",
-                "ts-node/register/transpile-only",
+                "scripts/node-ts.js",
                 "scripts/plan.ts",
                 "--watch",
                 "--program",

@@ -1,8 +1,9 @@
-// `npm run plan` two ways. planCli: as a pipeline runs it, a child process from the repository root
-// with its exit code and streams (no colour); kept for what only a process shows (exit status,
-// broken pipes, --watch). runCli: the same CLI (engine/cli.ts runPlanCli) in this process, planning
-// through the file's warm planner (./planner.ts), so a test file that runs the CLI many times does
-// not start node, ts-node and the engine for each run. Both resolve relative paths from the root.
+// `npm run plan` two ways. planCli: as a pipeline runs it (`node scripts/node-ts.js scripts/plan.ts`),
+// a child process from the repository root with its exit code and streams (no colour); kept for
+// what only a process shows (exit status, npm start, --watch). runCli: the same CLI (engine/cli.ts
+// runPlanCli) in this process, planning through the file's warm planner (./planner.ts), so a test
+// file that runs the CLI many times does not start node, ts-node and the engine for each run.
+// Both resolve relative paths from the root.
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as path from "path";
@@ -19,16 +20,12 @@ export interface CliResult {
 }
 
 export function planCli(...args: string[]): CliResult {
-    const r = spawnSync(
-        process.execPath,
-        ["-r", "ts-node/register/transpile-only", "scripts/plan.ts", ...args],
-        {
-            cwd: ROOT,
-            encoding: "utf8",
-            env: { ...process.env, FORCE_COLOR: "0" },
-            timeout: 120_000,
-        },
-    );
+    const r = spawnSync(process.execPath, ["scripts/node-ts.js", "scripts/plan.ts", ...args], {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { ...process.env, FORCE_COLOR: "0" },
+        timeout: 120_000,
+    });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
