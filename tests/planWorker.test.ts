@@ -3,6 +3,7 @@
 // worker and every process it started, and the next plan starts a new worker.
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
+import * as path from "path";
 import { policyPaths } from "../portal/automation";
 import { PlanJob } from "../portal/automation/plan";
 import { executePlanIsolated, stopPlanWorker } from "../portal/automation/warmWorker";
@@ -48,6 +49,24 @@ const alive = (pid: number) => {
 describe("the portal's plan worker", function () {
     this.timeout(180_000);
     after(() => stopPlanWorker());
+
+    it("an idle worker keeps no process alive: a process that planned once exits on its own, and its worker with it", async () => {
+        const r = spawnSync(
+            process.execPath,
+            ["scripts/node-ts.js", path.join("tests", "fixtures", "portal", "idleWorker.ts")],
+            { cwd: ROOT, encoding: "utf8", timeout: 60_000 },
+        );
+        assert.equal(r.signal, null, "still running after 60 s: something kept it alive");
+        assert.equal(r.status, 0, r.stderr);
+        const out = JSON.parse(r.stdout) as { ok: boolean; kind?: string; children: number[] };
+        assert.equal(out.ok, false);
+        assert.ok(out.children.length > 0, "the worker was running when the plan returned");
+        // The worker ends when its parent's channel closes.
+        for (let i = 0; i < 50 && out.children.some(alive); i++) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        assert.deepEqual(out.children.filter(alive), []);
+    });
 
     it("plans the stack twice in a row through one worker, streaming each plan's events", async () => {
         for (let i = 0; i < 2; i++) {

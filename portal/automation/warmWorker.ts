@@ -11,6 +11,7 @@ import { failure } from "./run";
 import { EventSink, OperationResult } from "./types";
 
 const WORKER = path.join(__dirname, `planWorker${path.extname(__filename)}`);
+const NODE_TS = path.resolve(__dirname, "..", "..", "scripts", "node-ts.js");
 /** How long a worker asked to stop may take before it is killed. */
 const STOP_GRACE_MS = 2000;
 
@@ -98,11 +99,10 @@ class PlanWorker {
     }
 
     private start(): ChildProcess {
-        const execArgv = WORKER.endsWith(".ts")
-            ? ["-r", require.resolve("ts-node/register/transpile-only")]
-            : [];
-        const child = fork(WORKER, [], {
-            execArgv,
+        // From source, through the plan CLI's entry (TypeScript loads only when a file is not cached).
+        const [entry, args] = WORKER.endsWith(".ts") ? [NODE_TS, [WORKER]] : [WORKER, []];
+        const child = fork(entry, args, {
+            execArgv: [],
             env: workerEnv(),
             stdio: ["ignore", "ignore", "pipe", "ipc"],
         });
@@ -163,16 +163,20 @@ class PlanWorker {
         setTimeout(() => child.exitCode === null && child.kill("SIGKILL"), STOP_GRACE_MS).unref();
     }
 
-    /** While a job runs the worker keeps this process alive; idle, it does not. */
+    /**
+     * While a job runs the worker keeps this process alive; idle, it does not: neither the child,
+     * nor its message channel, nor the pipe its stderr comes through.
+     */
     private hold(busy: boolean): void {
         const child = this.child;
-        const channel = child?.channel as { ref?(): void; unref?(): void } | undefined;
-        if (busy) {
-            child?.ref();
-            channel?.ref?.();
-        } else {
-            child?.unref();
-            channel?.unref?.();
+        type Handle = { ref?(): void; unref?(): void } | null | undefined;
+        const handles: Handle[] = [child, child?.channel as Handle, child?.stderr as Handle];
+        for (const handle of handles) {
+            if (busy) {
+                handle?.ref?.();
+            } else {
+                handle?.unref?.();
+            }
         }
     }
 }
