@@ -60,6 +60,22 @@ describe("warm plans (engine/warm.ts)", function () {
     });
     after(() => planner.close());
 
+    /** `source` as a program of the dev stack (no pack), planned cold and then in a ready host. */
+    async function coldAndWarm(source: string): Promise<{ cold: PlanResult; warm: PlanResult }> {
+        const program = path.join(
+            fs.mkdtempSync(path.join(os.tmpdir(), "warm-program-")),
+            "index.ts",
+        );
+        fs.writeFileSync(program, source);
+        const options = { stack: "dev", program, skipPolicies: true };
+        const cold = await planStack(options);
+        planner.prepare(options);
+        await planner.settled();
+        const warm = await planner.plan(options);
+        assert.equal(warm.timings.warm?.program, true);
+        return { cold, warm };
+    }
+
     it("a warm plan of prod gives the cold plan's resources, inputs, outputs, source positions and verdict", async () => {
         const cold = await planStack({ stack: "prod" });
         assert.equal(cold.timings.warm, undefined);
@@ -86,30 +102,18 @@ describe("warm plans (engine/warm.ts)", function () {
     });
 
     it("a program that throws in a warm host fails as it does cold, with what it registered", async () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "warm-throws-"));
-        const program = path.join(dir, "index.ts");
-        fs.writeFileSync(
-            program,
+        const { cold, warm } = await coldAndWarm(
             `import * as aws from "${path.join(ROOT, "node_modules", "@pulumi", "aws")}";\n` +
                 `new aws.s3.Bucket("logs");\n` +
                 `throw new Error("boom at load");\n`,
         );
-        const options = { stack: "dev", program, skipPolicies: true };
-        const cold = await planStack(options);
-        planner.prepare(options);
-        await planner.settled();
-        const warm = await planner.plan(options);
-        assert.equal(warm.timings.warm?.program, true);
         assert.equal(cold.programOk, false);
         assert.match(cold.error?.message ?? "", /boom at load/);
         assert.deepEqual(comparable(warm), comparable(cold));
     });
 
     it("a program that serializes a closure (the SDK's inspector session, connected ahead in a host) gets what it gets cold", async () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "warm-closure-"));
-        const program = path.join(dir, "index.ts");
-        fs.writeFileSync(
-            program,
+        const { cold, warm } = await coldAndWarm(
             `import * as pulumi from "${path.join(ROOT, "node_modules", "@pulumi", "pulumi")}";\n` +
                 `const greeting = "hello";\n` +
                 `const handler = async () => greeting + " world";\n` +
@@ -119,12 +123,6 @@ describe("warm plans (engine/warm.ts)", function () {
                 `export const refused = pulumi.runtime.serializeFunction(() => helper()).then(\n` +
                 `    () => "serialized", (e: Error) => e.message);\n`,
         );
-        const options = { stack: "dev", program, skipPolicies: true };
-        const cold = await planStack(options);
-        planner.prepare(options);
-        await planner.settled();
-        const warm = await planner.plan(options);
-        assert.equal(warm.timings.warm?.program, true);
         assert.equal(cold.programOk, true, cold.error?.message);
         assert.match(String(cold.outputs.code), /greeting: "hello"/);
         assert.match(String(cold.outputs.refused), /it was a native code function/);
