@@ -38,6 +38,7 @@ import { policyPackName } from "../portal/automation/remote";
 import { planStack as runOfflinePlan } from "../engine/run";
 import { BackendConfigError } from "../portal/automation/backend";
 import { ROOT } from "./helpers/stack";
+import { succeeded } from "./helpers/cliStub";
 
 // The SDK builds its typed errors from the CLI's stderr; use the same constructor the CLI runner uses.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -69,16 +70,6 @@ interface FakeBehaviour {
 function fake(behaviour: FakeBehaviour = {}) {
     const calls: Call[] = [];
     const record = (method: string, ...args: unknown[]) => calls.push({ method, args });
-    const summary = {
-        kind: "update" as const,
-        startTime: new Date(),
-        endTime: new Date(),
-        message: "",
-        environment: {},
-        config: {},
-        result: "succeeded" as const,
-        version: 1,
-    };
     const stack: StackHandle = {
         name: "dev",
         async preview(opts?: PreviewOptions) {
@@ -95,7 +86,7 @@ function fake(behaviour: FakeBehaviour = {}) {
                       stdout: "",
                       stderr: "",
                       outputs: {},
-                      summary: { ...summary, resourceChanges: { create: 3 } },
+                      summary: succeeded("update", 1, { create: 3 }),
                   };
         },
         async destroy(opts?: DestroyOptions) {
@@ -105,7 +96,7 @@ function fake(behaviour: FakeBehaviour = {}) {
                 : {
                       stdout: "",
                       stderr: "",
-                      summary: { ...summary, kind: "destroy", resourceChanges: { delete: 4 } },
+                      summary: succeeded("destroy", 1, { delete: 4 }),
                   };
         },
         async outputs() {
@@ -648,17 +639,7 @@ describe("automation library", function () {
                         albDnsName: { value: "alb-1.elb.amazonaws.com", secret: false },
                         token: { value: "tok-very-secret", secret: true },
                     },
-                    summary: {
-                        kind: "update",
-                        startTime: new Date(),
-                        endTime: new Date(),
-                        message: "",
-                        environment: {},
-                        config: {},
-                        result: "succeeded",
-                        version: 2,
-                        resourceChanges: { same: 10, update: 1 },
-                    },
+                    summary: succeeded("update", 2, { same: 10, update: 1 }),
                 }),
             });
             const r = await f.automation.deployStack("dev", {
@@ -922,17 +903,7 @@ describe("automation library", function () {
                             url: { value: "https://dev.example.com", secret: false },
                             key: { value: "k", secret: true },
                         },
-                        summary: {
-                            kind: "update",
-                            startTime: new Date(),
-                            endTime: new Date(),
-                            message: "",
-                            environment: {},
-                            config: {},
-                            result: "succeeded",
-                            version: 3,
-                            resourceChanges: { create: 2 },
-                        },
+                        summary: succeeded("update", 3, { create: 2 }),
                     };
                 },
                 async destroy(opts) {
@@ -940,17 +911,7 @@ describe("automation library", function () {
                     return {
                         stdout: "",
                         stderr: "",
-                        summary: {
-                            kind: "destroy",
-                            startTime: new Date(),
-                            endTime: new Date(),
-                            message: "",
-                            environment: {},
-                            config: {},
-                            result: "succeeded",
-                            version: 4,
-                            resourceChanges: { delete: 2 },
-                        },
+                        summary: succeeded("destroy", 4, { delete: 2 }),
                     };
                 },
                 async outputs() {

@@ -3,7 +3,7 @@
 // and whose preview writes the update plan file it is asked to save (`preview --save-plan`). Every
 // call is recorded with its options, so a test can check what the library handed the CLI.
 import * as fs from "fs";
-import { EngineEvent, PreviewOptions, UpOptions } from "@pulumi/pulumi/automation";
+import { EngineEvent, PreviewOptions, UpdateSummary, UpOptions } from "@pulumi/pulumi/automation";
 import { AutomationFactory, StackHandle } from "../../portal/automation";
 
 export interface StubCall {
@@ -52,6 +52,26 @@ const strip = (opts: object): Record<string, unknown> =>
     Object.fromEntries(Object.entries(opts).filter(([k]) => k !== "onEvent" && k !== "signal"));
 
 /** A factory of stub stacks; `calls` records what each was asked, `delayMs` paces the events. */
+/** The summary the Automation API returns for an operation that succeeded (fakes of up and destroy). */
+export function succeeded(
+    kind: "update" | "destroy",
+    version: number,
+    resourceChanges: UpdateSummary["resourceChanges"],
+): UpdateSummary {
+    const now = new Date();
+    return {
+        kind,
+        startTime: now,
+        endTime: now,
+        message: "",
+        environment: {},
+        config: {},
+        result: "succeeded",
+        version,
+        resourceChanges,
+    };
+}
+
 export function cliStub(opts: { delayMs?: number } = {}) {
     const calls: StubCall[] = [];
     const pause = () => new Promise((resolve) => setTimeout(resolve, opts.delayMs ?? 0));
@@ -84,17 +104,7 @@ export function cliStub(opts: { delayMs?: number } = {}) {
                 stdout: "",
                 stderr: "",
                 outputs: { url: { value: `https://${stack}.example.com`, secret: false } },
-                summary: {
-                    kind: "update",
-                    startTime: new Date(),
-                    endTime: new Date(),
-                    message: "",
-                    environment: {},
-                    config: {},
-                    result: "succeeded",
-                    version: 1,
-                    resourceChanges: { update: 2, same: 2 },
-                },
+                summary: succeeded("update", 1, { update: 2, same: 2 }),
             };
         },
         destroy: async (o = {}) => {
@@ -102,17 +112,7 @@ export function cliStub(opts: { delayMs?: number } = {}) {
             return {
                 stdout: "",
                 stderr: "",
-                summary: {
-                    kind: "destroy",
-                    startTime: new Date(),
-                    endTime: new Date(),
-                    message: "",
-                    environment: {},
-                    config: {},
-                    result: "succeeded",
-                    version: 1,
-                    resourceChanges: { delete: 4 },
-                },
+                summary: succeeded("destroy", 1, { delete: 4 }),
             };
         },
         outputs: async () => ({ url: { value: `https://${stack}.example.com`, secret: false } }),
