@@ -34,8 +34,7 @@ const CMD_RUN_LIBRARIES = [
 ];
 
 /** The modules a program of this project loads before its own code: its SDKs, TypeScript, ts-node. */
-function warmModules(cwd: string): string[] {
-    const sdkDir = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [cwd] }));
+function warmModules(cwd: string, sdkDir: string): string[] {
     let deps: string[] = [];
     try {
         const pkg = JSON.parse(fs.readFileSync(path.join(cwd, "package.json"), "utf8")) as {
@@ -122,26 +121,26 @@ function takeOn(inv: Invocation, runEntry: string): void {
  * loaded, so it is cheap before the SDKs load and costs about 150 ms after them. cmd/run's own
  * call then finds the session (module state of the same SDK copy) and goes straight on.
  */
-async function startInspectorSession(cwd: string): Promise<void> {
+async function startInspectorSession(sdkDir: string): Promise<void> {
     try {
-        const sdkDir = path.dirname(
-            require.resolve("@pulumi/pulumi/package.json", { paths: [cwd] }),
-        );
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const hooks = require(path.join(sdkDir, "runtime", "closure", "v8Hooks.js")) as {
             isInitializedAsync(): Promise<void>;
         };
         await hooks.isInitializedAsync();
     } catch {
-        // No SDK here, or a version without the hooks: cmd/run does what it does cold.
+        // An SDK version without the hooks: cmd/run does what it does cold.
     }
 }
 
 async function main(): Promise<void> {
     const runEntry = process.argv[2];
     const channel = new net.Socket({ fd: 3, readable: true, writable: true });
-    await startInspectorSession(process.cwd());
-    for (const file of warmModules(process.cwd())) {
+    const sdkDir = path.dirname(
+        require.resolve("@pulumi/pulumi/package.json", { paths: [process.cwd()] }),
+    );
+    await startInspectorSession(sdkDir);
+    for (const file of warmModules(process.cwd(), sdkDir)) {
         try {
             // eslint-disable-next-line @typescript-eslint/no-require-imports
             require(file);
