@@ -577,6 +577,12 @@ export class Analyzer {
     get alive(): boolean {
         return this.exited === undefined;
     }
+
+    /** Drop what the last plan left (its logs, its stderr) before the analyzer serves another. */
+    forgetPlan(): void {
+        this.logs.length = 0;
+        this.stderr.text = "";
+    }
 }
 
 /** The end of a process's stderr, stack frames left out: the reason, not the trace. */

@@ -566,12 +566,15 @@ export function combined(outcomes: PolicyOutcome[]): PolicyOutcome {
     };
 }
 
-/** Stop every analyzer, whatever state it reached. */
-export async function closePacks(runs: PackRun[]): Promise<void> {
+/**
+ * Stop every analyzer, whatever state it reached; with a warm pool, hand each back to it instead
+ * (the pool keeps the ones it may re-use after a `clean` plan, and stops the rest).
+ */
+export async function closePacks(runs: PackRun[], pool?: WarmPool, clean = false): Promise<void> {
     await Promise.all(
         runs.map((r) =>
             r.analyzer.then(
-                (a) => a.close(),
+                (a) => (pool ? pool.release(a, clean) : a.close()),
                 () => undefined,
             ),
         ),

@@ -157,8 +157,11 @@ export interface PlanResult {
     timings: {
         programMs: number;
         policyMs: number;
-        /** With a warm planner: whether the program's host and how many analyzers were ready. */
-        warm?: { program: boolean; analyzers: number };
+        /**
+         * With a warm planner: whether the program's host was ready, how many analyzers were, and
+         * how many of those had served an earlier plan of the stack (engine/warmPool.ts).
+         */
+        warm?: { program: boolean; analyzers: number; reused: number };
     };
     /** Monthly cost estimate (undefined with --no-cost or when the program failed). */
     cost?: PlanCost;

@@ -160,11 +160,16 @@ function mockNotes(mocks: PlanMocks | undefined, cloud: PlanMockCloud, where: st
     ];
 }
 
+/** The program ran and every pack was evaluated without an error: its analyzers may serve again. */
+function ranCleanly(r: PlanResult): boolean {
+    return r.programOk && (r.policyPacks ?? []).every((p) => p.evaluated && !p.error);
+}
+
 async function planOnce(options: PlanOptions): Promise<PlanResult> {
     const started = process.hrtime.bigint();
     const pool = poolOf(options);
     if (pool) {
-        pool.hits = { program: false, analyzers: 0 };
+        pool.hits = { program: false, analyzers: 0, reused: 0 };
     }
     const stack = stackName(options);
     const { entry, cwd, program } = resolveProgram(options.program);
@@ -193,8 +198,9 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
     const packs = options.skipPolicies
         ? []
         : startPacks(options, { stack, project, tags: stackTags, config, secretKeys }, cost);
+    let result: PlanResult | undefined;
     try {
-        return await planWithPacks({
+        result = await planWithPacks({
             options,
             stack,
             project,
@@ -212,8 +218,9 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
             mocks,
             pool,
         });
+        return result;
     } finally {
-        await closePacks(packs);
+        await closePacks(packs, pool, result !== undefined && ranCleanly(result));
     }
 }
 

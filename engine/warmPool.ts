@@ -5,6 +5,7 @@
 // the plan is over: every process still serves exactly one plan, as under the CLI. What a plan
 // needs and the pool has not got (the first plan of a stack) starts cold, and is kept ready after.
 import { ChildProcess } from "child_process";
+import * as path from "path";
 import { Duplex } from "stream";
 import { Analyzer, AnalyzerStack } from "./analyzer";
 import {
@@ -24,6 +25,10 @@ const MAX_KEYS = 4;
 
 interface Spare<T> {
     value: T;
+    dispose(value: T): void;
+}
+
+interface Wanted<T> {
     start(): T;
     dispose(value: T): void;
 }
@@ -31,7 +36,7 @@ interface Spare<T> {
 /** One ready process per key, at most MAX_KEYS keys; `refill` starts what plans took. */
 class Spares<T> {
     private ready = new Map<string, Spare<T>>();
-    private wanted = new Map<string, Omit<Spare<T>, "value">>();
+    private wanted = new Map<string, Wanted<T>>();
 
     take(key: string, usable: (value: T) => boolean): T | undefined {
         const spare = this.ready.get(key);
@@ -54,7 +59,7 @@ class Spares<T> {
     refill(): void {
         for (const [key, how] of this.wanted) {
             if (!this.ready.has(key)) {
-                this.ready.set(key, { ...how, value: how.start() });
+                this.ready.set(key, { dispose: how.dispose, value: how.start() });
             }
             // Most recent last: the oldest keys are the ones dropped.
             const kept = this.ready.get(key)!;
@@ -70,6 +75,15 @@ class Spares<T> {
             this.ready.delete(key);
             spare.dispose(spare.value);
         }
+    }
+
+    /** Keep `value` ready for `key` (a process a plan is done with): it replaces a spare started since. */
+    give(key: string, value: T, dispose: (value: T) => void): void {
+        const spare = this.ready.get(key);
+        if (spare) {
+            spare.dispose(spare.value);
+        }
+        this.ready.set(key, { dispose, value });
     }
 
     drop(): void {
@@ -120,12 +134,40 @@ function startHost(cwd: string, nodeArgs: string[]): StartedHost | undefined {
     };
 }
 
+function closeAnalyzer(started: Promise<Analyzer>): void {
+    started.then((a) => a.close()).catch(() => undefined);
+}
+
+/**
+ * Whether an analyzer of this pack may serve several plans of a stack, as `pulumi preview` never
+ * has one do. The house's pack may: its module state is two caches of pure lookups (taggable
+ * types, price books), and run-policy-pack's own (pack config, stack tags) is set again by every
+ * plan's Configure and ConfigureStack. tests/warmPlan.test.ts holds it to that: plans through a
+ * re-used analyzer give the cold verdict. Any other pack keeps one process per plan, and
+ * PLAN_ANALYZER_REUSE=0 turns re-use off.
+ */
+export function reusesAnalyzer(packDir: string): boolean {
+    return (
+        process.env.PLAN_ANALYZER_REUSE !== "0" &&
+        path.resolve(packDir) === path.join(ROOT, "policy")
+    );
+}
+
 export class WarmPool {
     private hosts = new Spares<StartedHost | undefined>();
     private analyzers = new Spares<Promise<Analyzer>>();
+    /** The key each analyzer a plan holds was taken for, and the pool's generation then. */
+    private taken = new WeakMap<Analyzer, { key: string; generation: number }>();
+    /** Ready analyzers that have served a plan already. */
+    private served = new WeakSet<Promise<Analyzer>>();
+    /** Counts drop()s: an analyzer taken before one is stopped when its plan is done. */
+    private generation = 0;
     private closed = false;
-    /** What the current plan found ready (plans run one at a time). */
-    hits = { program: false, analyzers: 0 };
+    /**
+     * What the current plan found ready (plans run one at a time): the program's host, how many
+     * analyzers, and how many of those had served an earlier plan.
+     */
+    hits = { program: false, analyzers: 0, reused: 0 };
 
     /** A ready program host for this program directory, if one is; a replacement starts on refill. */
     programHost(cwd: string): ProgramHost | undefined {
@@ -173,10 +215,41 @@ export class WarmPool {
                 started.catch(() => undefined);
                 return started;
             },
-            (a) => void a.then((x) => x.close()).catch(() => undefined),
+            closeAnalyzer,
         );
         this.hits.analyzers += ready ? 1 : 0;
-        return ready ?? start();
+        this.hits.reused += ready && this.served.has(ready) ? 1 : 0;
+        const taken = ready ?? start();
+        const generation = this.generation;
+        taken.then(
+            (a) => this.taken.set(a, { key, generation }),
+            () => undefined,
+        );
+        return taken;
+    }
+
+    /**
+     * A plan is done with this analyzer. One of a pack whose module state carries nothing from one
+     * plan to the next (reusesAnalyzer), after a plan that ran cleanly, serves the next plan of its
+     * stack; any other is stopped.
+     */
+    release(analyzer: Analyzer, clean: boolean): void {
+        const taken = this.taken.get(analyzer);
+        this.taken.delete(analyzer);
+        const keep =
+            clean &&
+            !this.closed &&
+            analyzer.alive &&
+            taken?.generation === this.generation &&
+            reusesAnalyzer(analyzer.packDir);
+        if (!keep || !taken) {
+            analyzer.close();
+            return;
+        }
+        analyzer.forgetPlan();
+        const again = Promise.resolve(analyzer);
+        this.served.add(again);
+        this.analyzers.give(taken.key, again, closeAnalyzer);
     }
 
     /** Start a replacement for whatever plans took or wanted (call when a plan is over). */
@@ -197,6 +270,7 @@ export class WarmPool {
 
     /** Stop every ready process (the packs or the SDKs changed); plans start them again. */
     drop(): void {
+        this.generation += 1;
         this.hosts.drop();
         this.analyzers.drop();
     }

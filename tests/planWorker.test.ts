@@ -18,8 +18,11 @@ const job: PlanJob = {
     secretValues: [],
 };
 
-/** This process's descendants (pid and command line): other test files' plans are not among them. */
-function descendants(): Array<{ pid: number; args: string }> {
+/**
+ * The descendants (pid and command line) of `root`, this process by default: other test files'
+ * plans are not among them when each file has its own process (mocha's parallel mode).
+ */
+function descendants(root = process.pid): Array<{ pid: number; args: string }> {
     const ps = spawnSync("ps", ["-eo", "pid=,ppid=,args="], { encoding: "utf8" }).stdout;
     const rows = ps
         .split("\n")
@@ -33,7 +36,7 @@ function descendants(): Array<{ pid: number; args: string }> {
             walk(r.pid);
         }
     };
-    walk(process.pid);
+    walk(root);
     return found;
 }
 
@@ -83,10 +86,13 @@ describe("the portal's plan worker", function () {
     it("a cancelled plan ends the worker with the program and analyzers it started; the next plan runs", async () => {
         const controller = new AbortController();
         const cancelled = executePlanIsolated(job, () => undefined, { signal: controller.signal });
-        // The worker, the program it runs and the processes it keeps ready, as the plan is cancelled.
+        // The worker, the program it runs and the processes it keeps ready, as the plan is cancelled
+        // (the worker's own tree: a file run in one process with others also holds their planners).
         let started: Array<{ pid: number; args: string }> = [];
         setTimeout(() => {
-            started = descendants();
+            started = descendants()
+                .filter((p) => p.args.includes("planWorker"))
+                .flatMap((w) => [w, ...descendants(w.pid)]);
             controller.abort();
         }, 1500);
         const r = await cancelled;

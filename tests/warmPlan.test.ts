@@ -7,8 +7,10 @@ import * as os from "os";
 import * as path from "path";
 import { spawnSync } from "child_process";
 import { codeCachePreload } from "../engine/engine";
+import { PlanOptions } from "../engine/planTypes";
 import { planStack, PlanResult, ROOT } from "../engine/run";
 import { createWarmPlanner, WarmPlanner } from "../engine/warm";
+import { reusesAnalyzer } from "../engine/warmPool";
 
 function sortedBy<T>(list: T[], key: (item: T) => string): T[] {
     return [...list].sort((a, b) => key(a).localeCompare(key(b)));
@@ -81,11 +83,11 @@ describe("warm plans (engine/warm.ts)", function () {
         assert.equal(cold.timings.warm, undefined);
         // The first plan of a stack finds the program host ready and starts its analyzer cold...
         const first = await planner.plan({ stack: "prod" });
-        assert.deepEqual(first.timings.warm, { program: true, analyzers: 0 });
+        assert.deepEqual(first.timings.warm, { program: true, analyzers: 0, reused: 0 });
         await planner.settled();
-        // ...and the next finds both ready.
+        // ...and the next finds both ready: the analyzer is the one the first plan used.
         const warm = await planner.plan({ stack: "prod" });
-        assert.deepEqual(warm.timings.warm, { program: true, analyzers: 1 });
+        assert.deepEqual(warm.timings.warm, { program: true, analyzers: 1, reused: 1 });
         assert.ok(cold.programOk && cold.policyPacks?.[0].evaluated, "the cold plan ran");
         assert.ok(warm.resources.length > 100);
         assert.ok(warm.resources.filter((r) => r.sourcePosition).length > 100);
@@ -127,6 +129,73 @@ describe("warm plans (engine/warm.ts)", function () {
         assert.match(String(cold.outputs.code), /greeting: "hello"/);
         assert.match(String(cold.outputs.refused), /it was a native code function/);
         assert.deepEqual(comparable(warm), comparable(cold));
+    });
+});
+
+describe("warm plans: an analyzer of the house's pack serves the next plans of its stack", function () {
+    this.timeout(240_000);
+    const FIX = path.join(ROOT, "tests", "fixtures");
+    const violating = {
+        program: path.join(FIX, "clean.ts"),
+        configFile: path.join(FIX, "Pulumi.violating.yaml"),
+    };
+    let planner: WarmPlanner;
+    let cold: PlanResult;
+
+    before(async () => {
+        planner = createWarmPlanner();
+        cold = await planStack(violating);
+        assert.ok(cold.policyPacks?.[0].violations.some((v) => v.enforcementLevel === "mandatory"));
+    });
+    after(() => planner.close());
+
+    /** Plan twice in a row; the second plan's result, once what the first left has loaded. */
+    async function second(first: PlanOptions, next: PlanOptions): Promise<PlanResult> {
+        await planner.plan(first);
+        await planner.settled();
+        return planner.plan(next);
+    }
+
+    it("after a plan with another pack config, the re-used analyzer gives the cold verdict", async () => {
+        const relaxed = await planner.plan({ ...violating, policyConfig: { all: "advisory" } });
+        assert.ok(
+            relaxed.policyPacks?.[0].violations.every((v) => v.enforcementLevel === "advisory"),
+        );
+        await planner.settled();
+        const warm = await planner.plan(violating);
+        assert.deepEqual(warm.timings.warm, { program: true, analyzers: 1, reused: 1 });
+        assert.deepEqual(comparable(warm), comparable(cold));
+    });
+
+    it("a plan whose program fails stops its analyzer: the next plan gets a new one", async () => {
+        const broken = { ...violating, program: path.join(FIX, "broken.ts") };
+        const warm = await second(broken, broken);
+        assert.equal(warm.programOk, false);
+        assert.deepEqual(warm.timings.warm, { program: true, analyzers: 1, reused: 0 });
+    });
+
+    it("another pack's analyzer serves one plan, as under the CLI", async () => {
+        const other = { ...violating, policyPacks: [{ dir: path.join(FIX, "packs", "second") }] };
+        const warm = await second(other, other);
+        assert.ok(warm.policyPacks?.[0].evaluated);
+        assert.deepEqual(warm.timings.warm, { program: true, analyzers: 1, reused: 0 });
+    });
+
+    it("re-use is for the house's pack, and PLAN_ANALYZER_REUSE=0 turns it off", () => {
+        assert.equal(reusesAnalyzer(path.join(ROOT, "policy")), true);
+        assert.equal(reusesAnalyzer(path.join(ROOT, "policy", ".")), true);
+        assert.equal(reusesAnalyzer(path.join(FIX, "packs", "second")), false);
+        const before = process.env.PLAN_ANALYZER_REUSE;
+        process.env.PLAN_ANALYZER_REUSE = "0";
+        try {
+            assert.equal(reusesAnalyzer(path.join(ROOT, "policy")), false);
+        } finally {
+            if (before === undefined) {
+                delete process.env.PLAN_ANALYZER_REUSE;
+            } else {
+                process.env.PLAN_ANALYZER_REUSE = before;
+            }
+        }
     });
 });
 
