@@ -2,8 +2,10 @@
 // (./programHost: node, the code cache, the project's SDKs, TypeScript and ts-node loaded; no
 // program) and an analyzer per pack and stack (run-policy-pack started with the environment the
 // engine gives it for that stack). A plan takes what fits and the pool starts its replacement once
-// the plan is over: every process still serves exactly one plan, as under the CLI. What a plan
-// needs and the pool has not got (the first plan of a stack) starts cold, and is kept ready after.
+// the plan is over: a program host serves exactly one plan, as under the CLI, and so does an
+// analyzer, except the house pack's after a clean plan (reusesAnalyzer): that one serves the next
+// plan of its stack. What a plan needs and the pool has not got (the first plan of a stack) starts
+// cold, and is kept ready after.
 import { ChildProcess } from "child_process";
 import * as path from "path";
 import { Duplex } from "stream";
@@ -34,7 +36,7 @@ interface Wanted<T> {
 }
 
 /** One ready process per key, at most MAX_KEYS keys; `refill` starts what plans took. */
-class Spares<T> {
+export class Spares<T> {
     private ready = new Map<string, Spare<T>>();
     private wanted = new Map<string, Wanted<T>>();
 

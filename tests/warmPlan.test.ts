@@ -174,6 +174,40 @@ describe("warm plans: an analyzer of the house's pack serves the next plans of i
         assert.deepEqual(warm.timings.warm, { program: true, analyzers: 1, reused: 0 });
     });
 
+    it("an analyzer taken before a drop() (a pack or the SDKs changed) is stopped, not re-used", async () => {
+        // A program that says it has started, then waits for "go" before it registers anything.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "warm-drop-"));
+        const program = path.join(dir, "index.ts");
+        fs.writeFileSync(
+            program,
+            `import * as fs from "fs";\n` +
+                `import * as aws from "${path.join(ROOT, "node_modules", "@pulumi", "aws")}";\n` +
+                `fs.writeFileSync(${JSON.stringify(path.join(dir, "started"))}, "");\n` +
+                `export const id = new Promise<void>((go) => {\n` +
+                `    const t = setInterval(() => fs.existsSync(${JSON.stringify(path.join(dir, "go"))}) && (clearInterval(t), go()), 20);\n` +
+                `}).then(() => new aws.s3.Bucket("logs").id);\n`,
+        );
+        const options = { stack: "dev", program };
+        fs.writeFileSync(path.join(dir, "go"), "");
+        const first = await planner.plan(options);
+        assert.ok(first.programOk, first.error?.message);
+        await planner.settled();
+        fs.rmSync(path.join(dir, "go"));
+        fs.rmSync(path.join(dir, "started"));
+        const during = planner.plan(options);
+        while (!fs.existsSync(path.join(dir, "started"))) {
+            await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        planner.drop();
+        fs.writeFileSync(path.join(dir, "go"), "");
+        const dropped = await during;
+        assert.ok(dropped.programOk, dropped.error?.message);
+        assert.equal(dropped.timings.warm?.reused, 1);
+        await planner.settled();
+        const next = await planner.plan(options);
+        assert.deepEqual(next.timings.warm, { program: false, analyzers: 0, reused: 0 });
+    });
+
     it("another pack's analyzer serves one plan, as under the CLI", async () => {
         const other = { ...violating, policyPacks: [{ dir: path.join(FIX, "packs", "second") }] };
         const warm = await second(other, other);
