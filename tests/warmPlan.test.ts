@@ -52,8 +52,23 @@ function comparable(r: PlanResult) {
     };
 }
 
+/** Run a describe's tests with the house pack's analyzer re-used, whatever the environment says. */
+function withAnalyzerReuse(): void {
+    let saved: string | undefined;
+    before(() => {
+        saved = process.env.PLAN_ANALYZER_REUSE;
+        delete process.env.PLAN_ANALYZER_REUSE;
+    });
+    after(() => {
+        if (saved !== undefined) {
+            process.env.PLAN_ANALYZER_REUSE = saved;
+        }
+    });
+}
+
 describe("warm plans (engine/warm.ts)", function () {
     this.timeout(240_000);
+    withAnalyzerReuse();
     let planner: WarmPlanner;
 
     before(() => {
@@ -139,6 +154,7 @@ describe("warm plans: an analyzer of the house's pack serves the next plans of i
         program: path.join(FIX, "clean.ts"),
         configFile: path.join(FIX, "Pulumi.violating.yaml"),
     };
+    withAnalyzerReuse();
     let planner: WarmPlanner;
     let cold: PlanResult;
 
@@ -219,16 +235,11 @@ describe("warm plans: an analyzer of the house's pack serves the next plans of i
         assert.equal(reusesAnalyzer(path.join(ROOT, "policy")), true);
         assert.equal(reusesAnalyzer(path.join(ROOT, "policy", ".")), true);
         assert.equal(reusesAnalyzer(path.join(FIX, "packs", "second")), false);
-        const before = process.env.PLAN_ANALYZER_REUSE;
         process.env.PLAN_ANALYZER_REUSE = "0";
         try {
             assert.equal(reusesAnalyzer(path.join(ROOT, "policy")), false);
         } finally {
-            if (before === undefined) {
-                delete process.env.PLAN_ANALYZER_REUSE;
-            } else {
-                process.env.PLAN_ANALYZER_REUSE = before;
-            }
+            delete process.env.PLAN_ANALYZER_REUSE;
         }
     });
 });
