@@ -210,10 +210,12 @@ describe("warm plans: an analyzer of the house's pack serves the next plans of i
         await planner.settled();
         fs.rmSync(path.join(dir, "go"));
         fs.rmSync(path.join(dir, "started"));
-        const during = planner.plan(options);
-        while (!fs.existsSync(path.join(dir, "started"))) {
+        let over = false;
+        const during = planner.plan(options).finally(() => (over = true));
+        while (!over && !fs.existsSync(path.join(dir, "started"))) {
             await new Promise((resolve) => setTimeout(resolve, 20));
         }
+        assert.ok(!over, "the plan ended before its program started");
         planner.drop();
         fs.writeFileSync(path.join(dir, "go"), "");
         const dropped = await during;
