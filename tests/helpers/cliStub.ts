@@ -51,7 +51,6 @@ function events(stack: string, phase: "pre" | "done", planning: boolean): Engine
 const strip = (opts: object): Record<string, unknown> =>
     Object.fromEntries(Object.entries(opts).filter(([k]) => k !== "onEvent" && k !== "signal"));
 
-/** A factory of stub stacks; `calls` records what each was asked, `delayMs` paces the events. */
 /** The summary the Automation API returns for an operation that succeeded (fakes of up and destroy). */
 export function succeeded(
     kind: "update" | "destroy",
@@ -72,6 +71,7 @@ export function succeeded(
     };
 }
 
+/** A factory of stub stacks; `calls` records what each was asked, `delayMs` paces the events. */
 export function cliStub(opts: { delayMs?: number } = {}) {
     const calls: StubCall[] = [];
     const pause = () => new Promise((resolve) => setTimeout(resolve, opts.delayMs ?? 0));
