@@ -168,9 +168,7 @@ function ranCleanly(r: PlanResult): boolean {
 async function planOnce(options: PlanOptions): Promise<PlanResult> {
     const started = process.hrtime.bigint();
     const pool = poolOf(options);
-    if (pool) {
-        pool.hits = { program: false, analyzers: 0, reused: 0 };
-    }
+    pool?.beginPlan();
     const stack = stackName(options);
     const { entry, cwd, program } = resolveProgram(options.program);
     // A program directory holds its own stack files; a program file uses the repo's.

@@ -20,7 +20,9 @@ import {
     spawnNode,
     transpiledScript,
 } from "./engine";
-import { ROOT } from "./planTypes";
+import { PlanResult, ROOT } from "./planTypes";
+
+type WarmHits = NonNullable<PlanResult["timings"]["warm"]>;
 
 /** How many program directories and pack/stack pairs keep a process ready (the least recent go). */
 const MAX_KEYS = 4;
@@ -169,7 +171,16 @@ export class WarmPool {
      * What the current plan found ready (plans run one at a time): the program's host, how many
      * analyzers, and how many of those had served an earlier plan.
      */
-    hits = { program: false, analyzers: 0, reused: 0 };
+    hits = WarmPool.noHits();
+
+    private static noHits(): WarmHits {
+        return { program: false, analyzers: 0, reused: 0 };
+    }
+
+    /** A plan starts: nothing found ready yet. */
+    beginPlan(): void {
+        this.hits = WarmPool.noHits();
+    }
 
     /** A ready program host for this program directory, if one is; a replacement starts on refill. */
     programHost(cwd: string): ProgramHost | undefined {
