@@ -125,23 +125,64 @@ describe("data sources by shape: the result types", function () {
         }
     });
 
-    it("caches one file per data source, written aside and renamed, and reads it back", () => {
+    it("reads each data source from the module its token names: the whole table's shape, for every data source of aws and cloudflare", () => {
+        for (const pkg of ["aws", "cloudflare"]) {
+            const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "shapes-"));
+            const info = providerPackage(pkg, [ROOT])!;
+            const lookup = shapeLookup(info, cacheDir);
+            for (const token of Object.keys(table(pkg).functions)) {
+                assert.deepEqual(lookup(token), functionShape(table(pkg), token), token);
+            }
+            const dir = path.join(cacheDir, "shapes", `${pkg}@${info.version}.v1`);
+            assert.ok(
+                !fs.existsSync(path.join(dir, "index.json")),
+                `${pkg}: no data source needed the whole package read`,
+            );
+            fs.rmSync(cacheDir, { recursive: true, force: true });
+        }
+    });
+
+    it("caches each data source it reads in a file of its own, written aside and renamed, and reads it back", () => {
         const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "shapes-"));
         const info = providerPackage("cloudflare", [ROOT])!;
-        const first = shapeLookup(info, cacheDir);
-        const dir = path.join(cacheDir, "shapes", `cloudflare@${info.version}.v1`);
-        assert.ok(fs.existsSync(path.join(dir, "index.json")));
-        assert.deepEqual(
-            fs.readdirSync(path.join(cacheDir, "shapes")),
-            [`cloudflare@${info.version}.v1`],
-            "no temporary directory left behind",
-        );
-        const started = process.hrtime.bigint();
-        const again = shapeLookup(info, cacheDir);
         const token = "cloudflare:index/getZone:getZone";
-        assert.deepEqual(again(token), first(token));
+        const shape = shapeLookup(info, cacheDir)(token);
+        assert.ok(shape);
+        const dir = path.join(cacheDir, "shapes", `cloudflare@${info.version}.v1`);
+        const file = path.join(dir, `${encodeURIComponent(token)}.json`);
+        assert.deepEqual(
+            fs.readdirSync(dir),
+            [path.basename(file)],
+            "only the data source asked for, and no temporary file left behind",
+        );
+        // A new lookup answers from the file: what the file says is what it gives.
+        const marked = { ...shape, fields: { ...shape.fields, fromTheFile: "s" as ShapeType } };
+        fs.writeFileSync(file, JSON.stringify(marked));
+        const started = process.hrtime.bigint();
+        assert.deepEqual(shapeLookup(info, cacheDir)(token), marked);
         assert.ok(Number(process.hrtime.bigint() - started) / 1e6 < 100, "a cached read is fast");
+        fs.rmSync(cacheDir, { recursive: true, force: true });
+    });
+
+    it("reads the whole package once for a token its module does not make, then knows every data source from the cache", () => {
+        const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "shapes-"));
+        const info = providerPackage("cloudflare", [ROOT])!;
+        assert.equal(
+            shapeLookup(info, cacheDir)("cloudflare:index/getNothing:getNothing"),
+            undefined,
+        );
+        const dir = path.join(cacheDir, "shapes", `cloudflare@${info.version}.v1`);
+        const tokens = Object.keys(table("cloudflare").functions);
+        assert.equal(fs.readdirSync(dir).length, tokens.length + 1, "a file each and index.json");
+        const again = shapeLookup(info, cacheDir);
+        assert.deepEqual(again(tokens[0]), functionShape(table("cloudflare"), tokens[0]));
         assert.equal(again("cloudflare:index/getNothing:getNothing"), undefined);
+        assert.equal(
+            again("cloudflare:../../../etc/passwd:x"),
+            undefined,
+            "a token cannot name a file outside the package",
+        );
+        fs.rmSync(cacheDir, { recursive: true, force: true });
     });
 });
 

@@ -1,10 +1,12 @@
 // The shape of every data source of a Pulumi provider package, read from the package's own type
 // declarations: each invoke token (found in the SDK's `runtime.invoke("TOKEN"` calls) mapped to
 // its function's result interface (`getVpc(...): Promise<GetVpcResult>` in getVpc.d.ts), with the
-// `outputs.*` interfaces it reaches (types/output.d.ts). Read with the TypeScript parser once per
-// package version, then kept in the plan's cache directory as one small file per data source (its
-// fields and the interfaces they reach), so a plan reads only the shapes of the calls it makes. The
-// directory is written aside and renamed into place: a concurrent plan never reads half of it.
+// `outputs.*` interfaces it reaches (types/output.d.ts). A plan reads only the data sources it
+// calls: each from the module its token names, with the parts of types/output.d.ts it reaches,
+// kept in the plan's cache directory as one small file per data source (its fields and the
+// interfaces they reach). Reading a whole package (2 s for @pulumi/aws) happens only when a token
+// is not in the module it names. Every file is written aside and renamed into place: a concurrent
+// plan never reads half of one.
 import * as fs from "fs";
 import * as path from "path";
 import type * as TS from "typescript";
@@ -99,29 +101,43 @@ export function functionShape(table: ShapeTable, token: string): FunctionShape |
 const fileOf = (token: string) => `${encodeURIComponent(token)}.json`;
 
 /**
- * The package's shapes: from its cache directory, one file per token read when first asked for;
- * without one, read from the declarations (once) and written there for the next plan.
+ * The package's shapes, each read when first asked for: from its file in the cache directory, or
+ * from the declarations (then written there for the next plan). `index.json` marks a directory
+ * that holds every data source of the package: a token without a file there is none of them.
  */
 export function shapeLookup(info: PackageInfo, cacheDir: string): ShapeLookup {
     const dir = path.join(cacheDir, "shapes", `${info.name}@${info.version}.v${SHAPE_FORMAT}`);
+    const complete = fs.existsSync(path.join(dir, "index.json"));
     const seen = new Map<string, FunctionShape | undefined>();
+    let declared: ((token: string) => FunctionShape | undefined) | undefined;
     let table: ShapeTable | undefined;
-    if (!fs.existsSync(path.join(dir, "index.json"))) {
+    const find = (token: string): FunctionShape | undefined => {
+        if (table) {
+            return functionShape(table, token);
+        }
+        const cached = readCached(path.join(dir, fileOf(token)));
+        if (cached || complete) {
+            return cached;
+        }
+        declared ??= declarationReader(info);
+        const shape = declared(token);
+        if (shape) {
+            writeAside(path.join(dir, fileOf(token)), JSON.stringify(shape));
+            return shape;
+        }
+        // Not in the module its token names: the whole package, once, and every data source cached.
         table = readShapes(info);
         writeShapes(table, dir);
-    }
+        return functionShape(table, token);
+    };
     return (token) => {
         if (!seen.has(token)) {
             let shape: FunctionShape | undefined;
-            if (table) {
-                shape = functionShape(table, token);
-            } else {
-                try {
-                    shape = JSON.parse(fs.readFileSync(path.join(dir, fileOf(token)), "utf8"));
-                } catch {
-                    // Not one of this package's data sources.
-                    shape = undefined;
-                }
+            try {
+                shape = find(token);
+            } catch {
+                // Declarations that cannot be read: the data source stays unanswered.
+                shape = undefined;
             }
             seen.set(token, shape);
         }
@@ -129,30 +145,39 @@ export function shapeLookup(info: PackageInfo, cacheDir: string): ShapeLookup {
     };
 }
 
-/** One file per data source and an index of the tokens, written aside and renamed into place. */
-function writeShapes(table: ShapeTable, dir: string): void {
-    const tmp = `${dir}.${process.pid}.${Date.now()}.tmp`;
+function readCached(file: string): FunctionShape | undefined {
     try {
-        fs.mkdirSync(tmp, { recursive: true });
-        for (const token of Object.keys(table.functions)) {
-            fs.writeFileSync(
-                path.join(tmp, fileOf(token)),
-                JSON.stringify(functionShape(table, token)),
-            );
-        }
-        const { format, version } = table;
-        const index = {
-            format,
-            package: table.package,
-            version,
-            tokens: Object.keys(table.functions),
-        };
-        fs.writeFileSync(path.join(tmp, "index.json"), JSON.stringify(index));
-        fs.renameSync(tmp, dir);
+        return JSON.parse(fs.readFileSync(file, "utf8")) as FunctionShape;
     } catch {
-        // Another plan got there first, or the cache is read-only: this process keeps its table.
-        fs.rmSync(tmp, { recursive: true, force: true });
+        // Not cached (or not one of the package's data sources, when the directory is complete).
+        return undefined;
     }
+}
+
+/** Written to a temporary name, then renamed: a reader sees the whole file or none. */
+function writeAside(file: string, text: string): void {
+    const tmp = `${file}.${process.pid}.tmp`;
+    try {
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(tmp, text);
+        fs.renameSync(tmp, file);
+    } catch {
+        // A read-only cache: this process keeps what it read.
+        fs.rmSync(tmp, { force: true });
+    }
+}
+
+/** One file per data source, then the index that says the directory is complete. */
+function writeShapes(table: ShapeTable, dir: string): void {
+    for (const token of Object.keys(table.functions)) {
+        writeAside(path.join(dir, fileOf(token)), JSON.stringify(functionShape(table, token)));
+    }
+    const { format, version } = table;
+    const tokens = Object.keys(table.functions);
+    writeAside(
+        path.join(dir, "index.json"),
+        JSON.stringify({ format, package: table.package, version, tokens }),
+    );
 }
 
 /** Every `.js` file of the package outside its own node_modules and types/. */
@@ -240,6 +265,86 @@ export function readShapes(info: PackageInfo): ShapeTable {
         }
     }
     return { format: SHAPE_FORMAT, package: info.name, version: info.version, functions, types };
+}
+
+/**
+ * Reads one data source at a time: its result from the module its token names
+ * (`aws:ec2/getVpc:getVpc` is ec2/getVpc.d.ts, `index/` the package's top), and the interfaces it
+ * reaches from the top-level declarations of types/output.d.ts that hold them. Gives undefined
+ * when that module does not make the call (the caller then reads the whole package).
+ */
+function declarationReader(info: PackageInfo): (token: string) => FunctionShape | undefined {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const ts = require("typescript") as typeof TS;
+    const outputs = outputDeclarations(ts, path.join(info.dir, "types", "output.d.ts"));
+    return (token) => {
+        const [, module, fn] = token.split(":");
+        const parts = (module ?? "").split("/");
+        const js = `${path.join(info.dir, ...(parts[0] === "index" ? parts.slice(1) : parts))}.js`;
+        if (!fn || !js.startsWith(`${info.dir}${path.sep}`) || !fs.existsSync(js)) {
+            return undefined;
+        }
+        const call = invokesIn(fs.readFileSync(js, "utf8")).find((c) => c.token === token);
+        const dts = js.replace(/\.js$/, ".d.ts");
+        if (!call || !fs.existsSync(dts)) {
+            return undefined;
+        }
+        const decl = ts.createSourceFile(dts, fs.readFileSync(dts, "utf8"), ts.ScriptTarget.Latest);
+        const result = resultInterface(ts, decl, call.fn);
+        if (!result) {
+            return undefined;
+        }
+        const wanted = new Set<string>();
+        const reader = typeReader(ts, wanted);
+        const functions = { [token]: reader.fields(result.members, "") };
+        const types: Record<string, ShapeFields> = {};
+        for (const name of wanted) {
+            // Reading an interface can add to `wanted`: a Set's iteration visits what is added.
+            const found = outputs(name);
+            const ns = name.includes(".") ? name.slice(0, name.lastIndexOf(".")) : "";
+            types[name] = found ? reader.fields(found.members, ns) : {};
+        }
+        const { name: pkg, version } = info;
+        return functionShape(
+            { format: SHAPE_FORMAT, package: pkg, version, functions, types },
+            token,
+        );
+    };
+}
+
+const TOP_LEVEL =
+    /^export\s+(?:declare\s+)?(?:interface|namespace|module|type|class|enum)\s+([\w$]+)/gm;
+
+/**
+ * An interface of types/output.d.ts by its qualified name (`ec2.GetVpcFilter`). The file is 5.6 MB
+ * for @pulumi/aws: only the top-level declarations a name starts with are parsed, each once.
+ */
+function outputDeclarations(
+    ts: typeof TS,
+    file: string,
+): (name: string) => TS.InterfaceDeclaration | undefined {
+    const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+    // Each top-level declaration runs to the next one (the generated file starts each at column 0).
+    const starts = [...text.matchAll(TOP_LEVEL)].map((m) => ({ at: m.index ?? 0, name: m[1] }));
+    const parsed = new Map<string, Map<string, TS.InterfaceDeclaration>>();
+    const parse = (top: string) => {
+        const out = new Map<string, TS.InterfaceDeclaration>();
+        starts.forEach((s, i) => {
+            if (s.name === top) {
+                const part = text.slice(s.at, starts[i + 1]?.at ?? text.length);
+                const source = ts.createSourceFile(file, part, ts.ScriptTarget.Latest);
+                collectInterfaces(ts, source.statements, "", out);
+            }
+        });
+        return out;
+    };
+    return (name) => {
+        const top = name.split(".")[0];
+        if (!parsed.has(top)) {
+            parsed.set(top, parse(top));
+        }
+        return parsed.get(top)?.get(name);
+    };
 }
 
 /** `declare function NAME(...): Promise<Result>` in a module's declarations, and that interface. */
@@ -405,14 +510,7 @@ function loadTable(
     }
     const key = `${info.dir}@${info.version}`;
     if (!loaded.has(key)) {
-        let lookup: ShapeLookup | undefined;
-        try {
-            lookup = shapeLookup(info, cacheDir);
-        } catch {
-            // Declarations that cannot be read: the provider's data sources stay unanswered.
-            lookup = undefined;
-        }
-        loaded.set(key, lookup);
+        loaded.set(key, shapeLookup(info, cacheDir));
     }
     return loaded.get(key);
 }
