@@ -158,9 +158,11 @@ export interface ProcessRunOptions extends Omit<RunOptions, "program"> {
     /** Called with the child's pid as soon as it is spawned (tests check it is gone afterwards). */
     onSpawn?: (pid: number) => void;
     /** Called with each resource as it registers (./monitor MonitorOptions.onResource). */
-    onResource?: (resource: RegisteredResource) => void;
+    onResource?: (resource: RegisteredResource) => void | Promise<void>;
     /** A warm host to run the program in instead of a new process (./warmPool). */
     host?: ProgramHost;
+    /** Stops the program with the processes it started (a plan refused while it ran). */
+    signal?: AbortSignal;
 }
 
 /** What a language host hands the program's process: cmd/run's arguments, environment, directory. */
@@ -475,11 +477,17 @@ export async function runProgramProcess(o: ProcessRunOptions): Promise<EngineRun
         timedOut = true;
         killTree(child);
     }, o.timeoutMs);
+    const stop = () => killTree(child);
+    o.signal?.addEventListener("abort", stop, { once: true });
+    if (o.signal?.aborted) {
+        stop();
+    }
     const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
         child.once("exit", (c, s) => resolve([c, s]));
         child.once("error", () => resolve([null, null]));
     });
     clearTimeout(timer);
+    o.signal?.removeEventListener("abort", stop);
     failure.dispose();
     // Whatever the program started goes with it (its process group).
     killTree(child, true);

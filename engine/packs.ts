@@ -365,6 +365,15 @@ export async function checkPackConfigs(
     }
 }
 
+/**
+ * Whether the pack-config check under way for these options waits for an analyzer's live report
+ * (no report cached for its pack's content: a pack edited since, or a fresh clone). Known as soon
+ * as checkPackConfigs is called: it starts those analyzers before its first await.
+ */
+export function checkWaitsForAnalyzers(options: PlanOptions): boolean {
+    return (startedEarly.get(options)?.size ?? 0) > 0;
+}
+
 /** Stop the analyzers checkPackConfigs started and no PackRun took over (a plan refused before). */
 export async function closeStartedEarly(options: PlanOptions): Promise<void> {
     const early = startedEarly.get(options);

@@ -4,7 +4,13 @@
 // the packs' own. The CLI (scripts/plan.ts), the benchmark and the portal all call this.
 // The inputs are read in program.ts, the packs driven in packs.ts, config refusals in configErrors.ts.
 import * as path from "path";
-import { codeCachePreload, EngineRun, ProgramError, runProgramProcess } from "./engine";
+import {
+    codeCachePreload,
+    EngineRun,
+    ProgramError,
+    RegisteredResource,
+    runProgramProcess,
+} from "./engine";
 import { createMockCloud, PlanMockCloud } from "./mockCloud";
 import { poolOf, usePool, WarmPool } from "./warmPool";
 import { readMocks } from "./mocks";
@@ -14,6 +20,7 @@ import { NO_STACK_USAGE, planCost, stackUsage } from "./cost";
 import { projectInfo, readStackFile, resolveProgram, stackName } from "./program";
 import {
     analyzeAsRegistered,
+    checkWaitsForAnalyzers,
     closePacks,
     combined,
     PackRun,
@@ -176,50 +183,93 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
     const { config, secretKeys, tokenPlaceholder } = effectiveConfig(file, options.configOverrides);
     const notes = planNotes(file.secretKeys, tokenPlaceholder, options.newStack);
     const { project, tags } = projectInfo(path.join(cwd, "index"));
-    const stackTags = stackTagsFor(project, tags, config);
+    const settings = {
+        stack,
+        project,
+        tags: stackTagsFor(project, tags, config),
+        config,
+        secretKeys,
+    };
     const region = configRegion(config);
     const mocks = readMocks(options);
-    if (project === NAMESPACE) {
-        const where = { stack, project, program, configFile, notes, started };
-        const rejected = await rejectInvalidConfig(options, {
-            ...where,
-            config,
-            secretKeys,
-            tags: stackTags,
-        });
+    const c: PlanContext = {
+        options,
+        stack,
+        project,
+        program,
+        entry,
+        cwd,
+        configFile,
+        config,
+        secretKeys,
+        notes,
+        started,
+        cloud: createMockCloud({ region, mocks, packageDirs: [cwd, ROOT] }),
+        mocks,
+        pool,
+    };
+    const packs = promised<PackRun[]>();
+    const stop = new AbortController();
+    const { checked, early } = checkConfig(c, settings.tags, packs.promise, stop.signal);
+    let runs: PackRun[] = [];
+    let result: PlanResult | undefined;
+    try {
+        const rejected = await checked;
         if (rejected) {
             return rejected;
         }
-    }
-    const cost: StackCost = { usage: usageOf(config, configFile, project), region, notes };
-    // The analyzers start alongside the program (their start-up hides behind the program's).
-    const packs = options.skipPolicies
-        ? []
-        : startPacks(options, { stack, project, tags: stackTags, config, secretKeys }, cost);
-    let result: PlanResult | undefined;
-    try {
-        result = await planWithPacks({
-            options,
-            stack,
-            project,
-            program,
-            entry,
-            cwd,
-            configFile,
-            config,
-            secretKeys,
-            notes,
-            packs,
-            started,
-            cost,
-            cloud: createMockCloud({ region, mocks, packageDirs: [cwd, ROOT] }),
-            mocks,
-            pool,
-        });
+        const cost: StackCost = { usage: usageOf(config, configFile, project), region, notes };
+        // The analyzers start alongside the program (their start-up hides behind the program's).
+        runs = options.skipPolicies ? [] : startPacks(options, settings, cost);
+        packs.resolve(runs);
+        const programRun = early ?? runUnderEngine(c, packs.promise, stop.signal);
+        result = await planWithPacks(c, programRun, runs, cost);
         return result;
     } finally {
-        await closePacks(packs, pool, result !== undefined && ranCleanly(result));
+        if (result === undefined) {
+            stop.abort();
+            packs.reject(new Error("the plan stopped before its policy packs started"));
+            await early;
+        }
+        await closePacks(runs, pool, result !== undefined && ranCleanly(result));
     }
+}
+
+/**
+ * This repository's program has its config checked before it runs (configErrors.ts). The check
+ * waits seconds for an analyzer whose report is not cached (an edited pack, a fresh clone): the
+ * program then starts beside it instead of after it, its registrations waiting for the packs, and
+ * is stopped if the config is refused. Otherwise the check answers at once and the program
+ * follows it.
+ */
+function checkConfig(
+    c: PlanContext,
+    tags: Record<string, string>,
+    packs: Promise<PackRun[]>,
+    signal: AbortSignal,
+): { checked?: Promise<PlanResult | undefined>; early?: Promise<ProgramRun> } {
+    if (c.project !== NAMESPACE) {
+        return {};
+    }
+    const { stack, project, program, configFile, config, secretKeys, notes, started } = c;
+    const where = { stack, project, program, configFile, notes, started };
+    // Any analyzer the check waits for is started before its first await.
+    const checked = rejectInvalidConfig(c.options, { ...where, config, secretKeys, tags });
+    const early = checkWaitsForAnalyzers(c.options) ? runUnderEngine(c, packs, signal) : undefined;
+    return { checked, early };
+}
+
+/** A promise with its settlers. */
+function promised<T>(): { promise: Promise<T>; resolve(v: T): void; reject(e: Error): void } {
+    let resolve!: (v: T) => void;
+    let reject!: (e: Error) => void;
+    const promise = new Promise<T>((res, rej) => {
+        resolve = res;
+        reject = rej;
+    });
+    // A plan stopped before any registration waited for the packs: nobody else is told.
+    promise.catch(() => undefined);
+    return { promise, resolve, reject };
 }
 
 interface PlanContext {
@@ -233,19 +283,38 @@ interface PlanContext {
     config: Record<string, string>;
     secretKeys: string[];
     notes: string[];
-    packs: PackRun[];
     started: bigint;
-    cost: StackCost;
     cloud: PlanMockCloud;
     mocks?: PlanMocks;
     /** The warm planner's processes (./warm), when it runs this plan. */
     pool?: WarmPool;
 }
 
+/** The program's run, how long it took, and its error when it failed. */
+interface ProgramRun {
+    run: EngineRun;
+    error?: PlanResult["error"];
+    ms: number;
+}
+
+/**
+ * Each registration is handed to the packs once they have started (in registration order), as
+ * the engine does in a preview (packs.ts analyzeAsRegistered).
+ */
+function analyzeOnceStarted(packs: Promise<PackRun[]>): (r: RegisteredResource) => Promise<void> {
+    const hook = packs.then(analyzeAsRegistered);
+    hook.catch(() => undefined);
+    return async (r) => (await hook)(r);
+}
+
 /** The program's run under the engine; a failed program still reports what it registered. */
 async function runUnderEngine(
     c: PlanContext,
-): Promise<{ run: EngineRun; error?: PlanResult["error"] }> {
+    packs: Promise<PackRun[]>,
+    signal: AbortSignal,
+): Promise<ProgramRun> {
+    const started = process.hrtime.bigint();
+    const ms = () => Number(process.hrtime.bigint() - started) / 1e6;
     try {
         const run = await runProgramProcess({
             program: c.entry,
@@ -260,9 +329,10 @@ async function runUnderEngine(
             timeoutMs: c.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
             nodeArgs: codeCachePreload(ROOT, "program"),
             host: c.pool?.programHost(c.cwd),
-            onResource: c.packs.length > 0 ? analyzeAsRegistered(c.packs) : undefined,
+            onResource: c.options.skipPolicies ? undefined : analyzeOnceStarted(packs),
+            signal,
         });
-        return { run };
+        return { run, ms: ms() };
     } catch (e) {
         const run: EngineRun =
             e instanceof ProgramError
@@ -275,17 +345,20 @@ async function runUnderEngine(
                       secretOutputs: [],
                       logs: [],
                   };
-        return { run, error: describeError(e instanceof ProgramError ? e.cause : e) };
+        return { run, error: describeError(e instanceof ProgramError ? e.cause : e), ms: ms() };
     }
 }
 
-async function planWithPacks(c: PlanContext): Promise<PlanResult> {
+async function planWithPacks(
+    c: PlanContext,
+    programRun: Promise<ProgramRun>,
+    packs: PackRun[],
+    stackCost: StackCost,
+): Promise<PlanResult> {
     const { options } = c;
-    const programStarted = process.hrtime.bigint();
-    const { run, error } = await runUnderEngine(c);
-    const programMs = Number(process.hrtime.bigint() - programStarted) / 1e6;
+    const { run, error, ms: programMs } = await programRun;
     const policyStarted = process.hrtime.bigint();
-    const outcomes = await packOutcomes(c.packs, run.resources, {
+    const outcomes = await packOutcomes(packs, run.resources, {
         skipped: options.skipPolicies,
         programFailed: error !== undefined,
     });
@@ -296,7 +369,7 @@ async function planWithPacks(c: PlanContext): Promise<PlanResult> {
     const cost =
         options.noCost || error
             ? undefined
-            : planCost(run.resources, c.cost.region, c.cost.usage, options.compareCost);
+            : planCost(run.resources, stackCost.region, stackCost.usage, options.compareCost);
     return planResult(c, run, failure, outcomes, {
         cost,
         timings: { programMs, policyMs, ...(c.pool ? { warm: { ...c.pool.hits } } : {}) },

@@ -13,7 +13,9 @@ import {
     writeAnalyzerInfo,
 } from "../engine/analyzerInfoCache";
 import { defaultCacheDir } from "../engine/compileCache";
+import { RUN_ENTRY } from "../engine/engine";
 import { PlanInputError, planExitCode, planStack, ROOT } from "../engine/run";
+import { descendants } from "./helpers/processes";
 
 const SECOND = path.join(__dirname, "fixtures", "packs", "second");
 
@@ -134,5 +136,96 @@ describe("analyzer info cache: a plan of the repository's program", () => {
         assert.equal(planExitCode(result), 1);
         assert.match(result.policy.error ?? "", /differ from its cached description/);
         assert.deepEqual(readAnalyzerInfo(key), live);
+    });
+});
+
+describe("analyzer info cache: a pack whose report is not cached yet", function () {
+    this.timeout(120_000);
+    let gates: string;
+    before(() => {
+        gates = fs.mkdtempSync(path.join(os.tmpdir(), "info-cache-gates-"));
+    });
+    after(() => fs.rmSync(gates, { recursive: true, force: true }));
+
+    /**
+     * A copy of the second pack that cannot load, so cannot report, until its `go` file exists or
+     * 20 s have passed (it then writes its `late` file). A plan that started the program only after
+     * the report would wait out the 20 s: nothing opens the gate before the program runs.
+     */
+    function gatedPack(name: string): { dir: string; go: string; late: string } {
+        const dir = copyPack();
+        const go = path.join(gates, `${name}.go`);
+        const late = path.join(gates, `${name}.late`);
+        const gate = [
+            `const fs = require("fs");`,
+            `const deadline = Date.now() + 20000;`,
+            `const nap = new Int32Array(new SharedArrayBuffer(4));`,
+            `while (!fs.existsSync(${JSON.stringify(go)}) && Date.now() < deadline) Atomics.wait(nap, 0, 0, 50);`,
+            `if (!fs.existsSync(${JSON.stringify(go)})) fs.writeFileSync(${JSON.stringify(late)}, "");`,
+        ].join("\n");
+        const entry = path.join(dir, "index.js");
+        fs.writeFileSync(entry, `${gate}\n${fs.readFileSync(entry, "utf8")}`);
+        return { dir, go, late };
+    }
+
+    const programs = () => descendants().filter((p) => p.args.includes(RUN_ENTRY));
+
+    /** Opens the gate once the program's process (cmd/run) is among this process's descendants. */
+    function openWhenTheProgramRuns(go: string): () => void {
+        const timer = setInterval(() => {
+            if (programs().length > 0) {
+                fs.writeFileSync(go, "");
+                clearInterval(timer);
+            }
+        }, 100);
+        return () => clearInterval(timer);
+    }
+
+    it("starts the program beside the analyzer whose report the config check waits for", async () => {
+        const pack = gatedPack("plans");
+        const stop = openWhenTheProgramRuns(pack.go);
+        try {
+            const result = await planStack({
+                stack: "dev",
+                noCost: true,
+                policyPacks: [{ dir: path.join(ROOT, "policy") }, { dir: pack.dir }],
+            });
+            assert.equal(result.programOk, true, JSON.stringify(result.error));
+            assert.equal(result.policyPacks![1].evaluated, true, result.policyPacks![1].error);
+            assert.ok(fs.existsSync(pack.go), "the program ran before the pack reported");
+            assert.ok(!fs.existsSync(pack.late), "the pack waited out its gate");
+            assert.ok(readAnalyzerInfo(packContentKey(pack.dir)), "the report is cached");
+        } finally {
+            stop();
+            fs.rmSync(pack.dir, { recursive: true, force: true });
+        }
+    });
+
+    it("stops that program when the report refuses the pack config, or the stack config is refused", async () => {
+        for (const [name, config, overrides] of [
+            ["pack-config", { "no-such-policy": "advisory" }, {}],
+            ["stack-config", {}, { "web-platform:capacity": { min: -3 } }],
+        ] as const) {
+            const pack = gatedPack(name);
+            const stop = openWhenTheProgramRuns(pack.go);
+            const plan = planStack({
+                stack: "dev",
+                noCost: true,
+                configOverrides: overrides,
+                policyPacks: [{ dir: path.join(ROOT, "policy") }, { dir: pack.dir, config }],
+            });
+            const outcome = await plan.then(
+                (r) => r.error?.message ?? "no error",
+                (e: unknown) => (e instanceof PlanInputError ? e.message : String(e)),
+            );
+            stop();
+            assert.ok(fs.existsSync(pack.go), `${name}: the program started before the report`);
+            assert.deepEqual(programs(), [], `${name}: no program process is left`);
+            assert.match(
+                outcome,
+                name === "pack-config" ? /no-such-policy.*no such policy/ : /capacity\.min/,
+            );
+            fs.rmSync(pack.dir, { recursive: true, force: true });
+        }
     });
 });

@@ -9,6 +9,7 @@ import { PlanJob } from "../portal/automation/plan";
 import { executePlanIsolated, stopPlanWorker } from "../portal/automation/warmWorker";
 import { PortalEvent } from "../portal/automation/types";
 import { ROOT } from "../engine/planTypes";
+import { descendants } from "./helpers/processes";
 
 const job: PlanJob = {
     stack: "dev",
@@ -17,28 +18,6 @@ const job: PlanJob = {
     policyConfig: policyPaths(ROOT, "dev").config,
     secretValues: [],
 };
-
-/**
- * The descendants (pid and command line) of `root`, this process by default: other test files'
- * plans are not among them when each file has its own process (mocha's parallel mode).
- */
-function descendants(root = process.pid): Array<{ pid: number; args: string }> {
-    const ps = spawnSync("ps", ["-eo", "pid=,ppid=,args="], { encoding: "utf8" }).stdout;
-    const rows = ps
-        .split("\n")
-        .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
-        .filter((m): m is RegExpExecArray => m !== null)
-        .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3] }));
-    const found: Array<{ pid: number; args: string }> = [];
-    const walk = (parent: number) => {
-        for (const r of rows.filter((x) => x.ppid === parent)) {
-            found.push({ pid: r.pid, args: r.args });
-            walk(r.pid);
-        }
-    };
-    walk(root);
-    return found;
-}
 
 const alive = (pid: number) => {
     try {
