@@ -15,6 +15,7 @@ import {
 import { defaultCacheDir } from "../engine/compileCache";
 import { RUN_ENTRY } from "../engine/engine";
 import { PlanInputError, planExitCode, planStack, ROOT } from "../engine/run";
+import { closeTestPlanner } from "./helpers/planner";
 import { descendants } from "./helpers/processes";
 
 const SECOND = path.join(__dirname, "fixtures", "packs", "second");
@@ -142,6 +143,9 @@ describe("analyzer info cache: a plan of the repository's program", () => {
 describe("analyzer info cache: a pack whose report is not cached yet", function () {
     this.timeout(120_000);
     let gates: string;
+    // Files run in one process (npm run test:one -- A B) share one test planner: its ready hosts
+    // are cmd/run processes too, and would open the gates below. It is closed first.
+    before(closeTestPlanner);
     before(() => {
         gates = fs.mkdtempSync(path.join(os.tmpdir(), "info-cache-gates-"));
     });

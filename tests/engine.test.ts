@@ -16,6 +16,7 @@ import {
 import { createMockCloud } from "../engine/mockCloud";
 import { PlanInputError, PlanOptions, PlanResult, planExitCode, planStack } from "../engine/run";
 import { PolicyInfo } from "../engine/analyzer";
+import { closeTestPlanner } from "./helpers/planner";
 import {
     PackConfig,
     PolicyConfigError,
@@ -381,6 +382,9 @@ const planThings = (extra: Partial<PlanOptions> = {}) =>
 describe("engine: packs through their analyzer servers", () => {
     let plan: PlanResult;
     let fresh: PlanResult;
+    // Files run in one process (npm run test:one -- A B) share one test planner, whose ready
+    // processes would count as left behind: it is closed here, and the next file starts another.
+    before(closeTestPlanner);
     before(async () => {
         plan = await planThings();
         fresh = await planThings({ newStack: true });
@@ -696,6 +700,7 @@ describe("engine: a pack's config as the Pulumi engine reconciles it", () => {
 });
 
 describe("engine: bad input fails clearly and leaves no process behind", () => {
+    before(closeTestPlanner);
     const planProgram = (program: string, extra: Partial<PlanOptions> = {}) =>
         planStack({
             program: path.join(FIX, program),
