@@ -172,27 +172,17 @@ function ranCleanly(r: PlanResult): boolean {
     return r.programOk && (r.policyPacks ?? []).every((p) => p.evaluated && !p.error);
 }
 
-async function planOnce(options: PlanOptions): Promise<PlanResult> {
-    const started = process.hrtime.bigint();
-    const pool = poolOf(options);
-    pool?.beginPlan();
+/** The plan's inputs, read and checked (a bad one throws PlanInputError before anything starts). */
+function planContext(options: PlanOptions, started: bigint, pool?: WarmPool): PlanContext {
     const stack = stackName(options);
     const { entry, cwd, program } = resolveProgram(options.program);
     // A program directory holds its own stack files; a program file uses the repo's.
     const { configFile, file } = readStackFile(options, stack, entry !== program ? program : ROOT);
     const { config, secretKeys, tokenPlaceholder } = effectiveConfig(file, options.configOverrides);
-    const notes = planNotes(file.secretKeys, tokenPlaceholder, options.newStack);
     const { project, tags } = projectInfo(path.join(cwd, "index"));
-    const settings = {
-        stack,
-        project,
-        tags: stackTagsFor(project, tags, config),
-        config,
-        secretKeys,
-    };
     const region = configRegion(config);
     const mocks = readMocks(options);
-    const c: PlanContext = {
+    return {
         options,
         stack,
         project,
@@ -202,15 +192,24 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
         configFile,
         config,
         secretKeys,
-        notes,
+        tags: stackTagsFor(project, tags, config),
+        region,
+        notes: planNotes(file.secretKeys, tokenPlaceholder, options.newStack),
         started,
         cloud: createMockCloud({ region, mocks, packageDirs: [cwd, ROOT] }),
         mocks,
         pool,
     };
+}
+
+async function planOnce(options: PlanOptions): Promise<PlanResult> {
+    const started = process.hrtime.bigint();
+    const pool = poolOf(options);
+    pool?.beginPlan();
+    const c = planContext(options, started, pool);
     const packs = promised<PackRun[]>();
     const stop = new AbortController();
-    const { checked, early } = checkConfig(c, settings.tags, packs.promise, stop.signal);
+    const { checked, early } = checkConfig(c, packs.promise, stop.signal);
     let runs: PackRun[] = [];
     let result: PlanResult | undefined;
     try {
@@ -218,9 +217,12 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
         if (rejected) {
             return rejected;
         }
+        const { stack, project, tags, config, configFile, secretKeys, region, notes } = c;
         const cost: StackCost = { usage: usageOf(config, configFile, project), region, notes };
         // The analyzers start alongside the program (their start-up hides behind the program's).
-        runs = options.skipPolicies ? [] : startPacks(options, settings, cost);
+        runs = options.skipPolicies
+            ? []
+            : startPacks(options, { stack, project, tags, config, secretKeys }, cost);
         packs.resolve(runs);
         const programRun = early ?? runUnderEngine(c, packs.promise, stop.signal);
         result = await planWithPacks(c, programRun, runs, cost);
@@ -244,14 +246,13 @@ async function planOnce(options: PlanOptions): Promise<PlanResult> {
  */
 function checkConfig(
     c: PlanContext,
-    tags: Record<string, string>,
     packs: Promise<PackRun[]>,
     signal: AbortSignal,
 ): { checked?: Promise<PlanResult | undefined>; early?: Promise<ProgramRun> } {
     if (c.project !== NAMESPACE) {
         return {};
     }
-    const { stack, project, program, configFile, config, secretKeys, notes, started } = c;
+    const { stack, project, program, configFile, config, secretKeys, tags, notes, started } = c;
     const where = { stack, project, program, configFile, notes, started };
     // Any analyzer the check waits for is started before its first await.
     const checked = rejectInvalidConfig(c.options, { ...where, config, secretKeys, tags });
@@ -282,6 +283,9 @@ interface PlanContext {
     configFile?: string;
     config: Record<string, string>;
     secretKeys: string[];
+    /** The stack's tags as the packs see them (stackTagsFor). */
+    tags: Record<string, string>;
+    region: string;
     notes: string[];
     started: bigint;
     cloud: PlanMockCloud;
