@@ -219,51 +219,21 @@ function invokesIn(source: string): Array<{ token: string; fn: string }> {
 export function readShapes(info: PackageInfo): ShapeTable {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const ts = require("typescript") as typeof TS;
-    const parse = (file: string) =>
-        ts.createSourceFile(file, fs.readFileSync(file, "utf8"), ts.ScriptTarget.Latest, false);
-    const functions: Record<string, ShapeFields> = {};
     const wanted = new Set<string>();
     const reader = typeReader(ts, wanted);
+    const functions: Record<string, ShapeFields> = {};
     for (const js of jsFiles(info.dir)) {
-        const source = fs.readFileSync(js, "utf8");
-        if (!source.includes("runtime.invoke(")) {
-            continue;
-        }
-        const dts = js.replace(/\.js$/, ".d.ts");
-        if (!fs.existsSync(dts)) {
-            continue;
-        }
-        const invokes = invokesIn(source);
-        if (invokes.length === 0) {
-            continue;
-        }
-        const decl = parse(dts);
-        for (const { token, fn } of invokes) {
-            const result = resultInterface(ts, decl, fn);
-            if (result) {
-                functions[token] = reader.fields(result.members, "");
-            }
-        }
+        Object.assign(functions, moduleFunctions(ts, reader, js));
     }
-    const types: Record<string, ShapeFields> = {};
+    // The whole file, parsed at once: the tests hold declarationReader's slices to it.
     const outputFile = path.join(info.dir, "types", "output.d.ts");
+    const interfaces = new Map<string, TS.InterfaceDeclaration>();
     if (fs.existsSync(outputFile)) {
-        const interfaces = new Map<string, TS.InterfaceDeclaration>();
-        collectInterfaces(ts, parse(outputFile).statements, "", interfaces);
-        // The closure of what the results reach (an interface can reach further ones).
-        const done = new Set<string>();
-        while (done.size < wanted.size) {
-            for (const name of [...wanted]) {
-                if (done.has(name)) {
-                    continue;
-                }
-                done.add(name);
-                const decl = interfaces.get(name);
-                const ns = name.includes(".") ? name.slice(0, name.lastIndexOf(".")) : "";
-                types[name] = decl ? reader.fields(decl.members, ns) : {};
-            }
-        }
+        const text = fs.readFileSync(outputFile, "utf8");
+        const parsed = ts.createSourceFile(outputFile, text, ts.ScriptTarget.Latest);
+        collectInterfaces(ts, parsed.statements, "", interfaces);
     }
+    const types = reachedTypes(reader, wanted, (name) => interfaces.get(name));
     return { format: SHAPE_FORMAT, package: info.name, version: info.version, functions, types };
 }
 
@@ -284,32 +254,58 @@ function declarationReader(info: PackageInfo): (token: string) => FunctionShape 
         if (!fn || !js.startsWith(`${info.dir}${path.sep}`) || !fs.existsSync(js)) {
             return undefined;
         }
-        const call = invokesIn(fs.readFileSync(js, "utf8")).find((c) => c.token === token);
-        const dts = js.replace(/\.js$/, ".d.ts");
-        if (!call || !fs.existsSync(dts)) {
-            return undefined;
-        }
-        const decl = ts.createSourceFile(dts, fs.readFileSync(dts, "utf8"), ts.ScriptTarget.Latest);
-        const result = resultInterface(ts, decl, call.fn);
-        if (!result) {
-            return undefined;
-        }
         const wanted = new Set<string>();
         const reader = typeReader(ts, wanted);
-        const functions = { [token]: reader.fields(result.members, "") };
-        const types: Record<string, ShapeFields> = {};
-        for (const name of wanted) {
-            // Reading an interface can add to `wanted`: a Set's iteration visits what is added.
-            const found = outputs(name);
-            const ns = name.includes(".") ? name.slice(0, name.lastIndexOf(".")) : "";
-            types[name] = found ? reader.fields(found.members, ns) : {};
+        const fields = moduleFunctions(ts, reader, js)[token];
+        if (!fields) {
+            return undefined;
         }
         const { name: pkg, version } = info;
+        const types = reachedTypes(reader, wanted, outputs);
         return functionShape(
-            { format: SHAPE_FORMAT, package: pkg, version, functions, types },
+            { format: SHAPE_FORMAT, package: pkg, version, functions: { [token]: fields }, types },
             token,
         );
     };
+}
+
+/** The data sources one SDK module calls (`runtime.invoke`), each with its result's fields. */
+function moduleFunctions(
+    ts: typeof TS,
+    reader: ReturnType<typeof typeReader>,
+    js: string,
+): Record<string, ShapeFields> {
+    const source = fs.readFileSync(js, "utf8");
+    const dts = js.replace(/\.js$/, ".d.ts");
+    const invokes = source.includes("runtime.invoke(") ? invokesIn(source) : [];
+    if (invokes.length === 0 || !fs.existsSync(dts)) {
+        return {};
+    }
+    const decl = ts.createSourceFile(dts, fs.readFileSync(dts, "utf8"), ts.ScriptTarget.Latest);
+    const functions: Record<string, ShapeFields> = {};
+    for (const { token, fn } of invokes) {
+        const result = resultInterface(ts, decl, fn);
+        if (result) {
+            functions[token] = reader.fields(result.members, "");
+        }
+    }
+    return functions;
+}
+
+/** The `outputs` interfaces `wanted` names, and every one they reach ({} for one not declared). */
+function reachedTypes(
+    reader: ReturnType<typeof typeReader>,
+    wanted: Set<string>,
+    outputs: (name: string) => TS.InterfaceDeclaration | undefined,
+): Record<string, ShapeFields> {
+    const types: Record<string, ShapeFields> = {};
+    for (const name of wanted) {
+        // Reading an interface can add to `wanted`: a Set's iteration visits what is added.
+        const found = outputs(name);
+        const ns = name.includes(".") ? name.slice(0, name.lastIndexOf(".")) : "";
+        types[name] = found ? reader.fields(found.members, ns) : {};
+    }
+    return types;
 }
 
 const TOP_LEVEL =
