@@ -1,5 +1,4 @@
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -17,6 +16,7 @@ import { createMockCloud } from "../engine/mockCloud";
 import { PlanInputError, PlanOptions, PlanResult, planExitCode, planStack } from "../engine/run";
 import { PolicyInfo } from "../engine/analyzer";
 import { closeTestPlanner } from "./helpers/planner";
+import { descendants } from "./helpers/processes";
 import {
     PackConfig,
     PolicyConfigError,
@@ -345,13 +345,11 @@ function writeJson(value: unknown): string {
     return file;
 }
 
-/** Node children of this process running the program or a pack (what a failed plan must not leave behind). */
+/** This process's descendants running the program or a pack (what a failed plan must not leave behind). */
 function liveEngineChildren(): string[] {
-    const ps = spawnSync("ps", ["-eo", "pid=,ppid=,args="], { encoding: "utf8" }).stdout;
-    return ps.split("\n").filter((l) => {
-        const [, ppid] = l.trim().split(/\s+/);
-        return Number(ppid) === process.pid && /cmd\/run(-policy-pack)?\b/.test(l);
-    });
+    return descendants()
+        .filter((p) => /cmd\/run(-policy-pack)?\b/.test(p.args))
+        .map((p) => `${p.pid} ${p.args}`);
 }
 
 /** True while a process runs (a killed child its parent has not reaped yet counts as gone). */
