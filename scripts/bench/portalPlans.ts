@@ -11,6 +11,7 @@ import * as path from "path";
 import { createAutomation } from "../../portal/automation";
 import { preparePlans, stopPlanWorker } from "../../portal/automation/warmWorker";
 import { BASELINE_SDKS } from "./sdks";
+import { treeCpuSeconds } from "./treeCpu";
 
 const GOALS = { p50: 1500, p95: 2500 };
 
@@ -39,12 +40,31 @@ function percentile(sorted: number[], p: number): number {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * What one plan costs in CPU, over every process (this one, the plan worker, the program hosts,
+ * the analyzers), from the second plan to the last; and so the shortest a plan can take back to back
+ * on this machine's cores, where each plan's replacement processes load while the next one runs.
+ */
+function printCpuFloor(cpu: Array<number | undefined>, count: number): void {
+    const [first, last] = cpu;
+    if (count < 2 || first === undefined || last === undefined) {
+        return;
+    }
+    const perPlan = (last - first) / (count - 1);
+    const cores = os.availableParallelism();
+    console.log(
+        `   CPU per plan ${perPlan.toFixed(2)} s over every process: on ${cores} cores, plans back to back take at least ${(perPlan / cores).toFixed(2)} s each`,
+    );
+}
+
 export async function portalPlanLatency(count = 50, paceMs = 0, stack = "dev"): Promise<string[]> {
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-bench-"));
     const automation = createAutomation({ stateDir, env: { PULUMI_CONFIG_PASSPHRASE: "bench" } });
     preparePlans(automation.workDir);
     const times: number[] = [];
     const failures: string[] = [];
+    // CPU of this process and every process below it, after the first plan and after the last.
+    const cpu: Array<number | undefined> = [];
     const start = Date.now();
     try {
         for (let i = 0; i < count; i++) {
@@ -53,6 +73,9 @@ export async function portalPlanLatency(count = 50, paceMs = 0, stack = "dev"): 
             await sleep(Math.max(0, arrival - Date.now()));
             const r = await automation.planStack(stack);
             times.push(Date.now() - arrival);
+            if (i === 0 || i === count - 1) {
+                cpu.push(treeCpuSeconds());
+            }
             if (!r.ok) {
                 failures.push(
                     `plan ${i + 1}: ${r.error?.kind}: ${r.error?.message.split("\n")[0]}`,
@@ -77,6 +100,7 @@ export async function portalPlanLatency(count = 50, paceMs = 0, stack = "dev"): 
     console.log(
         `   SDK-load baseline ${s(baseline)}: p50 ${(p50 / baseline).toFixed(2)}x, p95 ${(p95 / baseline).toFixed(2)}x of it`,
     );
+    printCpuFloor(cpu, count);
     return [
         ...failures,
         ...(p50 > GOALS.p50 ? [`portal plan p50 ${s(p50)} > ${s(GOALS.p50)}`] : []),
