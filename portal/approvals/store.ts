@@ -4,6 +4,7 @@
 // does, dropping what can no longer approve anything.
 import * as fs from "fs";
 import * as path from "path";
+import { intFromEnv } from "../envInt";
 import {
     Approval,
     ApprovalSource,
@@ -236,13 +237,12 @@ export function approvalSettingsFromEnv(
     env: NodeJS.ProcessEnv,
     dir: string,
 ): Required<Pick<ApprovalStoreOptions, "file" | "maxAgeMs">> {
-    const text = env.PORTAL_APPROVAL_TTL_HOURS?.trim() ?? "";
-    const hours = text === "" ? 24 : Number(text);
-    if (!Number.isInteger(hours) || hours < 1 || hours > 168) {
-        throw new ApprovalSettingsError(
-            `PORTAL_APPROVAL_TTL_HOURS must be a whole number of hours from 1 to 168 (got ${JSON.stringify(text)}; default 24)`,
-        );
-    }
+    const hours = intFromEnv(
+        env,
+        "PORTAL_APPROVAL_TTL_HOURS",
+        { default: DEFAULT_MAX_AGE_MS / 3600000, min: 1, max: 168, unit: "hours" },
+        (m) => new ApprovalSettingsError(m),
+    );
     return {
         file: env.PORTAL_APPROVALS_FILE?.trim() || path.join(dir, "approvals.jsonl"),
         maxAgeMs: hours * 3600000,

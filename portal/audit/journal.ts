@@ -3,6 +3,7 @@
 // number of old files, and the latest entries kept in memory for export.
 import * as fs from "fs";
 import * as path from "path";
+import { intFromEnv } from "../envInt";
 import { appendRotating } from "../rotatingFile";
 import { AuditEntry, auditEntry, AuditInput } from "./entry";
 
@@ -128,22 +129,7 @@ export class AuditJournal {
 
 export class AuditSettingsError extends Error {}
 
-function intFrom(
-    env: NodeJS.ProcessEnv,
-    name: string,
-    def: number,
-    min: number,
-    max: number,
-): number {
-    const text = env[name]?.trim() ?? "";
-    const n = text === "" ? def : Number(text);
-    if (!Number.isInteger(n) || n < min || n > max) {
-        throw new AuditSettingsError(
-            `${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(text)})`,
-        );
-    }
-    return n;
-}
+const refuse = (message: string) => new AuditSettingsError(message);
 
 /** PORTAL_AUDIT_FILE (default <dir>/audit.jsonl), PORTAL_AUDIT_MAX_BYTES, PORTAL_AUDIT_FILES. */
 export function auditSettingsFromEnv(
@@ -152,13 +138,17 @@ export function auditSettingsFromEnv(
 ): Required<Pick<AuditJournalOptions, "file" | "maxBytes" | "files">> {
     return {
         file: env.PORTAL_AUDIT_FILE?.trim() || path.join(dir, "audit.jsonl"),
-        maxBytes: intFrom(
+        maxBytes: intFromEnv(
             env,
             "PORTAL_AUDIT_MAX_BYTES",
-            DEFAULT_AUDIT_MAX_BYTES,
-            4096,
-            1024 * 1024 * 1024,
+            { default: DEFAULT_AUDIT_MAX_BYTES, min: 4096, max: 1024 * 1024 * 1024 },
+            refuse,
         ),
-        files: intFrom(env, "PORTAL_AUDIT_FILES", DEFAULT_AUDIT_FILES, 1, 100),
+        files: intFromEnv(
+            env,
+            "PORTAL_AUDIT_FILES",
+            { default: DEFAULT_AUDIT_FILES, min: 1, max: 100 },
+            refuse,
+        ),
     };
 }

@@ -27,11 +27,13 @@ import {
     IdentityConfigError,
     identitySettingsFromEnv,
 } from "../identity/settings";
+import { intFromEnv } from "../envInt";
 import { DEFAULT_LIMITS, RetentionLimits } from "./operations";
 import { createPortal, DEFAULT_BODY_LIMIT } from "./server";
 
 export class StartupError extends Error {}
 
+/** A whole-number setting of the server (./envInt), refused as a StartupError. */
 function intFrom(
     env: NodeJS.ProcessEnv,
     name: string,
@@ -39,17 +41,7 @@ function intFrom(
     min: number,
     max: number,
 ): number {
-    const text = env[name];
-    if (text === undefined || text === "") {
-        return def;
-    }
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < min || n > max) {
-        throw new StartupError(
-            `${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(text)})`,
-        );
-    }
-    return n;
+    return intFromEnv(env, name, { default: def, min, max }, (m) => new StartupError(m));
 }
 
 /** The retention caps (memory and journal), each overridable within sane bounds. */
