@@ -70,9 +70,10 @@ export function treeCpuSeconds(root = process.pid): number | undefined {
 
 /** The sum of cpuSeconds over `root` and every process below it. */
 export function sumTree(stats: ProcStat[], root: number): number {
-    const children = new Map<number, ProcStat[]>();
+    const byPid = new Map(stats.map((s) => [s.pid, s]));
+    const children = new Map<number, number[]>();
     for (const s of stats) {
-        children.set(s.ppid, [...(children.get(s.ppid) ?? []), s]);
+        children.set(s.ppid, [...(children.get(s.ppid) ?? []), s.pid]);
     }
     let total = 0;
     const seen = new Set<number>();
@@ -81,8 +82,8 @@ export function sumTree(stats: ProcStat[], root: number): number {
             return;
         }
         seen.add(pid);
-        total += stats.find((s) => s.pid === pid)?.cpuSeconds ?? 0;
-        (children.get(pid) ?? []).forEach((c) => walk(c.pid));
+        total += byPid.get(pid)?.cpuSeconds ?? 0;
+        (children.get(pid) ?? []).forEach(walk);
     };
     walk(root);
     return total;
