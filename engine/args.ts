@@ -1,5 +1,5 @@
 // Command-line flags of the offline plan. Unknown or malformed flags are usage errors (exit 2).
-import { GraphFormat } from "./render";
+import { GraphFormat } from "./renderGraph";
 import { OUTPUT_FORMATS, OutputFormat } from "./formats";
 import { FAIL_ON, FailOn } from "./formats/verdict";
 

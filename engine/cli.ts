@@ -8,7 +8,8 @@
 import * as fs from "fs";
 import { PlanArgs, parsePlanArgs, UsageError, USAGE } from "./args";
 import { planStack, PlanInputError, PlanOptions, PlanResult } from "./run";
-import { planStatus, renderGraph, renderJson, renderText } from "./render";
+import { planStatus, renderJson, renderText } from "./render";
+import { renderGraph } from "./renderGraph";
 import { failedVerdict, isMachineFormat, renderPlanFormat, renderVerdict } from "./formats";
 import { gateExitCode } from "./formats/verdict";
 import { checkWritable, writeFailureDocument } from "./formats/output";

@@ -54,8 +54,10 @@ export { ensurePackBuilt } from "./packBuild";
 export { codeCachePreload } from "./engine";
 
 // Output: text, JSON, graphs and the CI formats.
-export { planJson, planStatus, renderGraph, renderJson, renderText } from "./render";
-export type { GraphFormat, PlanJson, PlanStep } from "./render";
+export { planJson, planStatus, renderJson, renderText } from "./render";
+export type { PlanJson, PlanStep } from "./render";
+export { renderGraph } from "./renderGraph";
+export type { GraphFormat } from "./renderGraph";
 export { failedVerdict, renderPlanFormat, renderVerdict } from "./formats";
 export { buildVerdict, FAIL_ON, gateExitCode } from "./formats/verdict";
 export type { FailOn, Verdict } from "./formats/verdict";
