@@ -237,30 +237,45 @@ export function planStatus(
     return failed ? { ok: false, text: "failed" } : { ok: true, text: "ok" };
 }
 
-export function renderText(r: PlanResult, opts: TextOptions = {}): string {
-    const c = (code: string, s: string) => (opts.color ? `\u001b[${code}m${s}\u001b[0m` : s);
-    const lines: string[] = [];
-    const byUrn = new Map(r.resources.map((res) => [res.urn, res]));
-    lines.push(
-        `Previewing update (${r.stack}) · offline plan: local engine, mock cloud, no cloud account`,
-    );
-    lines.push(
-        `  program: ${rel(r.program)}   config: ${rel(r.configFile) ?? "(given as text)"}   policy config: ${rel(r.policy.configFile) ?? "(pack defaults)"}`,
-    );
-    lines.push("");
+type Paint = (code: string, s: string) => string;
 
-    // The tree by parent, like `pulumi preview`.
+export function renderText(r: PlanResult, opts: TextOptions = {}): string {
+    const c: Paint = (code, s) => (opts.color ? `\u001b[${code}m${s}\u001b[0m` : s);
+    const byUrn = new Map(r.resources.map((res) => [res.urn, res]));
+    const lines = [
+        `Previewing update (${r.stack}) · offline plan: local engine, mock cloud, no cloud account`,
+        `  program: ${rel(r.program)}   config: ${rel(r.configFile) ?? "(given as text)"}   policy config: ${rel(r.policy.configFile) ?? "(pack defaults)"}`,
+        "",
+        ...treeLines(r, byUrn, c),
+        "",
+        ...errorLines(r, opts, c),
+        ...diagnosticLines(r, opts),
+        ...outputLines(r),
+        ...resourceLines(r, c),
+        ...policyLines(r, byUrn, c),
+        "",
+        ...dataSourceLines(r, c),
+        ...noteLines(r),
+        ...costTextLines(r.cost, opts.verbose),
+        summaryLine(r, opts, c),
+    ];
+    return scrub(`${lines.join("\n")}\n`, r.secretValues);
+}
+
+/** The tree by parent, like `pulumi preview`. */
+function treeLines(r: PlanResult, byUrn: Map<string, RegisteredResource>, c: Paint): string[] {
     const children = childrenIndex(r.resources);
     const typeWidth = Math.min(
         72,
         Math.max(20, ...r.resources.map((res) => res.type.length + 2 * depthOf(res, byUrn) + 4)),
     );
-    lines.push(`     ${"Type".padEnd(typeWidth)}Name`);
+    const lines = [`     ${"Type".padEnd(typeWidth)}Name`];
     const walk = (parent: string, prefix: string) => {
         const kids = children.get(parent) ?? [];
         kids.forEach((k, i) => {
             const last = i === kids.length - 1;
             const branch = parent === "" ? "" : `${prefix}${last ? "└─ " : "├─ "}`;
+            const indent = parent === "" ? "" : `${prefix}${last ? "   " : "│  "}`;
             const op = k.read ? c("36", " >- ") : c("32", " +  ");
             const flags = [k.protect ? "protected" : "", k.read ? "read" : ""]
                 .filter(Boolean)
@@ -269,149 +284,151 @@ export function renderText(r: PlanResult, opts: TextOptions = {}): string {
             lines.push(
                 `${op} ${col.length >= typeWidth ? `${col}  ` : col.padEnd(typeWidth)}${k.name}${flags ? c("2", `  [${flags}]`) : ""}`,
             );
-            if (k.type === "awsx:ec2:Vpc") {
-                const inner = awsxVpcChildren(k.inputs);
-                if (inner) {
-                    const total = Object.values(inner).reduce((x, y) => x + y, 0);
-                    const parts = Object.entries(inner)
-                        .filter(([, n]) => n > 0)
-                        .map(([t, n]) => `${n} ${t.split(":").pop()}`);
-                    const indent = `${parent === "" ? "" : `${prefix}${last ? "   " : "│  "}`}`;
-                    lines.push(
-                        c(
-                            "2",
-                            `     ${indent}   (created by the awsx provider at deploy: ${total} resources: ${parts.join(", ")})`,
-                        ),
-                    );
-                }
+            const inner = k.type === "awsx:ec2:Vpc" ? awsxVpcChildren(k.inputs) : undefined;
+            if (inner) {
+                const total = Object.values(inner).reduce((x, y) => x + y, 0);
+                const parts = Object.entries(inner)
+                    .filter(([, n]) => n > 0)
+                    .map(([t, n]) => `${n} ${t.split(":").pop()}`);
+                lines.push(
+                    c(
+                        "2",
+                        `     ${indent}   (created by the awsx provider at deploy: ${total} resources: ${parts.join(", ")})`,
+                    ),
+                );
             }
-            walk(k.urn, parent === "" ? "" : `${prefix}${last ? "   " : "│  "}`);
+            walk(k.urn, indent);
         });
     };
     walk("", "");
-    lines.push("");
+    return lines;
+}
 
-    if (r.error) {
-        lines.push(
-            c(
-                "31",
-                r.error?.byPack
-                    ? "error: a policy pack could not run"
-                    : "error: the program failed",
-            ),
-        );
-        for (const l of r.error.message.split("\n")) {
-            lines.push(`    ${l}`);
-        }
-        if (opts.verbose && r.error.stack) {
-            lines.push("", "  stack trace:", ...r.error.stack.split("\n").map((l) => `    ${l}`));
-        }
-        lines.push("");
+function errorLines(r: PlanResult, opts: TextOptions, c: Paint): string[] {
+    if (!r.error) {
+        return [];
     }
+    const lines = [
+        c(
+            "31",
+            r.error.byPack ? "error: a policy pack could not run" : "error: the program failed",
+        ),
+        ...r.error.message.split("\n").map((l) => `    ${l}`),
+    ];
+    if (opts.verbose && r.error.stack) {
+        lines.push("", "  stack trace:", ...r.error.stack.split("\n").map((l) => `    ${l}`));
+    }
+    return [...lines, ""];
+}
 
-    const diagnostics = r.logs.filter(
+function diagnosticLines(r: PlanResult, opts: TextOptions): string[] {
+    const shown = r.logs.filter(
         (l) =>
             l.severity === "warning" ||
             l.severity === "error" ||
             (opts.verbose && l.severity !== "debug"),
     );
-    if (diagnostics.length > 0) {
-        lines.push("Diagnostics:");
-        for (const l of diagnostics) {
-            lines.push(`    ${l.severity}: ${l.message}`);
-        }
-        lines.push("");
-    }
+    return shown.length === 0
+        ? []
+        : ["Diagnostics:", ...shown.map((l) => `    ${l.severity}: ${l.message}`), ""];
+}
 
-    const outputs = maskedOutputs(r);
-    if (Object.keys(outputs).length > 0) {
-        lines.push("Outputs:");
-        const width = Math.max(...Object.keys(outputs).map((k) => k.length));
-        for (const [k, v] of Object.entries(outputs)) {
-            lines.push(
-                `    ${k.padEnd(width)}: ${v === SECRET_MASK ? SECRET_MASK : JSON.stringify(v)}`,
-            );
-        }
-        lines.push("");
+function outputLines(r: PlanResult): string[] {
+    const outputs = Object.entries(maskedOutputs(r));
+    if (outputs.length === 0) {
+        return [];
     }
+    const width = Math.max(...outputs.map(([k]) => k.length));
+    const shown = (v: unknown) => (v === SECRET_MASK ? SECRET_MASK : JSON.stringify(v));
+    return ["Outputs:", ...outputs.map(([k, v]) => `    ${k.padEnd(width)}: ${shown(v)}`), ""];
+}
 
-    lines.push("Resources:");
+function resourceLines(r: PlanResult, c: Paint): string[] {
     const creates = r.resources.filter((res) => !res.read).length;
     const reads = r.resources.length - creates;
-    lines.push(`    ${c("32", `+ ${creates} to create`)}${reads ? `, ${reads} to read` : ""}`);
-    lines.push("");
-    lines.push("By type:");
-    for (const [type, n] of Object.entries(byType(r.resources)).sort(([, a], [, b]) => b - a)) {
-        lines.push(`    ${String(n).padStart(4)}  ${type}`);
-    }
-    lines.push("");
+    const types = Object.entries(byType(r.resources)).sort(([, a], [, b]) => b - a);
+    return [
+        "Resources:",
+        `    ${c("32", `+ ${creates} to create`)}${reads ? `, ${reads} to read` : ""}`,
+        "",
+        "By type:",
+        ...types.map(([type, n]) => `    ${String(n).padStart(4)}  ${type}`),
+        "",
+    ];
+}
 
-    // Policies, grouped by enforcement level.
+/** The house pack's verdict: violations by enforcement level, then what did not apply or was skipped. */
+function policyLines(r: PlanResult, byUrn: Map<string, RegisteredResource>, c: Paint): string[] {
     const p = r.policy;
     if (!p.evaluated) {
-        lines.push(`Policies: ${p.packName} not evaluated${p.error ? ` (${p.error})` : ""}`);
-    } else {
-        const mandatory = p.violations.filter((v) => v.enforcementLevel === "mandatory");
-        const advisory = p.violations.filter((v) => v.enforcementLevel === "advisory");
-        const verdict = mandatory.length > 0 ? c("31", "FAILED") : c("32", "passed");
-        lines.push(
-            `Policies: ${p.packName}@v${p.packVersion} (${p.policyCount} policies) ${verdict}`,
-        );
-        const group = (title: string, list: PolicyViolation[], color: string) => {
-            if (list.length === 0) {
-                return;
-            }
-            lines.push(`  ${c(color, `${title} (${list.length})`)}`);
-            for (const v of list) {
-                const who = shortName(
-                    v.type && v.name ? { type: v.type, name: v.name } : byUrn.get(v.urn ?? ""),
-                    v.urn,
-                );
-                // Pack messages usually start with the resource already; do not say it twice.
-                const message = v.message.startsWith(`${who}: `)
-                    ? v.message.slice(who.length + 2)
-                    : v.message;
-                lines.push(`    - [${v.policyName}] ${v.urn ? who : "(stack)"}`);
-                for (const l of message.split("\n")) {
-                    lines.push(`        ${l}`);
-                }
-            }
-        };
-        group("mandatory", mandatory, "31");
-        group("advisory", advisory, "33");
-        if (mandatory.length === 0 && advisory.length === 0) {
-            lines.push("    no violations");
-        }
-        if (p.notApplicable.length > 0) {
-            lines.push(`  not applicable / exempted (${p.notApplicable.length})`);
-            for (const n of p.notApplicable) {
-                lines.push(
-                    `    - [${n.policyName}] ${n.urn ? shortName(byUrn.get(n.urn), n.urn) : "(stack)"}: ${n.reason}`,
-                );
-            }
-        }
-        if (p.skippedUnknown.length > 0) {
-            lines.push(`  skipped: values unknown until apply (${p.skippedUnknown.length})`);
-            for (const s of p.skippedUnknown) {
-                lines.push(
-                    `    - [${s.policyName}] ${s.urn ? shortName(byUrn.get(s.urn), s.urn) : "(stack)"}: ${s.message}`,
-                );
-            }
-        }
+        return [`Policies: ${p.packName} not evaluated${p.error ? ` (${p.error})` : ""}`];
     }
-    lines.push("");
+    const mandatory = p.violations.filter((v) => v.enforcementLevel === "mandatory");
+    const advisory = p.violations.filter((v) => v.enforcementLevel === "advisory");
+    const verdict = mandatory.length > 0 ? c("31", "FAILED") : c("32", "passed");
+    const nameOf = (urn: string | undefined) => (urn ? shortName(byUrn.get(urn), urn) : "(stack)");
+    const lines = [
+        `Policies: ${p.packName}@v${p.packVersion} (${p.policyCount} policies) ${verdict}`,
+        ...violationLines(c("31", `mandatory (${mandatory.length})`), mandatory, byUrn),
+        ...violationLines(c("33", `advisory (${advisory.length})`), advisory, byUrn),
+    ];
+    if (mandatory.length === 0 && advisory.length === 0) {
+        lines.push("    no violations");
+    }
+    if (p.notApplicable.length > 0) {
+        lines.push(`  not applicable / exempted (${p.notApplicable.length})`);
+        lines.push(
+            ...p.notApplicable.map((n) => `    - [${n.policyName}] ${nameOf(n.urn)}: ${n.reason}`),
+        );
+    }
+    if (p.skippedUnknown.length > 0) {
+        lines.push(`  skipped: values unknown until apply (${p.skippedUnknown.length})`);
+        lines.push(
+            ...p.skippedUnknown.map(
+                (s) => `    - [${s.policyName}] ${nameOf(s.urn)}: ${s.message}`,
+            ),
+        );
+    }
+    return lines;
+}
 
+/** One enforcement level's violations under its (painted) title; nothing when there are none. */
+function violationLines(
+    title: string,
+    list: PolicyViolation[],
+    byUrn: Map<string, RegisteredResource>,
+): string[] {
+    if (list.length === 0) {
+        return [];
+    }
+    const lines = [`  ${title}`];
+    for (const v of list) {
+        const who = shortName(
+            v.type && v.name ? { type: v.type, name: v.name } : byUrn.get(v.urn ?? ""),
+            v.urn,
+        );
+        // Pack messages usually start with the resource already; do not say it twice.
+        const message = v.message.startsWith(`${who}: `)
+            ? v.message.slice(who.length + 2)
+            : v.message;
+        lines.push(`    - [${v.policyName}] ${v.urn ? who : "(stack)"}`);
+        lines.push(...message.split("\n").map((l) => `        ${l}`));
+    }
+    return lines;
+}
+
+/** Data sources the mock cloud could not answer, and answers it made up from the result types. */
+function dataSourceLines(r: PlanResult, c: Paint): string[] {
+    const lines: string[] = [];
     if (r.unanswered.length > 0) {
         lines.push(
             c(
                 "33",
                 `Unanswered data sources (${r.unanswered.length}): the mock cloud cannot know these; their results were empty`,
             ),
+            ...r.unanswered.map((t) => `    - ${t}`),
+            "",
         );
-        for (const t of r.unanswered) {
-            lines.push(`    - ${t}`);
-        }
-        lines.push("");
     }
     const invented = r.inventedDataSources ?? [];
     if (invented.length > 0) {
@@ -420,31 +437,29 @@ export function renderText(r: PlanResult, opts: TextOptions = {}): string {
                 "33",
                 `Invented data-source answers (${invented.length}): made up from the result types, not looked up; pin real ones with --mocks FILE`,
             ),
+            ...invented.map(
+                (i) =>
+                    `    - ${i.token}${i.fields ? ` (${plural(i.fields.length, "field")}: ${i.fields.join(", ")})` : ""}`,
+            ),
+            "",
         );
-        for (const i of invented) {
-            lines.push(
-                `    - ${i.token}${i.fields ? ` (${plural(i.fields.length, "field")}: ${i.fields.join(", ")})` : ""}`,
-            );
-        }
-        lines.push("");
     }
-    if (r.notes.length > 0) {
-        lines.push("Notes:");
-        for (const n of r.notes) {
-            lines.push(`    - ${n}`);
-        }
-        lines.push("");
-    }
-    lines.push(...costTextLines(r.cost, opts.verbose));
+    return lines;
+}
+
+function noteLines(r: PlanResult): string[] {
+    return r.notes.length === 0 ? [] : ["Notes:", ...r.notes.map((n) => `    - ${n}`), ""];
+}
+
+/** The last line: counts, time and the outcome the exit status gives. */
+function summaryLine(r: PlanResult, opts: TextOptions, c: Paint): string {
+    const creates = r.resources.filter((res) => !res.read).length;
     const m = mandatoryCount(r);
-    const a = p.violations.length - m;
+    const a = r.policy.violations.length - m;
     const outcome = planStatus(r, opts.failOn);
-    const status = c(outcome.ok ? "32" : "31", outcome.text);
-    const inventedCount = invented.length > 0 ? ` · ${invented.length} invented` : "";
-    lines.push(
-        `Plan: ${creates} to create · ${m} mandatory · ${a} advisory · ${r.unanswered.length} unanswered${inventedCount} · ${(r.durationMs / 1000).toFixed(1)}s · ${status}`,
-    );
-    return scrub(`${lines.join("\n")}\n`, r.secretValues);
+    const invented = r.inventedDataSources?.length ?? 0;
+    const inventedCount = invented > 0 ? ` · ${invented} invented` : "";
+    return `Plan: ${creates} to create · ${m} mandatory · ${a} advisory · ${r.unanswered.length} unanswered${inventedCount} · ${(r.durationMs / 1000).toFixed(1)}s · ${c(outcome.ok ? "32" : "31", outcome.text)}`;
 }
 
 /**
