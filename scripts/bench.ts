@@ -17,6 +17,7 @@ import * as path from "path";
 import { median, pairedRatios } from "./bench/paired";
 import { portalMemorySoak } from "./bench/portalMemory";
 import { BASELINE_SDKS } from "./bench/sdks";
+import { descendantPids } from "./bench/treeCpu";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -84,37 +85,6 @@ async function childMain(mode: string, arg: string | undefined): Promise<void> {
 // Parent side.
 // ---------------------------------------------------------------------------------------------
 
-/** Every process below `root` (children, grandchildren), from /proc. */
-function descendants(root: number): number[] {
-    const parentOf = new Map<number, number>();
-    for (const entry of fs.readdirSync("/proc")) {
-        if (!/^\d+$/.test(entry)) {
-            continue;
-        }
-        try {
-            const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-            // pid (comm) state ppid ...: comm may hold spaces, so split after its closing parenthesis.
-            parentOf.set(
-                Number(entry),
-                Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]),
-            );
-        } catch {
-            // The process is gone.
-        }
-    }
-    const out: number[] = [];
-    const walk = (pid: number) => {
-        for (const [child, parent] of parentOf) {
-            if (parent === pid) {
-                out.push(child);
-                walk(child);
-            }
-        }
-    };
-    walk(root);
-    return out;
-}
-
 /** A process's peak RSS so far (VmHWM), 0 when it is gone. */
 function peakRssKb(pid: number): number {
     try {
@@ -154,7 +124,7 @@ async function runChild(
     // Sampled every 50 ms: a process's high-water mark survives until it exits.
     const peaks = new Map<number, number>();
     const sample = () => {
-        for (const pid of child.pid ? [child.pid, ...descendants(child.pid)] : []) {
+        for (const pid of child.pid ? [child.pid, ...descendantPids(child.pid)] : []) {
             peaks.set(pid, Math.max(peaks.get(pid) ?? 0, peakRssKb(pid)));
         }
     };

@@ -1,8 +1,8 @@
 // The portal benchmark's "CPU per plan" (scripts/bench/treeCpu.ts): /proc/<pid>/stat read right, a
 // process tree summed right, and, for real, the time a reaped child used counted with its parent.
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
-import { parseProcStat, sumTree, treeCpuSeconds } from "../scripts/bench/treeCpu";
+import { spawn, spawnSync } from "child_process";
+import { descendantPids, parseProcStat, sumTree, treeCpuSeconds } from "../scripts/bench/treeCpu";
 
 /** A stat line as the kernel writes it, with these utime, stime, cutime, cstime ticks. */
 function statLine(pid: number, comm: string, ppid: number, ticks: number[]): string {
@@ -50,5 +50,32 @@ describe("bench: a process tree's CPU time (scripts/bench/treeCpu.ts)", () => {
         spawnSync(process.execPath, ["-e", "while (process.cpuUsage().user < 400000);"]);
         const after = treeCpuSeconds()!;
         assert.ok(after - own >= 0.3, `a reaped child's time: grew by ${after - own} s`);
+    });
+
+    it("lists, for real, a child and its grandchild below this process, and not this process", async function () {
+        if (process.platform !== "linux") {
+            this.skip();
+        }
+        const idle = "setTimeout(() => undefined, 20000)";
+        const child = spawn(process.execPath, [
+            "-e",
+            `require("child_process").spawn(process.execPath, ["-e", ${JSON.stringify(idle)}], { stdio: "ignore" }); ${idle}`,
+        ]);
+        let below: number[] = [];
+        try {
+            for (let i = 0; i < 100 && below.length < 1; i++) {
+                await new Promise((resolve) => setTimeout(resolve, 50));
+                below = descendantPids(child.pid!);
+            }
+            assert.equal(below.length, 1, "the grandchild");
+            const mine = descendantPids(process.pid);
+            assert.ok(mine.includes(child.pid!) && mine.includes(below[0]), mine.join(" "));
+            assert.ok(!mine.includes(process.pid));
+        } finally {
+            for (const pid of below) {
+                process.kill(pid);
+            }
+            child.kill();
+        }
     });
 });

@@ -1,7 +1,8 @@
-// The CPU time a process tree has used, read from Linux's /proc: the benchmarks' "CPU per plan".
-// A plan spreads over several processes (the plan itself, the program's host, the analyzer), and a
-// host that served its plan has exited, so the figure sums, over the tree's live processes, each
-// one's own time and the time of the children it has reaped.
+// A process tree read from Linux's /proc: the processes below a root (the benchmark samples their
+// memory) and the CPU time the tree has used (the benchmarks' "CPU per plan"). A plan spreads over
+// several processes (the plan itself, the program's host, the analyzer), and a host that served
+// its plan has exited, so the CPU figure sums, over the tree's live processes, each one's own time
+// and the time of the children it has reaped.
 import * as fs from "fs";
 
 /** The kernel's clock ticks in /proc/<pid>/stat: USER_HZ, 100 on every Linux ABI. */
@@ -68,23 +69,41 @@ export function treeCpuSeconds(root = process.pid): number | undefined {
     return sumTree(stats, root);
 }
 
+/** The live processes below `root` (children, grandchildren); none without /proc. */
+export function descendantPids(root: number): number[] {
+    return treePids(readStats() ?? [], root).slice(1);
+}
+
 /** The sum of cpuSeconds over `root` and every process below it. */
 export function sumTree(stats: ProcStat[], root: number): number {
     const byPid = new Map(stats.map((s) => [s.pid, s]));
+    return treePids(stats, root).reduce(
+        (total, pid) => total + (byPid.get(pid)?.cpuSeconds ?? 0),
+        0,
+    );
+}
+
+/** `root`, then every process below it, each once. */
+function treePids(stats: ProcStat[], root: number): number[] {
     const children = new Map<number, number[]>();
     for (const s of stats) {
-        children.set(s.ppid, [...(children.get(s.ppid) ?? []), s.pid]);
+        const siblings = children.get(s.ppid);
+        if (siblings) {
+            siblings.push(s.pid);
+        } else {
+            children.set(s.ppid, [s.pid]);
+        }
     }
-    let total = 0;
+    const out: number[] = [];
     const seen = new Set<number>();
     const walk = (pid: number) => {
         if (seen.has(pid)) {
             return;
         }
         seen.add(pid);
-        total += byPid.get(pid)?.cpuSeconds ?? 0;
+        out.push(pid);
         (children.get(pid) ?? []).forEach(walk);
     };
     walk(root);
-    return total;
+    return out;
 }
