@@ -3,7 +3,6 @@
 // the plan and correcting the entry.
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { AnalyzerInfo } from "../engine/analyzer";
 import {
@@ -17,12 +16,13 @@ import { RUN_ENTRY } from "../engine/engine";
 import { PlanInputError, planExitCode, planStack, ROOT } from "../engine/run";
 import { closeTestPlanner } from "./helpers/planner";
 import { descendants } from "./helpers/processes";
+import { tempDir } from "./helpers/tempDir";
 
 const SECOND = path.join(__dirname, "fixtures", "packs", "second");
 
 /** A private copy of the fixture pack: its own directory, so its own cache key. */
 function copyPack(): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "info-cache-pack-"));
+    const dir = tempDir("info-cache-pack-");
     for (const f of fs.readdirSync(SECOND)) {
         fs.copyFileSync(path.join(SECOND, f), path.join(dir, f));
     }
@@ -147,7 +147,7 @@ describe("analyzer info cache: a pack whose report is not cached yet", function 
     // are cmd/run processes too, and would open the gates below. It is closed first.
     before(closeTestPlanner);
     before(() => {
-        gates = fs.mkdtempSync(path.join(os.tmpdir(), "info-cache-gates-"));
+        gates = tempDir("info-cache-gates-");
     });
     after(() => fs.rmSync(gates, { recursive: true, force: true }));
 

@@ -5,10 +5,10 @@
 // recorder pack writes every request as it arrived on the wire, before @pulumi/policy reads it.
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { spawnSync } from "child_process";
 import { PlanOptions, PlanResult, planExitCode, planStack } from "../engine/run";
+import { tempDir } from "./helpers/tempDir";
 
 const FIXTURES = path.join(__dirname, "fixtures");
 const PROGRAMS = path.join(FIXTURES, "programs");
@@ -39,7 +39,7 @@ interface WireResource {
 async function recordedPlan(
     options: PlanOptions,
 ): Promise<{ plan: PlanResult; calls: Call[]; ms: number }> {
-    const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "proto-")), "calls.jsonl");
+    const log = path.join(tempDir("proto-"), "calls.jsonl");
     const previous = process.env.PROTO_PACK_LOG;
     process.env.PROTO_PACK_LOG = log;
     const started = Date.now();

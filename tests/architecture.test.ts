@@ -3,7 +3,6 @@
 // self-contained, and the checks themselves catch what they claim to (on a small tree of files).
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import {
     importCycles,
@@ -13,11 +12,12 @@ import {
     roomOf,
     specifiersOf,
 } from "../scripts/docs/importGraph";
+import { tempDir } from "./helpers/tempDir";
 
 const ROOT = path.resolve(__dirname, "..");
 
 function tree(files: Record<string, string>): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "import-graph-"));
+    const dir = tempDir("import-graph-");
     for (const [file, text] of Object.entries(files)) {
         fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
         fs.writeFileSync(path.join(dir, file), text);

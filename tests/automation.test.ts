@@ -4,7 +4,6 @@
 import { strict as assert } from "assert";
 import { createHash } from "crypto";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import {
     ConfigMap,
@@ -39,6 +38,7 @@ import { planStack as runOfflinePlan } from "../engine/run";
 import { BackendConfigError } from "../portal/automation/backend";
 import { ROOT } from "./helpers/stack";
 import { succeeded } from "./helpers/cliStub";
+import { tempDir } from "./helpers/tempDir";
 
 // The SDK builds its typed errors from the CLI's stderr; use the same constructor the CLI runner uses.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -122,7 +122,7 @@ function fake(behaviour: FakeBehaviour = {}) {
             return { listStacks: async () => (behaviour.list ? behaviour.list() : []) };
         },
     };
-    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "automation-test-"));
+    const stateDir = tempDir("automation-test-");
     const automation = createAutomation({ workDir: ROOT, env: ENV, stateDir, factory });
     const methods = () => calls.map((c) => c.method);
     const argOf = (method: string, i = 0) => calls.find((c) => c.method === method)?.args[i];
@@ -939,7 +939,7 @@ describe("automation library", function () {
             const refuse = async (): Promise<never> => {
                 throw new Error("LocalWorkspace used in remote mode");
             };
-            const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "automation-remote-"));
+            const stateDir = tempDir("automation-remote-");
             const automation = createAutomation({
                 workDir: ROOT,
                 env: { PULUMI_ACCESS_TOKEN: "pul-test" },
@@ -1206,10 +1206,7 @@ describe("automation library", function () {
             for (const [env, message] of bad) {
                 assert.throws(() => remoteSettingsFromEnv(env, "web-platform", "p"), message);
             }
-            const file = path.join(
-                fs.mkdtempSync(path.join(os.tmpdir(), "remote-env-")),
-                "stacks.json",
-            );
+            const file = path.join(tempDir("remote-env-"), "stacks.json");
             fs.writeFileSync(
                 file,
                 JSON.stringify({
@@ -1289,7 +1286,7 @@ if (log >= 0) {
 
         it("a preview with overrides leaves every checkout file byte-identical; the overrides reached the CLI in a private copy", async function () {
             this.timeout(120000);
-            const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "automation-checkout-"));
+            const tmp = tempDir("automation-checkout-");
             const checkout = path.join(tmp, "checkout");
             fs.cpSync(ROOT, checkout, {
                 recursive: true,
@@ -1406,7 +1403,7 @@ if (log >= 0) {
                 this.skip();
             }
             this.timeout(60000);
-            const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "automation-real-"));
+            const stateDir = tempDir("automation-real-");
             const real = createAutomation({ workDir: ROOT, env: ENV, stateDir });
             const r = await real.previewStack("dev", { secrets: { "cloudflare:apiToken": TOKEN } });
             assert.equal(r.ok, false);

@@ -1,7 +1,6 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { repoStacks } from "../scripts/ci/stacks";
@@ -9,11 +8,12 @@ import { COMMENT_MARKER, commentBody, cutMarkdown, readReports } from "../script
 import { GATE_FILES, parseGateArgs } from "../scripts/ci/gate";
 import { LANES, Outcome, runChecks } from "../scripts/ci/checks";
 import { GITHUB_COMMENT_LIMIT } from "../engine/formats/markdown";
+import { tempDir } from "./helpers/tempDir";
 
 const ROOT = path.resolve(__dirname, "..");
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");
 const workflowFiles = fs.readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f));
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ci-test-"));
+const tmp = tempDir("ci-test-");
 
 interface Step {
     uses?: string;

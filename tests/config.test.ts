@@ -1,6 +1,5 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { spawnSync } from "child_process";
 import { RunError } from "@pulumi/pulumi";
@@ -42,6 +41,7 @@ import { Network } from "../components/network";
 import { checkBeforeRegistering } from "../platform";
 import { parseDescribeAvailabilityZones, renderRegionZonesModule } from "../scripts/regions/zones";
 import { refreshRegionZones } from "../scripts/regions/refresh";
+import { tempDir } from "./helpers/tempDir";
 
 const NS = "web-platform";
 const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b";
@@ -1954,7 +1954,7 @@ describe("config: rejected before any engine work, exit 1, no stack trace", () =
     });
 
     it("`npm run plan` prints the problems and exits 1 without a stack trace", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cfg-"));
+        const dir = tempDir("cfg-");
         const file = path.join(dir, "Pulumi.dev.yaml");
         fs.writeFileSync(
             file,
@@ -2152,7 +2152,7 @@ describe("config: a new VPC's AZ count fits its region, before anything register
         );
 
         // The module it writes: fixture regions replaced, every other entry kept as it was.
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "region-zones-"));
+        const dir = tempDir("region-zones-");
         const out = path.join(dir, "regionZones.ts");
         try {
             const lines = refreshRegionZones({ from: fixtures, out, today: "2030-01-31" });
@@ -2197,7 +2197,7 @@ describe("config: a new VPC's AZ count fits its region, before anything register
     });
 
     it("`npm run plan` in us-west-1 with azCount 3: exit 1, the key and the count named, nothing registered", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cfg-az-"));
+        const dir = tempDir("cfg-az-");
         // The dev stack moved to us-west-1 (its ECR image too), with one AZ more than the region has.
         const file = path.join(dir, "Pulumi.dev.yaml");
         const dev = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");

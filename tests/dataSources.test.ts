@@ -3,7 +3,6 @@
 // (the default VPC, a pinned lookup) plan through the real CLI; --mocks pins answers.
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { createMockCloud } from "../engine/mockCloud";
 import { answerCall, cloudContext } from "../engine/cloud";
@@ -22,6 +21,7 @@ import { PlanJson } from "../engine/render";
 import { PlanInputError } from "../engine/run";
 import { runCli } from "./helpers/planCli";
 import { closeTestPlanner } from "./helpers/planner";
+import { tempDir } from "./helpers/tempDir";
 
 const ROOT = path.resolve(__dirname, "..");
 const PROGRAMS = path.join("tests", "fixtures", "programs");
@@ -127,7 +127,7 @@ describe("data sources by shape: the result types", function () {
 
     it("reads each data source from the module its token names: the whole table's shape, for every data source of aws and cloudflare", () => {
         for (const pkg of ["aws", "cloudflare"]) {
-            const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "shapes-"));
+            const cacheDir = tempDir("shapes-");
             const info = providerPackage(pkg, [ROOT])!;
             const lookup = shapeLookup(info, cacheDir);
             for (const token of Object.keys(table(pkg).functions)) {
@@ -143,7 +143,7 @@ describe("data sources by shape: the result types", function () {
     });
 
     it("caches each data source it reads in a file of its own, written aside and renamed, and reads it back", () => {
-        const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "shapes-"));
+        const cacheDir = tempDir("shapes-");
         const info = providerPackage("cloudflare", [ROOT])!;
         const token = "cloudflare:index/getZone:getZone";
         const shape = shapeLookup(info, cacheDir)(token);
@@ -165,7 +165,7 @@ describe("data sources by shape: the result types", function () {
     });
 
     it("reads the whole package once for a token its module does not make, then knows every data source from the cache", () => {
-        const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "shapes-"));
+        const cacheDir = tempDir("shapes-");
         const info = providerPackage("cloudflare", [ROOT])!;
         assert.equal(
             shapeLookup(info, cacheDir)("cloudflare:index/getNothing:getNothing"),
@@ -349,7 +349,7 @@ describe("data sources by shape: the mock cloud", () => {
             resources: {},
         });
         // JSON is read as well as YAML; an object given to the API is checked the same way.
-        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "mocks-")), "m.json");
+        const file = path.join(tempDir("mocks-"), "m.json");
         fs.writeFileSync(
             file,
             JSON.stringify({ resources: { "aws:s3/bucket:Bucket": { bucket: "b" } } }),
@@ -443,7 +443,7 @@ describe("data sources by shape: programs nobody here wrote", function () {
     });
 
     it("refuses a bad --mocks file with exit 2, naming the file, the path and the key", async () => {
-        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "mocks-")), "mocks.yaml");
+        const file = path.join(tempDir("mocks-"), "mocks.yaml");
         fs.writeFileSync(file, "invokes:\n  aws:ec2/getVpc:getVpc: vpc-123\nextra: 1\n");
         const r = await plan("--program", path.join(PROGRAMS, "mocks-pin"), "--mocks", file);
         assert.equal(r.code, 2, r.stdout + r.stderr);

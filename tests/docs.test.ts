@@ -3,7 +3,6 @@
 // carries a hand-kept test count.
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { DEFAULTS } from "../config/defaults";
 import {
@@ -32,6 +31,7 @@ import { anchorsOf, brokenLinks, githubSlug, relativeLinksOf } from "../scripts/
 import { endMarker, replaceGenerated, startMarker } from "../scripts/docs/markdown";
 import { anchorLink, renderPolicySection, stackLevel } from "../scripts/docs/policyDoc";
 import { readStackConfig, SECRET_PLACEHOLDER } from "../engine/stackConfig";
+import { tempDir } from "./helpers/tempDir";
 
 /** The dev stack's raw config with `dotted` ("healthCheck.interval", "workers[0].cpu") set to `value`. */
 function devWith(dotted: string, value: unknown): RawStackConfig {
@@ -287,7 +287,7 @@ describe("docs: generated references match the code", () => {
     });
 
     it("`--check` reports a drifted generated block (in a copy of the docs)", () => {
-        const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "docs-check-"));
+        const tmp = tempDir("docs-check-");
         try {
             fs.cpSync(path.join(ROOT, "docs"), path.join(tmp, "docs"), { recursive: true });
             fs.cpSync(path.join(ROOT, "policy", "config"), path.join(tmp, "policy", "config"), {
@@ -350,7 +350,7 @@ describe("docs: links and anchors resolve", () => {
             relativeLinksOf(md).map((l) => `${l.line}:${l.target}`),
             ["1:other.md#top", "5:#here"],
         );
-        const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "docs-links-"));
+        const tmp = tempDir("docs-links-");
         try {
             fs.writeFileSync(
                 path.join(tmp, "a.md"),

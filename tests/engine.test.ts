@@ -1,6 +1,5 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
@@ -23,6 +22,7 @@ import {
     PolicyPackSchemaError,
     resolveConfig,
 } from "../engine/policyConfig";
+import { tempDir } from "./helpers/tempDir";
 
 class Pair extends pulumi.ComponentResource {
     public readonly groupId: pulumi.Output<string>;
@@ -340,7 +340,7 @@ const PACKS = path.join(FIX, "packs");
 const FIXTURE_CONFIG = path.join(FIX, "Pulumi.fixture.yaml");
 
 function writeJson(value: unknown): string {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "engine-")), "config.json");
+    const file = path.join(tempDir("engine-"), "config.json");
     fs.writeFileSync(file, JSON.stringify(value));
     return file;
 }
@@ -424,7 +424,7 @@ describe("engine: packs through their analyzer servers", () => {
         // The caches are this test's own (PLAN_CACHE_DIR): in the shared one, a plan that another
         // mocha worker runs at the same time writes entries for modules this plan never loads,
         // which made this test fail on a fresh clone's cold cache.
-        const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-cache-"));
+        const cacheDir = tempDir("plan-cache-");
         const dirs = ["program", "analyzer"].map((role) =>
             path.join(cacheDir, `v8-${process.version}-${role}`),
         );

@@ -1,7 +1,6 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { PlanResult } from "../engine/run";
 import { closeTestPlanner, testPlan } from "./helpers/planner";
@@ -19,11 +18,12 @@ import { GITHUB_COMMENT_LIMIT, renderMarkdown } from "../engine/formats/markdown
 import { fingerprint, PLAN_FAILED_RULE, renderSarif } from "../engine/formats/sarif";
 import type { TestSuite, TestSuites } from "junit2json";
 import { buildVerdict, Finding, gateExitCode, Verdict } from "../engine/formats/verdict";
+import { tempDir } from "./helpers/tempDir";
 
 const ROOT = path.resolve(__dirname, "..");
 const FIX = path.join(ROOT, "tests", "fixtures");
 const LITERAL_SECRET = "fixture-literal-s3cr3t-value-7f3a";
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plan-formats-"));
+const tmp = tempDir("plan-formats-");
 
 interface SarifResult {
     ruleId: string;
@@ -97,7 +97,7 @@ function focusedPolicyConfig(levels: Record<string, string>): string {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { policies } = require("../policy/policies") as { policies: Array<{ name: string }> };
     const config = Object.fromEntries(policies.map((p) => [p.name, levels[p.name] ?? "disabled"]));
-    const file = path.join(fs.mkdtempSync(path.join(tmp, "policy-")), "policy.json");
+    const file = path.join(tempDir("plan-formats-policy-"), "policy.json");
     fs.writeFileSync(file, JSON.stringify(config));
     return file;
 }

@@ -5,8 +5,8 @@ import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
+import { tempDir } from "./helpers/tempDir";
 
 const ROOT = path.resolve(__dirname, "..");
 const ENTRY = path.join("tests", "fixtures", "tsEntry", "index.ts");
@@ -32,7 +32,7 @@ function run(cacheDir: string, entry = ENTRY, env: NodeJS.ProcessEnv = {}): Entr
 describe("scripts/node-ts.js: TypeScript commands through the transpile cache", () => {
     let cacheDir: string;
     beforeEach(() => {
-        cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "node-ts-"));
+        cacheDir = tempDir("node-ts-");
     });
     afterEach(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
 
@@ -54,7 +54,7 @@ describe("scripts/node-ts.js: TypeScript commands through the transpile cache", 
 
     it("a file that misses the cache loads ts-node then, and the command still runs", () => {
         run(cacheDir);
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "node-ts-entry-"));
+        const dir = tempDir("node-ts-entry-");
         const entry = path.join(dir, "index.ts");
         // New content: a miss. It imports the cached helper, which ts-node must not replace.
         const helper = path.join(ROOT, "tests", "fixtures", "tsEntry", "index.ts");

@@ -2,15 +2,15 @@
 // module the compiled pack requires must be in that build, or the analyzer exits before it starts.
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { ensurePackBuilt } from "../engine/packBuild";
+import { tempDir } from "./helpers/tempDir";
 
 const POLICY_DIR = path.resolve(__dirname, "..", "policy");
 
 /** A copy of the pack's sources and build config, without bin/, node_modules or tests. */
 function cleanPackCopy(): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pack-build-"));
+    const dir = tempDir("pack-build-");
     const skip = new Set(["bin", "node_modules", "tests"]);
     fs.cpSync(POLICY_DIR, dir, {
         recursive: true,

@@ -1,6 +1,5 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { createMockCloud } from "../engine/mockCloud";
@@ -11,6 +10,7 @@ import { renderGraph } from "../engine/renderGraph";
 import { parsePlanArgs, UsageError } from "../engine/args";
 import { CliResult, planCli, runCliWith, sharedPlans } from "./helpers/planCli";
 import { closeTestPlanner } from "./helpers/planner";
+import { tempDir } from "./helpers/tempDir";
 
 const ROOT = path.resolve(__dirname, "..");
 const FIX = path.join("tests", "fixtures");
@@ -38,7 +38,7 @@ function focusedPolicyConfig(levels: Record<string, string>): string {
     for (const p of policies) {
         config[p.name] = levels[p.name] ?? "disabled";
     }
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-policy-")), "policy.json");
+    const file = path.join(tempDir("plan-policy-"), "policy.json");
     fs.writeFileSync(file, JSON.stringify(config));
     return file;
 }
@@ -148,7 +148,7 @@ describe("plan CLI: exit codes", () => {
     });
 
     it("exits 2 for a policy config that names a policy the pack does not have", async () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+        const dir = tempDir("plan-");
         const file = path.join(dir, "policy.json");
         fs.writeFileSync(file, JSON.stringify({ "no-such-policy": "mandatory" }));
         const r = await planFixture("clean", file);
@@ -163,7 +163,7 @@ describe("plan CLI: exit codes", () => {
 describe("plan CLI: a typo in the policy pack config", () => {
     const TYPO = { "target-group-health-check": { maxDetectionSeconds: "thirty" } };
     const write = (config: unknown) => {
-        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-typo-")), "typo.json");
+        const file = path.join(tempDir("plan-typo-"), "typo.json");
         fs.writeFileSync(file, JSON.stringify(config));
         return file;
     };
@@ -378,7 +378,7 @@ describe("plan CLI: --graph", () => {
     });
 
     it("writes Mermaid to --out: a flowchart whose edges join declared nodes", async () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+        const dir = tempDir("plan-");
         const out = path.join(dir, "graph.mmd");
         const r = await planFixture("clean", HEALTH_CHECK_ONLY, "--graph", "mermaid", "--out", out);
         assert.equal(r.code, 0, r.stderr);
@@ -451,7 +451,7 @@ describe("plan: a stack config from outside the repo", () => {
             interval: 60,
             timeout: 30,
         };
-        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "Pulumi.dev.yaml");
+        const file = path.join(tempDir("plan-"), "Pulumi.dev.yaml");
         fs.writeFileSync(file, yaml.dump(doc));
         const r = await plan("--config", file, "--json");
         assert.equal(r.code, 1, r.stderr);

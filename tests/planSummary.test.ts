@@ -4,13 +4,13 @@
 // web-platform usage note or usage-priced cost line without the usage section).
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { planStatus, PlanJson } from "../engine/render";
 import { PlanResult, PolicyOutcome } from "../engine/run";
 import { gateExitCode, FAIL_ON } from "../engine/formats/verdict";
 import { runCli } from "./helpers/planCli";
 import { closeTestPlanner } from "./helpers/planner";
+import { tempDir } from "./helpers/tempDir";
 
 const FIX = path.join("tests", "fixtures");
 const PROGRAMS = path.join(FIX, "programs");
@@ -31,7 +31,7 @@ function focusedPolicyConfig(levels: Record<string, string>): string {
     for (const p of policies) {
         config[p.name] = levels[p.name] ?? "disabled";
     }
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "summary-policy-")), "p.json");
+    const file = path.join(tempDir("summary-policy-"), "p.json");
     fs.writeFileSync(file, JSON.stringify(config));
     return file;
 }
@@ -157,7 +157,7 @@ describe("plan summary: the CLI's last line and --out line", function () {
         assert.match(r.stdout, /error: a policy pack could not run/);
         assert.match(r.stdout, /broken-pack: cannot load/);
         assert.match(lastLine(r.stdout), /^Plan: .* · (\d+ )?packs? not evaluated$/);
-        const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "summary-")), "plan.txt");
+        const out = path.join(tempDir("summary-"), "plan.txt");
         const written = await plan(
             "--program",
             program,
@@ -196,7 +196,7 @@ describe("plan summary: the CLI's last line and --out line", function () {
         );
         assert.equal(r.code, 1, r.stderr);
         assert.match(lastLine(r.stdout), /^Plan: .* · \d+ advisory violations?$/);
-        const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "summary-")), "plan.json");
+        const out = path.join(tempDir("summary-"), "plan.json");
         const json = await plan(
             ...common,
             "--config",

@@ -6,7 +6,6 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as http from "http";
 import * as net from "net";
-import * as os from "os";
 import * as path from "path";
 import { createAutomation, OperationResult } from "../portal/automation";
 import {
@@ -19,6 +18,7 @@ import { createPortal, Portal, PortalOptions, tokenMatcher } from "../portal/ser
 import { PORTAL_TOKEN_MIGRATION, settingsFromEnv, StartupError } from "../portal/server/main";
 import { ADMIN_POLICY, machineClient, testAuthenticator } from "./helpers/portalPeople";
 import { ROOT } from "./helpers/stack";
+import { tempDir } from "./helpers/tempDir";
 
 const TOKEN = "portal-test-token-0123456789abcdefghijklmnop";
 const AUTH = { Authorization: `Bearer ${TOKEN}` };
@@ -37,7 +37,7 @@ interface Running {
 const started: Portal[] = [];
 
 async function start(extra: Partial<PortalOptions> = {}): Promise<Running> {
-    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-test-"));
+    const stateDir = tempDir("portal-test-");
     const portal = createPortal({
         authenticator: testAuthenticator({
             machineClients: [machineClient("portal-tests", TOKEN, ["portal-admins"])],
@@ -227,10 +227,7 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
                 webDir: false,
             });
             await assert.rejects(portal.listen(0, "0.0.0.0"), /loopback address or a Unix socket/);
-            const socket = path.join(
-                fs.mkdtempSync(path.join(os.tmpdir(), "portal-sock-")),
-                "p.sock",
-            );
+            const socket = path.join(tempDir("portal-sock-"), "p.sock");
             await portal.listenSocket(socket);
             started.push(portal);
             assert.equal(fs.statSync(socket).mode & 0o777, 0o660);
@@ -524,7 +521,7 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
         });
 
         it("a known stack without a policy config is a 422 naming the file, before anything is queued", async function () {
-            const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-nopolicy-"));
+            const workDir = tempDir("portal-nopolicy-");
             fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(workDir, "Pulumi.yaml"));
             fs.copyFileSync(
                 path.join(ROOT, "Pulumi.dev.yaml"),
@@ -682,7 +679,7 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
                     };
                 },
             };
-            const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-engine-"));
+            const stateDir = tempDir("portal-engine-");
             const automation = createAutomation({
                 workDir: ROOT,
                 env: { PULUMI_CONFIG_PASSPHRASE: "test-passphrase" },
@@ -757,7 +754,7 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
                 },
                 cancel: async () => undefined,
             };
-            const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-remote-"));
+            const stateDir = tempDir("portal-remote-");
             const automation = createAutomation({
                 workDir: ROOT,
                 env: { PULUMI_ACCESS_TOKEN: "pul-x" },
@@ -914,7 +911,7 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
         });
 
         it("the journal rotates past its byte cap and keeps the configured number of old files", function () {
-            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-rotate-"));
+            const dir = tempDir("portal-rotate-");
             const file = path.join(dir, "operations.jsonl");
             for (let i = 0; i < 50; i++) {
                 appendRotating(file, `${JSON.stringify({ i, pad: "x".repeat(80) })}\n`, 500, 2);
@@ -973,10 +970,7 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
 
         it("an operation still running at the timeout is recorded as interrupted, streamed and journaled", async function () {
             const g = gate({ honourAbort: true });
-            const journalFile = path.join(
-                fs.mkdtempSync(path.join(os.tmpdir(), "portal-journal-")),
-                "operations.jsonl",
-            );
+            const journalFile = path.join(tempDir("portal-journal-"), "operations.jsonl");
             const { portal, base } = await start({
                 runners: { plan: g.runner as never },
                 journalFile,
@@ -1010,6 +1004,35 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
                 journal.map((j) => [j.id, j.status]),
                 [[id, "interrupted"]],
             );
+        });
+
+        it("shutdown removes the saved-plans directory the portal made for itself, and keeps one it was given", async function () {
+            const tmp = tempDir("portal-own-plans-");
+            const given = path.join(tempDir("portal-given-plans-"), "plans");
+            const previous = process.env.TMPDIR;
+            process.env.TMPDIR = tmp; // where the portal makes its own directory
+            let own: Running, kept: Running;
+            try {
+                own = await start();
+                kept = await start({ plansDir: given });
+            } finally {
+                process.env.TMPDIR = previous ?? "";
+                if (previous === undefined) {
+                    delete process.env.TMPDIR;
+                }
+            }
+            const made = fs.readdirSync(tmp).filter((n) => n.startsWith("portal-plans-"));
+            assert.equal(made.length, 1, `one directory of its own: ${made.join(", ")}`);
+            fs.writeFileSync(path.join(tmp, made[0], "saved.json"), "{}");
+            fs.writeFileSync(path.join(given, "saved.json"), "{}");
+            await own.portal.shutdown(0);
+            await kept.portal.shutdown(0);
+            assert.deepEqual(
+                fs.readdirSync(tmp).filter((n) => n.startsWith("portal-plans-")),
+                [],
+                "its own directory is gone",
+            );
+            assert.ok(fs.existsSync(path.join(given, "saved.json")), "the given one is kept");
         });
 
         it("a real offline plan still running at the timeout is cancelled (its worker killed) and recorded interrupted", async function () {

@@ -3,7 +3,6 @@
 // denied: deny is the default); the protected-stack rule; and strict validation of the file.
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import {
     accessFileFromEnv,
@@ -20,6 +19,7 @@ import {
     stackMatches,
 } from "../portal/access";
 import { Person } from "../portal/identity";
+import { tempDir } from "./helpers/tempDir";
 
 const ROOT = path.resolve(__dirname, "..");
 const SHIPPED = loadAccessPolicy(accessFileFromEnv({}, ROOT));
@@ -309,7 +309,7 @@ grants:
     });
 
     it("reads PORTAL_ACCESS_FILE, and refuses a missing file", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-access-"));
+        const dir = tempDir("portal-access-");
         fs.writeFileSync(path.join(dir, "mine.yaml"), "grants: []\n");
         const file = accessFileFromEnv({ PORTAL_ACCESS_FILE: "mine.yaml" }, dir);
         assert.equal(file, path.join(dir, "mine.yaml"));

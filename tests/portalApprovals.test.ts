@@ -3,7 +3,6 @@
 // previews and approvals across restarts within bounds.
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import {
     Approval,
@@ -19,6 +18,7 @@ import {
     verdictDigest,
 } from "../portal/approvals";
 import { Person } from "../portal/identity";
+import { tempDir } from "./helpers/tempDir";
 
 const HOUR = 3600000;
 const T0 = new Date("2030-01-01T09:00:00Z");
@@ -230,7 +230,7 @@ describe("portal approvals: an approval covers exactly what was previewed", () =
 describe("portal approvals: the store persists within bounds", () => {
     let dir: string;
     beforeEach(() => {
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-approvals-"));
+        dir = tempDir("portal-approvals-");
     });
 
     it("keeps previews and approvals across a restart, in a private file", () => {

@@ -3,7 +3,6 @@
 // rotation within bounds, and reloading after a restart.
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { decide, parseAccessPolicy } from "../portal/access";
 import {
@@ -15,6 +14,7 @@ import {
 } from "../portal/audit";
 import { Person } from "../portal/identity";
 import { newSigningKey, signToken } from "./helpers/oidcIssuer";
+import { tempDir } from "./helpers/tempDir";
 
 const policy = parseAccessPolicy(
     "grants: [{ groups: [deployers], stacks: [prod], actions: [up] }]",
@@ -28,7 +28,7 @@ const dana: Person = {
 };
 
 function tmpDir(): string {
-    return fs.mkdtempSync(path.join(os.tmpdir(), "portal-audit-"));
+    return tempDir("portal-audit-");
 }
 
 describe("portal audit: what an entry records", () => {

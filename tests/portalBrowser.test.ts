@@ -11,7 +11,6 @@
 // docs/images/portal-approval.png.
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { Browser, BrowserContext, chromium, Page } from "playwright-core";
 import { loadAccessPolicy } from "../portal/access/policy";
@@ -22,6 +21,7 @@ import { cliStub } from "./helpers/cliStub";
 import { startOidcIssuer, TestIssuer } from "./helpers/oidcIssuer";
 import { testAuthenticator } from "./helpers/portalPeople";
 import { ROOT } from "./helpers/stack";
+import { tempDir } from "./helpers/tempDir";
 
 // What the callbacks run inside the page use (this project compiles without the DOM library).
 declare const document: {
@@ -41,9 +41,8 @@ const CF_TOKEN = "cf-browser-test-token-0123456789";
  * (keyed by file name and content) serves it from the second run on.
  */
 function projectSnapshot(): string {
-    const dir = path.join(os.tmpdir(), "portal-browser-project");
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.mkdirSync(dir);
+    // Its own directory: a fixed path would be shared by two runs of the suite on one machine.
+    const dir = tempDir("portal-browser-project-");
     const skip = new Set([
         ".git",
         "node_modules",
@@ -85,7 +84,7 @@ describe("portal web page in headless Chromium", function () {
             this.skip();
         }
         issuer = await startOidcIssuer();
-        const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-browser-"));
+        const stateDir = tempDir("portal-browser-");
         const workDir = projectSnapshot();
         portal = createPortal({
             authenticator: testAuthenticator({ issuer: issuer.url }),

@@ -12,7 +12,6 @@
 import { strict as assert } from "assert";
 import { randomUUID } from "crypto";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { SignJWT } from "jose";
 import { decide } from "../portal/access/decide";
@@ -35,6 +34,7 @@ import { cliStub } from "./helpers/cliStub";
 import { newSigningKey, startOidcIssuer, TestIssuer } from "./helpers/oidcIssuer";
 import { machineClient, testAuthenticator } from "./helpers/portalPeople";
 import { ROOT } from "./helpers/stack";
+import { tempDir } from "./helpers/tempDir";
 
 const CF = { "cloudflare:apiToken": "cf-http-auth-test-token-0123456789" };
 const CI_TOKEN = "ci-deployer-token-0123456789abcdefghijklmnopqrstuvwxyz";
@@ -113,7 +113,7 @@ describe("portal over HTTP: sign-in, permissions, approvals, audit", function ()
     before(async function () {
         issuer = await startOidcIssuer();
         policy = loadAccessPolicy(path.join(ROOT, "portal", "access.yaml"));
-        const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-http-auth-"));
+        const stateDir = tempDir("portal-http-auth-");
         portal = createPortal({
             authenticator: testAuthenticator({
                 issuer: issuer.url,
@@ -617,7 +617,7 @@ describe("portal over HTTP: sign-in, permissions, approvals, audit", function ()
     describe("update plan files at the Automation API boundary (no Pulumi CLI here)", function () {
         it("previewStack({planFile}) saves the plan (PreviewOptions.plan = --save-plan), deployStack({planFile}) applies it (UpOptions.plan = --plan); remote runs refuse it", async function () {
             const local = cliStub();
-            const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-planfile-"));
+            const stateDir = tempDir("portal-planfile-");
             const planFile = path.join(stateDir, "update-plan.json");
             const automation = createAutomation({
                 workDir: ROOT,
@@ -669,7 +669,7 @@ describe("portal over HTTP: sign-in, permissions, approvals, audit", function ()
 
     describe("what an approval binds", function () {
         it("the program's identity: HEAD of a clean checkout, else a digest of the files an operation runs", async function () {
-            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-commit-"));
+            const dir = tempDir("portal-commit-");
             fs.writeFileSync(path.join(dir, "index.ts"), "export const a = 1;\n");
             fs.mkdirSync(path.join(dir, "node_modules", "x"), { recursive: true });
             fs.mkdirSync(path.join(dir, "docs"));

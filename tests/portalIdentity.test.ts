@@ -3,7 +3,6 @@
 // one; every refusal is checked to be a typed 401 whose answer never contains the token.
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { SignJWT } from "jose";
 import {
@@ -18,6 +17,7 @@ import {
     sha256Hex,
 } from "../portal/identity";
 import { newSigningKey, startOidcIssuer, TEST_AUDIENCE, TestIssuer } from "./helpers/oidcIssuer";
+import { tempDir } from "./helpers/tempDir";
 
 function b64url(value: unknown): string {
     return Buffer.from(JSON.stringify(value)).toString("base64url");
@@ -349,7 +349,7 @@ describe("portal identity: machine clients", () => {
 
     before(async () => {
         issuer = await startOidcIssuer();
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-identity-"));
+        dir = tempDir("portal-identity-");
     });
     after(() => issuer.close());
 

@@ -9,7 +9,6 @@ import * as fs from "fs";
 import * as http from "http";
 import * as https from "https";
 import * as net from "net";
-import * as os from "os";
 import * as path from "path";
 import {
     classify,
@@ -22,6 +21,7 @@ import {
     signV4,
     SmokeSettings,
 } from "../components/smokeTestHook/handler";
+import { tempDir } from "./helpers/tempDir";
 
 const EVENT: HookEvent = {
     executionDetails: {
@@ -265,7 +265,7 @@ describe("smoke-test hook: the handler in real Node against 127.0.0.1", function
         if (spawnSync("openssl", ["version"]).status !== 0) {
             this.skip();
         }
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "smoke-tls-"));
+        const dir = tempDir("smoke-tls-");
         const key = path.join(dir, "key.pem");
         const cert = path.join(dir, "cert.pem");
         const made = spawnSync("openssl", [

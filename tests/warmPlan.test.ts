@@ -3,7 +3,6 @@
 // URNs, inputs, outputs and source positions, the same stack outputs and the same verdict.
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { spawnSync } from "child_process";
 import { codeCachePreload } from "../engine/engine";
@@ -11,6 +10,7 @@ import { PlanOptions } from "../engine/planTypes";
 import { planStack, PlanResult, ROOT } from "../engine/run";
 import { createWarmPlanner, WarmPlanner } from "../engine/warm";
 import { reusesAnalyzer } from "../engine/warmPool";
+import { tempDir } from "./helpers/tempDir";
 
 function sortedBy<T>(list: T[], key: (item: T) => string): T[] {
     return [...list].sort((a, b) => key(a).localeCompare(key(b)));
@@ -79,10 +79,7 @@ describe("warm plans (engine/warm.ts)", function () {
 
     /** `source` as a program of the dev stack (no pack), planned cold and then in a ready host. */
     async function coldAndWarm(source: string): Promise<{ cold: PlanResult; warm: PlanResult }> {
-        const program = path.join(
-            fs.mkdtempSync(path.join(os.tmpdir(), "warm-program-")),
-            "index.ts",
-        );
+        const program = path.join(tempDir("warm-program-"), "index.ts");
         fs.writeFileSync(program, source);
         const options = { stack: "dev", program, skipPolicies: true };
         const cold = await planStack(options);
@@ -192,7 +189,7 @@ describe("warm plans: an analyzer of the house's pack serves the next plans of i
 
     it("an analyzer taken before a drop() (a pack or the SDKs changed) is stopped, not re-used", async () => {
         // A program that says it has started, then waits for "go" before it registers anything.
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "warm-drop-"));
+        const dir = tempDir("warm-drop-");
         const program = path.join(dir, "index.ts");
         fs.writeFileSync(
             program,

@@ -5,13 +5,13 @@
 import { strict as assert } from "assert";
 import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { parsePlanArgs } from "../engine/args";
 import { PlanResult, PolicyOutcome, PolicyViolation, ROOT } from "../engine/run";
 import { RegisteredResource } from "../engine/graph";
 import { changeReport, verdictChanges, watchTargets } from "../engine/watch";
 import { planCli } from "./helpers/planCli";
+import { tempDir } from "./helpers/tempDir";
 
 const STACK_URN = "urn:pulumi:dev::demo::pulumi:pulumi:Stack::demo-dev";
 const BUCKET_URN = "urn:pulumi:dev::demo::web:Site$aws:s3/bucket:Bucket::assets";
@@ -345,7 +345,7 @@ describe("plan --watch through the CLI", function () {
     let child: ChildProcess | undefined;
 
     before(() => {
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-watch-"));
+        dir = tempDir("plan-watch-");
         const fixture = path.join(ROOT, "tests", "fixtures", "programs", "proto-values");
         for (const file of fs.readdirSync(fixture)) {
             fs.copyFileSync(path.join(fixture, file), path.join(dir, file));

@@ -28,7 +28,10 @@ export interface PortalOptions {
     approvals?: ApprovalStore;
     /** The audit journal (default: in memory only). */
     audit?: AuditJournal;
-    /** Where saved update plans of approved previews are kept (default: a fresh temporary directory). */
+    /**
+     * Where saved update plans of approved previews are kept (default: a fresh temporary directory,
+     * removed at shutdown).
+     */
     plansDir?: string;
     /** The identity of the program an operation would run (default: projectCommit, see review.ts). */
     commitOf?: (workDir: string) => Promise<string>;
@@ -61,6 +64,8 @@ export interface PortalContext {
     audit: AuditJournal;
     tickets: StreamTickets;
     plansDir: string;
+    /** The portal made plansDir itself (no `plansDir` option), so shutdown removes it. */
+    ownsPlansDir: boolean;
     commitOf: (workDir: string) => Promise<string>;
     review: ReviewFn;
     /** What each recorded preview showed, for its approver (memory only). */

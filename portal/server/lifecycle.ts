@@ -1,5 +1,7 @@
 // The portal's shutdown: stop accepting, let running operations finish within the timeout, record
-// the rest interrupted (their runners cancelled, given a grace period), then end every stream.
+// the rest interrupted (their runners cancelled, given a grace period), then end every stream and
+// remove the saved-plans directory the portal made for itself.
+import * as fs from "fs";
 import * as http from "http";
 import { PortalContext } from "./context";
 
@@ -39,6 +41,10 @@ export async function shutdownPortal(
     }
     server.closeAllConnections();
     await closed;
+    if (ctx.ownsPlansDir) {
+        // No operation runs any more, and these plans were only ever this process's.
+        fs.rmSync(ctx.plansDir, { recursive: true, force: true });
+    }
     const ids = new Set(interrupted.map((o) => o.id));
     return {
         finished: running.filter((o) => !ids.has(o.id)).map((o) => o.id),

@@ -8,6 +8,7 @@
 // Exits non-zero when a bound is exceeded. Usage: npm run bench -- --suite soak
 import { spawn } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 
 const TOKEN = "portal-bench-token-0123456789abcdefghijklmnop";
@@ -45,6 +46,7 @@ export async function portalMemorySoak(): Promise<string[]> {
     }
     const root = path.resolve(__dirname, "..", "..");
     const started = Date.now();
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-memory-"));
     const child = spawn(
         process.execPath,
         [
@@ -54,7 +56,12 @@ export async function portalMemorySoak(): Promise<string[]> {
             path.join(root, "tests", "helpers", "portalMemoryServer.ts"),
         ],
         {
-            env: { ...process.env, PORTAL_TEST_TOKEN: TOKEN, EVENTS_PER_OPERATION: String(EVENTS) },
+            env: {
+                ...process.env,
+                PORTAL_TEST_TOKEN: TOKEN,
+                PORTAL_TEST_STATE_DIR: stateDir,
+                EVENTS_PER_OPERATION: String(EVENTS),
+            },
             stdio: ["ignore", "pipe", "inherit"],
         },
     );
@@ -113,7 +120,12 @@ export async function portalMemorySoak(): Promise<string[]> {
                 `${inMemory} operations in memory (bound ${bound})`,
         );
     } finally {
-        child.kill();
+        const exited = new Promise((resolve) => child.once("close", resolve));
+        if (child.exitCode === null && child.signalCode === null) {
+            child.kill();
+            await exited;
+        }
+        fs.rmSync(stateDir, { recursive: true, force: true });
     }
     return problems;
 }

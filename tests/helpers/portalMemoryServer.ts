@@ -1,8 +1,6 @@
 // Child process of the portal memory test: a real portal (real HTTP server, real OperationStore,
 // default caps unless PORTAL_TEST_LIMITS overrides them; identity, access and audit as in production) whose plan runner emits EVENTS_PER_OPERATION
 // engine-like step events. The parent drives it over HTTP and reads this process's RSS from /proc.
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { createAutomation, OperationResult, PortalEvent } from "../../portal/automation";
 import { RetentionLimits } from "../../portal/server/operations";
@@ -12,7 +10,11 @@ import { ROOT } from "./stack";
 
 const events = Number(process.env.EVENTS_PER_OPERATION ?? 5000);
 const limits = JSON.parse(process.env.PORTAL_TEST_LIMITS ?? "{}") as Partial<RetentionLimits>;
-const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-memory-"));
+// The parent makes this directory and removes it once this process has been stopped.
+const stateDir = process.env.PORTAL_TEST_STATE_DIR ?? "";
+if (!stateDir) {
+    throw new Error("PORTAL_TEST_STATE_DIR must name the directory for the server's state");
+}
 
 async function runner(
     stack: string,
@@ -60,6 +62,7 @@ const portal = createPortal({
     }),
     runners: { plan: runner as never },
     journalFile: path.join(stateDir, "operations.jsonl"),
+    plansDir: path.join(stateDir, "plans"),
     limits,
 });
 void portal.listen(0, "127.0.0.1").then((a) => process.stdout.write(`${a.port}\n`));

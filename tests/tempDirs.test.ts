@@ -1,0 +1,64 @@
+// The suite leaves nothing in the system's temporary directory: every test makes its temporary
+// directories through tests/helpers/tempDir.ts, and the root hook every mocha run loads removes them
+// once the test file has run.
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { removeTempDirs, tempDir } from "./helpers/tempDir";
+
+const ROOT = path.resolve(__dirname, "..");
+const HELPER = "tests/helpers/tempDir.ts";
+const THIS_FILE = "tests/tempDirs.test.ts";
+
+/** Every TypeScript file under `dir` (relative to the repository), node_modules left out. */
+function tsFiles(dir: string): string[] {
+    return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {
+        const rel = `${dir}/${e.name}`;
+        if (e.isDirectory()) {
+            return e.name === "node_modules" ? [] : tsFiles(rel);
+        }
+        return e.name.endsWith(".ts") ? [rel] : [];
+    });
+}
+
+describe("test hygiene: temporary directories", () => {
+    it("tempDir makes a new empty directory in the system's temporary directory; removeTempDirs removes it with its contents", () => {
+        const a = tempDir("temp-dirs-");
+        const b = tempDir("temp-dirs-");
+        assert.notEqual(a, b);
+        assert.equal(path.dirname(a), os.tmpdir());
+        assert.deepEqual(fs.readdirSync(a), []);
+        fs.mkdirSync(path.join(a, "nested"));
+        fs.writeFileSync(path.join(a, "nested", "file"), "x");
+        removeTempDirs();
+        assert.equal(fs.existsSync(a), false, "removed with its contents");
+        assert.equal(fs.existsSync(b), false);
+        removeTempDirs(); // nothing left to remove: no error
+    });
+
+    it("no test makes a temporary directory but through tests/helpers/tempDir.ts", () => {
+        const direct = [...tsFiles("tests"), ...tsFiles("policy/tests")]
+            .filter((f) => f !== HELPER && f !== THIS_FILE)
+            .filter((f) =>
+                /mkdtemp|os\.tmpdir\(\)/.test(fs.readFileSync(path.join(ROOT, f), "utf8")),
+            )
+            .map((f) => `${f}: make temporary directories with tempDir() from ${HELPER}`);
+        assert.deepEqual(direct, []);
+    });
+
+    it("every mocha run loads the root hook that removes them: both configurations and `npm run test:one`", () => {
+        for (const file of [".mocharc.json", ".mocharc.quick.json"]) {
+            const config = JSON.parse(fs.readFileSync(path.join(ROOT, file), "utf8")) as {
+                require: string[];
+            };
+            assert.ok(config.require.includes("tests/helpers/rootHooks.ts"), file);
+        }
+        const scripts = (
+            JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+                scripts: Record<string, string>;
+            }
+        ).scripts;
+        assert.match(scripts["test:one"], / -r tests\/helpers\/rootHooks\.ts /);
+    });
+});
