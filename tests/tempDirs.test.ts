@@ -5,7 +5,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { removeTempDirs, tempDir } from "./helpers/tempDir";
+import { tempDirs } from "./helpers/tempDir";
 
 const ROOT = path.resolve(__dirname, "..");
 const HELPER = "tests/helpers/tempDir.ts";
@@ -23,18 +23,22 @@ function tsFiles(dir: string): string[] {
 }
 
 describe("test hygiene: temporary directories", () => {
-    it("tempDir makes a new empty directory in the system's temporary directory; removeTempDirs removes it with its contents", () => {
-        const a = tempDir("temp-dirs-");
-        const b = tempDir("temp-dirs-");
+    it("makes a new empty directory in the system's temporary directory each time, and removes each with its contents", () => {
+        // Its own set: the shared one holds directories other test files still use when files
+        // run in one process.
+        const dirs = tempDirs();
+        const a = dirs.make("temp-dirs-");
+        const b = dirs.make("temp-dirs-");
         assert.notEqual(a, b);
         assert.equal(path.dirname(a), os.tmpdir());
+        assert.ok(path.basename(a).startsWith("temp-dirs-"));
         assert.deepEqual(fs.readdirSync(a), []);
         fs.mkdirSync(path.join(a, "nested"));
         fs.writeFileSync(path.join(a, "nested", "file"), "x");
-        removeTempDirs();
+        dirs.removeAll();
         assert.equal(fs.existsSync(a), false, "removed with its contents");
         assert.equal(fs.existsSync(b), false);
-        removeTempDirs(); // nothing left to remove: no error
+        dirs.removeAll(); // nothing left to remove: no error
     });
 
     it("no test makes a temporary directory but through tests/helpers/tempDir.ts", () => {

@@ -5,18 +5,32 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-const made: string[] = [];
-
-/** A new empty directory under the system's temporary directory, named `<prefix><random>`. */
-export function tempDir(prefix: string): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-    made.push(dir);
-    return dir;
+export interface TempDirs {
+    /** A new empty directory under the system's temporary directory, named `<prefix><random>`. */
+    make(prefix: string): string;
+    /** Removes, with their contents, every directory made here and not removed yet. */
+    removeAll(): void;
 }
 
-/** Removes every directory `tempDir` made in this process and has not removed yet. */
-export function removeTempDirs(): void {
-    for (const dir of made.splice(0)) {
-        fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
-    }
+export function tempDirs(): TempDirs {
+    const made: string[] = [];
+    return {
+        make(prefix) {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+            made.push(dir);
+            return dir;
+        },
+        removeAll() {
+            for (const dir of made.splice(0)) {
+                fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+            }
+        },
+    };
 }
+
+// The one the tests share; the root hook empties it after each test file.
+const shared = tempDirs();
+
+export const tempDir = (prefix: string): string => shared.make(prefix);
+
+export const removeTempDirs = (): void => shared.removeAll();
