@@ -1,6 +1,6 @@
 // Temporary directories for tests. Each is removed once its test file has run (the root hook in
 // tests/helpers/rootHooks.ts), so a run of the suite leaves nothing behind in the system's temporary
-// directory: a few hundred runs had left 3.7 GB there.
+// directory (about 9,000 directories and 0.7 GB had piled up on the build machine).
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
