@@ -1016,9 +1016,10 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
                 own = await start();
                 kept = await start({ plansDir: given });
             } finally {
-                process.env.TMPDIR = previous ?? "";
                 if (previous === undefined) {
                     delete process.env.TMPDIR;
+                } else {
+                    process.env.TMPDIR = previous;
                 }
             }
             const made = fs.readdirSync(tmp).filter((n) => n.startsWith("portal-plans-"));

@@ -64,8 +64,6 @@ export interface PortalContext {
     audit: AuditJournal;
     tickets: StreamTickets;
     plansDir: string;
-    /** The portal made plansDir itself (no `plansDir` option), so shutdown removes it. */
-    ownsPlansDir: boolean;
     commitOf: (workDir: string) => Promise<string>;
     review: ReviewFn;
     /** What each recorded preview showed, for its approver (memory only). */

@@ -41,8 +41,8 @@ export async function shutdownPortal(
     }
     server.closeAllConnections();
     await closed;
-    if (ctx.ownsPlansDir) {
-        // No operation runs any more, and these plans were only ever this process's.
+    if (ctx.options.plansDir === undefined) {
+        // The portal made this directory itself; no operation runs any more.
         fs.rmSync(ctx.plansDir, { recursive: true, force: true });
     }
     const ids = new Set(interrupted.map((o) => o.id));

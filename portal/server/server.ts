@@ -108,7 +108,6 @@ export function createPortal(options: PortalOptions): Portal {
         audit: options.audit ?? new AuditJournal(),
         tickets: new StreamTickets(),
         plansDir,
-        ownsPlansDir: options.plansDir === undefined,
         commitOf: options.commitOf ?? projectCommit,
         review: options.review ?? offlineReview(automation),
         previewNotes: new PreviewNotes(),
