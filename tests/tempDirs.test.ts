@@ -13,13 +13,10 @@ const THIS_FILE = "tests/tempDirs.test.ts";
 
 /** Every TypeScript file under `dir` (relative to the repository), node_modules left out. */
 function tsFiles(dir: string): string[] {
-    return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {
-        const rel = `${dir}/${e.name}`;
-        if (e.isDirectory()) {
-            return e.name === "node_modules" ? [] : tsFiles(rel);
-        }
-        return e.name.endsWith(".ts") ? [rel] : [];
-    });
+    return fs
+        .readdirSync(path.join(ROOT, dir), { recursive: true, encoding: "utf8" })
+        .map((f) => `${dir}/${f.split(path.sep).join("/")}`)
+        .filter((f) => f.endsWith(".ts") && !f.includes("/node_modules/"));
 }
 
 describe("test hygiene: temporary directories", () => {

@@ -23,19 +23,12 @@ function specFiles(root: string, entry: string): string[] {
     if (!pattern) {
         return fs.existsSync(path.join(root, entry)) ? [entry] : [];
     }
-    const found: string[] = [];
-    const walk = (dir: string) => {
-        for (const e of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
-            const rel = `${dir}/${e.name}`;
-            if (e.isDirectory()) {
-                walk(rel);
-            } else if (e.name.endsWith(".test.ts")) {
-                found.push(rel);
-            }
-        }
-    };
-    walk(pattern[1]);
-    return found.sort();
+    const dir = pattern[1];
+    return fs
+        .readdirSync(path.join(root, dir), { recursive: true, encoding: "utf8" })
+        .filter((f) => f.endsWith(".test.ts"))
+        .map((f) => `${dir}/${f.split(path.sep).join("/")}`)
+        .sort();
 }
 
 const filesOf = (config: MochaConfig) => config.spec.flatMap((s) => specFiles(ROOT, s));
