@@ -50,7 +50,6 @@ describe("analyzer info cache: the key and the entries", () => {
     before(() => {
         dir = copyPack();
     });
-    after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it("keys a pack by its content: stable, and changed by an edit of the entry or the manifest", () => {
         const key = packContentKey(dir);
@@ -102,7 +101,6 @@ describe("analyzer info cache: a plan of the repository's program", () => {
         dir = copyPack();
         key = packContentKey(dir);
     });
-    after(() => fs.rmSync(dir, { recursive: true, force: true }));
     const plan = (config: Record<string, unknown> = {}) =>
         planStack({
             stack: "dev",
@@ -149,7 +147,6 @@ describe("analyzer info cache: a pack whose report is not cached yet", function 
     before(() => {
         gates = tempDir("info-cache-gates-");
     });
-    after(() => fs.rmSync(gates, { recursive: true, force: true }));
 
     /**
      * A copy of the second pack that cannot load, so cannot report, until its `go` file exists or
@@ -201,7 +198,6 @@ describe("analyzer info cache: a pack whose report is not cached yet", function 
             assert.ok(readAnalyzerInfo(packContentKey(pack.dir)), "the report is cached");
         } finally {
             stop();
-            fs.rmSync(pack.dir, { recursive: true, force: true });
         }
     });
 
@@ -229,7 +225,6 @@ describe("analyzer info cache: a pack whose report is not cached yet", function 
                 outcome,
                 name === "pack-config" ? /no-such-policy.*no such policy/ : /capacity\.min/,
             );
-            fs.rmSync(pack.dir, { recursive: true, force: true });
         }
     });
 });

@@ -1973,7 +1973,6 @@ describe("config: rejected before any engine work, exit 1, no stack trace", () =
             ],
             { cwd: ROOT, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } },
         );
-        fs.rmSync(dir, { recursive: true, force: true });
         assert.equal(run.status, 1, run.stderr);
         assert.match(run.stdout, /aws:region: is not an AWS region/);
         assert.doesNotMatch(run.stdout + run.stderr, /\n\s+at .+:\d+:\d+/);
@@ -2154,41 +2153,37 @@ describe("config: a new VPC's AZ count fits its region, before anything register
         // The module it writes: fixture regions replaced, every other entry kept as it was.
         const dir = tempDir("region-zones-");
         const out = path.join(dir, "regionZones.ts");
-        try {
-            const lines = refreshRegionZones({ from: fixtures, out, today: "2030-01-31" });
-            assert.ok(
-                lines.includes(
-                    "us-west-2: 4 -> 3 zones (usw2-az1, usw2-az2, usw2-az3, usw2-az4 -> usw2-az1, usw2-az2, usw2-az4)",
-                ),
-            );
-            const text = fs.readFileSync(out, "utf8");
-            assert.match(text, /REGION_ZONES_GENERATED = "2030-01-31"/);
-            assert.match(
-                text,
-                /"us-west-2": \{\n\s+zoneIds: \["usw2-az1", "usw2-az2", "usw2-az4"\],\n\s+source: "describe-availability-zones",\n\s+checked: "2030-01-31",/,
-            );
-            assert.equal(
-                text,
-                renderRegionZonesModule(
-                    {
-                        ...REGION_ZONES,
-                        "us-west-1": {
-                            zoneIds: ["usw1-az1", "usw1-az3"],
-                            source: "describe-availability-zones",
-                            checked: "2030-01-31",
-                        },
-                        "us-west-2": {
-                            zoneIds: ["usw2-az1", "usw2-az2", "usw2-az4"],
-                            source: "describe-availability-zones",
-                            checked: "2030-01-31",
-                        },
+        const lines = refreshRegionZones({ from: fixtures, out, today: "2030-01-31" });
+        assert.ok(
+            lines.includes(
+                "us-west-2: 4 -> 3 zones (usw2-az1, usw2-az2, usw2-az3, usw2-az4 -> usw2-az1, usw2-az2, usw2-az4)",
+            ),
+        );
+        const text = fs.readFileSync(out, "utf8");
+        assert.match(text, /REGION_ZONES_GENERATED = "2030-01-31"/);
+        assert.match(
+            text,
+            /"us-west-2": \{\n\s+zoneIds: \["usw2-az1", "usw2-az2", "usw2-az4"\],\n\s+source: "describe-availability-zones",\n\s+checked: "2030-01-31",/,
+        );
+        assert.equal(
+            text,
+            renderRegionZonesModule(
+                {
+                    ...REGION_ZONES,
+                    "us-west-1": {
+                        zoneIds: ["usw1-az1", "usw1-az3"],
+                        source: "describe-availability-zones",
+                        checked: "2030-01-31",
                     },
-                    "2030-01-31",
-                ),
-            );
-        } finally {
-            fs.rmSync(dir, { recursive: true, force: true });
-        }
+                    "us-west-2": {
+                        zoneIds: ["usw2-az1", "usw2-az2", "usw2-az4"],
+                        source: "describe-availability-zones",
+                        checked: "2030-01-31",
+                    },
+                },
+                "2030-01-31",
+            ),
+        );
         // The committed table is exactly what the script writes for it.
         assert.equal(
             fs.readFileSync(path.join(ROOT, "config", "regionZones.ts"), "utf8"),
@@ -2208,34 +2203,30 @@ describe("config: a new VPC's AZ count fits its region, before anything register
                 .replace(/us-east-1/g, "us-west-1")
                 .replace(/\n {4}azCount: 2\n/, "\n    azCount: 3\n"),
         );
-        try {
-            const run = spawnSync(
-                process.execPath,
-                [
-                    "-r",
-                    "ts-node/register/transpile-only",
-                    path.join(ROOT, "scripts", "plan.ts"),
-                    "--config",
-                    file,
-                    "--no-cost",
-                    "--timeout",
-                    "30",
-                ],
-                { cwd: ROOT, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } },
-            );
-            const output = run.stdout + run.stderr;
-            assert.equal(run.status, 1, output);
-            assert.match(output, /Invalid stack configuration \(1 problem\)/);
-            assert.match(
-                output,
-                /web-platform:network\.azCount: is 3 but us-west-1 offers 2 usable availability zones/,
-            );
-            assert.match(output, /\+ 0 to create/);
-            assert.match(output, /Plan: 0 to create/);
-            assert.doesNotMatch(output, /\n\s+at .+:\d+:\d+/);
-        } finally {
-            fs.rmSync(dir, { recursive: true, force: true });
-        }
+        const run = spawnSync(
+            process.execPath,
+            [
+                "-r",
+                "ts-node/register/transpile-only",
+                path.join(ROOT, "scripts", "plan.ts"),
+                "--config",
+                file,
+                "--no-cost",
+                "--timeout",
+                "30",
+            ],
+            { cwd: ROOT, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } },
+        );
+        const output = run.stdout + run.stderr;
+        assert.equal(run.status, 1, output);
+        assert.match(output, /Invalid stack configuration \(1 problem\)/);
+        assert.match(
+            output,
+            /web-platform:network\.azCount: is 3 but us-west-1 offers 2 usable availability zones/,
+        );
+        assert.match(output, /\+ 0 to create/);
+        assert.match(output, /Plan: 0 to create/);
+        assert.doesNotMatch(output, /\n\s+at .+:\d+:\d+/);
     });
 });
 

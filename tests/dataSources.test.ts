@@ -138,7 +138,6 @@ describe("data sources by shape: the result types", function () {
                 !fs.existsSync(path.join(dir, "index.json")),
                 `${pkg}: no data source needed the whole package read`,
             );
-            fs.rmSync(cacheDir, { recursive: true, force: true });
         }
     });
 
@@ -161,7 +160,6 @@ describe("data sources by shape: the result types", function () {
         const started = process.hrtime.bigint();
         assert.deepEqual(shapeLookup(info, cacheDir)(token), marked);
         assert.ok(Number(process.hrtime.bigint() - started) / 1e6 < 100, "a cached read is fast");
-        fs.rmSync(cacheDir, { recursive: true, force: true });
     });
 
     it("reads the whole package once for a token its module does not make, then knows every data source from the cache", () => {
@@ -182,7 +180,6 @@ describe("data sources by shape: the result types", function () {
             undefined,
             "a token cannot name a file outside the package",
         );
-        fs.rmSync(cacheDir, { recursive: true, force: true });
     });
 });
 

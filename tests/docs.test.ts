@@ -288,29 +288,25 @@ describe("docs: generated references match the code", () => {
 
     it("`--check` reports a drifted generated block (in a copy of the docs)", () => {
         const tmp = tempDir("docs-check-");
-        try {
-            fs.cpSync(path.join(ROOT, "docs"), path.join(tmp, "docs"), { recursive: true });
-            fs.cpSync(path.join(ROOT, "policy", "config"), path.join(tmp, "policy", "config"), {
-                recursive: true,
-            });
-            fs.copyFileSync(path.join(ROOT, "README.md"), path.join(tmp, "README.md"));
-            const file = path.join(tmp, "docs", "config.md");
-            fs.writeFileSync(
-                file,
-                fs
-                    .readFileSync(file, "utf8")
-                    .replace("| `port` | int | 8080 |", "| `port` | int | 80 |"),
-            );
-            const problems = docProblems(tmp);
-            assert.equal(
-                problems.filter((p) => p.startsWith("docs/config.md is out of date")).length,
-                1,
-                problems.join("\n"),
-            );
-            assert.match(problems.join("\n"), /- on disk: {3}"\| `port` \| int \| 80 \|/);
-        } finally {
-            fs.rmSync(tmp, { recursive: true, force: true });
-        }
+        fs.cpSync(path.join(ROOT, "docs"), path.join(tmp, "docs"), { recursive: true });
+        fs.cpSync(path.join(ROOT, "policy", "config"), path.join(tmp, "policy", "config"), {
+            recursive: true,
+        });
+        fs.copyFileSync(path.join(ROOT, "README.md"), path.join(tmp, "README.md"));
+        const file = path.join(tmp, "docs", "config.md");
+        fs.writeFileSync(
+            file,
+            fs
+                .readFileSync(file, "utf8")
+                .replace("| `port` | int | 8080 |", "| `port` | int | 80 |"),
+        );
+        const problems = docProblems(tmp);
+        assert.equal(
+            problems.filter((p) => p.startsWith("docs/config.md is out of date")).length,
+            1,
+            problems.join("\n"),
+        );
+        assert.match(problems.join("\n"), /- on disk: {3}"\| `port` \| int \| 80 \|/);
     });
 });
 
@@ -351,22 +347,18 @@ describe("docs: links and anchors resolve", () => {
             ["1:other.md#top", "5:#here"],
         );
         const tmp = tempDir("docs-links-");
-        try {
-            fs.writeFileSync(
-                path.join(tmp, "a.md"),
-                "# Here\n[ok](#here) [gone](missing.md) [bad](b.md#nope) [fine](b.md#top)\n",
-            );
-            fs.writeFileSync(path.join(tmp, "b.md"), "# Top\n");
-            assert.deepEqual(
-                brokenLinks(tmp, ["a.md"]).map((b) => `${b.target}: ${b.problem}`),
-                [
-                    'missing.md: no such file "missing.md"',
-                    "b.md#nope: no heading with anchor #nope in b.md",
-                ],
-            );
-        } finally {
-            fs.rmSync(tmp, { recursive: true, force: true });
-        }
+        fs.writeFileSync(
+            path.join(tmp, "a.md"),
+            "# Here\n[ok](#here) [gone](missing.md) [bad](b.md#nope) [fine](b.md#top)\n",
+        );
+        fs.writeFileSync(path.join(tmp, "b.md"), "# Top\n");
+        assert.deepEqual(
+            brokenLinks(tmp, ["a.md"]).map((b) => `${b.target}: ${b.problem}`),
+            [
+                'missing.md: no such file "missing.md"',
+                "b.md#nope: no heading with anchor #nope in b.md",
+            ],
+        );
     });
 });
 

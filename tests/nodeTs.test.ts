@@ -34,7 +34,6 @@ describe("scripts/node-ts.js: TypeScript commands through the transpile cache", 
     beforeEach(() => {
         cacheDir = tempDir("node-ts-");
     });
-    afterEach(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
 
     it("the first run registers ts-node and writes the cache's loader; the next starts without TypeScript or ts-node", () => {
         const first = run(cacheDir);

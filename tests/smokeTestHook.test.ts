@@ -304,7 +304,6 @@ describe("smoke-test hook: the handler in real Node against 127.0.0.1", function
         } finally {
             server.closeAllConnections();
             await new Promise<void>((resolve) => server.close(() => resolve()));
-            fs.rmSync(dir, { recursive: true, force: true });
         }
     });
 });

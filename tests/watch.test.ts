@@ -357,7 +357,6 @@ describe("plan --watch through the CLI", function () {
         if (child && child.exitCode === null) {
             child.kill("SIGKILL");
         }
-        fs.rmSync(dir, { recursive: true, force: true });
     });
 
     it("prints the full plan once, then only what a stack config change changed; SIGINT exits 0 and leaves no process", async () => {
