@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { spawnSync } from "child_process";
+import { spawnSync, SpawnSyncReturns } from "child_process";
 import { RunError } from "@pulumi/pulumi";
 import {
     ConfigError,
@@ -1913,6 +1913,22 @@ describe("config: errors report the root cause", () => {
     });
 });
 
+/** `npm run plan -- --config <file> [extra]` as a real process, from the root, without colour. */
+function planProcess(file: string, ...extra: string[]): SpawnSyncReturns<string> {
+    return spawnSync(
+        process.execPath,
+        [
+            "-r",
+            "ts-node/register/transpile-only",
+            path.join(ROOT, "scripts", "plan.ts"),
+            "--config",
+            file,
+            ...extra,
+        ],
+        { cwd: ROOT, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } },
+    );
+}
+
 describe("config: rejected before any engine work, exit 1, no stack trace", () => {
     it("the offline plan stops at the config: no resource registered, the program never ran", async () => {
         const result = await planStack({
@@ -1962,17 +1978,7 @@ describe("config: rejected before any engine work, exit 1, no stack trace", () =
                 .readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")
                 .replace("aws:region: us-east-1", "aws:region: us-east-7"),
         );
-        const run = spawnSync(
-            process.execPath,
-            [
-                "-r",
-                "ts-node/register/transpile-only",
-                path.join(ROOT, "scripts", "plan.ts"),
-                "--config",
-                file,
-            ],
-            { cwd: ROOT, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } },
-        );
+        const run = planProcess(file);
         assert.equal(run.status, 1, run.stderr);
         assert.match(run.stdout, /aws:region: is not an AWS region/);
         assert.doesNotMatch(run.stdout + run.stderr, /\n\s+at .+:\d+:\d+/);
@@ -2203,20 +2209,7 @@ describe("config: a new VPC's AZ count fits its region, before anything register
                 .replace(/us-east-1/g, "us-west-1")
                 .replace(/\n {4}azCount: 2\n/, "\n    azCount: 3\n"),
         );
-        const run = spawnSync(
-            process.execPath,
-            [
-                "-r",
-                "ts-node/register/transpile-only",
-                path.join(ROOT, "scripts", "plan.ts"),
-                "--config",
-                file,
-                "--no-cost",
-                "--timeout",
-                "30",
-            ],
-            { cwd: ROOT, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } },
-        );
+        const run = planProcess(file, "--no-cost", "--timeout", "30");
         const output = run.stdout + run.stderr;
         assert.equal(run.status, 1, output);
         assert.match(output, /Invalid stack configuration \(1 problem\)/);
