@@ -294,7 +294,48 @@ type ModuleStatics = {
     _resolveLookupPaths(request: string, parent: unknown): string[] | null;
     _extensions: unknown;
     _cache: unknown;
+    _load(
+        request: string,
+        parent: { filename?: string } | null | undefined,
+        isMain: boolean,
+    ): unknown;
 };
+
+/** The one SDK module that requires @npmcli/arborist, for computeCodePaths alone. */
+const CODE_PATHS_MODULE = /[\\/]@pulumi[\\/]pulumi[\\/]runtime[\\/]closure[\\/]codePaths\.js$/;
+
+let arboristDeferred = false;
+
+/**
+ * `@pulumi/pulumi` loads runtime/closure/codePaths.js as it loads, and that module requires
+ * @npmcli/arborist (with pacote and npm's registry client under it: nearly 800 modules) for one
+ * function: computeCodePaths, which gathers a callback's packages into a Lambda archive. A plan
+ * of a program without one never calls it, yet the program and every analyzer each spent about
+ * half a second of CPU loading it. So that require, from that module only, gets a stand-in that
+ * loads arborist at its first property read: computeCodePaths gets the real module, later.
+ * Anyone else who requires arborist (a program, a pack) gets it as always.
+ */
+export function deferArborist(): void {
+    if (arboristDeferred) {
+        return;
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const Module = require("module") as ModuleStatics;
+    const load = Module._load;
+    Module._load = function (request, parent, isMain) {
+        if (request !== "@npmcli/arborist" || !CODE_PATHS_MODULE.test(parent?.filename ?? "")) {
+            return load.call(this, request, parent, isMain);
+        }
+        let actual: object | undefined;
+        const real = () => (actual ??= load.call(this, request, parent, isMain) as object);
+        // codePaths.js takes it through __importStar, which keeps an `__esModule` object as it is.
+        return new Proxy(
+            {},
+            { get: (_, key) => (key === "__esModule" ? true : Reflect.get(real(), key)) },
+        );
+    };
+    arboristDeferred = true;
+}
 
 let codeCacheInstalled = false;
 

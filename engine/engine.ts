@@ -186,9 +186,10 @@ export const RUN_ENTRY = require.resolve("@pulumi/pulumi/cmd/run");
 
 /**
  * The preload's own code: the V8 code cache (one per role: V8 rejects code cached under other
- * flags), and the program's transpile cache, which hands its hits' inline source maps to ts-node's
+ * flags), the program's transpile cache, which hands its hits' inline source maps to ts-node's
  * source-map-support so the SDK's source positions stay on TypeScript lines
- * (./compileCache enableProgramTranspileCache).
+ * (./compileCache enableProgramTranspileCache), and @npmcli/arborist loaded on first use
+ * (./compileCache deferArborist).
  * Both cmd/run and cmd/run-policy-pack turn on `--allow-natives-syntax` as they start (the SDK's
  * runtime/closure/v8Hooks). V8 rejects cached code made under other flags, so without setting it
  * first the modules loaded before that point never hit the cache, and the ones cached at exit never
@@ -199,6 +200,7 @@ export const RUN_ENTRY = require.resolve("@pulumi/pulumi/cmd/run");
 const PRELOAD_TAIL = (root: string, role: string) =>
     `require("v8").setFlagsFromString("--allow-natives-syntax");\n` +
     `exports.inspectWithoutLoop();\n` +
+    `exports.deferArborist();\n` +
     `exports.enableCodeCache(${JSON.stringify(root)}, ${JSON.stringify(role)}${role === "analyzer" ? ", 100" : ""});\n` +
     `exports.enableProgramTranspileCache(process.cwd(), ${JSON.stringify(path.join(defaultCacheDir(root), "program"))});\n`;
 

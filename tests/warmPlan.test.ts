@@ -273,3 +273,66 @@ describe("the program's and the analyzer's preload: coloured errors", () => {
         assert.match(out.ok, /\u001b\[/);
     });
 });
+
+describe("the program's and the analyzer's preload: @npmcli/arborist on first use", () => {
+    // A project with one dependency: computeCodePaths (what a Lambda callback's archive is built
+    // from) finds it through arborist.
+    function project(): string {
+        const dir = tempDir("arborist-project-");
+        const dep = path.join(dir, "node_modules", "left-pad");
+        fs.mkdirSync(dep, { recursive: true });
+        fs.writeFileSync(
+            path.join(dir, "package.json"),
+            JSON.stringify({ name: "p", version: "1.0.0", dependencies: { "left-pad": "1.3.0" } }),
+        );
+        fs.writeFileSync(
+            path.join(dep, "package.json"),
+            JSON.stringify({ name: "left-pad", version: "1.3.0", main: "index.js" }),
+        );
+        fs.writeFileSync(path.join(dep, "index.js"), "module.exports = (s) => s;\n");
+        return dir;
+    }
+
+    const script = `
+        const loaded = () => Object.keys(require.cache).some((f) => f.includes("/@npmcli/arborist/"));
+        const pulumi = require(${JSON.stringify(path.join(ROOT, "node_modules", "@pulumi", "pulumi"))});
+        const atLoad = loaded();
+        pulumi.runtime.computeCodePaths().then((paths) => {
+            const own = require(${JSON.stringify(path.join(ROOT, "node_modules", "@npmcli", "arborist"))});
+            console.log(JSON.stringify({
+                atLoad,
+                afterUse: loaded(),
+                paths: [...paths.keys()],
+                ownKeys: Object.keys(own).includes("Arborist"),
+            }));
+        });`;
+
+    function run(nodeArgs: string[]) {
+        const r = spawnSync(process.execPath, [...nodeArgs, "-e", script], {
+            cwd: project(),
+            encoding: "utf8",
+            timeout: 30_000,
+        });
+        assert.equal(r.status, 0, r.stderr);
+        return JSON.parse(r.stdout) as {
+            atLoad: boolean;
+            afterUse: boolean;
+            paths: string[];
+            ownKeys: boolean;
+        };
+    }
+
+    it("loading @pulumi/pulumi leaves arborist unloaded; computeCodePaths then loads it and finds what it finds without the preload", () => {
+        const preload = codeCachePreload(ROOT, "program");
+        assert.equal(preload.length, 2, "the preload is in use");
+        const deferred = run(preload);
+        const plain = run([]);
+        assert.equal(plain.atLoad, true, "without the preload the SDK loads arborist as it loads");
+        assert.equal(deferred.atLoad, false, "with it, arborist waits for its first use");
+        assert.equal(deferred.afterUse, true);
+        assert.deepEqual(deferred.paths, ["node_modules/left-pad"]);
+        assert.deepEqual(deferred.paths, plain.paths);
+        // Anyone else's require of arborist gets the module itself, with its own properties.
+        assert.equal(deferred.ownKeys, true);
+    });
+});
