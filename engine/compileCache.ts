@@ -261,11 +261,18 @@ function rememberHit(hits: Map<string, string>, filename: string, code: string):
     }
     mapsRegistered = true;
     try {
+        // The copy that ts-node, registered by cmd/run, loaded. Resolved from here instead, it was
+        // missing whenever the cache directory (PLAN_CACHE_DIR) lies outside the project: cached
+        // files then gave the SDK JavaScript lines for their resources' source positions.
+        const tsNode = Object.keys(require.cache).find((f) =>
+            /[\\/]ts-node[\\/]dist[\\/]index\.js$/.test(f),
+        );
+        if (!tsNode) {
+            return;
+        }
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const support = require(
-            require.resolve("@cspotcode/source-map-support", {
-                paths: [require.resolve("ts-node")],
-            }),
+            require.resolve("@cspotcode/source-map-support", { paths: [tsNode] }),
         ) as {
             install(options: { retrieveFile(path: string): string }): void;
         };

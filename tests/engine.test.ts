@@ -366,6 +366,21 @@ function alive(pid: number): boolean {
     }
 }
 
+/** Run `fn` with the plan's caches in `dir` (PLAN_CACHE_DIR), then restore the variable. */
+async function withPlanCacheDir(dir: string, fn: () => Promise<void>): Promise<void> {
+    const previous = process.env.PLAN_CACHE_DIR;
+    process.env.PLAN_CACHE_DIR = dir;
+    try {
+        await fn();
+    } finally {
+        if (previous === undefined) {
+            delete process.env.PLAN_CACHE_DIR;
+        } else {
+            process.env.PLAN_CACHE_DIR = previous;
+        }
+    }
+}
+
 const planThings = (extra: Partial<PlanOptions> = {}) =>
     planStack({
         program: path.join(FIX, "things.ts"),
@@ -437,9 +452,7 @@ describe("engine: packs through their analyzer servers", () => {
                     }),
                 ),
             );
-        const previous = process.env.PLAN_CACHE_DIR;
-        process.env.PLAN_CACHE_DIR = cacheDir;
-        try {
+        await withPlanCacheDir(cacheDir, async () => {
             await planThings(); // cold: fills both caches
             const warm = entries();
             assert.ok(
@@ -452,13 +465,19 @@ describe("engine: packs through their analyzer servers", () => {
                 written.map(([file]) => path.relative(cacheDir, file)),
                 [],
             );
-        } finally {
-            if (previous === undefined) {
-                delete process.env.PLAN_CACHE_DIR;
-            } else {
-                process.env.PLAN_CACHE_DIR = previous;
-            }
-        }
+        });
+    });
+
+    it("with the cache directory outside the project (PLAN_CACHE_DIR), a cached program's source positions stay on TypeScript lines", async () => {
+        // The preload found ts-node's source-map-support from its own directory: outside the
+        // project it found none, and cached files gave JavaScript lines (things.ts line 13, not 15).
+        await withPlanCacheDir(tempDir("plan-cache-outside-"), async () => {
+            const cold = await planThings();
+            const cached = await planThings();
+            const second = (r: PlanResult) => r.resources.find((x) => x.name === "second");
+            assert.equal(second(cold)?.sourcePosition?.line, 15);
+            assert.equal(second(cached)?.sourcePosition?.line, 15);
+        });
     });
 
     it("the SDK reads a promise's debug trace only to print a leak under PULUMI_DEBUG_PROMISE_LEAKS (so the plan leaves it unformatted otherwise)", () => {
