@@ -7,7 +7,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { defaultCacheDir } from "./compileCache";
+import { defaultCacheDir, transpileOwnFile } from "./compileCache";
 import {
     EngineRun,
     LogRecord,
@@ -261,12 +261,7 @@ function writeTranspiled(
         );
         if (!fs.existsSync(file)) {
             fs.mkdirSync(dir, { recursive: true });
-            // TypeScript loads only for this one-off transpile (it costs a second to load).
-            // eslint-disable-next-line @typescript-eslint/no-require-imports
-            const ts = require("typescript") as typeof import("typescript");
-            const js = ts.transpileModule(text, {
-                compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
-            }).outputText;
+            const js = transpileOwnFile(root, text, path.join(__dirname, source));
             // Written whole, then renamed: a concurrent plan reads the old file or the new one.
             fs.writeFileSync(`${file}.${process.pid}`, `${js}\n${tail}`);
             fs.renameSync(`${file}.${process.pid}`, file);

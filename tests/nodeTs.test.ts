@@ -1,6 +1,6 @@
-// scripts/node-ts.js, the entry of `npm start` and `npm run plan`: a TypeScript command that starts
-// without TypeScript or ts-node when its files are in the plan's transpile cache, and loads them
-// the moment a file misses it.
+// scripts/node-ts.js, the entry of `npm start` and `npm run plan`: a TypeScript command that runs
+// without TypeScript or ts-node. Its files come from the plan's transpile cache, and one that misses
+// it is transpiled by Sucrase and cached.
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as crypto from "crypto";
@@ -14,6 +14,7 @@ const ENTRY = path.join("tests", "fixtures", "tsEntry", "index.ts");
 interface EntryReport {
     typescript: boolean;
     tsNode: boolean;
+    sucrase: boolean;
     args: string[];
     value: number;
 }
@@ -35,11 +36,12 @@ describe("scripts/node-ts.js: TypeScript commands through the transpile cache", 
         cacheDir = tempDir("node-ts-");
     });
 
-    it("the first run registers ts-node and writes the cache's loader; the next starts without TypeScript or ts-node", () => {
+    it("the first run transpiles with Sucrase and writes the cache's loader; the next loads no transpiler at all", () => {
         const first = run(cacheDir);
         assert.deepEqual(first, {
-            typescript: true,
-            tsNode: true,
+            typescript: false,
+            tsNode: false,
+            sucrase: true,
             args: ["--stack", "dev"],
             value: 42,
         });
@@ -48,24 +50,49 @@ describe("scripts/node-ts.js: TypeScript commands through the transpile cache", 
         const hash = crypto.createHash("sha1").update(source).digest("hex").slice(0, 16);
         assert.ok(fs.existsSync(path.join(cacheDir, `entry-loader-${hash}.js`)));
         const second = run(cacheDir);
-        assert.deepEqual(second, { ...first, typescript: false, tsNode: false });
+        assert.deepEqual(second, { ...first, sucrase: false });
     });
 
-    it("a file that misses the cache loads ts-node then, and the command still runs", () => {
+    it("a file that misses the cache is transpiled by Sucrase then, and the command still runs", () => {
         run(cacheDir);
         const dir = tempDir("node-ts-entry-");
         const entry = path.join(dir, "index.ts");
-        // New content: a miss. It imports the cached helper, which ts-node must not replace.
+        // New content: a miss. It imports the cached helper, which must not be transpiled again.
         const helper = path.join(ROOT, "tests", "fixtures", "tsEntry", "index.ts");
         fs.writeFileSync(
             entry,
             `const n: number = ${crypto.randomInt(1e9)};\nvoid n;\nrequire(${JSON.stringify(helper)});\n`,
         );
         const missed = run(cacheDir, entry);
-        assert.equal(missed.tsNode, true);
-        assert.equal(missed.value, 42);
+        assert.deepEqual([missed.sucrase, missed.tsNode, missed.value], [true, false, 42]);
         // That run cached the new file too.
-        assert.equal(run(cacheDir, entry).tsNode, false);
+        assert.equal(run(cacheDir, entry).sucrase, false);
+    });
+
+    it("a class field keeps TypeScript's ES2022 meaning (defined, not assigned), and an error names the TypeScript line", () => {
+        const dir = tempDir("node-ts-fields-");
+        const entry = path.join(dir, "fields.ts");
+        // A setter on the base class: a defined field shadows it; an assigned one would call it.
+        fs.writeFileSync(
+            entry,
+            [
+                "class Base { set value(_v: number) { throw new Error('assigned'); } }",
+                "class Derived extends Base { value: number = 1; }",
+                "type Unused = { a: string };",
+                "",
+                "const d = new Derived();",
+                "console.log(JSON.stringify({ value: d.value, line: new Error().stack?.split('\\n')[1] }));",
+            ].join("\n"),
+        );
+        const r = spawnSync(process.execPath, ["scripts/node-ts.js", entry], {
+            cwd: ROOT,
+            encoding: "utf8",
+            env: { ...process.env, PLAN_CACHE_DIR: cacheDir },
+        });
+        assert.equal(r.status, 0, r.stderr);
+        const out = JSON.parse(r.stdout) as { value: number; line: string };
+        assert.equal(out.value, 1);
+        assert.match(out.line, /fields\.ts:6:/);
     });
 
     it("PLAN_COMPILE_CACHE=0 registers ts-node as `node -r ts-node/register/transpile-only` does", () => {
