@@ -267,10 +267,10 @@ async function parentMain(argv: string[]): Promise<void> {
         );
     }
     console.log(
-        "   (wall: process start to exit, both under ts-node, as the goals were set; `npm start` skips ts-node when",
+        "   (wall: process start to exit, both under ts-node, as the goals were set; `npm start` loads no",
     );
     console.log(
-        "    its files are cached (scripts/node-ts.js), about 0.5 s less; in-plan: the program's process",
+        "    TypeScript or ts-node (scripts/node-ts.js), about 0.5 s less; in-plan: the program's process",
     );
     console.log(
         "    and the analyzers, started together, until the verdict; peak RSS: the plan process; all procs: the",
