@@ -125,24 +125,33 @@ export function writeAnalyzerInfo(key: string, info: AnalyzerInfo): void {
     }
 }
 
-/** Canonical JSON (object keys sorted), to compare two reports whatever order the keys came in. */
-function canonical(v: unknown): string {
-    if (Array.isArray(v)) {
-        return `[${v.map(canonical).join(",")}]`;
+/**
+ * Equal as JSON: the same values, object keys in any order, a key set to undefined the same as an
+ * absent one. Compared in place: writing both reports out as sorted JSON took 30-60 ms of the plan
+ * process's CPU while the program registered.
+ */
+function sameJson(a: unknown, b: unknown): boolean {
+    if (Array.isArray(a) || Array.isArray(b)) {
+        return (
+            Array.isArray(a) &&
+            Array.isArray(b) &&
+            a.length === b.length &&
+            a.every((x, i) => sameJson(x, b[i]))
+        );
     }
-    if (v && typeof v === "object") {
-        const o = v as Record<string, unknown>;
-        return `{${Object.keys(o)
-            .filter((k) => o[k] !== undefined)
-            .sort()
-            .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
-            .join(",")}}`;
+    if (a && b && typeof a === "object" && typeof b === "object") {
+        const x = a as Record<string, unknown>;
+        const y = b as Record<string, unknown>;
+        const keys = (o: Record<string, unknown>) =>
+            Object.keys(o).filter((k) => o[k] !== undefined);
+        const kx = keys(x);
+        return kx.length === keys(y).length && kx.every((k) => sameJson(x[k], y[k]));
     }
-    return JSON.stringify(v);
+    return a === b;
 }
 
 export function sameAnalyzerInfo(a: AnalyzerInfo, b: AnalyzerInfo): boolean {
-    return canonical(a) === canonical(b);
+    return sameJson(a, b);
 }
 
 /** The live GetAnalyzerInfo differs from the cached one the pack config was checked against. */

@@ -92,6 +92,26 @@ describe("analyzer info cache: the key and the entries", () => {
         assert.equal(sameAnalyzerInfo(a, b), true);
         assert.equal(sameAnalyzerInfo(a, info("y")), false);
     });
+
+    it("takes a key set to undefined for an absent one, and tells a changed list or nested value apart", () => {
+        const a = info("x");
+        const copy = () => JSON.parse(JSON.stringify(a)) as AnalyzerInfo;
+        // A value against none differs; undefined against absent does not.
+        const unversioned = { ...copy(), version: undefined } as unknown as AnalyzerInfo;
+        assert.equal(sameAnalyzerInfo(a, unversioned), false);
+        const withUndefined = copy();
+        (withUndefined.policies[0] as unknown as Record<string, unknown>).extra = undefined;
+        assert.equal(sameAnalyzerInfo(a, withUndefined), true);
+        const longer = copy();
+        longer.policies.push({ ...longer.policies[0], name: "other" });
+        assert.equal(sameAnalyzerInfo(a, longer), false);
+        const nested = copy();
+        nested.policies[0].configSchema = { required: ["limit"], properties: {} };
+        assert.equal(sameAnalyzerInfo(a, nested), false);
+        const retyped = copy();
+        (retyped.policies[0] as unknown as Record<string, unknown>).description = ["x"];
+        assert.equal(sameAnalyzerInfo(a, retyped), false);
+    });
 });
 
 describe("analyzer info cache: a plan of the repository's program", () => {
