@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { spawnSync } from "child_process";
 import { PlanOptions, PlanResult, planExitCode, planStack } from "../engine/run";
+import { withEnv } from "./helpers/env";
 import { tempDir } from "./helpers/tempDir";
 
 const FIXTURES = path.join(__dirname, "fixtures");
@@ -40,10 +41,8 @@ async function recordedPlan(
     options: PlanOptions,
 ): Promise<{ plan: PlanResult; calls: Call[]; ms: number }> {
     const log = path.join(tempDir("proto-"), "calls.jsonl");
-    const previous = process.env.PROTO_PACK_LOG;
-    process.env.PROTO_PACK_LOG = log;
-    const started = Date.now();
-    try {
+    return withEnv("PROTO_PACK_LOG", log, async () => {
+        const started = Date.now();
         const plan = await planStack(options);
         const ms = Date.now() - started;
         const text = fs.existsSync(log) ? fs.readFileSync(log, "utf8") : "";
@@ -52,13 +51,7 @@ async function recordedPlan(
             .filter(Boolean)
             .map((l) => JSON.parse(l) as Call);
         return { plan, calls, ms };
-    } finally {
-        if (previous === undefined) {
-            delete process.env.PROTO_PACK_LOG;
-        } else {
-            process.env.PROTO_PACK_LOG = previous;
-        }
-    }
+    });
 }
 
 const program = (name: string) => path.join(PROGRAMS, name);

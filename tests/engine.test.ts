@@ -22,6 +22,7 @@ import {
     PolicyPackSchemaError,
     resolveConfig,
 } from "../engine/policyConfig";
+import { withEnv } from "./helpers/env";
 import { tempDir } from "./helpers/tempDir";
 
 class Pair extends pulumi.ComponentResource {
@@ -366,21 +367,6 @@ function alive(pid: number): boolean {
     }
 }
 
-/** Run `fn` with the plan's caches in `dir` (PLAN_CACHE_DIR), then restore the variable. */
-async function withPlanCacheDir(dir: string, fn: () => Promise<void>): Promise<void> {
-    const previous = process.env.PLAN_CACHE_DIR;
-    process.env.PLAN_CACHE_DIR = dir;
-    try {
-        await fn();
-    } finally {
-        if (previous === undefined) {
-            delete process.env.PLAN_CACHE_DIR;
-        } else {
-            process.env.PLAN_CACHE_DIR = previous;
-        }
-    }
-}
-
 const planThings = (extra: Partial<PlanOptions> = {}) =>
     planStack({
         program: path.join(FIX, "things.ts"),
@@ -452,7 +438,7 @@ describe("engine: packs through their analyzer servers", () => {
                     }),
                 ),
             );
-        await withPlanCacheDir(cacheDir, async () => {
+        await withEnv("PLAN_CACHE_DIR", cacheDir, async () => {
             await planThings(); // cold: fills both caches
             const warm = entries();
             assert.ok(
@@ -471,7 +457,7 @@ describe("engine: packs through their analyzer servers", () => {
     it("with the cache directory outside the project (PLAN_CACHE_DIR), a cached program's source positions stay on TypeScript lines", async () => {
         // The preload found ts-node's source-map-support from its own directory: outside the
         // project it found none, and cached files gave JavaScript lines (things.ts line 13, not 15).
-        await withPlanCacheDir(tempDir("plan-cache-outside-"), async () => {
+        await withEnv("PLAN_CACHE_DIR", tempDir("plan-cache-outside-"), async () => {
             const cold = await planThings();
             const cached = await planThings();
             const second = (r: PlanResult) => r.resources.find((x) => x.name === "second");

@@ -18,6 +18,7 @@ import { createPortal, Portal, PortalOptions, tokenMatcher } from "../portal/ser
 import { PORTAL_TOKEN_MIGRATION, settingsFromEnv, StartupError } from "../portal/server/main";
 import { ADMIN_POLICY, machineClient, testAuthenticator } from "./helpers/portalPeople";
 import { ROOT } from "./helpers/stack";
+import { withEnv } from "./helpers/env";
 import { tempDir } from "./helpers/tempDir";
 
 const TOKEN = "portal-test-token-0123456789abcdefghijklmnop";
@@ -1009,19 +1010,11 @@ describe("portal service (HTTP on 127.0.0.1)", function () {
         it("shutdown removes the saved-plans directory the portal made for itself, and keeps one it was given", async function () {
             const tmp = tempDir("portal-own-plans-");
             const given = path.join(tempDir("portal-given-plans-"), "plans");
-            const previous = process.env.TMPDIR;
-            process.env.TMPDIR = tmp; // where the portal makes its own directory
-            let own: Running, kept: Running;
-            try {
-                own = await start();
-                kept = await start({ plansDir: given });
-            } finally {
-                if (previous === undefined) {
-                    delete process.env.TMPDIR;
-                } else {
-                    process.env.TMPDIR = previous;
-                }
-            }
+            // TMPDIR: where the portal makes its own directory.
+            const [own, kept] = await withEnv("TMPDIR", tmp, async () => [
+                await start(),
+                await start({ plansDir: given }),
+            ]);
             const made = fs.readdirSync(tmp).filter((n) => n.startsWith("portal-plans-"));
             assert.equal(made.length, 1, `one directory of its own: ${made.join(", ")}`);
             fs.writeFileSync(path.join(tmp, made[0], "saved.json"), "{}");
